@@ -1,0 +1,189 @@
+"""The build pipeline: read, extract, resolve, render, write. One call per stage.
+
+Nothing is shared between stages but the values passed along. NER results are cached
+per article, and a build whose inputs are byte-for-byte those of the last successful
+build does nothing at all (it does not even load the model).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+from . import __version__
+from .cache import ExtractionCache, extraction_key
+from .clean import clean_mentions
+from .config import CONFIG_FILE, SiteConfig, load_config
+from .content import load_articles
+from .curation import Judgement, load_judgements
+from .errors import SiteDirError
+from .export import article_texts, entities_json
+from .extract import Extraction, default_jobs, extract_all, model_fingerprint
+from .model import Article, ArticleError, RawMention, Site
+from .output import WriteStats, write_site
+from .progress import Progress
+
+STATE_FILE = "last-build.json"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    site: Site | None
+    errors: tuple[ArticleError, ...] = ()
+    warnings: tuple[str, ...] = ()
+    stats: WriteStats | None = None
+    seconds: float = 0.0
+    extracted: int = 0  # articles NER ran on (the rest came from the cache)
+    up_to_date: bool = False  # nothing changed since the last build
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class BuildOptions:
+    output: Path | None = None
+    offline: bool = False
+    jobs: int | None = None  # None: decide by the amount of work
+    progress: bool = False
+    force: bool = False
+    nlp_loader: Callable[[], object] | None = None  # a loaded pipeline to reuse (dev server)
+    warn: Callable[[str], None] = field(default=lambda message: None)
+
+
+def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
+    options = options or BuildOptions()
+    started = time.perf_counter()
+    site_dir = Path(site_dir)
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        options.warn(message)
+
+    config = load_config(site_dir, warn)
+    output = (options.output or site_dir / "output").resolve()
+    _check_site_dir(config, output)
+
+    fingerprint = input_fingerprint(config, options)
+    state = _read_state(config)
+    if not options.force and state.get("fingerprint") == fingerprint and output.is_dir():
+        return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started)
+
+    site, errors, extracted = analyse(config, options, warn)
+    files = {**render_files(site, config), **data_files(site)}
+    stats = write_site(output, files)
+    _write_state(config, fingerprint if not errors else None)
+    return BuildResult(site, tuple(errors), tuple(warnings), stats, time.perf_counter() - started, extracted)
+
+
+def analyse(config: SiteConfig, options: BuildOptions, warn=lambda m: None) -> tuple[Site, list[ArticleError], int]:
+    """Every stage up to the resolved Site: what `build` renders and `entities` lists."""
+    loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes)
+    judgements, note_errors = load_judgements(config.entities_dir)
+    extractions, extracted = extract_stage(config, loaded.articles, options)
+    raw = mention_stage(config, loaded.articles, extractions)
+    site = resolve_stage(config, loaded.articles, raw, judgements, warn)
+    return site, list(loaded.errors) + note_errors, extracted
+
+
+def extract_stage(config: SiteConfig, articles: Sequence[Article], options: BuildOptions) -> tuple[dict, int]:
+    """NER for every article, from the cache where the text and model are unchanged."""
+    model_id = model_fingerprint(config.model)
+    keys = {a.id: extraction_key(a.text, model_id) for a in articles}
+    cache = ExtractionCache(config.state_dir / "cache.sqlite", options.warn)
+    try:
+        found = cache.get_many(keys.values())
+        todo = [a for a in articles if keys[a.id] not in found]
+        if todo:
+            jobs = options.jobs if options.jobs else default_jobs(len(todo))
+            bar = Progress(len(todo), "extracting", options.progress and len(todo) >= 20)
+            try:
+                results = extract_all(config.model, [a.text for a in todo], jobs, config.batch_size,
+                                      bar.advance, options.nlp_loader)
+            finally:
+                bar.close()
+            fresh = {keys[a.id]: x for a, x in zip(todo, results)}
+            cache.put_many(fresh)
+            found.update(fresh)
+    finally:
+        cache.close()
+    return {a.id: found[keys[a.id]] for a in articles}, len(todo)
+
+
+def mention_stage(config: SiteConfig, articles: Sequence[Article],
+                  extractions: Mapping[str, Extraction]) -> dict[str, list[RawMention]]:
+    return {a.id: clean_mentions(a.text, extractions[a.id], config.stoplist) for a in articles}
+
+
+def resolve_stage(config, articles, raw, judgements: Sequence[Judgement], warn) -> Site:
+    from .resolve import resolve
+
+    site = resolve(articles, raw, judgements, config.entity_types, config.min_mentions)
+    matched = {e.note_path for e in site.entities if e.note_path}
+    for j in judgements:
+        if j.path not in matched and not j.ignore:
+            warn(f"{j.path}: no entity is named '{j.name}' or any of its aliases; the note is not shown")
+    return site
+
+
+def render_files(site: Site, config: SiteConfig) -> dict[str, bytes]:
+    from .render import render_site
+
+    return render_site(site, config)
+
+
+def data_files(site: Site) -> dict[str, bytes]:
+    return {"data/entities.json": entities_json(site), **article_texts(site)}
+
+
+# ---- knowing when nothing changed ----------------------------------------------------
+
+def input_fingerprint(config: SiteConfig, options: BuildOptions) -> str:
+    """A hash of every input a build reads: articles, notes, templates, config, versions."""
+    from .render import builtin_theme_dir
+
+    digest = hashlib.sha256(f"{__version__}\0{config.model}\0{options.offline}\0".encode())
+    # sitegen's own code is an input too: an upgrade or a local change must rebuild.
+    folders = [config.articles_dir, config.entities_dir, config.templates_dir, builtin_theme_dir(),
+               Path(__file__).parent]
+    for folder in folders:
+        digest.update(f"\0{folder}\0".encode())
+        if folder.is_dir():
+            for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    config_path = config.site_dir / CONFIG_FILE
+    if config_path.is_file():
+        digest.update(config_path.read_bytes())
+    return digest.hexdigest()
+
+
+def _read_state(config: SiteConfig) -> dict:
+    try:
+        return json.loads((config.state_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_state(config: SiteConfig, fingerprint: str | None) -> None:
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    path = config.state_dir / STATE_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"fingerprint": fingerprint, "version": __version__}), encoding="utf-8")
+    tmp.replace(path)
+
+
+def _check_site_dir(config: SiteConfig, output: Path) -> None:
+    if not config.site_dir.is_dir():
+        raise SiteDirError(f"{config.site_dir}: no such folder")
+    if not config.articles_dir.is_dir():
+        raise SiteDirError(f"{config.site_dir}: no content/articles folder; put the articles "
+                           f"(Markdown files with front matter) in {config.articles_dir}")
+    site = config.site_dir.resolve()
+    if output == site or output in site.parents or output == config.articles_dir.resolve():
+        raise SiteDirError(f"{output}: the output folder must not be the site folder or hold it")

@@ -1,0 +1,200 @@
+"""Turn the model's raw entity spans into clean name mentions.
+
+The model's spans carry the noise of running text: a leading "the", a possessive "'s",
+quotes used as scare quotes ('Israel'), a role before a name ("Vice President JD Vance"),
+trailing punctuation, and sometimes two names fused by the verb between them ("Trump
+dubbed al-Sharaa"). Each rule here fixes one of those, for any name.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import Iterable, Sequence
+
+from .extract import LABEL_TYPES, Extraction
+from .markup import text_blocks
+from .model import RawMention
+from .names import CALENDAR, COMPANY_SUFFIXES, LINKING_WORDS, NAME_PARTICLES, TITLES, name_key
+
+_WORD = re.compile(r"\S+")
+_OPENERS = "\"'“‘«([{‚„`"
+_CLOSERS = "\"'”’»)]}`"
+_TRAILING = ".,;:!?-–—" + _CLOSERS
+# A trailing dot that belongs to the name: initials and abbreviations.
+_KEEP_DOT = re.compile(r"(?:\b[A-Za-z]|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|Bros|St|Mt|Ft|Cie|Cos))\.$")
+_POSSESSIVE = re.compile(r"['’]s$|(?<=s)['’]$")
+
+
+def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = ()) -> list[RawMention]:
+    """Clean every span the model found in ``text``; drop what is not a name."""
+    stop = {name_key(s) for s in stoplist}
+    bounds = _SentenceBounds(text, extraction.sentence_starts)
+    mentions: list[RawMention] = []
+    for start, end, label in extraction.spans:
+        kind = LABEL_TYPES.get(label)
+        if kind is None:
+            continue
+        for s, e, note in _clean_span(text, start, end, kind):
+            surface = text[s:e]
+            key = name_key(surface)
+            if not _looks_like_name(surface) or key in stop or key in CALENDAR or key in COMPANY_SUFFIXES:
+                continue
+            sent_start, sent_end = bounds.around(s, e)
+            mentions.append(RawMention(s, e, surface, kind, sent_start, sent_end, note))
+    mentions.sort(key=lambda m: (m.start, m.end))
+    return _drop_overlaps(mentions)
+
+
+def _clean_span(text: str, start: int, end: int, kind: str) -> list[tuple[int, int, str]]:
+    notes: list[str] = []
+    # A name never runs across a line break or block boundary.
+    pieces = []
+    for m in re.finditer(r"[^\n]+", text[start:end]):
+        pieces.append((start + m.start(), start + m.end()))
+    if len(pieces) > 1:
+        notes.append("split at line break")
+    out = []
+    for s, e in pieces:
+        for s2, e2, why in _split_fused(text, s, e, kind):
+            s3, e3, trimmed = _trim(text, s2, e2, kind)
+            if s3 < e3:
+                out.append((s3, e3, "; ".join(n for n in notes + [why] + trimmed if n)))
+    return out
+
+
+def _trim(text: str, s: int, e: int, kind: str) -> tuple[int, int, list[str]]:
+    notes = []
+    while True:
+        before = (s, e)
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        # Quotes and brackets around or before the name.
+        while s < e and text[s] in _OPENERS:
+            s += 1
+        possessive = _POSSESSIVE.search(text[s:e]) if e - s > 3 else None
+        if possessive:
+            e = s + possessive.start()
+            notes.append("possessive removed")
+        while e > s and text[e - 1] in _TRAILING and not _KEEP_DOT.search(text[s:e]):
+            if text[e - 1] == ")" and "(" in text[s:e]:
+                break  # "Name (ABBR)" keeps its bracket pair
+            e -= 1
+        span = text[s:e]
+        lead = re.match(r"(?i)the\s+", span)
+        if lead and e - s > lead.end():
+            s += lead.end()
+            notes.append("'the' removed")
+        if kind == "person":
+            s = _strip_titles(text, s, e, notes)
+        if (s, e) == before:
+            return s, e, sorted(set(notes))
+
+
+def _strip_titles(text: str, s: int, e: int, notes: list[str]) -> int:
+    """Skip role words before a person's name; keep the name itself."""
+    words = list(_WORD.finditer(text, s, e))
+    i = 0
+    while i < len(words) - 1 and words[i].group().rstrip(".").casefold() in TITLES:
+        i += 1
+    if i:
+        notes.append("title removed")
+        return words[i].start()
+    return s
+
+
+def _split_fused(text: str, s: int, e: int, kind: str) -> list[tuple[int, int, str]]:
+    """Split a span at lower-case words that cannot be part of a name of its kind.
+
+    "Trump dubbed al-Sharaa" holds a verb between two names: the capitalised runs on
+    either side are names, the verb is not.
+    """
+    allowed = NAME_PARTICLES if kind == "person" else LINKING_WORDS
+    runs: list[list[re.Match]] = [[]]
+    split = False
+    words = list(_WORD.finditer(text, s, e))
+    for i, w in enumerate(words):
+        token = w.group().strip(_OPENERS + _CLOSERS + ",;:")
+        bare = token.casefold()
+        is_breaker = (
+            (token and token[0].islower() and bare not in allowed and not _is_particle_prefixed(bare))
+            or _SCORE.fullmatch(w.group())  # "Smith 5-68", "Lithuania 2-1": a number is not a name
+            or w.group() in _SEPARATORS  # "Lithuania - Danius Gleveckas"
+        )
+        if is_breaker:
+            split = True
+            runs.append([])
+            continue
+        runs[-1].append(w)
+        # "Oval , London" and "Draper ( Australia": punctuation between two names.
+        if w.group().endswith((",", "(", ";")) and i + 1 < len(words) and not _continues_name(words[i + 1].group()):
+            split = True
+            runs.append([])
+    if not split:
+        return [(s, e, "")]
+    out = []
+    for run in runs:
+        # Linking words cannot start or end a name.
+        while run and run[0].group().casefold() in allowed and not _is_particle_prefixed(run[0].group().casefold()):
+            run.pop(0)
+        while run and run[-1].group().casefold() in allowed:
+            run.pop()
+        if run:
+            out.append((run[0].start(), run[-1].end(), "fused span split"))
+    return out
+
+
+_SCORE = re.compile(r"[\d][\d\-/.,:]*|[\-/.,:]+\d[\d\-/.,:]*")
+_SEPARATORS = {"-", "--", "\u2013", "\u2014", "(", ")", "\"", ",", ";", "|", "/"}
+
+
+def _continues_name(word: str) -> bool:
+    """After a comma, a company form still belongs to the name ("Acme, Inc.")."""
+    return word.rstrip(".").casefold() in COMPANY_SUFFIXES
+
+
+def _is_particle_prefixed(word: str) -> bool:
+    return bool(re.match(r"(?:al|el|ad|as|an|ar|at|az|ash|bin|d|l)[-'’]\w", word))
+
+
+def _looks_like_name(surface: str) -> bool:
+    letters = [c for c in surface if c.isalpha()]
+    if len(letters) < 2 and surface not in ("X",):
+        return False
+    # A name has a capital letter (or is written in a script without case).
+    return any(c.isupper() for c in letters) or not any(c.islower() for c in letters)
+
+
+def _drop_overlaps(mentions: Sequence[RawMention]) -> list[RawMention]:
+    out: list[RawMention] = []
+    for m in mentions:
+        if out and m.start < out[-1].end:
+            if (m.end - m.start) > (out[-1].end - out[-1].start):
+                out[-1] = m
+            continue
+        out.append(m)
+    return out
+
+
+class _SentenceBounds:
+    """The sentence around a span: the model's sentence cut to the text block."""
+
+    def __init__(self, text: str, sentence_starts: Sequence[int]):
+        self.text = text
+        blocks = text_blocks(text)
+        starts = set(sentence_starts) | {b[0] for b in blocks}
+        self.starts = sorted(starts) or [0]
+        self.block_ends = sorted(b[1] for b in blocks)
+
+    def around(self, s: int, e: int) -> tuple[int, int]:
+        i = max(0, bisect_right(self.starts, s) - 1)
+        start = self.starts[i]
+        end = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.text)
+        j = bisect_right(self.block_ends, s)
+        if j < len(self.block_ends):
+            end = min(end, self.block_ends[j])
+        end = max(end, e)
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return start, end

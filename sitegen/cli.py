@@ -1,0 +1,129 @@
+"""The command line: a thin layer over the build pipeline.
+
+Exit codes: 0 success; 1 the site was built but some input files had errors (they are
+listed); 2 nothing was built (bad site folder, config or model).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from . import __version__
+from .errors import SitegenError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except SitegenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; the previous output is untouched", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sitegen", description="Build an entity dossier website from news articles.")
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    b = sub.add_parser("build", help="build the site into SITE_DIR/output")
+    b.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR")
+    b.add_argument("--output", "-o", type=Path, help="output folder (default: SITE_DIR/output)")
+    b.add_argument("--offline", action="store_true", help="use no network: reference data from the cache only")
+    b.add_argument("--jobs", "-j", type=_positive, help="NER worker processes (default: by amount of work)")
+    b.add_argument("--force", action="store_true", help="rebuild even if no input changed")
+    b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    b.set_defaults(run=_build)
+
+    e = sub.add_parser("entities", help="list the entities an editor reviews")
+    e.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR")
+    e.add_argument("--type", choices=["person", "place", "organisation"], help="only this type")
+    e.add_argument("--format", choices=["table", "json"], default="table")
+    e.add_argument("--jobs", "-j", type=_positive)
+    e.set_defaults(run=_entities)
+    return parser
+
+
+def _positive(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return n
+
+
+def _build(args) -> int:
+    from .build import BuildOptions, build
+
+    def warn(message: str) -> None:
+        if not args.quiet:
+            print(f"warning: {message}", file=sys.stderr)
+
+    options = BuildOptions(output=args.output, offline=args.offline, jobs=args.jobs, force=args.force,
+                           progress=not args.quiet, warn=warn)
+    result = build(args.site_dir, options)
+    for error in result.errors:
+        print(f"error: {error}", file=sys.stderr)
+    if not args.quiet:
+        print(_summary(result))
+    return 0 if result.ok else 1
+
+
+def _summary(result) -> str:
+    if result.up_to_date:
+        return f"up to date: no input changed ({result.seconds:.2f} s)"
+    site = result.site
+    types = Counter(e.type for e in site.entities)
+    kinds = ", ".join(f"{types.get(t, 0)} {t if types.get(t, 0) == 1 else _plural(t)}"
+                      for t in ("person", "place", "organisation"))
+    stats = result.stats
+    failed = f", {len(result.errors)} failed" if result.errors else ""
+    return (f"built {len(site.articles)} articles{failed}; {kinds}; "
+            f"{stats.written} files written, {stats.unchanged} unchanged; "
+            f"NER on {result.extracted}; {result.seconds:.2f} s")
+
+
+def _plural(kind: str) -> str:
+    return {"person": "people", "place": "places", "organisation": "organisations"}[kind]
+
+
+def _entities(args) -> int:
+    from .build import BuildOptions, analyse
+    from .config import load_config
+
+    config = load_config(args.site_dir, lambda m: print(f"warning: {m}", file=sys.stderr))
+    site, errors, _ = analyse(config, BuildOptions(jobs=args.jobs))
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    entities = [e for e in site.entities if not args.type or e.type == args.type]
+    if args.format == "json":
+        rows = [{"id": e.id, "name": e.name, "type": e.type, "aliases": list(e.aliases),
+                 "mentions": len(e.mentions), "articles": len(e.articles),
+                 "merged_because": list(e.merge_reasons)} for e in entities]
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        _print_table(entities)
+    return 0 if not errors else 1
+
+
+def _print_table(entities) -> None:
+    headers = ("name", "type", "mentions", "articles", "aliases", "merged because")
+    rows = [(e.name, e.type, str(len(e.mentions)), str(len(e.articles)), "; ".join(e.aliases),
+             " | ".join(e.merge_reasons)) for e in entities]
+    widths = [min(40, max([len(h)] + [len(r[i]) for r in rows])) for i, h in enumerate(headers[:-1])]
+    def line(cells):
+        head = "  ".join(c[:w].ljust(w) for c, w in zip(cells, widths))
+        return f"{head}  {cells[-1]}".rstrip()
+    print(line(headers))
+    print(line(tuple("-" * w for w in widths) + ("-" * 14,)))
+    for row in rows:
+        print(line(row))

@@ -1,0 +1,118 @@
+"""Site configuration: one typed class, read from an optional ``sitegen.toml``.
+
+Every field has a default, so a folder holding only ``content/articles/*.md`` builds.
+Validation collects every problem at once and warns about keys it does not know.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from .errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILE = "sitegen.toml"
+ALL_TYPES = ("person", "place", "organisation")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Settings of one site. Each field is a key of ``sitegen.toml``."""
+
+    #: Site title shown in the header and the browser tab.
+    title: str = "Dossiers"
+    #: Public address of the site, e.g. "https://example.org/news/"; used for absolute
+    #: links in sitemap.xml. Pages link relatively, so the site works under any sub-path.
+    base_url: str = ""
+    #: Language of the articles (HTML lang attribute).
+    language: str = "en"
+    #: spaCy pipeline to load; "en_core_web_sm" falls back to the bundled copy.
+    model: str = "en_core_web_sm"
+    #: Entity types to publish pages for.
+    entity_types: tuple[str, ...] = ALL_TYPES
+    #: Names that are never entities (compared case-insensitively, "the" ignored).
+    stoplist: tuple[str, ...] = ()
+    #: Entities mentioned fewer times than this over the whole site get no page.
+    min_mentions: int = 1
+    #: Allow raw HTML inside article Markdown. Off: it is shown as text.
+    allow_html: bool = False
+    #: Articles shown on the home page.
+    home_articles: int = 20
+    #: Entities per type shown on the home page.
+    home_entities: int = 12
+    #: Articles larger than this many bytes are refused with an error (NER on them
+    #: would take minutes, and they are almost always a mistake).
+    max_article_bytes: int = 1_000_000
+    #: Articles per batch handed to the NER model.
+    batch_size: int = 64
+
+    # Where things are; derived from the site folder, not read from the file.
+    site_dir: Path = field(default=Path("."), compare=False)
+
+    @property
+    def articles_dir(self) -> Path:
+        return self.site_dir / "content" / "articles"
+
+    @property
+    def entities_dir(self) -> Path:
+        return self.site_dir / "content" / "entities"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.site_dir / "templates"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.site_dir / ".sitegen"
+
+
+_FILE_KEYS = {f.name: f for f in fields(SiteConfig) if f.name != "site_dir"}
+
+
+def load_config(site_dir: Path, warn=lambda message: None) -> SiteConfig:
+    """Read ``SITE_DIR/sitegen.toml`` if present; raise ConfigError listing every problem."""
+    path = site_dir / CONFIG_FILE
+    if not path.exists():
+        return SiteConfig(site_dir=site_dir)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    raw = raw.get("site", raw)  # accept keys at top level or under [site]
+    values, problems = {}, []
+    for key, value in raw.items():
+        spec = _FILE_KEYS.get(key)
+        if spec is None:
+            warn(f"{path}: unknown key '{key}' ignored (known: {', '.join(sorted(_FILE_KEYS))})")
+            continue
+        default = spec.default
+        if isinstance(default, tuple):
+            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                problems.append(f"'{key}' must be a list of strings")
+                continue
+            value = tuple(value)
+        elif isinstance(default, bool):
+            if not isinstance(value, bool):
+                problems.append(f"'{key}' must be true or false")
+                continue
+        elif isinstance(default, int):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                problems.append(f"'{key}' must be a whole number >= 0")
+                continue
+        elif not isinstance(value, str):
+            problems.append(f"'{key}' must be a string")
+            continue
+        values[key] = value
+    bad_types = [t for t in values.get("entity_types", ()) if t not in ALL_TYPES]
+    if bad_types:
+        problems.append(f"'entity_types' may hold only {', '.join(ALL_TYPES)}; got {', '.join(bad_types)}")
+    if values.get("batch_size") == 0:
+        problems.append("'batch_size' must be at least 1")
+    if problems:
+        raise ConfigError(f"{path}: " + "; ".join(problems))
+    return SiteConfig(site_dir=site_dir, **values)

@@ -1,0 +1,149 @@
+"""Find and read articles: front matter checked field by field, body turned to plain text.
+
+A file that cannot be used becomes an ``ArticleError`` naming the file, the line and
+what to do; every other article still builds.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from . import frontmatter
+from .markup import BLOCK_SEPARATOR, plain_text
+from .model import Article, ArticleError
+
+EXTENSIONS = (".md", ".markdown")
+# A news article is far smaller; a file this big is almost surely a mistake, and NER on
+# it would take minutes. Configurable as max_article_bytes.
+DEFAULT_MAX_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Loaded:
+    articles: tuple[Article, ...]  # newest first, then by id
+    errors: tuple[ArticleError, ...]
+
+
+def find_article_files(articles_dir: Path) -> list[Path]:
+    if not articles_dir.is_dir():
+        return []
+    files = [p for p in articles_dir.rglob("*") if p.suffix.lower() in EXTENSIONS and p.is_file()]
+    # Hidden files and folders (editor swap files, .git) are not articles.
+    files = [p for p in files if not any(part.startswith(".") for part in p.relative_to(articles_dir).parts)]
+    return sorted(files)
+
+
+def article_id(articles_dir: Path, path: Path) -> str:
+    rel = path.relative_to(articles_dir)
+    return rel.with_suffix("").as_posix()
+
+
+def load_articles(articles_dir: Path, allow_html: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
+    articles: list[Article] = []
+    errors: list[ArticleError] = []
+    seen: dict[str, Path] = {}
+    for path in find_article_files(articles_dir):
+        aid = article_id(articles_dir, path)
+        # Case-insensitive hosts would write both to one folder: treat as one id.
+        key = aid.casefold()
+        if key in seen:
+            errors.append(ArticleError(path, None, f"has the same id '{aid}' as {seen[key]}",
+                                       "rename one of the two files; the first one is built"))
+            continue
+        seen[key] = path
+        try:
+            articles.append(read_article(path, aid, allow_html, max_bytes))
+        except frontmatter.FrontMatterError as exc:
+            errors.append(ArticleError(path, exc.line, str(exc), exc.hint))
+        except OSError as exc:
+            errors.append(ArticleError(path, None, f"cannot be read: {exc.strerror or exc}"))
+    articles.sort(key=lambda a: (-a.date.toordinal(), a.id))
+    return Loaded(tuple(articles), tuple(errors))
+
+
+def read_article(path: Path, aid: str, allow_html: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
+    data = path.read_bytes()
+    if len(data) > max_bytes:
+        raise frontmatter.FrontMatterError(
+            f"is {len(data) / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.1f} MB",
+            hint="split it into several articles, or raise max_article_bytes in sitegen.toml",
+        )
+    doc = frontmatter.parse(frontmatter.decode(data))
+    title = _required_text(doc, "title")
+    date = _date(doc)
+    # The caption is not body text, but it names people and places: NER reads it after
+    # the body, and mention offsets past the body point into it.
+    text = plain_text(doc.body, allow_html)
+    caption = _optional_text(doc, "caption")
+    caption_start = None
+    if caption:
+        caption_text = plain_text(caption, allow_html)
+        caption_start = len(text) + len(BLOCK_SEPARATOR) if text else 0
+        text = f"{text}{BLOCK_SEPARATOR}{caption_text}" if text else caption_text
+    return Article(
+        id=aid,
+        path=path,
+        title=title,
+        date=date,
+        body=doc.body,
+        text=text,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        source=_optional_text(doc, "source"),
+        url=_optional_text(doc, "url"),
+        author=_optional_text(doc, "author"),
+        tags=_tags(doc),
+        summary=_optional_text(doc, "summary"),
+        caption=caption,
+        caption_start=caption_start,
+    )
+
+
+def _required_text(doc: frontmatter.Document, key: str) -> str:
+    value = doc.meta.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise frontmatter.FrontMatterError(f"front matter has no '{key}'", doc.line_of(key) or 2,
+                                           f"add a line '{key}: ...'")
+    if not isinstance(value, (str, int, float)):
+        raise frontmatter.FrontMatterError(f"'{key}' must be text", doc.line_of(key))
+    return str(value).strip()
+
+
+def _optional_text(doc: frontmatter.Document, key: str) -> str | None:
+    value = doc.meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        raise frontmatter.FrontMatterError(f"'{key}' must be text, not a list or mapping", doc.line_of(key))
+    return str(value).strip() or None
+
+
+def _date(doc: frontmatter.Document) -> dt.date:
+    value = doc.meta.get("date")
+    line = doc.line_of("date")
+    if value is None:
+        raise frontmatter.FrontMatterError("front matter has no 'date'", line or 2, "add a line 'date: YYYY-MM-DD'")
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise frontmatter.FrontMatterError(f"'date' is not a date: {str(value)[:40]!r}", line,
+                                           "write it as YYYY-MM-DD, e.g. 2025-11-10") from None
+
+
+def _tags(doc: frontmatter.Document) -> tuple[str, ...]:
+    value = doc.meta.get("tags")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items: Iterable = value.split(",")
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise frontmatter.FrontMatterError("'tags' must be a list", doc.line_of("tags"), "write tags: [one, two]")
+    return tuple(dict.fromkeys(str(t).strip() for t in items if str(t).strip()))

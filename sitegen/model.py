@@ -1,0 +1,149 @@
+"""The value types that flow between the build stages.
+
+Every stage takes these immutable values and returns new ones, so each stage can be
+tested alone and cached by the hash of its input.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Mapping
+
+EntityType = Literal["person", "place", "organisation"]
+ENTITY_TYPES: tuple[EntityType, ...] = ("person", "place", "organisation")
+
+# URL folder for each entity type; also the first part of an entity id.
+TYPE_FOLDERS: Mapping[str, str] = {"person": "people", "place": "places", "organisation": "organisations"}
+TYPE_PLURALS: Mapping[str, str] = {"person": "People", "place": "Places", "organisation": "Organisations"}
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article: its front matter, Markdown body and the plain text NER reads.
+
+    ``text`` is the body rendered to plain text (see ``sitegen.markup``), followed by the
+    photo caption if the article has one; every mention offset counts Unicode code points
+    in it.
+    """
+
+    id: str  # path under content/articles without extension, "/"-separated
+    path: Path
+    title: str
+    date: _dt.date
+    body: str  # Markdown source of the body
+    text: str  # plain text of the body
+    content_hash: str  # hash of the file's bytes
+    source: str | None = None
+    url: str | None = None
+    author: str | None = None
+    tags: tuple[str, ...] = ()
+    summary: str | None = None
+    caption: str | None = None
+    # Where the caption's plain text starts in ``text`` (it follows the body), if any.
+    caption_start: int | None = None
+
+
+@dataclass(frozen=True)
+class RawMention:
+    """A named-entity span as cleaned up from the NER model, before resolution."""
+
+    start: int
+    end: int
+    text: str
+    label: str  # person | place | organisation, as the model proposed it
+    sentence_start: int
+    sentence_end: int
+    # why the span differs from what the model proposed, e.g. "stripped title"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A mention attributed to an entity: where it is and what sentence holds it."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+    sentence: str
+    sentence_start: int
+    entity_id: str
+
+    @property
+    def anchor(self) -> str:
+        """The id of this mention's link inside the article page."""
+        return f"m{self.start}"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Public reference data linked to an entity (filled by the reference stage)."""
+
+    wikipedia_title: str
+    wikipedia_url: str
+    wikidata_id: str | None = None
+    summary: str | None = None
+    revision_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One real-world person, place or organisation: one dossier page."""
+
+    id: str  # "<type folder>/<slug>", e.g. "people/donald-trump"; also its URL path
+    name: str
+    type: EntityType
+    aliases: tuple[str, ...]
+    mentions: tuple[Mention, ...]
+    articles: tuple[str, ...]  # article ids, newest first
+    # the reasons other names were folded into this entity, for editors to review
+    merge_reasons: tuple[str, ...] = ()
+    note_html: str | None = None  # the editor's note, rendered
+    note_path: Path | None = None
+    pinned_wikipedia: str | None = None
+    reference: Reference | None = None
+
+    @property
+    def slug(self) -> str:
+        return self.id.split("/", 1)[1]
+
+    @property
+    def url(self) -> str:
+        return self.id + "/"
+
+
+@dataclass(frozen=True)
+class ArticleError:
+    """An input file that could not be used, and why."""
+
+    path: Path
+    line: int | None
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{where}: {self.message}" + (f" ({self.hint})" if self.hint else "")
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderer needs, resolved and cross-linked."""
+
+    articles: tuple[Article, ...]  # newest first
+    entities: tuple[Entity, ...]  # sorted by name
+    # article id -> its mentions in text order
+    mentions_by_article: Mapping[str, tuple[Mention, ...]] = field(default_factory=dict)
+    # entity id -> ((other entity id, shared article count), ...), strongest first
+    related: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+
+    def entity(self, entity_id: str) -> Entity:
+        return self._by_id()[entity_id]
+
+    def _by_id(self) -> Mapping[str, Entity]:
+        cached = self.__dict__.get("_entity_index")
+        if cached is None:
+            cached = {e.id: e for e in self.entities}
+            object.__setattr__(self, "_entity_index", cached)
+        return cached

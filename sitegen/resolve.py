@@ -1,0 +1,124 @@
+"""Mentions to entities: per-article chains, cross-article merging, then the final values.
+
+``resolve()`` is the whole stage: it reads cleaned mentions per article and returns the
+immutable ``Site`` the renderer and the exporter work from.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Mapping, Sequence
+
+from .chains import cluster_article
+from .curation import Judgement
+from .merge import Group, merge_clusters
+from .model import TYPE_FOLDERS, Article, Entity, Mention, RawMention, Site
+from .names import name_key
+from .slugs import SlugRegistry
+
+MAX_RELATED = 20
+
+
+def resolve(
+    articles: Sequence[Article],
+    raw_mentions: Mapping[str, Sequence[RawMention]],
+    judgements: Sequence[Judgement] = (),
+    entity_types: Sequence[str] = ("person", "place", "organisation"),
+    min_mentions: int = 1,
+) -> Site:
+    clusters = []
+    for article in articles:
+        clusters.extend(cluster_article(article.id, article.text, list(raw_mentions.get(article.id, ()))))
+    groups = merge_clusters(clusters, judgements)
+    groups = [g for g in groups if _keep(g, entity_types, min_mentions)]
+    by_id = {a.id: a for a in articles}
+    order = {a.id: i for i, a in enumerate(articles)}  # articles come newest first
+    # Slugs are handed out in a stable order so URLs do not move between builds.
+    groups.sort(key=lambda g: (g.type, name_key(g.name), g.name, _first_seen(g, order)))
+    slugs = {t: SlugRegistry() for t in TYPE_FOLDERS}
+    entities = []
+    for group in groups:
+        entity_id = f"{TYPE_FOLDERS[group.type]}/{slugs[group.type].claim(group.name)}"
+        entities.append(_entity(entity_id, group, by_id, order))
+    entities.sort(key=lambda e: (name_key(e.name), e.id))
+    mentions_by_article: dict[str, list[Mention]] = defaultdict(list)
+    for entity in entities:
+        for m in entity.mentions:
+            mentions_by_article[m.article_id].append(m)
+    return Site(
+        articles=tuple(articles),
+        entities=tuple(entities),
+        mentions_by_article={a: tuple(sorted(ms, key=lambda m: m.start)) for a, ms in mentions_by_article.items()},
+        related=_related(entities),
+    )
+
+
+def _keep(group: Group, entity_types: Sequence[str], min_mentions: int) -> bool:
+    if group.judgement and group.judgement.ignore:
+        return False
+    if group.type not in entity_types:
+        return False
+    return sum(len(c.mentions) for c in group.clusters) >= min_mentions
+
+
+def _first_seen(group: Group, order: Mapping[str, int]) -> int:
+    return -max(order.get(c.article_id, 0) for c in group.clusters)
+
+
+def _entity(entity_id: str, group: Group, articles: Mapping[str, Article], order: Mapping[str, int]) -> Entity:
+    mentions = []
+    surfaces: Counter = Counter()
+    for cluster in group.clusters:
+        text = articles[cluster.article_id].text
+        for m in cluster.mentions:
+            surfaces[m.text] += 1
+            mentions.append(Mention(cluster.article_id, m.start, m.end, m.text,
+                                    text[m.sentence_start:m.sentence_end], m.sentence_start, entity_id))
+    mentions.sort(key=lambda m: (order[m.article_id], m.start))
+    name_k = name_key(group.name)
+    aliases, seen = [], {name_k}
+    for surface, _ in sorted(surfaces.items(), key=lambda kv: (-kv[1], kv[0])):
+        key = name_key(surface)
+        if key not in seen:
+            seen.add(key)
+            aliases.append(surface)
+    judgement = group.judgement
+    if judgement:
+        for alias in judgement.aliases:
+            if name_key(alias) not in seen:
+                seen.add(name_key(alias))
+                aliases.append(alias)
+    reasons = [r for c in group.clusters for r in c.reasons] + group.reasons
+    return Entity(
+        id=entity_id,
+        name=group.name,
+        type=group.type,
+        aliases=tuple(aliases),
+        mentions=tuple(mentions),
+        articles=tuple(dict.fromkeys(m.article_id for m in mentions)),
+        merge_reasons=tuple(dict.fromkeys(reasons)),
+        note_html=judgement.note_html if judgement else None,
+        note_path=judgement.path if judgement else None,
+        pinned_wikipedia=judgement.wikipedia if judgement else None,
+    )
+
+
+def _related(entities: Sequence[Entity]) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Entities that appear in the same articles, by the number of articles they share."""
+    in_article: dict[str, list[str]] = defaultdict(list)
+    for entity in entities:
+        for article_id in entity.articles:
+            in_article[article_id].append(entity.id)
+    related: dict[str, Counter] = defaultdict(Counter)
+    for ids in in_article.values():
+        if len(ids) > 400:
+            ids = ids[:400]  # a directory-like article would make this quadratic
+        for a in ids:
+            counts = related[a]
+            for b in ids:
+                if a != b:
+                    counts[b] += 1
+    names = {e.id: name_key(e.name) for e in entities}
+    return {
+        e.id: tuple(sorted(related[e.id].items(), key=lambda kv: (-kv[1], names[kv[0]], kv[0]))[:MAX_RELATED])
+        for e in entities
+    }

@@ -1,0 +1,123 @@
+"""Where each page of the site lives, and how one page links to another.
+
+A page's *site path* is its public address relative to the site root, unencoded:
+``""`` for the home page, ``"people/donald-trump/"`` for a dossier. Every page is an
+``index.html`` inside its own folder, so site paths of pages end with "/" ("pretty"
+URLs) and a static host serves them without the file name.
+
+Pages link to each other relatively (``"../../articles/2025/syria-talks/"``), so a built
+site works at any sub-path of a host and when opened from disk. Hrefs are
+percent-encoded; site paths and output file names are not.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import quote, urlsplit
+
+from .errors import SitegenError
+from .model import TYPE_FOLDERS
+
+HOME = ""
+ARTICLES = "articles/"
+STYLESHEET = "static/style.css"
+NOT_FOUND_FILE = "404.html"
+
+
+def article_path(article_id: str) -> str:
+    """Site path of an article page: ``"2025/syria-talks"`` -> ``"articles/2025/syria-talks/"``."""
+    return f"{ARTICLES}{article_id}/"
+
+
+def entity_path(entity_id: str) -> str:
+    """Site path of a dossier: the entity id is already ``"<type folder>/<slug>"``."""
+    return f"{entity_id}/"
+
+
+def type_path(entity_type: str) -> str:
+    """Site path of the A-Z index of one entity type, e.g. ``"people/"``."""
+    return f"{TYPE_FOLDERS[entity_type]}/"
+
+
+def page_file(site_path: str) -> str:
+    """The output file that serves a site path: ``"people/x/"`` -> ``"people/x/index.html"``."""
+    if site_path == HOME or site_path.endswith("/"):
+        return site_path + "index.html"
+    return site_path
+
+
+def root_of(file: str) -> str:
+    """The relative path from an output file's folder back to the site root (``""`` at the root)."""
+    return "../" * file.count("/")
+
+
+def href(root: str, target: str, fragment: str = "") -> str:
+    """The href of site path ``target`` from a page whose way back to the root is ``root``.
+
+    ``root`` is what ``root_of`` returns, or an absolute path such as ``"/news/"`` for
+    pages that hosts serve at arbitrary addresses (404.html).
+    """
+    link = root + _encode(target)
+    if not link:
+        link = "./"  # the home page linking to itself
+    if fragment:
+        link += "#" + _encode(fragment)
+    return link
+
+
+@lru_cache(maxsize=1 << 16)
+def _encode(text: str) -> str:
+    return quote(text)
+
+
+def relative_url(page: str, target: str, fragment: str = "") -> str:
+    """The href from output file ``page`` to site path ``target``.
+
+    >>> relative_url("people/donald-trump/index.html", "articles/x/", "m12")
+    '../../articles/x/#m12'
+    >>> relative_url("index.html", "")
+    './'
+    """
+    return href(root_of(page), target, fragment)
+
+
+def base_path(base_url: str) -> str:
+    """The path part of the site's public address, always starting and ending with "/"."""
+    path = urlsplit(base_url).path if base_url else ""
+    return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+
+
+def absolute_url(base_url: str, target: str) -> str:
+    """The public address of site path ``target`` under ``base_url``."""
+    return base_url.rstrip("/") + "/" + quote(target)
+
+
+def is_web_url(url: str | None) -> bool:
+    """Whether ``url`` is an http(s) address, safe to use as a link target."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def check_article_id(article_id: str) -> None:
+    """Refuse an article id that would put its page outside ``articles/``."""
+    if not _is_clean_path(article_id):
+        raise SitegenError(f"article id {article_id!r} cannot be used as a page path")
+
+
+def check_entity_id(entity_id: str, entity_type: str) -> None:
+    """Refuse an entity id that is not ``"<folder of its type>/<slug>"``: its page would
+    land outside its type's folder or on the type index itself."""
+    folder, _, slug = entity_id.partition("/")
+    if folder != TYPE_FOLDERS.get(entity_type) or not _is_clean_path(slug):
+        raise SitegenError(
+            f"entity id {entity_id!r} cannot be used as a page path "
+            f"(expected '{TYPE_FOLDERS.get(entity_type, '<type folder>')}/<slug>')"
+        )
+
+
+def _is_clean_path(value: str) -> bool:
+    return bool(value) and "\\" not in value and all(part not in ("", ".", "..") for part in value.split("/"))
