@@ -8,11 +8,12 @@ each short form was joined so an editor can review it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
 from .model import RawMention
-from .names import (GEO_DESIGNATORS, LINKING_WORDS, is_mixed_case, name_key, org_core, person_tokens,
+from .names import (COMPANY_SUFFIXES, GEO_DESIGNATORS, LINKING_WORDS, is_mixed_case, name_key, org_core, person_tokens,
                     strip_particle)
 from .places import gazetteer
 from .unionfind import UnionFind
@@ -74,7 +75,12 @@ def cluster_article(article_id: str, text: str, mentions: list[RawMention]) -> l
         _add_acronym_mentions(text, abbr, forms[abbr_key], forms[long_key], mentions)
         join(abbr_key, long_key, f"“{abbr}” is written in brackets after “{_surface(forms[long_key])}”")
 
+    _add_surname_mentions(text, forms, uf)
     _join_company_forms(forms, join)
+    _join_company_short_forms(forms, join)
+    for abbr_key, long_key in _implicit_acronyms(forms).items():
+        acronyms.setdefault(abbr_key, (long_key, _surface(forms[abbr_key])))
+        join(abbr_key, long_key, f"“{_surface(forms[abbr_key])}” is the initials of “{_surface(forms[long_key])}”")
     _join_person_short_forms(forms, join)
     _join_place_designators(forms, join)
     _join_org_tails(forms, join)
@@ -172,6 +178,86 @@ def _sentence_of(text, s, e, existing, template):
     return start, (len(text) if end < 0 else end)
 
 
+def _add_surname_mentions(text: str, forms: dict[str, "_Form"], uf: UnionFind) -> None:
+    """After "Alan Shearer", a later bare "Shearer" the model missed is still a mention."""
+    taken = sorted((m.start, m.end) for f in forms.values() for m in f.mentions)
+    starts = [t[0] for t in taken]
+    sentence_starts = {m.sentence_start for f in forms.values() for m in f.mentions}
+    for form in list(forms.values()):
+        if not form.votes.get("person") or len(person_tokens(form.key)) < 2:
+            continue
+        surname = _surface(form).split()[-1]
+        if len(surname) < 3 or not surname[0].isupper() or surname.isupper():
+            continue
+        template = form.mentions[0]
+        for match in re.finditer(rf"(?<![\w'’-]){re.escape(surname)}(?![\w-])", text):
+            s, e = match.span()
+            i = bisect_right(starts, s) - 1
+            if i >= 0 and taken[i][1] > s:
+                continue  # inside a mention already found
+            if i + 1 < len(taken) and taken[i + 1][0] < e:
+                continue
+            if s in sentence_starts or _capitalised_neighbour(text, s, e):
+                continue  # "Green said" or "Shearer Street": not safe to read as the surname
+            key = name_key(surname)
+            if key not in forms:
+                forms[key] = _Form(key)
+                uf.add(key)
+            sentence = _sentence_of(text, s, e, [m for f in forms.values() for m in f.mentions], template)
+            forms[key].mentions.append(RawMention(s, e, surname, "person", sentence[0], sentence[1],
+                                                  "surname of a name found earlier"))
+
+
+def _capitalised_neighbour(text: str, s: int, e: int) -> bool:
+    before = re.search(r"(\S+)\s+$", text[max(0, s - 40):s])
+    after = re.match(r"\s+(\S+)", text[e:e + 40])
+    return any(w and w.group(1)[0].isupper() for w in (before, after))
+
+
+# Words that name a kind of organisation; alone they are not a short form of one.
+GENERIC_ORG_WORDS = {
+    "bank", "group", "company", "corporation", "council", "ministry", "department", "university",
+    "party", "union", "association", "federation", "committee", "commission", "court", "agency",
+    "exchange", "fund", "board", "institute", "league", "club", "army", "government", "parliament",
+    "senate", "congress", "house", "office", "service", "national", "international", "american",
+    "british", "general", "united", "first", "new", "royal", "central", "federal", "state",
+}
+
+
+def _join_company_short_forms(forms, join) -> None:
+    """'Ford' after 'Ford Motor Co': the first word of exactly one longer name."""
+    orgs = [f for f in forms.values() if f.votes.get("organisation")]
+    for short in orgs:
+        if len(short.tokens) != 1 or short.key in GENERIC_ORG_WORDS or len(short.key) < 3:
+            continue
+        longer = {f.key for f in orgs if len(f.tokens) > 1 and f.tokens[0] == short.key}
+        if len(longer) == 1:
+            full = longer.pop()
+            join(short.key, full, f"“{_surface(short)}” is how the article shortens “{_surface(forms[full])}”")
+
+
+def _implicit_acronyms(forms) -> dict[str, str]:
+    """'NYSE' in an article that names the 'New York Stock Exchange': the initials of one name."""
+    orgs = [f for f in forms.values() if f.votes.get("organisation") and f.mentions]
+    found = {}
+    for short in orgs:
+        surface = _surface(short).replace(".", "")
+        if not (2 <= len(surface) <= 6 and surface.isalpha() and surface.isupper()):
+            continue
+        matches = {f.key for f in orgs if f is not short and _initials_match(surface, _surface(f))}
+        if len(matches) == 1:
+            found[short.key] = matches.pop()
+    return found
+
+
+def _initials_match(abbr: str, long_name: str) -> bool:
+    words = [w for w in re.split(r"[\s\-]+", long_name.replace(".", " ")) if w]
+    significant = [w for w in words if w.casefold() not in LINKING_WORDS]
+    initials = "".join(w[0].upper() for w in significant)
+    without_form = "".join(w[0].upper() for w in significant if w.casefold() not in COMPANY_SUFFIXES)
+    return len(significant) >= 2 and abbr in (initials, without_form)
+
+
 def _join_company_forms(forms, join) -> None:
     by_core: dict[str, str] = {}
     for key in sorted(forms, key=lambda k: (-len(k), k)):
@@ -253,6 +339,10 @@ def _make_cluster(article_id: str, group: list[_Form], defined: set[str], reason
     strong = {f.key for f in group if len(f.tokens) >= 2} | defined
     if kind == "organisation":
         strong |= {org_core(k) for k in strong}
+        # A one-word short form of a company ("Ford") names it in other articles too,
+        # when no other known organisation claims it (checked when merging).
+        strong |= {f.key for f in group if len(f.tokens) == 1 and f.key not in GENERIC_ORG_WORDS
+                   and len(group) > 1}
     name = _surface(best)
     return Cluster(article_id, mentions, kind, name, name_key(name), {f.key: _surface(f) for f in group},
                    strong, {f.key for f in group if f.key in defined}, reasons)

@@ -17,6 +17,19 @@ from .model import RawMention
 from .names import CALENDAR, COMPANY_SUFFIXES, LINKING_WORDS, NAME_PARTICLES, TITLES, name_key
 
 _WORD = re.compile(r"\S+")
+# "in the Oval Office", "a visit to the Oval Office": the name is where something happens.
+_LOCATIVE = re.compile(
+    r"\b(?:(?:in|inside|outside|into)\s+the"
+    r"|(?:visit|visits|visited|trip|travel|travelled|traveled|journey|flew|returned|arrived|headed)"
+    r"\s+(?:to|in|at)(?:\s+the)?)\s+$")
+# Last words that make a name an organisation wherever it is.
+ORG_HEADS = {
+    "department", "ministry", "group", "party", "council", "committee", "commission", "agency",
+    "bank", "fund", "company", "corporation", "corp", "inc", "ltd", "plc", "association", "union",
+    "organisation", "organization", "federation", "league", "club", "board", "institute",
+    "foundation", "service", "services", "news", "times", "post", "court", "army", "police",
+    "parliament", "senate", "congress", "government", "authority", "exchange", "university",
+}
 _OPENERS = "\"'“‘«([{‚„`"
 _CLOSERS = "\"'”’»)]}`"
 _TRAILING = ".,;:!?-–—" + _CLOSERS
@@ -40,7 +53,11 @@ def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = 
             if not _looks_like_name(surface) or key in stop or key in CALENDAR or key in COMPANY_SUFFIXES:
                 continue
             sent_start, sent_end = bounds.around(s, e)
+            if kind == "organisation" and _LOCATIVE.search(text, max(0, s - 40), s) and \
+                    key.rsplit(" ", 1)[-1] not in ORG_HEADS:
+                kind, note = "place", "; ".join(filter(None, [note, "read as a place: it is where something is"]))
             mentions.append(RawMention(s, e, surface, kind, sent_start, sent_end, note))
+            kind = LABEL_TYPES[label]
     mentions.sort(key=lambda m: (m.start, m.end))
     return _drop_overlaps(mentions)
 

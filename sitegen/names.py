@@ -88,10 +88,12 @@ def strip_particle(word: str) -> str:
 
 
 def org_core(key: str) -> str:
-    """A name key without a trailing company form ('paxar corp' -> 'paxar')."""
-    parts = key.replace(",", " ").split()
+    """A name key without company forms or hyphens ('nv dsm', 'paxar corp.' -> 'dsm', 'paxar')."""
+    parts = key.replace(",", " ").replace("-", " ").split()
     while len(parts) > 1 and parts[-1] in COMPANY_SUFFIXES:
         parts.pop()
+    while len(parts) > 1 and parts[0] in COMPANY_SUFFIXES:
+        parts.pop(0)
     return " ".join(parts)
 
 
