@@ -14,6 +14,7 @@ from typing import Iterable, Sequence
 from .extract import LABEL_TYPES, Extraction
 from .markup import text_blocks
 from .model import RawMention
+from .places import gazetteer
 from .names import CALENDAR, COMPANY_SUFFIXES, LINKING_WORDS, NAME_PARTICLES, TITLES, name_key
 
 _WORD = re.compile(r"\S+")
@@ -47,7 +48,7 @@ def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = 
         kind = LABEL_TYPES.get(label)
         if kind is None:
             continue
-        for s, e, note in _clean_span(text, start, end, kind):
+        for s, e, kind, note in _clean_span(text, start, end, kind):
             surface = text[s:e]
             key = name_key(surface)
             if not _looks_like_name(surface) or key in stop or key in CALENDAR or key in COMPANY_SUFFIXES:
@@ -62,7 +63,7 @@ def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = 
     return _drop_overlaps(mentions)
 
 
-def _clean_span(text: str, start: int, end: int, kind: str) -> list[tuple[int, int, str]]:
+def _clean_span(text: str, start: int, end: int, kind: str) -> list[tuple[int, int, str, str]]:
     notes: list[str] = []
     # A name never runs across a line break or block boundary.
     pieces = []
@@ -73,10 +74,34 @@ def _clean_span(text: str, start: int, end: int, kind: str) -> list[tuple[int, i
     out = []
     for s, e in pieces:
         for s2, e2, why in _split_fused(text, s, e, kind):
-            s3, e3, trimmed = _trim(text, s2, e2, kind)
-            if s3 < e3:
-                out.append((s3, e3, "; ".join(n for n in notes + [why] + trimmed if n)))
+            for s3, e3, kind3, why3 in _split_place(text, s2, e2, kind):
+                s4, e4, trimmed = _trim(text, s3, e3, kind3)
+                if s4 < e4:
+                    out.append((s4, e4, kind3, "; ".join(n for n in notes + [why, why3] + trimmed if n)))
     return out
+
+
+def _split_place(text: str, s: int, e: int, kind: str) -> list[tuple[int, int, str, str]]:
+    """A person's name run into a known place: "Adrian Warner Berlin" (a byline and dateline)."""
+    words = list(_WORD.finditer(text, s, e))
+    if kind != "person" or len(words) < 3:
+        return [(s, e, kind, "")]
+    places = gazetteer()
+    for n in (3, 2, 1):
+        if len(words) - n < 2:
+            continue
+        tail = name_key(text[words[-n].start():e])
+        if places.is_place(tail):
+            return [(s, words[-n - 1].end(), "person", "place split off"),
+                    (words[-n].start(), e, "place", "place split off")]
+    for n in (3, 2, 1):
+        if len(words) - n < 1:
+            continue
+        head = name_key(text[s:words[n - 1].end()])
+        if places.is_region(head):
+            return [(s, words[n - 1].end(), "place", "place split off"),
+                    (words[n].start(), e, "person", "place split off")]
+    return [(s, e, kind, "")]
 
 
 def _trim(text: str, s: int, e: int, kind: str) -> tuple[int, int, list[str]]:
