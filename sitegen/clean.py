@@ -59,8 +59,31 @@ def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = 
                 kind, note = "place", "; ".join(filter(None, [note, "read as a place: it is where something is"]))
             mentions.append(RawMention(s, e, surface, kind, sent_start, sent_end, note))
             kind = LABEL_TYPES[label]
+    mentions.extend(_datelines(text, extraction.sentence_starts, bounds, mentions))
     mentions.sort(key=lambda m: (m.start, m.end))
     return _drop_overlaps(mentions)
+
+
+# "LONDON 1996-08-30", "BUCHAREST, Nov 10": the capitals that open a wire story name a place.
+_DATELINE = re.compile(r"([A-Z][A-Z'.\-]+(?: [A-Z][A-Z'.\-]+){0,3})(?=,? (?:\d{4}-\d\d-\d\d|[A-Z][a-z]{2}\.? \d{1,2}\b|\())")
+
+
+def _datelines(text: str, sentence_starts: Sequence[int], bounds: "_SentenceBounds",
+               found: Sequence[RawMention]) -> list[RawMention]:
+    """Dateline places the model misses because they are written in capitals."""
+    places = gazetteer()
+    taken = [(m.start, m.end) for m in found]
+    out = []
+    for start in bounds.starts:
+        match = _DATELINE.match(text, start)
+        if not match or not places.is_place(name_key(match.group(1))):
+            continue
+        s, e = match.span(1)
+        if any(ts < e and s < te for ts, te in taken):
+            continue
+        sent_start, sent_end = bounds.around(s, e)
+        out.append(RawMention(s, e, match.group(1), "place", sent_start, sent_end, "dateline"))
+    return out
 
 
 def _clean_span(text: str, start: int, end: int, kind: str) -> list[tuple[int, int, str, str]]:
