@@ -101,9 +101,43 @@ def _extract_doc(doc) -> Extraction:
 
 
 def extract_texts(nlp, texts: Sequence[str], batch_size: int = 64) -> Iterator[Extraction]:
-    """Run NER over texts in batches, yielding one Extraction per text, in order."""
-    for doc in nlp.pipe(texts, batch_size=batch_size):
-        yield _extract_doc(doc)
+    """Run NER over texts in batches, yielding one Extraction per text, in order.
+
+    A text longer than the pipeline's ``max_length`` is read in pieces cut at block
+    boundaries, and the pieces' offsets are put back together.
+    """
+    limit = max(1000, getattr(nlp, "max_length", 1_000_000) - 1)
+    pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
+    for i, text in enumerate(texts):
+        pieces.extend((i, offset, piece) for offset, piece in _split_long(text, limit))
+    current, spans, starts = 0, [], []
+    docs = nlp.pipe((p for _, _, p in pieces), batch_size=batch_size)
+    for (i, offset, _), doc in zip(pieces, docs):
+        while i > current:
+            yield Extraction(tuple(spans), tuple(starts))
+            current, spans, starts = current + 1, [], []
+        part = _extract_doc(doc)
+        spans.extend((s + offset, e + offset, label) for s, e, label in part.spans)
+        starts.extend(s + offset for s in part.sentence_starts)
+    for _ in range(current, len(texts)):
+        yield Extraction(tuple(spans), tuple(starts))
+        spans, starts = [], []
+
+
+def _split_long(text: str, limit: int) -> list[tuple[int, str]]:
+    if len(text) <= limit:
+        return [(0, text)]
+    out, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + limit)
+        if end < len(text):
+            cut = text.rfind("\n\n", start, end)
+            if cut <= start:
+                cut = text.rfind(" ", start, end)
+            end = cut if cut > start else end
+        out.append((start, text[start:end]))
+        start = end
+    return out
 
 
 # ---- worker processes -------------------------------------------------------------------

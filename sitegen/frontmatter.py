@@ -73,6 +73,10 @@ def parse(text: str) -> Document:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise FrontMatterError(f"front matter is not valid YAML: {problem}", line,
                                "quote values that contain ':' or start with a special character") from None
+    except ValueError as exc:  # YAML reads 2025-13-45 as a date and the calendar refuses it
+        match = re.search(r"^.*\b\d{4}-\d{1,2}-\d{1,2}\b", raw, re.MULTILINE)
+        line = 2 + raw.count("\n", 0, match.start()) if match else None
+        raise FrontMatterError(f"not a real date: {exc}", line, "write dates as YYYY-MM-DD, e.g. 2025-11-10") from None
     if not isinstance(meta, dict):
         raise FrontMatterError("front matter must be 'key: value' lines", 2)
     body_start = text.find("\n", closing.start())
