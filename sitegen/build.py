@@ -85,17 +85,18 @@ def analyse(config: SiteConfig, options: BuildOptions, warn=lambda m: None) -> t
     """Every stage up to the resolved Site: what `build` renders and `entities` lists."""
     loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes)
     judgements, note_errors = load_judgements(config.entities_dir)
-    extractions, extracted = extract_stage(config, loaded.articles, options)
+    extractions, extracted = extract_stage(config, loaded.articles, options, warn)
     raw = mention_stage(config, loaded.articles, extractions)
     site = resolve_stage(config, loaded.articles, raw, judgements, warn)
     return site, list(loaded.errors) + note_errors, extracted
 
 
-def extract_stage(config: SiteConfig, articles: Sequence[Article], options: BuildOptions) -> tuple[dict, int]:
+def extract_stage(config: SiteConfig, articles: Sequence[Article], options: BuildOptions,
+                  warn=lambda m: None) -> tuple[dict, int]:
     """NER for every article, from the cache where the text and model are unchanged."""
     model_id = model_fingerprint(config.model)
     keys = {a.id: extraction_key(a.text, model_id) for a in articles}
-    cache = ExtractionCache(config.state_dir / "cache.sqlite", options.warn)
+    cache = ExtractionCache(config.state_dir / "cache.sqlite", warn)
     try:
         found = cache.get_many(keys.values())
         todo = [a for a in articles if keys[a.id] not in found]

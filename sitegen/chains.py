@@ -275,7 +275,12 @@ def _join_person_short_forms(forms, join) -> None:
     """Surname alone (or first and last name) -> the one full name it belongs to."""
     people = [f for f in forms.values() if f.votes.get("person")]
     full = [f for f in people if len(person_tokens(f.key)) >= 2]
-    for form in people:
+    # A bare surname the model read only as an organisation ("Novak told them") is still
+    # the person's, unless it is a known place ("Washington" beside "Denzel Washington").
+    places = gazetteer()
+    misread = [f for f in forms.values() if not f.votes.get("person") and not f.votes.get("place")
+               and len(f.tokens) == 1 and not places.is_place(f.key)]
+    for form in people + misread:
         tokens = person_tokens(form.key)
         candidates = [g for g in full if g is not form and _shortens(tokens, person_tokens(g.key))]
         # Candidates that are themselves one name ("George Bush", "George W. Bush") count once.

@@ -35,7 +35,8 @@ class SlugRegistry:
         base = slugify(name)
         slug, n = base, 2
         while slug in self._taken:
-            slug = f"{base}-{n}"
+            suffix = f"-{n}"
+            slug = base[: MAX_LENGTH - len(suffix)].rstrip("-") + suffix
             n += 1
         self._taken.add(slug)
         return slug

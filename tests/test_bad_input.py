@@ -309,3 +309,27 @@ def test_output_over_the_site_is_refused(make_site, cli, output):
     assert result.returncode == 2, result.stderr
     assert "output folder" in result.stderr
     assert (site.articles_dir / "good.md").is_file()
+
+
+def test_tolerated_variants_build_cleanly(make_site, build_site):
+    """Not errors: a byte-order mark, Windows line endings, a date with a time, a number
+    as title, tags as one string, and the other Markdown extensions."""
+    site = _good_site(make_site)
+    site.write_article_file(
+        "windows.md",
+        "\ufeff---\r\ntitle: Windows file\r\ndate: 2025-01-05\r\n---\r\n\r\nErik Berg scored twice in Oslo.\r\n"
+        .encode("utf-8"),
+    )
+    site.write_article_file("timed.markdown", "---\ntitle: 1984\ndate: 2025-01-06T09:30:00\ntags: one, two\n---\n\nText.\n")
+    site.write_article_file("SHOUTING.MD", "---\ntitle: Upper case extension\ndate: 2025-01-07\n---\n\nText.\n")
+    site.write_article_file(".hidden.md", "not an article at all")
+    site.write_article_file("notes.txt", "not an article either")
+    result = build_site(site)
+    assert result.ok, [str(e) for e in result.errors]
+    articles = {a["id"]: a for a in site.entities_json()["articles"]}
+    assert set(articles) == {"good", "windows", "timed", "SHOUTING"}
+    assert articles["windows"]["title"] == "Windows file"
+    assert articles["timed"]["title"] == "1984" and articles["timed"]["date"] == "2025-01-06"
+    assert "Erik Berg" in {e["name"] for e in site.entities()}
+    text = (site.output / "data" / "text" / "windows.txt").read_text(encoding="utf-8")
+    assert "\r" not in text and "\ufeff" not in text
