@@ -71,13 +71,14 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
 
     fingerprint = input_fingerprint(config, options)
     state = _read_state(config)
-    if not options.force and state.get("fingerprint") == fingerprint and output.is_dir():
+    if not options.force and state.get("fingerprint") == fingerprint and \
+            state.get("output") == output_fingerprint(output):
         return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started)
 
     site, errors, extracted = analyse(config, options, warn)
     files = {**render_files(site, config), **data_files(site)}
     stats = write_site(output, files)
-    _write_state(config, fingerprint if not errors else None)
+    _write_state(config, fingerprint if not errors else None, output_fingerprint(output))
     return BuildResult(site, tuple(errors), tuple(warnings), stats, time.perf_counter() - started, extracted)
 
 
@@ -164,6 +165,17 @@ def input_fingerprint(config: SiteConfig, options: BuildOptions) -> str:
     return digest.hexdigest()
 
 
+def output_fingerprint(output: Path) -> str | None:
+    """Names, sizes and times of every output file: a hand-edited or deleted page is noticed."""
+    if not output.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for path in sorted(output.rglob("*")):
+        st = path.stat()
+        digest.update(f"{path.relative_to(output).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
 def _read_state(config: SiteConfig) -> dict:
     try:
         return json.loads((config.state_dir / STATE_FILE).read_text(encoding="utf-8"))
@@ -171,11 +183,12 @@ def _read_state(config: SiteConfig) -> dict:
         return {}
 
 
-def _write_state(config: SiteConfig, fingerprint: str | None) -> None:
+def _write_state(config: SiteConfig, fingerprint: str | None, output: str | None) -> None:
     config.state_dir.mkdir(parents=True, exist_ok=True)
     path = config.state_dir / STATE_FILE
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"fingerprint": fingerprint, "version": __version__}), encoding="utf-8")
+    state = {"fingerprint": fingerprint, "output": output, "version": __version__}
+    tmp.write_text(json.dumps(state), encoding="utf-8")
     tmp.replace(path)
 
 

@@ -55,24 +55,29 @@ def _walk(tokens: Sequence[Token], base: int = 0) -> tuple[str, list[tuple[int, 
     for token in tokens:
         if token.type != "inline" or not token.children:
             continue
+        pieces = [_plain_piece(child) for child in token.children]
+        if not any(pieces):
+            continue  # an image-only paragraph adds no prose and no blank block
         if parts:
             parts.append(BLOCK_SEPARATOR)
             length += len(BLOCK_SEPARATOR)
         block_start = length
-        for child in token.children:
-            piece = ""
-            if child.type in ("text", "code_inline"):
-                piece = child.content
-            elif child.type == "softbreak":
-                piece = " "
-            elif child.type == "hardbreak":
-                piece = "\n"
+        for child, piece in zip(token.children, pieces):
             child.meta["offset"] = length
             parts.append(piece)
             length += len(piece)
-        if length > block_start:
-            blocks.append((block_start, length))
+        blocks.append((block_start, length))
     return "".join(parts), blocks
+
+
+def _plain_piece(token: Token) -> str:
+    if token.type in ("text", "code_inline"):
+        return token.content
+    if token.type == "softbreak":
+        return " "
+    if token.type == "hardbreak":
+        return "\n"
+    return ""
 
 
 def plain_text(markdown: str, allow_html: bool = False) -> str:

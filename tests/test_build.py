@@ -130,6 +130,21 @@ def test_unchanged_inputs_mean_no_work_and_no_model(make_site, build_site, monke
     assert _snapshot(site.output) == before
 
 
+def test_a_deleted_or_edited_output_page_is_rebuilt(make_site, build_site, monkeypatch):
+    site = _two_article_site(make_site)
+    assert build_site(site).ok
+    home = site.output / "index.html"
+    original = home.read_bytes()
+    home.write_text("edited by hand", encoding="utf-8")
+    (site.output / "static" / "style.css").unlink()
+
+    monkeypatch.setattr(sitegen.extract, "load_pipeline", _refuse_model)
+    result = build_site(site, nlp_loader=_refuse_model)
+    assert result.ok and not result.up_to_date and result.extracted == 0
+    assert home.read_bytes() == original
+    assert (site.output / "static" / "style.css").is_file()
+
+
 def test_force_rebuilds_from_the_cache_without_the_model(make_site, build_site, monkeypatch):
     site = _two_article_site(make_site)
     build_site(site)
