@@ -215,7 +215,7 @@ def test_paths(files):
         "places/ankara/index.html",
         "places/moscow/index.html",
     }
-    assert set(files) == expected_pages | {"static/style.css"}
+    assert set(files) == expected_pages | {"static/style.css", "static/favicon.svg"}
     assert "sitemap.xml" not in files  # no base_url: absolute URLs are unknown
     assert files["static/style.css"] == (builtin_theme_dir() / "static" / "style.css").read_bytes()
 
@@ -476,7 +476,7 @@ def test_empty_site(config):
     files = render_site(Site(articles=(), entities=()), config)
     assert set(files) == {
         "index.html", "404.html", "articles/index.html", "people/index.html",
-        "places/index.html", "organisations/index.html", "static/style.css",
+        "places/index.html", "organisations/index.html", "static/style.css", "static/favicon.svg",
     }
     assert "No articles yet." in page(files, "index.html")
     assert "No people have been found" in page(files, "people/index.html")
