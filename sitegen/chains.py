@@ -12,14 +12,13 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .acronyms import add_acronym_mentions, defined_acronyms, implicit_acronyms
+from .forms import NameForm, sentence_around, surface
 from .model import RawMention
-from .names import (COMPANY_SUFFIXES, GEO_DESIGNATORS, LINKING_WORDS, is_mixed_case, name_key, org_core, person_tokens,
-                    strip_particle)
+from .names import GEO_DESIGNATORS, is_mixed_case, name_key, org_core, person_tokens, strip_particle
 from .places import gazetteer
 from .unionfind import UnionFind
 
-# "Long Name (ABBR)" or "ABBR (Long Name)"; ABBR mostly capitals, 2 to 10 characters.
-_ACRONYM = r"[A-Z][A-Za-z0-9&.\-]{0,8}[A-Z0-9.]"
 
 
 @dataclass
@@ -41,24 +40,10 @@ class Cluster:
         return len(self.name_key.split()) == 1 and not self.acronyms
 
 
-@dataclass
-class _Form:
-    key: str
-    mentions: list[RawMention] = field(default_factory=list)
-
-    @property
-    def votes(self) -> Counter:
-        return Counter(m.label for m in self.mentions)
-
-    @property
-    def tokens(self) -> list[str]:
-        return self.key.split()
-
-
 def cluster_article(article_id: str, text: str, mentions: list[RawMention]) -> list[Cluster]:
-    forms: dict[str, _Form] = {}
+    forms: dict[str, NameForm] = {}
     for m in _drop_shouted(text, mentions):
-        forms.setdefault(name_key(m.text), _Form(name_key(m.text))).mentions.append(m)
+        forms.setdefault(name_key(m.text), NameForm(name_key(m.text))).mentions.append(m)
     uf = UnionFind(forms)
     reasons: dict[str, list[str]] = {}
 
@@ -67,20 +52,20 @@ def cluster_article(article_id: str, text: str, mentions: list[RawMention]) -> l
             uf.union(full, short)
             reasons.setdefault(full, []).append(why)
 
-    acronyms = _acronym_definitions(text, forms)
+    acronyms = defined_acronyms(text, forms)
     for abbr_key, (long_key, abbr) in acronyms.items():
         if abbr_key not in forms:
-            forms[abbr_key] = _Form(abbr_key)
+            forms[abbr_key] = NameForm(abbr_key)
             uf.add(abbr_key)
-        _add_acronym_mentions(text, abbr, forms[abbr_key], forms[long_key], mentions)
-        join(abbr_key, long_key, f"“{abbr}” is written in brackets after “{_surface(forms[long_key])}”")
+        add_acronym_mentions(text, abbr, forms[abbr_key], forms[long_key], mentions)
+        join(abbr_key, long_key, f"“{abbr}” is written in brackets after “{surface(forms[long_key])}”")
 
     _add_surname_mentions(text, forms, uf)
     _join_company_forms(forms, join)
     _join_company_short_forms(forms, join)
-    for abbr_key, long_key in _implicit_acronyms(forms).items():
-        acronyms.setdefault(abbr_key, (long_key, _surface(forms[abbr_key])))
-        join(abbr_key, long_key, f"“{_surface(forms[abbr_key])}” is the initials of “{_surface(forms[long_key])}”")
+    for abbr_key, long_key in implicit_acronyms(forms).items():
+        acronyms.setdefault(abbr_key, (long_key, surface(forms[abbr_key])))
+        join(abbr_key, long_key, f"“{surface(forms[abbr_key])}” is the initials of “{surface(forms[long_key])}”")
     _join_person_short_forms(forms, join)
     _join_place_designators(forms, join)
     _join_org_heads(forms, join)
@@ -113,73 +98,7 @@ def _drop_shouted(text: str, mentions: list[RawMention]) -> list[RawMention]:
             or not shouted(m)]
 
 
-def _surface(form: _Form) -> str:
-    return Counter(m.text for m in form.mentions).most_common(1)[0][0]
-
-
-def _acronym_definitions(text: str, forms: dict[str, _Form]) -> dict[str, tuple[str, str]]:
-    """Acronyms the article defines: abbr key -> (key of the long form, acronym as written)."""
-    found: dict[str, tuple[str, str]] = {}
-    by_end = {m.end: k for k, f in forms.items() for m in f.mentions}
-    by_start = {m.start: k for k, f in forms.items() for m in f.mentions}
-    for match in re.finditer(rf"\s?\(({_ACRONYM})\)", text):
-        long_key = by_end.get(match.start())
-        abbr = match.group(1)
-        if long_key and _is_acronym_of(abbr, _surface(forms[long_key])):
-            found.setdefault(name_key(abbr), (long_key, abbr))
-    for match in re.finditer(rf"\b({_ACRONYM})\s?\(", text):
-        long_key = by_start.get(match.end())
-        abbr = match.group(1)
-        if long_key and _is_acronym_of(abbr, _surface(forms[long_key])):
-            found.setdefault(name_key(abbr), (long_key, abbr))
-    return {k: v for k, v in found.items() if k != v[0]}
-
-
-def _is_acronym_of(abbr: str, long_name: str) -> bool:
-    """True when the capitals of ``abbr`` are the initials of ``long_name``'s words, in order."""
-    capitals = [c for c in abbr.upper() if c.isalnum()]
-    if len(capitals) < 2 or len(long_name.split()) < 2:
-        return False
-    initials = []
-    for word in re.split(r"[\s\-]+", long_name):
-        if word and (word[0].isupper() or word.casefold() not in LINKING_WORDS):
-            initials.append(word[0].upper())
-    # Every capital must match a word initial, in order (words may be skipped).
-    i = 0
-    for c in capitals:
-        while i < len(initials) and initials[i] != c:
-            i += 1
-        if i == len(initials):
-            return False
-        i += 1
-    return capitals[0] == initials[0]
-
-
-def _add_acronym_mentions(text, abbr, abbr_form, long_form, existing) -> None:
-    """Every use of a defined acronym is a mention, even where the model missed it."""
-    taken = {(m.start, m.end) for m in existing} | {(m.start, m.end) for m in abbr_form.mentions}
-    covered = sorted((m.start, m.end) for m in existing)
-    label = Counter(m.label for m in long_form.mentions).most_common(1)[0][0]
-    template = long_form.mentions[0]
-    for match in re.finditer(rf"(?<![\w-]){re.escape(abbr)}(?![\w-])", text):
-        s, e = match.span()
-        if (s, e) in taken or any(cs < e and s < ce for cs, ce in covered):
-            continue
-        sentence_start, sentence_end = _sentence_of(text, s, e, existing, template)
-        abbr_form.mentions.append(RawMention(s, e, abbr, label, sentence_start, sentence_end, "defined acronym"))
-
-
-def _sentence_of(text, s, e, existing, template):
-    """Sentence bounds for an added mention: those of a known mention around it, else its line."""
-    for m in existing:
-        if m.sentence_start <= s and e <= m.sentence_end:
-            return m.sentence_start, m.sentence_end
-    start = text.rfind("\n", 0, s) + 1
-    end = text.find("\n", e)
-    return start, (len(text) if end < 0 else end)
-
-
-def _add_surname_mentions(text: str, forms: dict[str, "_Form"], uf: UnionFind) -> None:
+def _add_surname_mentions(text: str, forms: dict[str, NameForm], uf: UnionFind) -> None:
     """After "Alan Shearer", a later bare "Shearer" the model missed is still a mention."""
     taken = sorted((m.start, m.end) for f in forms.values() for m in f.mentions)
     starts = [t[0] for t in taken]
@@ -187,10 +106,9 @@ def _add_surname_mentions(text: str, forms: dict[str, "_Form"], uf: UnionFind) -
     for form in list(forms.values()):
         if not form.votes.get("person") or len(person_tokens(form.key)) < 2:
             continue
-        surname = _surface(form).split()[-1]
+        surname = surface(form).split()[-1]
         if len(surname) < 3 or not surname[0].isupper() or surname.isupper():
             continue
-        template = form.mentions[0]
         for match in re.finditer(rf"(?<![\w'’-]){re.escape(surname)}(?![\w-])", text):
             s, e = match.span()
             i = bisect_right(starts, s) - 1
@@ -202,9 +120,9 @@ def _add_surname_mentions(text: str, forms: dict[str, "_Form"], uf: UnionFind) -
                 continue  # "Green said" or "Shearer Street": not safe to read as the surname
             key = name_key(surname)
             if key not in forms:
-                forms[key] = _Form(key)
+                forms[key] = NameForm(key)
                 uf.add(key)
-            sentence = _sentence_of(text, s, e, [m for f in forms.values() for m in f.mentions], template)
+            sentence = sentence_around(text, s, e, [m for f in forms.values() for m in f.mentions])
             forms[key].mentions.append(RawMention(s, e, surname, "person", sentence[0], sentence[1],
                                                   "surname of a name found earlier"))
 
@@ -234,29 +152,7 @@ def _join_company_short_forms(forms, join) -> None:
         longer = {f.key for f in orgs if len(f.tokens) > 1 and f.tokens[0] == short.key}
         if len(longer) == 1:
             full = longer.pop()
-            join(short.key, full, f"“{_surface(short)}” is how the article shortens “{_surface(forms[full])}”")
-
-
-def _implicit_acronyms(forms) -> dict[str, str]:
-    """'NYSE' in an article that names the 'New York Stock Exchange': the initials of one name."""
-    orgs = [f for f in forms.values() if f.votes.get("organisation") and f.mentions]
-    found = {}
-    for short in orgs:
-        surface = _surface(short).replace(".", "")
-        if not (2 <= len(surface) <= 6 and surface.isalpha() and surface.isupper()):
-            continue
-        matches = {f.key for f in orgs if f is not short and _initials_match(surface, _surface(f))}
-        if len(matches) == 1:
-            found[short.key] = matches.pop()
-    return found
-
-
-def _initials_match(abbr: str, long_name: str) -> bool:
-    words = [w for w in re.split(r"[\s\-]+", long_name.replace(".", " ")) if w]
-    significant = [w for w in words if w.casefold() not in LINKING_WORDS]
-    initials = "".join(w[0].upper() for w in significant)
-    without_form = "".join(w[0].upper() for w in significant if w.casefold() not in COMPANY_SUFFIXES)
-    return len(significant) >= 2 and abbr in (initials, without_form)
+            join(short.key, full, f"“{surface(short)}” is how the article shortens “{surface(forms[full])}”")
 
 
 def _join_company_forms(forms, join) -> None:
@@ -287,7 +183,7 @@ def _join_person_short_forms(forms, join) -> None:
         targets = {_longest_compatible(g, full).key for g in candidates}
         if len(targets) == 1:
             target = targets.pop()
-            join(form.key, target, f"“{_surface(form)}” is how the article shortens “{_surface(forms[target])}”")
+            join(form.key, target, f"“{surface(form)}” is how the article shortens “{surface(forms[target])}”")
 
 
 def _shortens(short: list[str], full: list[str]) -> bool:
@@ -305,7 +201,7 @@ def _first_names_agree(a: str, b: str) -> bool:
     return a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))
 
 
-def _longest_compatible(form: _Form, full: list[_Form]) -> _Form:
+def _longest_compatible(form: NameForm, full: list[NameForm]) -> NameForm:
     tokens = person_tokens(form.key)
     best = form
     for g in full:
@@ -321,7 +217,7 @@ def _join_place_designators(forms, join) -> None:
             n = len(short.tokens)
             if len(full.tokens) > n and full.tokens[:n] == short.tokens and \
                     all(t in GEO_DESIGNATORS for t in full.tokens[n:]):
-                join(short.key, full.key, f"“{_surface(short)}” is “{_surface(full)}” without “{' '.join(full.tokens[n:])}”")
+                join(short.key, full.key, f"“{surface(short)}” is “{surface(full)}” without “{' '.join(full.tokens[n:])}”")
 
 
 def _join_org_heads(forms, join) -> None:
@@ -334,7 +230,7 @@ def _join_org_heads(forms, join) -> None:
         longer = {f.key for f in orgs if len(f.tokens) > n and f.tokens[:n] == short.tokens}
         if len(longer) == 1:
             full = longer.pop()
-            join(short.key, full, f"“{_surface(short)}” is the start of “{_surface(forms[full])}”")
+            join(short.key, full, f"“{surface(short)}” is the start of “{surface(forms[full])}”")
 
 
 def _join_org_tails(forms, join) -> None:
@@ -346,13 +242,13 @@ def _join_org_tails(forms, join) -> None:
             continue
         longer = [f for f in orgs if len(f.tokens) > n and f.tokens[-n:] == short.tokens]
         if len({f.key for f in longer}) == 1:
-            join(short.key, longer[0].key, f"“{_surface(short)}” is the end of “{_surface(longer[0])}”")
+            join(short.key, longer[0].key, f"“{surface(short)}” is the end of “{surface(longer[0])}”")
 
 
-def _make_cluster(article_id: str, group: list[_Form], defined: set[str], reasons: list[str]) -> Cluster:
+def _make_cluster(article_id: str, group: list[NameForm], defined: set[str], reasons: list[str]) -> Cluster:
     mentions = sorted((m for f in group for m in f.mentions), key=lambda m: m.start)
     votes = Counter(m.label for m in mentions)
-    best = max(group, key=lambda f: (f.key not in defined, is_mixed_case(_surface(f)), len(f.tokens),
+    best = max(group, key=lambda f: (f.key not in defined, is_mixed_case(surface(f)), len(f.tokens),
                                     len(f.mentions), -f.mentions[0].start))
     kind = _vote(votes, best, bool(defined), group)
     strong = {f.key for f in group if len(f.tokens) >= 2} | defined
@@ -362,14 +258,14 @@ def _make_cluster(article_id: str, group: list[_Form], defined: set[str], reason
         # when no other known organisation claims it (checked when merging).
         strong |= {f.key for f in group if len(f.tokens) == 1 and f.key not in GENERIC_ORG_WORDS
                    and len(group) > 1}
-    name = _surface(best)
-    return Cluster(article_id, mentions, kind, name, name_key(name), {f.key: _surface(f) for f in group},
+    name = surface(best)
+    return Cluster(article_id, mentions, kind, name, name_key(name), {f.key: surface(f) for f in group},
                    strong, {f.key for f in group if f.key in defined}, reasons)
 
 
-def _vote(votes: Counter, best: _Form, has_acronym: bool, group: list[_Form]) -> str:
+def _vote(votes: Counter, best: NameForm, has_acronym: bool, group: list[NameForm]) -> str:
     places = gazetteer()
-    if any(places.canonical(_surface(f)) for f in group):
+    if any(places.canonical(surface(f)) for f in group):
         return "place"  # a country, state or continent, even when it fields a team
     if len(best.tokens) == 2 and len(best.tokens[0]) == 1 and best.tokens[0].isalpha():
         return "person"  # "H. Morris": an initial and a surname
