@@ -68,8 +68,7 @@ def cluster_article(article_id: str, text: str, mentions: list[RawMention]) -> l
         join(abbr_key, long_key, f"“{surface(forms[abbr_key])}” is the initials of “{surface(forms[long_key])}”")
     _join_person_short_forms(forms, join)
     _join_place_designators(forms, join)
-    _join_org_heads(forms, join)
-    _join_org_tails(forms, join)
+    _join_org_parts(forms, join)
 
     clusters = []
     for root, keys in uf.groups().items():
@@ -220,29 +219,23 @@ def _join_place_designators(forms, join) -> None:
                 join(short.key, full.key, f"“{surface(short)}” is “{surface(full)}” without “{' '.join(full.tokens[n:])}”")
 
 
-def _join_org_heads(forms, join) -> None:
-    """'Fleet Financial' after 'Fleet Financial Group': the leading words of one longer name."""
+def _join_org_parts(forms, join) -> None:
+    """A multi-word part of exactly one longer organisation name joins it.
+
+    'Fleet Financial' after 'Fleet Financial Group' (its start), 'Crisis Group' after
+    'International Crisis Group' (its end).
+    """
     orgs = [f for f in forms.values() if f.votes.get("organisation")]
     for short in orgs:
         n = len(short.tokens)
         if n < 2:
             continue
-        longer = {f.key for f in orgs if len(f.tokens) > n and f.tokens[:n] == short.tokens}
-        if len(longer) == 1:
-            full = longer.pop()
-            join(short.key, full, f"“{surface(short)}” is the start of “{surface(forms[full])}”")
-
-
-def _join_org_tails(forms, join) -> None:
-    """'Crisis Group' after 'International Crisis Group': the trailing words of a longer name."""
-    orgs = [f for f in forms.values() if f.votes.get("organisation")]
-    for short in orgs:
-        n = len(short.tokens)
-        if n < 2:
-            continue
-        longer = [f for f in orgs if len(f.tokens) > n and f.tokens[-n:] == short.tokens]
-        if len({f.key for f in longer}) == 1:
-            join(short.key, longer[0].key, f"“{surface(short)}” is the end of “{surface(longer[0])}”")
+        for part, where in ((slice(None, n), "start"), (slice(-n, None), "end")):
+            longer = {f.key for f in orgs if len(f.tokens) > n and f.tokens[part] == short.tokens}
+            if len(longer) == 1:
+                full = longer.pop()
+                join(short.key, full, f"“{surface(short)}” is the {where} of “{surface(forms[full])}”")
+                break
 
 
 def _make_cluster(article_id: str, group: list[NameForm], defined: set[str], reasons: list[str]) -> Cluster:
