@@ -62,10 +62,17 @@ class _Merger:
 
     # -- the merge steps, in order of confidence --------------------------------------
     def same_name(self) -> None:
-        by_key: dict[str, list[int]] = defaultdict(list)
+        """One full name, one entity, whatever type each article's model read it as.
+
+        A one-word name is weaker evidence: "Ford" the person and "Ford" the company
+        stay apart, so only clusters of the same family (person or not) merge on it.
+        """
+        by_key: dict[tuple, list[int]] = defaultdict(list)
         for i, c in enumerate(self.clusters):
-            by_key[canonical_key(c)].append(i)
-        for key, members in by_key.items():
+            key = canonical_key(c)
+            family = _family(c.type) if " " not in key else None
+            by_key[(key, family)].append(i)
+        for members in by_key.values():
             for i in members[1:]:
                 self.union(members[0], i, None)
 
@@ -76,7 +83,8 @@ class _Merger:
             for key in c.strong_keys - {canonical_key(c)}:
                 alias_owner[key].add(self.uf.find(i))
         for i, c in enumerate(self.clusters):
-            owners = {self.uf.find(o) for o in alias_owner.get(canonical_key(c), ())} - {self.uf.find(i)}
+            owners = {self.uf.find(o) for o in alias_owner.get(canonical_key(c), ())
+                      if _family(self.clusters[o].type) == _family(c.type)} - {self.uf.find(i)}
             if len(owners) == 1:
                 owner = owners.pop()
                 self.union(owner, i, f"“{c.name}” ({c.article_id}) is another name of "
@@ -170,6 +178,11 @@ class _Merger:
             if j.merge_keys & keys:
                 return j
         return None
+
+
+def _family(kind: str) -> str:
+    """People are never merged with places or organisations on a one-word name."""
+    return "person" if kind == "person" else "other"
 
 
 def _best_name(clusters: list[Cluster]) -> str:

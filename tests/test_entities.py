@@ -208,6 +208,21 @@ def test_lone_surname_joins_the_only_person_with_it(site, build_site):
     assert "Berg" not in entities
 
 
+def test_a_person_and_a_company_sharing_a_word_stay_apart(site, build_site):
+    site.add_article("cars", title="Car sales", date="2025-03-01",
+                     body="Ford Motor Co said sales rose in Detroit. Ford expects a strong year.")
+    site.add_article("film", title="Film premiere", date="2025-03-02",
+                     body="Harrison Ford arrived in London for the premiere. Ford thanked the crowd.")
+    site.add_article("interview", title="Interview", date="2025-03-03",
+                     body="Mr. Ford told reporters he would return next year.")
+    _built(site, build_site)
+    company = [e for e in _owners(site, "Ford") if e["type"] == "organisation"]
+    actor = _by_name(site)["Harrison Ford"]
+    assert actor["type"] == "person" and "cars" not in actor["articles"]
+    assert "Ford" in actor["aliases"]
+    assert company and all(e["articles"] == ["cars"] for e in company)
+
+
 def test_same_full_name_in_two_articles_is_one_page(site, build_site):
     site.add_article("visit", title="School visit", date="2025-03-01",
                      body="Hannah Schmidt visited Berlin on Monday. Schmidt met students.")
