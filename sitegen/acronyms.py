@@ -61,7 +61,7 @@ def add_acronym_mentions(text, abbr, abbr_form, long_form, existing) -> None:
         if (s, e) in taken or any(cs < e and s < ce for cs, ce in covered):
             continue
         sentence_start, sentence_end = sentence_around(text, s, e, existing)
-        abbr_form.mentions.append(RawMention(s, e, abbr, label, sentence_start, sentence_end, "defined acronym"))
+        abbr_form.add(RawMention(s, e, abbr, label, sentence_start, sentence_end, "defined acronym"))
 
 
 def implicit_acronyms(forms) -> dict[str, str]:

@@ -43,7 +43,10 @@ class Cluster:
 def cluster_article(article_id: str, text: str, mentions: list[RawMention]) -> list[Cluster]:
     forms: dict[str, NameForm] = {}
     for m in _drop_shouted(text, mentions):
-        forms.setdefault(name_key(m.text), NameForm(name_key(m.text))).mentions.append(m)
+        key = name_key(m.text)
+        if key not in forms:
+            forms[key] = NameForm(key)
+        forms[key].add(m)
     uf = UnionFind(forms)
     reasons: dict[str, list[str]] = {}
 
@@ -97,33 +100,42 @@ def _drop_shouted(text: str, mentions: list[RawMention]) -> list[RawMention]:
             or not shouted(m)]
 
 
+_CAPITALISED_WORD = re.compile(r"(?<![\w'’-])[A-Z]\w*(?:['’-]\w+)*(?![\w-])")
+
+
 def _add_surname_mentions(text: str, forms: dict[str, NameForm], uf: UnionFind) -> None:
     """After "Alan Shearer", a later bare "Shearer" the model missed is still a mention."""
-    taken = sorted((m.start, m.end) for f in forms.values() for m in f.mentions)
+    surnames = {}
+    for form in forms.values():
+        if form.votes.get("person") and len(person_tokens(form.key)) >= 2:
+            surname = surface(form).split()[-1]
+            if len(surname) >= 3 and surname[0].isupper() and not surname.isupper():
+                surnames[surname] = form
+    if not surnames:
+        return
+    existing = [m for f in forms.values() for m in f.mentions]
+    taken = sorted((m.start, m.end) for m in existing)
     starts = [t[0] for t in taken]
-    sentence_starts = {m.sentence_start for f in forms.values() for m in f.mentions}
-    for form in list(forms.values()):
-        if not form.votes.get("person") or len(person_tokens(form.key)) < 2:
+    sentence_starts = {m.sentence_start for m in existing}
+    for match in _CAPITALISED_WORD.finditer(text):
+        surname = match.group()
+        if surname not in surnames:
             continue
-        surname = surface(form).split()[-1]
-        if len(surname) < 3 or not surname[0].isupper() or surname.isupper():
+        s, e = match.span()
+        i = bisect_right(starts, s) - 1
+        if i >= 0 and taken[i][1] > s:
+            continue  # inside a mention already found
+        if i + 1 < len(taken) and taken[i + 1][0] < e:
             continue
-        for match in re.finditer(rf"(?<![\w'’-]){re.escape(surname)}(?![\w-])", text):
-            s, e = match.span()
-            i = bisect_right(starts, s) - 1
-            if i >= 0 and taken[i][1] > s:
-                continue  # inside a mention already found
-            if i + 1 < len(taken) and taken[i + 1][0] < e:
-                continue
-            if s in sentence_starts or _capitalised_neighbour(text, s, e):
-                continue  # "Green said" or "Shearer Street": not safe to read as the surname
-            key = name_key(surname)
-            if key not in forms:
-                forms[key] = NameForm(key)
-                uf.add(key)
-            sentence = sentence_around(text, s, e, [m for f in forms.values() for m in f.mentions])
-            forms[key].mentions.append(RawMention(s, e, surname, "person", sentence[0], sentence[1],
-                                                  "surname of a name found earlier"))
+        if s in sentence_starts or _capitalised_neighbour(text, s, e):
+            continue  # "Green said" or "Shearer Street": not safe to read as the surname
+        key = name_key(surname)
+        if key not in forms:
+            forms[key] = NameForm(key)
+            uf.add(key)
+        sentence = sentence_around(text, s, e, existing)
+        forms[key].add(RawMention(s, e, surname, "person", sentence[0], sentence[1],
+                                              "surname of a name found earlier"))
 
 
 def _capitalised_neighbour(text: str, s: int, e: int) -> bool:

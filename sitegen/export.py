@@ -41,7 +41,8 @@ def entities_json(site: Site) -> bytes:
         })
     data = {"version": FORMAT_VERSION, "offsets": "unicode code points in data/text/<article id>.txt",
             "entities": entities, "articles": articles}
-    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+    # No indentation: the C encoder then serialises a large site's export several times faster.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
 
 def article_texts(site: Site) -> dict[str, bytes]:

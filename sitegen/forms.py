@@ -3,30 +3,48 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 
 from .model import RawMention
 
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"'“‘(]?[A-Z])")
 
 
-@dataclass
 class NameForm:
-    key: str
-    mentions: list[RawMention] = field(default_factory=list)
+    """One spelling of a name (its key) and the mentions written that way.
+
+    Votes and the usual spelling are asked for many times while chains are followed,
+    so they are computed once and recomputed only when a mention is added.
+    """
+
+    __slots__ = ("key", "tokens", "mentions", "_votes", "_surface")
+
+    def __init__(self, key: str):
+        self.key = key
+        self.tokens = key.split()
+        self.mentions: list[RawMention] = []
+        self._votes: Counter | None = None
+        self._surface: str | None = None
+
+    def add(self, mention: RawMention) -> None:
+        self.mentions.append(mention)
+        self._votes = self._surface = None
 
     @property
     def votes(self) -> Counter:
-        return Counter(m.label for m in self.mentions)
+        if self._votes is None:
+            self._votes = Counter(m.label for m in self.mentions)
+        return self._votes
 
     @property
-    def tokens(self) -> list[str]:
-        return self.key.split()
+    def surface(self) -> str:
+        """The spelling the article uses most for this form."""
+        if self._surface is None:
+            self._surface = Counter(m.text for m in self.mentions).most_common(1)[0][0]
+        return self._surface
 
 
 def surface(form: NameForm) -> str:
-    """The spelling the article uses most for this form."""
-    return Counter(m.text for m in form.mentions).most_common(1)[0][0]
+    return form.surface
 
 
 def sentence_around(text: str, s: int, e: int, existing) -> tuple[int, int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Words before a name that are a role, not part of the name ("President Donald Trump").
 TITLES = {
@@ -60,24 +61,30 @@ _QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u02bc\u0060\u00b4"), 
 _QUOTES.update(dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u00ab\u00bb"), '"'))
 
 
+_SPACES = re.compile(r"\s+")
+_POSSESSIVE_END = re.compile(r"'s$")
+_LEADING_THE = re.compile(r"^the ")
+
+
 def normalise_text(text: str) -> str:
     """NFKC, straight quotes and plain hyphens, single spaces."""
     text = unicodedata.normalize("NFKC", text).translate(_DASHES).translate(_QUOTES)
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES.sub(" ", text).strip()
 
 
-def words(text: str) -> list[str]:
-    return normalise_text(text).split(" ")
-
-
+@lru_cache(maxsize=1 << 16)
 def name_key(text: str) -> str:
-    """The form two spellings of one name share: case, dots, quotes and 'the' ignored."""
+    """The form two spellings of one name share: case, dots, quotes and 'the' ignored.
+
+    Cached: a large site asks for the key of the same few thousand names many times.
+    """
     key = normalise_text(text).casefold().replace(".", "")
-    key = re.sub(r"'s$", "", key).strip(" '\"")
-    key = re.sub(r"^the ", "", key)
-    return re.sub(r"\s+", " ", key).strip()
+    key = _POSSESSIVE_END.sub("", key).strip(" '\"")
+    key = _LEADING_THE.sub("", key)
+    return _SPACES.sub(" ", key).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def strip_particle(word: str) -> str:
     """'al-Sharaa' -> 'sharaa': the part of a surname people use alone."""
     w = word.casefold()
@@ -97,12 +104,13 @@ def org_core(key: str) -> str:
     return " ".join(parts)
 
 
-def person_tokens(key: str) -> list[str]:
+@lru_cache(maxsize=1 << 16)
+def person_tokens(key: str) -> tuple[str, ...]:
     """Name words of a person key, generational suffixes dropped."""
     parts = key.replace(",", " ").split()
     while len(parts) > 1 and parts[-1] in PERSON_SUFFIXES:
         parts.pop()
-    return parts
+    return tuple(parts)
 
 
 def is_mixed_case(text: str) -> bool:

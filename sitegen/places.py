@@ -43,6 +43,7 @@ class Gazetteer:
         self.codes = codes  # "usa", "nc" -> the name they stand for
         self.cities = cities
         self.big_cities = big_cities
+        self._canonical: dict[str, str | None] = {}
 
     def is_region(self, key: str) -> bool:
         """A country, US state or continent (never a person, rarely an organisation)."""
@@ -53,6 +54,11 @@ class Gazetteer:
 
     def canonical(self, surface: str) -> str | None:
         """The name a region is filed under: 'U.S.' -> 'United States', 'Britain' -> 'United Kingdom'."""
+        if surface not in self._canonical:
+            self._canonical[surface] = self._find_canonical(surface)
+        return self._canonical[surface]
+
+    def _find_canonical(self, surface: str) -> str | None:
         key = name_key(surface)
         if key in self.regions:
             return self.regions[key]
