@@ -302,12 +302,15 @@ def _stage_times(site: Path, out: Path) -> dict[str, float]:
             loaded = timed("load_articles", b.load_articles, config.articles_dir, config.allow_html,
                            config.max_article_bytes)
             judgements, _ = timed("load_judgements", b.load_judgements, config.entities_dir)
-            extractions, _ = timed("extract_stage (cache)", b.extract_stage, config, loaded.articles, options)
-            raw = timed("mention_stage", b.mention_stage, config, loaded.articles, extractions)
-            site_model = timed("resolve_stage", b.resolve_stage, config, loaded.articles, raw, judgements,
+            with b.BuildCache(config.state_dir / "cache.sqlite") as cache:
+                extractions, keys, _ = timed("extract_stage (cache)", b.extract_stage, config, loaded.articles,
+                                             options, cache)
+                clusters = timed("analysis_stage", b.analysis_stage, config, loaded.articles, extractions,
+                                 keys, cache)
+            site_model = timed("resolve_stage", b.resolve_stage, config, loaded.articles, clusters, judgements,
                                lambda message: None)
         except (AttributeError, TypeError, ValueError):
-            for name in ("load_articles", "load_judgements", "extract_stage (cache)", "mention_stage"):
+            for name in ("load_articles", "load_judgements", "extract_stage (cache)", "analysis_stage"):
                 times.pop(name, None)
             site_model, _, _ = timed("analyse", b.analyse, config, options)
         files = timed("render_files", b.render_files, site_model, config)

@@ -14,15 +14,16 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from . import __version__
-from .cache import ExtractionCache, extraction_key
-from .clean import clean_mentions
+from .analysis import analyse_articles
+from .cache import BuildCache, extraction_key
+from .chains import Cluster
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .content import load_articles
 from .curation import Judgement, load_judgements
 from .errors import SiteDirError
 from .export import article_texts, entities_json
 from .extract import Extraction, default_jobs, extract_all, model_fingerprint
-from .model import Article, ArticleError, RawMention, Site
+from .model import Article, ArticleError, Site
 from .output import WriteStats, write_site
 from .progress import Progress
 
@@ -86,46 +87,49 @@ def analyse(config: SiteConfig, options: BuildOptions, warn=lambda m: None) -> t
     """Every stage up to the resolved Site: what `build` renders and `entities` lists."""
     loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes)
     judgements, note_errors = load_judgements(config.entities_dir)
-    extractions, extracted = extract_stage(config, loaded.articles, options, warn)
-    raw = mention_stage(config, loaded.articles, extractions)
-    site = resolve_stage(config, loaded.articles, raw, judgements, warn)
+    with BuildCache(config.state_dir / "cache.sqlite", warn) as cache:
+        extractions, keys, extracted = extract_stage(config, loaded.articles, options, cache)
+        clusters = analysis_stage(config, loaded.articles, extractions, keys, cache)
+    site = resolve_stage(config, loaded.articles, clusters, judgements, warn)
     return site, list(loaded.errors) + note_errors, extracted
 
 
 def extract_stage(config: SiteConfig, articles: Sequence[Article], options: BuildOptions,
-                  warn=lambda m: None) -> tuple[dict, int]:
-    """NER for every article, from the cache where the text and model are unchanged."""
+                  cache: BuildCache) -> tuple[dict[str, Extraction], dict[str, str], int]:
+    """NER for every article, from the cache where the text and model are unchanged.
+
+    Returns the extractions and their cache keys by article id, and how many articles
+    NER ran on.
+    """
     model_id = model_fingerprint(config.model)
     keys = {a.id: extraction_key(a.text, model_id) for a in articles}
-    cache = ExtractionCache(config.state_dir / "cache.sqlite", warn)
-    try:
-        found = cache.get_many(keys.values())
-        todo = [a for a in articles if keys[a.id] not in found]
-        if todo:
-            jobs = options.jobs if options.jobs else default_jobs(len(todo))
-            bar = Progress(len(todo), "extracting", options.progress and len(todo) >= 20)
-            try:
-                results = extract_all(config.model, [a.text for a in todo], jobs, config.batch_size,
-                                      bar.advance, options.nlp_loader)
-            finally:
-                bar.close()
-            fresh = {keys[a.id]: x for a, x in zip(todo, results)}
-            cache.put_many(fresh)
-            found.update(fresh)
-    finally:
-        cache.close()
-    return {a.id: found[keys[a.id]] for a in articles}, len(todo)
+    found = {k: Extraction.from_json(v) for k, v in cache.get_many("extraction", keys.values()).items()}
+    todo = [a for a in articles if keys[a.id] not in found]
+    if todo:
+        jobs = options.jobs if options.jobs else default_jobs(len(todo))
+        bar = Progress(len(todo), "extracting", options.progress and len(todo) >= 20)
+        try:
+            results = extract_all(config.model, [a.text for a in todo], jobs, config.batch_size,
+                                  bar.advance, options.nlp_loader)
+        finally:
+            bar.close()
+        fresh = {keys[a.id]: x for a, x in zip(todo, results)}
+        cache.put_many("extraction", {k: x.to_json() for k, x in fresh.items()})
+        found.update(fresh)
+    return {a.id: found[keys[a.id]] for a in articles}, keys, len(todo)
 
 
-def mention_stage(config: SiteConfig, articles: Sequence[Article],
-                  extractions: Mapping[str, Extraction]) -> dict[str, list[RawMention]]:
-    return {a.id: clean_mentions(a.text, extractions[a.id], config.stoplist) for a in articles}
+def analysis_stage(config: SiteConfig, articles: Sequence[Article], extractions: Mapping[str, Extraction],
+                   keys: Mapping[str, str], cache: BuildCache) -> dict[str, list[Cluster]]:
+    """Cleaned mentions grouped per article, from the cache where nothing changed."""
+    return analyse_articles(articles, extractions, keys, config.stoplist, cache)
 
 
-def resolve_stage(config, articles, raw, judgements: Sequence[Judgement], warn) -> Site:
+def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Mapping[str, list[Cluster]],
+                  judgements: Sequence[Judgement], warn) -> Site:
     from .resolve import resolve
 
-    site = resolve(articles, raw, judgements, config.entity_types, config.min_mentions)
+    site = resolve(articles, clusters, judgements, config.entity_types, config.min_mentions)
     matched = {e.note_path for e in site.entities if e.note_path}
     for j in judgements:
         if j.path not in matched and not j.ignore:

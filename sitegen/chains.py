@@ -35,10 +35,6 @@ class Cluster:
     acronyms: set[str] = field(default_factory=set)
     reasons: list[str] = field(default_factory=list)
 
-    @property
-    def is_short_form_only(self) -> bool:
-        return len(self.name_key.split()) == 1 and not self.acronyms
-
 
 def cluster_article(article_id: str, text: str, mentions: list[RawMention]) -> list[Cluster]:
     forms: dict[str, NameForm] = {}

@@ -1,13 +1,19 @@
-"""Write the site atomically, touching only files whose bytes changed.
+"""Write the site safely, touching only files whose bytes changed.
 
-The new site is assembled in a staging folder beside ``output/``: unchanged files are
-hard-linked from the previous site (same bytes, same modification time, no rewrite),
-changed ones written fresh. Only when every file is in place does the staging folder take
-the place of ``output/``. A build that fails or is interrupted before then leaves the
-previous ``output/`` as it was.
+A build changes ``output/`` in two phases:
+1. prepare: every path is checked, and every new or changed file is written in full into
+   a pending folder beside ``output/`` (``.output.pending``), together with a journal of
+   the moves and deletions to make. Nothing in ``output/`` changes in this phase, so a
+   build that fails or is interrupted here leaves the previous site exactly as it was.
+2. commit: the pending files are renamed into place (each rename is atomic) and stale
+   files removed. Should this short phase be cut off, the journal lets the next build
+   finish it before doing anything else: files are never half-written.
+Unchanged files are not touched at all (same bytes, same modification time), which keeps
+rebuilds fast and lets deployment tools see exactly what changed.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -15,6 +21,8 @@ from pathlib import Path, PurePosixPath
 from typing import Mapping
 
 from .errors import OutputError
+
+JOURNAL = "journal.json"
 
 
 @dataclass(frozen=True)
@@ -32,54 +40,108 @@ def safe_relative(path: str) -> PurePosixPath:
     return p
 
 
+def pending_folder(output: Path) -> Path:
+    return output.with_name(f".{output.name}.pending")
+
+
 def recover(output: Path) -> None:
-    """Put back the previous site if an earlier build stopped between its two renames."""
-    old = _sibling(output, "old")
-    if not output.exists() and old.exists():
-        old.rename(output)
+    """Finish a commit that was cut off, or drop a preparation that never reached one."""
+    pending = pending_folder(output)
+    if not pending.exists():
+        return
+    journal = pending / JOURNAL
+    if journal.is_file():
+        _apply(output, pending, json.loads(journal.read_text(encoding="utf-8")))
+    shutil.rmtree(pending, ignore_errors=True)
 
 
 def write_site(output: Path, files: Mapping[str, bytes]) -> WriteStats:
     output = output.resolve()
-    recover(output)
     if output.exists() and not output.is_dir():
         raise OutputError(f"{output} exists and is not a folder")
-    staging = _sibling(output, "staging")
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    written = unchanged = 0
+    recover(output)
+    checked = [(rel, safe_relative(rel).as_posix(), data) for rel, data in files.items()]
+    existing = _existing_files(output)
+    pending = pending_folder(output)
+    pending.mkdir(parents=True)
     try:
-        for rel, data in files.items():
-            p = safe_relative(rel)
-            target = staging.joinpath(*p.parts)
-            previous = output.joinpath(*p.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if _same_bytes(previous, data):
-                try:
-                    os.link(previous, target)
-                    unchanged += 1
-                    continue
-                except OSError:
-                    pass  # a file system without hard links: write a copy
-            target.write_bytes(data)
-            written += 1
+        moves, unchanged = [], 0
+        for rel, clean, data in checked:
+            if clean in existing and _same_bytes(output / clean, data):
+                unchanged += 1
+                continue
+            name = str(len(moves))
+            (pending / name).write_bytes(data)
+            moves.append((name, clean))
+        wanted = {clean for _, clean, _ in checked}
+        journal = {"moves": moves, "deletes": sorted(existing - wanted)}
+        _write_journal(pending, journal)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(pending, ignore_errors=True)
         raise
-    removed = _count_removed(output, files) if output.exists() else 0
-    old = _sibling(output, "old")
-    if old.exists():
-        shutil.rmtree(old)
-    if output.exists():
-        output.rename(old)
-    staging.rename(output)
-    shutil.rmtree(old, ignore_errors=True)
-    return WriteStats(written, unchanged, removed)
+    output.mkdir(parents=True, exist_ok=True)
+    _apply(output, pending, journal)
+    shutil.rmtree(pending, ignore_errors=True)
+    return WriteStats(len(journal["moves"]), unchanged, len(journal["deletes"]))
 
 
-def _sibling(output: Path, what: str) -> Path:
-    return output.with_name(f".{output.name}.{what}")
+def _write_journal(pending: Path, journal: dict) -> None:
+    tmp = pending / (JOURNAL + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(journal, f)
+        f.flush()
+        os.fsync(f.fileno())
+    tmp.replace(pending / JOURNAL)  # the journal exists whole or not at all
+
+
+def _apply(output: Path, pending: Path, journal: dict) -> None:
+    """Make the journal's changes; safe to run again after being cut off.
+
+    Stale files go first, so a file that gives way to a folder (or a folder to a file)
+    is out of the way before the new one moves in.
+    """
+    emptied = set()
+    for rel in journal["deletes"]:
+        target = output / rel
+        if target.is_file() or target.is_symlink():
+            target.unlink()
+        emptied.add(target.parent)
+    for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+        while folder != output and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    made: set[Path] = set()
+    for name, rel in journal["moves"]:
+        source = pending / name
+        if not source.exists():
+            continue  # moved before the cut
+        target = output / rel
+        if target.parent not in made:
+            _make_folder(output, target.parent)
+            made.add(target.parent)
+        if target.is_dir():
+            shutil.rmtree(target)  # a folder where a file now belongs
+        os.replace(source, target)
+
+
+def _make_folder(output: Path, folder: Path) -> None:
+    """Create ``folder``, removing an old file that stands where one of its folders goes."""
+    for parent in reversed([folder, *folder.relative_to(output).parents][:-1]):
+        path = parent if parent.is_absolute() else output / parent
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+
+
+def _existing_files(output: Path) -> set[str]:
+    if not output.is_dir():
+        return set()
+    found = set()
+    for root, _dirs, names in os.walk(output):
+        rel_root = os.path.relpath(root, output)
+        for name in names:
+            found.add(name if rel_root == "." else f"{rel_root}/{name}".replace(os.sep, "/"))
+    return found
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -89,8 +151,3 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return path.read_bytes() == data
     except OSError:
         return False
-
-
-def _count_removed(output: Path, files: Mapping[str, bytes]) -> int:
-    keep = {str(PurePosixPath(k)) for k in files}
-    return sum(1 for p in output.rglob("*") if p.is_file() and p.relative_to(output).as_posix() not in keep)

@@ -1,17 +1,17 @@
 """Mentions to entities: per-article chains, cross-article merging, then the final values.
 
-``resolve()`` is the whole stage: it reads cleaned mentions per article and returns the
-immutable ``Site`` the renderer and the exporter work from.
+``resolve()`` is the whole stage: it reads every article's clusters (see ``analysis``)
+and returns the immutable ``Site`` the renderer and the exporter work from.
 """
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from typing import Mapping, Sequence
 
-from .chains import cluster_article
+from .chains import Cluster
 from .curation import Judgement
 from .merge import Group, merge_clusters
-from .model import TYPE_FOLDERS, Article, Entity, Mention, RawMention, Site
+from .model import TYPE_FOLDERS, Article, Entity, Mention, Site
 from .names import name_key
 from .slugs import SlugRegistry
 
@@ -20,14 +20,13 @@ MAX_RELATED = 20
 
 def resolve(
     articles: Sequence[Article],
-    raw_mentions: Mapping[str, Sequence[RawMention]],
+    clusters_by_article: Mapping[str, Sequence[Cluster]],
     judgements: Sequence[Judgement] = (),
     entity_types: Sequence[str] = ("person", "place", "organisation"),
     min_mentions: int = 1,
 ) -> Site:
-    clusters = []
-    for article in articles:
-        clusters.extend(cluster_article(article.id, article.text, list(raw_mentions.get(article.id, ()))))
+    """Merge every article's clusters into entities and build the Site the pages show."""
+    clusters = [c for article in articles for c in clusters_by_article.get(article.id, ())]
     groups = merge_clusters(clusters, judgements)
     groups = [g for g in groups if _keep(g, entity_types, min_mentions)]
     by_id = {a.id: a for a in articles}

@@ -1,6 +1,8 @@
 """The build as a whole: atomic output, incremental work, the NER cache, the command line."""
 from __future__ import annotations
 
+import os
+
 import json
 import re
 import sqlite3
@@ -103,14 +105,52 @@ def test_interrupted_build_leaves_previous_output_intact(make_site, build_site, 
     assert _leftovers(site) == []
 
 
-def test_a_leftover_staging_folder_does_not_spoil_the_next_build(make_site, build_site):
+def test_a_leftover_pending_folder_does_not_spoil_the_next_build(make_site, build_site):
     site = _two_article_site(make_site)
-    staging = site.root / ".output.staging"
-    (staging / "people").mkdir(parents=True)
-    (staging / "people" / "stale.html").write_text("stale", encoding="utf-8")
+    pending = site.root / ".output.pending"
+    pending.mkdir(parents=True)
+    (pending / "0").write_text("stale", encoding="utf-8")  # prepared, but no journal: never committed
     assert build_site(site).ok
-    assert not (site.output / "people" / "stale.html").exists()
+    assert "stale" not in {p.read_text(encoding="utf-8", errors="replace") for p in site.output.rglob("*.html")}
     assert _leftovers(site) == []
+
+
+def test_a_commit_cut_off_halfway_is_finished_by_the_next_build(make_site, build_site, monkeypatch):
+    import sitegen.output
+
+    site = _two_article_site(make_site)
+    assert build_site(site).ok
+    site.add_article("visit", title="School visit, updated", date="2025-05-01", body=ARTICLE_A + " It rained.")
+    real_replace = os.replace
+    calls = []
+
+    def cut_off(source, target):
+        if calls:
+            raise KeyboardInterrupt  # the power goes after the first file
+        calls.append(target)
+        real_replace(source, target)
+
+    monkeypatch.setattr(sitegen.output.os, "replace", cut_off)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(site)
+    monkeypatch.undo()
+    assert (site.root / ".output.pending" / "journal.json").is_file()
+
+    sitegen.output.recover(site.output.resolve())
+    assert not (site.root / ".output.pending").exists()
+    assert "School visit, updated" in site.article_page("visit")
+    # Every page is whole: the commit was finished, not left half done.
+    assert build_site(site).ok
+    assert _leftovers(site) == []
+
+
+def test_a_file_where_a_folder_now_belongs_is_replaced(tmp_path):
+    from sitegen.output import write_site
+
+    out = tmp_path / "out"
+    write_site(out, {"people/x": b"old file", "index.html": b"home"})
+    write_site(out, {"people/x/index.html": b"new page", "index.html": b"home"})
+    assert (out / "people" / "x" / "index.html").read_bytes() == b"new page"
 
 
 # ---- incremental builds ----------------------------------------------------------------
