@@ -57,7 +57,8 @@ class _Merger:
         self.clusters = list(clusters)
         self.judgements = [j for j in judgements]
         self.uf = UnionFind(range(len(self.clusters)))
-        self.keys = {i: {canonical_key(c)} | c.strong_keys for i, c in enumerate(self.clusters)}
+        self.canonical = [canonical_key(c) for c in self.clusters]
+        self.keys = {i: {self.canonical[i]} | c.strong_keys for i, c in enumerate(self.clusters)}
         self.reasons: dict[int, list[str]] = defaultdict(list)
 
     # -- the merge steps, in order of confidence --------------------------------------
@@ -69,7 +70,7 @@ class _Merger:
         """
         by_key: dict[tuple, list[int]] = defaultdict(list)
         for i, c in enumerate(self.clusters):
-            key = canonical_key(c)
+            key = self.canonical[i]
             family = _family(c.type) if " " not in key else None
             by_key[(key, family)].append(i)
         for members in by_key.values():
@@ -80,10 +81,10 @@ class _Merger:
         """A cluster named only 'IMF' joins the one group that defined 'IMF' elsewhere."""
         alias_owner: dict[str, set[int]] = defaultdict(set)
         for i, c in enumerate(self.clusters):
-            for key in c.strong_keys - {canonical_key(c)}:
+            for key in c.strong_keys - {self.canonical[i]}:
                 alias_owner[key].add(self.uf.find(i))
         for i, c in enumerate(self.clusters):
-            owners = {self.uf.find(o) for o in alias_owner.get(canonical_key(c), ())
+            owners = {self.uf.find(o) for o in alias_owner.get(self.canonical[i], ())
                       if _family(self.clusters[o].type) == _family(c.type)} - {self.uf.find(i)}
             if len(owners) == 1:
                 owner = owners.pop()
@@ -94,7 +95,7 @@ class _Merger:
         for j in self.judgements:
             wanted = j.merge_keys
             members = [i for i, c in enumerate(self.clusters)
-                       if canonical_key(c) in wanted or c.name_key in wanted or (c.strong_keys & wanted)]
+                       if self.canonical[i] in wanted or c.name_key in wanted or (c.strong_keys & wanted)]
             for i in members[1:]:
                 self.union(members[0], i, f"editor: {j.path.name} names “{self.clusters[i].name}” as this entity",
                            force=True)
@@ -165,15 +166,14 @@ class _Merger:
         out = []
         for root, members in sorted(self._current_groups().items()):
             clusters = [self.clusters[i] for i in sorted(members)]
-            judgement = self._judgement_for(clusters)
+            judgement = self._judgement_for(root, members) if self.judgements else None
             kind = (judgement.type if judgement and judgement.type else None) or self._vote(members)
             name = judgement.name if judgement else _best_name(clusters)
             out.append(Group(clusters, kind, name, self.reasons.get(root, []), judgement))
         return out
 
-    def _judgement_for(self, clusters: list[Cluster]) -> Judgement | None:
-        keys = {canonical_key(c) for c in clusters} | {c.name_key for c in clusters} | \
-            {k for c in clusters for k in c.strong_keys}
+    def _judgement_for(self, root: int, members: list[int]) -> Judgement | None:
+        keys = self.keys[root] | {self.clusters[i].name_key for i in members}
         for j in self.judgements:
             if j.merge_keys & keys:
                 return j

