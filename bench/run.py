@@ -313,7 +313,7 @@ def _stage_times(site: Path, out: Path) -> dict[str, float]:
             for name in ("load_articles", "load_judgements", "extract_stage (cache)", "analysis_stage"):
                 times.pop(name, None)
             site_model, _, _ = timed("analyse", b.analyse, config, options)
-        files = timed("render_files", b.render_files, site_model, config)
+        files = timed("render_files", b.render_files, site_model, config, os.cpu_count() or 1)
         data = timed("data_files", b.data_files, site_model)
         timed("write_site", b.write_site, out.resolve(), {**files, **data})
     except (AttributeError, TypeError) as exc:  # the pipeline's internals changed shape

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,7 +78,8 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
         return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started)
 
     site, errors, extracted = analyse(config, options, warn)
-    files = {**render_files(site, config), **data_files(site)}
+    jobs = options.jobs if options.jobs else os.cpu_count() or 1
+    files = {**render_files(site, config, jobs), **data_files(site)}
     stats = write_site(output, files)
     _write_state(config, fingerprint if not errors else None, output_fingerprint(output))
     return BuildResult(site, tuple(errors), tuple(warnings), stats, time.perf_counter() - started, extracted)
@@ -137,10 +139,10 @@ def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Map
     return site
 
 
-def render_files(site: Site, config: SiteConfig) -> dict[str, bytes]:
+def render_files(site: Site, config: SiteConfig, jobs: int = 1) -> dict[str, bytes]:
     from .render import render_site
 
-    return render_site(site, config)
+    return render_site(site, config, jobs)
 
 
 def data_files(site: Site) -> dict[str, bytes]:

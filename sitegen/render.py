@@ -11,14 +11,16 @@ plus those listed at the top of its own file.
 from __future__ import annotations
 
 import heapq
+import multiprocessing
 import re
 import traceback
 import unicodedata
 from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
@@ -48,18 +50,29 @@ def builtin_theme_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
-def render_site(site: Site, config: SiteConfig) -> dict[str, bytes]:
-    """Every file of the site except data/*.json, keyed by POSIX path relative to the output root."""
+# Below this many pages, starting a second process costs more than it saves.
+PARALLEL_PAGES = 1500
+
+
+def render_site(site: Site, config: SiteConfig, jobs: int = 1) -> dict[str, bytes]:
+    """Every file of the site except data/*.json, keyed by POSIX path relative to the output root.
+
+    With ``jobs`` > 1 and a large site, pages are rendered in that many processes (forked,
+    so they share the resolved site without copying it).
+    """
     dirs = _template_dirs(config)
-    renderer = _Renderer(_environment(dirs), _common_context(config))
     index = _SiteIndex(site, config)
+    builders = index.page_builders()
+    renderer = _Renderer(_environment(dirs), _common_context(config))
+    if jobs > 1 and len(builders) >= PARALLEL_PAGES and "fork" in multiprocessing.get_all_start_methods():
+        rendered = _render_in_processes(renderer, config, builders, jobs)
+    else:
+        rendered = _render_pages(renderer, config, builders)
     files: dict[str, bytes] = {}
     sitemap: list[tuple[str, str | None]] = []
-    for page in index.pages():
-        file = urls.page_file(page.path)
-        canonical = urls.absolute_url(config.base_url, page.path) if config.base_url else None
-        files[file] = renderer.render(page, file, urls.root_of(file), canonical)
-        sitemap.append((page.path, page.lastmod))
+    for file, data, path, lastmod in rendered:
+        files[file] = data
+        sitemap.append((path, lastmod))
     # Hosts serve 404.html in place of any missing address, at any depth, so relative
     # links cannot work there. Its links start from the path of ``base_url`` ("/news/")
     # or, without one, from "/": the site is assumed to be served at the host's root.
@@ -70,6 +83,42 @@ def render_site(site: Site, config: SiteConfig) -> dict[str, bytes]:
         files["sitemap.xml"] = _sitemap(config.base_url, sitemap)
     files.update(_static_files(dirs))
     return files
+
+
+def _render_pages(renderer: "_Renderer", config: SiteConfig,
+                  builders: Sequence[Callable[[], "Page"]]) -> list[tuple[str, bytes, str, str | None]]:
+    out = []
+    for build_page in builders:
+        page = build_page()
+        file = urls.page_file(page.path)
+        canonical = urls.absolute_url(config.base_url, page.path) if config.base_url else None
+        out.append((file, renderer.render(page, file, urls.root_of(file), canonical), page.path, page.lastmod))
+    return out
+
+
+_FORKED: tuple | None = None  # what forked workers render from: set just before the fork
+
+
+def _render_share(share: int) -> list:
+    renderer, config, builders, jobs = _FORKED
+    return _render_pages(renderer, config, builders[share::jobs])
+
+
+def _render_in_processes(renderer, config, builders, jobs: int) -> list:
+    global _FORKED
+    _FORKED = (renderer, config, builders, jobs)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
+            others = [pool.submit(_render_share, share) for share in range(1, jobs)]
+            shares = [_render_share(0)] + [f.result() for f in others]
+    finally:
+        _FORKED = None
+    # Put the pages back in their order: page i was rendered by share i % jobs.
+    out = []
+    for i in range(len(builders)):
+        out.append(shares[i % jobs][i // jobs])
+    return out
 
 
 # --- what the templates receive ---------------------------------------------------
@@ -186,15 +235,17 @@ class _SiteIndex:
         for entity in self.entities:
             self.by_type[entity.type].append(entity)
 
+    def page_builders(self) -> list[Callable[[], Page]]:
+        """One call per page, in site order; each builds its page when called."""
+        builders: list[Callable[[], Page]] = [self.home_page]
+        builders += [partial(self.type_page, t) for t in self.types]
+        builders += [partial(self.entity_page, e) for e in self.entities]
+        builders.append(self.articles_page)
+        builders += [partial(self.article_page, a) for a in self.articles]
+        return builders
+
     def pages(self) -> Iterator[Page]:
-        yield self.home_page()
-        for entity_type in self.types:
-            yield self.type_page(entity_type)
-        for entity in self.entities:
-            yield self.entity_page(entity)
-        yield self.articles_page()
-        for article in self.articles:
-            yield self.article_page(article)
+        return (build_page() for build_page in self.page_builders())
 
     def home_page(self) -> Page:
         limit = self.config.home_entities

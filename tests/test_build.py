@@ -50,7 +50,7 @@ def test_failure_while_rendering_leaves_previous_output_intact(make_site, build_
 
     site.add_article("visit", title="School visit, updated", date="2025-05-01", body=ARTICLE_A + " It rained.")
 
-    def broken_render(model, config):
+    def broken_render(model, config, *jobs):
         raise RuntimeError("template exploded")
 
     monkeypatch.setattr(sitegen.build, "render_files", broken_render)
@@ -74,8 +74,8 @@ def test_failure_while_writing_leaves_previous_output_intact(make_site, build_si
 
     real_render = sitegen.build.render_files
 
-    def render_then_escape(model, config):
-        files = dict(real_render(model, config))
+    def render_then_escape(model, config, *jobs):
+        files = dict(real_render(model, config, *jobs))
         files["../outside.html"] = b"<p>must never be written</p>"  # refused after the rest is staged
         return files
 

@@ -449,6 +449,16 @@ def test_output_is_deterministic(config):
     assert list(first) == list(second)
 
 
+def test_pages_rendered_in_several_processes_are_the_same_bytes(config, monkeypatch):
+    import sitegen.render
+
+    alone = render_site(make_site(), config)
+    monkeypatch.setattr(sitegen.render, "PARALLEL_PAGES", 1)
+    together = render_site(make_site(), config, jobs=3)
+    assert together == alone
+    assert list(together) == list(alone)
+
+
 def test_unsafe_article_id_is_refused(config):
     site = make_site()
     bad = _article("../escape", "Escape", dt.date(2025, 1, 1), "Text.")
