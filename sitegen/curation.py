@@ -5,7 +5,8 @@ Front matter fields (all optional but ``name``):
   type       person | place | organisation: overrides the vote
   aliases    other names of this entity (merged into it)
   same_as    names of entities that are this one (merged into it)
-  not_same   names that must never be merged into it
+  not_same   names of other entities that must never be merged into it (an article that
+             itself shortens the name, "Anna Berg ... Berg said", keeps that short form)
   ignore     true: no page, mentions left unlinked
   wikipedia  the Wikipedia title to link, pinned
 The Markdown body is the editor's note, shown on the dossier.
