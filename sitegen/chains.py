@@ -13,12 +13,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .acronyms import add_acronym_mentions, defined_acronyms, implicit_acronyms
+from .clean import LOCATIVE_NOTE
 from .forms import NameForm, sentence_around, surface
 from .model import RawMention
 from .names import GEO_DESIGNATORS, is_mixed_case, name_key, org_core, person_tokens, strip_particle
 from .places import gazetteer
 from .unionfind import UnionFind
 
+
+
+# How much a place reading that comes from the sentence outweighs one model label.
+LOCATIVE_WEIGHT = 1.5
 
 
 @dataclass
@@ -90,6 +95,9 @@ def _drop_shouted(text: str, mentions: list[RawMention]) -> list[RawMention]:
     def shouted(m: RawMention) -> bool:
         return not any(c.islower() for c in text[m.sentence_start:m.sentence_end])
 
+    loud = [m for m in mentions if shouted(m)]
+    if len(loud) * 2 > len(mentions):
+        return mentions  # a text written all in capitals: its names are all we have
     normal = {name_key(m.text) for m in mentions if not shouted(m)}
     places = gazetteer()
     return [m for m in mentions if name_key(m.text) in normal or places.is_place(name_key(m.text))
@@ -248,10 +256,13 @@ def _join_org_parts(forms, join) -> None:
 
 def _make_cluster(article_id: str, group: list[NameForm], defined: set[str], reasons: list[str]) -> Cluster:
     mentions = sorted((m for f in group for m in f.mentions), key=lambda m: m.start)
-    votes = Counter(m.label for m in mentions)
+    votes = Counter(m.label for m in mentions if LOCATIVE_NOTE not in m.note)
+    # The sentence saying where something happened ("in the Oval Office") is evidence
+    # about this very mention; the model's label is only a guess from the name's shape.
+    located = LOCATIVE_WEIGHT * sum(1 for m in mentions if LOCATIVE_NOTE in m.note)
     best = max(group, key=lambda f: (f.key not in defined, is_mixed_case(surface(f)), len(f.tokens),
                                     len(f.mentions), -f.mentions[0].start))
-    kind = _vote(votes, best, bool(defined), group)
+    kind = _vote(votes, located, best, bool(defined), group)
     strong = {f.key for f in group if len(f.tokens) >= 2} | defined
     if kind == "organisation":
         strong |= {org_core(k) for k in strong}
@@ -264,9 +275,10 @@ def _make_cluster(article_id: str, group: list[NameForm], defined: set[str], rea
                    strong, {f.key for f in group if f.key in defined}, reasons)
 
 
-def _vote(votes: Counter, best: NameForm, has_acronym: bool, group: list[NameForm]) -> str:
+def _vote(votes: Counter, located: float, best: NameForm, has_acronym: bool, group: list[NameForm]) -> str:
     places = gazetteer()
-    if any(places.canonical(surface(f)) for f in group):
+    # Only the full name counts: "Michael Jordan ... Jordan" is a person, not a country.
+    if places.canonical(surface(best)):
         return "place"  # a country, state or continent, even when it fields a team
     if len(best.tokens) == 2 and len(best.tokens[0]) == 1 and best.tokens[0].isalpha():
         return "person"  # "H. Morris": an initial and a surname
@@ -281,13 +293,15 @@ def _vote(votes: Counter, best: NameForm, has_acronym: bool, group: list[NameFor
         votes = Counter(votes)
         votes["organisation"] += votes.pop("person", 0)
     votes = Counter(votes)
-    if any(f.key in places.big_cities for f in group):
+    if best.key in places.big_cities:
         # A known city read as a person is a misreading; as an organisation it may be a team.
         votes["place"] += votes.pop("person", 0)
     elif votes.get("organisation"):
         # The model's place reading of a name no gazetteer knows, against an organisation
         # reading of the same name, is the weaker evidence.
         votes.pop("place", None)
+    if located:
+        votes["place"] += located
     top = votes.most_common()
     if len(top) > 1 and top[0][1] == top[1][1]:
         first = best.mentions[0].label  # a tie goes to how the full form was first read

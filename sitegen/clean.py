@@ -23,6 +23,12 @@ _LOCATIVE = re.compile(
     r"\b(?:(?:in|inside|outside|into)\s+the"
     r"|(?:visit|visits|visited|trip|travel|travelled|traveled|journey|flew|returned|arrived|headed)"
     r"\s+(?:to|in|at)(?:\s+the)?)\s+$")
+LOCATIVE_NOTE = "read as a place: it is where something is"
+# "in the Microsoft deal": a name followed by a noun modifies it and places nothing.
+_MODIFIER = re.compile(
+    r"\s+(?!(?:on|in|at|to|for|with|and|or|but|that|which|where|when|as|is|was|were|are|has|"
+    r"had|have|said|says|on|of|from|by|after|before|during|since|until|while|last|this|"
+    r"next|today|yesterday|tomorrow)\b)[a-z]")
 # Last words that make a name an organisation wherever it is.
 ORG_HEADS = {
     "department", "ministry", "group", "party", "council", "committee", "commission", "agency",
@@ -56,8 +62,8 @@ def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = 
                 continue
             sent_start, sent_end = bounds.around(s, e)
             if kind == "organisation" and _LOCATIVE.search(text, max(0, s - 40), s) and \
-                    key.rsplit(" ", 1)[-1] not in ORG_HEADS:
-                kind, note = "place", "; ".join(filter(None, [note, "read as a place: it is where something is"]))
+                    key.rsplit(" ", 1)[-1] not in ORG_HEADS and not _MODIFIER.match(text, e):
+                kind, note = "place", "; ".join(filter(None, [note, LOCATIVE_NOTE]))
             mentions.append(RawMention(s, e, surface, kind, sent_start, sent_end, note))
             kind = LABEL_TYPES[label]
     mentions.extend(_datelines(text, extraction.sentence_starts, bounds, mentions))

@@ -381,3 +381,30 @@ def test_min_mentions_setting(site, build_site):
     assert site.names() == ["Hannah Schmidt"]
     page = site.article_page("visit")
     assert "Berlin" in page and "places/berlin" not in page
+
+
+def test_a_person_whose_surname_is_a_country_stays_a_person(site, build_site):
+    site.add_article("game", title="Game", body=(
+        "Michael Jordan scored 40 points for Chicago. Jordan said the team played well."))
+    _built(site, build_site)
+    jordan = _by_name(site)["Michael Jordan"]
+    assert jordan["type"] == "person"
+    assert "Jordan" in jordan["aliases"]
+    assert not [e for e in site.entities() if e["name"] == "Jordan"]
+
+
+def test_a_text_written_all_in_capitals_keeps_its_names(site, build_site):
+    site.add_article("wire", title="Wire", body=(
+        "GOLDMAN SACHS HIRED JOHN SMITH. THE BANK SAID SMITH WOULD LEAD THE LONDON OFFICE. "
+        "SMITH JOINED FROM BARCLAYS."))
+    _built(site, build_site)
+    names = {e["name"].casefold(): e["type"] for e in site.entities()}
+    assert names.get("barclays") == "organisation"
+    assert names.get("london") == "place"
+
+
+def test_a_name_before_a_noun_is_not_read_as_where_something_is(site, build_site):
+    site.add_article("deal", title="Deal", body=(
+        "Analysts saw gains in the Microsoft deal. Microsoft rose."))
+    _built(site, build_site)
+    assert _by_name(site)["Microsoft"]["type"] == "organisation"
