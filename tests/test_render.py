@@ -14,7 +14,8 @@ from sitegen.config import SiteConfig
 from sitegen.errors import SitegenError
 from sitegen.markup import plain_text
 from sitegen.model import Article, Entity, Mention, Reference, Site
-from sitegen.render import builtin_theme_dir, initial, render_site
+from sitegen.pages import initial
+from sitegen.render import builtin_theme_dir, render_site
 
 EVIL = "<script>alert(1)</script>"
 

@@ -1,0 +1,401 @@
+"""What each page shows: the view values templates receive, worked out once per build.
+
+``SiteIndex`` builds lookups keyed by article and entity id, then one ``Page`` per page of
+the site (its path, template, title and context), so rendering a page never scans the
+whole site and the templates only loop and print.
+"""
+from __future__ import annotations
+
+import heapq
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Callable, Iterable, Iterator, Mapping
+from urllib.parse import quote, urlsplit
+
+from . import urls
+from .config import SiteConfig
+from .errors import SitegenError
+from .markup import Link, render_html
+from .model import ENTITY_TYPES, TYPE_PLURALS, Article, Entity, Mention, Reference, Site
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+TYPE_LABELS: Mapping[str, str] = {"person": "Person", "place": "Place", "organisation": "Organisation"}
+RELATED_LIMIT = 20
+OTHER_LETTER = "#"
+ALPHABET = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+
+# --- what the templates receive ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page to render: where it goes, with which template and what to show."""
+
+    path: str  # site path, e.g. "people/donald-trump/"
+    template: str
+    title: str  # "" for the home page, whose title is the site title
+    section: str  # "home", "articles" or an entity type: the nav entry to mark current
+    context: Mapping[str, Any] = field(default_factory=dict)
+    lastmod: str | None = None  # ISO date for sitemap.xml
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    path: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Counted:
+    """An entity with a count: its mentions, articles shared with another, or mentions in one article."""
+
+    entity: Entity
+    count: int
+
+
+@dataclass(frozen=True)
+class TypeGroup:
+    """Entities of one type, e.g. the most-mentioned people, or the people in one article."""
+
+    type: str
+    label: str  # plural, e.g. "People"
+    path: str  # site path of the type index
+    entries: tuple[Counted, ...]
+    total: int  # entities of this type in the whole site
+
+
+@dataclass(frozen=True)
+class LetterGroup:
+    letter: str
+    anchor: str  # element id of the group, e.g. "letter-A"
+    entities: tuple[Entity, ...]
+
+
+@dataclass(frozen=True)
+class LetterLink:
+    letter: str
+    anchor: str | None  # None when no entity starts with this letter
+
+
+@dataclass(frozen=True)
+class MarkedMention:
+    """A mention's sentence split around the mention, for highlighting."""
+
+    mention: Mention
+    before: str
+    marked: str  # "" when the offsets do not fit the sentence: then ``before`` is all of it
+    after: str
+
+
+@dataclass(frozen=True)
+class ArticleMentions:
+    """One article and the mentions of one entity in it, in text order."""
+
+    article: Article
+    mentions: tuple[MarkedMention, ...]
+
+
+@dataclass(frozen=True)
+class ReferenceView:
+    reference: Reference
+    wikipedia_url: str | None  # None if not an http(s) address
+    revision_url: str | None
+    wikidata_url: str | None
+
+
+@dataclass(frozen=True)
+class MonthGroup:
+    label: str  # "November 2025"
+    anchor: str  # "2025-11"
+    articles: tuple[Article, ...]
+
+
+# --- lookups and page contents ---------------------------------------------------
+
+
+class SiteIndex:
+    """Lookups built once per build, and the pages of the site."""
+
+    def __init__(self, site: Site, config: SiteConfig) -> None:
+        self.site = site
+        self.config = config
+        self.types = tuple(t for t in ENTITY_TYPES if t in config.entity_types)
+        for article in site.articles:
+            urls.check_article_id(article.id)
+        _refuse_duplicates("article", [a.id for a in site.articles])
+        self.articles = _newest_first(site.articles)
+        self.article_by_id = {a.id: a for a in self.articles}
+        self.rank = {a.id: i for i, a in enumerate(self.articles)}
+        published = [e for e in site.entities if e.type in self.types]
+        self.sort_key = {e.id: (_fold(e.name), e.name, e.id) for e in published}
+        self.entities = tuple(sorted(published, key=lambda e: self.sort_key[e.id]))
+        for entity in self.entities:
+            urls.check_entity_id(entity.id, entity.type)
+        _refuse_duplicates("entity", [e.id for e in self.entities])
+        self.entity_by_id = {e.id: e for e in self.entities}
+        self.by_type: dict[str, list[Entity]] = {t: [] for t in self.types}
+        for entity in self.entities:
+            self.by_type[entity.type].append(entity)
+
+    def page_builders(self) -> list[Callable[[], Page]]:
+        """One call per page, in site order; each builds its page when called."""
+        builders: list[Callable[[], Page]] = [self.home_page]
+        builders += [partial(self.type_page, t) for t in self.types]
+        builders += [partial(self.entity_page, e) for e in self.entities]
+        builders.append(self.articles_page)
+        builders += [partial(self.article_page, a) for a in self.articles]
+        return builders
+
+    def pages(self) -> Iterator[Page]:
+        return (build_page() for build_page in self.page_builders())
+
+    def home_page(self) -> Page:
+        limit = self.config.home_entities
+
+        def most(entity: Entity) -> tuple:
+            return (-len(entity.mentions), self.sort_key[entity.id])
+
+        top = tuple(
+            TypeGroup(
+                type=t,
+                label=TYPE_PLURALS[t],
+                path=urls.type_path(t),
+                entries=tuple(Counted(e, len(e.mentions)) for e in heapq.nsmallest(limit, self.by_type[t], key=most)),
+                total=len(self.by_type[t]),
+            )
+            for t in self.types
+        )
+        latest = self.articles[: self.config.home_articles]
+        return Page(
+            path=urls.HOME,
+            template="home.html",
+            title="",
+            section="home",
+            context={"latest": latest, "top_entities": top, "article_total": len(self.articles)},
+            lastmod=latest[0].date.isoformat() if latest else None,
+        )
+
+    def type_page(self, entity_type: str) -> Page:
+        groups = _letter_groups(self.by_type[entity_type])
+        present = {g.letter: g.anchor for g in groups}
+        # The jump navigation shows all of A-Z (absent letters greyed) plus any other
+        # group present: "#" first, letters of other alphabets last.
+        order = [OTHER_LETTER] if OTHER_LETTER in present else []
+        order += ALPHABET
+        order += [letter for letter in present if letter != OTHER_LETTER and letter not in ALPHABET]
+        letters = tuple(LetterLink(letter, present.get(letter)) for letter in order) if groups else ()
+        return Page(
+            path=urls.type_path(entity_type),
+            template="type_index.html",
+            title=TYPE_PLURALS[entity_type],
+            section=entity_type,
+            context={
+                "entity_type": entity_type,
+                "type_label": TYPE_LABELS[entity_type],
+                "type_plural": TYPE_PLURALS[entity_type],
+                "groups": groups,
+                "letters": letters,
+                "total": len(self.by_type[entity_type]),
+            },
+        )
+
+    def entity_page(self, entity: Entity) -> Page:
+        by_article: dict[str, list[Mention]] = defaultdict(list)
+        for mention in entity.mentions:
+            if mention.article_id in self.article_by_id:
+                by_article[mention.article_id].append(mention)
+        mention_groups = tuple(
+            ArticleMentions(
+                self.article_by_id[article_id],
+                tuple(_marked(m) for m in sorted(by_article[article_id], key=_by_position)),
+            )
+            for article_id in sorted(by_article, key=self.rank.__getitem__)
+        )
+        related = heapq.nsmallest(
+            RELATED_LIMIT,
+            (
+                Counted(self.entity_by_id[other], shared)
+                for other, shared in self.site.related.get(entity.id, ())
+                if other != entity.id and other in self.entity_by_id
+            ),
+            key=self.strongest,
+        )
+        return Page(
+            path=urls.entity_path(entity.id),
+            template="entity.html",
+            title=entity.name,
+            section=entity.type,
+            context={
+                "entity": entity,
+                "type_label": TYPE_LABELS[entity.type],
+                "type_plural": TYPE_PLURALS[entity.type],
+                "aliases": tuple(a for a in entity.aliases if a != entity.name),
+                "reference": _reference_view(entity.reference) if entity.reference else None,
+                "mention_groups": mention_groups,
+                "mention_total": sum(len(g.mentions) for g in mention_groups),
+                "related": tuple(related),
+            },
+            lastmod=mention_groups[0].article.date.isoformat() if mention_groups else None,
+        )
+
+    def articles_page(self) -> Page:
+        by_month: dict[tuple[int, int], list[Article]] = {}
+        for article in self.articles:  # newest first, so months come out newest first
+            by_month.setdefault((article.date.year, article.date.month), []).append(article)
+        months = tuple(
+            MonthGroup(f"{MONTHS[month - 1]} {year}", f"{year:04d}-{month:02d}", tuple(articles))
+            for (year, month), articles in by_month.items()
+        )
+        return Page(
+            path=urls.ARTICLES,
+            template="articles.html",
+            title="Articles",
+            section="articles",
+            context={"months": months, "total": len(self.articles)},
+        )
+
+    def article_page(self, article: Article) -> Page:
+        path = urls.article_path(article.id)
+        root = urls.root_of(urls.page_file(path))
+        mentions = self.site.mentions_by_article.get(article.id, ())
+        links, counts = [], Counter()
+        for mention in mentions:
+            entity = self.entity_by_id.get(mention.entity_id)
+            if entity is None:
+                continue  # an entity without a page (type not published)
+            counts[entity.id] += 1
+            links.append(
+                Link(
+                    mention.start,
+                    mention.end,
+                    href=urls.href(root, urls.entity_path(entity.id)),
+                    anchor=mention.anchor,
+                    title=f"{entity.name} ({TYPE_LABELS[entity.type].lower()})",
+                )
+            )
+        allow_html = self.config.allow_html
+        body = _demote_headings(render_html(article.body, links, allow_html=allow_html))
+        caption = None
+        if article.caption:
+            # The caption's plain text follows the body's in ``article.text``, so mentions
+            # found in it carry offsets from ``caption_start`` on.
+            caption_links = links if article.caption_start is not None else ()
+            offset = article.caption_start or 0
+            caption = _demote_headings(render_html(article.caption, caption_links, allow_html=allow_html, offset=offset))
+        groups = []
+        for t in self.types:
+            entries = sorted(
+                (Counted(self.entity_by_id[eid], n) for eid, n in counts.items() if self.entity_by_id[eid].type == t),
+                key=self.strongest,
+            )
+            if entries:
+                groups.append(TypeGroup(t, TYPE_PLURALS[t], urls.type_path(t), tuple(entries), len(self.by_type[t])))
+        return Page(
+            path=path,
+            template="article.html",
+            title=article.title,
+            section="articles",
+            context={
+                "article": article,
+                "body_html": body,
+                "caption_html": caption,
+                "original_url": article.url.strip() if urls.is_web_url(article.url) else None,
+                "entity_groups": tuple(groups),
+                "description": article.summary,
+            },
+            lastmod=article.date.isoformat(),
+        )
+
+    def not_found_page(self) -> Page:
+        return Page(path=urls.NOT_FOUND_FILE, template="404.html", title="Page not found", section="")
+
+    def strongest(self, counted: Counted) -> tuple:
+        """Sort key: highest count first, ties by name then id."""
+        return (-counted.count, self.sort_key[counted.entity.id])
+
+
+def _refuse_duplicates(kind: str, ids: list[str]) -> None:
+    """Two pages at one path would silently overwrite each other."""
+    repeated = sorted(i for i, n in Counter(ids).items() if n > 1)
+    if repeated:
+        raise SitegenError(f"more than one {kind} has the id {', '.join(map(repr, repeated))}")
+
+
+def _newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
+    by_title = sorted(articles, key=lambda a: (a.title.casefold(), a.title, a.id))
+    return tuple(sorted(by_title, key=lambda a: a.date, reverse=True))  # stable: ties stay by title
+
+
+_BASE_LETTERS = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
+                               "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"})
+_LEADING_NON_ALNUM = re.compile(r"^[\W_]+")
+
+
+def _fold(name: str) -> str:
+    """A name for sorting: accents and case removed, leading quotes and punctuation dropped."""
+    decomposed = unicodedata.normalize("NFKD", name.translate(_BASE_LETTERS))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _LEADING_NON_ALNUM.sub("", plain.casefold())
+
+
+def _by_position(mention: Mention) -> tuple[int, int]:
+    return (mention.start, mention.end)
+
+
+def initial(name: str) -> str:
+    """The A-Z group of a name: its first letter without accents, upper-case; "#" if not a letter."""
+    folded = _fold(name)
+    return folded[0].upper() if folded and folded[0].isalpha() else OTHER_LETTER
+
+
+def _letter_groups(entities: Iterable[Entity]) -> tuple[LetterGroup, ...]:
+    groups: dict[str, list[Entity]] = defaultdict(list)
+    for entity in entities:  # already in name order
+        groups[initial(entity.name)].append(entity)
+    ordered = sorted(groups, key=lambda letter: (letter != OTHER_LETTER, letter))
+    return tuple(
+        LetterGroup(letter, "letter-other" if letter == OTHER_LETTER else f"letter-{letter}", tuple(groups[letter]))
+        for letter in ordered
+    )
+
+
+def _marked(mention: Mention) -> MarkedMention:
+    sentence = mention.sentence
+    start, end = mention.start - mention.sentence_start, mention.end - mention.sentence_start
+    if 0 <= start < end <= len(sentence):
+        return MarkedMention(mention, sentence[:start], sentence[start:end], sentence[end:])
+    return MarkedMention(mention, sentence, "", "")
+
+
+def _reference_view(reference: Reference) -> ReferenceView:
+    wikipedia_url = reference.wikipedia_url if urls.is_web_url(reference.wikipedia_url) else None
+    revision_url = None
+    if reference.revision_id is not None:
+        host = urlsplit(wikipedia_url).netloc.lower() if wikipedia_url else ""
+        if not host.endswith(".wikipedia.org"):
+            host = "en.wikipedia.org"
+        revision_url = f"https://{host}/w/index.php?oldid={int(reference.revision_id)}"
+    wikidata_url = (
+        f"https://www.wikidata.org/wiki/{quote(reference.wikidata_id, safe='')}" if reference.wikidata_id else None
+    )
+    return ReferenceView(reference, wikipedia_url, revision_url, wikidata_url)
+
+
+_HEADING = re.compile(r"<(/?)h([1-6])(?=[\s/>])", re.IGNORECASE)
+
+
+def _demote_headings(html: str, top: int = 2) -> str:
+    """Renumber the body's headings so the highest is ``top``: the page's h1 is the title."""
+    levels = [int(m.group(2)) for m in _HEADING.finditer(html)]
+    if not levels or min(levels) == top:
+        return html
+    shift = top - min(levels)
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", html)
+
