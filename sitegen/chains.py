@@ -75,7 +75,7 @@ def cluster_article(article_id: str, text: str, mentions: list[RawMention]) -> l
     _join_org_parts(forms, join)
 
     clusters = []
-    for root, keys in uf.groups().items():
+    for keys in uf.groups().values():
         group = [forms[k] for k in keys if forms[k].mentions]
         if not group:
             continue

@@ -55,17 +55,16 @@ def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = 
         kind = LABEL_TYPES.get(label)
         if kind is None:
             continue
-        for s, e, kind, note in _clean_span(text, start, end, kind):
+        for s, e, piece_kind, note in _clean_span(text, start, end, kind):
             surface = text[s:e]
             key = name_key(surface)
             if not _looks_like_name(surface) or key in stop or key in CALENDAR or key in COMPANY_SUFFIXES:
                 continue
             sent_start, sent_end = bounds.around(s, e)
-            if kind == "organisation" and _LOCATIVE.search(text, max(0, s - 40), s) and \
+            if piece_kind == "organisation" and _LOCATIVE.search(text, max(0, s - 40), s) and \
                     key.rsplit(" ", 1)[-1] not in ORG_HEADS and not _MODIFIER.match(text, e):
-                kind, note = "place", "; ".join(filter(None, [note, LOCATIVE_NOTE]))
-            mentions.append(RawMention(s, e, surface, kind, sent_start, sent_end, note))
-            kind = LABEL_TYPES[label]
+                piece_kind, note = "place", "; ".join(filter(None, [note, LOCATIVE_NOTE]))
+            mentions.append(RawMention(s, e, surface, piece_kind, sent_start, sent_end, note))
     mentions.extend(_datelines(text, extraction.sentence_starts, bounds, mentions))
     mentions.sort(key=lambda m: (m.start, m.end))
     return _drop_overlaps(mentions)

@@ -35,7 +35,7 @@ NAME_PARTICLES = {
 LINKING_WORDS = {
     "of", "for", "and", "the", "to", "on", "in", "at", "de", "du", "des", "la", "le", "les",
     "der", "die", "das", "und", "y", "e", "et", "del", "della", "di", "da", "van", "von",
-    "against", "without", "sans", "with", "&", "an", "a", "by", "upon", "am", "an", "al", "el",
+    "against", "without", "sans", "with", "&", "an", "a", "by", "upon", "am", "al", "el",
 }
 # Company-form suffixes: "Paxar Corp" and "Paxar" are one company.
 COMPANY_SUFFIXES = {

@@ -60,20 +60,20 @@ def write_site(output: Path, files: Mapping[str, bytes]) -> WriteStats:
     if output.exists() and not output.is_dir():
         raise OutputError(f"{output} exists and is not a folder")
     recover(output)
-    checked = [(rel, safe_relative(rel).as_posix(), data) for rel, data in files.items()]
+    checked = [(safe_relative(rel).as_posix(), data) for rel, data in files.items()]
     existing = _existing_files(output)
     pending = pending_folder(output)
     pending.mkdir(parents=True)
     try:
         moves, unchanged = [], 0
-        for rel, clean, data in checked:
+        for clean, data in checked:
             if clean in existing and _same_bytes(output / clean, data):
                 unchanged += 1
                 continue
             name = str(len(moves))
             (pending / name).write_bytes(data)
             moves.append((name, clean))
-        wanted = {clean for _, clean, _ in checked}
+        wanted = {clean for clean, _ in checked}
         journal = {"moves": moves, "deletes": sorted(existing - wanted)}
         _write_journal(pending, journal)
     except BaseException:
