@@ -80,7 +80,8 @@ def cluster_article(article_id: str, text: str, mentions: list[RawMention]) -> l
         if not group:
             continue
         defined = {k for k in keys if k in acronyms}
-        clusters.append(_make_cluster(article_id, group, defined, [r for k in keys for r in reasons.get(k, [])]))
+        why = [f"{r} (in {article_id})" for k in keys for r in reasons.get(k, [])]
+        clusters.append(_make_cluster(article_id, group, defined, why))
     clusters.sort(key=lambda c: c.mentions[0].start)
     return clusters
 
