@@ -49,11 +49,13 @@ GEO_DESIGNATORS = {
     "dc", "territory", "prefecture", "oblast", "governorate", "municipality", "republic",
 }
 PERSON_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
-# Calendar words the model sometimes takes for names ("May", "Monday").
+# Calendar and clock words the model sometimes takes for names ("May", "Monday", "GMT").
 CALENDAR = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "today", "tomorrow", "yesterday",
+    # time zones, which the model reads as organisations ("10 GMT")
+    "gmt", "utc", "bst", "cet", "cest", "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt",
 }
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-")
