@@ -18,6 +18,7 @@ from .places import AP_STATES, gazetteer
 from .names import CALENDAR, COMPANY_SUFFIXES, LINKING_WORDS, NAME_PARTICLES, TITLES, name_key
 
 _WORD = re.compile(r"\S+")
+_NAME_RUN = re.compile(r"[^\n\[\]{}<>|^*_=#~]+")
 # "in the Oval Office", "a visit to the Oval Office": the name is where something happens.
 _LOCATIVE = re.compile(
     r"\b(?:(?:in|inside|outside|into)\s+the"
@@ -94,12 +95,13 @@ def _datelines(text: str, sentence_starts: Sequence[int], bounds: "_SentenceBoun
 
 def _clean_span(text: str, start: int, end: int, kind: str) -> list[tuple[int, int, str, str]]:
     notes: list[str] = []
-    # A name never runs across a line break or block boundary.
+    # A name never runs across a line break, a block boundary or markup characters
+    # ("Berlin.[^1]", "Trump</div>" where raw HTML is shown as text).
     pieces = []
-    for m in re.finditer(r"[^\n]+", text[start:end]):
-        pieces.append((start + m.start(), start + m.end()))
+    for m in _NAME_RUN.finditer(text, start, end):
+        pieces.append((m.start(), m.end()))
     if len(pieces) > 1:
-        notes.append("split at line break")
+        notes.append("split at a line break or markup")
     out = []
     for s, e in pieces:
         for s2, e2, why in _split_fused(text, s, e, kind):

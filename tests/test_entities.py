@@ -132,6 +132,10 @@ def _clean(text: str, span_text: str, label: str) -> list:
         ("Voters cheered \u201cMaria Lopez\u201d loudly.", "\u201cMaria Lopez\u201d", "PERSON", "Maria Lopez"),
         ("He met Hannah Schmidt, then left.", "Hannah Schmidt,", "PERSON", "Hannah Schmidt"),
         ("They visited the United States.", "the United States", "GPE", "United States"),
+        ("They met in Oslo.[^1] Later", "Oslo.[^1", "GPE", "Oslo"),
+        ("Shown as text: <b>Maria Lopez</b> spoke.", "Maria Lopez</b", "PERSON", "Maria Lopez"),
+        ("Paxar Corp PXR said sales rose.", "Paxar Corp PXR", "ORG", "Paxar Corp"),
+        ("Lopez was fourth, A Smith 5-68 took the wicket.", "A Smith 5-68", "PERSON", "A Smith"),
     ],
 )
 def test_span_clean_up(text, span, label, expected):
