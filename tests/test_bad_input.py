@@ -60,10 +60,38 @@ def _build_and_check(cli, site: SiteFolder, bad_name: str, message: str, line: i
     return error
 
 
-def test_broken_yaml_reports_the_line(make_site, cli):
+# One bad file each: (file name, its bytes or text, what the error must say, its line).
+ONE_BAD_FILE = [
+    pytest.param("broken.md", "---\ntitle: Broken\ndate: 2025-01-02\nsource: AFP: Paris\n---\n\nText.\n",
+                 r"not valid YAML", 4, id="broken-yaml"),
+    pytest.param("plain.md", "Just a paragraph of text, with no front matter.\n",
+                 r"no front matter.*---", 1, id="no-front-matter"),
+    pytest.param("open.md", "---\ntitle: Open\ndate: 2025-01-02\n\nThe body starts here.\n",
+                 r"never closed", None, id="front-matter-never-closed"),
+    pytest.param("untitled.md", "---\ndate: 2025-01-02\nsource: AFP\n---\n\nText.\n",
+                 r"no 'title'", None, id="missing-title"),
+    pytest.param("blank.md", '---\ndate: 2025-01-02\ntitle: "  "\n---\n\nText.\n',
+                 r"no 'title'", 3, id="blank-title"),
+    pytest.param("undated.md", "---\ntitle: Undated\n---\n\nText.\n",
+                 r"no 'date'.*YYYY-MM-DD", None, id="missing-date"),
+    pytest.param("word.md", "---\ntitle: Word date\ndate: yesterday\n---\n\nText.\n",
+                 r"'date' is not a date.*yesterday.*YYYY-MM-DD", 3, id="date-is-a-word"),
+    # Written like an ISO date, but month 13 and day 45 do not exist.
+    pytest.param("impossible.md", "---\ntitle: Impossible date\ndate: 2025-13-45\n---\n\nText.\n",
+                 r"date", 3, id="date-does-not-exist"),
+    pytest.param("latin.md", "---\ntitle: Caf\xe9 society\ndate: 2025-01-02\n---\n\nText.\n".encode("latin-1"),
+                 r"not valid UTF-8.*0xe9.*UTF-8", 2, id="latin-1"),
+    pytest.param("empty.md", b"", r"empty", None, id="empty"),
+    pytest.param("spaces.md", "  \n\n\t\n", r"empty", None, id="whitespace-only"),
+    pytest.param("picture.md", PNG_BYTES, r"binary", None, id="binary"),
+]
+
+
+@pytest.mark.parametrize("name, content, message, line", ONE_BAD_FILE)
+def test_one_bad_file_is_reported_and_the_rest_builds(make_site, cli, name, content, message, line):
     site = _good_site(make_site)
-    site.write_article_file("broken.md", "---\ntitle: Broken\ndate: 2025-01-02\nsource: AFP: Paris\n---\n\nText.\n")
-    _build_and_check(cli, site, "broken.md", r"not valid YAML", line=4)
+    site.write_article_file(name, content)
+    _build_and_check(cli, site, name, message, line=line)
 
 
 def test_broken_yaml_in_a_later_line(make_site, cli):
@@ -76,74 +104,6 @@ def test_broken_yaml_in_a_later_line(make_site, cli):
     # The line points at or after the unclosed list, never before it.
     line = int(re.search(r"broken\.md:(\d+):", error).group(1))
     assert 5 <= line <= 7
-
-
-def test_missing_front_matter(make_site, cli):
-    site = _good_site(make_site)
-    site.write_article_file("plain.md", "Just a paragraph of text, with no front matter.\n")
-    _build_and_check(cli, site, "plain.md", r"no front matter.*---", line=1)
-
-
-def test_front_matter_never_closed(make_site, cli):
-    site = _good_site(make_site)
-    site.write_article_file("open.md", "---\ntitle: Open\ndate: 2025-01-02\n\nThe body starts here.\n")
-    _build_and_check(cli, site, "open.md", r"never closed")
-
-
-def test_missing_title(make_site, cli):
-    site = _good_site(make_site)
-    site.write_article_file("untitled.md", "---\ndate: 2025-01-02\nsource: AFP\n---\n\nText.\n")
-    _build_and_check(cli, site, "untitled.md", r"no 'title'")
-
-
-def test_blank_title(make_site, cli):
-    site = _good_site(make_site)
-    site.write_article_file("blank.md", '---\ndate: 2025-01-02\ntitle: "  "\n---\n\nText.\n')
-    _build_and_check(cli, site, "blank.md", r"no 'title'", line=3)
-
-
-def test_missing_date(make_site, cli):
-    site = _good_site(make_site)
-    site.write_article_file("undated.md", "---\ntitle: Undated\n---\n\nText.\n")
-    _build_and_check(cli, site, "undated.md", r"no 'date'.*YYYY-MM-DD")
-
-
-def test_date_that_is_a_word(make_site, cli):
-    site = _good_site(make_site)
-    site.write_article_file("word.md", "---\ntitle: Word date\ndate: yesterday\n---\n\nText.\n")
-    _build_and_check(cli, site, "word.md", r"'date' is not a date.*yesterday.*YYYY-MM-DD", line=3)
-
-
-def test_date_that_does_not_exist(make_site, cli):
-    # Written like an ISO date, but month 13 and day 45 do not exist.
-    site = _good_site(make_site)
-    site.write_article_file("impossible.md", "---\ntitle: Impossible date\ndate: 2025-13-45\n---\n\nText.\n")
-    _build_and_check(cli, site, "impossible.md", r"date", line=3)
-
-
-def test_latin1_file(make_site, cli):
-    site = _good_site(make_site)
-    content = "---\ntitle: Caf\xe9 society\ndate: 2025-01-02\n---\n\nText.\n".encode("latin-1")
-    site.write_article_file("latin.md", content)
-    _build_and_check(cli, site, "latin.md", r"not valid UTF-8.*0xe9.*UTF-8", line=2)
-
-
-def test_empty_file(make_site, cli):
-    site = _good_site(make_site)
-    site.write_article_file("empty.md", b"")
-    _build_and_check(cli, site, "empty.md", r"empty")
-
-
-def test_whitespace_only_file(make_site, cli):
-    site = _good_site(make_site)
-    site.write_article_file("spaces.md", "  \n\n\t\n")
-    _build_and_check(cli, site, "spaces.md", r"empty")
-
-
-def test_binary_file_with_markdown_name(make_site, cli):
-    site = _good_site(make_site)
-    site.write_article_file("picture.md", PNG_BYTES)
-    _build_and_check(cli, site, "picture.md", r"binary")
 
 
 def test_two_files_with_one_id_by_extension(make_site, cli):
