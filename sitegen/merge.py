@@ -55,7 +55,7 @@ def merge_clusters(clusters: Sequence[Cluster], judgements: Sequence[Judgement] 
 class _Merger:
     def __init__(self, clusters: Sequence[Cluster], judgements: Sequence[Judgement]):
         self.clusters = list(clusters)
-        self.judgements = [j for j in judgements]
+        self.judgements = list(judgements)
         self.uf = UnionFind(range(len(self.clusters)))
         self.canonical = [canonical_key(c) for c in self.clusters]
         self.keys = {i: {self.canonical[i]} | c.strong_keys for i, c in enumerate(self.clusters)}
@@ -130,8 +130,8 @@ class _Merger:
             candidates = {self.uf.find(c) for c in candidates}
             if len(candidates) == 1:
                 target = candidates.pop()
-                self.union(target, root, f"“{self.clusters[root].name}” is the only known "
-                                         f"“{self.clusters[target].name}” with that name")
+                self.union(target, root, f"“{self.clusters[target].name}” is the only known person "
+                                         f"called “{self.clusters[root].name}” ({self.clusters[root].article_id})")
 
     # -- machinery ----------------------------------------------------------------------
     def union(self, keep: int, other: int, reason: str | None, force: bool = False) -> None:
