@@ -37,16 +37,19 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     b = sub.add_parser("build", help="build the site into SITE_DIR/output")
-    b.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR")
+    b.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR",
+                   help="the folder holding content/articles (default: the current folder)")
     b.add_argument("--output", "-o", type=Path, help="output folder (default: SITE_DIR/output)")
     b.add_argument("--offline", action="store_true", help="use no network: reference data from the cache only")
-    b.add_argument("--jobs", "-j", type=_positive, help="NER worker processes (default: by amount of work)")
+    b.add_argument("--jobs", "-j", type=_positive,
+                   help="processes for NER and rendering (default: one per core on large jobs)")
     b.add_argument("--force", action="store_true", help="rebuild even if no input changed")
     b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     b.set_defaults(run=_build)
 
     e = sub.add_parser("entities", help="list the entities an editor reviews")
-    e.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR")
+    e.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR",
+                   help="the folder holding content/articles (default: the current folder)")
     e.add_argument("--type", choices=["person", "place", "organisation"], help="only this type")
     e.add_argument("--format", choices=["table", "json"], default="table")
     e.add_argument("--jobs", "-j", type=_positive)
