@@ -103,8 +103,11 @@ def _entities(args) -> int:
     from .build import BuildOptions, analyse
     from .config import load_config
 
-    config = load_config(args.site_dir, lambda m: print(f"warning: {m}", file=sys.stderr))
-    site, errors, _ = analyse(config, BuildOptions(jobs=args.jobs))
+    def warn(message: str) -> None:
+        print(f"warning: {message}", file=sys.stderr)
+
+    config = load_config(args.site_dir, warn)
+    site, errors, _ = analyse(config, BuildOptions(jobs=args.jobs), warn)
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
     entities = [e for e in site.entities if not args.type or e.type == args.type]
