@@ -69,7 +69,8 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
 
     config = load_config(site_dir, warn)
     output = (options.output or site_dir / "output").resolve()
-    _check_site_dir(config, output)
+    check_site_dir(config)
+    _check_output(config, output)
 
     fingerprint = input_fingerprint(config, options)
     state = _read_state(config)
@@ -198,12 +199,16 @@ def _write_state(config: SiteConfig, fingerprint: str | None, output: str | None
     tmp.replace(path)
 
 
-def _check_site_dir(config: SiteConfig, output: Path) -> None:
+def check_site_dir(config: SiteConfig) -> None:
+    """Refuse a site folder that does not exist or holds no articles folder."""
     if not config.site_dir.is_dir():
         raise SiteDirError(f"{config.site_dir}: no such folder")
     if not config.articles_dir.is_dir():
         raise SiteDirError(f"{config.site_dir}: no content/articles folder; put the articles "
                            f"(Markdown files with front matter) in {config.articles_dir}")
+
+
+def _check_output(config: SiteConfig, output: Path) -> None:
     site = config.site_dir.resolve()
     if output == site or output in site.parents or output == config.articles_dir.resolve():
         raise SiteDirError(f"{output}: the output folder must not be the site folder or hold it")

@@ -100,13 +100,14 @@ def _plural(kind: str) -> str:
 
 
 def _entities(args) -> int:
-    from .build import BuildOptions, analyse
+    from .build import BuildOptions, analyse, check_site_dir
     from .config import load_config
 
     def warn(message: str) -> None:
         print(f"warning: {message}", file=sys.stderr)
 
     config = load_config(args.site_dir, warn)
+    check_site_dir(config)
     site, errors, _ = analyse(config, BuildOptions(jobs=args.jobs), warn)
     for error in errors:
         print(f"error: {error}", file=sys.stderr)

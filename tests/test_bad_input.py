@@ -246,10 +246,11 @@ def test_unknown_toml_key_is_a_warning_only(make_site, cli):
     _assert_good_article_built(site)
 
 
-def test_missing_articles_folder_exits_2(tmp_path, cli):
+@pytest.mark.parametrize("command", ["build", "entities"])
+def test_missing_articles_folder_exits_2(tmp_path, cli, command):
     root = tmp_path / "empty-site"
     root.mkdir()
-    result = cli("build", root, "--offline")
+    result = cli(command, root)
     assert result.returncode == 2, result.stderr
     assert "content/articles" in result.stderr.replace("\\", "/")
     assert "Traceback" not in result.stderr
