@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .forms import NameForm, sentence_around, surface
+from .forms import NameForm, surface
+from .sentences import SentenceBounds
 from .model import RawMention
 from .names import COMPANY_SUFFIXES, LINKING_WORDS, name_key
 
@@ -51,7 +52,8 @@ def _is_acronym_of(abbr: str, long_name: str) -> bool:
     return capitals[0] == initials[0]
 
 
-def add_acronym_mentions(text, abbr, abbr_form, long_form, existing) -> None:
+def add_acronym_mentions(text: str, abbr: str, abbr_form: NameForm, long_form: NameForm,
+                         existing: list[RawMention], bounds: SentenceBounds) -> None:
     """Every use of a defined acronym is a mention, even where the model missed it."""
     taken = {(m.start, m.end) for m in existing} | {(m.start, m.end) for m in abbr_form.mentions}
     covered = sorted((m.start, m.end) for m in existing)
@@ -60,7 +62,7 @@ def add_acronym_mentions(text, abbr, abbr_form, long_form, existing) -> None:
         s, e = match.span()
         if (s, e) in taken or any(cs < e and s < ce for cs, ce in covered):
             continue
-        sentence_start, sentence_end = sentence_around(text, s, e, existing)
+        sentence_start, sentence_end = bounds.around(s, e)
         abbr_form.add(RawMention(s, e, abbr, label, sentence_start, sentence_end, "defined acronym"))
 
 

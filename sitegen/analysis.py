@@ -18,9 +18,10 @@ from .chains import Cluster, cluster_article
 from .clean import clean_mentions
 from .extract import Extraction
 from .model import Article, RawMention
+from .sentences import SentenceBounds
 
 # The modules whose code decides the analysis.
-RULE_MODULES = ("clean", "chains", "acronyms", "forms", "names", "places", "unionfind", "model")
+RULE_MODULES = ("clean", "chains", "acronyms", "forms", "names", "places", "sentences", "unionfind", "model")
 
 
 @lru_cache(maxsize=1)
@@ -54,8 +55,10 @@ def analyse_articles(
         if key in found:
             out[article.id] = [cluster_from_json(article.id, c) for c in found[key]]
             continue
-        mentions = clean_mentions(article.text, extractions[article.id], stoplist)
-        clusters = cluster_article(article.id, article.text, mentions)
+        extraction = extractions[article.id]
+        bounds = SentenceBounds(article.text, extraction.sentence_starts)
+        mentions = clean_mentions(article.text, extraction, stoplist, bounds)
+        clusters = cluster_article(article.id, article.text, mentions, bounds)
         out[article.id] = clusters
         fresh[key] = [cluster_to_json(c) for c in clusters]
     if fresh:

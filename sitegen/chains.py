@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 from .acronyms import add_acronym_mentions, defined_acronyms, implicit_acronyms
 from .clean import LOCATIVE_NOTE
-from .forms import NameForm, sentence_around, surface
+from .forms import NameForm, surface
 from .model import RawMention
 from .names import GEO_DESIGNATORS, is_mixed_case, name_key, org_core, person_tokens, strip_particle
 from .places import gazetteer
+from .sentences import SentenceBounds
 from .unionfind import UnionFind
 
 
@@ -41,7 +42,8 @@ class Cluster:
     reasons: list[str] = field(default_factory=list)
 
 
-def cluster_article(article_id: str, text: str, mentions: list[RawMention]) -> list[Cluster]:
+def cluster_article(article_id: str, text: str, mentions: list[RawMention],
+                    bounds: SentenceBounds) -> list[Cluster]:
     forms: dict[str, NameForm] = {}
     for m in _drop_shouted(text, mentions):
         key = name_key(m.text)
@@ -61,10 +63,10 @@ def cluster_article(article_id: str, text: str, mentions: list[RawMention]) -> l
         if abbr_key not in forms:
             forms[abbr_key] = NameForm(abbr_key)
             uf.add(abbr_key)
-        add_acronym_mentions(text, abbr, forms[abbr_key], forms[long_key], mentions)
+        add_acronym_mentions(text, abbr, forms[abbr_key], forms[long_key], mentions, bounds)
         join(abbr_key, long_key, f"“{abbr}” is written in brackets after “{surface(forms[long_key])}”")
 
-    _add_surname_mentions(text, forms, uf)
+    _add_surname_mentions(text, forms, uf, bounds)
     _join_company_forms(forms, join)
     _join_company_short_forms(forms, join)
     for abbr_key, long_key in implicit_acronyms(forms).items():
@@ -105,10 +107,11 @@ def _drop_shouted(text: str, mentions: list[RawMention]) -> list[RawMention]:
             or not shouted(m)]
 
 
+_LOWER_WORD = re.compile(r"\b[a-z]+\b")
 _CAPITALISED_WORD = re.compile(r"(?<![\w'’-])[A-Z]\w*(?:['’-]\w+)*(?![\w-])")
 
 
-def _add_surname_mentions(text: str, forms: dict[str, NameForm], uf: UnionFind) -> None:
+def _add_surname_mentions(text: str, forms: dict[str, NameForm], uf: UnionFind, bounds: SentenceBounds) -> None:
     """After "Alan Shearer", a later bare "Shearer" the model missed is still a mention."""
     surnames = {}
     for form in forms.values():
@@ -119,9 +122,9 @@ def _add_surname_mentions(text: str, forms: dict[str, NameForm], uf: UnionFind) 
     if not surnames:
         return
     existing = [m for f in forms.values() for m in f.mentions]
+    lower_words = set(_LOWER_WORD.findall(text))
     taken = sorted((m.start, m.end) for m in existing)
     starts = [t[0] for t in taken]
-    sentence_starts = {m.sentence_start for m in existing}
     for match in _CAPITALISED_WORD.finditer(text):
         surname = match.group()
         if surname not in surnames:
@@ -132,21 +135,24 @@ def _add_surname_mentions(text: str, forms: dict[str, NameForm], uf: UnionFind) 
             continue  # inside a mention already found
         if i + 1 < len(taken) and taken[i + 1][0] < e:
             continue
-        if s in sentence_starts or _capitalised_neighbour(text, s, e):
-            continue  # "Green said" or "Shearer Street": not safe to read as the surname
+        sentence = bounds.around(s, e)
+        if _capitalised_neighbour(text, s, e):
+            continue  # "Shearer Street": part of another name
+        if sentence[0] == s and surname.casefold() in lower_words:
+            continue  # "Green energy ..." where the article also writes "green": a word, not the name
         key = name_key(surname)
         if key not in forms:
             forms[key] = NameForm(key)
             uf.add(key)
-        sentence = sentence_around(text, s, e, existing)
         forms[key].add(RawMention(s, e, surname, "person", sentence[0], sentence[1],
-                                              "surname of a name found earlier"))
+                                  "surname of a name found earlier"))
 
 
 def _capitalised_neighbour(text: str, s: int, e: int) -> bool:
-    before = re.search(r"(\S+)\s+$", text[max(0, s - 40):s])
-    after = re.match(r"\s+(\S+)", text[e:e + 40])
-    return any(w and w.group(1)[0].isupper() for w in (before, after))
+    """A capitalised word right before or after, in the same phrase ("Shearer Street")."""
+    before = re.search(r"([A-Z]\w*)\s+$", text[max(0, s - 40):s])  # "Monday. Shearer" does not count
+    after = re.match(r"\s+([A-Z])", text[e:e + 40])
+    return bool(before or after)
 
 
 # Words that name a kind of organisation; alone they are not a short form of one.

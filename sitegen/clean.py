@@ -8,13 +8,12 @@ dubbed al-Sharaa"). Each rule here fixes one of those, for any name.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from typing import Iterable, Sequence
 
 from .extract import LABEL_TYPES, Extraction
-from .markup import text_blocks
 from .model import RawMention
 from .places import AP_STATES, gazetteer
+from .sentences import SentenceBounds
 from .names import CALENDAR, COMPANY_SUFFIXES, LINKING_WORDS, NAME_PARTICLES, TITLES, name_key
 
 _WORD = re.compile(r"\S+")
@@ -47,10 +46,11 @@ _KEEP_DOT = re.compile(r"(?:\b[A-Za-z]|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|Bros|St|Mt|Ft|
 _POSSESSIVE = re.compile(r"['’]s$|(?<=s)['’]$")
 
 
-def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = ()) -> list[RawMention]:
+def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = (),
+                   bounds: SentenceBounds | None = None) -> list[RawMention]:
     """Clean every span the model found in ``text``; drop what is not a name."""
     stop = {name_key(s) for s in stoplist}
-    bounds = _SentenceBounds(text, extraction.sentence_starts)
+    bounds = bounds or SentenceBounds(text, extraction.sentence_starts)
     mentions: list[RawMention] = []
     for start, end, label in extraction.spans:
         kind = LABEL_TYPES.get(label)
@@ -66,7 +66,7 @@ def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = 
                     key.rsplit(" ", 1)[-1] not in ORG_HEADS and not _MODIFIER.match(text, e):
                 piece_kind, note = "place", "; ".join(filter(None, [note, LOCATIVE_NOTE]))
             mentions.append(RawMention(s, e, surface, piece_kind, sent_start, sent_end, note))
-    mentions.extend(_datelines(text, extraction.sentence_starts, bounds, mentions))
+    mentions.extend(_datelines(text, bounds, mentions))
     mentions.sort(key=lambda m: (m.start, m.end))
     return _drop_overlaps(mentions)
 
@@ -75,8 +75,7 @@ def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = 
 _DATELINE = re.compile(r"([A-Z][A-Z'.\-]+(?: [A-Z][A-Z'.\-]+){0,3})(?=,? (?:\d{4}-\d\d-\d\d|[A-Z][a-z]{2}\.? \d{1,2}\b|\())")
 
 
-def _datelines(text: str, sentence_starts: Sequence[int], bounds: "_SentenceBounds",
-               found: Sequence[RawMention]) -> list[RawMention]:
+def _datelines(text: str, bounds: SentenceBounds, found: Sequence[RawMention]) -> list[RawMention]:
     """Dateline places the model misses because they are written in capitals."""
     places = gazetteer()
     taken = [(m.start, m.end) for m in found]
@@ -259,26 +258,3 @@ def _drop_overlaps(mentions: Sequence[RawMention]) -> list[RawMention]:
             continue
         out.append(m)
     return out
-
-
-class _SentenceBounds:
-    """The sentence around a span: the model's sentence cut to the text block."""
-
-    def __init__(self, text: str, sentence_starts: Sequence[int]):
-        self.text = text
-        blocks = text_blocks(text)
-        starts = set(sentence_starts) | {b[0] for b in blocks}
-        self.starts = sorted(starts) or [0]
-        self.block_ends = sorted(b[1] for b in blocks)
-
-    def around(self, s: int, e: int) -> tuple[int, int]:
-        i = max(0, bisect_right(self.starts, s) - 1)
-        start = self.starts[i]
-        end = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.text)
-        j = bisect_right(self.block_ends, s)
-        if j < len(self.block_ends):
-            end = min(end, self.block_ends[j])
-        end = max(end, e)
-        while end > start and self.text[end - 1].isspace():
-            end -= 1
-        return start, end

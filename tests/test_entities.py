@@ -412,3 +412,19 @@ def test_a_name_before_a_noun_is_not_read_as_where_something_is(site, build_site
         "Analysts saw gains in the Microsoft deal. Microsoft rose."))
     _built(site, build_site)
     assert _by_name(site)["Microsoft"]["type"] == "organisation"
+
+
+def test_a_missed_surname_is_still_linked_but_not_a_common_word(site, build_site):
+    # The model misses the bare "Shearer" at the start of a sentence; it is still his.
+    site.add_article("match", title="Match", body=(
+        "Alan Shearer signed a new contract on Monday. Shearer scored twice in the second half."))
+    # "Green" opening a sentence is the adjective here: the article writes "green" too.
+    site.add_article("park", title="Park", body=(
+        "Anna Green opened the new park on Monday. Green spaces are rare in the city, "
+        "and the green areas are busy."))
+    _built(site, build_site)
+    entities = _by_name(site)
+    assert entities["Alan Shearer"]["mention_count"] == 2
+    assert entities["Anna Green"]["mention_count"] == 1
+    mentions = {a["id"]: a["mentions"] for a in site.entities_json()["articles"]}
+    assert [m["text"] for m in mentions["park"]] == ["Anna Green"]
