@@ -91,7 +91,8 @@ def _summary(result) -> str:
     stats = result.stats
     failed = f", {len(result.errors)} failed" if result.errors else ""
     return (f"built {len(site.articles)} articles{failed}; {kinds}; "
-            f"{stats.written} files written, {stats.unchanged} unchanged; "
+            f"{stats.written} files written, {stats.unchanged} unchanged"
+            f"{f', {stats.removed} removed' if stats.removed else ''}; "
             f"NER on {result.extracted}; {result.seconds:.2f} s")
 
 

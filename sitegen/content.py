@@ -6,7 +6,6 @@ what to do; every other article still builds.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -90,7 +89,6 @@ def read_article(path: Path, aid: str, allow_html: bool = False, max_bytes: int 
         date=date,
         body=doc.body,
         text=text,
-        content_hash=hashlib.sha256(data).hexdigest(),
         source=_optional_text(doc, "source"),
         url=_optional_text(doc, "url"),
         author=_optional_text(doc, "author"),

@@ -33,7 +33,6 @@ class Article:
     date: _dt.date
     body: str  # Markdown source of the body
     text: str  # plain text of the body
-    content_hash: str  # hash of the file's bytes
     source: str | None = None
     url: str | None = None
     author: str | None = None

@@ -19,7 +19,6 @@ from .model import TYPE_FOLDERS
 
 HOME = ""
 ARTICLES = "articles/"
-STYLESHEET = "static/style.css"
 NOT_FOUND_FILE = "404.html"
 
 

@@ -32,7 +32,6 @@ def _article(article_id: str, title: str, date: dt.date, body: str, **extra) -> 
         date=date,
         body=body,
         text=text,
-        content_hash=f"hash-{article_id}",
         **extra,
     )
 
