@@ -90,6 +90,8 @@ def _render_share(share: int) -> list:
 
 
 def _render_in_processes(renderer, config, builders, jobs: int) -> list:
+    # fork() copies only the calling thread: a caller that runs other threads (a dev
+    # server) should render with jobs=1.
     global _FORKED
     _FORKED = (renderer, config, builders, jobs)
     try:
