@@ -76,14 +76,36 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class Fact:
+    """One key fact from Wikidata, ready to show: "Born" -> "14 June 1946"."""
+
+    label: str
+    value: str
+    # an entity of Wikidata the value names, e.g. the Q-id of a country, if any
+    wikidata_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Reference:
-    """Public reference data linked to an entity (filled by the reference stage)."""
+    """Public reference data linked to an entity (filled by the reference stage).
+
+    ``confidence`` (0..1) and ``reason`` say why this page was chosen; ``fetched`` is
+    the ISO date the records were fetched, ``revision_id`` the Wikipedia revision the
+    summary comes from (shown with the CC BY-SA credit).
+    """
 
     wikipedia_title: str
     wikipedia_url: str
     wikidata_id: str | None = None
     summary: str | None = None
     revision_id: int | None = None
+    description: str | None = None  # Wikidata's short description
+    confidence: float = 1.0
+    reason: str = ""
+    fetched: str | None = None
+    facts: tuple[Fact, ...] = ()
+    coordinates: tuple[float, float] | None = None  # (latitude, longitude)
+    image: str | None = None  # a Wikimedia Commons file name, e.g. "Flag of Syria.svg"
 
 
 @dataclass(frozen=True)
