@@ -27,6 +27,7 @@ from .extract import Extraction, default_jobs, extract_all, model_fingerprint
 from .model import Article, ArticleError, Site
 from .output import WriteStats, write_site
 from .progress import Progress
+from .reference import ReferenceOptions, ReferenceReport, reference_stage
 
 STATE_FILE = "last-build.json"
 
@@ -40,6 +41,7 @@ class BuildResult:
     seconds: float = 0.0
     extracted: int = 0  # articles NER ran on (the rest came from the cache)
     up_to_date: bool = False  # nothing changed since the last build
+    reference: ReferenceReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -49,7 +51,12 @@ class BuildResult:
 @dataclass
 class BuildOptions:
     output: Path | None = None
-    offline: bool = False
+    offline: bool = False  # reference data from the cache only
+    replay: Path | None = None  # reference data from a recorded folder only
+    record: Path | None = None  # save every reference response into this folder
+    refresh: bool = False  # refetch reference records even if fresh
+    network: object | None = None  # httpx transport to the network; tests pass a fake one
+    sleep: Callable[[float], None] | None = None  # how to wait before a retry (tests: no waiting)
     jobs: int | None = None  # None: decide by the amount of work
     progress: bool = False
     force: bool = False
@@ -74,27 +81,46 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
 
     fingerprint = input_fingerprint(config, options)
     state = _read_state(config)
-    if not options.force and state.get("fingerprint") == fingerprint and \
-            state.get("output") == output_fingerprint(output):
+    if not options.force and not options.refresh and not options.record and \
+            state.get("fingerprint") == fingerprint and state.get("output") == output_fingerprint(output) and \
+            time.time() < state.get("fresh_until", float("inf")):
         return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started)
 
-    site, errors, extracted = analyse(config, options, warn)
+    site, errors, extracted, report = analyse(config, options, warn)
     jobs = options.jobs if options.jobs else os.cpu_count() or 1
     files = {**render_files(site, config, jobs), **data_files(site)}
     stats = write_site(output, files)
-    _write_state(config, fingerprint if not errors else None, output_fingerprint(output))
-    return BuildResult(site, tuple(errors), tuple(warnings), stats, time.perf_counter() - started, extracted)
+    # A build that could not fetch everything it wanted is not "up to date" next time.
+    complete = not errors and not report.problems
+    _write_state(config, fingerprint if complete else None, output_fingerprint(output), _fresh_until(config, report))
+    return BuildResult(site, tuple(errors), tuple(warnings), stats, time.perf_counter() - started, extracted, False,
+                       report)
 
 
-def analyse(config: SiteConfig, options: BuildOptions, warn=lambda m: None) -> tuple[Site, list[ArticleError], int]:
-    """Every stage up to the resolved Site: what `build` renders and `entities` lists."""
+def analyse(config: SiteConfig, options: BuildOptions,
+            warn=lambda m: None) -> tuple[Site, list[ArticleError], int, ReferenceReport]:
+    """Every stage up to the linked Site: what `build` renders and `entities` lists."""
     loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes)
     judgements, note_errors = load_judgements(config.entities_dir)
     with BuildCache(config.state_dir / "cache.sqlite", warn) as cache:
         extractions, keys, extracted = extract_stage(config, loaded.articles, options, cache)
         clusters = analysis_stage(config, loaded.articles, extractions, keys, cache)
     site = resolve_stage(config, loaded.articles, clusters, judgements, warn)
-    return site, list(loaded.errors) + note_errors, extracted
+    site, report = reference_stage(site, config, reference_options(options), judgements, warn)
+    return site, list(loaded.errors) + note_errors, extracted, report
+
+
+def reference_options(options: BuildOptions) -> ReferenceOptions:
+    extra = {"sleep": options.sleep} if options.sleep else {}
+    return ReferenceOptions(offline=options.offline, replay=options.replay, record=options.record,
+                            refresh=options.refresh, network=options.network, **extra)
+
+
+def _fresh_until(config: SiteConfig, report: ReferenceReport) -> float | None:
+    """When the oldest reference record used expires: an online rebuild then refetches."""
+    if report.mode != "online" or report.oldest is None:
+        return None
+    return report.oldest + config.reference_ttl_days * 86400.0
 
 
 def extract_stage(config: SiteConfig, articles: Sequence[Article], options: BuildOptions,
@@ -156,10 +182,12 @@ def input_fingerprint(config: SiteConfig, options: BuildOptions) -> str:
     """A hash of every input a build reads: articles, notes, templates, config, versions."""
     from .render import builtin_theme_dir
 
-    digest = hashlib.sha256(f"{__version__}\0{config.model}\0{options.offline}\0".encode())
+    digest = hashlib.sha256(f"{__version__}\0{config.model}\0{options.offline}\0{options.replay}\0".encode())
     # sitegen's own code is an input too: an upgrade or a local change must rebuild.
     folders = [config.articles_dir, config.entities_dir, config.templates_dir, builtin_theme_dir(),
                Path(__file__).parent]
+    if options.replay:
+        folders.append(Path(options.replay))
     for folder in folders:
         digest.update(f"\0{folder}\0".encode())
         if folder.is_dir():
@@ -190,11 +218,14 @@ def _read_state(config: SiteConfig) -> dict:
         return {}
 
 
-def _write_state(config: SiteConfig, fingerprint: str | None, output: str | None) -> None:
+def _write_state(config: SiteConfig, fingerprint: str | None, output: str | None,
+                 fresh_until: float | None = None) -> None:
     config.state_dir.mkdir(parents=True, exist_ok=True)
     path = config.state_dir / STATE_FILE
     tmp = path.with_suffix(".tmp")
     state = {"fingerprint": fingerprint, "output": output, "version": __version__}
+    if fresh_until is not None:
+        state["fresh_until"] = fresh_until
     tmp.write_text(json.dumps(state), encoding="utf-8")
     tmp.replace(path)
 

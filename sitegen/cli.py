@@ -41,6 +41,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="the folder holding content/articles (default: the current folder)")
     b.add_argument("--output", "-o", type=Path, help="output folder (default: SITE_DIR/output)")
     b.add_argument("--offline", action="store_true", help="use no network: reference data from the cache only")
+    b.add_argument("--replay", type=Path, metavar="DIR",
+                   help="answer reference requests from a recorded folder (see --record); nothing else is fetched")
+    b.add_argument("--record", type=Path, metavar="DIR",
+                   help="fetch all reference data afresh and save every response into DIR, for --replay")
+    b.add_argument("--refresh", action="store_true", help="refetch reference data even where the cache is fresh")
+    b.add_argument("--strict", action="store_true",
+                   help="reference data that could not be fetched is an error (exit 1), not a warning")
     b.add_argument("--jobs", "-j", type=_positive,
                    help="processes for NER and rendering (default: one per core on large jobs)")
     b.add_argument("--force", action="store_true", help="rebuild even if no input changed")
@@ -71,14 +78,26 @@ def _build(args) -> int:
         if not args.quiet:
             print(f"warning: {message}", file=sys.stderr)
 
-    options = BuildOptions(output=args.output, offline=args.offline, jobs=args.jobs, force=args.force,
-                           progress=not args.quiet, warn=warn)
+    if sum(bool(x) for x in (args.offline, args.replay, args.record)) > 1:
+        print("error: choose one of --offline, --replay and --record", file=sys.stderr)
+        return 2
+    if args.replay and not args.replay.is_dir():
+        print(f"error: {args.replay}: no such replay folder (make one with --record {args.replay})", file=sys.stderr)
+        return 2
+    options = BuildOptions(output=args.output, offline=args.offline, replay=args.replay, record=args.record,
+                           refresh=args.refresh, jobs=args.jobs, force=args.force, progress=not args.quiet, warn=warn)
     result = build(args.site_dir, options)
     for error in result.errors:
         print(f"error: {error}", file=sys.stderr)
+    problems = result.reference.problems if result.reference else ()
+    if problems:
+        kind = "error" if args.strict else "warning"
+        if kind == "error" or not args.quiet:
+            print(f"{kind}: some reference data could not be fetched; the entities concerned are shown "
+                  f"without it ({'; '.join(problems[:3])}{' ...' if len(problems) > 3 else ''})", file=sys.stderr)
     if not args.quiet:
         print(_summary(result))
-    return 0 if result.ok else 1
+    return 0 if result.ok and not (args.strict and problems) else 1
 
 
 def _summary(result) -> str:
@@ -93,7 +112,13 @@ def _summary(result) -> str:
     return (f"built {len(site.articles)} articles{failed}; {kinds}; "
             f"{stats.written} files written, {stats.unchanged} unchanged"
             f"{f', {stats.removed} removed' if stats.removed else ''}; "
-            f"NER on {result.extracted}; {result.seconds:.2f} s")
+            f"NER on {result.extracted}; {_linked(result.reference)}{result.seconds:.2f} s")
+
+
+def _linked(report) -> str:
+    if report is None:
+        return ""
+    return f"{report.linked} linked to Wikipedia ({report.mode}, {report.requests} requests); "
 
 
 def _plural(kind: str) -> str:
@@ -109,13 +134,16 @@ def _entities(args) -> int:
 
     config = load_config(args.site_dir, warn)
     check_site_dir(config)
-    site, errors, _ = analyse(config, BuildOptions(jobs=args.jobs), warn)
+    # Reference links come from the cache only: listing never waits on the network.
+    site, errors, _, _ = analyse(config, BuildOptions(jobs=args.jobs, offline=True), warn)
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
     entities = [e for e in site.entities if not args.type or e.type == args.type]
     if args.format == "json":
         rows = [{"id": e.id, "name": e.name, "type": e.type, "aliases": list(e.aliases),
                  "mentions": len(e.mentions), "articles": len(e.articles),
+                 "wikipedia": e.reference.wikipedia_title if e.reference else None,
+                 "link_confidence": e.reference.confidence if e.reference else None,
                  "merged_because": list(e.merge_reasons)} for e in entities]
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:

@@ -50,6 +50,20 @@ class SiteConfig:
     max_article_bytes: int = 1_000_000
     #: Articles per batch handed to the NER model.
     batch_size: int = 64
+    #: How to reach whoever runs this site (an e-mail or a web address), sent in the
+    #: User-Agent of reference requests as Wikimedia asks of every client.
+    reference_contact: str = ""
+    #: A complete User-Agent for reference requests, replacing the default.
+    reference_user_agent: str = ""
+    #: Days a cached Wikipedia or Wikidata record stays fresh before it is refetched.
+    reference_ttl_days: int = 30
+    #: Most reference requests one build may send (retries count); the rest waits for
+    #: the next build. Anonymous Wikimedia clients are held to about 500 an hour.
+    reference_request_budget: int = 400
+    #: Most title searches one build may run for names no page title matches.
+    reference_max_searches: int = 200
+    #: Least confidence (0 to 1) for a link to Wikipedia; below it an entity stays unlinked.
+    link_threshold: float = 0.6
 
     # Where things are; derived from the site folder, not read from the file.
     site_dir: Path = field(default=Path("."), compare=False)
@@ -100,6 +114,11 @@ def load_config(site_dir: Path, warn=lambda message: None) -> SiteConfig:
             if not isinstance(value, bool):
                 problems.append(f"'{key}' must be true or false")
                 continue
+        elif isinstance(default, float):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                problems.append(f"'{key}' must be a number from 0 to 1")
+                continue
+            value = float(value)
         elif isinstance(default, int):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 problems.append(f"'{key}' must be a whole number >= 0")

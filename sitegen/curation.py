@@ -82,8 +82,11 @@ def _read(path: Path) -> Judgement:
     if not isinstance(ignore, bool):
         raise frontmatter.FrontMatterError("'ignore' must be true or false", doc.line_of("ignore"))
     wikipedia = meta.get("wikipedia")
-    if wikipedia is not None and not isinstance(wikipedia, str):
-        raise frontmatter.FrontMatterError("'wikipedia' must be a page title", doc.line_of("wikipedia"))
+    if wikipedia is False:
+        wikipedia = ""  # "never link this entity"
+    elif wikipedia is not None and not isinstance(wikipedia, str):
+        raise frontmatter.FrontMatterError("'wikipedia' must be a page title, or false to keep the entity unlinked",
+                                           doc.line_of("wikipedia"))
     body = doc.body.strip()
     return Judgement(
         path=path,
@@ -93,7 +96,7 @@ def _read(path: Path) -> Judgement:
         same_as=_names(doc, "same_as"),
         not_same=_names(doc, "not_same"),
         ignore=ignore,
-        wikipedia=wikipedia.strip() if wikipedia else None,
+        wikipedia=wikipedia.strip() if isinstance(wikipedia, str) else None,
         note_html=render_html(body) if body else None,
     )
 

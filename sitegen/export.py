@@ -23,6 +23,8 @@ def entities_json(site: Site) -> bytes:
             "url": e.url,
             "wikipedia": {"title": ref.wikipedia_title, "url": ref.wikipedia_url} if ref else None,
             "wikidata": ref.wikidata_id if ref else None,
+            "description": ref.description if ref else None,
+            "link_confidence": ref.confidence if ref else None,
             "mention_count": len(e.mentions),
             "articles": list(e.articles),
             "merge_reasons": list(e.merge_reasons),

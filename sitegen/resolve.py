@@ -48,7 +48,7 @@ def resolve(
         articles=tuple(articles),
         entities=tuple(entities),
         mentions_by_article={a: tuple(sorted(ms, key=lambda m: m.start)) for a, ms in mentions_by_article.items()},
-        related=_related(entities),
+        related=related_entities(entities),
     )
 
 
@@ -102,7 +102,7 @@ def _entity(entity_id: str, group: Group, articles: Mapping[str, Article], order
     )
 
 
-def _related(entities: Sequence[Entity]) -> dict[str, tuple[tuple[str, int], ...]]:
+def related_entities(entities: Sequence[Entity]) -> dict[str, tuple[tuple[str, int], ...]]:
     """Entities that appear in the same articles, by the number of articles they share."""
     in_article: dict[str, list[str]] = defaultdict(list)
     for entity in entities:

@@ -31,6 +31,10 @@ class SlugRegistry:
     def __init__(self) -> None:
         self._taken: set[str] = set()
 
+    def take(self, slug: str) -> None:
+        """Mark a slug already in use (an entity that keeps its URL)."""
+        self._taken.add(slug)
+
     def claim(self, name: str) -> str:
         base = slugify(name)
         slug, n = base, 2

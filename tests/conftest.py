@@ -190,7 +190,7 @@ def analyse_site(nlp):
 
     def run(site: SiteFolder):
         config = load_config(site.root)
-        model, errors, _ = analyse(config, BuildOptions(offline=True, nlp_loader=lambda: nlp))
+        model, errors, _, _ = analyse(config, BuildOptions(offline=True, nlp_loader=lambda: nlp))
         return model, errors
 
     return run

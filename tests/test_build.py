@@ -338,7 +338,7 @@ def test_summary_line_counts_articles_and_entities(make_site, cli):
     assert len(lines) == 1, result.stdout
     match = re.fullmatch(
         r"built 2 articles; (\d+) (?:person|people), (\d+) places?, (\d+) organisations?; "
-        r"(\d+) files written, (\d+) unchanged; NER on 2; [\d.]+ s",
+        r"(\d+) files written, (\d+) unchanged; NER on 2; 0 linked to Wikipedia \(offline, 0 requests\); [\d.]+ s",
         lines[0],
     )
     assert match, lines[0]

@@ -1,0 +1,12 @@
+"""Reference data: link entities to Wikipedia and Wikidata, enrich their dossiers.
+
+The stage is ``reference_stage``; the pieces, each small: ``http`` (the polite guarded
+transport), ``replay`` (record and replay folders), ``store`` (the SQLite cache),
+``source`` (cache first, then batched fetches), ``wikipedia`` and ``wikidata`` (requests
+and parsers), ``classes`` (type fit), ``context`` and ``link`` (choosing with evidence),
+``combine`` (one dossier per item) and ``facts`` (what a dossier shows).
+"""
+from .http import ReferenceUnavailable
+from .stage import ReferenceOptions, ReferenceReport, reference_stage
+
+__all__ = ["ReferenceOptions", "ReferenceReport", "ReferenceUnavailable", "reference_stage"]

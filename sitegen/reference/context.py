@@ -1,0 +1,101 @@
+"""What the articles say around an entity: the evidence that picks among candidates.
+
+For each entity: the content words of the sentences that mention it, and the names of
+the entities mentioned alongside it (its strongest co-mentions). A Wikipedia page or a
+Wikidata item that talks about those neighbours is far more likely to be the one the
+articles mean.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from ..model import Site
+from ..names import name_key
+
+NEIGHBOURS = 40
+WINDOW = 1  # sentences either side that count as "mentioned alongside"
+_PUNCT = re.compile(r"[^\w'-]+", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_][\w'-]*[^\W_]", re.UNICODE)
+# Words too common in news and in encyclopaedia leads to say anything about identity.
+COMMON = frozenset("""
+about above after again against also among another around because been before being
+between both came come could does doing down during each even every first from further
+have having here into just last like made make many more most much must near never
+next only other over said same says should since some still such than that their them
+then there these they this those through under until very want week well were what
+when where which while will with within would year years your today told tell month
+months time times people new news report reported according including against
+""".split())
+
+
+@dataclass(frozen=True)
+class EntityContext:
+    words: frozenset[str]  # content words around the mentions
+    neighbours: tuple[str, ...]  # ids of co-mentioned entities, strongest first
+    neighbour_names: frozenset[str]  # their names and aliases, as name keys
+
+
+def _nearby(site: Site) -> dict[str, Counter]:
+    """For each entity, how often each other entity is mentioned within a sentence of it."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for mentions in site.mentions_by_article.values():
+        sentences: dict[int, set[str]] = defaultdict(set)
+        for m in mentions:
+            sentences[m.sentence_start].add(m.entity_id)
+        order = sorted(sentences)
+        for i, start in enumerate(order):
+            around = set()
+            for j in range(max(0, i - WINDOW), min(len(order), i + WINDOW + 1)):
+                around |= sentences[order[j]]
+            for a in sentences[start]:
+                for b in around:
+                    if a != b:
+                        counts[a][b] += 1
+    return counts
+
+
+def words_of(text: str) -> set[str]:
+    return {w for w in (m.group(0).casefold() for m in _WORD.finditer(text)) if len(w) > 3 and w not in COMMON}
+
+
+def contexts(site: Site) -> dict[str, EntityContext]:
+    by_id = {e.id: e for e in site.entities}
+    nearby = _nearby(site)
+    out = {}
+    for entity in site.entities:
+        own = set()
+        for form in (entity.name, *entity.aliases):
+            own |= words_of(form)
+        sentences = {(m.article_id, m.sentence_start): m.sentence for m in entity.mentions}
+        words = set()
+        for sentence in list(sentences.values())[:200]:
+            words |= words_of(sentence)
+        near = nearby.get(entity.id, Counter())
+        for other, shared in site.related.get(entity.id, ()):
+            near[other] += shared  # entities sharing many articles count even when far apart
+        ranked = sorted(near.items(), key=lambda kv: (-kv[1], kv[0]))
+        neighbours = tuple(other for other, _ in ranked[:NEIGHBOURS] if other in by_id and other != entity.id)
+        names = set()
+        for other in neighbours:
+            o = by_id[other]
+            for form in (o.name, *o.aliases):
+                key = plain_key(form)
+                if len(key) >= 4:
+                    names.add(key)
+        out[entity.id] = EntityContext(frozenset(words - own), neighbours, frozenset(names))
+    return out
+
+
+def names_in(text: str, names: frozenset[str]) -> list[str]:
+    """Which of the neighbour names a text mentions, as whole words."""
+    if not text or not names:
+        return []
+    folded = f" {plain_key(text)} "
+    return sorted(n for n in names if f" {n} " in folded)
+
+
+def plain_key(text: str) -> str:
+    """A name key with punctuation turned to spaces, for whole-word comparison."""
+    return " ".join(_PUNCT.sub(" ", name_key(text)).split())

@@ -1,0 +1,92 @@
+"""Reference records from the cache, fetching what is missing or stale when allowed.
+
+Every lookup takes a whole list of keys, so the network is asked in batches and each
+title or item is fetched once per build whatever the number of pages that show it.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from . import wikidata, wikipedia
+from .http import ApiClient, ReferenceUnavailable
+from .store import ReferenceStore
+
+DAY = 86400.0
+
+
+@dataclass
+class ReferenceSource:
+    store: ReferenceStore
+    client: ApiClient | None  # None: offline, the cache only
+    wiki: object | None = None  # a wikipediaapi.Wikipedia on the same transport, for search
+    ttl_days: float = 30.0
+    refresh: bool = False
+    now: Callable[[], float] = time.time
+    problems: list[str] = field(default_factory=list)  # failures worth one warning
+    unanswered: int = 0  # keys asked for that got no record, for the summary
+    oldest: float | None = None  # fetch time of the oldest record handed out
+
+    def pages(self, titles: list[str]) -> dict[str, dict]:
+        return self._lookup("page", titles, wikipedia.PAGES_BATCH, wikipedia.fetch_pages)
+
+    def extracts(self, titles: list[str]) -> dict[str, dict]:
+        return self._lookup("extract", titles, wikipedia.EXTRACTS_BATCH, wikipedia.fetch_extracts)
+
+    def items(self, ids: list[str]) -> dict[str, dict]:
+        return self._lookup("item", ids, wikidata.BATCH, wikidata.fetch_items)
+
+    def labels(self, ids: list[str]) -> dict[str, dict]:
+        return self._lookup("label", ids, wikidata.BATCH, wikidata.fetch_labels)
+
+    def search(self, queries: list[str]) -> dict[str, dict]:
+        def one(client, batch):
+            return {batch[0]: {"titles": wikipedia.search_titles(self.wiki, batch[0])}}, None
+        return self._lookup("search", queries, 1, one if self.wiki is not None else None)
+
+    def fetched_at(self, kind: str, key: str) -> float | None:
+        found = self.store.get_many(kind, [key])
+        return found[key][1] if key in found else None
+
+    def _lookup(self, kind: str, keys: list[str], batch: int, fetch) -> dict[str, dict]:
+        keys = sorted(set(k for k in keys if k))
+        cached = self.store.get_many(kind, keys)
+        fresh_after = self.now() - self.ttl_days * DAY
+        result = {k: v for k, (v, fetched) in cached.items() if not self.refresh and fetched >= fresh_after}
+        used_times = [cached[k][1] for k in result]
+        todo = [k for k in keys if k not in result]
+        if todo and self.client is not None and fetch is not None:
+            for i in range(0, len(todo), batch):
+                part = todo[i:i + batch]
+                try:
+                    records, recorded = fetch(self.client, part)
+                except ReferenceUnavailable as exc:
+                    if not exc.offline and exc.reason not in self.problems:
+                        self.problems.append(exc.reason)
+                    if self.client.transport.unreachable or "budget" in exc.reason:
+                        break  # nothing more will get through in this build
+                    continue
+                if records:
+                    when = _epoch(recorded) or self.now()
+                    self.store.put_many(kind, records, when)
+                    result.update(records)
+                    used_times.append(when)
+        for k in todo:  # a stale record beats none when the refetch did not happen
+            if k not in result and k in cached:
+                result[k] = cached[k][0]
+                used_times.append(cached[k][1])
+        if used_times:
+            self.oldest = min(used_times + ([self.oldest] if self.oldest is not None else []))
+        self.unanswered += sum(1 for k in keys if k not in result)
+        return result
+
+
+def _epoch(recorded: str | None) -> float | None:
+    if not recorded:
+        return None
+    try:
+        return _dt.datetime.fromisoformat(recorded.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None

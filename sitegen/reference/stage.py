@@ -1,0 +1,170 @@
+"""The reference stage: link the site's entities and enrich their dossiers.
+
+    site, report = reference_stage(site, config, options, judgements, warn)
+
+Records come from the SQLite cache in ``.sitegen/reference.sqlite``, or from the network
+(through the guarded transport) when they are missing or older than the time-to-live,
+or from a replay folder. Whatever fails, the build goes on: entities without data are
+shown without it, and the report says what went wrong, once.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+import httpx
+
+from ..config import SiteConfig
+from ..curation import Judgement
+from ..model import Reference, Site
+from . import facts as facts_of
+from .combine import combine
+from .context import contexts
+from .http import DEFAULT_USER_AGENT, ApiClient, GuardedTransport, RequestBudget
+from .link import Link, link_entities
+from .replay import RecordingTransport, ReplayTransport
+from .source import ReferenceSource
+from .store import ReferenceStore
+from .wikipedia import page_url
+
+SUMMARY_CHARS = 1200
+
+
+@dataclass(frozen=True)
+class ReferenceOptions:
+    offline: bool = False  # the cache only
+    replay: Path | None = None  # answer from a recorded folder; anything else is offline
+    record: Path | None = None  # save every response fetched into this folder
+    refresh: bool = False  # refetch records even if they are fresh
+    network: httpx.BaseTransport | None = None  # the transport that reaches the network (tests fake it)
+    sleep: Callable[[float], None] = lambda seconds: time.sleep(seconds)  # noqa: E731 (looked up when called)
+
+
+@dataclass(frozen=True)
+class ReferenceReport:
+    linked: int = 0
+    entities: int = 0
+    requests: int = 0
+    problems: tuple[str, ...] = ()  # why some reference data could not be fetched
+    mode: str = "online"
+    oldest: float | None = None  # fetch time of the oldest record used
+    waits: tuple[float, ...] = field(default=())
+
+    @property
+    def summary(self) -> str:
+        return f"reference: {self.linked} of {self.entities} entities linked, {self.requests} requests ({self.mode})"
+
+
+def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, judgements: Sequence[Judgement] = (),
+                    warn=lambda message: None) -> tuple[Site, ReferenceReport]:
+    mode = "replay" if options.replay else "offline" if options.offline else "record" if options.record else "online"
+    # A replayed build must depend on the replay folder alone, so it keeps its records
+    # in memory instead of mixing them with whatever the cache holds.
+    store_path = None if options.replay else config.state_dir / "reference.sqlite"
+    with ReferenceStore(store_path, warn) as store:
+        client, wiki = _client(config, options, mode)
+        source = ReferenceSource(store, client, wiki, ttl_days=config.reference_ttl_days,
+                                 refresh=options.refresh or mode == "record")
+        try:
+            links = link_entities(site.entities, source, contexts(site), config.link_threshold,
+                                  config.reference_max_searches, warn)
+            site, new_ids = combine(site, links, judgements)
+            final_links = {new_ids.get(old, old): link for old, link in links.items()}
+            site = _enrich(site, final_links, source)
+        finally:
+            if client is not None:
+                client.close()
+        transport = client.transport if client else None
+        report = ReferenceReport(
+            linked=sum(1 for e in site.entities if e.reference), entities=len(site.entities),
+            requests=transport.budget.used if transport else 0, problems=tuple(source.problems), mode=mode,
+            oldest=source.oldest, waits=tuple(transport.waits) if transport else ())
+    return site, report
+
+
+def _client(config: SiteConfig, options: ReferenceOptions, mode: str):
+    if mode == "offline":
+        return None, None
+    if options.replay:
+        inner: httpx.BaseTransport = ReplayTransport(options.replay)
+    else:
+        inner = options.network or httpx.HTTPTransport(retries=0)
+        if options.record:
+            inner = RecordingTransport(inner, options.record)
+    guarded = GuardedTransport(inner, RequestBudget(config.reference_request_budget), sleep=options.sleep)
+    agent = user_agent(config)
+    client = ApiClient(guarded, agent)
+    import wikipediaapi
+
+    # Search goes through wikipedia-api on the same guarded transport: the same budget,
+    # the same retries, the same recording. Its own retries are off (ours apply).
+    wiki = wikipediaapi.Wikipedia(user_agent=agent, language="en", max_retries=0, transport=guarded,
+                                  extra_api_params={"maxlag": 5}, timeout=20.0)
+    return client, wiki
+
+
+def user_agent(config: SiteConfig) -> str:
+    if config.reference_user_agent:
+        return config.reference_user_agent
+    if config.reference_contact:
+        return DEFAULT_USER_AGENT.split(" (", 1)[0] + f" (entity dossier site builder; {config.reference_contact})"
+    return DEFAULT_USER_AGENT
+
+
+def _enrich(site: Site, links: dict[str, Link], source: ReferenceSource) -> Site:
+    linked = [e for e in site.entities if e.id in links]
+    if not linked:
+        return site
+    titles = sorted({links[e.id].title for e in linked})
+    items = source.items(sorted({links[e.id].qid for e in linked}))
+    extracts = source.extracts(titles)
+    pages = source.pages(titles)
+    wanted = set()
+    for e in linked:
+        item = items.get(links[e.id].qid)
+        if item and not item.get("missing"):
+            wanted |= facts_of.referenced_ids(item, e.type)
+    labels = source.labels(sorted(wanted)) if wanted else {}
+
+    def label(qid: str) -> str | None:
+        return (labels.get(qid) or {}).get("label")
+
+    entities = []
+    for e in site.entities:
+        link = links.get(e.id)
+        if link is None:
+            entities.append(e)
+            continue
+        item = items.get(link.qid) or {}
+        page = pages.get(link.title) or {}
+        fetched = source.fetched_at("extract", link.title) or source.fetched_at("item", link.qid)
+        reference = Reference(
+            wikipedia_title=link.title,
+            wikipedia_url=page.get("url") or page_url(link.title),
+            wikidata_id=link.qid,
+            summary=_summary((extracts.get(link.title) or {}).get("extract")),
+            revision_id=page.get("revid"),
+            description=item.get("description"),
+            confidence=link.confidence,
+            reason=link.reason,
+            fetched=_dt.datetime.fromtimestamp(fetched, _dt.timezone.utc).date().isoformat() if fetched else None,
+            facts=facts_of.facts(item, e.type, label) if item else (),
+            coordinates=facts_of.coordinates(item) if e.type == "place" else None,
+            image=facts_of.image(item),
+        )
+        entities.append(replace(e, reference=reference))
+    return replace(site, entities=tuple(entities))
+
+
+def _summary(text: str | None) -> str | None:
+    """The lead, cut at a sentence end near the limit: a dossier quotes, it does not copy."""
+    if not text:
+        return None
+    text = " ".join(text.split())
+    if len(text) <= SUMMARY_CHARS:
+        return text
+    cut = text.rfind(". ", 0, SUMMARY_CHARS)
+    return text[: cut + 1] if cut > SUMMARY_CHARS // 3 else text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"

@@ -1,0 +1,90 @@
+"""The reference cache: parsed Wikipedia and Wikidata records in one SQLite file.
+
+Records are kept by kind and key (a page by the title asked for, an item by its
+Wikidata id, a search by its query), with the time they were fetched. "Missing" and
+"disambiguation" answers are records too, so a name Wikipedia does not know is not
+asked about again on every build. A record older than the time-to-live is refetched
+when the network is there; offline, and whenever a refetch fails, the old record
+serves (a failed fetch never replaces a good record).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+KINDS = ("page", "extract", "search", "item", "label")
+SCHEMA_VERSION = 1
+
+
+class ReferenceStore:
+    def __init__(self, path: Path | None, warn=lambda message: None):
+        """``path`` None keeps the records in memory only (a replayed build)."""
+        self.path = path
+        if path is None:
+            self._db = self._open(":memory:")
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = self._open(str(path))
+        except sqlite3.DatabaseError as exc:
+            broken = path.with_name(path.name + ".broken")
+            warn(f"{path}: reference cache unreadable ({exc}); moved to {broken.name}, starting afresh "
+                 f"(records will be fetched again)")
+            path.replace(broken)
+            self._db = self._open(str(path))
+
+    @staticmethod
+    def _open(where: str) -> sqlite3.Connection:
+        db = sqlite3.connect(where)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE IF NOT EXISTS record (kind TEXT NOT NULL, key TEXT NOT NULL, "
+                   "value TEXT NOT NULL, fetched REAL NOT NULL, PRIMARY KEY (kind, key))")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        row = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+        if row is None:
+            with db:
+                db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        elif row[0] != str(SCHEMA_VERSION):
+            with db:  # records of another layout are refetched, not misread
+                db.execute("DELETE FROM record")
+                db.execute("UPDATE meta SET value = ? WHERE name = 'schema'", (str(SCHEMA_VERSION),))
+        db.execute("SELECT count(*) FROM record").fetchone()  # fails fast on a corrupt file
+        return db
+
+    def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, tuple[Any, float]]:
+        """The records found, each with its fetch time (seconds since the epoch)."""
+        assert kind in KINDS
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, tuple[Any, float]] = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i:i + 500]
+            marks = ",".join("?" * len(part))
+            rows = self._db.execute(f"SELECT key, value, fetched FROM record WHERE kind = ? AND key IN ({marks})",
+                                    [kind, *part])
+            for key, value, fetched in rows:
+                found[key] = (json.loads(value), fetched)
+        return found
+
+    def put_many(self, kind: str, records: Mapping[str, Any], fetched: float | None = None) -> None:
+        assert kind in KINDS
+        when = time.time() if fetched is None else fetched
+        with self._db:  # one transaction: a killed build leaves whole records or none
+            self._db.executemany(
+                "INSERT OR REPLACE INTO record (kind, key, value, fetched) VALUES (?, ?, ?, ?)",
+                [(kind, k, json.dumps(v, ensure_ascii=False, separators=(",", ":")), when)
+                 for k, v in records.items()])
+
+    def count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM record").fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "ReferenceStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
