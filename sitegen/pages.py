@@ -108,6 +108,10 @@ class ReferenceView:
     wikipedia_url: str | None  # None if not an http(s) address
     revision_url: str | None
     wikidata_url: str | None
+    image_url: str | None = None  # a thumbnail served by Wikimedia Commons
+    image_page_url: str | None = None  # the file's page on Commons: author and licence
+    map_url: str | None = None  # OpenStreetMap centred on the coordinates
+    facts: tuple[tuple[str, str, str | None], ...] = ()  # (label, text, link or None)
 
 
 @dataclass(frozen=True)
@@ -385,7 +389,18 @@ def _reference_view(reference: Reference) -> ReferenceView:
     wikidata_url = (
         f"https://www.wikidata.org/wiki/{quote(reference.wikidata_id, safe='')}" if reference.wikidata_id else None
     )
-    return ReferenceView(reference, wikipedia_url, revision_url, wikidata_url)
+    image_url = image_page_url = map_url = None
+    if reference.image:
+        file_name = quote(reference.image.replace(" ", "_"), safe="()_,.-")
+        image_url = f"https://commons.wikimedia.org/wiki/Special:FilePath/{file_name}?width=320"
+        image_page_url = f"https://commons.wikimedia.org/wiki/File:{file_name}"
+    if reference.coordinates:
+        lat, lon = reference.coordinates
+        map_url = f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=8/{lat:.4f}/{lon:.4f}"
+    facts = tuple((f.label, f.value, f.value if f.label == "Website" and urls.is_web_url(f.value) else None)
+                  for f in reference.facts)
+    return ReferenceView(reference, wikipedia_url, revision_url, wikidata_url, image_url, image_page_url, map_url,
+                         facts)
 
 
 _HEADING = re.compile(r"<(/?)h([1-6])(?=[\s/>])", re.IGNORECASE)
