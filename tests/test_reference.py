@@ -1,0 +1,366 @@
+"""Reference data: linking to Wikipedia and Wikidata, enrichment, cache, record and replay.
+
+Nothing here touches the network. "The network" is an ``httpx.MockTransport`` that either
+answers from the replay fixture (the real response shapes) or fails the way servers do;
+the real client, guard, parsers and cache run on top of it.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from sitegen.reference.replay import ReplayTransport
+
+REPO = Path(__file__).resolve().parent.parent
+REPLAY = REPO / "tests" / "fixtures" / "replay"
+
+
+@pytest.fixture
+def sample(make_site):
+    """A copy of the sample site: the seed article and its editor's note."""
+    site = make_site()
+    shutil.rmtree(site.root / "content")
+    shutil.copytree(REPO / "content", site.root / "content")
+    return site
+
+
+class FakeNetwork:
+    """Stands in for Wikipedia and Wikidata: answers from the fixture unless told to fail."""
+
+    def __init__(self, failures=()):
+        self.replay = ReplayTransport(REPLAY)
+        self.failures = list(failures)  # callables (request) -> Response | None, used up in order
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self.failures:
+            failed = self.failures.pop(0)(request)
+            if failed is not None:
+                return failed
+        response = self.replay.handle_request(request)
+        response.headers.pop("x-sitegen-recorded", None)  # the live API sends no such thing
+        return response
+
+    @property
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self)
+
+    def params(self):
+        return [parse_qs(urlsplit(str(r.url)).query) for r in self.requests]
+
+
+def online(build_site, site, network: FakeNetwork, **options):
+    waits = []
+    options.setdefault("sleep", waits.append)
+    result = build_site(site, offline=False, network=network.transport, **options)
+    return result, waits
+
+
+def by_name(result):
+    return {e.name: e for e in result.site.entities}
+
+
+# ---- linking the sample article --------------------------------------------------------
+
+def test_replayed_sample_links_every_entity_it_should(build_site, sample):
+    result = build_site(sample, offline=False, replay=REPLAY)
+    entities = by_name(result)
+    expected = {
+        "Donald Trump": "Donald Trump", "Ahmed al-Sharaa": "Ahmed al-Sharaa", "Bashar al-Assad": "Bashar al-Assad",
+        "JD Vance": "JD Vance", "Pete Hegseth": "Pete Hegseth", "Dan Caine": "Dan Caine",
+        "Kristalina Georgieva": "Kristalina Georgieva", "Vladimir Putin": "Vladimir Putin", "Syria": "Syria",
+        "United States": "United States", "Washington DC": "Washington, D.C.", "White House": "White House",
+        "Oval Office": "Oval Office", "Israel": "Israel", "Gaza": "Gaza Strip", "Saudi Arabia": "Saudi Arabia",
+        "Middle East": "Middle East", "Golan Heights": "Golan Heights", "Islamic State": "Islamic State",
+        "Hayat Tahrir al-Sham": "Hayat Tahrir al-Sham", "Al-Qaeda": "Al-Qaeda", "Hamas": "Hamas",
+        "Fox News": "Fox News", "International Crisis Group": "International Crisis Group",
+        "International Monetary Fund": "International Monetary Fund",
+        "State Department": "United States Department of State", "Pentagon": "The Pentagon",
+    }
+    for name, title in expected.items():
+        assert name in entities, sorted(entities)
+        ref = entities[name].reference
+        assert ref is not None, f"{name} is unlinked"
+        assert ref.wikipedia_title == title
+        assert 0.6 <= ref.confidence <= 1.0 and ref.reason
+    # A namesake footballer is a person, but nothing in his record belongs to this story.
+    assert entities["Michael Hanna"].reference is None
+    # A redirect to an article about a military campaign is not the coalition (no class fits).
+    assert entities["Global Coalition to Defeat Daesh"].reference is None
+
+
+def test_names_of_one_item_become_one_dossier_named_by_its_title(build_site, sample):
+    result = build_site(sample, offline=False, replay=REPLAY)
+    entities = by_name(result)
+    assert "Daesh" not in entities and "ISIS" not in entities
+    islamic_state = entities["Islamic State"]
+    assert {"Daesh", "ISIS"} <= set(islamic_state.aliases)
+    assert islamic_state.id == "organisations/islamic-state"
+    assert any("Q2429253" in reason for reason in islamic_state.merge_reasons)
+    # Every mention now points at the merged dossier.
+    assert all(m.entity_id == islamic_state.id for m in islamic_state.mentions)
+    ids = {m.entity_id for ms in result.site.mentions_by_article.values() for m in ms}
+    assert ids <= {e.id for e in result.site.entities}
+
+
+def test_an_item_that_is_plainly_a_service_corrects_a_misread_place(build_site, sample):
+    entities = by_name(build_site(sample, offline=False, replay=REPLAY))
+    truth = entities["Truth Social"]
+    assert truth.type == "organisation" and truth.id.startswith("organisations/")
+    assert any("Wikidata" in r for r in truth.merge_reasons)
+
+
+def test_dossier_shows_reference_with_its_source(build_site, sample):
+    build_site(sample, offline=False, replay=REPLAY)
+    page = sample.page("people/donald-trump/")
+    assert "president of the United States (2017–2021, since 2025)" in page  # Wikidata description
+    assert "https://en.wikipedia.org/w/index.php?oldid=1320001006" in page  # the revision used
+    assert "CC BY-SA 4.0" in page and "https://www.wikidata.org/wiki/Q22686" in page
+    assert '<time datetime="2026-11-20">' in page  # when it was fetched
+    assert "14 June 1946" in page and "President of the United States (2025–)" in page
+    assert "commons.wikimedia.org/wiki/Special:FilePath/" in page
+    place = sample.page("places/syria/")
+    assert "openstreetmap.org/?mlat=35.00000&amp;mlon=38.00000" in place
+    assert "Damascus" in place and "23,200,000 (2024)" in place
+    org = sample.page("organisations/international-monetary-fund/")
+    assert 'href="https://www.imf.org/"' in org and "22 July 1944" in org
+
+
+def test_entities_json_gains_reference_fields(build_site, sample):
+    build_site(sample, offline=False, replay=REPLAY)
+    entity = sample.entity_named("Washington DC")
+    assert entity["wikipedia"] == {"title": "Washington, D.C.", "url": "https://en.wikipedia.org/wiki/Washington,_D.C."}
+    assert entity["wikidata"] == "Q61"
+    assert entity["description"] == "capital city of the United States"
+    assert 0.6 <= entity["link_confidence"] <= 1
+    hanna = sample.entity_named("Michael Hanna")
+    assert hanna["wikipedia"] is None and hanna["link_confidence"] is None
+
+
+def test_replay_is_reproducible(build_site, sample, make_site):
+    build_site(sample, offline=False, replay=REPLAY)
+    first = {p.relative_to(sample.output): p.read_bytes() for p in sample.output.rglob("*") if p.is_file()}
+    build_site(sample, offline=False, replay=REPLAY, force=True)
+    again = {p.relative_to(sample.output): p.read_bytes() for p in sample.output.rglob("*") if p.is_file()}
+    assert first == again
+    assert not (sample.root / ".sitegen" / "reference.sqlite").exists()  # replay never mixes in the cache
+
+
+# ---- editors win ---------------------------------------------------------------------
+
+def test_not_same_keeps_two_names_of_one_item_apart(build_site, sample):
+    sample.add_note("daesh", name="Daesh", not_same=["ISIS"])
+    entities = by_name(build_site(sample, offline=False, replay=REPLAY))
+    assert "Daesh" in entities and entities["Daesh"].reference.wikidata_id == "Q2429253"
+    assert not any("Daesh" in e.aliases for e in entities.values() if e.name != "Daesh")
+
+
+def test_pinned_title_wins_and_false_keeps_unlinked(build_site, sample):
+    sample.add_note("gaza", name="Gaza", wikipedia="Gaza City")
+    sample.add_note("trump", name="Donald Trump", wikipedia=False)
+    entities = by_name(build_site(sample, offline=False, replay=REPLAY))
+    assert entities["Gaza"].reference.wikipedia_title == "Gaza City"
+    assert entities["Gaza"].reference.confidence == 1.0
+    assert "editor" in entities["Gaza"].reference.reason
+    assert entities["Donald Trump"].reference is None
+    assert "Linked by an editor" in sample.page("places/gaza/")
+
+
+def test_pinned_title_that_leads_nowhere_is_reported(build_site, sample):
+    sample.add_note("hamas", name="Hamas", wikipedia="Trump")  # a disambiguation page
+    result = build_site(sample, offline=False, replay=REPLAY)
+    assert by_name(result)["Hamas"].reference is None
+    assert any("hamas.md" in w and "'Trump'" in w for w in result.warnings)
+
+
+# ---- a good citizen ------------------------------------------------------------------
+
+def test_requests_are_batched_polite_and_identified(build_site, sample):
+    sample.write_config('reference_contact = "desk@example.org"\n')
+    network = FakeNetwork()
+    result, _ = online(build_site, sample, network)
+    assert by_name(result)["Syria"].reference is not None
+    for request, params in zip(network.requests, network.params()):
+        assert "desk@example.org" in request.headers["user-agent"]
+        assert request.headers["user-agent"].startswith("sitegen/")
+        assert params["maxlag"] == ["5"] and request.method == "GET"
+        for key in ("titles", "ids"):
+            if key in params:
+                assert len(params[key][0].split("|")) <= 50
+    # Far fewer requests than entities x kinds of record: titles and items go in batches.
+    assert len(network.requests) <= 20, len(network.requests)
+    assert result.reference.requests == len(network.requests)
+
+
+def test_warm_rebuild_makes_no_request(build_site, sample):
+    first, _ = online(build_site, sample, FakeNetwork())
+    network = FakeNetwork()
+    again, _ = online(build_site, sample, network, force=True)
+    assert network.requests == []
+    assert again.reference.linked == first.reference.linked > 20
+
+
+def test_offline_build_uses_the_cache(build_site, sample):
+    online(build_site, sample, FakeNetwork())
+    result = build_site(sample, offline=True, force=True)
+    assert by_name(result)["Islamic State"].reference.wikidata_id == "Q2429253"
+
+
+def test_stale_records_are_refetched_online_and_used_offline(build_site, sample):
+    online(build_site, sample, FakeNetwork())
+    db = sqlite3.connect(sample.root / ".sitegen" / "reference.sqlite")
+    with db:
+        db.execute("UPDATE record SET fetched = fetched - 40 * 86400")
+    db.close()
+    offline = build_site(sample, offline=True, force=True)
+    assert by_name(offline)["Syria"].reference is not None
+    network = FakeNetwork()
+    online(build_site, sample, network, force=True)
+    assert len(network.requests) > 0
+
+
+def test_refresh_refetches_and_a_failed_refetch_keeps_good_records(build_site, sample):
+    online(build_site, sample, FakeNetwork())
+    always_down = [lambda r: httpx.Response(503, text="down")] * 1000
+    network = FakeNetwork(always_down)
+    result, waits = online(build_site, sample, network, refresh=True, force=True)
+    assert network.requests, "refresh must ask again"
+    assert by_name(result)["Syria"].reference is not None  # the old record still serves
+    assert result.reference.problems and "503" in result.reference.problems[0]
+    assert result.ok
+
+
+@pytest.mark.parametrize("failure, expect_wait", [
+    (lambda r: httpx.Response(429, headers={"Retry-After": "7"}), 7.0),
+    (lambda r: httpx.Response(503, headers={"Retry-After": "3"}), 3.0),
+    (lambda r: httpx.Response(200, json={"error": {"code": "maxlag", "info": "Waiting for a replica"}},
+                              headers={"Retry-After": "5"}), 5.0),
+    (lambda r: httpx.Response(200, content=b'{"batchcomplete": tru'), 1.0),
+    (lambda r: httpx.Response(502, text="Bad gateway"), 1.0),
+])
+def test_a_passing_failure_is_retried_after_the_asked_wait(build_site, sample, failure, expect_wait):
+    network = FakeNetwork([failure])
+    result, waits = online(build_site, sample, network)
+    assert waits[:1] == [expect_wait]
+    assert result.reference.problems == ()
+    assert by_name(result)["Syria"].reference is not None
+
+
+def test_dropped_connection_and_timeout_are_retried(build_site, sample):
+    def drop(request):
+        raise httpx.RemoteProtocolError("peer closed connection", request=request)
+
+    def slow(request):
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    network = FakeNetwork([drop, slow])
+    result, waits = online(build_site, sample, network)
+    assert waits == [1.0, 2.0]
+    assert result.reference.problems == () and by_name(result)["Syria"].reference is not None
+
+
+def test_a_lasting_failure_leaves_entities_unlinked_with_one_warning(build_site, sample):
+    network = FakeNetwork([lambda r: httpx.Response(500, text="oops")] * 1000)
+    result, waits = online(build_site, sample, network)
+    assert result.ok  # exit 0 for the CLI: the site is built
+    assert all(e.reference is None for e in result.site.entities)
+    assert result.reference.problems == ("HTTP 500 from en.wikipedia.org, 4 tries",)
+    assert all(w > 0 for w in waits)
+
+
+def test_an_unreachable_network_costs_one_request(build_site, sample):
+    def refuse(request):
+        raise httpx.ConnectError("Name or service not known", request=request)
+
+    network = FakeNetwork([refuse] * 1000)
+    result, waits = online(build_site, sample, network)
+    assert len(network.requests) == 1 and waits == []
+    assert "cannot be reached" in result.reference.problems[0]
+    assert sample.entities()  # the site is there, without reference data
+
+
+def test_the_request_budget_caps_a_build(build_site, sample):
+    sample.write_config("reference_request_budget = 2\n")
+    network = FakeNetwork()
+    result, _ = online(build_site, sample, network)
+    assert len(network.requests) == 2
+    assert any("budget of 2" in p for p in result.reference.problems)
+    # The next build goes on where this one stopped, from the cache.
+    sample.write_config("reference_request_budget = 400\n")
+    result, _ = online(build_site, sample, FakeNetwork())
+    assert result.reference.linked > 20
+
+
+def test_corrupt_reference_cache_is_set_aside(build_site, sample):
+    state = sample.root / ".sitegen"
+    state.mkdir(parents=True, exist_ok=True)
+    (state / "reference.sqlite").write_bytes(b"this is not a database" * 100)
+    result, _ = online(build_site, sample, FakeNetwork())
+    assert any("reference cache unreadable" in w for w in result.warnings)
+    assert (state / "reference.sqlite.broken").exists()
+    assert result.reference.linked > 20
+
+
+def test_strict_turns_a_failed_fetch_into_exit_1(sample, monkeypatch, capsys):
+    from sitegen import cli
+    from sitegen.reference import stage
+
+    monkeypatch.setattr(stage.httpx, "HTTPTransport",
+                        lambda **kw: httpx.MockTransport(lambda r: httpx.Response(500, text="oops")))
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    code = cli.main(["build", str(sample.root), "--strict", "-q"])
+    err = capsys.readouterr().err
+    assert code == 1 and "error: some reference data could not be fetched" in err
+    code = cli.main(["build", str(sample.root), "--force"])
+    captured = capsys.readouterr()
+    assert code == 0 and captured.err.count("warning: some reference data") == 1
+
+
+# ---- record and replay ---------------------------------------------------------------
+
+def test_record_then_replay_gives_the_same_site(build_site, sample, tmp_path):
+    recorded = tmp_path / "recorded"
+    online(build_site, sample, FakeNetwork(), record=recorded)
+    first = sample.entities_json()
+    assert (recorded / "pages" / "Donald_Trump.json").is_file()
+    saved = json.loads((recorded / "items" / "Q22686.json").read_text(encoding="utf-8"))
+    assert saved["request"]["ids"] == "Q22686" and "claims" in saved["response"]["entities"]["Q22686"]
+    build_site(sample, offline=False, replay=recorded, force=True)
+    replayed = sample.entities_json()
+    assert [(e["name"], e["wikipedia"]) for e in replayed["entities"]] == \
+        [(e["name"], e["wikipedia"]) for e in first["entities"]]
+
+
+def test_replay_answers_only_what_was_recorded(build_site, sample, tmp_path):
+    partial = tmp_path / "partial"
+    shutil.copytree(REPLAY, partial)
+    shutil.rmtree(partial / "items")  # no Wikidata at all: nothing can be checked, nothing is linked
+    result = build_site(sample, offline=False, replay=partial)
+    assert result.reference.linked == 0 and result.reference.problems == ()
+
+
+def test_wikipedia_text_is_escaped(build_site, sample, tmp_path):
+    hostile = tmp_path / "hostile"
+    shutil.copytree(REPLAY, hostile)
+    path = hostile / "extracts" / "Syria.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["response"]["query"]["pages"][0]["extract"] = 'Syria <script>alert("x")</script> <img src=x onerror=y>'
+    path.write_text(json.dumps(record), encoding="utf-8")
+    build_site(sample, offline=False, replay=hostile)
+    page = sample.page("places/syria/")
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page or "&lt;script&gt;" in page
+
+
+def test_cli_refuses_two_sources(sample, cli):
+    result = cli("build", sample.root, "--offline", "--replay", REPLAY)
+    assert result.returncode == 2 and "choose one of" in result.stderr
+    result = cli("build", sample.root, "--replay", sample.root / "nowhere")
+    assert result.returncode == 2 and "no such replay folder" in result.stderr
