@@ -24,7 +24,7 @@ from ..names import name_key
 from ..places import gazetteer
 from . import classes
 from .classes import Fit
-from .context import EntityContext, names_in, words_of
+from .context import EntityContext, names_in, plain_key, words_of
 from .source import ReferenceSource
 
 THRESHOLD = 0.6
@@ -174,11 +174,11 @@ def _searchable(entity: Entity) -> bool:
 def _looks_like(name: str, title: str) -> bool:
     """A search result worth considering: its title holds most of the name's words."""
     bare = re.sub(r"\s*\([^)]*\)$", "", title)
-    want = [w for w in name_key(name).replace("-", " ").split() if w not in SMALL_WORDS]
-    have = set(name_key(bare).replace("-", " ").split())
+    want = [w for w in plain_key(name).replace("-", " ").split() if w not in SMALL_WORDS]
+    have = set(plain_key(bare).replace("-", " ").split())
     if not want:
         return False
-    if name.isupper() and "".join(w[0] for w in name_key(bare).split() if w not in SMALL_WORDS) == name.casefold():
+    if name.isupper() and "".join(w[0] for w in plain_key(bare).split() if w not in SMALL_WORDS) == name.casefold():
         return True
     return sum(w in have for w in want) / len(want) >= 0.5 and len(have) <= len(want) + 3
 

@@ -28,6 +28,7 @@ class ReferenceSource:
     problems: list[str] = field(default_factory=list)  # failures worth one warning
     unanswered: int = 0  # keys asked for that got no record, for the summary
     oldest: float | None = None  # fetch time of the oldest record handed out
+    started: float = field(default_factory=time.time)  # records fetched since are fresh even under refresh
 
     def pages(self, titles: list[str]) -> dict[str, dict]:
         return self._lookup("page", titles, wikipedia.PAGES_BATCH, wikipedia.fetch_pages)
@@ -54,7 +55,8 @@ class ReferenceSource:
         keys = sorted(set(k for k in keys if k))
         cached = self.store.get_many(kind, keys)
         fresh_after = self.now() - self.ttl_days * DAY
-        result = {k: v for k, (v, fetched) in cached.items() if not self.refresh and fetched >= fresh_after}
+        fresh_after = max(fresh_after, self.started) if self.refresh else fresh_after
+        result = {k: v for k, (v, fetched) in cached.items() if fetched >= fresh_after}
         used_times = [cached[k][1] for k in result]
         todo = [k for k in keys if k not in result]
         if todo and self.client is not None and fetch is not None:
