@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -29,6 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the previous output is untouched", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`sitegen entities | head`): stop quietly, and keep Python
+        # from complaining again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -152,8 +158,9 @@ def _entities(args) -> int:
 
 
 def _print_table(entities) -> None:
-    headers = ("name", "type", "mentions", "articles", "aliases", "merged because")
+    headers = ("name", "type", "mentions", "articles", "aliases", "wikipedia", "merged because")
     rows = [(e.name, e.type, str(len(e.mentions)), str(len(e.articles)), "; ".join(e.aliases),
+             f"{e.reference.wikipedia_title} ({e.reference.confidence:.2f})" if e.reference else "-",
              " | ".join(e.merge_reasons)) for e in entities]
     widths = [min(40, max([len(h)] + [len(r[i]) for r in rows])) for i, h in enumerate(headers[:-1])]
     def line(cells):
