@@ -25,6 +25,7 @@ def entities_json(site: Site) -> bytes:
             "wikidata": ref.wikidata_id if ref else None,
             "description": ref.description if ref else None,
             "link_confidence": ref.confidence if ref else None,
+            "coordinates": list(e.coordinates) if e.coordinates else None,
             "mention_count": len(e.mentions),
             "articles": list(e.articles),
             "merge_reasons": list(e.merge_reasons),

@@ -109,6 +109,16 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class PlaceRecord:
+    """What the offline GeoNames lists say about a place (no network needed)."""
+
+    name: str
+    facts: tuple[Fact, ...] = ()
+    coordinates: tuple[float, float] | None = None
+    geonames_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Entity:
     """One real-world person, place or organisation: one dossier page."""
 
@@ -124,6 +134,14 @@ class Entity:
     note_path: Path | None = None
     pinned_wikipedia: str | None = None
     reference: Reference | None = None
+    place: PlaceRecord | None = None  # offline gazetteer facts, for places
+
+    @property
+    def coordinates(self) -> tuple[float, float] | None:
+        """Where a place is: Wikidata's coordinates, else GeoNames'."""
+        if self.reference and self.reference.coordinates:
+            return self.reference.coordinates
+        return self.place.coordinates if self.place else None
 
     @property
     def slug(self) -> str:

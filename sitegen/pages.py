@@ -242,6 +242,7 @@ class SiteIndex:
                 "type_plural": TYPE_PLURALS[entity.type],
                 "aliases": tuple(a for a in entity.aliases if a != entity.name),
                 "reference": _reference_view(entity.reference) if entity.reference else None,
+                "place_map_url": map_url(entity.place.coordinates) if entity.place and entity.place.coordinates else None,
                 "mention_groups": mention_groups,
                 "mention_total": sum(len(g.mentions) for g in mention_groups),
                 "related": tuple(related),
@@ -389,18 +390,23 @@ def _reference_view(reference: Reference) -> ReferenceView:
     wikidata_url = (
         f"https://www.wikidata.org/wiki/{quote(reference.wikidata_id, safe='')}" if reference.wikidata_id else None
     )
-    image_url = image_page_url = map_url = None
+    image_url = image_page_url = map_link = None
     if reference.image:
         file_name = quote(reference.image.replace(" ", "_"), safe="()_,.-")
         image_url = f"https://commons.wikimedia.org/wiki/Special:FilePath/{file_name}?width=320"
         image_page_url = f"https://commons.wikimedia.org/wiki/File:{file_name}"
     if reference.coordinates:
-        lat, lon = reference.coordinates
-        map_url = f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=8/{lat:.4f}/{lon:.4f}"
+        map_link = map_url(reference.coordinates)
     facts = tuple((f.label, f.value, f.value if f.label == "Website" and urls.is_web_url(f.value) else None)
                   for f in reference.facts)
-    return ReferenceView(reference, wikipedia_url, revision_url, wikidata_url, image_url, image_page_url, map_url,
+    return ReferenceView(reference, wikipedia_url, revision_url, wikidata_url, image_url, image_page_url, map_link,
                          facts)
+
+
+def map_url(coordinates: tuple[float, float]) -> str:
+    """OpenStreetMap centred on a point, with a marker: no map is embedded, nothing loads."""
+    lat, lon = coordinates
+    return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=8/{lat:.4f}/{lon:.4f}"
 
 
 _HEADING = re.compile(r"<(/?)h([1-6])(?=[\s/>])", re.IGNORECASE)

@@ -364,3 +364,30 @@ def test_cli_refuses_two_sources(sample, cli):
     assert result.returncode == 2 and "choose one of" in result.stderr
     result = cli("build", sample.root, "--replay", sample.root / "nowhere")
     assert result.returncode == 2 and "no such replay folder" in result.stderr
+
+
+# ---- offline knowledge ------------------------------------------------------------------
+
+def test_offline_places_get_gazetteer_facts_named_as_such(build_site, sample):
+    result = build_site(sample, offline=True)
+    entities = by_name(result)
+    assert entities["Syria"].place.facts[0].value == "Damascus"
+    assert entities["Syria"].coordinates is None  # a country is not a point
+    gaza = entities["Gaza"]
+    assert gaza.coordinates and abs(gaza.coordinates[0] - 31.5) < 0.1
+    page = sample.page("places/gaza/")
+    assert "GeoNames" in page and "matched by name only" in page and "openstreetmap.org/?mlat=31.50161" in page
+    assert sample.entity_named("Gaza")["coordinates"] == [31.50161, 34.46672]
+
+
+def test_linked_places_take_wikidata_coordinates_not_a_name_match(build_site, sample):
+    entities = by_name(build_site(sample, offline=False, replay=REPLAY))
+    assert entities["Gaza"].place is None
+    assert entities["Gaza"].coordinates == (31.4167, 34.3333)  # the Gaza Strip's, from Wikidata
+
+
+def test_a_city_name_shared_by_similar_cities_gets_no_facts():
+    from sitegen.reference.offline import city_record
+
+    assert city_record("Springfield") is None
+    assert city_record("Paris").facts[0].value == "France"

@@ -25,6 +25,7 @@ from .combine import combine
 from .context import contexts
 from .http import DEFAULT_USER_AGENT, ApiClient, GuardedTransport, RequestBudget
 from .link import Link, link_entities
+from .offline import add_place_records
 from .replay import RecordingTransport, ReplayTransport
 from .source import ReferenceSource
 from .store import ReferenceStore
@@ -74,6 +75,7 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
             site, new_ids = combine(site, links, judgements)
             final_links = {new_ids.get(old, old): link for old, link in links.items()}
             site = _enrich(site, final_links, source)
+            site = add_place_records(site)
         finally:
             if client is not None:
                 client.close()
