@@ -7,14 +7,16 @@ articles mean.
 """
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from typing import Callable
 
 from ..model import Site
 from ..names import name_key
 
 NEIGHBOURS = 40
+SENTENCES = 60  # sentences per entity whose words are compared (the first, newest articles first)
 WINDOW = 1  # sentences either side that count as "mentioned alongside"
 _PUNCT = re.compile(r"[^\w'-]+", re.UNICODE)
 _WORD = re.compile(r"[^\W\d_][\w'-]*[^\W_]", re.UNICODE)
@@ -30,11 +32,25 @@ months time times people new news report reported according including against
 """.split())
 
 
-@dataclass(frozen=True)
 class EntityContext:
-    words: frozenset[str]  # content words around the mentions
-    neighbours: tuple[str, ...]  # ids of co-mentioned entities, strongest first
-    neighbour_names: frozenset[str]  # their names and aliases, as name keys
+    """``words``: content words around the mentions (worked out when first asked for:
+    most entities have no candidate to compare them with); ``neighbours``: ids of
+    co-mentioned entities, strongest first; ``neighbour_names``: their names, as keys."""
+
+    __slots__ = ("_words", "_find_words", "neighbours", "neighbour_names")
+
+    def __init__(self, words: frozenset[str] | None, neighbours: tuple[str, ...] = (),
+                 neighbour_names: frozenset[str] = frozenset(), find_words: Callable[[], frozenset[str]] | None = None):
+        self._words = words
+        self._find_words = find_words
+        self.neighbours = neighbours
+        self.neighbour_names = neighbour_names
+
+    @property
+    def words(self) -> frozenset[str]:
+        if self._words is None:
+            self._words = self._find_words() if self._find_words else frozenset()
+        return self._words
 
 
 def _nearby(site: Site) -> dict[str, Counter]:
@@ -63,28 +79,42 @@ def words_of(text: str) -> set[str]:
 def contexts(site: Site) -> dict[str, EntityContext]:
     by_id = {e.id: e for e in site.entities}
     nearby = _nearby(site)
+    sentence_words: dict[tuple[str, int], set[str]] = {}  # many entities share a sentence
+    name_keys: dict[str, set[str]] = {}
     out = {}
+    def finder(entity) -> Callable[[], frozenset[str]]:
+        def find() -> frozenset[str]:
+            own = set()
+            for form in (entity.name, *entity.aliases):
+                own |= words_of(form)
+            words: set[str] = set()
+            seen = set()
+            for m in entity.mentions:
+                key = (m.article_id, m.sentence_start)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if len(seen) > SENTENCES:
+                    break
+                if key not in sentence_words:
+                    sentence_words[key] = words_of(m.sentence)
+                words |= sentence_words[key]
+            return frozenset(words - own)
+        return find
+
     for entity in site.entities:
-        own = set()
-        for form in (entity.name, *entity.aliases):
-            own |= words_of(form)
-        sentences = {(m.article_id, m.sentence_start): m.sentence for m in entity.mentions}
-        words = set()
-        for sentence in list(sentences.values())[:200]:
-            words |= words_of(sentence)
         near = nearby.get(entity.id, Counter())
         for other, shared in site.related.get(entity.id, ()):
             near[other] += shared  # entities sharing many articles count even when far apart
-        ranked = sorted(near.items(), key=lambda kv: (-kv[1], kv[0]))
-        neighbours = tuple(other for other, _ in ranked[:NEIGHBOURS] if other in by_id and other != entity.id)
-        names = set()
+        ranked = heapq.nsmallest(NEIGHBOURS + 1, near.items(), key=lambda kv: (-kv[1], kv[0]))
+        neighbours = tuple(other for other, _ in ranked if other in by_id and other != entity.id)[:NEIGHBOURS]
+        names: set[str] = set()
         for other in neighbours:
-            o = by_id[other]
-            for form in (o.name, *o.aliases):
-                key = plain_key(form)
-                if len(key) >= 4:
-                    names.add(key)
-        out[entity.id] = EntityContext(frozenset(words - own), neighbours, frozenset(names))
+            if other not in name_keys:
+                o = by_id[other]
+                name_keys[other] = {k for k in (plain_key(f) for f in (o.name, *o.aliases)) if len(k) >= 4}
+            names |= name_keys[other]
+        out[entity.id] = EntityContext(None, neighbours, frozenset(names), finder(entity))
     return out
 
 
