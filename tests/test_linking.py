@@ -160,3 +160,18 @@ def test_bare_surnames_are_not_searched():
     stub = Stub(pages={"Smith": page("Smith", "Q0", disambiguation=True)})
     link_entities([entity("people/smith", "Smith", "person")], stub, {})
     assert not any(kind == "search" for kind, _ in stub.asked)
+
+
+def test_a_club_named_after_its_city_is_not_linked_to_the_city():
+    stub = Stub(pages={"Liverpool": page("Liverpool", "Q24826"), "Liverpool F.C.": page("Liverpool F.C.", "Q1130849")},
+                items={"Q24826": item("Q24826", "city in Merseyside, England", ["Q515"], P625=[{"lat": 53.4, "lon": -3.0}]),
+                       "Q1130849": item("Q1130849", "association football club in Liverpool, England", ["Q476028"],
+                                        P159=[{"item": "Q24826"}])},
+                extracts={"Liverpool F.C.": "Liverpool Football Club is a football club that plays in the "
+                                            "Premier League against clubs such as Arsenal."},
+                searches={"Liverpool": ["Liverpool", "Liverpool F.C.", "Liverpool Street station"]})
+    entities = [entity("organisations/liverpool", "Liverpool", "organisation"),
+                entity("organisations/arsenal", "Arsenal", "organisation")]
+    contexts = {"organisations/liverpool": ctx({"football", "league", "goals"}, ["organisations/arsenal"], ["arsenal"])}
+    link = link_entities(entities, stub, contexts).get("organisations/liverpool")
+    assert link is None or link.title == "Liverpool F.C."

@@ -3,8 +3,8 @@
 A person must be an instance of human (Q5). A place must be a geographic thing: a
 known geographic class, or an item with coordinates. An organisation must not be a
 human, and should look like a body (a known class of organisation, or statements only
-bodies have: headquarters, founding date, members, chairperson) or a building standing
-for one ("the Pentagon", "the Kremlin"). Pages about names, lists and disambiguation
+bodies have: headquarters, founder, members, chairperson) or a building standing for
+one ("the Pentagon", "the Kremlin"), never a town or a country ("Liverpool" the club). Pages about names, lists and disambiguation
 are never an entity's reference.
 
 Without walking Wikidata's class tree (one more request per class), the lists below
@@ -133,6 +133,14 @@ ORGANISATION_CLASSES = {
     "Q15627509",  # social networking service
     "Q35127",  # website
 }
+# Places that are never the organisation a name stands for: "Liverpool" the club is not
+# the city, a country is filed as a place. (Buildings are: "the White House said".)
+SETTLEMENTS_AND_LAND = {
+    "Q6256", "Q3624078", "Q7275", "Q515", "Q1549591", "Q5119", "Q486972", "Q3957", "Q532", "Q35657",
+    "Q10864048", "Q56061", "Q82794", "Q1620908", "Q5107", "Q23442", "Q8502", "Q4022", "Q165", "Q75520",
+    "Q15284", "Q1048525", "Q475050", "Q15239622", "Q1402592", "Q1637706", "Q200250", "Q3455524", "Q161243",
+    "Q1763527",
+}
 # Statements only bodies carry: headquarters, founder, chairperson, chief executive,
 # number of employees, industry, parent organisation, members, legal form.
 ORGANISATION_PROPERTIES = ("P159", "P112", "P488", "P169", "P1128", "P452", "P749", "P2124", "P1454", "P576")
@@ -164,7 +172,7 @@ def fit(item: dict, entity_type: str) -> Fit:
         if geographic:
             return Fit.FITS
         return Fit.CLASH if body or kinds else Fit.UNKNOWN
-    if body or geographic:  # a building or a capital standing for its institution
+    if body or (geographic and not kinds & SETTLEMENTS_AND_LAND):  # a building standing for its institution
         return Fit.FITS
     return Fit.CLASH if kinds else Fit.UNKNOWN
 
