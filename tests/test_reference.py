@@ -391,3 +391,22 @@ def test_a_city_name_shared_by_similar_cities_gets_no_facts():
 
     assert city_record("Springfield") is None
     assert city_record("Paris").facts[0].value == "France"
+
+
+def test_a_kept_memo_gives_the_same_site_as_a_fresh_stage(analyse_site, sample):
+    from sitegen.config import load_config
+    from sitegen.reference import ReferenceMemo, ReferenceOptions, reference_stage
+
+    site, _ = analyse_site(sample)
+    config = load_config(sample.root)
+    fresh, _ = reference_stage(site, config, ReferenceOptions(replay=REPLAY))
+    memo = ReferenceMemo()
+    # Warm a cache the memo reads from, then link twice through the memo.
+    online_options = ReferenceOptions(network=FakeNetwork().transport, sleep=lambda s: None)
+    reference_stage(site, config, online_options)
+    first, _ = reference_stage(site, config, ReferenceOptions(offline=True, memo=memo))
+    assert memo.records and memo.decisions
+    again, _ = reference_stage(site, config, ReferenceOptions(offline=True, memo=memo))
+    assert first == again
+    assert [(e.id, e.reference.wikipedia_title if e.reference else None) for e in again.entities] == \
+        [(e.id, e.reference.wikipedia_title if e.reference else None) for e in fresh.entities]

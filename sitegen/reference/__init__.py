@@ -7,6 +7,6 @@ and parsers), ``classes`` (type fit), ``context`` and ``link`` (choosing with ev
 ``combine`` (one dossier per item) and ``facts`` (what a dossier shows).
 """
 from .http import ReferenceUnavailable
-from .stage import ReferenceOptions, ReferenceReport, reference_stage
+from .stage import ReferenceMemo, ReferenceOptions, ReferenceReport, reference_stage
 
-__all__ = ["ReferenceOptions", "ReferenceReport", "ReferenceUnavailable", "reference_stage"]
+__all__ = ["ReferenceMemo", "ReferenceOptions", "ReferenceReport", "ReferenceUnavailable", "reference_stage"]

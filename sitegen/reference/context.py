@@ -61,14 +61,13 @@ def _nearby(site: Site) -> dict[str, Counter]:
         for m in mentions:
             sentences[m.sentence_start].add(m.entity_id)
         order = sorted(sentences)
-        for i, start in enumerate(order):
-            around = set()
-            for j in range(max(0, i - WINDOW), min(len(order), i + WINDOW + 1)):
-                around |= sentences[order[j]]
-            for a in sentences[start]:
-                for b in around:
-                    if a != b:
-                        counts[a][b] += 1
+        groups = [sentences[start] for start in order]
+        for i, here in enumerate(groups):
+            around = set().union(*groups[max(0, i - WINDOW): i + WINDOW + 1])
+            for a in here:
+                counts[a].update(around)  # counted in C; the entity itself is dropped below
+    for a, counter in counts.items():
+        counter.pop(a, None)
     return counts
 
 

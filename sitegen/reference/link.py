@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from ..model import Entity
@@ -24,7 +24,7 @@ from ..names import name_key
 from ..places import gazetteer
 from . import classes
 from .classes import Fit
-from .context import EntityContext, names_in, plain_key, words_of
+from .context import SENTENCES, EntityContext, names_in, plain_key, words_of
 from .source import ReferenceSource
 
 THRESHOLD = 0.6
@@ -63,7 +63,14 @@ class Scored:
 
 
 def link_entities(entities: Sequence[Entity], source: ReferenceSource, contexts: Mapping[str, EntityContext],
-                  threshold: float = THRESHOLD, max_searches: int = 200, warn=lambda m: None) -> dict[str, Link]:
+                  threshold: float = THRESHOLD, max_searches: int = 200, warn=lambda m: None,
+                  decisions: dict | None = None) -> dict[str, Link]:
+    """The link of every entity that has one, by entity id.
+
+    ``decisions``, kept by a long-running process, remembers each choice by everything
+    it was made from (the entity's names, its candidates and its context), so a rebuild
+    after an edit decides again only for the entities the edit touched.
+    """
     forms = {e.id: _forms(e) for e in entities}
     pages = source.pages([f for fs in forms.values() for f, _ in fs])
     candidates = {e.id: _candidates(forms[e.id], pages) for e in entities}
@@ -101,17 +108,46 @@ def link_entities(entities: Sequence[Entity], source: ReferenceSource, contexts:
     extracts = source.extracts(sorted(fitting))
 
     by_id = {e.id: e for e in entities}
+    sentence_keys = {e.id: _sentences_key(e) for e in entities if decisions is not None and candidates[e.id]}
+    used: set = set()
     links: dict[str, Link] = {}
-    for _ in range(2):  # the second pass lets confident links vouch for their neighbours
+    for round_ in range(2):  # the second round lets confident links vouch for their neighbours
         qid_of = {eid: link.qid for eid, link in links.items()}
         links = {}
         for e in entities:
+            if not candidates[e.id]:
+                continue
             ctx = contexts.get(e.id) or EntityContext(frozenset(), (), frozenset())
             colinked = {qid_of[n] for n in ctx.neighbours if n in qid_of and n in by_id}
+            key = None
+            if decisions is not None:
+                key = (round_, e.name, e.type, e.aliases, e.pinned_wikipedia, tuple(candidates[e.id]),
+                       ctx.neighbour_names, sentence_keys[e.id], frozenset(colinked), threshold)
+                used.add(key)
+                if key in decisions:
+                    link = decisions[key]
+                    if link:
+                        links[e.id] = replace(link, entity_id=e.id)
+                    continue
             link = _choose(e, candidates[e.id], items, extracts, ctx, colinked, threshold)
+            if key is not None:
+                decisions[key] = link
             if link:
                 links[e.id] = link
+    if decisions is not None:
+        for stale in [k for k in decisions if k not in used]:
+            del decisions[stale]  # keep only what the latest build used
     return links
+
+
+def _sentences_key(entity: Entity) -> tuple:
+    """What the context words of an entity are made from (see context.contexts)."""
+    seen: dict = {}
+    for m in entity.mentions:
+        seen.setdefault((m.article_id, m.sentence_start), m.sentence)
+        if len(seen) > SENTENCES:
+            break
+    return tuple(seen.items())
 
 
 # ---- candidates -------------------------------------------------------------------

@@ -21,16 +21,13 @@ def add_place_records(site: Site) -> Site:
     # Only places with no reference at all: beside a linked item, a name match could
     # contradict what the item says ("Gaza" the city beside the Gaza Strip).
     places = [e for e in site.entities if e.type == "place" and e.reference is None]
-    if not places:
-        return site
     found = {}
     for e in places:
         record = country_record(e.name) or city_record(e.name)
         if record:
             found[e.id] = record
-    if not found:
-        return site
-    return replace(site, entities=tuple(replace(e, place=found[e.id]) if e.id in found else e for e in site.entities))
+    return replace(site, entities=tuple(replace(e, place=found.get(e.id)) if e.type == "place" and e.place != found.get(e.id)
+                                        else e for e in site.entities))
 
 
 def country_record(name: str) -> PlaceRecord | None:

@@ -29,6 +29,8 @@ class ReferenceSource:
     unanswered: int = 0  # keys asked for that got no record, for the summary
     oldest: float | None = None  # fetch time of the oldest record handed out
     started: float = field(default_factory=time.time)  # records fetched since are fresh even under refresh
+    # records already read, kept by a long-running process between builds: (kind, key) -> (record, fetched)
+    memo: dict | None = None
 
     def pages(self, titles: list[str]) -> dict[str, dict]:
         return self._lookup("page", titles, wikipedia.PAGES_BATCH, wikipedia.fetch_pages)
@@ -53,7 +55,13 @@ class ReferenceSource:
 
     def _lookup(self, kind: str, keys: list[str], batch: int, fetch) -> dict[str, dict]:
         keys = sorted(set(k for k in keys if k))
-        cached = self.store.get_many(kind, keys)
+        if self.memo is None:
+            cached = self.store.get_many(kind, keys)
+        else:
+            cached = {k: self.memo[(kind, k)] for k in keys if (kind, k) in self.memo}
+            loaded = self.store.get_many(kind, [k for k in keys if k not in cached])
+            self.memo.update(((kind, k), v) for k, v in loaded.items())
+            cached.update(loaded)
         fresh_after = self.now() - self.ttl_days * DAY
         fresh_after = max(fresh_after, self.started) if self.refresh else fresh_after
         result = {k: v for k, (v, fetched) in cached.items() if fetched >= fresh_after}
@@ -73,6 +81,8 @@ class ReferenceSource:
                 if records:
                     when = _epoch(recorded) or self.now()
                     self.store.put_many(kind, records, when)
+                    if self.memo is not None:
+                        self.memo.update(((kind, k), (v, when)) for k, v in records.items())
                     result.update(records)
                     used_times.append(when)
         for k in todo:  # a stale record beats none when the refetch did not happen

@@ -41,7 +41,21 @@ class ReferenceOptions:
     record: Path | None = None  # save every response fetched into this folder
     refresh: bool = False  # refetch records even if they are fresh
     network: httpx.BaseTransport | None = None  # the transport that reaches the network (tests fake it)
+    memo: "ReferenceMemo | None" = None  # kept between builds by a long-running process
     sleep: Callable[[float], None] = lambda seconds: time.sleep(seconds)  # noqa: E731 (looked up when called)
+
+
+@dataclass
+class ReferenceMemo:
+    """What a long-running process (the preview server) keeps between builds: the records
+    read from the cache, and each linking decision by everything it was made from."""
+
+    records: dict = field(default_factory=dict)
+    decisions: dict = field(default_factory=dict)
+
+    def forget(self) -> None:
+        self.records.clear()
+        self.decisions.clear()
 
 
 @dataclass(frozen=True)
@@ -67,11 +81,12 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
     store_path = None if options.replay else config.state_dir / "reference.sqlite"
     with ReferenceStore(store_path, warn) as store:
         client, wiki = _client(config, options, mode)
+        memo = options.memo if mode in ("online", "offline") else None
         source = ReferenceSource(store, client, wiki, ttl_days=config.reference_ttl_days,
-                                 refresh=options.refresh or mode == "record")
+                                 refresh=options.refresh or mode == "record", memo=memo.records if memo else None)
         try:
             links = link_entities(site.entities, source, contexts(site), config.link_threshold,
-                                  config.reference_max_searches, warn)
+                                  config.reference_max_searches, warn, memo.decisions if memo else None)
             site, new_ids = combine(site, links, judgements)
             final_links = {new_ids.get(old, old): link for old, link in links.items()}
             site = _enrich(site, final_links, source)
