@@ -22,12 +22,15 @@ from .config import CONFIG_FILE, SiteConfig, load_config
 from .content import load_articles
 from .curation import Judgement, load_judgements
 from .errors import SiteDirError
-from .export import article_texts, entities_json
+from . import urls
+from .export import article_texts, entities_csv, entities_json, graph_json
 from .extract import Extraction, default_jobs, extract_all, model_fingerprint
 from .model import Article, ArticleError, Site
 from .output import WriteStats, write_site
 from .progress import Progress
+from .redirects import load_history, plan_redirects, redirect_files, save_history, updated_history
 from .reference import ReferenceOptions, ReferenceReport, reference_stage
+from .search import search_files
 
 STATE_FILE = "last-build.json"
 
@@ -88,8 +91,13 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
 
     site, errors, extracted, report = analyse(config, options, warn)
     jobs = options.jobs if options.jobs else os.cpu_count() or 1
+    history = load_history(config.state_dir, warn)
     files = {**render_files(site, config, jobs), **data_files(site)}
+    files.update(redirect_stage(site, config, history, files))
+    if config.search:
+        files.update(search_files(files, config.language, warn, output, config.state_dir))
     stats = write_site(output, files)
+    save_history(config.state_dir, updated_history(history, site.entities))
     # A build that could not fetch everything it wanted is not "up to date" next time.
     complete = not errors and not report.problems
     _write_state(config, fingerprint if complete else None, output_fingerprint(output), _fresh_until(config, report))
@@ -173,7 +181,14 @@ def render_files(site: Site, config: SiteConfig, jobs: int = 1) -> dict[str, byt
 
 
 def data_files(site: Site) -> dict[str, bytes]:
-    return {"data/entities.json": entities_json(site), **article_texts(site)}
+    return {"data/entities.json": entities_json(site), "data/graph.json": graph_json(site),
+            "data/entities.csv": entities_csv(site), **article_texts(site)}
+
+
+def redirect_stage(site: Site, config: SiteConfig, history, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Pages and ``_redirects`` lines for dossier addresses that moved; never over a real file."""
+    planned = [r for r in plan_redirects(site.entities, history) if urls.page_file(r.old) not in files]
+    return redirect_files(planned, config.base_url, config.title)
 
 
 # ---- knowing when nothing changed ----------------------------------------------------

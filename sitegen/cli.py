@@ -67,6 +67,14 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=["table", "json"], default="table")
     e.add_argument("--jobs", "-j", type=_positive)
     e.set_defaults(run=_entities)
+
+    c = sub.add_parser("check", help="check a built site: links, anchors, pages that parse, no orphans")
+    c.add_argument("output", nargs="?", default=Path("output"), type=Path, metavar="OUTPUT",
+                   help="the built site (default: ./output)")
+    c.add_argument("--base-url", help="the site's public address, to tell its own root-absolute links "
+                                      "(default: from the home page's canonical link, else /)")
+    c.add_argument("--quiet", "-q", action="store_true", help="print only the problems")
+    c.set_defaults(run=_check)
     return parser
 
 
@@ -104,6 +112,20 @@ def _build(args) -> int:
     if not args.quiet:
         print(_summary(result))
     return 0 if result.ok and not (args.strict and problems) else 1
+
+
+def _check(args) -> int:
+    from .check import check_site, summary
+
+    if not args.output.is_dir():
+        print(f"error: {args.output}: no such folder; build the site first (sitegen build)", file=sys.stderr)
+        return 2
+    report = check_site(args.output, args.base_url)
+    for problem in report.problems:
+        print(f"{args.output / problem.file}{':' + str(problem.line) if problem.line else ''}: {problem.message}")
+    if not args.quiet or report.problems:
+        print(summary(report), file=sys.stderr if report.problems else sys.stdout)
+    return 0 if report.ok else 1
 
 
 def _summary(result) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
@@ -26,8 +27,9 @@ class SiteConfig:
 
     #: Site title shown in the header and the browser tab.
     title: str = "Dossiers"
-    #: Public address of the site, e.g. "https://example.org/news/"; used for absolute
-    #: links in sitemap.xml. Pages link relatively, so the site works under any sub-path.
+    #: Public address of the site, e.g. "https://example.org/news/"; used for canonical
+    #: links, sitemap.xml, the feed, structured data, redirects and 404.html. Pages link
+    #: relatively, so the site works under any sub-path.
     base_url: str = ""
     #: Language of the articles (HTML lang attribute).
     language: str = "en"
@@ -64,6 +66,8 @@ class SiteConfig:
     reference_max_searches: int = 200
     #: Least confidence (0 to 1) for a link to Wikipedia; below it an entity stays unlinked.
     link_threshold: float = 0.6
+    #: Build the full-text search index (Pagefind) with the site.
+    search: bool = True
 
     # Where things are; derived from the site folder, not read from the file.
     site_dir: Path = field(default=Path("."), compare=False)
@@ -130,6 +134,14 @@ def load_config(site_dir: Path, warn=lambda message: None) -> SiteConfig:
     bad_types = [t for t in values.get("entity_types", ()) if t not in ALL_TYPES]
     if bad_types:
         problems.append(f"'entity_types' may hold only {', '.join(ALL_TYPES)}; got {', '.join(bad_types)}")
+    base_url = values.get("base_url", "")
+    if base_url:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            problems.append(f"'base_url' must be the site's public address, like \"https://example.org/news/\"; "
+                            f"got {base_url!r}")
+        else:
+            values["base_url"] = base_url.rstrip("/") + "/"
     if values.get("batch_size") == 0:
         problems.append("'batch_size' must be at least 1")
     if problems:

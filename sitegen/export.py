@@ -1,12 +1,19 @@
-"""``data/entities.json``: the site's entities and every mention, for scripts and scorers.
+"""The site's data for scripts, scorers and spreadsheets.
 
-The shape is a public contract, documented in the README.
+``data/entities.json`` (every entity and mention), ``data/graph.json`` (who is mentioned
+with whom) and ``data/entities.csv`` (one row per entity). The shapes are a public
+contract, documented in the README.
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
+from collections import Counter
+from itertools import combinations
 
 from .model import Site
+from .structured import short_description, wikidata_url
 
 FORMAT_VERSION = 1
 
@@ -51,3 +58,51 @@ def entities_json(site: Site) -> bytes:
 def article_texts(site: Site) -> dict[str, bytes]:
     """The plain text each article's offsets count in, so any offset can be checked."""
     return {f"data/text/{a.id}.txt": a.text.encode("utf-8") for a in site.articles}
+
+
+def graph_json(site: Site) -> bytes:
+    """Nodes (entities) and undirected edges weighted by the number of articles two entities share."""
+    in_article: dict[str, list[str]] = {}
+    for entity in site.entities:
+        for article_id in entity.articles:
+            in_article.setdefault(article_id, []).append(entity.id)
+    weights: Counter = Counter()
+    for ids in in_article.values():
+        # As for a dossier's related list: a directory-like article would make this quadratic.
+        for a, b in combinations(sorted(ids[:400]), 2):
+            weights[(a, b)] += 1
+    nodes = [{"id": e.id, "name": e.name, "type": e.type, "url": e.url, "mention_count": len(e.mentions),
+              "article_count": len(e.articles)} for e in site.entities]
+    edges = [{"source": a, "target": b, "weight": w} for (a, b), w in sorted(weights.items())]
+    data = {"version": FORMAT_VERSION, "weight": "articles the two entities are both mentioned in",
+            "nodes": nodes, "edges": edges}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+CSV_COLUMNS = ("id", "name", "type", "aliases", "url", "mention_count", "article_count",
+               "first_seen", "last_seen", "wikidata", "wikipedia", "description")
+
+
+def entities_csv(site: Site) -> bytes:
+    """One row per entity (UTF-8 with a byte-order mark, so spreadsheet programs read it right)."""
+    dates = {a.id: a.date.isoformat() for a in site.articles}
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for e in site.entities:
+        seen = sorted(dates[a] for a in e.articles if a in dates)
+        ref = e.reference
+        row = (e.id, e.name, e.type, "; ".join(a for a in e.aliases if a != e.name), e.url, len(e.mentions),
+               len(e.articles), seen[0] if seen else "", seen[-1] if seen else "",
+               (wikidata_url(ref) and ref.wikidata_id) if ref else "", ref.wikipedia_url if ref else "",
+               short_description(e) or "")
+        writer.writerow([_cell(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _cell(value) -> str:
+    """Text a spreadsheet shows as text: a leading = + - @ would start a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text

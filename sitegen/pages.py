@@ -20,6 +20,7 @@ from .config import SiteConfig
 from .errors import SitegenError
 from .markup import Link, render_html
 from .model import ENTITY_TYPES, TYPE_PLURALS, Article, Entity, Mention, Reference, Site
+from .page_extras import article_extras, dossier_extras
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -27,6 +28,7 @@ MONTHS = (
 )
 TYPE_LABELS: Mapping[str, str] = {"person": "Person", "place": "Place", "organisation": "Organisation"}
 RELATED_LIMIT = 20
+SEARCH = "search/"
 OTHER_LETTER = "#"
 ALPHABET = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
 
@@ -43,6 +45,7 @@ class Page:
     section: str  # "home", "articles" or an entity type: the nav entry to mark current
     context: Mapping[str, Any] = field(default_factory=dict)
     lastmod: str | None = None  # ISO date for sitemap.xml
+    in_sitemap: bool = True  # False for pages with nothing for a crawler (search)
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,7 @@ class SiteIndex:
             urls.check_entity_id(entity.id, entity.type)
         _refuse_duplicates("entity", [e.id for e in self.entities])
         self.entity_by_id = {e.id: e for e in self.entities}
+        self.month_names = MONTHS
         self.by_type: dict[str, list[Entity]] = {t: [] for t in self.types}
         for entity in self.entities:
             self.by_type[entity.type].append(entity)
@@ -155,7 +159,12 @@ class SiteIndex:
         builders += [partial(self.entity_page, e) for e in self.entities]
         builders.append(self.articles_page)
         builders += [partial(self.article_page, a) for a in self.articles]
+        builders.append(self.search_page)
         return builders
+
+    def canonical(self, path: str) -> str | None:
+        """A page's public address, when ``base_url`` says where the site lives."""
+        return urls.absolute_url(self.config.base_url, path) if self.config.base_url else None
 
     def pages(self) -> Iterator[Page]:
         return (build_page() for build_page in self.page_builders())
@@ -246,6 +255,7 @@ class SiteIndex:
                 "mention_groups": mention_groups,
                 "mention_total": sum(len(g.mentions) for g in mention_groups),
                 "related": tuple(related),
+                **dossier_extras(self, entity, mention_groups, related, TYPE_LABELS),
             },
             lastmod=mention_groups[0].article.date.isoformat() if mention_groups else None,
         )
@@ -270,17 +280,19 @@ class SiteIndex:
         path = urls.article_path(article.id)
         root = urls.root_of(urls.page_file(path))
         mentions = self.site.mentions_by_article.get(article.id, ())
-        links, counts = [], Counter()
+        links, counts, hrefs = [], Counter(), {}
         for mention in mentions:
             entity = self.entity_by_id.get(mention.entity_id)
             if entity is None:
                 continue  # an entity without a page (type not published)
             counts[entity.id] += 1
+            if entity.id not in hrefs:
+                hrefs[entity.id] = urls.href(root, urls.entity_path(entity.id))
             links.append(
                 Link(
                     mention.start,
                     mention.end,
-                    href=urls.href(root, urls.entity_path(entity.id)),
+                    href=hrefs[entity.id],
                     anchor=mention.anchor,
                     title=f"{entity.name} ({TYPE_LABELS[entity.type].lower()})",
                 )
@@ -314,9 +326,14 @@ class SiteIndex:
                 "original_url": article.url.strip() if urls.is_web_url(article.url) else None,
                 "entity_groups": tuple(groups),
                 "description": article.summary,
+                **article_extras(self, article, [self.entity_by_id[e] for e in hrefs], hrefs, TYPE_LABELS),
             },
             lastmod=article.date.isoformat(),
         )
+
+    def search_page(self) -> Page:
+        return Page(path=SEARCH, template="search.html", title="Search", section="search", in_sitemap=False,
+                    context={"type_labels_present": tuple(TYPE_LABELS[t] for t in self.types)})
 
     def not_found_page(self) -> Page:
         return Page(path=urls.NOT_FOUND_FILE, template="404.html", title="Page not found", section="")

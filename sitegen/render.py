@@ -16,11 +16,10 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
-from xml.sax.saxutils import escape as xml_escape
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, Template, TemplateError
 
-from . import urls
+from . import hosting, structured, urls
 from .config import SiteConfig
 from .errors import SitegenError
 from .model import ENTITY_TYPES, TYPE_PLURALS, Site
@@ -55,9 +54,10 @@ def render_site(site: Site, config: SiteConfig, jobs: int = 1) -> dict[str, byte
         rendered = _render_pages(renderer, config, builders)
     files: dict[str, bytes] = {}
     sitemap: list[tuple[str, str | None]] = []
-    for file, data, path, lastmod in rendered:
+    for file, data, path, lastmod, listed in rendered:
         files[file] = data
-        sitemap.append((path, lastmod))
+        if listed:
+            sitemap.append((path, lastmod))
     # Hosts serve 404.html in place of any missing address, at any depth, so relative
     # links cannot work there. Its links start from the path of ``base_url`` ("/news/")
     # or, without one, from "/": the site is assumed to be served at the host's root.
@@ -65,19 +65,22 @@ def render_site(site: Site, config: SiteConfig, jobs: int = 1) -> dict[str, byte
         index.not_found_page(), urls.NOT_FOUND_FILE, urls.base_path(config.base_url), None
     )
     if config.base_url:
-        files["sitemap.xml"] = _sitemap(config.base_url, sitemap)
+        files["sitemap.xml"] = hosting.sitemap(config.base_url, sitemap)
+    files["robots.txt"] = hosting.robots_txt(config.base_url)
+    files[hosting.FEED_FILE] = hosting.atom_feed(config.title, config.base_url, index.articles, config.language)
     files.update(_static_files(dirs))
     return files
 
 
 def _render_pages(renderer: "_Renderer", config: SiteConfig,
-                  builders: Sequence[Callable[[], "Page"]]) -> list[tuple[str, bytes, str, str | None]]:
+                  builders: Sequence[Callable[[], "Page"]]) -> list[tuple[str, bytes, str, str | None, bool]]:
     out = []
     for build_page in builders:
         page = build_page()
         file = urls.page_file(page.path)
         canonical = urls.absolute_url(config.base_url, page.path) if config.base_url else None
-        out.append((file, renderer.render(page, file, urls.root_of(file), canonical), page.path, page.lastmod))
+        data = renderer.render(page, file, urls.root_of(file), canonical)
+        out.append((file, data, page.path, page.lastmod, page.in_sitemap))
     return out
 
 
@@ -165,6 +168,9 @@ def _common_context(config: SiteConfig) -> dict[str, Any]:
         "entity_types": types,
         "nav": nav,
         "description": None,
+        "open_graph": (),
+        "json_ld": None,
+        "search_filter": None,
     }
 
 
@@ -187,6 +193,9 @@ class _Renderer:
             "url": url,
             **page.context,
         }
+        if "open_graph" not in page.context:
+            context["open_graph"] = structured.open_graph(page.title, self.common["site_title"], "website",
+                                                          canonical, context["description"])
         try:
             template = self.templates.get(page.template)
             if template is None:
@@ -207,17 +216,6 @@ def _template_location(exc: TemplateError) -> str:
     if not filename:
         return ""
     return f"{filename}:{lineno}: " if lineno else f"{filename}: "
-
-
-def _sitemap(base_url: str, pages: Iterable[tuple[str, str | None]]) -> bytes:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for path, lastmod in pages:
-        entry = f"<loc>{xml_escape(urls.absolute_url(base_url, path))}</loc>"
-        if lastmod:
-            entry += f"<lastmod>{lastmod}</lastmod>"
-        lines.append(f"  <url>{entry}</url>")
-    lines.append("</urlset>")
-    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def _static_files(dirs: tuple[Path, ...]) -> dict[str, bytes]:

@@ -214,8 +214,10 @@ def test_paths(files):
         "places/syria/index.html",
         "places/ankara/index.html",
         "places/moscow/index.html",
+        "search/index.html",
     }
-    assert set(files) == expected_pages | {"static/style.css", "static/favicon.svg"}
+    theme = {"static/style.css", "static/favicon.svg", "static/preview.js", "static/search.js"}
+    assert set(files) == expected_pages | theme | {"feed.xml", "robots.txt"}
     assert "sitemap.xml" not in files  # no base_url: absolute URLs are unknown
     assert files["static/style.css"] == (builtin_theme_dir() / "static" / "style.css").read_bytes()
 
@@ -404,7 +406,9 @@ def test_sitemap_with_base_url(tmp_path):
     assert "https://example.org/news/" in locs
     assert "https://example.org/news/articles/2025/syria-talks/" in locs
     assert "https://example.org/news/people/donald-trump/" in locs
-    assert len(locs) == len([p for p in files if p.endswith("index.html")])
+    # Every page but the search page, which holds nothing for a crawler.
+    assert len(locs) == len([p for p in files if p.endswith("index.html")]) - 1
+    assert "https://example.org/news/search/" not in locs
     assert '<link rel="canonical" href="https://example.org/news/people/donald-trump/">' in page(
         files, "people/donald-trump/index.html"
     )
@@ -485,8 +489,9 @@ def test_duplicate_ids_are_refused(config):
 def test_empty_site(config):
     files = render_site(Site(articles=(), entities=()), config)
     assert set(files) == {
-        "index.html", "404.html", "articles/index.html", "people/index.html",
+        "index.html", "404.html", "articles/index.html", "people/index.html", "search/index.html",
         "places/index.html", "organisations/index.html", "static/style.css", "static/favicon.svg",
+        "static/preview.js", "static/search.js", "feed.xml", "robots.txt",
     }
     assert "No articles yet." in page(files, "index.html")
     assert "No people have been found" in page(files, "people/index.html")

@@ -1,0 +1,90 @@
+"""What dossier and article pages show besides their text: pictures, previews, structured data.
+
+``pages`` decides what a page lists; this module adds the parts drawn or serialised from
+those lists, so each stays small: a dossier's timeline, co-mention network, map link,
+JSON-LD and OpenGraph tags; an article's JSON-LD, OpenGraph tags and the descriptions
+its entity links preview on hover or focus.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+from markupsafe import Markup
+
+from . import structured, urls
+from .model import Article, Entity
+from .pictures import network_svg, timeline_svg
+from .pictures.network import Node, shared_counts
+from .pictures.timeline import Dated
+
+if TYPE_CHECKING:
+    from .pages import ArticleMentions, Counted, SiteIndex
+
+NETWORK_SIZE = 12
+SUBJECT_OF_LIMIT = 20  # articles listed in a dossier's JSON-LD
+
+
+def group_anchor(article_id: str) -> str:
+    """Element id of an article's group of mentions on a dossier."""
+    return f"in-{article_id}"
+
+
+def dossier_extras(index: "SiteIndex", entity: Entity, groups: Sequence["ArticleMentions"],
+                   related: Sequence["Counted"], type_labels: Mapping[str, str]) -> dict[str, Any]:
+    path = urls.entity_path(entity.id)
+    root = urls.root_of(urls.page_file(path))
+    canonical = index.canonical(path)
+    timeline = timeline_svg(
+        [Dated(g.article.date, len(g.mentions), g.article.title, "#" + urls.href("", group_anchor(g.article.id)))
+         for g in groups],
+        index.month_names,
+    )
+    def node(e: Entity) -> Node:
+        return Node(e.id, e.name, e.type, type_labels[e.type].lower(), urls.href(root, urls.entity_path(e.id)))
+    network = network_svg(node(entity), [(node(c.entity), c.count) for c in related[:NETWORK_SIZE]],
+                          shared_counts(index.site.related))
+    description = structured.short_description(entity)
+    data = structured.entity_json_ld(entity, canonical, index.config.base_url,
+                                     [g.article for g in groups[:SUBJECT_OF_LIMIT]])
+    return {
+        "timeline": timeline,
+        "network": network,
+        "map_url": structured.map_url(entity.reference) if entity.type == "place" else None,
+        "json_ld": Markup(structured.json_ld_script_text(data)),
+        "open_graph": structured.open_graph(entity.name, index.config.title, "profile" if entity.type == "person"
+                                            else "website", canonical, description,
+                                            structured.commons_image_url(entity.reference)),
+        "description": description or f"{type_labels[entity.type]} in {_plural(len(groups), 'article')} "
+                                      f"of {index.config.title}",
+        "group_anchor": group_anchor,
+        "search_filter": type_labels[entity.type],
+    }
+
+
+def article_extras(index: "SiteIndex", article: Article, entities: Sequence[Entity],
+                   hrefs: Mapping[str, str], type_labels: Mapping[str, str]) -> dict[str, Any]:
+    """``entities`` are those the article names, in order of first mention; ``hrefs`` their links."""
+    path = urls.article_path(article.id)
+    canonical = index.canonical(path)
+    data = structured.article_json_ld(article, canonical, index.config.base_url, entities)
+    previews = {}
+    for entity in entities:
+        articles = len(entity.articles)
+        previews[hrefs[entity.id]] = {
+            "name": entity.name,
+            "type": type_labels[entity.type],
+            "description": structured.short_description(entity) or "",
+            "count": f"{_plural(len(entity.mentions), 'mention')} in {_plural(articles, 'article')}",
+        }
+    return {
+        "json_ld": Markup(structured.json_ld_script_text(data)),
+        "open_graph": structured.open_graph(article.title, index.config.title, "article", canonical,
+                                            article.summary, published=article.date.isoformat()),
+        "previews_json": Markup(structured.json_ld_script_text(previews)) if previews else None,
+        "search_filter": "Article",
+    }
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word if n == 1 else word + 's'}"
+

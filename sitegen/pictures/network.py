@@ -1,0 +1,112 @@
+"""A dossier's co-mention network: the entity in the middle, its closest entities around it.
+
+"Closest" means sharing the most articles. The strongest sits at twelve o'clock and the
+rest follow clockwise; a line's width grows with the articles two entities share, and
+lines between neighbours show which of them also appear together. Every neighbour is a
+link to its own dossier.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from html import escape
+from typing import Callable, Mapping, Sequence
+
+WIDTH, HEIGHT = 640, 400
+RADIUS_X, RADIUS_Y = 150, 140
+MAX_LABEL = 22  # characters; longer names are cut, the full name stays in the link's label
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    name: str
+    type: str  # person | place | organisation
+    type_label: str  # "person"
+    href: str
+
+
+@dataclass(frozen=True)
+class Picture:
+    svg: str
+    summary: str
+
+
+def network_svg(centre: Node, neighbours: Sequence[tuple[Node, int]],
+                shared: Callable[[str, str], int]) -> Picture | None:
+    """The network around ``centre``; ``neighbours`` are (node, shared articles), strongest first;
+    ``shared(a, b)`` counts the articles two neighbours share. None without neighbours."""
+    if not neighbours:
+        return None
+    strongest = max(count for _, count in neighbours)
+    cx, cy = WIDTH / 2, HEIGHT / 2
+    places: dict[str, tuple[float, float]] = {}
+    n = len(neighbours)
+    for i, (node, _count) in enumerate(neighbours):
+        angle = -math.pi / 2 + 2 * math.pi * i / n
+        places[node.id] = (cx + RADIUS_X * math.cos(angle), cy + RADIUS_Y * math.sin(angle))
+    parts = [
+        f'<svg class="chart network" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
+        f'role="group" aria-label="Entities most often mentioned with {escape(centre.name)}" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+    ]
+    # Lines first, so nodes and labels are drawn over them.
+    for i, (a, _) in enumerate(neighbours):
+        for b, _ in neighbours[i + 1:]:
+            count = shared(a.id, b.id)
+            if count:
+                (x1, y1), (x2, y2) = places[a.id], places[b.id]
+                parts.append(f'<line class="edge edge-between" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" '
+                             f'y2="{y2:.1f}" stroke-width="{_width(count, strongest) * 0.6:.1f}"/>')
+    for node, count in neighbours:
+        x, y = places[node.id]
+        parts.append(f'<line class="edge" x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" '
+                     f'stroke-width="{_width(count, strongest):.1f}"/>')
+    for node, count in neighbours:
+        x, y = places[node.id]
+        words = f"{node.name} ({node.type_label}): {_plural(count, 'shared article')}"
+        anchor = "middle" if abs(x - cx) < 20 else ("start" if x > cx else "end")
+        dx = 0 if anchor == "middle" else (12 if anchor == "start" else -12)
+        dy = -14 if (anchor == "middle" and y < cy) else 20 if anchor == "middle" else 5
+        parts.append(
+            f'<a href="{escape(node.href)}" aria-label="{escape(words)}"><title>{escape(words)}</title>'
+            f'<circle class="node node-{escape(node.type)}" cx="{x:.1f}" cy="{y:.1f}" r="{_radius(count, strongest):.1f}"/>'
+            f'<text class="label" x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor}">{escape(_cut(node.name))}</text></a>'
+        )
+    parts.append(f'<circle class="node node-centre node-{escape(centre.type)}" cx="{cx:.1f}" cy="{cy:.1f}" r="13"/>')
+    parts.append(f'<text class="label label-centre" x="{cx:.1f}" y="{cy + 32:.1f}" text-anchor="middle">'
+                 f'{escape(_cut(centre.name))}</text>')
+    parts.append("</svg>")
+    names = ", ".join(f"{node.name} ({count})" for node, count in neighbours[:5])
+    more = f" and {len(neighbours) - 5} more" if len(neighbours) > 5 else ""
+    summary = f"Most often in the same articles as {centre.name}: {names}{more}."
+    return Picture("".join(parts), summary)
+
+
+def shared_counts(related: Mapping[str, Sequence[tuple[str, int]]]) -> Callable[[str, str], int]:
+    """``shared(a, b)`` from the site's related lists (each side holds its strongest partners)."""
+    def shared(a: str, b: str) -> int:
+        for other, count in related.get(a, ()):
+            if other == b:
+                return count
+        for other, count in related.get(b, ()):
+            if other == a:
+                return count
+        return 0
+    return shared
+
+
+def _width(count: int, strongest: int) -> float:
+    return 1.0 + 5.0 * count / strongest
+
+
+def _radius(count: int, strongest: int) -> float:
+    return 5.0 + 5.0 * math.sqrt(count / strongest)
+
+
+def _cut(name: str) -> str:
+    return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1].rstrip() + "…"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word if n == 1 else word + 's'}"

@@ -1,0 +1,41 @@
+/* The search page: loads Pagefind's interface from this site's own pagefind/ folder and
+   runs the query given in the address (?q=...), so a plain form can lead here. If the
+   index was not built, says so instead of failing silently. */
+(function () {
+  "use strict";
+  var box = document.getElementById("search");
+  var status = document.getElementById("search-status");
+  if (!box) return;
+  var bundle = new URL(box.getAttribute("data-bundle"), location.href);
+  // Pagefind stores each result's path from the site root; under a sub-path
+  // (https://example.org/news/) the root's own path is put in front.
+  var siteRoot = new URL(box.getAttribute("data-root"), location.href).pathname;
+
+  function unavailable() {
+    status.textContent = "Search is not available on this copy of the site: its search index was not built.";
+  }
+
+  var style = document.createElement("link");
+  style.rel = "stylesheet";
+  style.href = new URL("pagefind-ui.css", bundle).href;
+  document.head.appendChild(style);
+
+  var script = document.createElement("script");
+  script.src = new URL("pagefind-ui.js", bundle).href;
+  script.onerror = unavailable;
+  script.onload = function () {
+    if (typeof PagefindUI !== "function") { unavailable(); return; }
+    var ui = new PagefindUI({
+      element: "#search",
+      bundlePath: bundle.pathname,
+      baseUrl: siteRoot,
+      showSubResults: true,
+      showImages: false,
+      resetStyles: false,
+      autofocus: !new URLSearchParams(location.search).get("q")
+    });
+    var query = new URLSearchParams(location.search).get("q");
+    if (query) ui.triggerSearch(query);
+  };
+  document.head.appendChild(script);
+})();
