@@ -97,7 +97,7 @@ def _redirect_page(r: Redirect, href: str, canonical: str | None, title: str) ->
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>{name} – {escape(title)}</title>
+<title>Moved to {name} – {escape(title)}</title>
 <link rel="canonical" href="{escape(canonical or href)}">
 <meta http-equiv="refresh" content="0; url={target}">
 </head>

@@ -1,0 +1,88 @@
+"""Old dossier addresses keep working when names are merged or renamed."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from sitegen.redirects import load_history, plan_redirects, redirect_files, updated_history
+from test_render import _entity
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def entity(entity_id, name, kind, aliases=()):
+    return _entity(entity_id, name, kind, [], aliases=(name, *aliases))
+
+
+def test_merged_names_lead_to_the_entity_that_took_them():
+    islamic_state = entity("organisations/islamic-state", "Islamic State", "organisation", ("Daesh", "ISIS"))
+    redirects = plan_redirects([islamic_state], {})
+    assert [(r.old, r.new) for r in redirects] == [
+        ("organisations/daesh/", "organisations/islamic-state/"),
+        ("organisations/isis/", "organisations/islamic-state/"),
+    ]
+
+
+def test_the_record_follows_a_page_into_another_type():
+    white_house = entity("organisations/white-house", "White House", "organisation")
+    history = {"places/white-house": ["White House"]}
+    assert [(r.old, r.new) for r in plan_redirects([white_house], history)] == [
+        ("places/white-house/", "organisations/white-house/")]
+
+
+def test_no_redirect_that_could_be_wrong():
+    erik = entity("people/erik-berg", "Erik Berg", "person", ("Berg",))
+    anna_gone = {"people/anna-berg": ["Anna Berg", "Berg"]}
+    # Anna Berg's page went away with her article; her surname now belongs to Erik.
+    assert [r.old for r in plan_redirects([erik], anna_gone)] == ["people/berg/"]
+    # Two entities claim one short form: nobody gets it.
+    ann = entity("people/ann-lee", "Ann Lee", "person", ("Lee",))
+    bob = entity("people/bob-lee", "Bob Lee", "person", ("Lee",))
+    assert plan_redirects([ann, bob], {}) == ()
+    # A live page is never shadowed, and a hand-edited record cannot aim outside the type folders.
+    lee = entity("people/lee", "Lee", "person")
+    assert plan_redirects([ann, lee], {"../evil": ["Ann Lee"], "people/x/y": ["Ann Lee"]}) == ()
+
+
+def test_redirect_pages_and_host_rules():
+    redirects = plan_redirects([entity("organisations/islamic-state", "Islamic State", "organisation", ("Daesh",))], {})
+    files = redirect_files(redirects, "https://example.org/news/", "Dossiers")
+    html = files["organisations/daesh/index.html"].decode()
+    assert '<meta http-equiv="refresh" content="0; url=../../organisations/islamic-state/">' in html
+    assert '<link rel="canonical" href="https://example.org/news/organisations/islamic-state/">' in html
+    assert '<a href="../../organisations/islamic-state/">Islamic State</a>' in html
+    assert '<meta name="robots" content="noindex">' in html and "<script" not in html
+    assert files["_redirects"].decode() == "/news/organisations/daesh/ /news/organisations/islamic-state/ 301\n"
+    assert redirect_files([], "", "Dossiers") == {}
+
+
+def test_history_keeps_every_address_and_survives_damage(tmp_path):
+    first = updated_history({}, [entity("people/trump", "Trump", "person")])
+    second = updated_history(first, [entity("people/donald-trump", "Donald Trump", "person", ("Trump",))])
+    assert second == {"people/donald-trump": ["Donald Trump", "Trump"], "people/trump": ["Trump"]}
+    (tmp_path / "addresses.json").write_text("{not json", encoding="utf-8")
+    warnings = []
+    assert load_history(tmp_path, warnings.append) == {}
+    assert "addresses.json" in warnings[0] and "cannot be read" in warnings[0]
+
+
+def test_a_merge_by_an_editor_keeps_old_links_working(make_site, build_site, cli):
+    site = make_site()
+    shutil.copytree(REPO / "content" / "articles", site.articles_dir, dirs_exist_ok=True)
+    assert build_site(site).ok
+    assert (site.output / "organisations" / "daesh" / "index.html").is_file()
+    assert (site.output / "organisations" / "isis" / "index.html").is_file()
+    site.add_note("islamic-state", "The jihadist group.", name="Islamic State", type="organisation",
+                  same_as=["Daesh", "ISIS"])
+    assert build_site(site).ok
+    for old in ("daesh", "isis"):
+        html = (site.output / "organisations" / old / "index.html").read_text(encoding="utf-8")
+        assert 'url=../../organisations/islamic-state/"' in html
+    rules = (site.output / "_redirects").read_text(encoding="utf-8").splitlines()
+    assert "/organisations/daesh/ /organisations/islamic-state/ 301" in rules
+    record = json.loads((site.state_dir / "addresses.json").read_text(encoding="utf-8"))["addresses"]
+    assert record["organisations/daesh"] == ["Daesh"]  # the old address stays on record
+    assert record["organisations/islamic-state"][0] == "Islamic State"
+    checked = cli("check", site.output)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
