@@ -1,8 +1,9 @@
 """What a reader sees, in a real browser: Debian's Chromium driven by Playwright.
 
-The sample site is built, served by a real HTTP server under a sub-path (as on a
-project page of a static host), and read the way a reader would: follow a mention to its
-dossier, and a dossier's mention back to the exact spot in the article.
+The sample site is built with a sub-path ``base_url``, served by a real HTTP server under
+that sub-path (as on a project page of a static host, which answers a missing address
+with 404.html), and read the way a reader would: follow a mention to its dossier and
+back to the exact spot in the article, search, hover over a name, land on a dead link.
 """
 from __future__ import annotations
 
@@ -24,7 +25,22 @@ ARTICLE_ID = "2025-11-10-syria-joins-coalition-against-daesh"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class _StaticHost(http.server.SimpleHTTPRequestHandler):
+    """Serves files like GitHub Pages: a missing address gets the site's 404.html, status 404."""
+
+    not_found_page: Path
+
+    def send_error(self, code, message=None, explain=None) -> None:
+        if code != 404 or not self.not_found_page.is_file():
+            return super().send_error(code, message, explain)
+        body = self.not_found_page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
     def log_message(self, *args) -> None:
         pass
 
@@ -36,11 +52,14 @@ def served_site(tmp_path_factory, nlp):
     root = tmp_path_factory.mktemp("browser")
     site = root / "site"
     shutil.copytree(REPO / "content", site / "content")
+    # The public address's path is what matters here: it is where 404.html links from.
+    (site / "sitegen.toml").write_text(f'base_url = "https://example.org/{SUB_PATH}/"\n', encoding="utf-8")
     web_root = root / "www"
     output = web_root / SUB_PATH
     result = build(site, BuildOptions(output=output, offline=True, nlp_loader=lambda: nlp))
     assert result.ok
-    handler = functools.partial(_QuietHandler, directory=str(web_root))
+    host = type("Host", (_StaticHost,), {"not_found_page": output / "404.html"})
+    handler = functools.partial(host, directory=str(web_root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -129,3 +148,177 @@ def test_pages_are_readable_without_styles_or_scripts(served_site, browser):
     assert skip.count() >= 1  # a skip link for keyboard users
     assert page.locator("a.mention").count() > 50
     context.close()
+
+
+# ---- search --------------------------------------------------------------------------------
+
+def _search_results(page):
+    page.locator(".pagefind-ui__result").first.wait_for(timeout=15000)
+    return page.locator(".pagefind-ui__result-link")
+
+
+def test_the_header_search_box_finds_dossiers_and_articles(served_site, page):
+    page.goto(served_site + "places/")
+    page.get_by_label("Search the site").fill("Sharaa")
+    page.get_by_label("Search the site").press("Enter")
+    page.wait_for_load_state()
+    assert page.url.startswith(served_site + "search/?q=Sharaa")
+    links = _search_results(page)
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert any(h.startswith(f"/{SUB_PATH}/people/ahmed-al-sharaa/") for h in hrefs), hrefs
+    assert any(h.startswith(f"/{SUB_PATH}/articles/{ARTICLE_ID}/") for h in hrefs), hrefs
+    links.first.click()
+    page.wait_for_load_state()
+    assert page.url.startswith(served_site)  # results lead into the site under its sub-path
+    assert page.locator("h1").count() == 1
+    assert page.failures == []
+
+
+def test_search_filters_by_entity_type(served_site, page):
+    page.goto(served_site + "search/?q=Syria")
+    _search_results(page)
+    page.locator(".pagefind-ui__filter-panel").first.wait_for()
+    block = page.locator("details.pagefind-ui__filter-block").first
+    if block.get_attribute("open") is None:  # folded on narrow screens
+        block.locator("summary").click()
+    labels = page.locator(".pagefind-ui__filter-label").all_inner_texts()
+    assert {label.split(" (")[0] for label in labels} == {"Article", "Organisation", "Person", "Place"}
+    page.locator("label[for='type-Place']").click()
+    page.wait_for_function("""() => {
+        const links = [...document.querySelectorAll('.pagefind-ui__result-link')];
+        return links.length > 0 && links.every(a => a.getAttribute('href').includes('/places/'));
+    }""", timeout=15000)
+    assert page.failures == []
+
+
+def test_search_says_so_when_its_index_is_missing(served_site, page, tmp_path):
+    # A copy of the page whose pagefind/ folder does not exist beside it.
+    page.route("**/pagefind/pagefind-ui.js", lambda route: route.fulfill(status=404, body="missing"))
+    page.goto(served_site + "search/?q=Syria")
+    page.get_by_role("status").filter(has_text="not available").wait_for()
+    page.failures.clear()  # the 404 was the point
+
+
+# ---- previews, deep links, 404 -------------------------------------------------------------
+
+def test_hovering_or_focusing_a_name_previews_its_dossier(served_site, page):
+    page.goto(served_site + f"articles/{ARTICLE_ID}/")
+    link = page.locator("a.mention", has_text="Donald Trump").first
+    preview = page.locator("#entity-preview")
+    assert link.get_attribute("title") is None  # the script took over the browser's tooltip
+    link.hover()
+    preview.wait_for(state="visible")
+    assert "Donald Trump" in preview.inner_text() and "Person" in preview.inner_text()
+    assert "mentions in 1 article" in preview.inner_text()
+    assert link.get_attribute("aria-describedby") == "entity-preview"
+    page.keyboard.press("Escape")
+    preview.wait_for(state="hidden")
+    # The keyboard gets the same preview.
+    syria = page.locator("a.mention", has_text="Syria").first
+    syria.focus()
+    preview.wait_for(state="visible")
+    assert preview.inner_text().startswith("Syria")
+    assert "Place" in preview.inner_text()
+    assert page.failures == []
+
+
+def test_without_scripts_a_name_is_a_plain_link_with_a_title(served_site, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(served_site + f"articles/{ARTICLE_ID}/")
+    link = page.locator("a.mention", has_text="Donald Trump").first
+    assert link.get_attribute("title") == "Donald Trump (person)"
+    link.click()
+    page.wait_for_load_state()
+    assert page.url.startswith(served_site + "people/donald-trump/")
+    context.close()
+
+
+def test_a_deep_link_highlights_the_mention_on_arrival(served_site, page):
+    page.goto(served_site + "people/donald-trump/")
+    page.locator("a.in-context").first.click()
+    page.wait_for_load_state()
+    target = page.locator(":target")
+    assert target.count() == 1 and "Trump" in target.inner_text()
+    colours = target.evaluate("""el => {
+        const style = getComputedStyle(el);
+        return [style.backgroundColor, getComputedStyle(el.parentElement).backgroundColor];
+    }""")
+    assert colours[0] != colours[1] and colours[0] not in ("rgba(0, 0, 0, 0)", "transparent")
+    box = target.bounding_box()
+    assert 0 <= box["y"] < page.viewport_size["height"]  # scrolled into view
+    assert page.failures == []
+
+
+def test_a_missing_address_shows_the_404_page_and_its_links_work(served_site, page):
+    response = page.goto(served_site + "people/nobody-by-this-name/")
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Page not found"
+    page.failures.clear()  # that 404 was asked for
+    page.get_by_role("main").get_by_role("link", name="People").click()
+    page.wait_for_load_state()
+    assert page.url == served_site + "people/"
+    assert page.locator("h1").inner_text().strip() == "People"
+    assert page.failures == []
+
+
+def test_an_old_dossier_address_leads_to_the_new_one(served_site, page):
+    page.goto(served_site + "people/trump/")  # "Trump" is how the article shortens Donald Trump
+    page.wait_for_url(served_site + "people/donald-trump/")
+    assert page.locator("h1").inner_text().strip() == "Donald Trump"
+    assert page.failures == []
+
+
+# ---- accessibility, small screens, print ---------------------------------------------------
+
+AXE = REPO / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+PAGES_TO_AUDIT = ("", "people/", "people/ahmed-al-sharaa/", "places/syria/", f"articles/{ARTICLE_ID}/",
+                  "articles/", "search/?q=Syria", "people/nobody/")
+
+
+@pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed: npm ci --prefix tests/a11y")
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violations(served_site, browser, scheme):
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    script = AXE.read_text(encoding="utf-8")
+    found = {}
+    for path in PAGES_TO_AUDIT:
+        page.goto(served_site + path)
+        if path.startswith("search/"):
+            _search_results(page)
+        page.add_script_tag(content=script)
+        violations = page.evaluate("""async () => {
+            const result = await axe.run(document, {resultTypes: ['violations']});
+            return result.violations
+                .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`);
+        }""")
+        if violations:
+            found[path or "home"] = violations
+    context.close()
+    assert found == {}
+
+
+@pytest.mark.parametrize("path", ["", "people/", "people/ahmed-al-sharaa/", f"articles/{ARTICLE_ID}/", "search/?q=Syria"])
+def test_pages_fit_a_320px_screen(served_site, browser, path):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(served_site + path)
+    if path.startswith("search/"):
+        _search_results(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 320, f"{path or 'home'} is {width}px wide"
+    context.close()
+
+
+def test_a_dossier_prints_without_navigation(served_site, page):
+    page.goto(served_site + "people/ahmed-al-sharaa/")
+    page.emulate_media(media="print")
+    for hidden in (".site-nav", ".site-search", ".skip-link", "a.in-context"):
+        assert page.locator(hidden).first.evaluate("el => getComputedStyle(el).display") == "none", hidden
+    assert page.locator("h1").is_visible() and page.locator(".mention-list li").first.is_visible()
+    assert page.locator("svg.timeline").is_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    assert page.failures == []

@@ -8,13 +8,15 @@ link to its own dossier.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from html import escape
 from typing import Callable, Mapping, Sequence
 
 WIDTH, HEIGHT = 640, 400
 RADIUS_X, RADIUS_Y = 150, 140
-MAX_LABEL = 22  # characters; longer names are cut, the full name stays in the link's label
+LINE = 18  # characters per label line; a name takes up to three lines, then is cut
+MAX_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -66,16 +68,19 @@ def network_svg(centre: Node, neighbours: Sequence[tuple[Node, int]],
         x, y = places[node.id]
         words = f"{node.name} ({node.type_label}): {_plural(count, 'shared article')}"
         anchor = "middle" if abs(x - cx) < 20 else ("start" if x > cx else "end")
+        lines = _lines(node.name)
         dx = 0 if anchor == "middle" else (12 if anchor == "start" else -12)
-        dy = -14 if (anchor == "middle" and y < cy) else 20 if anchor == "middle" else 5
+        if anchor != "middle":
+            dy = 5 - 7.5 * (len(lines) - 1)  # centred on the node
+        else:
+            dy = -14 - 15 * (len(lines) - 1) if y < cy else 22
         parts.append(
             f'<a href="{escape(node.href)}" aria-label="{escape(words)}"><title>{escape(words)}</title>'
             f'<circle class="node node-{escape(node.type)}" cx="{x:.1f}" cy="{y:.1f}" r="{_radius(count, strongest):.1f}"/>'
-            f'<text class="label" x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor}">{escape(_cut(node.name))}</text></a>'
+            f'{_text("label", x + dx, y + dy, anchor, lines)}</a>'
         )
     parts.append(f'<circle class="node node-centre node-{escape(centre.type)}" cx="{cx:.1f}" cy="{cy:.1f}" r="13"/>')
-    parts.append(f'<text class="label label-centre" x="{cx:.1f}" y="{cy + 32:.1f}" text-anchor="middle">'
-                 f'{escape(_cut(centre.name))}</text>')
+    parts.append(_text("label label-centre", cx, cy + 32, "middle", _lines(centre.name)))
     parts.append("</svg>")
     names = ", ".join(f"{node.name} ({count})" for node, count in neighbours[:5])
     more = f" and {len(neighbours) - 5} more" if len(neighbours) > 5 else ""
@@ -104,8 +109,24 @@ def _radius(count: int, strongest: int) -> float:
     return 5.0 + 5.0 * math.sqrt(count / strongest)
 
 
-def _cut(name: str) -> str:
-    return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1].rstrip() + "…"
+def _lines(name: str) -> list[str]:
+    """The name in lines of about LINE characters. Whole words, so the visible text stays
+    part of the link's accessible name; only a name longer than three lines is cut."""
+    lines = textwrap.wrap(name, LINE, break_long_words=False) or [name]
+    if len(lines) > MAX_LINES:
+        lines = lines[:MAX_LINES]
+        lines[-1] = lines[-1][: LINE - 1].rstrip() + "…"
+    return lines
+
+
+def _text(css: str, x: float, y: float, anchor: str, lines: list[str]) -> str:
+    # A space ends every line but the last, so the lines read as the name they split.
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else 15}">{escape(line)}{" " if i < len(lines) - 1 else ""}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return f'<text class="{css}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{spans}</text>'
+
 
 
 def _plural(n: int, word: str) -> str:

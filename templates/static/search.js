@@ -34,6 +34,9 @@
       resetStyles: false,
       autofocus: !new URLSearchParams(location.search).get("q")
     });
+    // Pagefind's input is named only by its title attribute; give it a proper name.
+    var input = box.querySelector("input[type=text], input[type=search]");
+    if (input) input.setAttribute("aria-label", "Search dossiers and articles");
     var query = new URLSearchParams(location.search).get("q");
     if (query) ui.triggerSearch(query);
   };
