@@ -30,7 +30,7 @@ from .output import WriteStats, write_site
 from .progress import Progress
 from .redirects import load_history, plan_redirects, redirect_files, save_history, updated_history
 from .reference import ReferenceOptions, ReferenceReport, reference_stage
-from .search import search_files
+from .search import find_pagefind, search_files
 
 STATE_FILE = "last-build.json"
 
@@ -197,7 +197,9 @@ def input_fingerprint(config: SiteConfig, options: BuildOptions) -> str:
     """A hash of every input a build reads: articles, notes, templates, config, versions."""
     from .render import builtin_theme_dir
 
-    digest = hashlib.sha256(f"{__version__}\0{config.model}\0{options.offline}\0{options.replay}\0".encode())
+    # The search binary too: installing Pagefind after a build without it must rebuild.
+    search = str(find_pagefind()) if config.search else "off"
+    digest = hashlib.sha256(f"{__version__}\0{config.model}\0{options.offline}\0{options.replay}\0{search}\0".encode())
     # sitegen's own code is an input too: an upgrade or a local change must rebuild.
     folders = [config.articles_dir, config.entities_dir, config.templates_dir, builtin_theme_dir(),
                Path(__file__).parent]
