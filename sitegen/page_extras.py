@@ -1,7 +1,7 @@
 """What dossier and article pages show besides their text: pictures, previews, structured data.
 
 ``pages`` decides what a page lists; this module adds the parts drawn or serialised from
-those lists, so each stays small: a dossier's timeline, co-mention network, map link,
+those lists, so each stays small: a dossier's timeline, co-mention network,
 JSON-LD and OpenGraph tags; an article's JSON-LD, OpenGraph tags and the descriptions
 its entity links preview on hover or focus.
 """
@@ -49,7 +49,6 @@ def dossier_extras(index: "SiteIndex", entity: Entity, groups: Sequence["Article
     return {
         "timeline": timeline,
         "network": network,
-        "map_url": structured.map_url(entity.reference) if entity.type == "place" else None,
         "json_ld": Markup(structured.json_ld_script_text(data)),
         "open_graph": structured.open_graph(entity.name, index.config.title, "profile" if entity.type == "person"
                                             else "website", canonical, description,

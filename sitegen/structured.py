@@ -16,7 +16,8 @@ from . import urls
 from .model import Article, Entity, Reference
 
 SCHEMA_TYPES: Mapping[str, str] = {"person": "Person", "place": "Place", "organisation": "Organization"}
-COMMONS_WIDTH = 640
+# Link previews in social apps want a large picture; the dossier itself shows a thumbnail.
+COMMONS_WIDTH = 1200
 _FIRST_SENTENCE = re.compile(r"^(.{20,300}?[.!?])(?:\s|$)", re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -46,14 +47,12 @@ def same_as(reference: Reference | None) -> list[str]:
     return [link for link in links if link]
 
 
-def map_url(reference: Reference | None) -> str | None:
-    """An OpenStreetMap link centred on the reference's coordinates, if it has sound ones."""
+def coordinates(reference: Reference | None) -> tuple[float, float] | None:
+    """The reference's (latitude, longitude), if it has sound ones."""
     if not reference or not reference.coordinates:
         return None
     lat, lon = reference.coordinates
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=9/{lat:.5f}/{lon:.5f}"
+    return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else None
 
 
 def short_description(entity: Entity) -> str | None:
@@ -94,9 +93,9 @@ def entity_json_ld(entity: Entity, canonical: str | None, base_url: str,
     image = commons_image_url(entity.reference)
     if image:
         data["image"] = image
-    if entity.type == "place" and entity.reference and map_url(entity.reference):
-        lat, lon = entity.reference.coordinates
-        data["geo"] = {"@type": "GeoCoordinates", "latitude": lat, "longitude": lon}
+    where = coordinates(entity.reference) if entity.type == "place" else None
+    if where:
+        data["geo"] = {"@type": "GeoCoordinates", "latitude": where[0], "longitude": where[1]}
     if articles and base_url:
         data["subjectOf"] = [_article_stub(a, base_url) for a in articles]
     return data

@@ -153,7 +153,9 @@ def test_pages_are_readable_without_styles_or_scripts(served_site, browser):
 # ---- search --------------------------------------------------------------------------------
 
 def _search_results(page):
-    page.locator(".pagefind-ui__result").first.wait_for(timeout=15000)
+    # Results show as placeholders first; the links come when their fragments have loaded.
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=15000)
+    page.wait_for_function("() => !document.querySelector('.pagefind-ui__loading')", timeout=15000)
     return page.locator(".pagefind-ui__result-link")
 
 
