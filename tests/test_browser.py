@@ -12,6 +12,7 @@ import http.server
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -21,6 +22,10 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 REPO = Path(__file__).resolve().parent.parent
 SUB_PATH = "news/dossiers"
 ARTICLE_ID = "2025-11-10-syria-joins-coalition-against-daesh"
+REPLAY = REPO / "tests" / "fixtures" / "replay"
+# A small picture standing in for Wikimedia Commons, the one other site pages may load from.
+COMMONS_PICTURE = (b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3">'
+                   b'<rect width="4" height="3" fill="#777"/></svg>')
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 
@@ -56,7 +61,9 @@ def served_site(tmp_path_factory, nlp):
     (site / "sitegen.toml").write_text(f'base_url = "https://example.org/{SUB_PATH}/"\n', encoding="utf-8")
     web_root = root / "www"
     output = web_root / SUB_PATH
-    result = build(site, BuildOptions(output=output, offline=True, nlp_loader=lambda: nlp))
+    # Reference data replayed from the recorded fixture: dossiers show Wikipedia and
+    # Wikidata facts, and names that reference data merges (Daesh, ISIS) get redirects.
+    result = build(site, BuildOptions(output=output, replay=REPLAY, nlp_loader=lambda: nlp))
     assert result.ok
     host = type("Host", (_StaticHost,), {"not_found_page": output / "404.html"})
     handler = functools.partial(host, directory=str(web_root))
@@ -83,7 +90,11 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context()
+    context.route("https://commons.wikimedia.org/**",
+                  lambda route: route.fulfill(status=200, content_type="image/svg+xml", body=COMMONS_PICTURE))
     page = context.new_page()
+    page.requested = []  # the address of every request the page makes
+    page.on("request", lambda r: page.requested.append(r.url))
     page.failures = []  # every failed request and console error, checked by each test
     page.on("response", lambda r: r.status >= 400 and page.failures.append(f"{r.status} {r.url}"))
     # A request the browser drops because the reader moved on (ERR_ABORTED) is not a fault.
@@ -212,6 +223,7 @@ def test_hovering_or_focusing_a_name_previews_its_dossier(served_site, page):
     preview.wait_for(state="visible")
     assert "Donald Trump" in preview.inner_text() and "Person" in preview.inner_text()
     assert "mentions in 1 article" in preview.inner_text()
+    assert "president of the United States" in preview.inner_text()  # Wikidata's description
     assert link.get_attribute("aria-describedby") == "entity-preview"
     page.keyboard.press("Escape")
     preview.wait_for(state="hidden")
@@ -220,7 +232,7 @@ def test_hovering_or_focusing_a_name_previews_its_dossier(served_site, page):
     syria.focus()
     preview.wait_for(state="visible")
     assert preview.inner_text().startswith("Syria")
-    assert "Place" in preview.inner_text()
+    assert "Place" in preview.inner_text() and "country in West Asia" in preview.inner_text()
     assert page.failures == []
 
 
@@ -268,6 +280,20 @@ def test_an_old_dossier_address_leads_to_the_new_one(served_site, page):
     page.goto(served_site + "people/trump/")  # "Trump" is how the article shortens Donald Trump
     page.wait_for_url(served_site + "people/donald-trump/")
     assert page.locator("h1").inner_text().strip() == "Donald Trump"
+    # Reference data found Daesh and ISIS to be one organisation: both old names lead to it.
+    page.goto(served_site + "organisations/daesh/")
+    page.wait_for_url(served_site + "organisations/islamic-state/")
+    assert page.locator("h1").inner_text().strip() == "Islamic State"
+    assert page.failures == []
+
+
+def test_pages_load_nothing_from_other_sites_but_commons_pictures(served_site, page):
+    for path in ("", "places/syria/", "people/donald-trump/", f"articles/{ARTICLE_ID}/", "search/?q=Syria"):
+        page.goto(served_site + path)
+        page.wait_for_load_state("networkidle")
+    hosts = {urlsplit(url).netloc for url in page.requested}
+    assert hosts <= {urlsplit(served_site).netloc, "commons.wikimedia.org"}, hosts
+    assert "commons.wikimedia.org" in hosts  # Syria's flag
     assert page.failures == []
 
 

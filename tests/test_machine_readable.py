@@ -216,3 +216,15 @@ def test_csv_cells_never_start_a_formula():
     evil = dataclasses.replace(site.entities[0], name="=HYPERLINK(\"http://x\")", aliases=("@SUM(A1)",))
     rows = list(csv.reader(io.StringIO(entities_csv(dataclasses.replace(site, entities=(evil,))).decode("utf-8-sig"))))
     assert rows[1][1] == "'=HYPERLINK(\"http://x\")" and rows[1][3] == "'@SUM(A1)"
+
+
+def test_base_url_must_be_a_web_address(tmp_path):
+    from sitegen.config import load_config
+    from sitegen.errors import ConfigError
+
+    (tmp_path / "sitegen.toml").write_text('base_url = "https://example.org/news"\n', encoding="utf-8")
+    assert load_config(tmp_path).base_url == "https://example.org/news/"
+    for bad in ("example.org/news/", "/news/", "ftp://example.org/", "https://example.org/?x=1"):
+        (tmp_path / "sitegen.toml").write_text(f'base_url = "{bad}"\n', encoding="utf-8")
+        with pytest.raises(ConfigError, match="'base_url' must be the site's public address"):
+            load_config(tmp_path)

@@ -86,3 +86,17 @@ def test_a_merge_by_an_editor_keeps_old_links_working(make_site, build_site, cli
     assert record["organisations/islamic-state"][0] == "Islamic State"
     checked = cli("check", site.output)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_names_merged_by_reference_data_keep_their_addresses(make_site, build_site):
+    """Offline, Daesh and ISIS are two dossiers; reference data shows they are one item."""
+    site = make_site()
+    shutil.copytree(REPO / "content", site.root / "content", dirs_exist_ok=True)
+    assert build_site(site).ok
+    assert (site.output / "places" / "truth-social" / "index.html").is_file()
+    assert build_site(site, offline=False, replay=REPO / "tests" / "fixtures" / "replay").ok
+    rules = (site.output / "_redirects").read_text(encoding="utf-8").splitlines()
+    assert "/organisations/daesh/ /organisations/islamic-state/ 301" in rules
+    assert "/organisations/isis/ /organisations/islamic-state/ 301" in rules
+    # Reference data also showed Truth Social to be a company: the record follows it.
+    assert "/places/truth-social/ /organisations/truth-social/ 301" in rules
