@@ -60,6 +60,13 @@ def dossier_extras(index: "SiteIndex", entity: Entity, groups: Sequence["Article
     }
 
 
+def home_extras(index: "SiteIndex", search_path: str) -> dict[str, Any]:
+    if not index.config.base_url:
+        return {}  # a WebSite without its address tells a machine nothing
+    data = structured.website_json_ld(index.config.title, index.config.base_url, search_path)
+    return {"json_ld": Markup(structured.json_ld_script_text(data))}
+
+
 def article_extras(index: "SiteIndex", article: Article, entities: Sequence[Entity],
                    hrefs: Mapping[str, str], type_labels: Mapping[str, str]) -> dict[str, Any]:
     """``entities`` are those the article names, in order of first mention; ``hrefs`` their links."""

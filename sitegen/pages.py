@@ -20,7 +20,7 @@ from .config import SiteConfig
 from .errors import SitegenError
 from .markup import Link, render_html
 from .model import ENTITY_TYPES, TYPE_PLURALS, Article, Entity, Mention, Reference, Site
-from .page_extras import article_extras, dossier_extras
+from .page_extras import article_extras, dossier_extras, home_extras
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -191,7 +191,8 @@ class SiteIndex:
             template="home.html",
             title="",
             section="home",
-            context={"latest": latest, "top_entities": top, "article_total": len(self.articles)},
+            context={"latest": latest, "top_entities": top, "article_total": len(self.articles),
+                     **home_extras(self, SEARCH)},
             lastmod=latest[0].date.isoformat() if latest else None,
         )
 

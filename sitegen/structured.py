@@ -128,6 +128,23 @@ def article_json_ld(article: Article, canonical: str | None, base_url: str,
     return data
 
 
+def website_json_ld(title: str, base_url: str, search_path: str) -> dict[str, Any]:
+    """The home page's description: the site, and how to search it (lets a search engine
+    offer a search box for it)."""
+    home = urls.absolute_url(base_url, "")
+    return {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": title,
+        "url": home,
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {"@type": "EntryPoint", "urlTemplate": urls.absolute_url(base_url, search_path) + "?q={query}"},
+            "query-input": "required name=query",
+        },
+    }
+
+
 def json_ld_script_text(data: Mapping[str, Any]) -> str:
     """JSON for a ``<script type="application/ld+json">``: nothing in it can close the element."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -93,6 +93,13 @@ def test_dossier_json_ld_without_reference_data_or_base_url(unlinked):
     assert trump["description"] == "Donald John Trump is an American politician."  # the summary's first sentence
 
 
+def test_home_page_describes_the_site_and_its_search(linked, unlinked):
+    data = json_ld(page(linked, "index.html"))
+    assert data["@type"] == "WebSite" and data["url"] == BASE
+    assert data["potentialAction"]["target"]["urlTemplate"] == BASE + "search/?q={query}"
+    assert "ld+json" not in page(unlinked, "index.html")
+
+
 def test_article_json_ld_lists_its_mentions(linked):
     data = json_ld(page(linked, "articles/2025/syria-talks/index.html"))
     assert data["@type"] == "NewsArticle"
