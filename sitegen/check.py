@@ -244,6 +244,14 @@ def _check_data_files(output: Path, files: set[str], resolver: _Resolver, report
         if file == "sitemap.xml":
             for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc"):
                 _check_absolute(file, (loc.text or "").strip(), resolver, report)
+        for link in root.iter("{http://www.w3.org/2005/Atom}link"):  # a feed's links, at the site root
+            href = link.get("href") or ""
+            if urlsplit(href).scheme:
+                _check_absolute(file, href, resolver, report)
+            else:
+                _, problem = resolver.resolve("index.html", href)
+                if problem:
+                    report.problems.append(Problem(file, None, f"'{href}': {problem}"))
     for file in sorted(f for f in files if f.startswith("data/") and f.endswith(".json")):
         try:
             json.loads((output / file).read_text(encoding="utf-8"))

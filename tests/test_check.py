@@ -48,6 +48,7 @@ def test_every_kind_of_problem_is_listed_with_file_and_line(tmp_path):
         "lonely/index.html": html("<p>nobody links here</p>"),
         "untitled/index.html": '<html><body><a href="../">home</a></body></html>',
         "sitemap.xml": "<urlset><url>",
+        "feed.xml": '<feed xmlns="http://www.w3.org/2005/Atom"><link href="articles/gone/"/></feed>',
         "data/x.json": "{oops",
         "_redirects": "/old/ /gone/ 301\n",
     })
@@ -66,6 +67,7 @@ def test_every_kind_of_problem_is_listed_with_file_and_line(tmp_path):
         "_redirects:1: '/gone/': no such file",
         "data/x.json: not valid JSON",
         "sitemap.xml:1: not well-formed XML",
+        "feed.xml: 'articles/gone/': no such file",
     ]
     for line in expected:
         assert any(f.startswith(line) for f in found), f"{line!r} not in {found}"
