@@ -350,3 +350,24 @@ def test_a_dossier_prints_without_navigation(served_site, page):
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
     assert page.failures == []
+
+
+def test_the_pictures_can_be_used_from_the_keyboard(served_site, page):
+    page.goto(served_site + "people/ahmed-al-sharaa/")
+    reached = set()
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        where = page.evaluate("""() => {
+            const svg = document.activeElement && document.activeElement.closest('svg');
+            return svg ? svg.getAttribute('class') : null;
+        }""")
+        if where:
+            reached.add(where)
+        if where == "chart network":
+            break
+    assert reached == {"chart timeline", "chart network"}
+    name = page.evaluate("document.activeElement.getAttribute('aria-label')").split(" (")[0]
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().strip() == name
+    assert page.failures == []
