@@ -34,13 +34,16 @@ def dossier_extras(index: "SiteIndex", entity: Entity, groups: Sequence["Article
     path = urls.entity_path(entity.id)
     root = urls.root_of(urls.page_file(path))
     canonical = index.canonical(path)
+
+    def node(e: Entity) -> Node:
+        return Node(e.id, e.name, e.type, type_labels[e.type].lower(), urls.href(root, urls.entity_path(e.id)))
+
+    # Each bar leads to its period's newest article in the list of mentions on this page.
     timeline = timeline_svg(
         [Dated(g.article.date, len(g.mentions), g.article.title, "#" + urls.href("", group_anchor(g.article.id)))
          for g in groups],
         index.month_names,
     )
-    def node(e: Entity) -> Node:
-        return Node(e.id, e.name, e.type, type_labels[e.type].lower(), urls.href(root, urls.entity_path(e.id)))
     network = network_svg(node(entity), [(node(c.entity), c.count) for c in related[:NETWORK_SIZE]],
                           shared_counts(index.site.related))
     description = structured.short_description(entity)
