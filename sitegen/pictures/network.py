@@ -52,14 +52,18 @@ def network_svg(centre: Node, neighbours: Sequence[tuple[Node, int]],
         f'role="group" aria-label="Entities most often mentioned with {escape(centre.name)}" '
         f'xmlns="http://www.w3.org/2000/svg">'
     ]
-    # Lines first, so nodes and labels are drawn over them.
+    # Lines first, so nodes and labels are drawn over them. Lines between neighbours are
+    # many (up to 66) and alike: one path per line width keeps the page light.
+    between: dict[float, list[str]] = {}
     for i, (a, _) in enumerate(neighbours):
         for b, _ in neighbours[i + 1:]:
             count = shared(a.id, b.id)
             if count:
                 (x1, y1), (x2, y2) = places[a.id], places[b.id]
-                parts.append(f'<line class="edge edge-between" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" '
-                             f'y2="{y2:.1f}" stroke-width="{_width(count, strongest) * 0.6:.1f}"/>')
+                width = round(_width(count, strongest) * 0.6 * 2) / 2
+                between.setdefault(width, []).append(f"M{x1:.0f} {y1:.0f}L{x2:.0f} {y2:.0f}")
+    for width, segments in sorted(between.items()):
+        parts.append(f'<path class="edge edge-between" d="{"".join(segments)}" stroke-width="{width:g}"/>')
     for node, count in neighbours:
         x, y = places[node.id]
         parts.append(f'<line class="edge" x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" '
