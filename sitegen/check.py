@@ -17,6 +17,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
@@ -137,9 +138,11 @@ class _PageParser(HTMLParser):
         return self.page
 
 
-def check_site(output: Path, base_url: str | None = None) -> Report:
+def check_site(output: Path, base_url: str | None = None, advance: Callable[[int], None] = lambda n: None,
+               ) -> Report:
     """Check the built site in ``output``; ``base_url`` (or the home page's canonical link)
-    says which root-absolute links ("/news/...") belong to the site."""
+    says which root-absolute links ("/news/...") belong to the site. ``advance(1)`` is
+    called as each page is read, for a progress bar."""
     output = Path(output)
     report = Report()
     files = {p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()}
@@ -151,8 +154,10 @@ def check_site(output: Path, base_url: str | None = None) -> Report:
             parser.feed((output / file).read_text(encoding="utf-8"))
         except UnicodeDecodeError as exc:
             report.problems.append(Problem(file, None, f"not UTF-8: {exc}"))
+            advance(1)
             continue
         pages[file] = parser.finish()
+        advance(1)
     report.pages = len(pages)
     base_path = urls.base_path(base_url) if base_url else _base_path_from_home(output)
     resolver = _Resolver(files, pages, base_path)

@@ -120,7 +120,15 @@ def _check(args) -> int:
     if not args.output.is_dir():
         print(f"error: {args.output}: no such folder; build the site first (sitegen build)", file=sys.stderr)
         return 2
-    report = check_site(args.output, args.base_url)
+    from .progress import Progress
+
+    pages = sum(1 for p in args.output.rglob("*.html")
+                if not p.relative_to(args.output).as_posix().startswith("pagefind/"))
+    bar = Progress(pages, "checking", not args.quiet and pages >= 200)
+    try:
+        report = check_site(args.output, args.base_url, bar.advance)
+    finally:
+        bar.close()
     for problem in report.problems:
         print(f"{args.output / problem.file}{':' + str(problem.line) if problem.line else ''}: {problem.message}")
     if not args.quiet or report.problems:
