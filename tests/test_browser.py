@@ -204,7 +204,7 @@ def test_search_filters_by_entity_type(served_site, page):
     assert page.failures == []
 
 
-def test_search_says_so_when_its_index_is_missing(served_site, page, tmp_path):
+def test_search_says_so_when_its_index_is_missing(served_site, page):
     # A copy of the page whose pagefind/ folder does not exist beside it.
     page.route("**/pagefind/pagefind-ui.js", lambda route: route.fulfill(status=404, body="missing"))
     page.goto(served_site + "search/?q=Syria")
