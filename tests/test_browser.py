@@ -328,7 +328,8 @@ def test_no_serious_accessibility_violations(served_site, browser, scheme):
     assert found == {}
 
 
-@pytest.mark.parametrize("path", ["", "people/", "people/ahmed-al-sharaa/", f"articles/{ARTICLE_ID}/", "search/?q=Syria"])
+@pytest.mark.parametrize("path", ["", "people/", "people/ahmed-al-sharaa/", "places/syria/", f"articles/{ARTICLE_ID}/",
+                                  "articles/", "search/?q=Syria", "people/nobody/"])
 def test_pages_fit_a_320px_screen(served_site, browser, path):
     context = browser.new_context(viewport={"width": 320, "height": 640})
     page = context.new_page()
