@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Mapping, Sequence
 
 from ..curation import Judgement
-from ..model import TYPE_FOLDERS, Entity, Mention, Site
+from ..model import TYPE_FOLDERS, Entity, Site
 from ..names import name_key
 from ..resolve import related_entities
 from ..slugs import SlugRegistry
