@@ -43,15 +43,24 @@ def analyse_articles(
     extraction_keys: Mapping[str, str],
     stoplist: Sequence[str],
     cache: BuildCache,
+    memo: dict[str, list[Cluster]] | None = None,
 ) -> dict[str, list[Cluster]]:
-    """The clusters of every article, from the cache where nothing they depend on changed."""
+    """The clusters of every article, from the cache where nothing they depend on changed.
+
+    ``memo`` ((article id, cache key) -> clusters, kept by a long-running caller) holds
+    them decoded; clusters are never changed once made, so builds can share them.
+    """
     settings = "\n".join(sorted(stoplist))
     keys = {a.id: content_key(rules_version(), settings, a.text, extraction_keys[a.id]) for a in articles}
-    found = cache.get_many("analysis", keys.values())
+    memo = {} if memo is None else memo
+    found = cache.get_many("analysis", (k for aid, k in keys.items() if (aid, k) not in memo))
     out: dict[str, list[Cluster]] = {}
     fresh: dict[str, list] = {}
     for article in articles:
         key = keys[article.id]
+        if (article.id, key) in memo:
+            out[article.id] = memo[article.id, key]
+            continue
         if key in found:
             out[article.id] = [cluster_from_json(article.id, c) for c in found[key]]
             continue
@@ -63,6 +72,8 @@ def analyse_articles(
         fresh[key] = [cluster_to_json(c) for c in clusters]
     if fresh:
         cache.put_many("analysis", fresh)
+    memo.clear()
+    memo.update(((aid, keys[aid]), clusters) for aid, clusters in out.items())
     return out
 
 

@@ -24,6 +24,7 @@ from .curation import Judgement, load_judgements
 from .errors import SiteDirError
 from . import urls
 from .export import article_texts, entities_csv, entities_json, graph_json
+from .memory import BuildMemory
 from .extract import Extraction, default_jobs, extract_all, model_fingerprint
 from .model import Article, ArticleError, Site
 from .output import WriteStats, write_site
@@ -45,6 +46,7 @@ class BuildResult:
     extracted: int = 0  # articles NER ran on (the rest came from the cache)
     up_to_date: bool = False  # nothing changed since the last build
     reference: ReferenceReport | None = None
+    held: bool = False  # not written: it broke a file that was fine (preview only, see BuildMemory)
 
     @property
     def ok(self) -> bool:
@@ -64,6 +66,9 @@ class BuildOptions:
     progress: bool = False
     force: bool = False
     nlp_loader: Callable[[], object] | None = None  # a loaded pipeline to reuse (dev server)
+    # values kept between builds by a long-running process (the preview server): with
+    # it, a build redoes only what an edit touched; without it, every build starts from files
+    memory: BuildMemory | None = None
     warn: Callable[[str], None] = field(default=lambda message: None)
 
 
@@ -82,25 +87,39 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
     check_site_dir(config)
     _check_output(config, output)
 
-    fingerprint = input_fingerprint(config, options)
-    state = _read_state(config)
-    if not options.force and not options.refresh and not options.record and \
-            state.get("fingerprint") == fingerprint and state.get("output") == output_fingerprint(output) and \
-            time.time() < state.get("fresh_until", float("inf")):
-        return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started)
+    memory = options.memory
+    if memory is None:
+        fingerprint = input_fingerprint(config, options)
+        state = _read_state(config)
+        if not options.force and not options.refresh and not options.record and \
+                state.get("fingerprint") == fingerprint and state.get("output") == output_fingerprint(output) and \
+                time.time() < state.get("fresh_until", float("inf")):
+            return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started)
+    else:
+        memory.adopt(config, output)
 
     site, errors, extracted, report = analyse(config, options, warn)
+    if memory is not None and not memory.should_write(errors):
+        return BuildResult(site, tuple(errors), tuple(warnings), None, time.perf_counter() - started, extracted,
+                           False, report, held=True)
     jobs = options.jobs if options.jobs else os.cpu_count() or 1
     history = load_history(config.state_dir, warn)
-    files = {**render_files(site, config, jobs), **data_files(site)}
+    files = {**render_files(site, config, jobs, memory), **data_files(site)}
     files.update(redirect_stage(site, config, history, files))
     if config.search:
         files.update(search_files(files, config.language, warn, output, config.state_dir))
-    stats = write_site(output, files)
+    stats = write_site(output, files, memory.written if memory else None)
     save_history(config.state_dir, updated_history(history, site.entities))
-    # A build that could not fetch everything it wanted is not "up to date" next time.
-    complete = not errors and not report.problems
-    _write_state(config, fingerprint if complete else None, output_fingerprint(output), _fresh_until(config, report))
+    if memory is None:
+        # A build that could not fetch everything it wanted is not "up to date" next time.
+        complete = not errors and not report.problems
+        _write_state(config, fingerprint if complete else None, output_fingerprint(output),
+                     _fresh_until(config, report))
+    else:
+        memory.wrote(files, errors)
+        # Fingerprinting every input and output file after each save would cost more
+        # than the rebuild; instead the next `sitegen build` is told to check for itself.
+        _write_state(config, None, None)
     return BuildResult(site, tuple(errors), tuple(warnings), stats, time.perf_counter() - started, extracted, False,
                        report)
 
@@ -108,11 +127,14 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
 def analyse(config: SiteConfig, options: BuildOptions,
             warn=lambda m: None) -> tuple[Site, list[ArticleError], int, ReferenceReport]:
     """Every stage up to the linked Site: what `build` renders and `entities` lists."""
-    loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes)
+    memory = options.memory
+    loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes,
+                           memory.articles if memory else None)
     judgements, note_errors = load_judgements(config.entities_dir)
     with BuildCache(config.state_dir / "cache.sqlite", warn) as cache:
         extractions, keys, extracted = extract_stage(config, loaded.articles, options, cache)
-        clusters = analysis_stage(config, loaded.articles, extractions, keys, cache)
+        clusters = analysis_stage(config, loaded.articles, extractions, keys, cache,
+                                  memory.analyses if memory else None)
     site = resolve_stage(config, loaded.articles, clusters, judgements, warn)
     site, report = reference_stage(site, config, reference_options(options), judgements, warn)
     return site, list(loaded.errors) + note_errors, extracted, report
@@ -140,7 +162,10 @@ def extract_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
     """
     model_id = model_fingerprint(config.model)
     keys = {a.id: extraction_key(a.text, model_id) for a in articles}
-    found = {k: Extraction.from_json(v) for k, v in cache.get_many("extraction", keys.values()).items()}
+    memo = options.memory.extractions if options.memory else {}
+    found = {k: memo[k] for k in keys.values() if k in memo}
+    stored = cache.get_many("extraction", (k for k in keys.values() if k not in found))
+    found.update((k, Extraction.from_json(v)) for k, v in stored.items())
     todo = [a for a in articles if keys[a.id] not in found]
     if todo:
         jobs = options.jobs if options.jobs else default_jobs(len(todo))
@@ -153,13 +178,15 @@ def extract_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
         fresh = {keys[a.id]: x for a, x in zip(todo, results)}
         cache.put_many("extraction", {k: x.to_json() for k, x in fresh.items()})
         found.update(fresh)
+    memo.clear()
+    memo.update(found)
     return {a.id: found[keys[a.id]] for a in articles}, keys, len(todo)
 
 
 def analysis_stage(config: SiteConfig, articles: Sequence[Article], extractions: Mapping[str, Extraction],
-                   keys: Mapping[str, str], cache: BuildCache) -> dict[str, list[Cluster]]:
+                   keys: Mapping[str, str], cache: BuildCache, memo: dict | None = None) -> dict[str, list[Cluster]]:
     """Cleaned mentions grouped per article, from the cache where nothing changed."""
-    return analyse_articles(articles, extractions, keys, config.stoplist, cache)
+    return analyse_articles(articles, extractions, keys, config.stoplist, cache, memo)
 
 
 def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Mapping[str, list[Cluster]],
@@ -174,10 +201,10 @@ def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Map
     return site
 
 
-def render_files(site: Site, config: SiteConfig, jobs: int = 1) -> dict[str, bytes]:
+def render_files(site: Site, config: SiteConfig, jobs: int = 1, memory: BuildMemory | None = None) -> dict[str, bytes]:
     from .render import render_site
 
-    return render_site(site, config, jobs)
+    return render_site(site, config, jobs, memory.pages if memory else None)
 
 
 def data_files(site: Site) -> dict[str, bytes]:

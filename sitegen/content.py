@@ -12,6 +12,7 @@ from typing import Iterable
 
 from . import frontmatter
 from .markup import BLOCK_SEPARATOR, plain_text
+from .memory import keep_only
 from .model import Article, ArticleError
 
 EXTENSIONS = (".md", ".markdown")
@@ -40,7 +41,13 @@ def article_id(articles_dir: Path, path: Path) -> str:
     return rel.with_suffix("").as_posix()
 
 
-def load_articles(articles_dir: Path, allow_html: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
+def load_articles(articles_dir: Path, allow_html: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
+                  memo: dict | None = None) -> Loaded:
+    """Every article under ``articles_dir``, and an error for each file that cannot be used.
+
+    ``memo`` (file -> (bytes, Article or error), kept by a long-running caller) spares
+    parsing a file whose bytes did not change since the last call.
+    """
     articles: list[Article] = []
     errors: list[ArticleError] = []
     seen: dict[str, Path] = {}
@@ -53,18 +60,32 @@ def load_articles(articles_dir: Path, allow_html: bool = False, max_bytes: int =
                                        "rename one of the two files; the first one is built"))
             continue
         seen[key] = path
-        try:
-            articles.append(read_article(path, aid, allow_html, max_bytes))
-        except frontmatter.FrontMatterError as exc:
-            errors.append(ArticleError(path, exc.line, str(exc), exc.hint))
-        except OSError as exc:
-            errors.append(ArticleError(path, None, f"cannot be read: {exc.strerror or exc}"))
+        result = _read_once(path, aid, allow_html, max_bytes, memo)
+        (articles if isinstance(result, Article) else errors).append(result)
+    if memo is not None:
+        keep_only(memo, seen.values())
     articles.sort(key=lambda a: (-a.date.toordinal(), a.id))
     return Loaded(tuple(articles), tuple(errors))
 
 
-def read_article(path: Path, aid: str, allow_html: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
-    data = path.read_bytes()
+def _read_once(path: Path, aid: str, allow_html: bool, max_bytes: int, memo: dict | None) -> Article | ArticleError:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return ArticleError(path, None, f"cannot be read: {exc.strerror or exc}")
+    if memo is not None and path in memo and memo[path][0] == data:
+        return memo[path][1]
+    try:
+        result: Article | ArticleError = parse_article(path, aid, data, allow_html, max_bytes)
+    except frontmatter.FrontMatterError as exc:
+        result = ArticleError(path, exc.line, str(exc), exc.hint)
+    if memo is not None:
+        memo[path] = (data, result)
+    return result
+
+
+def parse_article(path: Path, aid: str, data: bytes, allow_html: bool = False,
+                  max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
     if len(data) > max_bytes:
         raise frontmatter.FrontMatterError(
             f"is {len(data) / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.1f} MB",

@@ -55,19 +55,26 @@ def recover(output: Path) -> None:
     shutil.rmtree(pending, ignore_errors=True)
 
 
-def write_site(output: Path, files: Mapping[str, bytes]) -> WriteStats:
+def write_site(output: Path, files: Mapping[str, bytes], known: Mapping[str, bytes] | None = None) -> WriteStats:
+    """Make ``output`` hold exactly ``files``, changing only what differs.
+
+    ``known`` is what this process last wrote there, if it knows: then files are compared
+    in memory instead of read back (a preview server rewrites after every save).
+    """
     output = output.resolve()
     if output.exists() and not output.is_dir():
         raise OutputError(f"{output} exists and is not a folder")
     recover(output)
     checked = [(safe_relative(rel).as_posix(), data) for rel, data in files.items()]
-    existing = _existing_files(output)
+    existing = set(known) if known is not None else _existing_files(output)
+    same = (lambda clean, data: known.get(clean) == data) if known is not None else \
+        (lambda clean, data: _same_bytes(output / clean, data))
     pending = pending_folder(output)
     pending.mkdir(parents=True)
     try:
         moves, unchanged = [], 0
         for clean, data in checked:
-            if clean in existing and _same_bytes(output / clean, data):
+            if clean in existing and same(clean, data):
                 unchanged += 1
                 continue
             name = str(len(moves))

@@ -20,7 +20,7 @@ from .config import SiteConfig
 from .errors import SitegenError
 from .markup import Link, render_html
 from .model import ENTITY_TYPES, TYPE_PLURALS, Article, Entity, Mention, Reference, Site
-from .page_extras import article_extras, dossier_extras, home_extras
+from .page_extras import NETWORK_SIZE, article_extras, dossier_extras, home_extras
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -56,11 +56,53 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class EntityLink:
+    """An entity as a list shows it: its name and where its page is.
+
+    Lists hold this rather than the ``Entity``, so that a page listing an entity changes
+    only when what it shows changes, not with every new mention of that entity elsewhere.
+    """
+
+    id: str
+    name: str
+    type: str
+
+    @property
+    def url(self) -> str:
+        return self.id + "/"
+
+
+@dataclass(frozen=True)
+class EntityRow:
+    """An entity in the A-Z index: its link and its counts over the whole site."""
+
+    id: str
+    name: str
+    type: str
+    mention_count: int
+    article_count: int
+
+
+@dataclass(frozen=True)
 class Counted:
     """An entity with a count: its mentions, articles shared with another, or mentions in one article."""
 
-    entity: Entity
+    entity: EntityLink
     count: int
+
+
+@dataclass(frozen=True)
+class PlannedPage:
+    """A page before it is built: where it goes, which template, and its inputs.
+
+    ``inputs`` holds every value the page shows (compared with ==): a page whose inputs
+    and templates are what they were at the last build renders to the same bytes.
+    """
+
+    path: str
+    template: str
+    inputs: Any
+    build: Callable[[], "Page"]
 
 
 @dataclass(frozen=True)
@@ -71,14 +113,14 @@ class TypeGroup:
     label: str  # plural, e.g. "People"
     path: str  # site path of the type index
     entries: tuple[Counted, ...]
-    total: int  # entities of this type in the whole site
+    total: int | None  # entities of this type in the whole site (on the home page; None elsewhere)
 
 
 @dataclass(frozen=True)
 class LetterGroup:
     letter: str
     anchor: str  # element id of the group, e.g. "letter-A"
-    entities: tuple[Entity, ...]
+    entities: tuple[EntityRow, ...]
 
 
 @dataclass(frozen=True)
@@ -148,26 +190,51 @@ class SiteIndex:
         _refuse_duplicates("entity", [e.id for e in self.entities])
         self.entity_by_id = {e.id: e for e in self.entities}
         self.month_names = MONTHS
+        self.links = {e.id: EntityLink(e.id, e.name, e.type) for e in self.entities}
         self.by_type: dict[str, list[Entity]] = {t: [] for t in self.types}
         for entity in self.entities:
             self.by_type[entity.type].append(entity)
 
-    def page_builders(self) -> list[Callable[[], Page]]:
-        """One call per page, in site order; each builds its page when called."""
-        builders: list[Callable[[], Page]] = [self.home_page]
-        builders += [partial(self.type_page, t) for t in self.types]
-        builders += [partial(self.entity_page, e) for e in self.entities]
-        builders.append(self.articles_page)
-        builders += [partial(self.article_page, a) for a in self.articles]
-        builders.append(self.search_page)
-        return builders
+    def planned_pages(self) -> list[PlannedPage]:
+        """Every page of the site, in site order, not yet built.
+
+        The pages that list the whole site are cheap to build, and are their own inputs.
+        A dossier or an article page is costly (its Markdown is rendered), so its inputs
+        are worked out first: exactly the values its builder reads.
+        """
+        def built(page: Page) -> PlannedPage:
+            return PlannedPage(page.path, page.template, page, lambda: page)
+
+        plans = [built(self.home_page())]
+        plans += [built(self.type_page(t)) for t in self.types]
+        plans += [PlannedPage(urls.entity_path(e.id), "entity.html", self.entity_inputs(e),
+                              partial(self.entity_page, e)) for e in self.entities]
+        plans.append(built(self.articles_page()))
+        plans += [PlannedPage(urls.article_path(a.id), "article.html", self.article_inputs(a),
+                              partial(self.article_page, a)) for a in self.articles]
+        plans.append(built(self.search_page()))
+        return plans
 
     def canonical(self, path: str) -> str | None:
         """A page's public address, when ``base_url`` says where the site lives."""
         return urls.absolute_url(self.config.base_url, path) if self.config.base_url else None
 
     def pages(self) -> Iterator[Page]:
-        return (build_page() for build_page in self.page_builders())
+        return (plan.build() for plan in self.planned_pages())
+
+    def entity_inputs(self, entity: Entity) -> tuple:
+        """What ``entity_page`` reads: the entity, the articles of its mentions, its related
+        links, and how strongly the neighbours its network picture draws are linked."""
+        articles = tuple(self.article_by_id[a] for a in entity.articles if a in self.article_by_id)
+        related = self.related(entity)
+        drawn = tuple(self.site.related.get(c.entity.id, ()) for c in related[:NETWORK_SIZE])
+        return entity, articles, related, drawn
+
+    def article_inputs(self, article: Article) -> tuple:
+        """What ``article_page`` reads: the article, its mentions and their entities (whole:
+        the link previews show each one's description and counts)."""
+        mentions = self.site.mentions_by_article.get(article.id, ())
+        return article, mentions, tuple(self.entity_by_id.get(m.entity_id) for m in mentions)
 
     def home_page(self) -> Page:
         limit = self.config.home_entities
@@ -180,7 +247,8 @@ class SiteIndex:
                 type=t,
                 label=TYPE_PLURALS[t],
                 path=urls.type_path(t),
-                entries=tuple(Counted(e, len(e.mentions)) for e in heapq.nsmallest(limit, self.by_type[t], key=most)),
+                entries=tuple(Counted(self.links[e.id], len(e.mentions))
+                              for e in heapq.nsmallest(limit, self.by_type[t], key=most)),
                 total=len(self.by_type[t]),
             )
             for t in self.types
@@ -232,15 +300,7 @@ class SiteIndex:
             )
             for article_id in sorted(by_article, key=self.rank.__getitem__)
         )
-        related = heapq.nsmallest(
-            RELATED_LIMIT,
-            (
-                Counted(self.entity_by_id[other], shared)
-                for other, shared in self.site.related.get(entity.id, ())
-                if other != entity.id and other in self.entity_by_id
-            ),
-            key=self.strongest,
-        )
+        related = self.related(entity)
         return Page(
             path=urls.entity_path(entity.id),
             template="entity.html",
@@ -255,11 +315,23 @@ class SiteIndex:
                 "place_map_url": map_url(entity.place.coordinates) if entity.place and entity.place.coordinates else None,
                 "mention_groups": mention_groups,
                 "mention_total": sum(len(g.mentions) for g in mention_groups),
-                "related": tuple(related),
+                "related": related,
                 **dossier_extras(self, entity, mention_groups, related, TYPE_LABELS),
             },
             lastmod=mention_groups[0].article.date.isoformat() if mention_groups else None,
         )
+
+    def related(self, entity: Entity) -> tuple[Counted, ...]:
+        """The entities most often in the same articles, with the number of articles shared."""
+        return tuple(heapq.nsmallest(
+            RELATED_LIMIT,
+            (
+                Counted(self.links[other], shared)
+                for other, shared in self.site.related.get(entity.id, ())
+                if other != entity.id and other in self.links
+            ),
+            key=self.strongest,
+        ))
 
     def articles_page(self) -> Page:
         by_month: dict[tuple[int, int], list[Article]] = {}
@@ -310,11 +382,12 @@ class SiteIndex:
         groups = []
         for t in self.types:
             entries = sorted(
-                (Counted(self.entity_by_id[eid], n) for eid, n in counts.items() if self.entity_by_id[eid].type == t),
+                (Counted(self.links[eid], n) for eid, n in counts.items() if self.links[eid].type == t),
                 key=self.strongest,
             )
+            # No site-wide total here: it would make every article page depend on every entity.
             if entries:
-                groups.append(TypeGroup(t, TYPE_PLURALS[t], urls.type_path(t), tuple(entries), len(self.by_type[t])))
+                groups.append(TypeGroup(t, TYPE_PLURALS[t], urls.type_path(t), tuple(entries), None))
         return Page(
             path=path,
             template="article.html",
@@ -379,9 +452,9 @@ def initial(name: str) -> str:
 
 
 def _letter_groups(entities: Iterable[Entity]) -> tuple[LetterGroup, ...]:
-    groups: dict[str, list[Entity]] = defaultdict(list)
-    for entity in entities:  # already in name order
-        groups[initial(entity.name)].append(entity)
+    groups: dict[str, list[EntityRow]] = defaultdict(list)
+    for e in entities:  # already in name order
+        groups[initial(e.name)].append(EntityRow(e.id, e.name, e.type, len(e.mentions), len(e.articles)))
     ordered = sorted(groups, key=lambda letter: (letter != OTHER_LETTER, letter))
     return tuple(
         LetterGroup(letter, "letter-other" if letter == OTHER_LETTER else f"letter-{letter}", tuple(groups[letter]))

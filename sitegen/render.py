@@ -23,7 +23,9 @@ from . import hosting, structured, urls
 from .config import SiteConfig
 from .errors import SitegenError
 from .model import ENTITY_TYPES, TYPE_PLURALS, Site
-from .pages import MONTHS, TYPE_LABELS, NavItem, Page, SiteIndex
+from .memory import RenderedPage
+from .pages import MONTHS, TYPE_LABELS, NavItem, Page, PlannedPage, SiteIndex
+from .templates import TemplateSet
 
 
 def builtin_theme_dir() -> Path:
@@ -38,32 +40,47 @@ def builtin_theme_dir() -> Path:
 PARALLEL_PAGES = 1500
 
 
-def render_site(site: Site, config: SiteConfig, jobs: int = 1) -> dict[str, bytes]:
+def render_site(site: Site, config: SiteConfig, jobs: int = 1,
+                memo: dict[str, RenderedPage] | None = None) -> dict[str, bytes]:
     """Every file of the site except data/*.json, keyed by POSIX path relative to the output root.
 
     With ``jobs`` > 1 and a large site, pages are rendered in that many processes (forked,
-    so they share the resolved site without copying it).
+    so they share the resolved site without copying it). ``memo`` (output file ->
+    RenderedPage, kept by a long-running caller) holds each page's inputs and bytes from
+    the last call: a page whose inputs and templates are unchanged is not rendered again.
     """
     dirs = _template_dirs(config)
+    templates = TemplateSet.read(dirs)
     index = SiteIndex(site, config)
-    builders = index.page_builders()
-    renderer = _Renderer(_environment(dirs), _common_context(config))
+    renderer = _Renderer(_environment(dirs, templates.digest), _common_context(config))
+    plans = index.planned_pages()
+    plans.append(PlannedPage(urls.NOT_FOUND_FILE, "404.html", None, index.not_found_page))
+    previous = memo or {}
+    reused: dict[int, RenderedPage] = {}
+    todo: list[int] = []
+    for i, plan in enumerate(plans):
+        old = previous.get(urls.page_file(plan.path))
+        if old is not None and old.templates == templates.uses(plan.template) and old.inputs == plan.inputs:
+            reused[i] = old
+        else:
+            todo.append(i)
+    builders = [plans[i].build for i in todo]
     if jobs > 1 and len(builders) >= PARALLEL_PAGES and "fork" in multiprocessing.get_all_start_methods():
         rendered = _render_in_processes(renderer, config, builders, jobs)
     else:
         rendered = _render_pages(renderer, config, builders)
+    for i, (file, data, path, lastmod, listed) in zip(todo, rendered):
+        reused[i] = RenderedPage(plans[i].inputs, templates.uses(plans[i].template), data, path, lastmod, listed)
     files: dict[str, bytes] = {}
     sitemap: list[tuple[str, str | None]] = []
-    for file, data, path, lastmod, listed in rendered:
-        files[file] = data
-        if listed:
-            sitemap.append((path, lastmod))
-    # Hosts serve 404.html in place of any missing address, at any depth, so relative
-    # links cannot work there. Its links start from the path of ``base_url`` ("/news/")
-    # or, without one, from "/": the site is assumed to be served at the host's root.
-    files[urls.NOT_FOUND_FILE] = renderer.render(
-        index.not_found_page(), urls.NOT_FOUND_FILE, urls.base_path(config.base_url), None
-    )
+    for i in range(len(plans)):
+        page = reused[i]
+        files[urls.page_file(page.path)] = page.data
+        if page.listed:
+            sitemap.append((page.path, page.lastmod))
+    if memo is not None:
+        memo.clear()
+        memo.update((urls.page_file(page.path), page) for page in reused.values())
     if config.base_url:
         files["sitemap.xml"] = hosting.sitemap(config.base_url, sitemap)
     files["robots.txt"] = hosting.robots_txt(config.base_url)
@@ -78,9 +95,17 @@ def _render_pages(renderer: "_Renderer", config: SiteConfig,
     for build_page in builders:
         page = build_page()
         file = urls.page_file(page.path)
-        canonical = urls.absolute_url(config.base_url, page.path) if config.base_url else None
-        data = renderer.render(page, file, urls.root_of(file), canonical)
-        out.append((file, data, page.path, page.lastmod, page.in_sitemap))
+        if page.path == urls.NOT_FOUND_FILE:
+            # Hosts serve 404.html in place of any missing address, at any depth, so
+            # relative links cannot work there. Its links start from the path of
+            # ``base_url`` ("/news/") or, without one, from "/": the site is assumed to
+            # be served at the host's root.
+            root, canonical = urls.base_path(config.base_url), None
+        else:
+            root = urls.root_of(file)
+            canonical = urls.absolute_url(config.base_url, page.path) if config.base_url else None
+        data = renderer.render(page, file, root, canonical)
+        out.append((file, data, page.path, page.lastmod, page.in_sitemap and page.path != urls.NOT_FOUND_FILE))
     return out
 
 
@@ -133,7 +158,12 @@ def _template_dirs(config: SiteConfig) -> tuple[Path, ...]:
 
 
 @lru_cache(maxsize=8)
-def _environment(dirs: tuple[Path, ...]) -> Environment:
+def _environment(dirs: tuple[Path, ...], digest: str) -> Environment:
+    """The Jinja2 environment for these template folders holding templates of this digest.
+
+    A new digest (a template was edited) gets a new environment, rather than trusting
+    Jinja2's check of file times, which two saves within one tick would fool.
+    """
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in dirs]),
         autoescape=True,
