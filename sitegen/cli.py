@@ -60,6 +60,20 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     b.set_defaults(run=_build)
 
+    s = sub.add_parser("serve", help="preview the site: rebuild on every save and reload the browser")
+    s.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR",
+                   help="the folder holding content/articles (default: the current folder)")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only)")
+    s.add_argument("--port", "-p", type=_port, default=8000, help="port to listen on (default: 8000; 0: any free one)")
+    s.add_argument("--output", "-o", type=Path, help="output folder (default: SITE_DIR/output)")
+    s.add_argument("--offline", action="store_true", help="use no network: reference data from the cache only")
+    s.add_argument("--open", action="store_true", help="open the site in the web browser")
+    s.add_argument("--livereload", action=argparse.BooleanOptionalAction, default=True,
+                   help="reload open pages after each build and show build errors in them (default: on)")
+    s.add_argument("--quiet", "-q", action="store_true", help="print only the address and errors")
+    s.set_defaults(run=_serve)
+
     e = sub.add_parser("entities", help="list the entities an editor reviews")
     e.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR",
                    help="the folder holding content/articles (default: the current folder)")
@@ -83,6 +97,21 @@ def _positive(value: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
     return n
+
+
+def _port(value: str) -> int:
+    n = int(value)
+    if not 0 <= n <= 65535:
+        raise argparse.ArgumentTypeError("must be a port number, 0 to 65535")
+    return n
+
+
+def _serve(args) -> int:
+    from .serve import ServeOptions, serve
+
+    options = ServeOptions(host=args.host, port=args.port, output=args.output, offline=args.offline,
+                           livereload=args.livereload, open_browser=args.open, quiet=args.quiet)
+    return serve(args.site_dir, options)
 
 
 def _build(args) -> int:

@@ -1,0 +1,176 @@
+"""``sitegen serve``: build, serve the output, rebuild on every save, reload open pages.
+
+One build at a time, on one thread (the watcher's). The spaCy pipeline and every value
+a rebuild can reuse (``BuildMemory``) live as long as the server, so a save costs only
+what it touched. A build that fails, or breaks a file that was fine, leaves the last good
+site in place; open pages show its errors until a build succeeds.
+"""
+from __future__ import annotations
+
+import errno
+import signal
+import sys
+import threading
+import time
+import traceback
+import webbrowser
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .build import BuildOptions, BuildResult, build
+from .errors import SitegenError
+from .memory import BuildMemory
+from .model import ArticleError
+from .status import BuildStatus, Snapshot
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    output: Path | None = None
+    offline: bool = False
+    livereload: bool = True
+    open_browser: bool = False
+    quiet: bool = False
+
+
+class Preview:
+    """Builds one site again and again, keeping what it can between builds."""
+
+    def __init__(self, site_dir: Path, output: Path | None = None, offline: bool = False,
+                 status: BuildStatus | None = None, say: Callable[[str], None] = print,
+                 nlp_loader: Callable[[], object] | None = None) -> None:
+        self.site_dir = Path(site_dir)
+        self.output = (output or self.site_dir / "output").resolve()
+        self.offline = offline
+        self.status = status or BuildStatus()
+        self.say = say
+        self.memory = BuildMemory()
+        self._nlp_loader = nlp_loader
+        self._pipelines: dict[str, object] = {}
+        self._lock = threading.Lock()
+        self.builds = 0
+
+    def _pipeline(self):
+        if self._nlp_loader:
+            return self._nlp_loader()
+        from .extract import load_pipeline
+
+        model = self.memory.config.model  # set by the build before any NER runs
+        if model not in self._pipelines:
+            self._pipelines[model] = load_pipeline(model)
+        return self._pipelines[model]
+
+    def rebuild(self, changed: set[str] | None = None, jobs: int | None = 1) -> Snapshot:
+        """Build now (one build at a time) and publish the outcome to every open page."""
+        with self._lock:
+            self.status.started()
+            started = time.perf_counter()
+            result: BuildResult | None = None
+            site_changed = False
+            try:
+                options = BuildOptions(output=self.output, offline=self.offline, jobs=jobs, progress=False,
+                                       nlp_loader=self._pipeline, memory=self.memory, warn=self._warn)
+                result = build(self.site_dir, options)
+                site_changed = bool(result.stats and (result.stats.written or result.stats.removed))
+                problems = [self._problem(e) for e in result.errors]
+            except SitegenError as exc:
+                problems = [{"file": None, "line": None, "message": str(exc), "hint": ""}]
+            except Exception as exc:  # a bug: say so, keep serving the last site
+                traceback.print_exc()
+                self.memory.forget()  # nothing kept can be trusted after an unexpected failure
+                problems = [{"file": None, "line": None, "hint": "",
+                             "message": f"internal error ({type(exc).__name__}: {exc}); the details are in the terminal"}]
+            finally:
+                self.builds += 1
+            snapshot = self.status.finished(site_changed, problems)
+            self._report(result, problems, changed, time.perf_counter() - started)
+            return snapshot
+
+    def _problem(self, error: ArticleError) -> dict:
+        try:
+            file = error.path.resolve().relative_to(self.site_dir.resolve()).as_posix()
+        except ValueError:
+            file = str(error.path)
+        return {"file": file, "line": error.line, "message": error.message, "hint": error.hint}
+
+    def _warn(self, message: str) -> None:
+        self.say(f"warning: {message}")
+
+    def _report(self, result: BuildResult | None, problems: list[dict], changed: set[str] | None,
+                seconds: float) -> None:
+        for p in problems:
+            where = f"{p['file']}:{p['line']}: " if p["file"] and p["line"] else f"{p['file']}: " if p["file"] else ""
+            self.say(f"error: {where}{p['message']}" + (f" ({p['hint']})" if p["hint"] else ""))
+        what = _describe(changed, self.site_dir)
+        if result is None:
+            self.say(f"build failed{what}; still serving the last good site")
+        elif result.held:
+            self.say(f"not published{what}: a file that was fine has an error; still serving the last good site")
+        else:
+            stats = result.stats
+            removed = f", {stats.removed} removed" if stats.removed else ""
+            self.say(f"built in {seconds:.2f} s{what}: {stats.written} files written{removed}")
+
+
+def _describe(changed: set[str] | None, site_dir: Path) -> str:
+    if not changed:
+        return ""
+    names = []
+    for path in sorted(changed):
+        try:
+            names.append(Path(path).resolve().relative_to(site_dir.resolve()).as_posix())
+        except ValueError:
+            names.append(path)
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f" after changes to {shown}"
+
+
+def serve(site_dir: Path, options: ServeOptions) -> int:
+    """Run the preview until Ctrl-C (or SIGTERM); returns the exit code."""
+    from .devserver import PreviewServer
+    from .watch import SiteWatcher
+
+    say = (lambda message: None) if options.quiet else (lambda message: print(message, flush=True))
+    status = BuildStatus()
+    preview = Preview(site_dir, options.output, options.offline, status, say)
+    try:
+        server = PreviewServer((options.host, options.port), preview.output, status, options.livereload,
+                               log=lambda m: print(m, file=sys.stderr))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise SitegenError(f"port {options.port} on {options.host} is already in use (is another preview "
+                               f"running?); stop that server or choose another port with --port") from exc
+        raise SitegenError(f"cannot listen on {options.host}:{options.port}: {exc.strerror or exc}") from exc
+    # The first build may start worker processes; it runs before any other thread exists.
+    preview.rebuild(jobs=None)
+    watcher = SiteWatcher(preview.site_dir, preview.rebuild)
+    thread = threading.Thread(target=server.serve_forever, name="sitegen-http", daemon=True)
+    previous_term = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        watcher.start()
+        thread.start()
+        host, port = server.server_address[:2]
+        url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+        print(f"serving {preview.output} at {url} (Ctrl-C to stop)", flush=True)
+        if options.host not in LOOPBACK:
+            say(f"warning: listening on {options.host}: anyone who can reach this machine can read the site")
+        if options.open_browser:
+            webbrowser.open(url)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        say("stopping: waiting for a running build to finish (Ctrl-C again to stop at once)")
+    finally:
+        signal.signal(signal.SIGTERM, previous_term)
+        watcher.stop()
+        server.shutdown()
+        server.server_close()
+    return 0
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
