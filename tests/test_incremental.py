@@ -1,0 +1,352 @@
+"""Rebuilds that keep values in memory (the preview server's) against builds from scratch.
+
+The property: after any sequence of edits, the output of a build that reuses the last
+one's values is byte for byte the output of a fresh build of the same folder. Edits are
+drawn at random from what editors do: add, change, retitle, redate, rename and delete
+articles; add, change and delete editor's notes; override, change and drop a template;
+break an article's front matter and mend it. Each seed is one reproducible sequence;
+set SITEGEN_EDIT_SEEDS=200 to try more.
+"""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import BuildOptions, build
+from sitegen.memory import BuildMemory
+from sitegen.render import builtin_theme_dir
+
+from conftest import SiteFolder, article_text
+
+SENTENCES = (
+    "Maria Lopez met Angela Merkel in Berlin on Tuesday.",
+    "Angela Merkel said Germany would support the plan.",
+    "The United Nations called for calm in Damascus.",
+    "Ahmed al-Sharaa spoke to Donald Trump at the White House.",
+    "Trump said the talks with al-Sharaa went well.",
+    "Officials in Paris and London welcomed the news.",
+    "Emmanuel Macron phoned Keir Starmer about the summit.",
+    "The World Health Organization (WHO) sent doctors to Aleppo.",
+    "WHO staff reached Aleppo by road.",
+    "Lopez told Reuters the deal was close.",
+    "Pedro Alvarez of the European Commission visited Madrid.",
+    "Siemens and Volkswagen shares rose in Frankfurt.",
+    "Nothing else happened that day.",
+)
+NOTE_NAMES = ("Angela Merkel", "Donald Trump", "United Nations", "Berlin", "Maria Lopez", "World Health Organization")
+TEMPLATES = ("entity.html", "article.html", "base.html", "partials/entity_counts.html", "home.html")
+
+
+def _body(rng: random.Random) -> str:
+    return "\n\n".join(" ".join(rng.sample(SENTENCES, rng.randint(1, 3))) for _ in range(rng.randint(1, 3)))
+
+
+def _date(rng: random.Random) -> str:
+    return f"2025-{rng.randint(1, 3):02d}-{rng.randint(1, 28):02d}"
+
+
+class Editor:
+    """Random edits to one site folder; each returns a line for the failure report."""
+
+    def __init__(self, site: SiteFolder, rng: random.Random) -> None:
+        self.site, self.rng = site, rng
+        self.count = 0
+
+    def articles(self) -> list[Path]:
+        return sorted(self.site.articles_dir.rglob("*.md"))
+
+    def notes(self) -> list[Path]:
+        return sorted(self.site.entities_dir.glob("*.md")) if self.site.entities_dir.is_dir() else []
+
+    def edit(self) -> str:
+        choices = [self.add_article, self.add_article, self.change_body, self.change_meta, self.rename,
+                   self.delete_article, self.write_note, self.delete_note, self.change_template,
+                   self.break_article, self.mend_article]
+        while True:
+            done = self.rng.choice(choices)()
+            if done:
+                return done
+
+    def add_article(self) -> str:
+        self.count += 1
+        folder = self.rng.choice(["", "2025/"])
+        name = f"{folder}story-{self.count}.md"
+        title = self.rng.choice(["Talks", "Summit", "Aid", "Markets"]) + f" {self.count}"
+        self.site.add_article(name, title=title, date=_date(self.rng), body=_body(self.rng))
+        return f"add {name}"
+
+    def _pick(self) -> Path | None:
+        articles = self.articles()
+        return self.rng.choice(articles) if articles else None
+
+    def change_body(self) -> str | None:
+        path = self._pick()
+        if path is None:
+            return None
+        path.write_text(article_text(f"Changed {self.rng.randint(1, 99)}", _date(self.rng), _body(self.rng)),
+                        encoding="utf-8")
+        return f"change {path.name}"
+
+    def change_meta(self) -> str | None:
+        path = self._pick()
+        if path is None:
+            return None
+        text = path.read_text(encoding="utf-8")
+        if not text.startswith("---\ntitle:"):
+            return None
+        body = text.split("---\n", 2)[2]
+        title = self.rng.choice(["Alpha", "beta", "Zulu", "Élan"]) + f" {self.rng.randint(1, 9)}"
+        path.write_text(article_text(title, _date(self.rng), body, source=self.rng.choice([None, "AFP"])),
+                        encoding="utf-8")
+        return f"retitle/redate {path.name} as {title!r}"
+
+    def rename(self) -> str | None:
+        path = self._pick()
+        if path is None:
+            return None
+        self.count += 1
+        target = self.site.articles_dir / f"renamed-{self.count}.md"
+        path.rename(target)
+        return f"rename {path.name} to {target.name}"
+
+    def delete_article(self) -> str | None:
+        articles = self.articles()
+        if len(articles) < 2:
+            return None
+        path = self.rng.choice(articles)
+        path.unlink()
+        return f"delete {path.name}"
+
+    def write_note(self) -> str:
+        name = self.rng.choice(NOTE_NAMES)
+        meta = {"name": name}
+        kind = self.rng.random()
+        if kind < 0.2:
+            meta["ignore"] = True
+        elif kind < 0.4:
+            meta["aliases"] = [self.rng.choice(["Merkel", "the UN", "Lopez", "Trump"])]
+        elif kind < 0.55:
+            meta["type"] = self.rng.choice(["person", "place", "organisation"])
+        elif kind < 0.7:
+            meta["same_as"] = [self.rng.choice(["Siemens", "Paris", "Emmanuel Macron"])]
+        file = name.lower().replace(" ", "-")
+        self.site.add_note(file, body=self.rng.choice(["", "A note on *this* name."]), **meta)
+        return f"note {file}: {meta}"
+
+    def delete_note(self) -> str | None:
+        notes = self.notes()
+        if not notes:
+            return None
+        path = self.rng.choice(notes)
+        path.unlink()
+        return f"delete note {path.name}"
+
+    def change_template(self) -> str:
+        name = self.rng.choice(TEMPLATES)
+        own = self.site.root / "templates" / name
+        if own.exists() and self.rng.random() < 0.4:
+            own.unlink()
+            return f"drop template override {name}"
+        own.parent.mkdir(parents=True, exist_ok=True)
+        marker = f"<!-- edit {self.rng.randint(1, 10**6)} -->"
+        own.write_text(marked_template(name, marker), encoding="utf-8")
+        return f"template {name} {marker}"
+
+    def break_article(self) -> str | None:
+        path = self._pick()
+        if path is None:
+            return None
+        path.write_text(path.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
+        return f"break {path.name}"
+
+    def mend_article(self) -> str | None:
+        broken = [p for p in self.articles() if "titel:" in p.read_text(encoding="utf-8")]
+        if not broken:
+            return None
+        path = self.rng.choice(broken)
+        path.write_text(path.read_text(encoding="utf-8").replace("titel:", "title:", 1), encoding="utf-8")
+        return f"mend {path.name}"
+
+
+def marked_template(name: str, marker: str) -> str:
+    """The theme's template ``name`` with ``marker`` where every page using it shows it."""
+    source = (builtin_theme_dir() / name).read_text(encoding="utf-8")
+    for after in ("{% block content %}\n", "-#}\n"):  # a child template shows only its blocks
+        head, sep, rest = source.partition(after)
+        if sep:
+            return f"{head}{sep}{marker}\n{rest}"
+    return f"{marker}\n{source}"
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_output(kept: dict[str, bytes], fresh: dict[str, bytes], history: list[str]) -> None:
+    steps = "\n  ".join(history)
+    assert sorted(kept) == sorted(fresh), f"different files after:\n  {steps}\n" \
+        f"only incremental: {sorted(set(kept) - set(fresh))}\nonly fresh: {sorted(set(fresh) - set(kept))}"
+    differing = [name for name in kept if kept[name] != fresh[name]]
+    assert not differing, f"different bytes in {differing} after:\n  {steps}"
+
+
+SEEDS = range(int(os.environ.get("SITEGEN_EDIT_SEEDS", "3")))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_random_edits_rebuild_to_what_a_fresh_build_makes(seed, make_site, nlp, tmp_path):
+    rng = random.Random(seed)
+    site = make_site(f"edited-{seed}")
+    editor = Editor(site, rng)
+    for _ in range(3):
+        editor.add_article()
+    memory = BuildMemory()
+    fresh_output = tmp_path / f"fresh-{seed}"
+    history: list[str] = []
+    published: dict[str, bytes] | None = None
+    for _ in range(14):
+        history.append(editor.edit())
+        kept = build(site.root, BuildOptions(offline=True, jobs=1, nlp_loader=lambda: nlp, memory=memory))
+        if kept.held:
+            # A file that was fine broke: the last published site stays as it was.
+            assert files_of(site.output) == published, "a held build changed the output"
+            continue
+        shutil.rmtree(fresh_output, ignore_errors=True)
+        build(site.root, BuildOptions(offline=True, jobs=1, nlp_loader=lambda: nlp, output=fresh_output, force=True))
+        published = files_of(site.output)
+        assert_same_output(published, files_of(fresh_output), history)
+
+
+# ---- rebuilds do only the work an edit calls for -------------------------------------------
+
+
+@pytest.fixture
+def rendered(monkeypatch) -> list[str]:
+    """The output files rendered by each build, in order (cleared by the test as it goes)."""
+    from sitegen import render
+
+    files: list[str] = []
+    original = render._Renderer.render
+
+    def counting(self, page, file, root, canonical):
+        files.append(file)
+        return original(self, page, file, root, canonical)
+
+    monkeypatch.setattr(render._Renderer, "render", counting)
+    return files
+
+
+def _two_stories(site: SiteFolder) -> None:
+    site.add_article("berlin", title="Berlin talks", date="2025-03-01",
+                     body="Maria Lopez met Angela Merkel in Berlin on Tuesday.")
+    site.add_article("aleppo", title="Aid to Aleppo", date="2025-03-02",
+                     body="The World Health Organization (WHO) sent doctors to Aleppo.")
+
+
+def test_an_article_edit_renders_only_the_pages_it_touches(make_site, nlp, rendered):
+    site = make_site()
+    _two_stories(site)
+    memory = BuildMemory()
+    options = BuildOptions(offline=True, jobs=1, nlp_loader=lambda: nlp, memory=memory)
+    build(site.root, options)
+    assert "articles/aleppo/index.html" in rendered
+    rendered.clear()
+
+    site.add_article("berlin", title="Berlin talks", date="2025-03-01",
+                     body="Maria Lopez met Angela Merkel and Pedro Alvarez in Berlin on Tuesday.")
+    build(site.root, options)
+
+    assert "articles/berlin/index.html" in rendered
+    assert "people/pedro-alvarez/index.html" in rendered  # a new dossier
+    assert "people/angela-merkel/index.html" in rendered  # its related list gained a name
+    untouched = {"articles/aleppo/index.html", "places/aleppo/index.html", "404.html",
+                 "organisations/world-health-organization/index.html"}
+    assert not untouched & set(rendered), rendered
+
+
+def test_an_unchanged_site_renders_nothing(make_site, nlp, rendered):
+    site = make_site()
+    _two_stories(site)
+    options = BuildOptions(offline=True, jobs=1, nlp_loader=lambda: nlp, memory=BuildMemory())
+    build(site.root, options)
+    rendered.clear()
+    result = build(site.root, options)
+    assert rendered == []
+    assert result.stats.written == 0 and result.stats.removed == 0
+
+
+def test_a_template_edit_renders_the_pages_that_use_it(make_site, nlp, rendered):
+    site = make_site()
+    _two_stories(site)
+    options = BuildOptions(offline=True, jobs=1, nlp_loader=lambda: nlp, memory=BuildMemory())
+    build(site.root, options)
+    rendered.clear()
+
+    own = site.root / "templates" / "entity.html"
+    own.parent.mkdir()
+    own.write_text(marked_template("entity.html", "<!-- edited -->"), encoding="utf-8")
+    build(site.root, options)
+    assert rendered and all(f.startswith(("people/", "places/", "organisations/")) and f.count("/") == 2
+                            for f in rendered), rendered
+    assert "<!-- edited -->" in site.page("people/angela-merkel/")
+
+    rendered.clear()
+    (site.root / "templates" / "partials").mkdir()
+    partial = site.root / "templates" / "partials" / "entity_counts.html"
+    partial.write_text(marked_template("partials/entity_counts.html", "<!-- partial -->"), encoding="utf-8")
+    build(site.root, options)
+    # The partial is included by the home, article and dossier pages, not by the indexes.
+    assert "articles/aleppo/index.html" in rendered and "index.html" in rendered
+    assert "people/index.html" not in rendered and "articles/index.html" not in rendered
+
+
+def test_a_config_change_renders_everything(make_site, nlp, rendered):
+    site = make_site()
+    _two_stories(site)
+    options = BuildOptions(offline=True, jobs=1, nlp_loader=lambda: nlp, memory=BuildMemory())
+    build(site.root, options)
+    everything = sorted(rendered)
+    rendered.clear()
+    site.write_config('title = "Renamed"\n')
+    build(site.root, options)
+    assert sorted(rendered) == everything
+    assert "Renamed" in site.page("articles/aleppo/")
+
+
+def test_deleting_an_article_removes_the_dossiers_only_it_mentioned(make_site, nlp):
+    site = make_site()
+    _two_stories(site)
+    options = BuildOptions(offline=True, jobs=1, nlp_loader=lambda: nlp, memory=BuildMemory())
+    build(site.root, options)
+    only_aleppo = [e["url"] for e in site.entities() if e["articles"] == ["aleppo"]]
+    elsewhere = [e["url"] for e in site.entities() if "berlin" in e["articles"]]
+    assert only_aleppo and elsewhere
+    (site.articles_dir / "aleppo.md").unlink()
+    result = build(site.root, options)
+    assert not (site.output / "articles" / "aleppo").exists()
+    for url in only_aleppo:
+        assert not (site.output / url).exists(), url
+    for url in elsewhere:
+        assert (site.output / url / "index.html").is_file(), url
+    assert result.stats.removed >= 1 + len(only_aleppo)
+
+
+def test_a_file_already_broken_does_not_hold_back_other_edits(make_site, nlp):
+    site = make_site()
+    _two_stories(site)
+    site.write_article_file("broken.md", "---\ntitle: [unclosed\n---\nText.\n")
+    options = BuildOptions(offline=True, jobs=1, nlp_loader=lambda: nlp, memory=BuildMemory())
+    first = build(site.root, options)
+    assert first.errors and not first.held
+    site.add_article("aleppo", title="Aid to Aleppo, day two", date="2025-03-02", body="Doctors reached Aleppo.")
+    second = build(site.root, options)
+    assert not second.held and "day two" in site.article_page("aleppo")
+    # A newly broken file holds the site back until it is mended.
+    site.write_article_file("berlin.md", "---\ntitle: Berlin talks\ndate: someday\n---\nText.\n")
+    third = build(site.root, options)
+    assert third.held
+    assert "Maria Lopez" in site.article_page("berlin")
