@@ -44,19 +44,57 @@ def is_input(site_dir: Path, path: str, is_file: bool = True) -> bool:
     return True
 
 
-class SiteWatcher(FileSystemEventHandler):
-    """Calls ``on_change(paths)`` on its own thread after each settled burst of changes."""
+class Debouncer:
+    """Collects paths; calls ``on_change(paths)`` on its own thread once none came for ``quiet`` s."""
 
-    def __init__(self, site_dir: Path, on_change: Callable[[set[str]], None], quiet: float = QUIET_SECONDS) -> None:
-        self.site_dir = site_dir.resolve()
+    def __init__(self, on_change: Callable[[set[str]], None], quiet: float = QUIET_SECONDS) -> None:
         self.on_change = on_change
         self.quiet = quiet
         self._lock = threading.Condition()
         self._pending: set[str] = set()
-        self._last_event = 0.0
+        self._last = 0.0
         self._stopped = False
-        self._observer = Observer()
         self._thread = threading.Thread(target=self._run, name="sitegen-rebuild", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def add(self, paths: Iterable[str]) -> None:
+        with self._lock:
+            self._pending.update(paths)
+            self._last = time.monotonic()
+            self._lock.notify_all()
+
+    def stop(self) -> None:
+        """Stop; a call of ``on_change`` under way is waited for (a build is never cut off)."""
+        with self._lock:
+            self._stopped = True
+            self._lock.notify_all()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                self._lock.wait_for(lambda: self._pending or self._stopped)
+                while not self._stopped:  # until the burst settles
+                    left = self._last + self.quiet - time.monotonic()
+                    if left <= 0:
+                        break
+                    self._lock.wait(left)
+                if self._stopped:
+                    return
+                paths, self._pending = self._pending, set()
+            self.on_change(paths)
+
+
+class SiteWatcher(FileSystemEventHandler):
+    """Watches a site's inputs with watchdog; settled bursts of changes go to ``on_change``."""
+
+    def __init__(self, site_dir: Path, on_change: Callable[[set[str]], None], quiet: float = QUIET_SECONDS) -> None:
+        self.site_dir = site_dir.resolve()
+        self.debouncer = Debouncer(on_change, quiet)
+        self._observer = Observer()
         self._watched: set[Path] = set()
 
     def start(self) -> None:
@@ -65,8 +103,8 @@ class SiteWatcher(FileSystemEventHandler):
         # every build rewrites.
         self._observer.schedule(self, str(self.site_dir), recursive=False)
         self._watch_folders()
+        self.debouncer.start()
         self._observer.start()
-        self._thread.start()
 
     def _watch_folders(self) -> None:
         for name in WATCHED_FOLDERS:
@@ -76,13 +114,9 @@ class SiteWatcher(FileSystemEventHandler):
                 self._watched.add(folder)
 
     def stop(self) -> None:
-        with self._lock:
-            self._stopped = True
-            self._lock.notify_all()
         self._observer.stop()
         self._observer.join(timeout=5)
-        if self._thread.is_alive():
-            self._thread.join()  # a running build finishes: the output is never left half-written
+        self.debouncer.stop()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
@@ -94,29 +128,8 @@ class SiteWatcher(FileSystemEventHandler):
             elif event.event_type == "modified":
                 return  # a folder's listing changed: the event of the file itself tells what
         relevant = [p for p in _decoded(paths) if is_input(self.site_dir, p, not event.is_directory)]
-        if not relevant:
-            return
-        with self._lock:
-            self._pending.update(relevant)
-            self._last_event = time.monotonic()
-            self._lock.notify_all()
-
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                self._lock.wait_for(lambda: self._pending or self._stopped)
-                if self._stopped:
-                    return
-                # Wait for the burst to settle.
-                while not self._stopped:
-                    left = self._last_event + self.quiet - time.monotonic()
-                    if left <= 0:
-                        break
-                    self._lock.wait(left)
-                if self._stopped:
-                    return
-                paths, self._pending = self._pending, set()
-            self.on_change(paths)
+        if relevant:
+            self.debouncer.add(relevant)
 
 
 def _decoded(paths: Iterable[str | bytes]) -> list[str]:

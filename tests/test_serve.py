@@ -1,0 +1,341 @@
+"""``sitegen serve`` without a browser: the HTTP server, the event stream, the watcher, the CLI.
+
+A real server on a free port, spoken to over real sockets. Builds are started directly
+(``Preview.rebuild``) where the test is about what a build publishes, and by the real
+watcher where it is about watching.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from watchdog.events import FileModifiedEvent
+
+from sitegen.devserver import EVENTS_PATH, SCRIPT_PATH, PreviewServer, inject, resolve_request_path
+from sitegen.serve import Preview
+from sitegen.watch import Debouncer, SiteWatcher, is_input
+
+from conftest import REPO
+
+STORY = "Maria Lopez met Angela Merkel in Berlin on Tuesday."
+
+
+class Served:
+    def __init__(self, site, preview: Preview, server: PreviewServer) -> None:
+        self.site, self.preview, self.server = site, preview, server
+        self.port = server.server_address[1]
+
+    def get(self, path: str, method: str = "GET") -> tuple[int, dict, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request(method, path)
+            response = conn.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            conn.close()
+
+
+def _start(site, nlp, livereload: bool = True) -> Served:
+    preview = Preview(site.root, nlp_loader=lambda: nlp, say=lambda message: None)
+    preview.rebuild()
+    server = PreviewServer(("127.0.0.1", 0), preview.output, preview.status, livereload)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return Served(site, preview, server)
+
+
+@pytest.fixture
+def served(make_site, nlp):
+    site = make_site()
+    site.add_article("berlin", title="Berlin talks", date="2025-03-01", body=STORY)
+    running = _start(site, nlp)
+    yield running
+    running.server.shutdown()
+    running.server.server_close()
+
+
+# ---- serving files -----------------------------------------------------------------------
+
+
+def test_pages_have_their_types_and_folders_their_index(served):
+    status, headers, body = served.get("/")
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert b"Berlin talks" in body and headers["cache-control"] == "no-store"
+    status, headers, _ = served.get("/static/style.css")
+    assert status == 200 and headers["content-type"] == "text/css; charset=utf-8"
+    status, headers, body = served.get("/data/entities.json")
+    assert status == 200 and headers["content-type"] == "application/json"
+    assert json.loads(body)["articles"][0]["id"] == "berlin"
+    status, headers, _ = served.get("/data/text/berlin.txt")
+    assert headers["content-type"] == "text/plain; charset=utf-8"
+    status, headers, body = served.get("/articles/berlin/")
+    assert status == 200 and b"Angela Merkel" in body
+    status, headers, body = served.get("/articles/berlin/", method="HEAD")
+    assert status == 200 and body == b"" and int(headers["content-length"]) > 0
+
+
+def test_a_folder_without_its_slash_is_redirected(served):
+    status, headers, _ = served.get("/articles/berlin?x=1")
+    assert status == 301 and headers["location"] == "/articles/berlin/?x=1"
+
+
+def test_a_missing_page_gets_the_sites_404_page(served):
+    status, headers, body = served.get("/people/nobody-at-all/")
+    assert status == 404 and headers["content-type"] == "text/html; charset=utf-8"
+    assert body == inject((served.site.output / "404.html").read_bytes(), served.preview.status.site_version)
+
+
+@pytest.mark.parametrize("path", [
+    "/../sitegen-secret.txt", "/%2e%2e/sitegen-secret.txt", "/..%2fsitegen-secret.txt",
+    "/articles/../../sitegen-secret.txt", "//sitegen-secret.txt", "/%00", "/..\\sitegen-secret.txt",
+    "/escape/sitegen-secret.txt", "/escape", "/%ff",
+])
+def test_nothing_outside_the_output_folder_is_served(served, path):
+    (served.site.root / "sitegen-secret.txt").write_text("secret", encoding="utf-8")
+    (served.site.output / "escape").symlink_to(served.site.root, target_is_directory=True)
+    status, _, body = served.get(path)
+    assert status in (400, 404) and b"secret" not in body
+
+
+def test_resolve_request_path_stays_inside(tmp_path):
+    root = (tmp_path / "out").resolve()
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "index.html").write_text("x")
+    assert resolve_request_path(root, "/a/index.html?q=1") == root / "a" / "index.html"
+    assert resolve_request_path(root, "/") == root
+    assert resolve_request_path(root, "/a/../../out/a/index.html") is None
+    assert resolve_request_path(root, "/missing") is None
+
+
+# ---- live reload only in a preview --------------------------------------------------------
+
+
+def test_html_gets_the_reload_script_and_nothing_else_does(served):
+    _, _, page = served.get("/articles/berlin/")
+    version = served.preview.status.site_version
+    assert page.count(b"__sitegen") == 1
+    assert f'<script src="{SCRIPT_PATH}" data-site="{version}" defer></script>\n</body>'.encode() in page
+    _, _, css = served.get("/static/style.css")
+    assert b"__sitegen" not in css
+    status, headers, script = served.get(SCRIPT_PATH)
+    assert status == 200 and headers["content-type"].startswith("text/javascript") and b"EventSource" in script
+
+
+def test_the_files_a_preview_writes_are_exactly_a_builds(served, build_site, tmp_path):
+    # The script is added as pages are sent: what lies in output/ is what `build` writes.
+    for file in served.site.output.rglob("*"):
+        assert not file.is_file() or b"__sitegen" not in file.read_bytes(), file
+    fresh = tmp_path / "fresh"
+    build_site(served.site, output=fresh, force=True)
+    ours = {p.relative_to(served.site.output): p.read_bytes() for p in served.site.output.rglob("*") if p.is_file()}
+    theirs = {p.relative_to(fresh): p.read_bytes() for p in fresh.rglob("*") if p.is_file()}
+    assert ours == theirs
+
+
+def test_the_built_sample_site_has_no_live_reload(build_site, tmp_path):
+    import shutil
+
+    shutil.copytree(REPO / "content", tmp_path / "sample" / "content")
+    result = build_site(tmp_path / "sample")
+    assert result.ok
+    files = [p for p in (tmp_path / "sample" / "output").rglob("*") if p.is_file()]
+    assert len(files) > 10
+    for file in files:
+        data = file.read_bytes()
+        assert b"__sitegen" not in data and b"EventSource" not in data and b"livereload" not in data, file
+
+
+def test_no_livereload_serves_plain_pages(make_site, nlp):
+    site = make_site()
+    site.add_article("berlin", title="Berlin talks", date="2025-03-01", body=STORY)
+    running = _start(site, nlp, livereload=False)
+    try:
+        _, _, page = running.get("/articles/berlin/")
+        assert page == (site.output / "articles" / "berlin" / "index.html").read_bytes()
+        assert running.get(EVENTS_PATH)[0] == 404 and running.get(SCRIPT_PATH)[0] == 404
+    finally:
+        running.server.shutdown()
+        running.server.server_close()
+
+
+# ---- the event stream -------------------------------------------------------------------
+
+
+class EventStream:
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.conn.request("GET", EVENTS_PATH)
+        self.response = self.conn.getresponse()
+        assert self.response.status == 200
+        assert self.response.getheader("Content-Type").startswith("text/event-stream")
+
+    def next_status(self) -> dict:
+        """The data of the next ``status`` event (keep-alive comments skipped)."""
+        event, data = None, []
+        while True:
+            line = self.response.fp.readline().decode("utf-8").rstrip("\n")
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                data.append(line[6:])
+            elif not line and event == "status":
+                return json.loads("\n".join(data))
+            elif not line:
+                event, data = None, []
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def test_the_stream_tells_each_build_and_its_errors(served):
+    stream = EventStream(served.port)
+    try:
+        first = stream.next_status()
+        assert first == {"site": served.preview.status.site_version, "problems": []}
+
+        served.site.add_article("berlin", title="Berlin talks", date="2025-03-01",
+                                body=STORY + " Pedro Alvarez joined them.")
+        served.preview.rebuild()
+        changed = stream.next_status()
+        assert changed["site"] != first["site"] and changed["problems"] == []
+
+        good_page = served.get("/articles/berlin/")[2]
+        served.site.write_article_file("berlin.md", "---\ntitle: Berlin talks\ndate: someday\n---\nText.\n")
+        served.preview.rebuild()
+        broken = stream.next_status()
+        assert broken["site"] == changed["site"]  # nothing was published: no reload
+        [problem] = broken["problems"]
+        assert problem["file"] == "content/articles/berlin.md" and problem["line"] == 3
+        assert "date" in problem["message"] and problem["hint"]
+        assert served.get("/articles/berlin/")[2] == good_page  # the last good site is still served
+
+        served.site.add_article("berlin", title="Berlin talks", date="2025-03-01", body=STORY)
+        served.preview.rebuild()
+        mended = stream.next_status()
+        assert mended["problems"] == [] and mended["site"] != changed["site"]
+    finally:
+        stream.close()
+
+
+def test_a_failing_template_is_reported_and_the_site_kept(served):
+    stream = EventStream(served.port)
+    try:
+        stream.next_status()
+        own = served.site.root / "templates" / "article.html"
+        own.parent.mkdir()
+        own.write_text('{% extends "base.html" %}{% block content %}{{ no_such_thing }}{% endblock %}',
+                       encoding="utf-8")
+        served.preview.rebuild()
+        [problem] = stream.next_status()["problems"]
+        assert "article.html" in problem["message"] and "no_such_thing" in problem["message"]
+        assert b"Angela Merkel" in served.get("/articles/berlin/")[2]
+    finally:
+        stream.close()
+
+
+# ---- watching ----------------------------------------------------------------------------
+
+
+def test_which_paths_are_inputs(tmp_path):
+    site = tmp_path
+    yes = ["content/articles/a.md", "content/articles/2025/b.markdown", "content/entities/x.md",
+           "templates/base.html", "templates/static/style.css", "sitegen.toml"]
+    no = ["output/index.html", ".sitegen/cache.sqlite", "content/articles/.a.md.swp", "content/articles/a.md~",
+          "content/articles/4913", "content/articles/notes.txt", "README.md", "templates/.#base.html",
+          "content/articles/.git/HEAD"]
+    for path in yes:
+        assert is_input(site, str(site / path)), path
+    for path in no:
+        assert not is_input(site, str(site / path)), path
+    assert not is_input(site, "/elsewhere/content/articles/a.md")
+
+
+def test_a_burst_of_saves_is_one_build(tmp_path):
+    calls: list[set[str]] = []
+    done = threading.Event()
+    # A long quiet period: all the saves below arrive well inside it.
+    debouncer = Debouncer(lambda paths: (calls.append(paths), done.set()), quiet=1.0)
+    debouncer.start()
+    try:
+        names = [f"content/articles/a{i}.md" for i in range(5)]
+        for name in names:
+            debouncer.add([name])
+        debouncer.add(names[:2])
+        assert done.wait(30)
+    finally:
+        debouncer.stop()
+    assert calls == [set(names)]
+
+
+def test_saving_an_article_rebuilds_and_publishes(served):
+    stream = EventStream(served.port)
+    watcher = SiteWatcher(served.site.root, served.preview.rebuild)
+    watcher.start()
+    try:
+        first = stream.next_status()
+        served.site.add_article("berlin", title="Berlin talks, updated", date="2025-03-01", body=STORY)
+        update = stream.next_status()
+        assert update["site"] != first["site"]
+        assert b"Berlin talks, updated" in served.get("/articles/berlin/")[2]
+    finally:
+        watcher.stop()
+        stream.close()
+
+
+# ---- the command line ---------------------------------------------------------------------
+
+
+def _serve_command(site_root: Path, *args) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1")
+    return subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site_root), *map(str, args)],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_address(process: subprocess.Popen) -> str:
+    """The address a starting `sitegen serve` prints once its first build is done."""
+    for line in process.stdout:
+        found = re.search(r"at (http://\S+/) \(Ctrl-C to stop\)", line)
+        if found:
+            return found.group(1)
+    raise AssertionError(f"sitegen serve ended without serving: {process.stderr.read()}")
+
+
+def test_a_port_in_use_is_a_clear_error(make_site, cli):
+    site = make_site()
+    site.add_article("berlin", title="Berlin talks", date="2025-03-01", body=STORY)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli("serve", site.root, "--port", port)
+    assert result.returncode == 2
+    assert f"port {port}" in result.stderr and "--port" in result.stderr
+    assert not site.output.exists()  # refused before building
+
+
+def test_ctrl_c_stops_cleanly(make_site):
+    site = make_site()
+    site.add_article("berlin", title="Berlin talks", date="2025-03-01", body=STORY)
+    process = _serve_command(site.root, "--port", "0")
+    try:
+        address = wait_for_address(process)
+        conn = http.client.HTTPConnection(address.split("//")[1].rstrip("/").split(":")[0],
+                                          int(address.rstrip("/").rsplit(":", 1)[1]), timeout=30)
+        conn.request("GET", "/articles/berlin/")
+        assert conn.getresponse().status == 200
+        conn.close()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not (site.root / ".output.pending").exists()
+    assert (site.output / "articles" / "berlin" / "index.html").is_file()
