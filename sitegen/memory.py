@@ -5,7 +5,8 @@ per-article analysis, and its no-op check spares it everything when nothing chan
 preview rebuilds after every save, so it keeps the values themselves in memory:
 
 - each article as read, by file and bytes, so an unchanged file is not parsed again;
-- each extraction and per-article analysis, by the same keys as the cache, decoded;
+- each extraction and per-article analysis, by the same keys as the cache, decoded,
+  and the mentions made from them, so unchanged entities compare equal at a glance;
 - each page's inputs and rendered bytes, so a page whose inputs are equal to last time
   is not rendered again (see ``render.render_site``);
 - the files last written to the output folder, so writing compares bytes in memory
@@ -42,7 +43,8 @@ class BuildMemory:
     output: Path | None = None
     articles: dict[Path, tuple[bytes, Any]] = field(default_factory=dict)  # file -> (bytes, Article or error)
     extractions: dict[str, Any] = field(default_factory=dict)  # cache key -> Extraction
-    analyses: dict[str, Any] = field(default_factory=dict)  # cache key -> clusters
+    analyses: dict[Any, Any] = field(default_factory=dict)  # (article id, cache key) -> clusters
+    mentions: dict[Any, Any] = field(default_factory=dict)  # see resolve.resolve
     pages: dict[str, RenderedPage] = field(default_factory=dict)  # output file -> page
     written: dict[str, bytes] | None = None  # the output folder's files after the last write
     # files that had errors when the output was last written: a build may still write
@@ -63,6 +65,7 @@ class BuildMemory:
         self.articles.clear()
         self.extractions.clear()
         self.analyses.clear()
+        self.mentions.clear()
         self.pages.clear()
         self.written = None
         self.written_errors = None

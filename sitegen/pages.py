@@ -323,15 +323,12 @@ class SiteIndex:
 
     def related(self, entity: Entity) -> tuple[Counted, ...]:
         """The entities most often in the same articles, with the number of articles shared."""
-        return tuple(heapq.nsmallest(
-            RELATED_LIMIT,
-            (
-                Counted(self.links[other], shared)
-                for other, shared in self.site.related.get(entity.id, ())
-                if other != entity.id and other in self.links
-            ),
+        links = self.links
+        return tuple(sorted(
+            (Counted(links[other], shared) for other, shared in self.site.related.get(entity.id, ())
+             if other != entity.id and other in links),
             key=self.strongest,
-        ))
+        )[:RELATED_LIMIT])
 
     def articles_page(self) -> Page:
         by_month: dict[tuple[int, int], list[Article]] = {}

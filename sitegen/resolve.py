@@ -25,8 +25,14 @@ def resolve(
     judgements: Sequence[Judgement] = (),
     entity_types: Sequence[str] = ("person", "place", "organisation"),
     min_mentions: int = 1,
+    mention_memo: dict | None = None,
 ) -> Site:
-    """Merge every article's clusters into entities and build the Site the pages show."""
+    """Merge every article's clusters into entities and build the Site the pages show.
+
+    ``mention_memo`` (kept by a long-running caller) hands back the very Mention values
+    of the last call for a cluster that is the same object in the same entity, so that
+    comparing this Site's values with the last one's is quick where nothing changed.
+    """
     clusters = [c for article in articles for c in clusters_by_article.get(article.id, ())]
     groups = merge_clusters(clusters, judgements)
     groups = [g for g in groups if _keep(g, entity_types, min_mentions)]
@@ -36,9 +42,13 @@ def resolve(
     groups.sort(key=lambda g: (g.type, name_key(g.name), g.name, _first_seen(g, order)))
     slugs = {t: SlugRegistry() for t in TYPE_FOLDERS}
     entities = []
+    made: dict = {}
     for group in groups:
         entity_id = f"{TYPE_FOLDERS[group.type]}/{slugs[group.type].claim(group.name)}"
-        entities.append(_entity(entity_id, group, by_id, order))
+        entities.append(_entity(entity_id, group, by_id, order, mention_memo or {}, made))
+    if mention_memo is not None:
+        mention_memo.clear()
+        mention_memo.update(made)
     entities.sort(key=lambda e: (name_key(e.name), e.id))
     mentions_by_article: dict[str, list[Mention]] = defaultdict(list)
     for entity in entities:
@@ -64,15 +74,24 @@ def _first_seen(group: Group, order: Mapping[str, int]) -> int:
     return -max(order.get(c.article_id, 0) for c in group.clusters)
 
 
-def _entity(entity_id: str, group: Group, articles: Mapping[str, Article], order: Mapping[str, int]) -> Entity:
+def _entity(entity_id: str, group: Group, articles: Mapping[str, Article], order: Mapping[str, int],
+            memo: Mapping, made: dict) -> Entity:
     mentions = []
     surfaces: Counter = Counter()
     for cluster in group.clusters:
-        text = articles[cluster.article_id].text
+        article = articles[cluster.article_id]
+        key = (id(cluster), id(article), entity_id)
+        kept = memo.get(key)
+        # The cluster and article are kept in the entry: their ids cannot be reused while it lives.
+        if kept is None or kept[0] is not cluster or kept[1] is not article:
+            text = article.text
+            kept = (cluster, article, tuple(Mention(cluster.article_id, m.start, m.end, m.text,
+                                                    text[m.sentence_start:m.sentence_end], m.sentence_start,
+                                                    entity_id) for m in cluster.mentions))
+        made[key] = kept
         for m in cluster.mentions:
             surfaces[m.text] += 1
-            mentions.append(Mention(cluster.article_id, m.start, m.end, m.text,
-                                    text[m.sentence_start:m.sentence_end], m.sentence_start, entity_id))
+        mentions.extend(kept[2])
     mentions.sort(key=lambda m: (order[m.article_id], m.start))
     name_k = name_key(group.name)
     aliases, seen = [], {name_k}
@@ -104,21 +123,29 @@ def _entity(entity_id: str, group: Group, articles: Mapping[str, Article], order
 
 def related_entities(entities: Sequence[Entity]) -> dict[str, tuple[tuple[str, int], ...]]:
     """Entities that appear in the same articles, by the number of articles they share."""
-    in_article: dict[str, list[str]] = defaultdict(list)
+    # Entities by rank in (name key, id) order: the tie-break, as one number.
+    ranked = sorted(entities, key=lambda e: (name_key(e.name), e.id))
+    rank = {e.id: i for i, e in enumerate(ranked)}
+    in_article: dict[str, list[int]] = defaultdict(list)
     for entity in entities:
         for article_id in entity.articles:
-            in_article[article_id].append(entity.id)
-    related: dict[str, Counter] = defaultdict(Counter)
+            in_article[article_id].append(rank[entity.id])
+    related: dict[int, Counter] = defaultdict(Counter)
     for ids in in_article.values():
         if len(ids) > 400:
             ids = ids[:400]  # a directory-like article would make this quadratic
         for a in ids:
-            counts = related[a]
-            for b in ids:
-                if a != b:
-                    counts[b] += 1
-    names = {e.id: name_key(e.name) for e in entities}
-    return {
-        e.id: tuple(heapq.nsmallest(MAX_RELATED, related[e.id].items(), key=lambda kv: (-kv[1], names[kv[0]], kv[0])))
-        for e in entities
-    }
+            related[a].update(ids)  # counted in C; the entity itself is dropped below
+    # Most shared articles first, then by rank: one integer per pair sorts the same way.
+    n = len(ranked)
+    out = {}
+    for e in entities:
+        me = rank[e.id]
+        counts = related.get(me)
+        if not counts:
+            out[e.id] = ()
+            continue
+        del counts[me]
+        best = heapq.nsmallest(MAX_RELATED, [other - shared * n for other, shared in counts.items()])
+        out[e.id] = tuple((ranked[v % n].id, -(v // n)) for v in best)
+    return out
