@@ -1,0 +1,202 @@
+"""Edit-to-reload latency of `sitegen serve`: a file is saved, how long until the reload event?
+
+For each site size, a corpus site is made (see corpus.py), `sitegen serve` is started on
+it in a subprocess (its first build runs NER on every article, as a user's first preview
+would), and the benchmark listens on the server's event stream as an open page does.
+Then it edits articles the way an editor saves them (a new paragraph with a real
+sentence, the whole file rewritten) and times each edit from the moment the file is
+written to the moment the server's status event with the new site arrives. Edits are
+spaced out: each waits for the last one's event, so every figure is one whole rebuild.
+
+    python bench/serve_latency.py                       # 100 and 1,000 articles, 20 edits each
+    python bench/serve_latency.py --sizes 100 --edits 40
+    python bench/serve_latency.py --json figures.json
+
+Two kinds of edit per size: one article, and ten articles saved at once (as "save all"
+does), to show that the time grows with the size of the change.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import queue
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+sys.path.insert(0, str(BENCH_DIR))
+
+import corpus  # noqa: E402 - after the path is set
+
+GOAL_P50_SECONDS = 0.300  # one-article edit at 1,000 articles
+STARTUP_TIMEOUT = 1800  # the first build of a large site runs NER on every article
+EVENT_TIMEOUT = 120
+
+
+class Server:
+    """`sitegen serve` in a subprocess, and a reader of its event stream."""
+
+    def __init__(self, site: Path) -> None:
+        env = dict(os.environ, PYTHONUNBUFFERED="1",
+                   PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+        self.process = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site), "--port", "0"],
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        self.builds: "queue.Queue[float]" = queue.Queue()  # build seconds the server reports
+        self.address = self._wait_for_address()
+        threading.Thread(target=self._read_log, daemon=True).start()
+        self.events: "queue.Queue[tuple[float, dict]]" = queue.Queue()
+        host, port = self.address.split("//")[1].rstrip("/").rsplit(":", 1)
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=EVENT_TIMEOUT)
+        self.conn.request("GET", "/__sitegen/events")
+        self.stream = self.conn.getresponse()
+        threading.Thread(target=self._read_events, daemon=True).start()
+        self.version = self.next_event()[1]["site"]
+
+    def _wait_for_address(self) -> str:
+        started = time.monotonic()
+        for line in self.process.stdout:
+            found = re.search(r"at (http://\S+/) \(Ctrl-C to stop\)", line)
+            if found:
+                return found.group(1)
+            if time.monotonic() - started > STARTUP_TIMEOUT:
+                break
+        raise SystemExit(f"sitegen serve did not start (exit code {self.process.poll()})")
+
+    def _read_log(self) -> None:
+        for line in self.process.stdout:
+            found = re.match(r"built in ([\d.]+) s", line)
+            if found:
+                self.builds.put(float(found.group(1)))
+            elif line.startswith(("error", "Traceback")):
+                print(f"  server: {line.rstrip()}", file=sys.stderr)
+
+    def _read_events(self) -> None:
+        event, data = None, []
+        for raw in self.stream.fp:
+            line = raw.decode("utf-8").rstrip("\n")
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                data.append(line[6:])
+            elif not line:
+                if event == "status":
+                    self.events.put((time.perf_counter(), json.loads("\n".join(data))))
+                event, data = None, []
+
+    def next_event(self) -> tuple[float, dict]:
+        return self.events.get(timeout=EVENT_TIMEOUT)
+
+    def wait_for_new_site(self) -> float:
+        """perf_counter time of the first event naming a site other than the last one."""
+        while True:
+            at, status = self.next_event()
+            if status["problems"]:
+                raise SystemExit(f"the build failed: {status['problems']}")
+            if status["site"] != self.version:
+                self.version = status["site"]
+                return at
+
+    def stop(self) -> None:
+        self.conn.close()
+        self.process.terminate()
+        self.process.wait(timeout=120)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * p // 100))
+    return ordered[int(rank) - 1]
+
+
+def measure(n: int, edits: int, work: Path, docs: list[corpus.Document], rng: random.Random) -> dict:
+    site = work / f"site-{n}"
+    shutil.rmtree(site, ignore_errors=True)
+    articles = corpus.make_articles(n, docs)
+    corpus.write_site(site, articles)
+    sentences = [s for d in docs for p in d.paragraphs for s in re.split(r"(?<=\.) ", p) if len(s) > 40]
+    step(f"{n} articles: starting sitegen serve (first build with NER on every article)")
+    started = time.perf_counter()
+    server = Server(site)
+    first_build = time.perf_counter() - started
+    while not server.builds.empty():
+        server.builds.get()
+    results: dict[str, dict] = {}
+    try:
+        for label, batch in (("one article", 1), ("ten articles", 10)):
+            latencies, builds = [], []
+            for i in range(edits):
+                chosen = rng.sample(articles, batch)
+                payloads = [(site / "content" / "articles" / a.file_name,
+                             a.markdown() + "\n" + corpus.markdown_escape(rng.choice(sentences)) + f" (edit {i})\n")
+                            for a in chosen]
+                for path, text in payloads:
+                    path.write_text(text, encoding="utf-8")
+                written = time.perf_counter()
+                latencies.append(server.wait_for_new_site() - written)
+                builds.append(server.builds.get(timeout=EVENT_TIMEOUT))
+            results[label] = {"latencies": latencies, "builds": builds}
+            step(f"  {label}: p50 {percentile(latencies, 50) * 1000:.0f} ms, "
+                 f"p95 {percentile(latencies, 95) * 1000:.0f} ms")
+    finally:
+        server.stop()
+    return {"articles": n, "first_build_seconds": first_build, "edits": results}
+
+
+def step(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def print_table(figures: list[dict]) -> None:
+    print("| Site | Edit | p50 | p95 | max | build p50 (server) | Goal | Met |")
+    print("|---|---|---:|---:|---:|---:|---:|:---:|")
+    for figure in figures:
+        for label, r in figure["edits"].items():
+            p50 = percentile(r["latencies"], 50)
+            goal = GOAL_P50_SECONDS if figure["articles"] == 1000 and label == "one article" else None
+            met = "" if goal is None else ("yes" if p50 <= goal else "no")
+            print(f"| {figure['articles']:,} articles | {label} | {p50 * 1000:.0f} ms | "
+                  f"{percentile(r['latencies'], 95) * 1000:.0f} ms | {max(r['latencies']) * 1000:.0f} ms | "
+                  f"{percentile(r['builds'], 50) * 1000:.0f} ms | {'' if goal is None else f'p50 ≤ {goal * 1000:.0f} ms'} | {met} |")
+    print()
+    for figure in figures:
+        print(f"{figure['articles']:,} articles: first build (NER on every article, model load included) "
+              f"{figure['first_build_seconds']:.1f} s; {len(next(iter(figure['edits'].values()))['latencies'])} "
+              f"edits of each kind")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Edit-to-reload latency of sitegen serve.")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000], help="articles per site (default 100 1000)")
+    parser.add_argument("--edits", type=int, default=20, help="edits of each kind per site (default 20)")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR and keep it (default: a temp folder)")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write every measurement as JSON")
+    args = parser.parse_args(argv)
+    work = args.keep.resolve() if args.keep else Path(tempfile.mkdtemp(prefix="sitegen-serve-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(4)
+    docs = corpus.read_documents()
+    try:
+        figures = [measure(n, args.edits, work, docs, rng) for n in args.sizes]
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print_table(figures)
+    if args.json:
+        args.json.write_text(json.dumps({"load_average": os.getloadavg(), "figures": figures}, indent=1) + "\n",
+                             encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
