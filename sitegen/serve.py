@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .build import BuildOptions, BuildResult, build
+from .build import BuildOptions, BuildResult, build, check_site_dir
+from .config import load_config
 from .errors import SitegenError
 from .memory import BuildMemory
 from .model import ArticleError
@@ -150,6 +151,9 @@ def serve(site_dir: Path, options: ServeOptions) -> int:
     from .devserver import PreviewServer
     from .watch import SiteWatcher
 
+    # A folder that is no site, or a bad sitegen.toml, stops here, as `build` does; every
+    # later problem is shown in the pages instead.
+    check_site_dir(load_config(Path(site_dir)))
     say = (lambda message: None) if options.quiet else (lambda message: print(message, flush=True))
     status = BuildStatus()
     preview = Preview(site_dir, options.output, options.offline, status, say)

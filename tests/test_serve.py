@@ -321,6 +321,11 @@ def test_a_port_in_use_is_a_clear_error(make_site, cli):
     assert not site.output.exists()  # refused before building
 
 
+def test_a_folder_without_articles_is_refused_at_once(tmp_path, cli):
+    result = cli("serve", tmp_path, "--port", 0)
+    assert result.returncode == 2 and "content/articles" in result.stderr
+
+
 def test_ctrl_c_stops_cleanly(make_site):
     site = make_site()
     site.add_article("berlin", title="Berlin talks", date="2025-03-01", body=STORY)
