@@ -49,7 +49,7 @@ class Server:
     def __init__(self, site: Path) -> None:
         env = dict(os.environ, PYTHONUNBUFFERED="1",
                    PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
-        self.process = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site), "--port", "0"],
+        self.process = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site), "--offline", "--port", "0"],
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
         self.builds: "queue.Queue[float]" = queue.Queue()  # build seconds the server reports
         self.address = self._wait_for_address()

@@ -75,7 +75,11 @@ class Preview:
             result: BuildResult | None = None
             site_changed = False
             try:
-                options = BuildOptions(output=self.output, offline=self.offline, jobs=jobs, progress=False,
+                # After the first build, reference data comes from its cache only: a save
+                # never waits on the network. An entity that is new since then is linked
+                # by the next start of the preview or the next `sitegen build`.
+                offline = self.offline or self.builds > 0
+                options = BuildOptions(output=self.output, offline=offline, jobs=jobs, progress=False,
                                        nlp_loader=self._pipeline, memory=self.memory, warn=self._warn)
                 result = build(self.site_dir, options)
                 site_changed = bool(result.stats and (result.stats.written or result.stats.removed))

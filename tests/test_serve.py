@@ -45,7 +45,7 @@ class Served:
 
 
 def _start(site, nlp, livereload: bool = True) -> Served:
-    preview = Preview(site.root, nlp_loader=lambda: nlp, say=lambda message: None)
+    preview = Preview(site.root, offline=True, nlp_loader=lambda: nlp, say=lambda message: None)
     preview.rebuild()
     server = PreviewServer(("127.0.0.1", 0), preview.output, preview.status, livereload)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -295,7 +295,7 @@ def test_saving_an_article_rebuilds_and_publishes(served):
 
 def _serve_command(site_root: Path, *args) -> subprocess.Popen:
     env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1")
-    return subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site_root), *map(str, args)],
+    return subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site_root), "--offline", *map(str, args)],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -315,14 +315,14 @@ def test_a_port_in_use_is_a_clear_error(make_site, cli):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = cli("serve", site.root, "--port", port)
+        result = cli("serve", site.root, "--offline", "--port", port)
     assert result.returncode == 2
     assert f"port {port}" in result.stderr and "--port" in result.stderr
     assert not site.output.exists()  # refused before building
 
 
 def test_a_folder_without_articles_is_refused_at_once(tmp_path, cli):
-    result = cli("serve", tmp_path, "--port", 0)
+    result = cli("serve", tmp_path, "--offline", "--port", 0)
     assert result.returncode == 2 and "content/articles" in result.stderr
 
 
