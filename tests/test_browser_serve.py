@@ -124,3 +124,26 @@ def test_an_open_page_reconnects_after_a_server_restart_and_reloads(live, page):
     live.start(port)
     _wait_for_reload(page)
     expect(page.locator("h1")).to_have_text("Ahmed al-Sharaa")
+
+
+def test_a_hidden_tab_reloads_only_when_it_is_shown(live, page):
+    page.goto(live.url + DOSSIER)
+    expect(page.locator("h1")).to_have_text("Ahmed al-Sharaa")
+    _mark_document(page)
+    page.evaluate("""() => {
+        Object.defineProperty(document, "hidden", {configurable: true, get: () => true});
+        Object.defineProperty(document, "visibilityState", {configurable: true, get: () => "hidden"});
+        document.dispatchEvent(new Event("visibilitychange"));
+    }""")
+
+    live.edit(ARTICLE, "\nSyria is joining", "\nAhmed al-Sharaa later met Adam Smith in Damascus.\n\nSyria is joining")
+    page.wait_for_function("() => document.documentElement.dataset.sitegenReload === 'when-visible'")
+    assert page.evaluate("window.__beforeReload") is True  # told, but still the old page
+
+    page.evaluate("""() => {
+        delete document.hidden;
+        delete document.visibilityState;
+        document.dispatchEvent(new Event("visibilitychange"));
+    }""")
+    _wait_for_reload(page)
+    expect(page.locator('.related a[href$="people/adam-smith/"]')).to_have_text("Adam Smith")

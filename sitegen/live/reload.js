@@ -15,6 +15,8 @@
   function reload() {
     if (document.hidden) {
       reloadWhenVisible = true;
+      // Visible in the developer tools, and to tests: a reload waits for the tab.
+      document.documentElement.dataset.sitegenReload = "when-visible";
     } else {
       location.reload();
     }
