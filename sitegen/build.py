@@ -108,7 +108,12 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
     files.update(redirect_stage(site, config, history, files))
     if config.search:
         files.update(search_files(files, config.language, warn, output, config.state_dir))
-    stats = write_site(output, files, memory.written if memory else None)
+    try:
+        stats = write_site(output, files, memory.written if memory else None)
+    except BaseException:
+        if memory is not None:
+            memory.written = None  # the folder may be part way: compare with the disk next time
+        raise
     save_history(config.state_dir, updated_history(history, site.entities))
     if memory is None:
         # A build that could not fetch everything it wanted is not "up to date" next time.
