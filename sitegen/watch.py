@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 from .config import CONFIG_FILE
 
@@ -95,7 +96,7 @@ class SiteWatcher(FileSystemEventHandler):
         self.site_dir = site_dir.resolve()
         self.debouncer = Debouncer(on_change, quiet)
         self._observer = Observer()
-        self._watched: set[Path] = set()
+        self._watched: dict[Path, ObservedWatch] = {}
 
     def start(self) -> None:
         # The site folder itself, not recursively (sitegen.toml, and watched folders that
@@ -110,8 +111,10 @@ class SiteWatcher(FileSystemEventHandler):
         for name in WATCHED_FOLDERS:
             folder = self.site_dir / name
             if folder.is_dir() and folder not in self._watched:
-                self._observer.schedule(self, str(folder), recursive=True)
-                self._watched.add(folder)
+                self._watched[folder] = self._observer.schedule(self, str(folder), recursive=True)
+            elif not folder.is_dir() and folder in self._watched:
+                # Deleted (or moved away): watch it afresh if it comes back.
+                self._observer.unschedule(self._watched.pop(folder))
 
     def stop(self) -> None:
         self._observer.stop()
@@ -123,7 +126,7 @@ class SiteWatcher(FileSystemEventHandler):
             return  # reading a file changes nothing
         paths = [p for p in (event.src_path, getattr(event, "dest_path", "")) if p]
         if event.is_directory:
-            if event.event_type == "created":
+            if event.event_type in ("created", "deleted", "moved"):
                 self._watch_folders()
             elif event.event_type == "modified":
                 return  # a folder's listing changed: the event of the file itself tells what

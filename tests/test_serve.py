@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -285,6 +286,28 @@ def test_saving_an_article_rebuilds_and_publishes(served):
         update = stream.next_status()
         assert update["site"] != first["site"]
         assert b"Berlin talks, updated" in served.get("/articles/berlin/")[2]
+    finally:
+        watcher.stop()
+        stream.close()
+
+
+def test_a_content_folder_removed_and_made_again_is_watched_again(served):
+    stream = EventStream(served.port)
+    watcher = SiteWatcher(served.site.root, served.preview.rebuild)
+    watcher.start()
+    try:
+        first = stream.next_status()
+        content = served.site.root / "content"
+        shutil.move(content, served.site.root / "content-away")
+        gone = stream.next_status()
+        assert gone["problems"] and "content/articles" in gone["problems"][0]["message"]
+        shutil.move(served.site.root / "content-away", content)
+        back = stream.next_status()
+        assert back["problems"] == []
+        served.site.add_article("berlin", title="Berlin talks, once more", date="2025-03-01", body=STORY)
+        while b"once more" not in served.get("/articles/berlin/")[2]:
+            assert stream.next_status()["problems"] == []
+        assert first["site"] != served.preview.status.site_version
     finally:
         watcher.stop()
         stream.close()
