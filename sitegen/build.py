@@ -104,7 +104,7 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
                            False, report, held=True)
     jobs = options.jobs if options.jobs else os.cpu_count() or 1
     history = load_history(config.state_dir, warn)
-    files = {**render_files(site, config, jobs, memory), **data_files(site)}
+    files = {**render_files(site, config, jobs, memory), **data_files(site, memory)}
     files.update(redirect_stage(site, config, history, files))
     if config.search:
         files.update(search_files(files, config.language, warn, output, config.state_dir))
@@ -212,9 +212,9 @@ def render_files(site: Site, config: SiteConfig, jobs: int = 1, memory: BuildMem
     return render_site(site, config, jobs, memory.pages if memory else None)
 
 
-def data_files(site: Site) -> dict[str, bytes]:
-    return {"data/entities.json": entities_json(site), "data/graph.json": graph_json(site),
-            "data/entities.csv": entities_csv(site), **article_texts(site)}
+def data_files(site: Site, memory: BuildMemory | None = None) -> dict[str, bytes]:
+    return {"data/entities.json": entities_json(site, memory.exports if memory else None),
+            "data/graph.json": graph_json(site), "data/entities.csv": entities_csv(site), **article_texts(site)}
 
 
 def redirect_stage(site: Site, config: SiteConfig, history, files: Mapping[str, bytes]) -> dict[str, bytes]:

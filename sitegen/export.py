@@ -12,47 +12,74 @@ import json
 from collections import Counter
 from itertools import combinations
 
-from .model import Site
+from .model import Article, Entity, Site
 from .structured import short_description, wikidata_url
 
 FORMAT_VERSION = 1
 
 
-def entities_json(site: Site) -> bytes:
-    entities = []
-    for e in site.entities:
-        ref = e.reference
-        entities.append({
-            "id": e.id,
-            "name": e.name,
-            "type": e.type,
-            "aliases": list(e.aliases),
-            "url": e.url,
-            "wikipedia": {"title": ref.wikipedia_title, "url": ref.wikipedia_url} if ref else None,
-            "wikidata": ref.wikidata_id if ref else None,
-            "description": ref.description if ref else None,
-            "link_confidence": ref.confidence if ref else None,
-            "coordinates": list(e.coordinates) if e.coordinates else None,
-            "mention_count": len(e.mentions),
-            "articles": list(e.articles),
-            "merge_reasons": list(e.merge_reasons),
-        })
-    articles = []
-    for a in site.articles:
-        articles.append({
-            "id": a.id,
-            "title": a.title,
-            "date": a.date.isoformat(),
-            "url": f"articles/{a.id}/",
-            "mentions": [
-                {"entity": m.entity_id, "text": m.text, "start": m.start, "end": m.end}
-                for m in site.mentions_by_article.get(a.id, ())
-            ],
-        })
-    data = {"version": FORMAT_VERSION, "offsets": "unicode code points in data/text/<article id>.txt",
-            "entities": entities, "articles": articles}
+def entities_json(site: Site, memo: dict | None = None) -> bytes:
+    """The export, as compact JSON.
+
+    ``memo`` (kept by a long-running caller) holds each entity's and article's encoded
+    entry with the value it was encoded from: an unchanged one is not encoded again. The
+    bytes are those of encoding the whole at once.
+    """
+    fresh: dict = {}
+
+    def encoded(key, source, make) -> str:
+        kept = memo.get(key) if memo is not None else None
+        if kept is None or kept[0] != source:
+            kept = (source, _dumps(make()))
+        fresh[key] = kept
+        return kept[1]
+
+    entities = [encoded(("entity", e.id), e, lambda e=e: _entity_entry(e)) for e in site.entities]
+    articles = [encoded(("article", a.id), (a, site.mentions_by_article.get(a.id, ())),
+                        lambda a=a: _article_entry(site, a)) for a in site.articles]
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
+    head = _dumps({"version": FORMAT_VERSION, "offsets": "unicode code points in data/text/<article id>.txt"})
     # No indentation: the C encoder then serialises a large site's export several times faster.
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+    text = f'{head[:-1]},"entities":[{",".join(entities)}],"articles":[{",".join(articles)}]}}'
+    return text.encode("utf-8") + b"\n"
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _entity_entry(e: Entity) -> dict:
+    ref = e.reference
+    return {
+        "id": e.id,
+        "name": e.name,
+        "type": e.type,
+        "aliases": list(e.aliases),
+        "url": e.url,
+        "wikipedia": {"title": ref.wikipedia_title, "url": ref.wikipedia_url} if ref else None,
+        "wikidata": ref.wikidata_id if ref else None,
+        "description": ref.description if ref else None,
+        "link_confidence": ref.confidence if ref else None,
+        "coordinates": list(e.coordinates) if e.coordinates else None,
+        "mention_count": len(e.mentions),
+        "articles": list(e.articles),
+        "merge_reasons": list(e.merge_reasons),
+    }
+
+
+def _article_entry(site: Site, a: Article) -> dict:
+    return {
+        "id": a.id,
+        "title": a.title,
+        "date": a.date.isoformat(),
+        "url": f"articles/{a.id}/",
+        "mentions": [
+            {"entity": m.entity_id, "text": m.text, "start": m.start, "end": m.end}
+            for m in site.mentions_by_article.get(a.id, ())
+        ],
+    }
 
 
 def article_texts(site: Site) -> dict[str, bytes]:

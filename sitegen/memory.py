@@ -8,7 +8,8 @@ preview rebuilds after every save, so it keeps the values themselves in memory:
 - each extraction and per-article analysis, by the same keys as the cache, decoded,
   and the mentions made from them, so unchanged entities compare equal at a glance;
 - each page's inputs and rendered bytes, so a page whose inputs are equal to last time
-  is not rendered again (see ``render.render_site``);
+  is not rendered again (see ``render.render_site``), and likewise each entry of
+  ``data/entities.json``;
 - the files last written to the output folder, so writing compares bytes in memory
   instead of reading the whole output back.
 
@@ -46,6 +47,7 @@ class BuildMemory:
     analyses: dict[Any, Any] = field(default_factory=dict)  # (article id, cache key) -> clusters
     mentions: dict[Any, Any] = field(default_factory=dict)  # see resolve.resolve
     pages: dict[str, RenderedPage] = field(default_factory=dict)  # output file -> page
+    exports: dict[Any, Any] = field(default_factory=dict)  # entries of data/entities.json, see export.py
     written: dict[str, bytes] | None = None  # the output folder's files after the last write
     # files that had errors when the output was last written: a build may still write
     # while they stay broken, but not when a file that was fine breaks (see should_write)
@@ -67,6 +69,7 @@ class BuildMemory:
         self.analyses.clear()
         self.mentions.clear()
         self.pages.clear()
+        self.exports.clear()
         self.written = None
         self.written_errors = None
 
