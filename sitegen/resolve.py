@@ -25,13 +25,13 @@ def resolve(
     judgements: Sequence[Judgement] = (),
     entity_types: Sequence[str] = ("person", "place", "organisation"),
     min_mentions: int = 1,
-    mention_memo: dict | None = None,
+    memo: dict | None = None,
 ) -> Site:
     """Merge every article's clusters into entities and build the Site the pages show.
 
-    ``mention_memo`` (kept by a long-running caller) hands back the very Mention values
-    of the last call for a cluster that is the same object in the same entity, so that
-    comparing this Site's values with the last one's is quick where nothing changed.
+    ``memo`` (kept by a long-running caller) hands back the very Entity and Mention
+    values of the last call where what they are made of is the same objects again, so
+    that comparing this Site's values with the last one's is quick where nothing changed.
     """
     clusters = [c for article in articles for c in clusters_by_article.get(article.id, ())]
     groups = merge_clusters(clusters, judgements)
@@ -45,10 +45,10 @@ def resolve(
     made: dict = {}
     for group in groups:
         entity_id = f"{TYPE_FOLDERS[group.type]}/{slugs[group.type].claim(group.name)}"
-        entities.append(_entity(entity_id, group, by_id, order, mention_memo or {}, made))
-    if mention_memo is not None:
-        mention_memo.clear()
-        mention_memo.update(made)
+        entities.append(_entity_once(entity_id, group, by_id, order, memo or {}, made))
+    if memo is not None:
+        memo.clear()
+        memo.update(made)
     entities.sort(key=lambda e: (name_key(e.name), e.id))
     mentions_by_article: dict[str, list[Mention]] = defaultdict(list)
     for entity in entities:
@@ -72,6 +72,25 @@ def _keep(group: Group, entity_types: Sequence[str], min_mentions: int) -> bool:
 
 def _first_seen(group: Group, order: Mapping[str, int]) -> int:
     return -max(order.get(c.article_id, 0) for c in group.clusters)
+
+
+def _entity_once(entity_id: str, group: Group, articles: Mapping[str, Article], order: Mapping[str, int],
+                 memo: Mapping, made: dict) -> Entity:
+    """``_entity``, or the Entity the last call made if every part of it is the same again."""
+    sources = [articles[c.article_id] for c in group.clusters]
+    # Object ids stand for the clusters and articles: the entry keeps them, so no id is reused.
+    key = (group.name, group.type, tuple(group.reasons), group.judgement, tuple(map(id, group.clusters)),
+           tuple(map(id, sources)), tuple(order[c.article_id] for c in group.clusters))
+    kept = memo.get(entity_id)
+    if kept is not None and kept[0] == key:
+        for cluster, article in zip(group.clusters, sources):
+            part = (id(cluster), id(article), entity_id)
+            if part in memo:
+                made[part] = memo[part]
+    else:
+        kept = (key, (list(group.clusters), sources), _entity(entity_id, group, articles, order, memo, made))
+    made[entity_id] = kept
+    return kept[2]
 
 
 def _entity(entity_id: str, group: Group, articles: Mapping[str, Article], order: Mapping[str, int],
