@@ -147,8 +147,9 @@ def analyse(config: SiteConfig, options: BuildOptions,
 
 def reference_options(options: BuildOptions) -> ReferenceOptions:
     extra = {"sleep": options.sleep} if options.sleep else {}
+    memo = options.memory.reference if options.memory else None
     return ReferenceOptions(offline=options.offline, replay=options.replay, record=options.record,
-                            refresh=options.refresh, network=options.network, **extra)
+                            refresh=options.refresh, network=options.network, memo=memo, **extra)
 
 
 def _fresh_until(config: SiteConfig, report: ReferenceReport) -> float | None:

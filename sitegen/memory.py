@@ -10,6 +10,8 @@ preview rebuilds after every save, so it keeps the values themselves in memory:
 - each page's inputs and rendered bytes, so a page whose inputs are equal to last time
   is not rendered again (see ``render.render_site``), and likewise each entry of
   ``data/entities.json``;
+- the reference records read from their cache and each linking decision (see
+  ``reference.ReferenceMemo``);
 - the files last written to the output folder, so writing compares bytes in memory
   instead of reading the whole output back.
 
@@ -24,6 +26,7 @@ from typing import Any, Iterable, Mapping
 
 from .config import SiteConfig
 from .model import ArticleError
+from .reference import ReferenceMemo
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class BuildMemory:
     mentions: dict[Any, Any] = field(default_factory=dict)  # see resolve.resolve
     pages: dict[str, RenderedPage] = field(default_factory=dict)  # output file -> page
     exports: dict[Any, Any] = field(default_factory=dict)  # entries of data/entities.json, see export.py
+    reference: ReferenceMemo = field(default_factory=ReferenceMemo)  # records read and links decided
     written: dict[str, bytes] | None = None  # the output folder's files after the last write
     # files that had errors when the output was last written: a build may still write
     # while they stay broken, but not when a file that was fine breaks (see should_write)
@@ -70,6 +74,7 @@ class BuildMemory:
         self.mentions.clear()
         self.pages.clear()
         self.exports.clear()
+        self.reference.forget()
         self.written = None
         self.written_errors = None
 
