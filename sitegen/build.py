@@ -140,7 +140,7 @@ def analyse(config: SiteConfig, options: BuildOptions,
         extractions, keys, extracted = extract_stage(config, loaded.articles, options, cache)
         clusters = analysis_stage(config, loaded.articles, extractions, keys, cache,
                                   memory.analyses if memory else None)
-    site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memory.mentions if memory else None)
+    site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memory)
     site, report = reference_stage(site, config, reference_options(options), judgements, warn)
     return site, list(loaded.errors) + note_errors, extracted, report
 
@@ -196,10 +196,11 @@ def analysis_stage(config: SiteConfig, articles: Sequence[Article], extractions:
 
 
 def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Mapping[str, list[Cluster]],
-                  judgements: Sequence[Judgement], warn, memo: dict | None = None) -> Site:
+                  judgements: Sequence[Judgement], warn, memory: BuildMemory | None = None) -> Site:
     from .resolve import resolve
 
-    site = resolve(articles, clusters, judgements, config.entity_types, config.min_mentions, memo)
+    site = resolve(articles, clusters, judgements, config.entity_types, config.min_mentions,
+                   memory.resolved if memory else None, memory.related if memory else None)
     matched = {e.note_path for e in site.entities if e.note_path}
     for j in judgements:
         if j.path not in matched and not j.ignore:

@@ -6,7 +6,8 @@ preview rebuilds after every save, so it keeps the values themselves in memory:
 
 - each article as read, by file and bytes, so an unchanged file is not parsed again;
 - each extraction and per-article analysis, by the same keys as the cache, decoded,
-  and the mentions made from them, so unchanged entities compare equal at a glance;
+  and the entities and mentions made from them, so unchanged entities are the very same
+  values, and the counts of entities named together (``related.RelatedIndex``);
 - each page's inputs and rendered bytes, so a page whose inputs are equal to last time
   is not rendered again (see ``render.render_site``), and likewise each entry of
   ``data/entities.json``;
@@ -27,6 +28,7 @@ from typing import Any, Iterable, Mapping
 from .config import SiteConfig
 from .model import ArticleError
 from .reference import ReferenceMemo
+from .related import RelatedIndex
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,8 @@ class BuildMemory:
     articles: dict[Path, tuple[bytes, Any]] = field(default_factory=dict)  # file -> (bytes, Article or error)
     extractions: dict[str, Any] = field(default_factory=dict)  # cache key -> Extraction
     analyses: dict[Any, Any] = field(default_factory=dict)  # (article id, cache key) -> clusters
-    mentions: dict[Any, Any] = field(default_factory=dict)  # see resolve.resolve
+    resolved: dict[Any, Any] = field(default_factory=dict)  # entities and mentions, see resolve.resolve
+    related: RelatedIndex = field(default_factory=RelatedIndex)
     pages: dict[str, RenderedPage] = field(default_factory=dict)  # output file -> page
     exports: dict[Any, Any] = field(default_factory=dict)  # entries of data/entities.json, see export.py
     reference: ReferenceMemo = field(default_factory=ReferenceMemo)  # records read and links decided
@@ -71,7 +74,8 @@ class BuildMemory:
         self.articles.clear()
         self.extractions.clear()
         self.analyses.clear()
-        self.mentions.clear()
+        self.resolved.clear()
+        self.related = RelatedIndex()
         self.pages.clear()
         self.exports.clear()
         self.reference.forget()

@@ -5,7 +5,6 @@ and returns the immutable ``Site`` the renderer and the exporter work from.
 """
 from __future__ import annotations
 
-import heapq
 from collections import Counter, defaultdict
 from typing import Mapping, Sequence
 
@@ -14,9 +13,9 @@ from .curation import Judgement
 from .merge import Group, merge_clusters
 from .model import TYPE_FOLDERS, Article, Entity, Mention, Site
 from .names import name_key
+from .related import RelatedIndex
 from .slugs import SlugRegistry
 
-MAX_RELATED = 20
 
 
 def resolve(
@@ -26,12 +25,14 @@ def resolve(
     entity_types: Sequence[str] = ("person", "place", "organisation"),
     min_mentions: int = 1,
     memo: dict | None = None,
+    related: RelatedIndex | None = None,
 ) -> Site:
     """Merge every article's clusters into entities and build the Site the pages show.
 
     ``memo`` (kept by a long-running caller) hands back the very Entity and Mention
     values of the last call where what they are made of is the same objects again, so
-    that comparing this Site's values with the last one's is quick where nothing changed.
+    that comparing this Site's values with the last one's is quick where nothing changed;
+    ``related``, likewise kept, recounts only the articles whose entities changed.
     """
     clusters = [c for article in articles for c in clusters_by_article.get(article.id, ())]
     groups = merge_clusters(clusters, judgements)
@@ -58,7 +59,7 @@ def resolve(
         articles=tuple(articles),
         entities=tuple(entities),
         mentions_by_article={a: tuple(sorted(ms, key=lambda m: m.start)) for a, ms in mentions_by_article.items()},
-        related=related_entities(entities),
+        related=related_entities(entities, related),
     )
 
 
@@ -140,31 +141,9 @@ def _entity(entity_id: str, group: Group, articles: Mapping[str, Article], order
     )
 
 
-def related_entities(entities: Sequence[Entity]) -> dict[str, tuple[tuple[str, int], ...]]:
-    """Entities that appear in the same articles, by the number of articles they share."""
-    # Entities by rank in (name key, id) order: the tie-break, as one number.
-    ranked = sorted(entities, key=lambda e: (name_key(e.name), e.id))
-    rank = {e.id: i for i, e in enumerate(ranked)}
-    in_article: dict[str, list[int]] = defaultdict(list)
-    for entity in entities:
-        for article_id in entity.articles:
-            in_article[article_id].append(rank[entity.id])
-    related: dict[int, Counter] = defaultdict(Counter)
-    for ids in in_article.values():
-        if len(ids) > 400:
-            ids = ids[:400]  # a directory-like article would make this quadratic
-        for a in ids:
-            related[a].update(ids)  # counted in C; the entity itself is dropped below
-    # Most shared articles first, then by rank: one integer per pair sorts the same way.
-    n = len(ranked)
-    out = {}
-    for e in entities:
-        me = rank[e.id]
-        counts = related.get(me)
-        if not counts:
-            out[e.id] = ()
-            continue
-        del counts[me]
-        best = heapq.nsmallest(MAX_RELATED, [other - shared * n for other, shared in counts.items()])
-        out[e.id] = tuple((ranked[v % n].id, -(v // n)) for v in best)
-    return out
+def related_entities(entities: Sequence[Entity], index: RelatedIndex | None = None) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Entities that appear in the same articles, by the number of articles they share.
+
+    ``index`` (kept by a long-running caller) recounts only what changed since its last use.
+    """
+    return (index or RelatedIndex()).update(entities)

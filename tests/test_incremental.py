@@ -350,3 +350,29 @@ def test_a_file_already_broken_does_not_hold_back_other_edits(make_site, nlp):
     third = build(site.root, options)
     assert third.held
     assert "Maria Lopez" in site.article_page("berlin")
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_related_counts_kept_between_calls_match_counting_afresh(seed):
+    from sitegen.model import Entity
+    from sitegen.related import RelatedIndex
+
+    rng = random.Random(seed)
+    articles = [f"a{k}" for k in range(8)]
+    people: dict[str, tuple[str, tuple[str, ...]]] = {}  # id -> (name, articles)
+    kept = RelatedIndex()
+    for _ in range(60):
+        change = rng.random()
+        if change < 0.3 or len(people) < 3:
+            people[f"people/p{rng.randint(0, 40)}"] = (f"Name {rng.randint(0, 99)}",
+                                                       tuple(rng.sample(articles, rng.randint(1, 4))))
+        elif change < 0.5:
+            del people[rng.choice(sorted(people))]
+        elif change < 0.8:  # a rename alone: the tie-break among others' neighbours moves
+            pid = rng.choice(sorted(people))
+            people[pid] = (f"Name {rng.randint(0, 99)}", people[pid][1])
+        else:
+            pid = rng.choice(sorted(people))
+            people[pid] = (people[pid][0], tuple(rng.sample(articles, rng.randint(1, 4))))
+        entities = [Entity(pid, name, "person", (), (), arts) for pid, (name, arts) in sorted(people.items())]
+        assert kept.update(entities) == RelatedIndex().update(entities)

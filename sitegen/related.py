@@ -1,0 +1,83 @@
+"""Which entities are named in the same articles, and in how many: "often mentioned with".
+
+``RelatedIndex`` keeps the counts between calls. Each call compares every article's list
+of entities with the last call's and recounts only the articles whose list changed, then
+picks the strongest again only for the entities whose counts, or whose candidates' names
+(the tie-break), changed. A fresh index counts everything: the same code either way.
+"""
+from __future__ import annotations
+
+import heapq
+from collections import Counter, defaultdict
+from typing import Sequence
+
+from .model import Entity
+from .names import name_key
+
+MAX_RELATED = 20
+# Entities counted per article: a directory-like article would make the pairs quadratic.
+MAX_PER_ARTICLE = 400
+
+
+class RelatedIndex:
+    def __init__(self) -> None:
+        self._members: dict[str, tuple[str, ...]] = {}  # article id -> entity ids counted for it
+        self._counts: dict[str, Counter] = defaultdict(Counter)  # entity id -> other id -> articles shared
+        self._keys: dict[str, str] = {}  # entity id -> name key
+        self._best: dict[str, tuple[tuple[str, int], ...]] = {}
+
+    def update(self, entities: Sequence[Entity]) -> dict[str, tuple[tuple[str, int], ...]]:
+        """For every entity, the most related others with the articles shared, strongest first
+        (ties by name key, then id)."""
+        keys = {e.id: name_key(e.name) for e in entities}
+        ranked = sorted(entities, key=lambda e: (keys[e.id], e.id))
+        in_article: dict[str, list[str]] = defaultdict(list)
+        for entity in ranked:
+            for article_id in entity.articles:
+                in_article[article_id].append(entity.id)
+        members = {a: tuple(ids[:MAX_PER_ARTICLE]) for a, ids in in_article.items()}
+        dirty: set[str] = set()
+        for article_id in self._members.keys() | members.keys():
+            old, new = self._members.get(article_id, ()), members.get(article_id, ())
+            if old != new:
+                self._uncount(old)
+                self._count(new)
+                dirty.update(old, new)
+        named = {i for i, key in keys.items() if self._keys.get(i) != key}  # new or renamed
+        for i in named:  # its place in the tie-break of every entity it is counted with
+            dirty.update(self._counts.get(i, ()))
+        dirty |= named
+        self._members, self._keys = members, keys
+        rank = {e.id: i for i, e in enumerate(ranked)}
+        n = len(ranked)
+        best = {}
+        for entity in entities:
+            if entity.id in dirty or entity.id not in self._best:
+                counts = self._counts.get(entity.id)
+                # Most shared articles first, then by rank: one integer per pair sorts the same way.
+                top = heapq.nsmallest(MAX_RELATED, [rank[o] - shared * n for o, shared in counts.items()]) \
+                    if counts else []
+                best[entity.id] = tuple((ranked[v % n].id, -(v // n)) for v in top)
+            else:
+                best[entity.id] = self._best[entity.id]
+        self._best = best
+        return dict(best)
+
+    def _count(self, ids: tuple[str, ...]) -> None:
+        for a in ids:
+            counts = self._counts[a]
+            counts.update(ids)  # counted in C; the entity itself is taken out again
+            del counts[a]
+
+    def _uncount(self, ids: tuple[str, ...]) -> None:
+        for a in ids:
+            counts = self._counts[a]
+            for b in ids:
+                if b != a:
+                    left = counts[b] - 1
+                    if left:
+                        counts[b] = left
+                    else:
+                        del counts[b]
+            if not counts:
+                del self._counts[a]
