@@ -107,7 +107,15 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
     files = {**render_files(site, config, jobs, memory), **data_files(site, memory)}
     files.update(redirect_stage(site, config, history, files))
     if config.search:
-        files.update(search_files(files, config.language, warn, output, config.state_dir))
+        if memory is None or memory.search is None:
+            index = search_files(files, config.language, warn, output, config.state_dir)
+        else:
+            # Indexing takes seconds on a large site: a preview publishes the pages with
+            # the last index and brings it up to date afterwards (serve.SearchIndexer).
+            index = memory.search
+        files.update(index)
+        if memory is not None:
+            memory.search = index
     try:
         stats = write_site(output, files, memory.written if memory else None)
     except BaseException:

@@ -56,6 +56,7 @@ class BuildMemory:
     exports: dict[Any, Any] = field(default_factory=dict)  # entries of data/entities.json, see export.py
     reference: ReferenceMemo = field(default_factory=ReferenceMemo)  # records read and links decided
     written: dict[str, bytes] | None = None  # the output folder's files after the last write
+    search: dict[str, bytes] | None = None  # the search index's files, as last built
     # files that had errors when the output was last written: a build may still write
     # while they stay broken, but not when a file that was fine breaks (see should_write)
     written_errors: frozenset[Path] | None = None
@@ -81,6 +82,7 @@ class BuildMemory:
         self.reference.forget()
         self.written = None
         self.written_errors = None
+        self.search = None
 
     def should_write(self, errors: Iterable[ArticleError]) -> bool:
         """Whether to write a build with these input errors over the last written site.

@@ -24,6 +24,8 @@ from .config import load_config
 from .errors import SitegenError
 from .memory import BuildMemory
 from .model import ArticleError
+from .output import write_site
+from .search_later import SearchIndexer, without_index
 from .status import BuildStatus, Snapshot
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -56,6 +58,7 @@ class Preview:
         self._pipelines: dict[str, object] = {}
         self._lock = threading.Lock()
         self.builds = 0
+        self.search = SearchIndexer(self)
 
     def _pipeline(self):
         if self._nlp_loader:
@@ -80,7 +83,7 @@ class Preview:
                 # by the next start of the preview or the next `sitegen build`.
                 offline = self.offline or self.builds > 0
                 options = BuildOptions(output=self.output, offline=offline, jobs=jobs, progress=False,
-                                       nlp_loader=self._pipeline, memory=self.memory, warn=self._warn)
+                                       nlp_loader=self._pipeline, memory=self.memory, warn=self.warn)
                 result = build(self.site_dir, options)
                 site_changed = bool(result.stats and (result.stats.written or result.stats.removed))
                 problems = [self._problem(e) for e in result.errors]
@@ -95,8 +98,40 @@ class Preview:
                 self.builds += 1
             snapshot = self.status.finished(site_changed, problems)
             self._report(result, problems, changed, time.perf_counter() - started)
+            if site_changed and self.memory.config and self.memory.config.search:
+                self.search.request()
             _settle_memory()
             return snapshot
+
+    def published_pages(self) -> tuple[int, dict[str, bytes], object] | None:
+        """(build count, the published files but the search index, settings), to index."""
+        with self._lock:
+            config, written = self.memory.config, self.memory.written
+            if written is None or config is None or not config.search:
+                return None
+            return self.builds, without_index(written), config
+
+    def publish_search(self, generation: int, index: dict[str, bytes]) -> bool:
+        """Write a search index made from the pages of build ``generation``; False if a newer
+        build was published since (the index would describe pages no longer there)."""
+        with self._lock:
+            memory = self.memory
+            if generation != self.builds or memory.written is None:
+                return False
+            files = {**without_index(memory.written), **index}
+            memory.search = index
+            if files == memory.written:
+                return True
+            self.status.started()
+            try:
+                write_site(self.output, files, memory.written)
+                memory.written = files
+            except (OSError, SitegenError) as exc:
+                memory.written = None
+                self.say(f"error: the search index could not be written: {exc}")
+            finally:
+                self.status.finished(False, self.status.snapshot().problems)
+            return True
 
     def _problem(self, error: ArticleError) -> dict:
         try:
@@ -105,7 +140,7 @@ class Preview:
             file = str(error.path)
         return {"file": file, "line": error.line, "message": error.message, "hint": error.hint}
 
-    def _warn(self, message: str) -> None:
+    def warn(self, message: str) -> None:
         self.say(f"warning: {message}")
 
     def _report(self, result: BuildResult | None, problems: list[dict], changed: set[str] | None,
@@ -190,6 +225,7 @@ def serve(site_dir: Path, options: ServeOptions) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous_term)
         watcher.stop()
+        preview.search.stop()
         server.shutdown()
         server.server_close()
     return 0

@@ -26,6 +26,7 @@ from sitegen.serve import Preview
 from sitegen.watch import Debouncer, SiteWatcher, is_input
 
 from conftest import REPO
+from test_incremental import files_of
 
 STORY = "Maria Lopez met Angela Merkel in Berlin on Tuesday."
 
@@ -59,6 +60,7 @@ def served(make_site, nlp):
     site.add_article("berlin", title="Berlin talks", date="2025-03-01", body=STORY)
     running = _start(site, nlp)
     yield running
+    running.preview.search.stop()
     running.server.shutdown()
     running.server.server_close()
 
@@ -136,9 +138,7 @@ def test_the_files_a_preview_writes_are_exactly_a_builds(served, build_site, tmp
         assert not file.is_file() or b"__sitegen" not in file.read_bytes(), file
     fresh = tmp_path / "fresh"
     build_site(served.site, output=fresh, force=True)
-    ours = {p.relative_to(served.site.output): p.read_bytes() for p in served.site.output.rglob("*") if p.is_file()}
-    theirs = {p.relative_to(fresh): p.read_bytes() for p in fresh.rglob("*") if p.is_file()}
-    assert ours == theirs
+    assert files_of(served.site.output) == files_of(fresh)
 
 
 def test_the_built_sample_site_has_no_live_reload(build_site, tmp_path):
@@ -240,6 +240,25 @@ def test_a_failing_template_is_reported_and_the_site_kept(served):
         assert b"Angela Merkel" in served.get("/articles/berlin/")[2]
     finally:
         stream.close()
+
+
+def test_the_search_index_catches_up_after_the_pages_are_published(served):
+    entry = served.site.output / "pagefind" / "pagefind-entry.json"
+    if not entry.is_file():
+        pytest.skip("Pagefind cannot run here")
+
+    def indexed_pages() -> int:
+        return sum(lang["page_count"] for lang in json.loads(entry.read_text(encoding="utf-8"))["languages"].values())
+
+    before = indexed_pages()
+    served.site.add_article("aleppo", title="Aid to Aleppo", date="2025-03-02", body="Doctors reached Aleppo.")
+    served.preview.rebuild()
+    assert served.get("/articles/aleppo/")[0] == 200  # published before the index is brought up to date
+    assert served.preview.search.wait_idle(300)
+    assert indexed_pages() > before
+    on_disk = {p.relative_to(served.site.output).as_posix(): p.read_bytes()
+               for p in served.site.output.rglob("*") if p.is_file()}
+    assert on_disk == served.preview.memory.written  # what the next build compares with
 
 
 # ---- watching ----------------------------------------------------------------------------
