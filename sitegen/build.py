@@ -224,7 +224,8 @@ def render_files(site: Site, config: SiteConfig, jobs: int = 1, memory: BuildMem
 
 def data_files(site: Site, memory: BuildMemory | None = None) -> dict[str, bytes]:
     return {"data/entities.json": entities_json(site, memory.exports if memory else None),
-            "data/graph.json": graph_json(site), "data/entities.csv": entities_csv(site), **article_texts(site)}
+            "data/graph.json": graph_json(site, memory.graph if memory else None),
+            "data/entities.csv": entities_csv(site), **article_texts(site)}
 
 
 def redirect_stage(site: Site, config: SiteConfig, history, files: Mapping[str, bytes]) -> dict[str, bytes]:

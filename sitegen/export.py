@@ -10,7 +10,6 @@ import csv
 import io
 import json
 from collections import Counter
-from itertools import combinations
 
 from .model import Article, Entity, Site
 from .structured import short_description, wikidata_url
@@ -87,23 +86,50 @@ def article_texts(site: Site) -> dict[str, bytes]:
     return {f"data/text/{a.id}.txt": a.text.encode("utf-8") for a in site.articles}
 
 
-def graph_json(site: Site) -> bytes:
-    """Nodes (entities) and undirected edges weighted by the number of articles two entities share."""
+def graph_json(site: Site, memo: dict | None = None) -> bytes:
+    """Nodes (entities) and undirected edges weighted by the number of articles two entities share.
+
+    ``memo`` (kept by a long-running caller) holds each node's and each entity's edges'
+    encoded text with what it was encoded from; the bytes are those of encoding it all.
+    """
     in_article: dict[str, list[str]] = {}
     for entity in site.entities:
         for article_id in entity.articles:
             in_article.setdefault(article_id, []).append(entity.id)
-    weights: Counter = Counter()
+    shared: dict[str, Counter] = {}
     for ids in in_article.values():
         # As for a dossier's related list: a directory-like article would make this quadratic.
-        for a, b in combinations(sorted(ids[:400]), 2):
-            weights[(a, b)] += 1
-    nodes = [{"id": e.id, "name": e.name, "type": e.type, "url": e.url, "mention_count": len(e.mentions),
-              "article_count": len(e.articles)} for e in site.entities]
-    edges = [{"source": a, "target": b, "weight": w} for (a, b), w in sorted(weights.items())]
-    data = {"version": FORMAT_VERSION, "weight": "articles the two entities are both mentioned in",
-            "nodes": nodes, "edges": edges}
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+        ids = ids[:400]
+        for a in ids:
+            shared.setdefault(a, Counter()).update(ids)  # counted in C; a itself is skipped below
+    fresh: dict = {}
+
+    def encoded(key, source, make) -> str:
+        kept = memo.get(key) if memo is not None else None
+        if kept is None or kept[0] != source:
+            kept = (source, make())
+        fresh[key] = kept
+        return kept[1]
+
+    nodes = []
+    for e in site.entities:
+        node = (e.id, e.name, e.type, e.url, len(e.mentions), len(e.articles))
+        nodes.append(encoded(("node", e.id), node, lambda node=node: _dumps(dict(zip(_NODE_KEYS, node)))))
+    edges = []
+    for a in sorted(shared):  # edges in (source, target) order, source < target
+        fragment = encoded(("edges", a), shared[a], lambda a=a: ",".join(
+            _dumps({"source": a, "target": b, "weight": n}) for b, n in sorted(shared[a].items()) if b > a))
+        if fragment:
+            edges.append(fragment)
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
+    head = _dumps({"version": FORMAT_VERSION, "weight": "articles the two entities are both mentioned in"})
+    text = f'{head[:-1]},"nodes":[{",".join(nodes)}],"edges":[{",".join(edges)}]}}'
+    return text.encode("utf-8") + b"\n"
+
+
+_NODE_KEYS = ("id", "name", "type", "url", "mention_count", "article_count")
 
 
 CSV_COLUMNS = ("id", "name", "type", "aliases", "url", "mention_count", "article_count",

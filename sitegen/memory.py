@@ -10,7 +10,7 @@ preview rebuilds after every save, so it keeps the values themselves in memory:
   values, and the counts of entities named together (``related.RelatedIndex``);
 - each page's inputs and rendered bytes, so a page whose inputs are equal to last time
   is not rendered again (see ``render.render_site``), and likewise each entry of
-  ``data/entities.json``;
+  ``data/entities.json`` and ``data/graph.json``;
 - the reference records read from their cache and each linking decision (see
   ``reference.ReferenceMemo``);
 - the files last written to the output folder, so writing compares bytes in memory
@@ -54,6 +54,7 @@ class BuildMemory:
     related: RelatedIndex = field(default_factory=RelatedIndex)
     pages: dict[str, RenderedPage] = field(default_factory=dict)  # output file -> page
     exports: dict[Any, Any] = field(default_factory=dict)  # entries of data/entities.json, see export.py
+    graph: dict[Any, Any] = field(default_factory=dict)  # entries of data/graph.json, likewise
     reference: ReferenceMemo = field(default_factory=ReferenceMemo)  # records read and links decided
     written: dict[str, bytes] | None = None  # the output folder's files after the last write
     search: dict[str, bytes] | None = None  # the search index's files, as last built
@@ -79,6 +80,7 @@ class BuildMemory:
         self.related = RelatedIndex()
         self.pages.clear()
         self.exports.clear()
+        self.graph.clear()
         self.reference.forget()
         self.written = None
         self.written_errors = None
