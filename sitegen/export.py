@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from collections import Counter
+from typing import Callable
 
 from .model import Article, Entity, Site
 from .structured import short_description, wikidata_url
@@ -24,25 +25,37 @@ def entities_json(site: Site, memo: dict | None = None) -> bytes:
     entry with the value it was encoded from: an unchanged one is not encoded again. The
     bytes are those of encoding the whole at once.
     """
-    fresh: dict = {}
-
-    def encoded(key, source, make) -> str:
-        kept = memo.get(key) if memo is not None else None
-        if kept is None or kept[0] != source:
-            kept = (source, _dumps(make()))
-        fresh[key] = kept
-        return kept[1]
-
-    entities = [encoded(("entity", e.id), e, lambda e=e: _entity_entry(e)) for e in site.entities]
-    articles = [encoded(("article", a.id), (a, site.mentions_by_article.get(a.id, ())),
-                        lambda a=a: _article_entry(site, a)) for a in site.articles]
-    if memo is not None:
-        memo.clear()
-        memo.update(fresh)
+    entries = _Entries(memo)
+    entities = [entries.text(("entity", e.id), e, lambda e=e: _dumps(_entity_entry(e))) for e in site.entities]
+    articles = [entries.text(("article", a.id), (a, site.mentions_by_article.get(a.id, ())),
+                             lambda a=a: _dumps(_article_entry(site, a))) for a in site.articles]
+    entries.keep()
     head = _dumps({"version": FORMAT_VERSION, "offsets": "unicode code points in data/text/<article id>.txt"})
     # No indentation: the C encoder then serialises a large site's export several times faster.
     text = f'{head[:-1]},"entities":[{",".join(entities)}],"articles":[{",".join(articles)}]}}'
     return text.encode("utf-8") + b"\n"
+
+
+class _Entries:
+    """Encoded pieces of an export by key, each with the value it was encoded from."""
+
+    def __init__(self, memo: dict | None) -> None:
+        self.memo = memo
+        self.fresh: dict = {}
+
+    def text(self, key, source, encode: Callable[[], str]) -> str:
+        """The piece for ``key``: kept if made from an equal ``source``, else ``encode()``."""
+        kept = self.memo.get(key) if self.memo is not None else None
+        if kept is None or kept[0] != source:
+            kept = (source, encode())
+        self.fresh[key] = kept
+        return kept[1]
+
+    def keep(self) -> None:
+        """Keep only this call's pieces for the next call."""
+        if self.memo is not None:
+            self.memo.clear()
+            self.memo.update(self.fresh)
 
 
 def _dumps(value) -> str:
@@ -102,28 +115,18 @@ def graph_json(site: Site, memo: dict | None = None) -> bytes:
         ids = ids[:400]
         for a in ids:
             shared.setdefault(a, Counter()).update(ids)  # counted in C; a itself is skipped below
-    fresh: dict = {}
-
-    def encoded(key, source, make) -> str:
-        kept = memo.get(key) if memo is not None else None
-        if kept is None or kept[0] != source:
-            kept = (source, make())
-        fresh[key] = kept
-        return kept[1]
-
+    entries = _Entries(memo)
     nodes = []
     for e in site.entities:
         node = (e.id, e.name, e.type, e.url, len(e.mentions), len(e.articles))
-        nodes.append(encoded(("node", e.id), node, lambda node=node: _dumps(dict(zip(_NODE_KEYS, node)))))
+        nodes.append(entries.text(("node", e.id), node, lambda node=node: _dumps(dict(zip(_NODE_KEYS, node)))))
     edges = []
     for a in sorted(shared):  # edges in (source, target) order, source < target
-        fragment = encoded(("edges", a), shared[a], lambda a=a: ",".join(
+        piece = entries.text(("edges", a), shared[a], lambda a=a: ",".join(
             _dumps({"source": a, "target": b, "weight": n}) for b, n in sorted(shared[a].items()) if b > a))
-        if fragment:
-            edges.append(fragment)
-    if memo is not None:
-        memo.clear()
-        memo.update(fresh)
+        if piece:
+            edges.append(piece)
+    entries.keep()
     head = _dumps({"version": FORMAT_VERSION, "weight": "articles the two entities are both mentioned in"})
     text = f'{head[:-1]},"nodes":[{",".join(nodes)}],"edges":[{",".join(edges)}]}}'
     return text.encode("utf-8") + b"\n"
