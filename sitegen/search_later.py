@@ -4,18 +4,25 @@ Pagefind needs seconds on a large site (about 7 s for 1,000 articles), far more 
 rebuild, so a preview publishes each build with the index it already has and re-indexes
 here, on a thread of its own, from a snapshot of the published pages. The new index is
 written only if no build published in between; otherwise indexing starts again from the
-newer pages. Saves are never held up by it: a build takes the lock only for a moment.
+newer pages. It waits for a pause in the saving first: indexing between two quick saves
+would only take the processor from the next rebuild, and be out of date at once.
 """
 from __future__ import annotations
 
 import threading
+import time
 
 from .search import BUNDLE, search_files
 
+# Seconds without a new build before the index is brought up to date.
+PAUSE_SECONDS = 2.0
+
 
 class SearchIndexer:
-    def __init__(self, preview) -> None:
+    def __init__(self, preview, pause: float = PAUSE_SECONDS) -> None:
         self.preview = preview
+        self.pause = pause
+        self._last_request = 0.0
         self._wanted = threading.Condition()
         self._pending = False
         self._stopped = False
@@ -27,6 +34,7 @@ class SearchIndexer:
         """Index again soon: the published pages changed."""
         with self._wanted:
             self._pending = True
+            self._last_request = time.monotonic()
             self._idle.clear()
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="sitegen-search", daemon=True)
@@ -50,6 +58,11 @@ class SearchIndexer:
                 if not self._pending:
                     self._idle.set()
                 self._wanted.wait_for(lambda: self._pending or self._stopped)
+                while not self._stopped:  # until the saving pauses
+                    left = self._last_request + self.pause - time.monotonic()
+                    if left <= 0:
+                        break
+                    self._wanted.wait(left)
                 if self._stopped:
                     return
                 self._pending = False
