@@ -68,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", "-p", type=_port, default=8000, help="port to listen on (default: 8000; 0: any free one)")
     s.add_argument("--output", "-o", type=Path, help="output folder (default: SITE_DIR/output)")
     s.add_argument("--offline", action="store_true", help="use no network: reference data from the cache only")
+    s.add_argument("--replay", type=Path, metavar="DIR",
+                   help="answer reference requests from a recorded folder (see build --record); nothing else is fetched")
     s.add_argument("--open", action="store_true", help="open the site in the web browser")
     s.add_argument("--livereload", action=argparse.BooleanOptionalAction, default=True,
                    help="reload open pages after each build and show build errors in them (default: on)")
@@ -106,10 +108,21 @@ def _port(value: str) -> int:
     return n
 
 
+def _no_replay_folder(replay: Path) -> str:
+    return f"error: {replay}: no such replay folder (make one with sitegen build --record {replay})"
+
+
 def _serve(args) -> int:
     from .serve import ServeOptions, serve
 
+    if args.offline and args.replay:
+        print("error: choose one of --offline and --replay", file=sys.stderr)
+        return 2
+    if args.replay and not args.replay.is_dir():
+        print(_no_replay_folder(args.replay), file=sys.stderr)
+        return 2
     options = ServeOptions(host=args.host, port=args.port, output=args.output, offline=args.offline,
+                           replay=args.replay,
                            livereload=args.livereload, open_browser=args.open, quiet=args.quiet)
     return serve(args.site_dir, options)
 
@@ -125,7 +138,7 @@ def _build(args) -> int:
         print("error: choose one of --offline, --replay and --record", file=sys.stderr)
         return 2
     if args.replay and not args.replay.is_dir():
-        print(f"error: {args.replay}: no such replay folder (make one with --record {args.replay})", file=sys.stderr)
+        print(_no_replay_folder(args.replay), file=sys.stderr)
         return 2
     options = BuildOptions(output=args.output, offline=args.offline, replay=args.replay, record=args.record,
                            refresh=args.refresh, jobs=args.jobs, force=args.force, progress=not args.quiet, warn=warn)

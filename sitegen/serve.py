@@ -37,6 +37,7 @@ class ServeOptions:
     port: int = 8000
     output: Path | None = None
     offline: bool = False
+    replay: Path | None = None  # reference data from a recorded folder only
     livereload: bool = True
     open_browser: bool = False
     quiet: bool = False
@@ -45,12 +46,13 @@ class ServeOptions:
 class Preview:
     """Builds one site again and again, keeping what it can between builds."""
 
-    def __init__(self, site_dir: Path, output: Path | None = None, offline: bool = False,
+    def __init__(self, site_dir: Path, output: Path | None = None, offline: bool = False, replay: Path | None = None,
                  status: BuildStatus | None = None, say: Callable[[str], None] = print,
                  nlp_loader: Callable[[], object] | None = None) -> None:
         self.site_dir = Path(site_dir)
         self.output = (output or self.site_dir / "output").resolve()
         self.offline = offline
+        self.replay = replay
         self.status = status or BuildStatus()
         self.say = say
         self.memory = BuildMemory()
@@ -81,8 +83,9 @@ class Preview:
                 # After the first build, reference data comes from its cache only: a save
                 # never waits on the network. An entity that is new since then is linked
                 # by the next start of the preview or the next `sitegen build`.
-                offline = self.offline or self.builds > 0
-                options = BuildOptions(output=self.output, offline=offline, jobs=jobs, progress=False,
+                offline = (self.offline or self.builds > 0) and not self.replay
+                options = BuildOptions(output=self.output, offline=offline, replay=self.replay, jobs=jobs,
+                                       progress=False,
                                        nlp_loader=self._pipeline, memory=self.memory, warn=self.warn)
                 result = build(self.site_dir, options)
                 site_changed = bool(result.stats and (result.stats.written or result.stats.removed))
@@ -195,7 +198,7 @@ def serve(site_dir: Path, options: ServeOptions) -> int:
     check_site_dir(load_config(Path(site_dir)))
     say = (lambda message: None) if options.quiet else (lambda message: print(message, flush=True))
     status = BuildStatus()
-    preview = Preview(site_dir, options.output, options.offline, status, say)
+    preview = Preview(site_dir, options.output, options.offline, options.replay, status, say)
     try:
         server = PreviewServer((options.host, options.port), preview.output, status, options.livereload,
                                log=lambda m: print(m, file=sys.stderr))

@@ -363,6 +363,14 @@ def test_a_port_in_use_is_a_clear_error(make_site, cli):
     assert not site.output.exists()  # refused before building
 
 
+def test_reference_options_are_checked_before_anything_runs(make_site, cli, tmp_path):
+    site = make_site()
+    both = cli("serve", site.root, "--offline", "--replay", REPO / "tests" / "fixtures" / "replay")
+    assert both.returncode == 2 and "--offline and --replay" in both.stderr
+    missing = cli("serve", site.root, "--replay", tmp_path / "nowhere")
+    assert missing.returncode == 2 and "no such replay folder" in missing.stderr
+
+
 def test_a_folder_without_articles_is_refused_at_once(tmp_path, cli):
     result = cli("serve", tmp_path, "--offline", "--port", 0)
     assert result.returncode == 2 and "content/articles" in result.stderr
