@@ -13,6 +13,8 @@ from sitegen.reference.link import link_entities
 class Stub:
     """What the wikis answer: pages by title, items by id, leads, searches."""
 
+    client = object()  # stands for the network: searches are capped as online
+
     def __init__(self, pages=None, items=None, extracts=None, searches=None):
         self._pages, self._items = pages or {}, items or {}
         self._extracts, self._searches = extracts or {}, searches or {}

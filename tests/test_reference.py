@@ -410,3 +410,23 @@ def test_a_kept_memo_gives_the_same_site_as_a_fresh_stage(analyse_site, sample):
     assert first == again
     assert [(e.id, e.reference.wikipedia_title if e.reference else None) for e in again.entities] == \
         [(e.id, e.reference.wikipedia_title if e.reference else None) for e in fresh.entities]
+
+
+def test_preview_rebuilds_with_kept_reference_memo_match_a_fresh_build(build_site, sample, tmp_path):
+    from sitegen.memory import BuildMemory
+
+    online(build_site, sample, FakeNetwork())  # the cache now holds the sample's records
+    memory = BuildMemory()
+    kept_out, fresh_out = tmp_path / "kept", tmp_path / "fresh"
+    article = next((sample.root / "content" / "articles").glob("*.md"))
+    edits = ["\nHamas and the International Monetary Fund met in Gaza.\n",
+             "\nVladimir Putin called Donald Trump about the Golan Heights.\n",
+             "\nThe Pentagon said ISIS fighters left Syria.\n"]
+    for text in edits:
+        article.write_text(article.read_text(encoding="utf-8") + text, encoding="utf-8")
+        kept = build_site(sample, offline=True, memory=memory, output=kept_out)
+        fresh = build_site(sample, offline=True, force=True, output=fresh_out)
+        assert kept.reference.linked == fresh.reference.linked > 20
+        files = {p.relative_to(fresh_out) for p in fresh_out.rglob("*") if p.is_file() and "pagefind" not in p.parts}
+        for rel in sorted(files):
+            assert (kept_out / rel).read_bytes() == (fresh_out / rel).read_bytes(), rel

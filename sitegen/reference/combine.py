@@ -16,14 +16,20 @@ from typing import Mapping, Sequence
 from ..curation import Judgement
 from ..model import TYPE_FOLDERS, Entity, Site
 from ..names import name_key
+from ..related import RelatedIndex
 from ..resolve import related_entities
 from ..slugs import SlugRegistry
 from ..unionfind import UnionFind
 from .link import Link
 
 
-def combine(site: Site, links: Mapping[str, Link], judgements: Sequence[Judgement] = ()) -> tuple[Site, dict[str, str]]:
-    """The site with linked entities combined, and the new id of every entity whose id changed."""
+def combine(site: Site, links: Mapping[str, Link], judgements: Sequence[Judgement] = (),
+            related_index: RelatedIndex | None = None) -> tuple[Site, dict[str, str]]:
+    """The site with linked entities combined, and the new id of every entity whose id changed.
+
+    ``related_index``, kept by a long-running process, recounts "often mentioned with"
+    only for the articles whose entities changed since its last use.
+    """
     groups = _groups(site.entities, links, judgements)
     changed = [g for g in groups if len(g) > 1 or (g[0].id in links and links[g[0].id].type != g[0].type)]
     if not changed:
@@ -47,7 +53,7 @@ def combine(site: Site, links: Mapping[str, Link], judgements: Sequence[Judgemen
                        for m in mentions)
         for article, mentions in site.mentions_by_article.items()
     }
-    return Site(site.articles, tuple(entities), mentions_by_article, related_entities(entities)), new_ids
+    return Site(site.articles, tuple(entities), mentions_by_article, related_entities(entities, related_index)), new_ids
 
 
 def _groups(entities: Sequence[Entity], links: Mapping[str, Link], judgements: Sequence[Judgement]) -> list[list[Entity]]:

@@ -53,34 +53,52 @@ class EntityContext:
         return self._words
 
 
-def _nearby(site: Site) -> dict[str, Counter]:
-    """For each entity, how often each other entity is mentioned within a sentence of it."""
+class ContextMemo:
+    """What a long-running process keeps between builds to work contexts out again only
+    where an edit touched them: each article's counts of entities mentioned near each
+    other, each sentence's words, and each entity's context with what it was made from."""
+
+    def __init__(self) -> None:
+        self.articles: dict[str, tuple] = {}  # article id -> (its mentions, {entity id: Counter})
+        self.sentences: dict[tuple[str, int], set[str]] = {}
+        self.entities: dict[str, tuple] = {}  # entity id -> (entity, related, neighbours' names, context)
+
+
+def _article_nearby(mentions) -> dict[str, Counter]:
+    """In one article, how often each entity is mentioned within a sentence of each other."""
+    sentences: dict[int, set[str]] = defaultdict(set)
+    for m in mentions:
+        sentences[m.sentence_start].add(m.entity_id)
+    groups = [sentences[start] for start in sorted(sentences)]
     counts: dict[str, Counter] = defaultdict(Counter)
-    for mentions in site.mentions_by_article.values():
-        sentences: dict[int, set[str]] = defaultdict(set)
-        for m in mentions:
-            sentences[m.sentence_start].add(m.entity_id)
-        order = sorted(sentences)
-        groups = [sentences[start] for start in order]
-        for i, here in enumerate(groups):
-            around = set().union(*groups[max(0, i - WINDOW): i + WINDOW + 1])
-            for a in here:
-                counts[a].update(around)  # counted in C; the entity itself is dropped below
+    for i, here in enumerate(groups):
+        around = set().union(*groups[max(0, i - WINDOW): i + WINDOW + 1])
+        for a in here:
+            counts[a].update(around)  # counted in C; the entity itself is dropped below
     for a, counter in counts.items():
         counter.pop(a, None)
-    return counts
+    return dict(counts)
 
 
 def words_of(text: str) -> set[str]:
     return {w for w in (m.group(0).casefold() for m in _WORD.finditer(text)) if len(w) > 3 and w not in COMMON}
 
 
-def contexts(site: Site) -> dict[str, EntityContext]:
+def contexts(site: Site, memo: ContextMemo | None = None) -> dict[str, EntityContext]:
+    memo = memo or ContextMemo()
     by_id = {e.id: e for e in site.entities}
-    nearby = _nearby(site)
-    sentence_words: dict[tuple[str, int], set[str]] = {}  # many entities share a sentence
+    changed: set[str] = set()
+    articles = {}
+    for article_id, mentions in site.mentions_by_article.items():
+        kept = memo.articles.get(article_id)
+        if kept is None or kept[0] != mentions:  # Mention values compare by identity first: quick
+            kept = (mentions, _article_nearby(mentions))
+            changed.add(article_id)
+        articles[article_id] = kept
+    memo.articles = articles
+    sentence_words = memo.sentences  # many entities share a sentence
     name_keys: dict[str, set[str]] = {}
-    out = {}
+
     def finder(entity) -> Callable[[], frozenset[str]]:
         def find() -> frozenset[str]:
             own = set()
@@ -101,19 +119,37 @@ def contexts(site: Site) -> dict[str, EntityContext]:
             return frozenset(words - own)
         return find
 
+    out, kept_entities = {}, {}
     for entity in site.entities:
-        near = nearby.get(entity.id, Counter())
-        for other, shared in site.related.get(entity.id, ()):
-            near[other] += shared  # entities sharing many articles count even when far apart
-        ranked = heapq.nsmallest(NEIGHBOURS + 1, near.items(), key=lambda kv: (-kv[1], kv[0]))
-        neighbours = tuple(other for other, _ in ranked if other in by_id and other != entity.id)[:NEIGHBOURS]
-        names: set[str] = set()
-        for other in neighbours:
-            if other not in name_keys:
-                o = by_id[other]
-                name_keys[other] = {k for k in (plain_key(f) for f in (o.name, *o.aliases)) if len(k) >= 4}
-            names |= name_keys[other]
-        out[entity.id] = EntityContext(None, neighbours, frozenset(names), finder(entity))
+        related = site.related.get(entity.id, ())
+        kept = memo.entities.get(entity.id)
+        if kept is not None and kept[0] is entity and kept[1] == related \
+                and not any(a in changed for a in entity.articles) \
+                and all(other in by_id and (by_id[other].name, by_id[other].aliases) == names
+                        for other, names in kept[2]):
+            context = kept[3]
+        else:
+            near: Counter = Counter()
+            for article_id in entity.articles:
+                near.update(articles.get(article_id, ((), {}))[1].get(entity.id, {}))
+            for other, shared in related:
+                near[other] += shared  # entities sharing many articles count even when far apart
+            ranked = heapq.nsmallest(NEIGHBOURS + 1, near.items(), key=lambda kv: (-kv[1], kv[0]))
+            neighbours = tuple(other for other, _ in ranked if other in by_id and other != entity.id)[:NEIGHBOURS]
+            names: set[str] = set()
+            for other in neighbours:
+                if other not in name_keys:
+                    o = by_id[other]
+                    name_keys[other] = {k for k in (plain_key(f) for f in (o.name, *o.aliases)) if len(k) >= 4}
+                names |= name_keys[other]
+            context = EntityContext(None, neighbours, frozenset(names), finder(entity))
+            kept = (entity, related, tuple((other, (by_id[other].name, by_id[other].aliases)) for other in neighbours),
+                    context)
+        out[entity.id] = context
+        kept_entities[entity.id] = kept
+    memo.entities = kept_entities
+    if len(sentence_words) > 4 * sum(len(ms) for ms in site.mentions_by_article.values()) + 1000:
+        sentence_words.clear()  # edits leave words of old sentences behind; start again now and then
     return out
 
 

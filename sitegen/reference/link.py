@@ -24,7 +24,7 @@ from ..names import name_key
 from ..places import gazetteer
 from . import classes
 from .classes import Fit
-from .context import SENTENCES, EntityContext, names_in, plain_key, words_of
+from .context import EntityContext, names_in, plain_key, words_of
 from .source import ReferenceSource
 
 THRESHOLD = 0.6
@@ -64,13 +64,75 @@ class Scored:
 
 def link_entities(entities: Sequence[Entity], source: ReferenceSource, contexts: Mapping[str, EntityContext],
                   threshold: float = THRESHOLD, max_searches: int = 200, warn=lambda m: None,
-                  decisions: dict | None = None) -> dict[str, Link]:
+                  decisions: dict | None = None, candidate_memo: dict | None = None) -> dict[str, Link]:
     """The link of every entity that has one, by entity id.
 
     ``decisions``, kept by a long-running process, remembers each choice by everything
     it was made from (the entity's names, its candidates and its context), so a rebuild
     after an edit decides again only for the entities the edit touched.
     """
+    # Offline, each entity's candidates depend on its names alone (the records do not
+    # change within a process that only reads the cache), so a kept memo serves them.
+    memo = candidate_memo if source.client is None else None
+    todo = [e for e in entities if memo is None or _names_key(e) not in memo]
+    candidates = {e.id: list(memo[_names_key(e)]) for e in entities if memo is not None and _names_key(e) in memo}
+    candidates.update(_gather(todo, source, max_searches if source.client is not None else len(todo)))
+    if memo is not None:
+        used_names = {_names_key(e) for e in entities}
+        for e in todo:
+            memo[_names_key(e)] = tuple(candidates[e.id])
+        for stale in [k for k in memo if k not in used_names]:
+            del memo[stale]
+    items = source.items(sorted({c.qid for cs in candidates.values() for c in cs}))
+
+    for e in entities:  # pinned titles that lead nowhere are the editor's to fix
+        if e.pinned_wikipedia and not candidates[e.id]:
+            warn(f"{e.note_path or e.name}: the pinned Wikipedia title '{e.pinned_wikipedia}' is missing, "
+                 f"a disambiguation page or not known offline; {e.name} is shown unlinked")
+
+    fitting = {c.title for cs in candidates.values() for c in cs if items.get(c.qid) and not items[c.qid].get("missing")}
+    extracts = source.extracts(sorted(fitting))
+
+    by_id = {e.id: e for e in entities}
+    used: set = set()
+    links: dict[str, Link] = {}
+    for round_ in range(2):  # the second round lets confident links vouch for their neighbours
+        qid_of = {eid: link.qid for eid, link in links.items()}
+        links = {}
+        for e in entities:
+            if not candidates[e.id]:
+                continue
+            ctx = contexts.get(e.id) or EntityContext(frozenset(), (), frozenset())
+            colinked = {qid_of[n] for n in ctx.neighbours if n in qid_of and n in by_id}
+            key = None
+            if decisions is not None:
+                # The context object stands for the sentences and neighbours it was made from:
+                # contexts() hands back the same object only while they are unchanged.
+                key = (round_, e.name, e.type, e.aliases, e.pinned_wikipedia, tuple(candidates[e.id]),
+                       ctx, frozenset(colinked), threshold)
+                used.add(key)
+                if key in decisions:
+                    link = decisions[key]
+                    if link:
+                        links[e.id] = replace(link, entity_id=e.id)
+                    continue
+            link = _choose(e, candidates[e.id], items, extracts, ctx, colinked, threshold)
+            if key is not None:
+                decisions[key] = link
+            if link:
+                links[e.id] = link
+    if decisions is not None:
+        for stale in [k for k in decisions if k not in used]:
+            del decisions[stale]  # keep only what the latest build used
+    return links
+
+
+def _names_key(entity: Entity) -> tuple:
+    return (entity.name, entity.type, entity.aliases, entity.pinned_wikipedia)
+
+
+def _gather(entities: Sequence[Entity], source: ReferenceSource, max_searches: int) -> dict[str, list[Candidate]]:
+    """Every entity's candidate pages: its names as titles, then a second look."""
     forms = {e.id: _forms(e) for e in entities}
     pages = source.pages([f for fs in forms.values() for f, _ in fs])
     candidates = {e.id: _candidates(forms[e.id], pages) for e in entities}
@@ -95,59 +157,7 @@ def link_entities(entities: Sequence[Entity], source: ReferenceSource, contexts:
             page = more_pages.get(title)
             if _usable(page):
                 candidates[e.id].append(Candidate(page["qid"], page["title"], "search", e.name, rank))
-    missing = {c.qid for cs in candidates.values() for c in cs} - set(items)
-    if missing:
-        items.update(source.items(sorted(missing)))
-
-    for e in entities:  # pinned titles that lead nowhere are the editor's to fix
-        if e.pinned_wikipedia and not candidates[e.id]:
-            warn(f"{e.note_path or e.name}: the pinned Wikipedia title '{e.pinned_wikipedia}' is missing, "
-                 f"a disambiguation page or not known offline; {e.name} is shown unlinked")
-
-    fitting = {c.title for cs in candidates.values() for c in cs if items.get(c.qid) and not items[c.qid].get("missing")}
-    extracts = source.extracts(sorted(fitting))
-
-    by_id = {e.id: e for e in entities}
-    sentence_keys = {e.id: _sentences_key(e) for e in entities if decisions is not None and candidates[e.id]}
-    used: set = set()
-    links: dict[str, Link] = {}
-    for round_ in range(2):  # the second round lets confident links vouch for their neighbours
-        qid_of = {eid: link.qid for eid, link in links.items()}
-        links = {}
-        for e in entities:
-            if not candidates[e.id]:
-                continue
-            ctx = contexts.get(e.id) or EntityContext(frozenset(), (), frozenset())
-            colinked = {qid_of[n] for n in ctx.neighbours if n in qid_of and n in by_id}
-            key = None
-            if decisions is not None:
-                key = (round_, e.name, e.type, e.aliases, e.pinned_wikipedia, tuple(candidates[e.id]),
-                       ctx.neighbour_names, sentence_keys[e.id], frozenset(colinked), threshold)
-                used.add(key)
-                if key in decisions:
-                    link = decisions[key]
-                    if link:
-                        links[e.id] = replace(link, entity_id=e.id)
-                    continue
-            link = _choose(e, candidates[e.id], items, extracts, ctx, colinked, threshold)
-            if key is not None:
-                decisions[key] = link
-            if link:
-                links[e.id] = link
-    if decisions is not None:
-        for stale in [k for k in decisions if k not in used]:
-            del decisions[stale]  # keep only what the latest build used
-    return links
-
-
-def _sentences_key(entity: Entity) -> tuple:
-    """What the context words of an entity are made from (see context.contexts)."""
-    seen: dict = {}
-    for m in entity.mentions:
-        seen.setdefault((m.article_id, m.sentence_start), m.sentence)
-        if len(seen) > SENTENCES:
-            break
-    return tuple(seen.items())
+    return candidates
 
 
 # ---- candidates -------------------------------------------------------------------

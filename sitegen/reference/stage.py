@@ -20,9 +20,10 @@ import httpx
 from ..config import SiteConfig
 from ..curation import Judgement
 from ..model import Reference, Site
+from ..related import RelatedIndex
 from . import facts as facts_of
 from .combine import combine
-from .context import contexts
+from .context import ContextMemo, contexts
 from .http import DEFAULT_USER_AGENT, ApiClient, GuardedTransport, RequestBudget
 from .link import Link, link_entities
 from .offline import add_place_records
@@ -52,10 +53,16 @@ class ReferenceMemo:
 
     records: dict = field(default_factory=dict)
     decisions: dict = field(default_factory=dict)
+    candidates: dict = field(default_factory=dict)  # an entity's names -> its candidate pages (offline)
+    contexts: ContextMemo = field(default_factory=ContextMemo)
+    related: RelatedIndex = field(default_factory=RelatedIndex)  # for the combined entities
 
     def forget(self) -> None:
         self.records.clear()
         self.decisions.clear()
+        self.candidates.clear()
+        self.contexts = ContextMemo()
+        self.related = RelatedIndex()
 
 
 @dataclass(frozen=True)
@@ -85,9 +92,11 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
         source = ReferenceSource(store, client, wiki, ttl_days=config.reference_ttl_days,
                                  refresh=options.refresh or mode == "record", memo=memo.records if memo else None)
         try:
-            links = link_entities(site.entities, source, contexts(site), config.link_threshold,
-                                  config.reference_max_searches, warn, memo.decisions if memo else None)
-            site, new_ids = combine(site, links, judgements)
+            links = link_entities(site.entities, source, contexts(site, memo.contexts if memo else None),
+                                  config.link_threshold,
+                                  config.reference_max_searches, warn, memo.decisions if memo else None,
+                                  memo.candidates if memo else None)
+            site, new_ids = combine(site, links, judgements, memo.related if memo else None)
             final_links = {new_ids.get(old, old): link for old, link in links.items()}
             site = _enrich(site, final_links, source)
             site = add_place_records(site)
