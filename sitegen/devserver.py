@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import mimetypes
-import posixpath
 import re
 import threading
 from http import HTTPStatus

@@ -19,7 +19,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from watchdog.events import FileModifiedEvent
 
 from sitegen.devserver import EVENTS_PATH, SCRIPT_PATH, PreviewServer, inject, resolve_request_path
 from sitegen.serve import Preview
