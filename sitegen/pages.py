@@ -227,7 +227,11 @@ class SiteIndex:
         links, and how strongly the neighbours its network picture draws are linked."""
         articles = tuple(self.article_by_id[a] for a in entity.articles if a in self.article_by_id)
         related = self.related(entity)
-        drawn = tuple(self.site.related.get(c.entity.id, ()) for c in related[:NETWORK_SIZE])
+        # The picture draws a line between two neighbours by the articles they share: only
+        # those counts are inputs, not the neighbours' whole lists (which any edit nearby moves).
+        shown = related[:NETWORK_SIZE]
+        ids = {c.entity.id for c in shown}
+        drawn = tuple(tuple(pair for pair in self.site.related.get(c.entity.id, ()) if pair[0] in ids) for c in shown)
         return entity, articles, related, drawn
 
     def article_inputs(self, article: Article) -> tuple:
