@@ -71,19 +71,22 @@ def home_extras(index: "SiteIndex", search_path: str) -> dict[str, Any]:
 
 
 def article_extras(index: "SiteIndex", article: Article, entities: Sequence[Entity],
-                   hrefs: Mapping[str, str], type_labels: Mapping[str, str]) -> dict[str, Any]:
-    """``entities`` are those the article names, in order of first mention; ``hrefs`` their links."""
+                   hrefs: Mapping[str, str], type_labels: Mapping[str, str],
+                   counts: Mapping[str, int]) -> dict[str, Any]:
+    """``entities`` are those the article names, in order of first mention; ``hrefs`` their
+    links; ``counts`` how often this article names each."""
     path = urls.article_path(article.id)
     canonical = index.canonical(path)
     data = structured.article_json_ld(article, canonical, index.config.base_url, entities)
     previews = {}
     for entity in entities:
-        articles = len(entity.articles)
+        # What this article says, not site-wide totals: those would make every article
+        # page change whenever any article naming the same entity changes.
         previews[hrefs[entity.id]] = {
             "name": entity.name,
             "type": type_labels[entity.type],
             "description": structured.short_description(entity) or "",
-            "count": f"{_plural(len(entity.mentions), 'mention')} in {_plural(articles, 'article')}",
+            "count": f"{_plural(counts.get(entity.id, 0), 'mention')} in this article",
         }
     return {
         "json_ld": Markup(structured.json_ld_script_text(data)),

@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any, Callable, Iterable, Iterator, Mapping
 from urllib.parse import quote, urlsplit
 
-from . import urls
+from . import structured, urls
 from .config import SiteConfig
 from .errors import SitegenError
 from .markup import Link, render_html
@@ -194,6 +194,7 @@ class SiteIndex:
         self.by_type: dict[str, list[Entity]] = {t: [] for t in self.types}
         for entity in self.entities:
             self.by_type[entity.type].append(entity)
+        self._shown: dict[str, tuple] = {}  # what an article page shows of each entity
 
     def planned_pages(self) -> list[PlannedPage]:
         """Every page of the site, in site order, not yet built.
@@ -235,10 +236,22 @@ class SiteIndex:
         return entity, articles, related, drawn
 
     def article_inputs(self, article: Article) -> tuple:
-        """What ``article_page`` reads: the article, its mentions and their entities (whole:
-        the link previews show each one's description and counts)."""
+        """What ``article_page`` reads: the article, its mentions, and of each entity named
+        only what the page shows (name, type, description and reference links), so that an
+        edit elsewhere that adds a mention of the same entity leaves this page alone."""
         mentions = self.site.mentions_by_article.get(article.id, ())
-        return article, mentions, tuple(self.entity_by_id.get(m.entity_id) for m in mentions)
+        return article, mentions, tuple(self._shown_of(m.entity_id) for m in mentions)
+
+    def _shown_of(self, entity_id: str) -> tuple | None:
+        shown = self._shown.get(entity_id)
+        if shown is None:
+            entity = self.entity_by_id.get(entity_id)
+            if entity is None:
+                return None
+            shown = (entity.id, entity.name, entity.type, structured.short_description(entity),
+                     tuple(structured.same_as(entity.reference)))
+            self._shown[entity_id] = shown
+        return shown
 
     def home_page(self) -> Page:
         limit = self.config.home_entities
@@ -401,7 +414,7 @@ class SiteIndex:
                 "original_url": article.url.strip() if urls.is_web_url(article.url) else None,
                 "entity_groups": tuple(groups),
                 "description": article.summary,
-                **article_extras(self, article, [self.entity_by_id[e] for e in hrefs], hrefs, TYPE_LABELS),
+                **article_extras(self, article, [self.entity_by_id[e] for e in hrefs], hrefs, TYPE_LABELS, counts),
             },
             lastmod=article.date.isoformat(),
         )

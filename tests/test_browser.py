@@ -222,7 +222,7 @@ def test_hovering_or_focusing_a_name_previews_its_dossier(served_site, page):
     link.hover()
     preview.wait_for(state="visible")
     assert "Donald Trump" in preview.inner_text() and "Person" in preview.inner_text()
-    assert "mentions in 1 article" in preview.inner_text()
+    assert "14 mentions in this article" in preview.inner_text()
     assert "president of the United States" in preview.inner_text()  # Wikidata's description
     assert link.get_attribute("aria-describedby") == "entity-preview"
     page.keyboard.press("Escape")

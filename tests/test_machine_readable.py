@@ -186,7 +186,7 @@ def test_article_links_preview_their_entity(linked):
     trump = data["../../../people/donald-trump/"]  # keyed by the href the links carry
     assert trump["name"] == "Donald Trump" and trump["type"] == "Person"
     assert trump["description"] == "President of the United States since 2025"
-    assert trump["count"] == "5 mentions in 3 articles"
+    assert trump["count"] == "3 mentions in this article"  # not site-wide: see SiteIndex.article_inputs
     assert data["../../../places/syria/"]["description"] == ""  # nothing known: the preview says name and counts
     assert all(f'href="{href}"' in html for href in data)
     assert 'src="../../../static/preview.js"' in html
