@@ -21,6 +21,7 @@ from .errors import SitegenError
 from .markup import Link, render_html
 from .model import ENTITY_TYPES, TYPE_PLURALS, Article, Entity, Mention, Reference, Site
 from .page_extras import NETWORK_SIZE, article_extras, dossier_extras, home_extras
+from .pictures.network import line_width_between
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -195,6 +196,7 @@ class SiteIndex:
         for entity in self.entities:
             self.by_type[entity.type].append(entity)
         self._shown: dict[str, tuple] = {}  # what an article page shows of each entity
+        self._related_lookup: dict[str, dict[str, int]] | None = None
 
     def planned_pages(self) -> list[PlannedPage]:
         """Every page of the site, in site order, not yet built.
@@ -228,12 +230,24 @@ class SiteIndex:
         links, and how strongly the neighbours its network picture draws are linked."""
         articles = tuple(self.article_by_id[a] for a in entity.articles if a in self.article_by_id)
         related = self.related(entity)
-        # The picture draws a line between two neighbours by the articles they share: only
-        # those counts are inputs, not the neighbours' whole lists (which any edit nearby moves).
-        shown = related[:NETWORK_SIZE]
-        ids = {c.entity.id for c in shown}
-        drawn = tuple(tuple(pair for pair in self.site.related.get(c.entity.id, ()) if pair[0] in ids) for c in shown)
-        return entity, articles, related, drawn
+        # The picture draws a line between two neighbours as wide as the articles they share
+        # (in half-pixel steps): only those widths are inputs, not the counts, which every
+        # edit naming two much-mentioned entities moves by one.
+        shown = [c.entity.id for c in related[:NETWORK_SIZE]]
+        strongest = max((c.count for c in related[:NETWORK_SIZE]), default=0)
+        lists = self._related_dicts()
+        drawn = []
+        for i, a in enumerate(shown):
+            of_a = lists.get(a, {})
+            for b in shown[i + 1:]:
+                count = of_a.get(b) or lists.get(b, {}).get(a, 0)
+                drawn.append(line_width_between(count, strongest) if count else 0)
+        return entity, articles, related, tuple(drawn)
+
+    def _related_dicts(self) -> dict[str, dict[str, int]]:
+        if self._related_lookup is None:
+            self._related_lookup = {eid: dict(pairs) for eid, pairs in self.site.related.items()}
+        return self._related_lookup
 
     def article_inputs(self, article: Article) -> tuple:
         """What ``article_page`` reads: the article, its mentions, and of each entity named

@@ -60,7 +60,7 @@ def network_svg(centre: Node, neighbours: Sequence[tuple[Node, int]],
             count = shared(a.id, b.id)
             if count:
                 (x1, y1), (x2, y2) = places[a.id], places[b.id]
-                width = round(_width(count, strongest) * 0.6 * 2) / 2
+                width = line_width_between(count, strongest)
                 between.setdefault(width, []).append(f"M{x1:.0f} {y1:.0f}L{x2:.0f} {y2:.0f}")
     for width, segments in sorted(between.items()):
         parts.append(f'<path class="edge edge-between" d="{"".join(segments)}" stroke-width="{width:g}"/>')
@@ -90,6 +90,12 @@ def network_svg(centre: Node, neighbours: Sequence[tuple[Node, int]],
     more = f" and {len(neighbours) - 5} more" if len(neighbours) > 5 else ""
     summary = f"Most often in the same articles as {centre.name}: {names}{more}."
     return Picture("".join(parts), summary)
+
+
+def line_width_between(count: int, strongest: int) -> float:
+    """The drawn width of the line between two neighbours (half-pixel steps): what a
+    change in their shared count must move for the picture to change."""
+    return round(_width(count, strongest) * 0.6 * 2) / 2
 
 
 def shared_counts(related: Mapping[str, Sequence[tuple[str, int]]]) -> Callable[[str, str], int]:
