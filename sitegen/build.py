@@ -219,12 +219,14 @@ def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Map
 def render_files(site: Site, config: SiteConfig, jobs: int = 1, memory: BuildMemory | None = None) -> dict[str, bytes]:
     from .render import render_site
 
-    return render_site(site, config, jobs, memory.pages if memory else None)
+    return render_site(site, config, jobs, memory.pages if memory else None,
+                       memory.page_inputs if memory else None)
 
 
 def data_files(site: Site, memory: BuildMemory | None = None) -> dict[str, bytes]:
     return {"data/entities.json": entities_json(site, memory.exports if memory else None),
-            "data/graph.json": graph_json(site, memory.graph if memory else None),
+            "data/graph.json": graph_json(site, memory.graph if memory else None,
+                                          memory.graph_pairs if memory else None),
             "data/entities.csv": entities_csv(site), **article_texts(site)}
 
 

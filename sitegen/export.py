@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Callable
 
 from .model import Article, Entity, Site
+from .related import MAX_PER_ARTICLE, RelatedIndex
 from .structured import short_description, wikidata_url
 
 FORMAT_VERSION = 1
@@ -99,22 +100,19 @@ def article_texts(site: Site) -> dict[str, bytes]:
     return {f"data/text/{a.id}.txt": a.text.encode("utf-8") for a in site.articles}
 
 
-def graph_json(site: Site, memo: dict | None = None) -> bytes:
+def graph_json(site: Site, memo: dict | None = None, pairs: RelatedIndex | None = None) -> bytes:
     """Nodes (entities) and undirected edges weighted by the number of articles two entities share.
 
     ``memo`` (kept by a long-running caller) holds each node's and each entity's edges'
-    encoded text with what it was encoded from; the bytes are those of encoding it all.
+    encoded text with what it was encoded from; ``pairs``, likewise kept, recounts the
+    shared articles only where an edit changed an article's entities. The bytes are those
+    of encoding it all afresh.
     """
-    in_article: dict[str, list[str]] = {}
-    for entity in site.entities:
-        for article_id in entity.articles:
-            in_article.setdefault(article_id, []).append(entity.id)
-    shared: dict[str, Counter] = {}
-    for ids in in_article.values():
-        # As for a dossier's related list: a directory-like article would make this quadratic.
-        ids = ids[:400]
-        for a in ids:
-            shared.setdefault(a, Counter()).update(ids)  # counted in C; a itself is skipped below
+    if pairs is not None:
+        pairs.update(site.entities)
+        shared = pairs.pair_counts()
+    else:
+        shared = _shared_counts(site)
     entries = _Entries(memo)
     nodes = []
     for e in site.entities:
@@ -122,7 +120,10 @@ def graph_json(site: Site, memo: dict | None = None) -> bytes:
         nodes.append(entries.text(("node", e.id), node, lambda node=node: _dumps(dict(zip(_NODE_KEYS, node)))))
     edges = []
     for a in sorted(shared):  # edges in (source, target) order, source < target
-        piece = entries.text(("edges", a), shared[a], lambda a=a: ",".join(
+        if not shared[a]:
+            continue
+        source = dict(shared[a]) if pairs is not None else shared[a]  # a copy: the index's counters live on
+        piece = entries.text(("edges", a), source, lambda a=a: ",".join(
             _dumps({"source": a, "target": b, "weight": n}) for b, n in sorted(shared[a].items()) if b > a))
         if piece:
             edges.append(piece)
@@ -130,6 +131,20 @@ def graph_json(site: Site, memo: dict | None = None) -> bytes:
     head = _dumps({"version": FORMAT_VERSION, "weight": "articles the two entities are both mentioned in"})
     text = f'{head[:-1]},"nodes":[{",".join(nodes)}],"edges":[{",".join(edges)}]}}'
     return text.encode("utf-8") + b"\n"
+
+
+def _shared_counts(site: Site) -> dict[str, Counter]:
+    in_article: dict[str, list[str]] = {}
+    for entity in site.entities:
+        for article_id in entity.articles:
+            in_article.setdefault(article_id, []).append(entity.id)
+    shared: dict[str, Counter] = {}
+    for ids in in_article.values():
+        # As for a dossier's related list: a directory-like article would make this quadratic.
+        ids = ids[:MAX_PER_ARTICLE]
+        for a in ids:
+            shared.setdefault(a, Counter()).update(ids)  # counted in C; a itself is skipped when written
+    return shared
 
 
 _NODE_KEYS = ("id", "name", "type", "url", "mention_count", "article_count")

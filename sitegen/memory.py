@@ -53,8 +53,10 @@ class BuildMemory:
     resolved: dict[Any, Any] = field(default_factory=dict)  # entities and mentions, see resolve.resolve
     related: RelatedIndex = field(default_factory=RelatedIndex)
     pages: dict[str, RenderedPage] = field(default_factory=dict)  # output file -> page
+    page_inputs: dict[str, Any] = field(default_factory=dict)  # entity id -> its dossier's inputs, see pages.py
     exports: dict[Any, Any] = field(default_factory=dict)  # entries of data/entities.json, see export.py
     graph: dict[Any, Any] = field(default_factory=dict)  # entries of data/graph.json, likewise
+    graph_pairs: RelatedIndex = field(default_factory=RelatedIndex)  # shared-article counts for graph.json
     reference: ReferenceMemo = field(default_factory=ReferenceMemo)  # records read and links decided
     written: dict[str, bytes] | None = None  # the output folder's files after the last write
     search: dict[str, bytes] | None = None  # the search index's files, as last built
@@ -73,6 +75,8 @@ class BuildMemory:
 
     def forget(self) -> None:
         self.config = self.output = None
+        self.page_inputs.clear()
+        self.graph_pairs = RelatedIndex()
         self.articles.clear()
         self.extractions.clear()
         self.analyses.clear()

@@ -173,8 +173,11 @@ class MonthGroup:
 class SiteIndex:
     """Lookups built once per build, and the pages of the site."""
 
-    def __init__(self, site: Site, config: SiteConfig) -> None:
+    def __init__(self, site: Site, config: SiteConfig, inputs_memo: dict | None = None) -> None:
         self.site = site
+        # entity id -> (entity, its related list, its neighbours' related lists and links,
+        # its articles, the inputs worked out from them), kept by a long-running caller
+        self._inputs_memo = inputs_memo
         self.config = config
         self.types = tuple(t for t in ENTITY_TYPES if t in config.entity_types)
         for article in site.articles:
@@ -210,8 +213,12 @@ class SiteIndex:
 
         plans = [built(self.home_page())]
         plans += [built(self.type_page(t)) for t in self.types]
-        plans += [PlannedPage(urls.entity_path(e.id), "entity.html", self.entity_inputs(e),
+        kept: dict = {}
+        plans += [PlannedPage(urls.entity_path(e.id), "entity.html", self.entity_inputs(e, kept),
                               partial(self.entity_page, e)) for e in self.entities]
+        if self._inputs_memo is not None:
+            self._inputs_memo.clear()
+            self._inputs_memo.update(kept)
         plans.append(built(self.articles_page()))
         plans += [PlannedPage(urls.article_path(a.id), "article.html", self.article_inputs(a),
                               partial(self.article_page, a)) for a in self.articles]
@@ -225,9 +232,28 @@ class SiteIndex:
     def pages(self) -> Iterator[Page]:
         return (plan.build() for plan in self.planned_pages())
 
-    def entity_inputs(self, entity: Entity) -> tuple:
+    def entity_inputs(self, entity: Entity, kept: dict | None = None) -> tuple:
         """What ``entity_page`` reads: the entity, the articles of its mentions, its related
-        links, and how strongly the neighbours its network picture draws are linked."""
+        links, and how strongly the neighbours its network picture draws are linked.
+
+        With a kept memo, the last build's inputs serve while everything they were worked
+        out from is the very same objects again (a preview's unchanged entities are).
+        """
+        related_pairs = self.site.related.get(entity.id, ())
+        last = self._inputs_memo.get(entity.id) if self._inputs_memo is not None else None
+        if last is not None and last[0] is entity and last[1] is related_pairs \
+                and all(self.site.related.get(n) is pairs and self.links.get(n) == link for n, pairs, link in last[2]) \
+                and all(self.article_by_id.get(a.id) is a for a in last[3]):
+            if kept is not None:
+                kept[entity.id] = last
+            return last[4]
+        inputs = self._entity_inputs(entity)
+        if kept is not None:
+            neighbours = tuple((other, self.site.related.get(other), self.links.get(other)) for other, _ in related_pairs)
+            kept[entity.id] = (entity, related_pairs, neighbours, inputs[1], inputs)
+        return inputs
+
+    def _entity_inputs(self, entity: Entity) -> tuple:
         articles = tuple(self.article_by_id[a] for a in entity.articles if a in self.article_by_id)
         related = self.related(entity)
         # The picture draws a line between two neighbours as wide as the articles they share

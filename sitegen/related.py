@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from .model import Entity
 from .names import name_key
@@ -62,6 +62,11 @@ class RelatedIndex:
                 best[entity.id] = self._best[entity.id]
         self._best = best
         return dict(best)
+
+    def pair_counts(self) -> Mapping[str, Counter]:
+        """Entity id -> other id -> articles both are counted in (as of the last update).
+        The counters are live: copy what must outlast the next update."""
+        return self._counts
 
     def _count(self, ids: tuple[str, ...]) -> None:
         for a in ids:

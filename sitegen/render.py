@@ -41,17 +41,19 @@ PARALLEL_PAGES = 1500
 
 
 def render_site(site: Site, config: SiteConfig, jobs: int = 1,
-                memo: dict[str, RenderedPage] | None = None) -> dict[str, bytes]:
+                memo: dict[str, RenderedPage] | None = None, inputs_memo: dict | None = None) -> dict[str, bytes]:
     """Every file of the site except data/*.json, keyed by POSIX path relative to the output root.
 
     With ``jobs`` > 1 and a large site, pages are rendered in that many processes (forked,
     so they share the resolved site without copying it). ``memo`` (output file ->
     RenderedPage, kept by a long-running caller) holds each page's inputs and bytes from
     the last call: a page whose inputs and templates are unchanged is not rendered again.
+    ``inputs_memo``, kept likewise, spares working out a dossier's inputs again (see
+    ``SiteIndex.entity_inputs``).
     """
     dirs = _template_dirs(config)
     templates = TemplateSet.read(dirs)
-    index = SiteIndex(site, config)
+    index = SiteIndex(site, config, inputs_memo)
     renderer = _Renderer(_environment(dirs, templates.digest), _common_context(config))
     plans = index.planned_pages()
     plans.append(PlannedPage(urls.NOT_FOUND_FILE, "404.html", None, index.not_found_page))

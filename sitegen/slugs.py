@@ -31,6 +31,10 @@ class SlugRegistry:
     def __init__(self) -> None:
         self._taken: set[str] = set()
 
+    def release(self, slug: str) -> None:
+        """Give back a slug claimed in vain."""
+        self._taken.discard(slug)
+
     def take(self, slug: str) -> None:
         """Mark a slug already in use (an entity that keeps its URL)."""
         self._taken.add(slug)

@@ -24,11 +24,12 @@ from .link import Link
 
 
 def combine(site: Site, links: Mapping[str, Link], judgements: Sequence[Judgement] = (),
-            related_index: RelatedIndex | None = None) -> tuple[Site, dict[str, str]]:
+            related_index: RelatedIndex | None = None, kept: dict | None = None) -> tuple[Site, dict[str, str]]:
     """The site with linked entities combined, and the new id of every entity whose id changed.
 
     ``related_index``, kept by a long-running process, recounts "often mentioned with"
-    only for the articles whose entities changed since its last use.
+    only for the articles whose entities changed since its last use; ``kept`` hands back
+    the last build's merged entity where its members and link are the same again.
     """
     groups = _groups(site.entities, links, judgements)
     changed = [g for g in groups if len(g) > 1 or (g[0].id in links and links[g[0].id].type != g[0].type)]
@@ -42,11 +43,31 @@ def combine(site: Site, links: Mapping[str, Link], judgements: Sequence[Judgemen
     order = {a.id: i for i, a in enumerate(site.articles)}
     new_ids: dict[str, str] = {}
     entities = [e for e in site.entities if e.id not in touched]
+    used = {}
     for group in sorted(changed, key=lambda g: min(e.id for e in g)):
-        merged = _merge(group, links, order, slugs)
+        members = tuple(sorted(group, key=lambda e: e.id))
+        key = tuple(e.id for e in members)
+        # What the merged value is made of: the members themselves, their links, and the
+        # order of their articles (mentions are listed newest article first).
+        made_of = (tuple(links.get(e.id) for e in members),
+                   tuple(order.get(a) for e in members for a in e.articles))
+        last = kept.get(key) if kept is not None else None
+        merged = None
+        if last is not None and all(a is b for a, b in zip(last[0], members)) and last[1] == made_of:
+            slug = slugs[last[2].type].claim(last[2].name)
+            if slug == last[2].slug:
+                merged = last[2]
+            else:
+                slugs[last[2].type].release(slug)
+        if merged is None:
+            merged = _merge(group, links, order, slugs)
+        used[key] = (members, made_of, merged)
         entities.append(merged)
         for e in group:
             new_ids[e.id] = merged.id
+    if kept is not None:
+        kept.clear()
+        kept.update(used)
     entities.sort(key=lambda e: (name_key(e.name), e.id))
     mentions_by_article = {
         article: tuple(m if m.entity_id not in new_ids else replace(m, entity_id=new_ids[m.entity_id])

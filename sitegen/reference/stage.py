@@ -54,6 +54,8 @@ class ReferenceMemo:
     records: dict = field(default_factory=dict)
     decisions: dict = field(default_factory=dict)
     candidates: dict = field(default_factory=dict)  # an entity's names -> its candidate pages (offline)
+    enriched: dict = field(default_factory=dict)  # entity id -> (entity, reference, entity with it)
+    combined: dict = field(default_factory=dict)  # entity ids of a merged group -> (members, link, merged entity)
     contexts: ContextMemo = field(default_factory=ContextMemo)
     related: RelatedIndex = field(default_factory=RelatedIndex)  # for the combined entities
 
@@ -61,6 +63,8 @@ class ReferenceMemo:
         self.records.clear()
         self.decisions.clear()
         self.candidates.clear()
+        self.enriched.clear()
+        self.combined.clear()
         self.contexts = ContextMemo()
         self.related = RelatedIndex()
 
@@ -96,9 +100,10 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
                                   config.link_threshold,
                                   config.reference_max_searches, warn, memo.decisions if memo else None,
                                   memo.candidates if memo else None)
-            site, new_ids = combine(site, links, judgements, memo.related if memo else None)
+            site, new_ids = combine(site, links, judgements, memo.related if memo else None,
+                                    memo.combined if memo else None)
             final_links = {new_ids.get(old, old): link for old, link in links.items()}
-            site = _enrich(site, final_links, source)
+            site = _enrich(site, final_links, source, memo.enriched if memo else None)
             site = add_place_records(site)
         finally:
             if client is not None:
@@ -140,9 +145,14 @@ def user_agent(config: SiteConfig) -> str:
     return DEFAULT_USER_AGENT
 
 
-def _enrich(site: Site, links: dict[str, Link], source: ReferenceSource) -> Site:
+def _enrich(site: Site, links: dict[str, Link], source: ReferenceSource, kept: dict | None = None) -> Site:
+    """Each linked entity with its Reference. ``kept`` (a long-running caller's) hands back
+    the last build's enriched value where entity and reference are the same again, so
+    that pages compare unchanged entities by identity."""
     linked = [e for e in site.entities if e.id in links]
     if not linked:
+        if kept is not None:
+            kept.clear()
         return site
     titles = sorted({links[e.id].title for e in linked})
     items = source.items(sorted({links[e.id].qid for e in linked}))
@@ -158,7 +168,7 @@ def _enrich(site: Site, links: dict[str, Link], source: ReferenceSource) -> Site
     def label(qid: str) -> str | None:
         return (labels.get(qid) or {}).get("label")
 
-    entities = []
+    entities, used = [], {}
     for e in site.entities:
         link = links.get(e.id)
         if link is None:
@@ -181,7 +191,17 @@ def _enrich(site: Site, links: dict[str, Link], source: ReferenceSource) -> Site
             coordinates=facts_of.coordinates(item) if e.type == "place" else None,
             image=facts_of.image(item),
         )
-        entities.append(replace(e, reference=reference))
+        last = kept.get(e.id) if kept is not None else None
+        if last is not None and last[0] is e and last[1] == reference:
+            enriched = last[2]
+        else:
+            enriched = replace(e, reference=reference)
+        if kept is not None:
+            used[e.id] = (e, reference, enriched)
+        entities.append(enriched)
+    if kept is not None:
+        kept.clear()
+        kept.update(used)
     return replace(site, entities=tuple(entities))
 
 
