@@ -108,18 +108,22 @@ def _port(value: str) -> int:
     return n
 
 
-def _no_replay_folder(replay: Path) -> str:
-    return f"error: {replay}: no such replay folder (make one with sitegen build --record {replay})"
+def _reference_source_problem(args) -> str | None:
+    """What is wrong with the reference flags given (build and serve share them), if anything."""
+    chosen = [f"--{name}" for name in ("offline", "replay", "record") if getattr(args, name, None)]
+    if len(chosen) > 1:
+        return f"choose one of {' and '.join(chosen)}"
+    if args.replay and not args.replay.is_dir():
+        return f"{args.replay}: no such replay folder (make one with sitegen build --record {args.replay})"
+    return None
 
 
 def _serve(args) -> int:
     from .serve import ServeOptions, serve
 
-    if args.offline and args.replay:
-        print("error: choose one of --offline and --replay", file=sys.stderr)
-        return 2
-    if args.replay and not args.replay.is_dir():
-        print(_no_replay_folder(args.replay), file=sys.stderr)
+    problem = _reference_source_problem(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     options = ServeOptions(host=args.host, port=args.port, output=args.output, offline=args.offline,
                            replay=args.replay,
@@ -134,11 +138,9 @@ def _build(args) -> int:
         if not args.quiet:
             print(f"warning: {message}", file=sys.stderr)
 
-    if sum(bool(x) for x in (args.offline, args.replay, args.record)) > 1:
-        print("error: choose one of --offline, --replay and --record", file=sys.stderr)
-        return 2
-    if args.replay and not args.replay.is_dir():
-        print(_no_replay_folder(args.replay), file=sys.stderr)
+    problem = _reference_source_problem(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     options = BuildOptions(output=args.output, offline=args.offline, replay=args.replay, record=args.record,
                            refresh=args.refresh, jobs=args.jobs, force=args.force, progress=not args.quiet, warn=warn)
