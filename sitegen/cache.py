@@ -16,6 +16,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from .sqlite_files import open_or_set_aside
+
 # Bump when what the extractor stores changes shape or meaning.
 EXTRACTOR_VERSION = "1"
 TABLES = ("extraction", "analysis")
@@ -39,14 +41,7 @@ class BuildCache:
 
     def __init__(self, path: Path, warn=lambda message: None):
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = self._open()
-        except sqlite3.DatabaseError as exc:
-            broken = path.with_name(path.name + ".broken")
-            warn(f"{path}: cache unreadable ({exc}); moved to {broken.name} and starting afresh")
-            path.replace(broken)
-            self._db = self._open()
+        self._db = open_or_set_aside(path, self._open, warn, "cache")
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path)

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from ..sqlite_files import open_or_set_aside
+
 KINDS = ("page", "extract", "search", "item", "label")
 SCHEMA_VERSION = 1
 
@@ -26,15 +28,8 @@ class ReferenceStore:
         if path is None:
             self._db = self._open(":memory:")
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = self._open(str(path))
-        except sqlite3.DatabaseError as exc:
-            broken = path.with_name(path.name + ".broken")
-            warn(f"{path}: reference cache unreadable ({exc}); moved to {broken.name}, starting afresh "
-                 f"(records will be fetched again)")
-            path.replace(broken)
-            self._db = self._open(str(path))
+        self._db = open_or_set_aside(path, lambda: self._open(str(path)), warn, "reference cache",
+                                     " (records will be fetched again)")
 
     @staticmethod
     def _open(where: str) -> sqlite3.Connection:
@@ -77,8 +72,8 @@ class ReferenceStore:
                 [(kind, k, json.dumps(v, ensure_ascii=False, separators=(",", ":")), when)
                  for k, v in records.items()])
 
-    def count(self) -> int:
-        return self._db.execute("SELECT count(*) FROM record").fetchone()[0]
+    def is_empty(self) -> bool:
+        return self._db.execute("SELECT 1 FROM record LIMIT 1").fetchone() is None
 
     def close(self) -> None:
         self._db.close()
