@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import httpx
@@ -64,7 +64,6 @@ class GuardedTransport(httpx.BaseTransport):
     sleep: Callable[[float], None] = lambda seconds: time.sleep(seconds)  # noqa: E731 (looked up when called)
     max_tries: int = MAX_TRIES
     unreachable: str | None = None  # why the network is out of reach, once known
-    waits: list[float] = field(default_factory=list)  # every pause taken, for the summary and tests
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if self.unreachable:  # the network is out of reach, or the server keeps failing
@@ -130,7 +129,6 @@ class GuardedTransport(httpx.BaseTransport):
             if asked > MAX_WAIT:
                 return False
             wait = max(wait, asked)
-        self.waits.append(wait)
         self.sleep(wait)
         return True
 

@@ -26,11 +26,11 @@ class ReferenceSource:
     refresh: bool = False
     now: Callable[[], float] = time.time
     problems: list[str] = field(default_factory=list)  # failures worth one warning
-    unanswered: int = 0  # keys asked for that got no record, for the summary
     oldest: float | None = None  # fetch time of the oldest record handed out
     started: float = field(default_factory=time.time)  # records fetched since are fresh even under refresh
     # records already read, kept by a long-running process between builds: (kind, key) -> (record, fetched)
     memo: dict | None = None
+    _times: dict = field(default_factory=dict)  # (kind, key) -> fetch time of each record handed out
 
     def pages(self, titles: list[str]) -> dict[str, dict]:
         return self._lookup("page", titles, wikipedia.PAGES_BATCH, wikipedia.fetch_pages)
@@ -50,8 +50,8 @@ class ReferenceSource:
         return self._lookup("search", queries, 1, one if self.wiki is not None else None)
 
     def fetched_at(self, kind: str, key: str) -> float | None:
-        found = self.store.get_many(kind, [key])
-        return found[key][1] if key in found else None
+        """When a record this source handed out was fetched (no second read of the store)."""
+        return self._times.get((kind, key))
 
     def _lookup(self, kind: str, keys: list[str], batch: int, fetch) -> dict[str, dict]:
         keys = sorted(set(k for k in keys if k))
@@ -65,7 +65,7 @@ class ReferenceSource:
         fresh_after = self.now() - self.ttl_days * DAY
         fresh_after = max(fresh_after, self.started) if self.refresh else fresh_after
         result = {k: v for k, (v, fetched) in cached.items() if fetched >= fresh_after}
-        used_times = [cached[k][1] for k in result]
+        times = {k: cached[k][1] for k in result}  # when each record handed out was fetched
         todo = [k for k in keys if k not in result]
         if todo and self.client is not None and fetch is not None:
             for i in range(0, len(todo), batch):
@@ -84,14 +84,13 @@ class ReferenceSource:
                     if self.memo is not None:
                         self.memo.update(((kind, k), (v, when)) for k, v in records.items())
                     result.update(records)
-                    used_times.append(when)
+                    times.update(dict.fromkeys(records, when))
         for k in todo:  # a stale record beats none when the refetch did not happen
             if k not in result and k in cached:
-                result[k] = cached[k][0]
-                used_times.append(cached[k][1])
-        if used_times:
-            self.oldest = min(used_times + ([self.oldest] if self.oldest is not None else []))
-        self.unanswered += sum(1 for k in keys if k not in result)
+                result[k], times[k] = cached[k]
+        self._times.update(((kind, k), t) for k, t in times.items())
+        if times:
+            self.oldest = min([*times.values(), *([self.oldest] if self.oldest is not None else [])])
         return result
 
 

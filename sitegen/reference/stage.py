@@ -77,7 +77,6 @@ class ReferenceReport:
     problems: tuple[str, ...] = ()  # why some reference data could not be fetched
     mode: str = "online"
     oldest: float | None = None  # fetch time of the oldest record used
-    waits: tuple[float, ...] = field(default=())
 
     @property
     def summary(self) -> str:
@@ -112,7 +111,7 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
         report = ReferenceReport(
             linked=sum(1 for e in site.entities if e.reference), entities=len(site.entities),
             requests=transport.budget.used if transport else 0, problems=tuple(source.problems), mode=mode,
-            oldest=source.oldest, waits=tuple(transport.waits) if transport else ())
+            oldest=source.oldest)
     return site, report
 
 
