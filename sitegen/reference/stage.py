@@ -95,10 +95,12 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
         source = ReferenceSource(store, client, wiki, ttl_days=config.reference_ttl_days,
                                  refresh=options.refresh or mode == "record", memo=memo.records if memo else None)
         try:
-            links = link_entities(site.entities, source, contexts(site, memo.contexts if memo else None),
-                                  config.link_threshold,
-                                  config.reference_max_searches, warn, memo.decisions if memo else None,
-                                  memo.candidates if memo else None)
+            if mode == "offline" and store.is_empty():
+                links = {}  # nothing known and nothing to ask: spare every build the lookups
+            else:
+                links = link_entities(site.entities, source, contexts(site, memo.contexts if memo else None),
+                                      config.link_threshold, config.reference_max_searches, warn,
+                                      memo.decisions if memo else None, memo.candidates if memo else None)
             site, new_ids = combine(site, links, judgements, memo.related if memo else None,
                                     memo.combined if memo else None)
             final_links = {new_ids.get(old, old): link for old, link in links.items()}
