@@ -208,7 +208,8 @@ def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Map
     from .resolve import resolve
 
     site = resolve(articles, clusters, judgements, config.entity_types, config.min_mentions,
-                   memory.resolved if memory else None, memory.related if memory else None)
+                   memory.resolved if memory else None, memory.related if memory else None,
+                   memory.merge if memory else None)
     matched = {e.note_path for e in site.entities if e.note_path}
     for j in judgements:
         if j.path not in matched and not j.ignore:

@@ -6,6 +6,7 @@ what to do; every other article still builds.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -28,12 +29,22 @@ class Loaded:
 
 
 def find_article_files(articles_dir: Path) -> list[Path]:
+    """Every article file, in path order. Strings, not Paths, while walking: a preview
+    lists the folder after every save, and a large archive holds thousands of files."""
     if not articles_dir.is_dir():
         return []
-    files = [p for p in articles_dir.rglob("*") if p.suffix.lower() in EXTENSIONS and p.is_file()]
-    # Hidden files and folders (editor swap files, .git) are not articles.
-    files = [p for p in files if not any(part.startswith(".") for part in p.relative_to(articles_dir).parts)]
-    return sorted(files)
+    found: list[tuple[tuple[str, ...], str]] = []
+    top = str(articles_dir)
+    for root, folders, names in os.walk(top):
+        # Hidden files and folders (editor swap files, .git) are not articles.
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        parts = () if root == top else tuple(os.path.relpath(root, top).split(os.sep))
+        for name in names:
+            if not name.startswith(".") and name.lower().endswith(EXTENSIONS) and \
+                    os.path.isfile(os.path.join(root, name)):
+                found.append((parts + (name,), os.path.join(root, name)))
+    found.sort()
+    return [Path(path) for _, path in found]
 
 
 def article_id(articles_dir: Path, path: Path) -> str:

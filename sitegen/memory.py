@@ -7,7 +7,8 @@ preview rebuilds after every save, so it keeps the values themselves in memory:
 - each article as read, by file and bytes, so an unchanged file is not parsed again;
 - each extraction and per-article analysis, by the same keys as the cache, decoded,
   and the entities and mentions made from them, so unchanged entities are the very same
-  values, and the counts of entities named together (``related.RelatedIndex``);
+  values, the clusters' merge blocks and groups (``merge_blocks.MergeMemo``), and the
+  counts of entities named together (``related.RelatedIndex``);
 - each page's inputs and rendered bytes, so a page whose inputs are equal to last time
   is not rendered again (see ``render.render_site``), and likewise each entry of
   ``data/entities.json`` and ``data/graph.json``;
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .config import SiteConfig
+from .merge_blocks import MergeMemo
 from .model import ArticleError
 from .reference import ReferenceMemo
 from .related import RelatedIndex
@@ -50,6 +52,7 @@ class BuildMemory:
     articles: dict[Path, tuple[bytes, Any]] = field(default_factory=dict)  # file -> (bytes, Article or error)
     extractions: dict[str, Any] = field(default_factory=dict)  # cache key -> Extraction
     analyses: dict[Any, Any] = field(default_factory=dict)  # (article id, cache key) -> clusters
+    merge: MergeMemo = field(default_factory=MergeMemo)  # blocks of clusters and their groups, see merge_blocks
     resolved: dict[Any, Any] = field(default_factory=dict)  # entities and mentions, see resolve.resolve
     related: RelatedIndex = field(default_factory=RelatedIndex)
     pages: dict[str, RenderedPage] = field(default_factory=dict)  # output file -> page
@@ -80,6 +83,7 @@ class BuildMemory:
         self.articles.clear()
         self.extractions.clear()
         self.analyses.clear()
+        self.merge = MergeMemo()
         self.resolved.clear()
         self.related = RelatedIndex()
         self.pages.clear()

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Sequence
 
 from .chains import Cluster
 from .curation import Judgement
+from .merge_blocks import MergeMemo, merge_by_block
 from .names import is_mixed_case, name_key, org_core, person_tokens, strip_particle
 from .places import gazetteer
 from .unionfind import UnionFind
@@ -30,20 +32,32 @@ class Group:
 
 
 def canonical_key(cluster: Cluster) -> str:
-    if cluster.type == "person":
-        return cluster.name_key
+    return _canonical_key(cluster.type, cluster.name, cluster.name_key)
+
+
+@lru_cache(maxsize=65536)  # a site names the same few thousand things in every build
+def _canonical_key(kind: str, name: str, key: str) -> str:
+    if kind == "person":
+        return key
     places = gazetteer()
-    if cluster.type == "place":
-        canonical = places.canonical(cluster.name)  # "U.S." and "United States" are one
-        return name_key(canonical) if canonical else cluster.name_key
-    words = cluster.name.split()
+    if kind == "place":
+        canonical = places.canonical(name)  # "U.S." and "United States" are one
+        return name_key(canonical) if canonical else key
+    words = name.split()
     if len(words) >= 3 and places.canonical(words[0]):
         # "U.S. Securities and Exchange Commission" is the "Securities and Exchange Commission".
         return org_core(name_key(" ".join(words[1:])))
-    return org_core(cluster.name_key)
+    return org_core(key)
 
 
-def merge_clusters(clusters: Sequence[Cluster], judgements: Sequence[Judgement] = ()) -> list[Group]:
+def merge_clusters(clusters: Sequence[Cluster], judgements: Sequence[Judgement] = (),
+                   memo: MergeMemo | None = None) -> list[Group]:
+    """The groups of ``clusters``, each one entity; ``memo`` (kept by a long-running
+    caller) re-merges only the parts of the site an edit touched (see ``merge_blocks``)."""
+    return merge_by_block(clusters, judgements, canonical_key, _merge_block, memo)
+
+
+def _merge_block(clusters: Sequence[Cluster], judgements: Sequence[Judgement]) -> list[tuple[int, Group]]:
     merger = _Merger(clusters, judgements)
     merger.same_name()
     merger.known_alias()
@@ -162,14 +176,15 @@ class _Merger:
             votes[self.clusters[i].type] += len(self.clusters[i].mentions)
         return max(sorted(votes), key=lambda t: votes[t])
 
-    def groups(self) -> list[Group]:
+    def groups(self) -> list[tuple[int, Group]]:
+        """(root cluster's position, group), in the order of the roots."""
         out = []
         for root, members in sorted(self._current_groups().items()):
             clusters = [self.clusters[i] for i in sorted(members)]
             judgement = self._judgement_for(root, members) if self.judgements else None
             kind = (judgement.type if judgement and judgement.type else None) or self._vote(members)
             name = judgement.name if judgement else _best_name(clusters)
-            out.append(Group(clusters, kind, name, self.reasons.get(root, []), judgement))
+            out.append((root, Group(clusters, kind, name, self.reasons.get(root, []), judgement)))
         return out
 
     def _judgement_for(self, root: int, members: list[int]) -> Judgement | None:

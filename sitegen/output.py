@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Mapping
 
@@ -38,6 +39,11 @@ def safe_relative(path: str) -> PurePosixPath:
     if p.is_absolute() or not p.parts or any(part in ("", ".", "..") for part in p.parts) or "\\" in path:
         raise OutputError(f"refusing to write '{path}': not a plain path inside the output folder")
     return p
+
+
+@lru_cache(maxsize=1 << 16)  # a preview writes the same thousands of paths after every save
+def _checked(path: str) -> str:
+    return safe_relative(path).as_posix()
 
 
 def pending_folder(output: Path) -> Path:
@@ -65,7 +71,7 @@ def write_site(output: Path, files: Mapping[str, bytes], known: Mapping[str, byt
     if output.exists() and not output.is_dir():
         raise OutputError(f"{output} exists and is not a folder")
     recover(output)
-    checked = [(safe_relative(rel).as_posix(), data) for rel, data in files.items()]
+    checked = [(_checked(rel), data) for rel, data in files.items()]
     existing = set(known) if known is not None else _existing_files(output)
     same = (lambda clean, data: known.get(clean) == data) if known is not None else \
         (lambda clean, data: _same_bytes(output / clean, data))

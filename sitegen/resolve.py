@@ -11,6 +11,7 @@ from typing import Mapping, Sequence
 from .chains import Cluster
 from .curation import Judgement
 from .merge import Group, merge_clusters
+from .merge_blocks import MergeMemo
 from .model import TYPE_FOLDERS, Article, Entity, Mention, Site
 from .names import name_key
 from .related import RelatedIndex
@@ -26,16 +27,18 @@ def resolve(
     min_mentions: int = 1,
     memo: dict | None = None,
     related: RelatedIndex | None = None,
+    merge_memo: MergeMemo | None = None,
 ) -> Site:
     """Merge every article's clusters into entities and build the Site the pages show.
 
     ``memo`` (kept by a long-running caller) hands back the very Entity and Mention
     values of the last call where what they are made of is the same objects again, so
     that comparing this Site's values with the last one's is quick where nothing changed;
-    ``related``, likewise kept, recounts only the articles whose entities changed.
+    ``related``, likewise kept, recounts only the articles whose entities changed, and
+    ``merge_memo`` re-merges only the clusters an edit touched.
     """
     clusters = [c for article in articles for c in clusters_by_article.get(article.id, ())]
-    groups = merge_clusters(clusters, judgements)
+    groups = merge_clusters(clusters, judgements, merge_memo)
     groups = [g for g in groups if _keep(g, entity_types, min_mentions)]
     by_id = {a.id: a for a in articles}
     order = {a.id: i for i, a in enumerate(articles)}  # articles come newest first

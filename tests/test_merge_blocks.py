@@ -1,0 +1,102 @@
+"""Merging block by block, and incrementally, gives what merging everything at once gives."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from sitegen import merge
+from sitegen.chains import Cluster
+from sitegen.curation import Judgement
+from sitegen.merge_blocks import MergeMemo
+from sitegen.model import RawMention
+from sitegen.names import name_key
+
+# Names chosen to collide: shared surnames (two Bushes), a surname alone, acronyms defined
+# in some articles only, one word as a person and as a company, places with two spellings.
+PEOPLE = ["George Bush", "George W. Bush", "Jeb Bush", "Bush", "Donald Trump", "Trump", "Donald J. Trump",
+          "Ahmed al-Sharaa", "Sharaa", "al-Sharaa", "Henry Ford", "Ford", "Mary Smith", "Smith", "John Smith"]
+PLACES = ["United States", "U.S.", "US", "Syria", "Syrian Arab Republic", "Damascus", "Ford"]
+ORGS = ["Ford", "Ford Motor Co", "International Monetary Fund", "IMF", "Islamic State", "ISIS", "Daesh",
+        "U.S. Securities and Exchange Commission", "Securities and Exchange Commission", "SEC"]
+ACRONYMS = {"IMF": "International Monetary Fund", "SEC": "Securities and Exchange Commission",
+            "ISIS": "Islamic State"}
+
+
+def make_cluster(article: str, kind: str, name: str, rng: random.Random) -> Cluster:
+    mentions = [RawMention(0, len(name), name, kind, 0, len(name)) for _ in range(rng.randint(1, 3))]
+    strong = {name_key(name)} if " " in name else set()
+    acronyms = set()
+    for short, full in ACRONYMS.items():
+        if name in (short, full) and rng.random() < 0.5:  # this article defines the acronym
+            strong |= {name_key(short), name_key(full)}
+            acronyms.add(short)
+    return Cluster(article, mentions, kind, name, name_key(name), {name_key(name): name}, strong, acronyms)
+
+
+def make_article(article: str, rng: random.Random) -> list[Cluster]:
+    picks = [("person", n) for n in rng.sample(PEOPLE, 3)] + [("place", n) for n in rng.sample(PLACES, 2)] + \
+            [("organisation", n) for n in rng.sample(ORGS, 2)]
+    return [make_cluster(article, kind, name, rng) for kind, name in picks]
+
+
+JUDGEMENTS = (
+    Judgement(Path("isis.md"), "Islamic State", aliases=("Daesh",)),
+    Judgement(Path("bush.md"), "George W. Bush", not_same=("George Bush",)),
+    Judgement(Path("trump.md"), "Donald Trump", same_as=("Donald J. Trump",)),
+)
+
+
+def at_once(clusters, judgements):
+    """The merge over every cluster as one block: what merging was before blocks."""
+    return [group for _, group in sorted(merge._merge_block(clusters, judgements), key=lambda pair: pair[0])]
+
+
+def shape(groups):
+    return [([id(c) for c in g.clusters], g.type, g.name, g.reasons, g.judgement) for g in groups]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_blocks_give_the_groups_of_merging_everything_at_once(seed):
+    rng = random.Random(seed)
+    clusters = [c for i in range(40) for c in make_article(f"a{i}", rng)]
+    judgements = JUDGEMENTS if seed % 2 else ()
+    groups = merge.merge_clusters(clusters, judgements)
+    assert shape(groups) == shape(at_once(clusters, judgements))
+    assert any(len(g.clusters) > 3 for g in groups)  # the names did collide
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_kept_memo_gives_the_groups_of_a_fresh_merge_after_any_edits(seed):
+    rng = random.Random(seed)
+    articles = {f"a{i}": make_article(f"a{i}", rng) for i in range(30)}
+    memo = MergeMemo()
+    judgements = JUDGEMENTS
+    for step in range(25):
+        change = rng.choice(["edit", "add", "delete", "reorder", "notes"])
+        if change == "edit":
+            name = rng.choice(sorted(articles))
+            articles[name] = make_article(name, rng)
+        elif change == "add":
+            articles[f"n{step}"] = make_article(f"n{step}", rng)
+        elif change == "delete" and len(articles) > 2:
+            del articles[rng.choice(sorted(articles))]
+        elif change == "reorder":
+            items = list(articles.items())
+            rng.shuffle(items)
+            articles = dict(items)
+        else:
+            judgements = JUDGEMENTS[:rng.randint(0, len(JUDGEMENTS))]
+        clusters = [c for cs in articles.values() for c in cs]
+        incremental = merge.merge_clusters(clusters, judgements, memo)
+        assert shape(incremental) == shape(at_once(clusters, judgements)), change
+
+
+def test_an_unchanged_site_is_not_merged_again():
+    rng = random.Random(9)
+    clusters = [c for i in range(20) for c in make_article(f"a{i}", rng)]
+    memo = MergeMemo()
+    first = merge.merge_clusters(clusters, JUDGEMENTS, memo)
+    again = merge.merge_clusters(clusters, JUDGEMENTS, memo)
+    assert all(a is b for a, b in zip(first, again)) and len(first) == len(again)
