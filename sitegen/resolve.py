@@ -39,31 +39,103 @@ def resolve(
     """
     clusters = [c for article in articles for c in clusters_by_article.get(article.id, ())]
     groups = merge_clusters(clusters, judgements, merge_memo)
-    groups = [g for g in groups if _keep(g, entity_types, min_mentions)]
     by_id = {a.id: a for a in articles}
     order = {a.id: i for i, a in enumerate(articles)}  # articles come newest first
+    last = memo if memo is not None else {}
+    # Where the articles are in the same order as last time, what is worked out from the
+    # very same group (see merge_blocks) is the same again.
+    same_order = last.get(_ORDER) == tuple(order)
+    made: dict = {_ORDER: tuple(order), _GROUPS: {}}
+    facts = [_group_facts(g, order, entity_types, min_mentions, last.get(_GROUPS, {}) if same_order else {},
+                          made[_GROUPS]) for g in groups]
     # Slugs are handed out in a stable order so URLs do not move between builds.
-    groups.sort(key=lambda g: (g.type, name_key(g.name), g.name, _first_seen(g, order)))
+    ranked = [(sort_key, g) for g, (keep, sort_key) in zip(groups, facts) if keep]
+    ranked.sort(key=lambda pair: pair[0])  # stable: ties stay in merge order
+    groups = [g for _, g in ranked]
     slugs = {t: SlugRegistry() for t in TYPE_FOLDERS}
     entities = []
-    made: dict = {}
     for group in groups:
         entity_id = f"{TYPE_FOLDERS[group.type]}/{slugs[group.type].claim(group.name)}"
-        entities.append(_entity_once(entity_id, group, by_id, order, memo or {}, made))
+        entities.append(_entity_once(entity_id, group, by_id, order, last, made, same_order))
+    entities.sort(key=lambda e: (name_key(e.name), e.id))
+    made[_BY_ARTICLE] = by_article = _mentions_by_article(entities, last.get(_BY_ARTICLE))
     if memo is not None:
         memo.clear()
         memo.update(made)
-    entities.sort(key=lambda e: (name_key(e.name), e.id))
-    mentions_by_article: dict[str, list[Mention]] = defaultdict(list)
-    for entity in entities:
-        for m in entity.mentions:
-            mentions_by_article[m.article_id].append(m)
     return Site(
         articles=tuple(articles),
         entities=tuple(entities),
-        mentions_by_article={a: tuple(sorted(ms, key=lambda m: m.start)) for a, ms in mentions_by_article.items()},
+        mentions_by_article=dict(by_article.tuples),
         related=related_entities(entities, related),
     )
+
+
+_ORDER = ("article order",)  # memo keys beside the entity ids
+_GROUPS = ("group facts",)
+_BY_ARTICLE = ("mentions by article",)
+
+
+class _ByArticle:
+    """Each article's mentions in text order, and the entities they are of."""
+
+    def __init__(self) -> None:
+        self.entities: dict[str, Entity] = {}  # id -> the entity as last counted
+        self.ids: dict[str, set[str]] = defaultdict(set)  # article id -> ids of the entities it names
+        self.tuples: dict[str, tuple[Mention, ...]] = {}
+        self.split: dict[str, tuple[Entity, dict[str, list[Mention]]]] = {}  # id -> (entity, its mentions by article)
+
+    def of(self, entity: Entity) -> dict[str, list[Mention]]:
+        """``entity``'s mentions by article."""
+        kept = self.split.get(entity.id)
+        if kept is None or kept[0] is not entity:
+            by_article: dict[str, list[Mention]] = defaultdict(list)
+            for m in entity.mentions:
+                by_article[m.article_id].append(m)
+            kept = self.split[entity.id] = (entity, by_article)
+        return kept[1]
+
+
+def _mentions_by_article(entities: Sequence[Entity], last: _ByArticle | None) -> _ByArticle:
+    """Every article's mentions; with ``last``, recounted only for the articles where an
+    entity that is not the very same object as last time gained or lost a mention."""
+    out = last or _ByArticle()
+    now = {e.id: e for e in entities}
+    before = out.entities
+    changed = [i for i, e in now.items() if before.get(i) is not e] + [i for i in before if i not in now]
+    touched: set[str] = set()
+    for entity_id in changed:
+        old = out.of(before[entity_id]) if entity_id in before else {}
+        new = out.of(now[entity_id]) if entity_id in now else {}
+        for article_id in old.keys() | new.keys():
+            if old.get(article_id) != new.get(article_id):
+                touched.add(article_id)
+            if article_id not in new:
+                out.ids[article_id].discard(entity_id)
+            elif article_id not in old:
+                out.ids[article_id].add(entity_id)
+        if entity_id not in now:
+            del out.split[entity_id]
+    for article_id in touched:
+        found = [m for entity_id in out.ids[article_id] for m in out.of(now[entity_id]).get(article_id, ())]
+        if found:
+            out.tuples[article_id] = tuple(sorted(found, key=lambda m: (m.start, m.end, m.entity_id)))
+        else:
+            out.tuples.pop(article_id, None)
+            del out.ids[article_id]
+    out.entities = now
+    return out
+
+
+def _group_facts(group: Group, order: Mapping[str, int], entity_types: Sequence[str], min_mentions: int,
+                 last: Mapping, made: dict) -> tuple[bool, tuple]:
+    """Whether ``group`` becomes an entity, and its place in the order slugs are handed out in."""
+    kept = last.get(id(group))
+    if kept is None or kept[0] is not group:  # the entry keeps the group: its id is not reused
+        first_seen = -max(order.get(c.article_id, 0) for c in group.clusters)
+        kept = (group, (_keep(group, entity_types, min_mentions),
+                        (group.type, name_key(group.name), group.name, first_seen)))
+    made[id(group)] = kept
+    return kept[1]
 
 
 def _keep(group: Group, entity_types: Sequence[str], min_mentions: int) -> bool:
@@ -74,27 +146,25 @@ def _keep(group: Group, entity_types: Sequence[str], min_mentions: int) -> bool:
     return sum(len(c.mentions) for c in group.clusters) >= min_mentions
 
 
-def _first_seen(group: Group, order: Mapping[str, int]) -> int:
-    return -max(order.get(c.article_id, 0) for c in group.clusters)
-
-
 def _entity_once(entity_id: str, group: Group, articles: Mapping[str, Article], order: Mapping[str, int],
-                 memo: Mapping, made: dict) -> Entity:
+                 memo: Mapping, made: dict, same_order: bool) -> Entity:
     """``_entity``, or the Entity the last call made if every part of it is the same again."""
+    kept = memo.get(entity_id)
+    if kept is not None and same_order and kept[1] is group:
+        made[entity_id] = kept
+        return kept[3]
     sources = [articles[c.article_id] for c in group.clusters]
     # Object ids stand for the clusters and articles: the entry keeps them, so no id is reused.
     key = (group.name, group.type, tuple(group.reasons), group.judgement, tuple(map(id, group.clusters)),
            tuple(map(id, sources)), tuple(order[c.article_id] for c in group.clusters))
-    kept = memo.get(entity_id)
     if kept is not None and kept[0] == key:
-        for cluster, article in zip(group.clusters, sources):
-            part = (id(cluster), id(article), entity_id)
-            if part in memo:
-                made[part] = memo[part]
+        kept = (key, group, kept[2], kept[3])
     else:
-        kept = (key, (list(group.clusters), sources), _entity(entity_id, group, articles, order, memo, made))
+        parts: dict = {}  # the mentions made from each (cluster, article), kept beside them
+        entity = _entity(entity_id, group, articles, order, kept[2] if kept is not None else {}, parts)
+        kept = (key, group, parts, entity)
     made[entity_id] = kept
-    return kept[2]
+    return kept[3]
 
 
 def _entity(entity_id: str, group: Group, articles: Mapping[str, Article], order: Mapping[str, int],
@@ -103,7 +173,7 @@ def _entity(entity_id: str, group: Group, articles: Mapping[str, Article], order
     surfaces: Counter = Counter()
     for cluster in group.clusters:
         article = articles[cluster.article_id]
-        key = (id(cluster), id(article), entity_id)
+        key = (id(cluster), id(article))
         kept = memo.get(key)
         # The cluster and article are kept in the entry: their ids cannot be reused while it lives.
         if kept is None or kept[0] is not cluster or kept[1] is not article:
