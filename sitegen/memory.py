@@ -56,7 +56,7 @@ class BuildMemory:
     resolved: dict[Any, Any] = field(default_factory=dict)  # entities and mentions, see resolve.resolve
     related: RelatedIndex = field(default_factory=RelatedIndex)
     pages: dict[str, RenderedPage] = field(default_factory=dict)  # output file -> page
-    page_inputs: dict[str, Any] = field(default_factory=dict)  # entity id -> its dossier's inputs, see pages.py
+    page_inputs: dict[Any, Any] = field(default_factory=dict)  # dossiers' and article pages' inputs, see pages.py
     exports: dict[Any, Any] = field(default_factory=dict)  # entries of data/entities.json, see export.py
     graph: dict[Any, Any] = field(default_factory=dict)  # entries of data/graph.json, likewise
     graph_pairs: RelatedIndex = field(default_factory=RelatedIndex)  # shared-article counts for graph.json

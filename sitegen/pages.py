@@ -170,6 +170,49 @@ class MonthGroup:
 # --- lookups and page contents ---------------------------------------------------
 
 
+_LAST_BUILD = ("the build the kept inputs are from",)  # a key of the inputs memo beside entity ids
+
+
+@dataclass(frozen=True)
+class _BuildValues:
+    """What a kept page's inputs were worked out from, besides the page's own entity or article."""
+
+    articles: Mapping[str, Article]  # id -> article
+    related: Mapping[str, tuple]  # entity id -> its related pairs
+    links: Mapping[str, "EntityLink"]  # entity id -> how pages link to it
+    entities: Mapping[str, Entity]
+    shown: dict  # entity id -> what an article page shows of it (filled as asked)
+
+    @classmethod
+    def of(cls, index: "SiteIndex") -> "_BuildValues":
+        return cls(index.article_by_id, index.site.related, index.links, index.entity_by_id, index._shown)
+
+
+@dataclass(frozen=True)
+class _Changes:
+    """Ids whose values differ from the last build's: a kept input that reads none is current."""
+
+    articles: frozenset[str]  # articles that are not the very same objects
+    neighbours: frozenset[str]  # entities whose related list or link differ (a dossier's network reads them)
+    shown: frozenset[str]  # entities an article page would show differently
+
+    @classmethod
+    def between(cls, last: _BuildValues | None, index: "SiteIndex") -> "_Changes":
+        if last is None:
+            everything = frozenset(index.article_by_id) | frozenset(index.links)
+            return cls(everything, everything, everything)
+        now_articles, now_related, now_links = index.article_by_id, index.site.related, index.links
+        articles = {a for a, article in now_articles.items() if last.articles.get(a) is not article}
+        articles |= last.articles.keys() - now_articles.keys()
+        neighbours = {e for e, pairs in now_related.items() if last.related.get(e) is not pairs}
+        neighbours |= {e for e, link in now_links.items() if last.links.get(e) != link}
+        neighbours |= (last.related.keys() - now_related.keys()) | (last.links.keys() - now_links.keys())
+        shown = {e for e, entity in index.entity_by_id.items() if last.entities.get(e) is not entity
+                 and index._shown_of(e) != last.shown.get(e)}
+        shown |= last.entities.keys() - index.entity_by_id.keys()
+        return cls(frozenset(articles), frozenset(neighbours), frozenset(shown))
+
+
 class SiteIndex:
     """Lookups built once per build, and the pages of the site."""
 
@@ -200,6 +243,7 @@ class SiteIndex:
             self.by_type[entity.type].append(entity)
         self._shown: dict[str, tuple] = {}  # what an article page shows of each entity
         self._related_lookup: dict[str, dict[str, int]] | None = None
+        self._changed: _Changes | None = None
 
     def planned_pages(self) -> list[PlannedPage]:
         """Every page of the site, in site order, not yet built.
@@ -216,12 +260,13 @@ class SiteIndex:
         kept: dict = {}
         plans += [PlannedPage(urls.entity_path(e.id), "entity.html", self.entity_inputs(e, kept),
                               partial(self.entity_page, e)) for e in self.entities]
+        plans.append(built(self.articles_page()))
+        plans += [PlannedPage(urls.article_path(a.id), "article.html", self.article_inputs(a, kept),
+                              partial(self.article_page, a)) for a in self.articles]
         if self._inputs_memo is not None:
+            kept[_LAST_BUILD] = _BuildValues.of(self)
             self._inputs_memo.clear()
             self._inputs_memo.update(kept)
-        plans.append(built(self.articles_page()))
-        plans += [PlannedPage(urls.article_path(a.id), "article.html", self.article_inputs(a),
-                              partial(self.article_page, a)) for a in self.articles]
         plans.append(built(self.search_page()))
         return plans
 
@@ -241,17 +286,23 @@ class SiteIndex:
         """
         related_pairs = self.site.related.get(entity.id, ())
         last = self._inputs_memo.get(entity.id) if self._inputs_memo is not None else None
-        if last is not None and last[0] is entity and last[1] is related_pairs \
-                and all(self.site.related.get(n) is pairs and self.links.get(n) == link for n, pairs, link in last[2]) \
-                and all(self.article_by_id.get(a.id) is a for a in last[3]):
-            if kept is not None:
-                kept[entity.id] = last
-            return last[4]
+        if last is not None and last[0] is entity and last[1] is related_pairs:
+            changes = self._changes()
+            if changes.neighbours.isdisjoint(last[2]) and changes.articles.isdisjoint(entity.articles):
+                if kept is not None:
+                    kept[entity.id] = last
+                return last[3]
         inputs = self._entity_inputs(entity)
         if kept is not None:
-            neighbours = tuple((other, self.site.related.get(other), self.links.get(other)) for other, _ in related_pairs)
-            kept[entity.id] = (entity, related_pairs, neighbours, inputs[1], inputs)
+            kept[entity.id] = (entity, related_pairs, frozenset(other for other, _ in related_pairs), inputs)
         return inputs
+
+    def _changes(self) -> "_Changes":
+        """What differs from the build the kept inputs were worked out in."""
+        if self._changed is None:
+            last = self._inputs_memo.get(_LAST_BUILD) if self._inputs_memo is not None else None
+            self._changed = _Changes.between(last, self)
+        return self._changed
 
     def _entity_inputs(self, entity: Entity) -> tuple:
         articles = tuple(self.article_by_id[a] for a in entity.articles if a in self.article_by_id)
@@ -275,12 +326,22 @@ class SiteIndex:
             self._related_lookup = {eid: dict(pairs) for eid, pairs in self.site.related.items()}
         return self._related_lookup
 
-    def article_inputs(self, article: Article) -> tuple:
+    def article_inputs(self, article: Article, kept: dict | None = None) -> tuple:
         """What ``article_page`` reads: the article, its mentions, and of each entity named
         only what the page shows (name, type, description and reference links), so that an
         edit elsewhere that adds a mention of the same entity leaves this page alone."""
         mentions = self.site.mentions_by_article.get(article.id, ())
-        return article, mentions, tuple(self._shown_of(m.entity_id) for m in mentions)
+        key = ("article", article.id)
+        last = self._inputs_memo.get(key) if self._inputs_memo is not None else None
+        if last is not None and last[0] is article and last[1] is mentions \
+                and self._changes().shown.isdisjoint(last[2]):
+            inputs = last[3]
+        else:
+            inputs = article, mentions, tuple(self._shown_of(m.entity_id) for m in mentions)
+            last = (article, mentions, frozenset(m.entity_id for m in mentions), inputs)
+        if kept is not None:
+            kept[key] = last
+        return inputs
 
     def _shown_of(self, entity_id: str) -> tuple | None:
         shown = self._shown.get(entity_id)

@@ -57,7 +57,10 @@ class RelatedIndex:
                 # Most shared articles first, then by rank: one integer per pair sorts the same way.
                 top = heapq.nsmallest(MAX_RELATED, [rank[o] - shared * n for o, shared in counts.items()]) \
                     if counts else []
-                best[entity.id] = tuple((ranked[v % n].id, -(v // n)) for v in top)
+                found = tuple((ranked[v % n].id, -(v // n)) for v in top)
+                # The same object when nothing moved: pages compare neighbours' lists by identity.
+                same = self._best.get(entity.id)
+                best[entity.id] = same if same == found else found
             else:
                 best[entity.id] = self._best[entity.id]
         self._best = best
