@@ -228,7 +228,7 @@ def data_files(site: Site, memory: BuildMemory | None = None) -> dict[str, bytes
     return {"data/entities.json": entities_json(site, memory.exports if memory else None),
             "data/graph.json": graph_json(site, memory.graph if memory else None,
                                           memory.graph_pairs if memory else None),
-            "data/entities.csv": entities_csv(site), **article_texts(site)}
+            "data/entities.csv": entities_csv(site, memory.csv_rows if memory else None), **article_texts(site)}
 
 
 def redirect_stage(site: Site, config: SiteConfig, history, files: Mapping[str, bytes]) -> dict[str, bytes]:

@@ -27,14 +27,15 @@ def entities_json(site: Site, memo: dict | None = None) -> bytes:
     bytes are those of encoding the whole at once.
     """
     entries = _Entries(memo)
-    entities = [entries.text(("entity", e.id), e, lambda e=e: _dumps(_entity_entry(e))) for e in site.entities]
+    entities = [entries.text(("entity", e.id), e, lambda e=e: _encoded(_entity_entry(e))) for e in site.entities]
     articles = [entries.text(("article", a.id), (a, site.mentions_by_article.get(a.id, ())),
-                             lambda a=a: _dumps(_article_entry(site, a))) for a in site.articles]
+                             lambda a=a: _encoded(_article_entry(site, a))) for a in site.articles]
     entries.keep()
     head = _dumps({"version": FORMAT_VERSION, "offsets": "unicode code points in data/text/<article id>.txt"})
     # No indentation: the C encoder then serialises a large site's export several times faster.
-    text = f'{head[:-1]},"entities":[{",".join(entities)}],"articles":[{",".join(articles)}]}}'
-    return text.encode("utf-8") + b"\n"
+    # Pieces are joined as bytes: a large site's export is megabytes, not encoded again whole.
+    return b"".join([head[:-1].encode(), b',"entities":[', b",".join(entities), b'],"articles":[',
+                     b",".join(articles), b"]}\n"])
 
 
 class _Entries:
@@ -44,13 +45,22 @@ class _Entries:
         self.memo = memo
         self.fresh: dict = {}
 
-    def text(self, key, source, encode: Callable[[], str]) -> str:
+    def text(self, key, source, encode: Callable[[], bytes]) -> bytes:
         """The piece for ``key``: kept if made from an equal ``source``, else ``encode()``."""
         kept = self.memo.get(key) if self.memo is not None else None
-        if kept is None or kept[0] != source:
+        if kept is None or (kept[0] is not source and kept[0] != source):
             kept = (source, encode())
         self.fresh[key] = kept
         return kept[1]
+
+    def kept(self, key):
+        """The last call's piece for ``key``, kept again without a comparison (the caller
+        knows its source did not change), or None if there is none."""
+        kept = self.memo.get(key) if self.memo is not None else None
+        if kept is not None:
+            self.fresh[key] = kept
+            return kept[1]
+        return None
 
     def keep(self) -> None:
         """Keep only this call's pieces for the next call."""
@@ -61,6 +71,10 @@ class _Entries:
 
 def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _encoded(value) -> bytes:
+    return _dumps(value).encode("utf-8")
 
 
 def _entity_entry(e: Entity) -> dict:
@@ -104,33 +118,40 @@ def graph_json(site: Site, memo: dict | None = None, pairs: RelatedIndex | None 
     """Nodes (entities) and undirected edges weighted by the number of articles two entities share.
 
     ``memo`` (kept by a long-running caller) holds each node's and each entity's edges'
-    encoded text with what it was encoded from; ``pairs``, likewise kept, recounts the
-    shared articles only where an edit changed an article's entities. The bytes are those
-    of encoding it all afresh.
+    encoded text; ``pairs``, likewise kept, recounts the shared articles only where an
+    edit changed an article's entities, and only the edges of the entities it recounted
+    are encoded again. The bytes are those of encoding it all afresh.
     """
     if pairs is not None:
         pairs.update(site.entities)
         shared = pairs.pair_counts()
+        recounted = pairs.recounted
     else:
         shared = _shared_counts(site)
+        recounted = None
     entries = _Entries(memo)
+    # The kept edges are those of the index's update before this one, or none are current.
+    if recounted is not None and entries.kept(_PAIRS_UPDATE) != pairs.updates - 1:
+        recounted = None
+    entries.fresh[_PAIRS_UPDATE] = (None, pairs.updates if pairs is not None else None)
     nodes = []
     for e in site.entities:
         node = (e.id, e.name, e.type, e.url, len(e.mentions), len(e.articles))
-        nodes.append(entries.text(("node", e.id), node, lambda node=node: _dumps(dict(zip(_NODE_KEYS, node)))))
+        nodes.append(entries.text(("node", e.id), node, lambda node=node: _encoded(dict(zip(_NODE_KEYS, node)))))
     edges = []
     for a in sorted(shared):  # edges in (source, target) order, source < target
         if not shared[a]:
             continue
-        source = dict(shared[a]) if pairs is not None else shared[a]  # a copy: the index's counters live on
-        piece = entries.text(("edges", a), source, lambda a=a: ",".join(
-            _dumps({"source": a, "target": b, "weight": n}) for b, n in sorted(shared[a].items()) if b > a))
+        piece = entries.kept(("edges", a)) if recounted is not None and a not in recounted else None
+        if piece is None:
+            piece = b",".join(_encoded({"source": a, "target": b, "weight": n})
+                              for b, n in sorted(shared[a].items()) if b > a)
+            entries.fresh[("edges", a)] = (None, piece)
         if piece:
             edges.append(piece)
     entries.keep()
     head = _dumps({"version": FORMAT_VERSION, "weight": "articles the two entities are both mentioned in"})
-    text = f'{head[:-1]},"nodes":[{",".join(nodes)}],"edges":[{",".join(edges)}]}}'
-    return text.encode("utf-8") + b"\n"
+    return b"".join([head[:-1].encode(), b',"nodes":[', b",".join(nodes), b'],"edges":[', b",".join(edges), b"]}\n"])
 
 
 def _shared_counts(site: Site) -> dict[str, Counter]:
@@ -147,6 +168,7 @@ def _shared_counts(site: Site) -> dict[str, Counter]:
     return shared
 
 
+_PAIRS_UPDATE = ("pairs update",)  # which update of the pair counts the kept edges are from
 _NODE_KEYS = ("id", "name", "type", "url", "mention_count", "article_count")
 
 
@@ -154,21 +176,29 @@ CSV_COLUMNS = ("id", "name", "type", "aliases", "url", "mention_count", "article
                "first_seen", "last_seen", "wikidata", "wikipedia", "description")
 
 
-def entities_csv(site: Site) -> bytes:
-    """One row per entity (UTF-8 with a byte-order mark, so spreadsheet programs read it right)."""
+def entities_csv(site: Site, memo: dict | None = None) -> bytes:
+    """One row per entity (UTF-8 with a byte-order mark, so spreadsheet programs read it right).
+
+    ``memo`` (kept by a long-running caller) holds each entity's row with what it was
+    written from."""
     dates = {a.id: a.date.isoformat() for a in site.articles}
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    entries = _Entries(memo)
+    rows = [_csv_line(CSV_COLUMNS)]
     for e in site.entities:
-        seen = sorted(dates[a] for a in e.articles if a in dates)
-        ref = e.reference
-        row = (e.id, e.name, e.type, "; ".join(a for a in e.aliases if a != e.name), e.url, len(e.mentions),
-               len(e.articles), seen[0] if seen else "", seen[-1] if seen else "",
-               (wikidata_url(ref) and ref.wikidata_id) if ref else "", ref.wikipedia_url if ref else "",
-               short_description(e) or "")
-        writer.writerow([_cell(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        seen = [dates[a] for a in e.articles if a in dates]
+        first, last = (min(seen), max(seen)) if seen else ("", "")
+        rows.append(entries.text(("row", e.id), (e, first, last), lambda e=e, first=first, last=last: _csv_line((
+            e.id, e.name, e.type, "; ".join(a for a in e.aliases if a != e.name), e.url, len(e.mentions),
+            len(e.articles), first, last, (wikidata_url(e.reference) and e.reference.wikidata_id) if e.reference else "",
+            e.reference.wikipedia_url if e.reference else "", short_description(e) or ""))))
+    entries.keep()
+    return "\ufeff".encode("utf-8") + b"".join(rows)
+
+
+def _csv_line(values) -> bytes:
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerow([_cell(v) for v in values])
+    return out.getvalue().encode("utf-8")
 
 
 def _cell(value) -> str:

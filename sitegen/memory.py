@@ -59,6 +59,7 @@ class BuildMemory:
     page_inputs: dict[Any, Any] = field(default_factory=dict)  # dossiers' and article pages' inputs, see pages.py
     exports: dict[Any, Any] = field(default_factory=dict)  # entries of data/entities.json, see export.py
     graph: dict[Any, Any] = field(default_factory=dict)  # entries of data/graph.json, likewise
+    csv_rows: dict[Any, Any] = field(default_factory=dict)  # rows of data/entities.csv, likewise
     graph_pairs: RelatedIndex = field(default_factory=RelatedIndex)  # shared-article counts for graph.json
     reference: ReferenceMemo = field(default_factory=ReferenceMemo)  # records read and links decided
     written: dict[str, bytes] | None = None  # the output folder's files after the last write
@@ -89,6 +90,7 @@ class BuildMemory:
         self.pages.clear()
         self.exports.clear()
         self.graph.clear()
+        self.csv_rows.clear()
         self.reference.forget()
         self.written = None
         self.written_errors = None

@@ -25,6 +25,8 @@ class RelatedIndex:
         self._counts: dict[str, Counter] = defaultdict(Counter)  # entity id -> other id -> articles shared
         self._keys: dict[str, str] = {}  # entity id -> name key
         self._best: dict[str, tuple[tuple[str, int], ...]] = {}
+        self.recounted: frozenset[str] | None = None  # entities whose counts the last update changed
+        self.updates = 0
 
     def update(self, entities: Sequence[Entity]) -> dict[str, tuple[tuple[str, int], ...]]:
         """For every entity, the most related others with the articles shared, strongest first
@@ -43,6 +45,8 @@ class RelatedIndex:
                 self._uncount(old)
                 self._count(new)
                 dirty.update(old, new)
+        self.recounted = frozenset(dirty)
+        self.updates += 1
         named = {i for i, key in keys.items() if self._keys.get(i) != key}  # new or renamed
         for i in named:  # its place in the tie-break of every entity it is counted with
             dirty.update(self._counts.get(i, ()))
