@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
+from typing import Hashable, Sequence
 
 from .chains import Cluster
 from .curation import Judgement
@@ -50,11 +50,20 @@ def _canonical_key(kind: str, name: str, key: str) -> str:
     return org_core(key)
 
 
-def merge_clusters(clusters: Sequence[Cluster], judgements: Sequence[Judgement] = (),
+def merge_clusters(clusters: Sequence[Cluster], judgements: Sequence[Judgement] = ()) -> list[Group]:
+    """The groups of ``clusters``, each one entity."""
+    return merge_articles([(0, clusters)], judgements)
+
+
+def merge_articles(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judgements: Sequence[Judgement] = (),
                    memo: MergeMemo | None = None) -> list[Group]:
-    """The groups of ``clusters``, each one entity; ``memo`` (kept by a long-running
-    caller) re-merges only the parts of the site an edit touched (see ``merge_blocks``)."""
-    return merge_by_block(clusters, judgements, canonical_key, _merge_block, memo)
+    """The groups of every article's clusters, each one entity.
+
+    ``articles`` are (place, clusters) pairs in site order, each place unique to its
+    article and sorting in that order. ``memo`` (kept by a long-running caller) re-merges
+    only the parts of the site an edit touched (see ``merge_blocks``).
+    """
+    return merge_by_block(articles, judgements, canonical_key, _merge_block, memo)
 
 
 def _merge_block(clusters: Sequence[Cluster], judgements: Sequence[Judgement]) -> list[tuple[int, Group]]:

@@ -7,15 +7,14 @@ such key, directly or through others, can never end up in one entity; so merging
 clusters block by block gives exactly what merging them all at once gives.
 
 That makes merging incremental. A preview's edit changes the clusters of one article;
-``MergeMemo`` keeps each cluster's block and each block's groups, and a rebuild
-re-blocks only the blocks an added or removed cluster touches, and re-merges only the
-blocks whose clusters are not the very same as last time.
+``MergeMemo`` keeps each cluster's block and each block's groups, and a rebuild looks
+only at the articles whose clusters are not the very same list as last time, re-blocks
+only the blocks their added or removed clusters touch, and re-merges only those blocks.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from itertools import count
-from typing import Callable, Sequence
+from typing import Callable, Hashable, Sequence
 
 from .chains import Cluster
 from .curation import Judgement
@@ -23,6 +22,9 @@ from .names import person_tokens, strip_particle
 from .unionfind import UnionFind
 
 SURNAME = "\0surname "  # keeps surname keys apart from name keys
+
+# A cluster's place in the site: (its article's place, its index in the article's list).
+Position = tuple[Hashable, int]
 
 
 def blocking_keys(cluster: Cluster, canonical: str) -> tuple[str, ...]:
@@ -44,12 +46,15 @@ class MergeMemo:
 
     def __init__(self) -> None:
         self.judgements: tuple[Judgement, ...] | None = None
-        self.clusters: dict[int, tuple[Cluster, tuple[str, ...], int]] = {}  # id -> (cluster, keys, block)
+        self.articles: dict[Hashable, Sequence[Cluster]] = {}  # article place -> its clusters as last seen
+        self.clusters: dict[int, tuple[Cluster, tuple[str, ...], int, Position]] = {}  # id -> (cluster, keys, block, position)
+        self.members: dict[int, set[int]] = {}  # block -> ids of its clusters
         self.key_block: dict[str, int] = {}  # key -> the block holding it
         self.block_keys: dict[int, set[str]] = {}
         self.block_judgements: dict[int, list[int]] = {}  # block -> positions in judgements
         self.unplaced: list[int] = []  # judgements not yet given a block
-        self.groups: dict[tuple, tuple[list[Cluster], list]] = {}  # (cluster ids, notes) -> (clusters, groups)
+        # block -> (its clusters' ids in site order, its notes, [(root's index in those, group)])
+        self.merged: dict[int, tuple[tuple[int, ...], tuple[int, ...], list]] = {}
         self._labels = count()
 
     def reset(self, judgements: tuple[Judgement, ...]) -> None:
@@ -58,64 +63,84 @@ class MergeMemo:
         self.unplaced = list(range(len(judgements)))
 
 
-def merge_by_block(clusters: Sequence[Cluster], judgements: Sequence[Judgement],
+def merge_by_block(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judgements: Sequence[Judgement],
                    canonical_key: Callable[[Cluster], str], merge_block: Callable,
                    memo: MergeMemo | None = None) -> list:
     """``merge_block(clusters, judgements)`` on every block; its groups, in a stable order.
 
-    ``merge_block`` returns ``(position of the group's root cluster in the list it was
-    given, group)`` pairs; the groups of all blocks come back ordered by that root's
-    position in ``clusters``, which is the order merging everything at once gives.
+    ``articles`` are (place, clusters) pairs, whose places sort in the order given and
+    stay with their article (so an article added does not move the others). The site's
+    clusters are those of every article in turn. ``merge_block`` returns ``(index of the
+    group's root cluster in the list it was given, group)`` pairs; the groups of all blocks
+    come back ordered by where their roots are in the site, which is the order merging
+    everything at once gives.
     """
     judgements = tuple(judgements)
     if memo is None:
         memo = MergeMemo()
     if memo.judgements != judgements:
         memo.reset(judgements)
-    _assign_blocks(clusters, judgements, canonical_key, memo)
+    resorted = _assign_blocks(articles, judgements, canonical_key, memo)
 
-    members: dict[int, list[int]] = defaultdict(list)  # block -> positions in clusters
-    for position, cluster in enumerate(clusters):
-        members[memo.clusters[id(cluster)][2]].append(position)
-    used: dict = {}
-    ordered = []
-    for block, positions in members.items():
-        block_clusters = [clusters[p] for p in positions]
+    for block in resorted:
+        ids = sorted(memo.members[block], key=lambda i: memo.clusters[i][3])
         notes = tuple(memo.block_judgements.get(block, ()))
-        key = (tuple(map(id, block_clusters)), notes)
-        kept = memo.groups.get(key)
-        if kept is None:
-            kept = (block_clusters, merge_block(block_clusters, [judgements[j] for j in notes]))
-        used[key] = kept
-        ordered.extend((positions[root], group) for root, group in kept[1])
-    memo.groups = used
+        last = memo.merged.get(block)
+        if last is not None and last[0] == tuple(ids) and last[1] == notes:
+            continue
+        clusters = [memo.clusters[i][0] for i in ids]
+        memo.merged[block] = (tuple(ids), notes, merge_block(clusters, [judgements[j] for j in notes]))
+    where = memo.clusters
+    ordered = [(where[ids[root]][3], group) for ids, _, groups in memo.merged.values() for root, group in groups]
     ordered.sort(key=lambda pair: pair[0])
     return [group for _, group in ordered]
 
 
-def _assign_blocks(clusters: Sequence[Cluster], judgements: tuple[Judgement, ...],
-                   canonical_key: Callable[[Cluster], str], memo: MergeMemo) -> None:
-    """Bring ``memo``'s blocks up to date with ``clusters``: re-block only what changed."""
-    present = {id(c): c for c in clusters}
-    gone = [i for i in memo.clusters if i not in present]
-    new = [c for i, c in present.items() if i not in memo.clusters]
-    if not gone and not new and not memo.unplaced:
-        return
+def _assign_blocks(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judgements: tuple[Judgement, ...],
+                   canonical_key: Callable[[Cluster], str], memo: MergeMemo) -> set[int]:
+    """Bring ``memo``'s blocks up to date with ``articles``: re-block only what changed.
+
+    Returns the blocks whose clusters, or their order, may differ from last time.
+    """
+    now = dict(articles)
+    changed = [place for place, clusters in articles if memo.articles.get(place) is not clusters]
+    changed += [place for place in memo.articles if place not in now]
+    if not changed and not memo.unplaced:
+        return set()
+    old_ids, new_clusters = set(), {}
+    for place in changed:
+        old_ids.update(map(id, memo.articles.get(place, ())))
+        for index, cluster in enumerate(now.get(place, ())):
+            new_clusters[id(cluster)] = (cluster, (place, index))
+    memo.articles = now
+    gone = old_ids - new_clusters.keys()
+    new = [(c, position) for i, (c, position) in new_clusters.items() if i not in memo.clusters]
+    # A cluster in both (an article's list remade around the same clusters) may have moved.
+    resorted = {memo.clusters[i][2] for i in old_ids & new_clusters.keys()
+                if memo.clusters[i][3] != new_clusters[i][1]}
+    for i in old_ids & new_clusters.keys():
+        cluster, keys, block, _ = memo.clusters[i]
+        memo.clusters[i] = (cluster, keys, block, new_clusters[i][1])
+
     touched = {memo.clusters[i][2] for i in gone}
     region_judgements, memo.unplaced = memo.unplaced, []
     new_keys = {}
-    for cluster in new:
+    for cluster, _ in new:
         keys = blocking_keys(cluster, canonical_key(cluster))
         new_keys[id(cluster)] = keys
         touched.update(memo.key_block[k] for k in keys if k in memo.key_block)
     for i in gone:
         del memo.clusters[i]
-    region = [(c, keys) for i, (c, keys, block) in memo.clusters.items() if block in touched]
-    region += [(c, new_keys[id(c)]) for c in new]
+    region = [(i, memo.clusters[i][1]) for block in touched for i in memo.members.get(block, ()) if i not in gone]
+    for cluster, position in new:
+        memo.clusters[id(cluster)] = (cluster, new_keys[id(cluster)], -1, position)
+        region.append((id(cluster), new_keys[id(cluster)]))
     for block in touched:
         region_judgements += memo.block_judgements.pop(block, [])
         for key in memo.block_keys.pop(block):
             del memo.key_block[key]
+        memo.members.pop(block, None)
+        memo.merged.pop(block, None)
 
     # The region is closed: no key of it belongs to a block outside it.
     uf = UnionFind()
@@ -128,13 +153,19 @@ def _assign_blocks(clusters: Sequence[Cluster], judgements: tuple[Judgement, ...
         for key in keys:
             uf.add(key)
             uf.union(keys[0], key)
+    made = set()
     for keys in uf.groups().values():
         block = next(memo._labels)
+        made.add(block)
         memo.block_keys[block] = set(keys)
         for key in keys:
             memo.key_block[key] = block
-    for cluster, keys in region:
-        memo.clusters[id(cluster)] = (cluster, keys, memo.key_block[keys[0]])
+    for i, keys in region:
+        cluster, _, _, position = memo.clusters[i]
+        block = memo.key_block[keys[0]]
+        memo.clusters[i] = (cluster, keys, block, position)
+        memo.members.setdefault(block, set()).add(i)
     for j in sorted(region_judgements):  # in the notes' order: the first that names a group is its note
         block = memo.key_block[min(judgements[j].merge_keys)]
         memo.block_judgements.setdefault(block, []).append(j)
+    return (resorted - touched) | {block for block in made if block in memo.members}

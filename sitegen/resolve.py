@@ -10,7 +10,7 @@ from typing import Mapping, Sequence
 
 from .chains import Cluster
 from .curation import Judgement
-from .merge import Group, merge_clusters
+from .merge import Group, merge_articles
 from .merge_blocks import MergeMemo
 from .model import TYPE_FOLDERS, Article, Entity, Mention, Site
 from .names import name_key
@@ -37,8 +37,8 @@ def resolve(
     ``related``, likewise kept, recounts only the articles whose entities changed, and
     ``merge_memo`` re-merges only the clusters an edit touched.
     """
-    clusters = [c for article in articles for c in clusters_by_article.get(article.id, ())]
-    groups = merge_clusters(clusters, judgements, merge_memo)
+    groups = merge_articles([(place, clusters_by_article.get(a.id, ())) for place, a in zip(_places(articles), articles)],
+                            judgements, merge_memo)
     by_id = {a.id: a for a in articles}
     order = {a.id: i for i, a in enumerate(articles)}  # articles come newest first
     last = memo if memo is not None else {}
@@ -68,6 +68,15 @@ def resolve(
         mentions_by_article=dict(by_article.tuples),
         related=related_entities(entities, related),
     )
+
+
+def _places(articles: Sequence[Article]) -> list:
+    """Where each article is in the site's order, in values that stay put when an article
+    is added or removed (see merge_blocks): its date and id, as articles are sorted."""
+    places = [(-a.date.toordinal(), a.id) for a in articles]
+    if any(a >= b for a, b in zip(places, places[1:])):
+        return list(enumerate(a.id for a in articles))  # a caller's own order
+    return places
 
 
 _ORDER = ("article order",)  # memo keys beside the entity ids

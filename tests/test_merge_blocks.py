@@ -67,36 +67,47 @@ def test_blocks_give_the_groups_of_merging_everything_at_once(seed):
     assert any(len(g.clusters) > 3 for g in groups)  # the names did collide
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(6))
 def test_a_kept_memo_gives_the_groups_of_a_fresh_merge_after_any_edits(seed):
     rng = random.Random(seed)
-    articles = {f"a{i}": make_article(f"a{i}", rng) for i in range(30)}
+    # article name -> (its place in the site's order, its clusters)
+    articles = {f"a{i}": (rng.random(), make_article(f"a{i}", rng)) for i in range(30)}
     memo = MergeMemo()
     judgements = JUDGEMENTS
-    for step in range(25):
-        change = rng.choice(["edit", "add", "delete", "reorder", "notes"])
+    for step in range(30):
+        change = rng.choice(["edit", "add", "delete", "move", "relist", "notes"])
+        name = rng.choice(sorted(articles))
         if change == "edit":
-            name = rng.choice(sorted(articles))
-            articles[name] = make_article(name, rng)
-        elif change == "add":
-            articles[f"n{step}"] = make_article(f"n{step}", rng)
+            articles[name] = (articles[name][0], make_article(name, rng))
+        elif change == "add":  # anywhere in the order: the others keep their places
+            articles[f"n{step}"] = (rng.random(), make_article(f"n{step}", rng))
         elif change == "delete" and len(articles) > 2:
-            del articles[rng.choice(sorted(articles))]
-        elif change == "reorder":
-            items = list(articles.items())
-            rng.shuffle(items)
-            articles = dict(items)
+            del articles[name]
+        elif change == "move":  # a new date: the same clusters somewhere else
+            articles[name] = (rng.random(), articles[name][1])
+        elif change == "relist":  # the same clusters in a new list
+            articles[name] = (articles[name][0], list(articles[name][1]))
         else:
             judgements = JUDGEMENTS[:rng.randint(0, len(JUDGEMENTS))]
-        clusters = [c for cs in articles.values() for c in cs]
-        incremental = merge.merge_clusters(clusters, judgements, memo)
-        assert shape(incremental) == shape(at_once(clusters, judgements)), change
+        ordered = sorted(((place, name), clusters) for name, (place, clusters) in articles.items())
+        incremental = merge.merge_articles(ordered, judgements, memo)
+        everything = [c for _, clusters in ordered for c in clusters]
+        assert shape(incremental) == shape(at_once(everything, judgements)), change
 
 
-def test_an_unchanged_site_is_not_merged_again():
+def test_an_edit_re_merges_only_the_blocks_it_touches(monkeypatch):
     rng = random.Random(9)
-    clusters = [c for i in range(20) for c in make_article(f"a{i}", rng)]
+    articles = [((i, f"a{i}"), make_article(f"a{i}", rng)) for i in range(20)]
+    articles.append(((20, "z"), [make_cluster("z", "person", "Quentin Zed", rng)]))  # a block of its own
     memo = MergeMemo()
-    first = merge.merge_clusters(clusters, JUDGEMENTS, memo)
-    again = merge.merge_clusters(clusters, JUDGEMENTS, memo)
-    assert all(a is b for a, b in zip(first, again)) and len(first) == len(again)
+    first = merge.merge_articles(articles, JUDGEMENTS, memo)
+    assert merge.merge_articles(articles, JUDGEMENTS, memo) == first
+    merged = []
+    real = merge._merge_block
+    monkeypatch.setattr(merge, "_merge_block", lambda cs, js: merged.append(len(cs)) or real(cs, js))
+    assert all(a is b for a, b in zip(merge.merge_articles(articles, JUDGEMENTS, memo), first))
+    assert merged == []  # nothing changed: nothing merged again
+    articles[-1] = ((20, "z"), [make_cluster("z", "person", "Quentin Zed", rng)])
+    again = merge.merge_articles(articles, JUDGEMENTS, memo)
+    assert merged == [1]  # the edited article's block, and only it
+    assert shape(again) == shape(at_once([c for _, cs in articles for c in cs], JUDGEMENTS))
