@@ -47,6 +47,7 @@ class BuildResult:
     up_to_date: bool = False  # nothing changed since the last build
     reference: ReferenceReport | None = None
     held: bool = False  # not written: it broke a file that was fine (preview only, see BuildMemory)
+    exports_pending: bool = False  # data/* is still the last build's: see BuildOptions.exports_later
 
     @property
     def ok(self) -> bool:
@@ -69,6 +70,10 @@ class BuildOptions:
     # values kept between builds by a long-running process (the preview server): with
     # it, a build redoes only what an edit touched; without it, every build starts from files
     memory: BuildMemory | None = None
+    # With a memory that has written the site once: publish the pages with the last
+    # build's data/* exports, and leave the new ones to ``write_exports`` (a preview calls
+    # it right after the open pages reload: a large site's exports are megabytes)
+    exports_later: bool = False
     warn: Callable[[str], None] = field(default=lambda message: None)
 
 
@@ -104,7 +109,9 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
                            False, report, held=True)
     jobs = options.jobs if options.jobs else os.cpu_count() or 1
     history = load_history(config.state_dir, warn)
-    files = {**render_files(site, config, jobs, memory), **data_files(site, memory)}
+    files = render_files(site, config, jobs, memory)
+    exports_later = options.exports_later and memory is not None and memory.written is not None
+    files.update(last_exports(memory.written) if exports_later else data_files(site, memory))
     files.update(redirect_stage(site, config, history, files))
     if config.search:
         if memory is None or memory.search is None:
@@ -134,7 +141,29 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
         # than the rebuild; instead the next `sitegen build` is told to check for itself.
         _write_state(config, None, None)
     return BuildResult(site, tuple(errors), tuple(warnings), stats, time.perf_counter() - started, extracted, False,
-                       report)
+                       report, exports_pending=exports_later)
+
+
+def write_exports(site: Site, memory: BuildMemory, output: Path) -> WriteStats | None:
+    """Bring data/* up to date with ``site``, the last site written with ``exports_later``."""
+    if memory.written is None:
+        return None
+    files = {name: data for name, data in memory.written.items() if not name.startswith(EXPORTS)}
+    files.update(data_files(site, memory))
+    try:
+        stats = write_site(output, files, memory.written)
+    except BaseException:
+        memory.written = None  # the folder may be part way: compare with the disk next time
+        raise
+    memory.written = files
+    return stats
+
+
+EXPORTS = "data/"
+
+
+def last_exports(written: Mapping[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in written.items() if name.startswith(EXPORTS)}
 
 
 def analyse(config: SiteConfig, options: BuildOptions,

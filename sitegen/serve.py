@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .build import BuildOptions, BuildResult, build, check_site_dir
+from .build import BuildOptions, BuildResult, build, check_site_dir, write_exports
 from .config import load_config
 from .errors import SitegenError
 from .memory import BuildMemory
@@ -58,6 +58,7 @@ class Preview:
         self.memory = BuildMemory()
         self._nlp_loader = nlp_loader
         self._pipelines: dict[str, object] = {}
+        self._pipeline_lock = threading.Lock()
         self._lock = threading.Lock()
         self.builds = 0
         self.search = SearchIndexer(self)
@@ -67,10 +68,23 @@ class Preview:
             return self._nlp_loader()
         from .extract import load_pipeline
 
-        model = self.memory.config.model  # set by the build before any NER runs
-        if model not in self._pipelines:
-            self._pipelines[model] = load_pipeline(model)
-        return self._pipelines[model]
+        with self._pipeline_lock:
+            model = self.memory.config.model  # set by the build before any NER runs
+            if model not in self._pipelines:
+                self._pipelines[model] = load_pipeline(model)
+            return self._pipelines[model]
+
+    def load_model_later(self) -> None:
+        """Load the NER model in the background, so that the first save does not wait a
+        second for it (a first build from the cache does not load it)."""
+        def load() -> None:
+            try:
+                self._pipeline()
+            except Exception:  # the next build that needs the model reports the problem
+                pass
+
+        if self.memory.config is not None:
+            threading.Thread(target=load, name="sitegen-model", daemon=True).start()
 
     def rebuild(self, changed: set[str] | None = None, jobs: int | None = 1) -> Snapshot:
         """Build now (one build at a time) and publish the outcome to every open page."""
@@ -85,7 +99,7 @@ class Preview:
                 # by the next start of the preview or the next `sitegen build`.
                 offline = (self.offline or self.builds > 0) and not self.replay
                 options = BuildOptions(output=self.output, offline=offline, replay=self.replay, jobs=jobs,
-                                       progress=False,
+                                       progress=False, exports_later=True,
                                        nlp_loader=self._pipeline, memory=self.memory, warn=self.warn)
                 result = build(self.site_dir, options)
                 site_changed = bool(result.stats and (result.stats.written or result.stats.removed))
@@ -100,11 +114,24 @@ class Preview:
             finally:
                 self.builds += 1
             snapshot = self.status.finished(site_changed, problems)
-            self._report(result, problems, changed, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            if result is not None and result.exports_pending:
+                self._write_exports(result)
+            self._report(result, problems, changed, seconds)
             if site_changed and self.memory.config and self.memory.config.search:
                 self.search.request()
             _settle_memory()
             return snapshot
+
+    def _write_exports(self, result: BuildResult) -> None:
+        """data/* for the site just published: the pages went out first (see BuildOptions)."""
+        try:
+            write_exports(result.site, self.memory, self.output)
+        except (OSError, SitegenError) as exc:
+            self.say(f"error: data/ could not be written: {exc}")
+        except Exception:
+            traceback.print_exc()
+            self.memory.forget()
 
     def published_pages(self) -> tuple[int, dict[str, bytes], object] | None:
         """(build count, the published files but the search index, settings), to index."""
@@ -209,6 +236,7 @@ def serve(site_dir: Path, options: ServeOptions) -> int:
         raise SitegenError(f"cannot listen on {options.host}:{options.port}: {exc.strerror or exc}") from exc
     # The first build may start worker processes; it runs before any other thread exists.
     preview.rebuild(jobs=None)
+    preview.load_model_later()
     watcher = SiteWatcher(preview.site_dir, preview.rebuild)
     thread = threading.Thread(target=server.serve_forever, name="sitegen-http", daemon=True)
     previous_term = signal.signal(signal.SIGTERM, _interrupt)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from sitegen.build import BuildOptions, build
 from sitegen.devserver import EVENTS_PATH, SCRIPT_PATH, PreviewServer, inject, resolve_request_path
 from sitegen.serve import Preview
 from sitegen.watch import Debouncer, SiteWatcher, is_input
@@ -294,7 +295,7 @@ def test_a_burst_of_saves_is_one_build(tmp_path):
     assert calls == [set(names)]
 
 
-def test_saving_an_article_rebuilds_and_publishes(served):
+def test_saving_an_article_rebuilds_and_publishes(served, tmp_path):
     stream = EventStream(served.port)
     watcher = SiteWatcher(served.site.root, served.preview.rebuild)
     watcher.start()
@@ -307,6 +308,15 @@ def test_saving_an_article_rebuilds_and_publishes(served):
     finally:
         watcher.stop()
         stream.close()
+    # The exports follow the pages: once the build that published them is over, data/
+    # is what a fresh build writes.
+    served.preview.rebuild()
+    fresh = tmp_path / "fresh"
+    build(served.site.root, BuildOptions(offline=True, jobs=1, output=fresh, force=True,
+                                          nlp_loader=served.preview._nlp_loader))
+    assert b"Berlin talks, updated" in (served.site.output / "data" / "entities.json").read_bytes()
+    assert {f: b for f, b in files_of(served.site.output).items() if f.startswith("data/")} == \
+        {f: b for f, b in files_of(fresh).items() if f.startswith("data/")}
 
 
 def test_a_content_folder_removed_and_made_again_is_watched_again(served):
