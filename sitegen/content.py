@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -34,19 +36,29 @@ def find_article_files(articles_dir: Path) -> list[Path]:
     if not articles_dir.is_dir():
         return []
     found: list[tuple[tuple[str, ...], str]] = []
-    top = str(articles_dir)
-    for root, folders, names in os.walk(top):
-        # Hidden files and folders (editor swap files, .git) are not articles.
-        folders[:] = [f for f in folders if not f.startswith(".")]
-        parts = () if root == top else tuple(os.path.relpath(root, top).split(os.sep))
-        for name in names:
-            if not name.startswith(".") and name.lower().endswith(EXTENSIONS) and \
-                    os.path.isfile(os.path.join(root, name)):
-                found.append((parts + (name,), os.path.join(root, name)))
+    _walk(str(articles_dir), (), found)
     found.sort()
-    return [Path(path) for _, path in found]
+    return [_path(path) for _, path in found]
 
 
+def _walk(folder: str, parts: tuple[str, ...], found: list) -> None:
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            # Hidden files and folders (editor swap files, .git) are not articles.
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                _walk(entry.path, parts + (entry.name,), found)
+            elif entry.name.lower().endswith(EXTENSIONS) and entry.is_file():
+                found.append((parts + (entry.name,), entry.path))
+
+
+@lru_cache(maxsize=1 << 16)  # the same files after every save of a preview
+def _path(path: str) -> Path:
+    return Path(path)
+
+
+@lru_cache(maxsize=1 << 16)
 def article_id(articles_dir: Path, path: Path) -> str:
     rel = path.relative_to(articles_dir)
     return rel.with_suffix("").as_posix()
@@ -56,8 +68,9 @@ def load_articles(articles_dir: Path, allow_html: bool = False, max_bytes: int =
                   memo: dict | None = None) -> Loaded:
     """Every article under ``articles_dir``, and an error for each file that cannot be used.
 
-    ``memo`` (file -> (bytes, Article or error), kept by a long-running caller) spares
-    parsing a file whose bytes did not change since the last call.
+    ``memo`` (file -> (bytes, Article or error, file signature, read time), kept by a
+    long-running caller) spares parsing a file whose bytes did not change since the last
+    call, and reading one whose signature has not changed since (see SETTLED_NS).
     """
     articles: list[Article] = []
     errors: list[ArticleError] = []
@@ -79,19 +92,38 @@ def load_articles(articles_dir: Path, allow_html: bool = False, max_bytes: int =
     return Loaded(tuple(articles), tuple(errors))
 
 
+# A file whose size, modification time and inode are what they were when it was last
+# read is not read again; unless it was read within this long of being modified, as file
+# systems keep times in steps (up to 2 s) and a second write in the same step could
+# leave them all unchanged. A preview then reads just the file being edited each time.
+SETTLED_NS = 2_000_000_000
+
+
 def _read_once(path: Path, aid: str, allow_html: bool, max_bytes: int, memo: dict | None) -> Article | ArticleError:
+    signature = None
+    if memo is not None:
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            return ArticleError(path, None, f"cannot be read: {exc.strerror or exc}")
+        signature = (st.st_size, st.st_mtime_ns, st.st_ino)
+        kept = memo.get(path)
+        if kept is not None and kept[2] == signature and kept[3] - st.st_mtime_ns > SETTLED_NS:
+            return kept[1]
+    read_at = time.time_ns()  # before reading: whatever is written later has a later time
     try:
         data = path.read_bytes()
     except OSError as exc:
         return ArticleError(path, None, f"cannot be read: {exc.strerror or exc}")
     if memo is not None and path in memo and memo[path][0] == data:
+        memo[path] = (data, memo[path][1], signature, read_at)
         return memo[path][1]
     try:
         result: Article | ArticleError = parse_article(path, aid, data, allow_html, max_bytes)
     except frontmatter.FrontMatterError as exc:
         result = ArticleError(path, exc.line, str(exc), exc.hint)
     if memo is not None:
-        memo[path] = (data, result)
+        memo[path] = (data, result, signature, read_at)
     return result
 
 

@@ -49,7 +49,7 @@ class RenderedPage:
 class BuildMemory:
     config: SiteConfig | None = None
     output: Path | None = None
-    articles: dict[Path, tuple[bytes, Any]] = field(default_factory=dict)  # file -> (bytes, Article or error)
+    articles: dict[Path, tuple] = field(default_factory=dict)  # file -> (bytes, Article or error, ...)
     extractions: dict[str, Any] = field(default_factory=dict)  # cache key -> Extraction
     analyses: dict[Any, Any] = field(default_factory=dict)  # (article id, cache key) -> clusters
     merge: MergeMemo = field(default_factory=MergeMemo)  # blocks of clusters and their groups, see merge_blocks

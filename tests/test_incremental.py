@@ -383,3 +383,45 @@ def test_related_counts_kept_between_calls_match_counting_afresh(seed):
             people[pid] = (people[pid][0], tuple(rng.sample(articles, rng.randint(1, 4))))
         entities = [Entity(pid, name, "person", (), (), arts) for pid, (name, arts) in sorted(people.items())]
         assert kept.update(entities) == RelatedIndex().update(entities)
+
+
+# ---- reading articles: by file signature, with a margin for coarse file times ------------
+
+def _article_file(folder: Path, title: str) -> Path:
+    path = folder / "note.md"
+    path.write_text(f"---\ntitle: {title}\ndate: 2025-03-01\n---\nMaria Lopez spoke.\n", encoding="utf-8")
+    return path
+
+
+def test_a_file_read_long_after_it_was_written_is_not_read_again(tmp_path, monkeypatch):
+    from sitegen import content
+
+    path = _article_file(tmp_path, "First")
+    old = path.stat().st_mtime_ns - 10 * 10**9
+    os.utime(path, ns=(old, old))  # written well before it is read
+    memo: dict = {}
+    assert content.load_articles(tmp_path, memo=memo).articles[0].title == "First"
+    reads = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real(self))
+    assert content.load_articles(tmp_path, memo=memo).articles[0].title == "First"
+    assert reads == []
+    path.write_text(path.read_text(encoding="utf-8").replace("First", "Other"), encoding="utf-8")
+    assert content.load_articles(tmp_path, memo=memo).articles[0].title == "Other"
+    assert reads == [path]
+
+
+def test_a_same_size_rewrite_within_the_file_times_step_is_seen(tmp_path):
+    from sitegen import content
+
+    path = _article_file(tmp_path, "First")
+    memo: dict = {}
+    assert content.load_articles(tmp_path, memo=memo).articles[0].title == "First"
+    stamp = path.stat().st_mtime_ns
+    # A second save in the same step of a coarse clock: same size, same time, same inode.
+    with open(path, "r+b") as f:
+        data = f.read().replace(b"First", b"Fixed")
+        f.seek(0)
+        f.write(data)
+    os.utime(path, ns=(stamp, stamp))
+    assert content.load_articles(tmp_path, memo=memo).articles[0].title == "Fixed"
