@@ -1,8 +1,8 @@
 """Watch a site's inputs and call back once an editor's burst of saves has settled.
 
 Editors save in bursts: a temporary file, a rename, an attribute change, several files
-by a "save all". Events are collected until none has come for ``quiet`` seconds, then
-the callback runs once with every path seen. Paths no build reads are ignored: the
+by a "save all". Events are collected until none has come for ``quiet`` seconds (less
+once every file written was closed), then the callback runs once with every path seen. Paths no build reads are ignored: the
 output and cache folders, hidden files, editor backups and swap files.
 """
 from __future__ import annotations
@@ -21,6 +21,10 @@ from .config import CONFIG_FILE
 # Seconds without a new event before a build starts: longer than the gap between the
 # writes of one save, short against the time a reader needs to look up.
 QUIET_SECONDS = 0.05
+# The same once every file of the burst was closed after writing, renamed into place or
+# deleted (where the system reports closes: Linux): each save is whole, so only another
+# file of a "save all" is waited for.
+SETTLED_SECONDS = 0.01
 WATCHED_FOLDERS = ("content", "templates")
 INPUT_SUFFIXES = (".md", ".markdown")  # of the files under content/ that builds read
 
@@ -48,11 +52,14 @@ def is_input(site_dir: Path, path: str, is_file: bool = True) -> bool:
 class Debouncer:
     """Collects paths; calls ``on_change(paths)`` on its own thread once none came for ``quiet`` s."""
 
-    def __init__(self, on_change: Callable[[set[str]], None], quiet: float = QUIET_SECONDS) -> None:
+    def __init__(self, on_change: Callable[[set[str]], None], quiet: float = QUIET_SECONDS,
+                 settled: float = SETTLED_SECONDS) -> None:
         self.on_change = on_change
         self.quiet = quiet
+        self.settled = min(settled, quiet)
         self._lock = threading.Condition()
         self._pending: set[str] = set()
+        self._writing: set[str] = set()  # pending paths written to and not yet closed
         self._last = 0.0
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name="sitegen-rebuild", daemon=True)
@@ -60,9 +67,15 @@ class Debouncer:
     def start(self) -> None:
         self._thread.start()
 
-    def add(self, paths: Iterable[str]) -> None:
+    def add(self, paths: Iterable[str], whole: bool = False) -> None:
+        """``whole``: the paths' writes are over (closed, renamed into place, deleted)."""
+        paths = set(paths)
         with self._lock:
-            self._pending.update(paths)
+            self._pending |= paths
+            if whole:
+                self._writing -= paths
+            else:
+                self._writing |= paths
             self._last = time.monotonic()
             self._lock.notify_all()
 
@@ -79,13 +92,15 @@ class Debouncer:
             with self._lock:
                 self._lock.wait_for(lambda: self._pending or self._stopped)
                 while not self._stopped:  # until the burst settles
-                    left = self._last + self.quiet - time.monotonic()
+                    quiet = self.quiet if self._writing else self.settled
+                    left = self._last + quiet - time.monotonic()
                     if left <= 0:
                         break
                     self._lock.wait(left)
                 if self._stopped:
                     return
                 paths, self._pending = self._pending, set()
+                self._writing.clear()
             self.on_change(paths)
 
 
@@ -132,7 +147,8 @@ class SiteWatcher(FileSystemEventHandler):
                 return  # a folder's listing changed: the event of the file itself tells what
         relevant = [p for p in _decoded(paths) if is_input(self.site_dir, p, not event.is_directory)]
         if relevant:
-            self.debouncer.add(relevant)
+            whole = event.is_directory or event.event_type in ("closed", "moved", "deleted")
+            self.debouncer.add(relevant, whole)
 
 
 def _decoded(paths: Iterable[str | bytes]) -> list[str]:

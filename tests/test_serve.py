@@ -295,6 +295,23 @@ def test_a_burst_of_saves_is_one_build(tmp_path):
     assert calls == [set(names)]
 
 
+def test_a_burst_whose_files_are_all_closed_builds_without_the_long_wait():
+    calls: list[set[str]] = []
+    done = threading.Event()
+    # The long quiet period would outlast the test: only whole saves can start the build.
+    debouncer = Debouncer(lambda paths: (calls.append(paths), done.set()), quiet=600, settled=0.01)
+    debouncer.start()
+    try:
+        debouncer.add(["content/articles/a.md"])  # written ...
+        debouncer.add(["content/articles/b.md"], whole=True)  # ... while another is saved whole
+        assert not done.wait(0.5)  # a.md may still be half-written
+        debouncer.add(["content/articles/a.md"], whole=True)  # closed
+        assert done.wait(30)
+    finally:
+        debouncer.stop()
+    assert calls == [{"content/articles/a.md", "content/articles/b.md"}]
+
+
 def test_saving_an_article_rebuilds_and_publishes(served, tmp_path):
     stream = EventStream(served.port)
     watcher = SiteWatcher(served.site.root, served.preview.rebuild)
