@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -33,6 +34,11 @@ def content_key(*parts: str) -> str:
 
 
 def extraction_key(text: str, model_fingerprint: str) -> str:
+    return _extraction_key(text, model_fingerprint)
+
+
+@lru_cache(maxsize=8192)  # a preview asks for every article's key after every save
+def _extraction_key(text: str, model_fingerprint: str) -> str:
     return content_key(EXTRACTOR_VERSION, model_fingerprint, text)
 
 

@@ -71,7 +71,11 @@ def write_site(output: Path, files: Mapping[str, bytes], known: Mapping[str, byt
     if output.exists() and not output.is_dir():
         raise OutputError(f"{output} exists and is not a folder")
     recover(output)
-    checked = [(_checked(rel), data) for rel, data in files.items()]
+    if known is not None:
+        # A file that is the very bytes object written last time was checked then.
+        checked = [(rel, data) if known.get(rel) is data else (_checked(rel), data) for rel, data in files.items()]
+    else:
+        checked = [(_checked(rel), data) for rel, data in files.items()]
     existing = set(known) if known is not None else _existing_files(output)
     same = (lambda clean, data: known.get(clean) == data) if known is not None else \
         (lambda clean, data: _same_bytes(output / clean, data))

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, Callable, Iterable, Iterator, Mapping
 from urllib.parse import quote, urlsplit
 
@@ -193,24 +193,26 @@ class _Changes:
     """Ids whose values differ from the last build's: a kept input that reads none is current."""
 
     articles: frozenset[str]  # articles that are not the very same objects
-    neighbours: frozenset[str]  # entities whose related list or link differ (a dossier's network reads them)
+    links: frozenset[str]  # entities linked to differently (name, type; a dossier lists its related)
+    related: frozenset[str]  # entities whose related list differs (a dossier's network reads them)
     shown: frozenset[str]  # entities an article page would show differently
 
     @classmethod
     def between(cls, last: _BuildValues | None, index: "SiteIndex") -> "_Changes":
         if last is None:
             everything = frozenset(index.article_by_id) | frozenset(index.links)
-            return cls(everything, everything, everything)
+            return cls(everything, everything, everything, everything)
         now_articles, now_related, now_links = index.article_by_id, index.site.related, index.links
         articles = {a for a, article in now_articles.items() if last.articles.get(a) is not article}
         articles |= last.articles.keys() - now_articles.keys()
-        neighbours = {e for e, pairs in now_related.items() if last.related.get(e) is not pairs}
-        neighbours |= {e for e, link in now_links.items() if last.links.get(e) != link}
-        neighbours |= (last.related.keys() - now_related.keys()) | (last.links.keys() - now_links.keys())
+        related = {e for e, pairs in now_related.items() if last.related.get(e) is not pairs}
+        related |= last.related.keys() - now_related.keys()
+        links = {e for e, link in now_links.items() if last.links.get(e) != link}
+        links |= last.links.keys() - now_links.keys()
         shown = {e for e, entity in index.entity_by_id.items() if last.entities.get(e) is not entity
                  and index._shown_of(e) != last.shown.get(e)}
         shown |= last.entities.keys() - index.entity_by_id.keys()
-        return cls(frozenset(articles), frozenset(neighbours), frozenset(shown))
+        return cls(frozenset(articles), frozenset(links), frozenset(related), frozenset(shown))
 
 
 class SiteIndex:
@@ -288,13 +290,16 @@ class SiteIndex:
         last = self._inputs_memo.get(entity.id) if self._inputs_memo is not None else None
         if last is not None and last[0] is entity and last[1] is related_pairs:
             changes = self._changes()
-            if changes.neighbours.isdisjoint(last[2]) and changes.articles.isdisjoint(entity.articles):
+            # Its related are listed by link; only the neighbours drawn are read for more.
+            if changes.links.isdisjoint(last[2]) and changes.related.isdisjoint(last[3]) \
+                    and changes.articles.isdisjoint(entity.articles):
                 if kept is not None:
                     kept[entity.id] = last
-                return last[3]
+                return last[4]
         inputs = self._entity_inputs(entity)
         if kept is not None:
-            kept[entity.id] = (entity, related_pairs, frozenset(other for other, _ in related_pairs), inputs)
+            drawn = frozenset(c.entity.id for c in inputs[2][:NETWORK_SIZE])
+            kept[entity.id] = (entity, related_pairs, frozenset(other for other, _ in related_pairs), drawn, inputs)
         return inputs
 
     def _changes(self) -> "_Changes":
@@ -312,19 +317,22 @@ class SiteIndex:
         # edit naming two much-mentioned entities moves by one.
         shown = [c.entity.id for c in related[:NETWORK_SIZE]]
         strongest = max((c.count for c in related[:NETWORK_SIZE]), default=0)
-        lists = self._related_dicts()
         drawn = []
         for i, a in enumerate(shown):
-            of_a = lists.get(a, {})
+            of_a = self._related_dict(a)
             for b in shown[i + 1:]:
-                count = of_a.get(b) or lists.get(b, {}).get(a, 0)
+                count = of_a.get(b) or self._related_dict(b).get(a, 0)
                 drawn.append(line_width_between(count, strongest) if count else 0)
         return entity, articles, related, tuple(drawn)
 
-    def _related_dicts(self) -> dict[str, dict[str, int]]:
+    def _related_dict(self, entity_id: str) -> dict[str, int]:
+        """Other entity id -> articles shared, for those on ``entity_id``'s related list."""
         if self._related_lookup is None:
-            self._related_lookup = {eid: dict(pairs) for eid, pairs in self.site.related.items()}
-        return self._related_lookup
+            self._related_lookup = {}
+        found = self._related_lookup.get(entity_id)
+        if found is None:
+            found = self._related_lookup[entity_id] = dict(self.site.related.get(entity_id, ()))
+        return found
 
     def article_inputs(self, article: Article, kept: dict | None = None) -> tuple:
         """What ``article_page`` reads: the article, its mentions, and of each entity named
@@ -549,6 +557,7 @@ _BASE_LETTERS = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "ł": "l", "Ł"
 _LEADING_NON_ALNUM = re.compile(r"^[\W_]+")
 
 
+@lru_cache(maxsize=1 << 16)  # every name is sorted and grouped after every save of a preview
 def _fold(name: str) -> str:
     """A name for sorting: accents and case removed, leading quotes and punctuation dropped."""
     decomposed = unicodedata.normalize("NFKD", name.translate(_BASE_LETTERS))
