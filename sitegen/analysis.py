@@ -51,7 +51,8 @@ def analyse_articles(
     them decoded; clusters are never changed once made, so builds can share them.
     """
     settings = "\n".join(sorted(stoplist))
-    keys = {a.id: content_key(rules_version(), settings, a.text, extraction_keys[a.id]) for a in articles}
+    # The extraction key is a hash of the text already (and of the model).
+    keys = {a.id: content_key(rules_version(), settings, extraction_keys[a.id]) for a in articles}
     memo = {} if memo is None else memo
     found = cache.get_many("analysis", (k for aid, k in keys.items() if (aid, k) not in memo))
     out: dict[str, list[Cluster]] = {}

@@ -25,7 +25,7 @@ from .errors import SiteDirError
 from . import urls
 from .export import article_texts, entities_csv, entities_json, graph_json
 from .memory import BuildMemory
-from .extract import Extraction, default_jobs, extract_all, model_fingerprint
+from .extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
 from .model import Article, ArticleError, Site
 from .output import WriteStats, write_site
 from .progress import Progress
@@ -200,8 +200,10 @@ def extract_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
                   cache: BuildCache) -> tuple[dict[str, Extraction], dict[str, str], int]:
     """NER for every article, from the cache where the text and model are unchanged.
 
-    Returns the extractions and their cache keys by article id, and how many articles
-    NER ran on.
+    The model reads an article paragraph by paragraph (see ``paragraphs``), and the cache
+    keeps each paragraph's result besides the article's: an edit to one paragraph runs
+    NER on that paragraph alone. Returns the extractions and their cache keys by article
+    id, and how many articles NER ran on (on some paragraphs at least).
     """
     model_id = model_fingerprint(config.model)
     keys = {a.id: extraction_key(a.text, model_id) for a in articles}
@@ -210,20 +212,35 @@ def extract_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
     stored = cache.get_many("extraction", (k for k in keys.values() if k not in found))
     found.update((k, Extraction.from_json(v)) for k, v in stored.items())
     todo = [a for a in articles if keys[a.id] not in found]
+    ran = 0
     if todo:
-        jobs = options.jobs if options.jobs else default_jobs(len(todo))
-        bar = Progress(len(todo), "extracting", options.progress and len(todo) >= 20)
-        try:
-            results = extract_all(config.model, [a.text for a in todo], jobs, config.batch_size,
-                                  bar.advance, options.nlp_loader)
-        finally:
-            bar.close()
-        fresh = {keys[a.id]: x for a, x in zip(todo, results)}
-        cache.put_many("extraction", {k: x.to_json() for k, x in fresh.items()})
+        parts = {a.id: [(offset, text, extraction_key(text, model_id)) for offset, text in paragraphs(a.text)]
+                 for a in todo}
+        wanted = {key: text for pieces in parts.values() for _, text, key in pieces}
+        done = {k: memo[k] for k in wanted if k in memo}
+        done.update((k, Extraction.from_json(v))
+                    for k, v in cache.get_many("extraction", (k for k in wanted if k not in done)).items())
+        missing = [k for k in wanted if k not in done]
+        if missing:
+            jobs = options.jobs if options.jobs else default_jobs(len(todo))
+            bar = Progress(len(missing), "extracting", options.progress and len(todo) >= 20)
+            try:
+                results = extract_all(config.model, [wanted[k] for k in missing], jobs, config.batch_size,
+                                      bar.advance, options.nlp_loader)
+            finally:
+                bar.close()
+            done.update(zip(missing, results))
+            cache.put_many("extraction", {k: done[k].to_json() for k in missing})
+            unread = set(missing)
+            ran = sum(1 for a in todo if any(key in unread for _, _, key in parts[a.id]))
+        fresh = {keys[a.id]: Extraction.joined([(offset, done[key]) for offset, _, key in parts[a.id]])
+                 for a in todo}
+        cache.put_many("extraction", {k: x.to_json() for k, x in fresh.items() if k not in done})
         found.update(fresh)
+        found.update(done)  # a preview's next edit of the same article finds its other paragraphs here
     memo.clear()
     memo.update(found)
-    return {a.id: found[keys[a.id]] for a in articles}, keys, len(todo)
+    return {a.id: found[keys[a.id]] for a in articles}, keys, ran
 
 
 def analysis_stage(config: SiteConfig, articles: Sequence[Article], extractions: Mapping[str, Extraction],

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 from .errors import ModelError
+from .markup import BLOCK_SEPARATOR
 
 # spaCy labels we keep, and what they become.
 LABEL_TYPES = {"PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place", "ORG": "organisation"}
@@ -30,6 +31,13 @@ class Extraction:
 
     spans: tuple[tuple[int, int, str], ...]
     sentence_starts: tuple[int, ...]
+
+    @classmethod
+    def joined(cls, parts: Sequence[tuple[int, "Extraction"]]) -> "Extraction":
+        """One text's extraction from those of its pieces, each at its offset in the text."""
+        spans = tuple((s + offset, e + offset, label) for offset, x in parts for s, e, label in x.spans)
+        starts = tuple(s + offset for offset, x in parts for s in x.sentence_starts)
+        return cls(spans, starts)
 
     def to_json(self) -> dict:
         return {"spans": [list(s) for s in self.spans], "sents": list(self.sentence_starts)}
@@ -122,6 +130,18 @@ def extract_texts(nlp, texts: Sequence[str], batch_size: int = 64) -> Iterator[E
     for _ in range(current, len(texts)):
         yield Extraction(tuple(spans), tuple(starts))
         spans, starts = [], []
+
+
+def paragraphs(text: str) -> list[tuple[int, str]]:
+    """(offset, paragraph) for each paragraph of an article's plain text, the unit NER
+    reads: the model looks only a few words to either side, so a paragraph break is a
+    break in what it sees anyway, and an edit re-reads only the paragraphs it changed."""
+    out, start = [], 0
+    for piece in text.split(BLOCK_SEPARATOR):
+        if piece.strip():
+            out.append((start, piece))
+        start += len(piece) + len(BLOCK_SEPARATOR)
+    return out
 
 
 def _split_long(text: str, limit: int) -> list[tuple[int, str]]:

@@ -498,3 +498,41 @@ def test_every_internal_link_resolves(make_site, build_site):
                 assert unquote(parts.fragment) in pages[resolved].ids, f"{target} from {page}: no such anchor"
             checked += 1
     assert checked > 50
+
+
+def test_editing_one_paragraph_runs_ner_on_that_paragraph_alone(make_site, build_site, nlp, monkeypatch):
+    site = make_site("paragraphs")
+    first = "Angela Merkel met Emmanuel Macron in Berlin on Monday."
+    second = "The World Health Organization sent doctors to Aleppo."
+    site.add_article("talks", title="Talks", date="2025-05-01", body=f"{first}\n\n{second}")
+    assert build_site(site).extracted == 1
+    read: list[str] = []
+    real = sitegen.build.extract_all
+
+    def spy(model, texts, *args, **kwargs):
+        read.extend(texts)
+        return real(model, texts, *args, **kwargs)
+
+    monkeypatch.setattr(sitegen.build, "extract_all", spy)
+    site.add_article("talks", title="Talks", date="2025-05-01", body=f"{first}\n\n{second} Pedro Sanchez came too.")
+    result = build_site(site)
+    assert result.extracted == 1
+    assert read == [f"{second} Pedro Sanchez came too."]
+    assert {"Angela Merkel", "Pedro Sanchez"} <= {e["name"] for e in site.entities_json()["entities"]}
+    # A paragraph moved, not changed: nothing to read.
+    read.clear()
+    site.add_article("talks", title="Talks", date="2025-05-01", body=f"{second} Pedro Sanchez came too.\n\n{first}")
+    assert build_site(site).extracted == 0 and read == []
+
+
+def test_an_articles_extraction_is_its_paragraphs_at_their_offsets(nlp):
+    from sitegen.extract import Extraction, extract_texts, paragraphs
+
+    text = "Angela Merkel spoke in Berlin.\n\n\n\nEmmanuel Macron answered from Paris."
+    parts = paragraphs(text)
+    assert [text[o:o + len(p)] for o, p in parts] == [p for _, p in parts]
+    assert [p for _, p in parts] == ["Angela Merkel spoke in Berlin.", "Emmanuel Macron answered from Paris."]
+    joined = Extraction.joined([(o, x) for (o, _), x in zip(parts, extract_texts(nlp, [p for _, p in parts]))])
+    names = {text[s:e] for s, e, _ in joined.spans}
+    assert {"Angela Merkel", "Berlin", "Emmanuel Macron", "Paris"} <= names
+    assert joined.sentence_starts == tuple(o for o, _ in parts)
