@@ -196,23 +196,43 @@ class _Changes:
     links: frozenset[str]  # entities linked to differently (name, type; a dossier lists its related)
     related: frozenset[str]  # entities whose related list differs (a dossier's network reads them)
     shown: frozenset[str]  # entities an article page would show differently
+    # of each entity in ``related``: the others whose count on its list differs (None: any)
+    moved: Mapping[str, frozenset[str] | None] = field(default_factory=dict)
+
+    def redraws(self, drawn: frozenset[str]) -> bool:
+        """Whether a network of these neighbours has a line of another width now: whether
+        the count of some pair of them differs on one of their related lists."""
+        for a in self.related & drawn:
+            moved = self.moved.get(a)
+            if moved is None or not moved.isdisjoint(drawn):
+                return True
+        return False
 
     @classmethod
     def between(cls, last: _BuildValues | None, index: "SiteIndex") -> "_Changes":
         if last is None:
             everything = frozenset(index.article_by_id) | frozenset(index.links)
-            return cls(everything, everything, everything, everything)
+            return cls(everything, everything, everything, everything)  # ``moved`` empty: any
         now_articles, now_related, now_links = index.article_by_id, index.site.related, index.links
         articles = {a for a, article in now_articles.items() if last.articles.get(a) is not article}
         articles |= last.articles.keys() - now_articles.keys()
         related = {e for e, pairs in now_related.items() if last.related.get(e) is not pairs}
+        moved = {e: _moved(last.related.get(e), now_related[e]) for e in related}
         related |= last.related.keys() - now_related.keys()
         links = {e for e, link in now_links.items() if last.links.get(e) != link}
         links |= last.links.keys() - now_links.keys()
         shown = {e for e, entity in index.entity_by_id.items() if last.entities.get(e) is not entity
                  and index._shown_of(e) != last.shown.get(e)}
         shown |= last.entities.keys() - index.entity_by_id.keys()
-        return cls(frozenset(articles), frozenset(links), frozenset(related), frozenset(shown))
+        return cls(frozenset(articles), frozenset(links), frozenset(related), frozenset(shown), moved)
+
+
+def _moved(before: tuple | None, now: tuple) -> frozenset[str] | None:
+    """The ids whose count differs between two related lists; None if there was none before."""
+    if before is None:
+        return None
+    old, new = dict(before), dict(now)
+    return frozenset(e for e in old.keys() | new.keys() if old.get(e) != new.get(e))
 
 
 class SiteIndex:
@@ -291,7 +311,7 @@ class SiteIndex:
         if last is not None and last[0] is entity and last[1] is related_pairs:
             changes = self._changes()
             # Its related are listed by link; only the neighbours drawn are read for more.
-            if changes.links.isdisjoint(last[2]) and changes.related.isdisjoint(last[3]) \
+            if changes.links.isdisjoint(last[2]) and not changes.redraws(last[3]) \
                     and changes.articles.isdisjoint(entity.articles):
                 if kept is not None:
                     kept[entity.id] = last
