@@ -6,6 +6,7 @@ whole site and the templates only loop and print.
 """
 from __future__ import annotations
 
+import datetime
 import heapq
 import re
 import unicodedata
@@ -141,10 +142,33 @@ class MarkedMention:
 
 
 @dataclass(frozen=True)
+class ArticleLink:
+    """An article as a list shows it: what its front matter says, not its text.
+
+    Lists and dossiers hold this rather than the ``Article``, so that an edit to an
+    article's text changes only the pages that show that text: its own page, and the
+    dossiers whose quoted sentences changed.
+    """
+
+    id: str
+    title: str
+    date: datetime.date
+    source: str | None = None
+    url: str | None = None
+    author: str | None = None
+    tags: tuple[str, ...] = ()
+    summary: str | None = None
+
+    @classmethod
+    def of(cls, a: Article) -> "ArticleLink":
+        return cls(a.id, a.title, a.date, a.source, a.url, a.author, a.tags, a.summary)
+
+
+@dataclass(frozen=True)
 class ArticleMentions:
     """One article and the mentions of one entity in it, in text order."""
 
-    article: Article
+    article: ArticleLink
     mentions: tuple[MarkedMention, ...]
 
 
@@ -164,7 +188,7 @@ class ReferenceView:
 class MonthGroup:
     label: str  # "November 2025"
     anchor: str  # "2025-11"
-    articles: tuple[Article, ...]
+    articles: tuple[ArticleLink, ...]
 
 
 # --- lookups and page contents ---------------------------------------------------
@@ -177,7 +201,7 @@ _LAST_BUILD = ("the build the kept inputs are from",)  # a key of the inputs mem
 class _BuildValues:
     """What a kept page's inputs were worked out from, besides the page's own entity or article."""
 
-    articles: Mapping[str, Article]  # id -> article
+    articles: Mapping[str, tuple[Article, ArticleLink]]  # id -> the article and how lists show it
     related: Mapping[str, tuple]  # entity id -> its related pairs
     links: Mapping[str, "EntityLink"]  # entity id -> how pages link to it
     entities: Mapping[str, Entity]
@@ -185,14 +209,14 @@ class _BuildValues:
 
     @classmethod
     def of(cls, index: "SiteIndex") -> "_BuildValues":
-        return cls(index.article_by_id, index.site.related, index.links, index.entity_by_id, index._shown)
+        return cls(index._article_pairs, index.site.related, index.links, index.entity_by_id, index._shown)
 
 
 @dataclass(frozen=True)
 class _Changes:
     """Ids whose values differ from the last build's: a kept input that reads none is current."""
 
-    articles: frozenset[str]  # articles that are not the very same objects
+    articles: frozenset[str]  # articles that lists show differently
     links: frozenset[str]  # entities linked to differently (name, type; a dossier lists its related)
     related: frozenset[str]  # entities whose related list differs (a dossier's network reads them)
     shown: frozenset[str]  # entities an article page would show differently
@@ -213,8 +237,8 @@ class _Changes:
         if last is None:
             everything = frozenset(index.article_by_id) | frozenset(index.links)
             return cls(everything, everything, everything, everything)  # ``moved`` empty: any
-        now_articles, now_related, now_links = index.article_by_id, index.site.related, index.links
-        articles = {a for a, article in now_articles.items() if last.articles.get(a) is not article}
+        now_articles, now_related, now_links = index.article_links, index.site.related, index.links
+        articles = {a for a, link in now_articles.items() if last.articles.get(a, (None, None))[1] != link}
         articles |= last.articles.keys() - now_articles.keys()
         related = {e for e, pairs in now_related.items() if last.related.get(e) is not pairs}
         moved = {e: _moved(last.related.get(e), now_related[e]) for e in related}
@@ -250,6 +274,9 @@ class SiteIndex:
         _refuse_duplicates("article", [a.id for a in site.articles])
         self.articles = _newest_first(site.articles)
         self.article_by_id = {a.id: a for a in self.articles}
+        last = inputs_memo.get(_LAST_BUILD) if inputs_memo is not None else None
+        self._article_pairs = {a.id: _article_link(a, last.articles.get(a.id) if last else None) for a in self.articles}
+        self.article_links = {aid: pair[1] for aid, pair in self._article_pairs.items()}
         self.rank = {a.id: i for i, a in enumerate(self.articles)}
         published = [e for e in site.entities if e.type in self.types]
         self.sort_key = {e.id: (_fold(e.name), e.name, e.id) for e in published}
@@ -330,7 +357,7 @@ class SiteIndex:
         return self._changed
 
     def _entity_inputs(self, entity: Entity) -> tuple:
-        articles = tuple(self.article_by_id[a] for a in entity.articles if a in self.article_by_id)
+        articles = tuple(self.article_links[a] for a in entity.articles if a in self.article_links)
         related = self.related(entity)
         # The picture draws a line between two neighbours as wide as the articles they share
         # (in half-pixel steps): only those widths are inputs, not the counts, which every
@@ -399,7 +426,7 @@ class SiteIndex:
             )
             for t in self.types
         )
-        latest = self.articles[: self.config.home_articles]
+        latest = tuple(self.article_links[a.id] for a in self.articles[: self.config.home_articles])
         return Page(
             path=urls.HOME,
             template="home.html",
@@ -441,7 +468,7 @@ class SiteIndex:
                 by_article[mention.article_id].append(mention)
         mention_groups = tuple(
             ArticleMentions(
-                self.article_by_id[article_id],
+                self.article_links[article_id],
                 tuple(_marked(m) for m in sorted(by_article[article_id], key=_by_position)),
             )
             for article_id in sorted(by_article, key=self.rank.__getitem__)
@@ -477,9 +504,9 @@ class SiteIndex:
         )[:RELATED_LIMIT])
 
     def articles_page(self) -> Page:
-        by_month: dict[tuple[int, int], list[Article]] = {}
+        by_month: dict[tuple[int, int], list[ArticleLink]] = {}
         for article in self.articles:  # newest first, so months come out newest first
-            by_month.setdefault((article.date.year, article.date.month), []).append(article)
+            by_month.setdefault((article.date.year, article.date.month), []).append(self.article_links[article.id])
         months = tuple(
             MonthGroup(f"{MONTHS[month - 1]} {year}", f"{year:04d}-{month:02d}", tuple(articles))
             for (year, month), articles in by_month.items()
@@ -575,6 +602,13 @@ def _newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
 _BASE_LETTERS = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
                                "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"})
 _LEADING_NON_ALNUM = re.compile(r"^[\W_]+")
+
+
+def _article_link(article: Article, last: tuple[Article, ArticleLink] | None) -> tuple[Article, ArticleLink]:
+    """(article, its link), the last build's link again if the article is the same object."""
+    if last is not None and last[0] is article:
+        return last
+    return article, ArticleLink.of(article)
 
 
 @lru_cache(maxsize=1 << 16)  # every name is sorted and grouped after every save of a preview

@@ -275,6 +275,26 @@ def test_an_article_edit_renders_only_the_pages_it_touches(make_site, nlp, rende
     assert not untouched & set(rendered), rendered
 
 
+def test_a_new_sentence_renders_only_the_dossiers_whose_page_it_changes(make_site, nlp, rendered):
+    site = make_site()
+    first = "Maria Lopez met Angela Merkel in Berlin on Tuesday."
+    site.add_article("berlin", title="Berlin talks", date="2025-03-01", body=first)
+    site.add_article("aleppo", title="Aid to Aleppo", date="2025-03-02",
+                     body="The World Health Organization (WHO) sent doctors to Aleppo.")
+    memory = BuildMemory()
+    options = BuildOptions(offline=True, jobs=1, nlp_loader=lambda: nlp, memory=memory)
+    build(site.root, options)
+    rendered.clear()
+
+    # A paragraph that names only Merkel again: the other dossiers quoting this article
+    # show its title, date and their own sentences, none of which changed.
+    site.add_article("berlin", title="Berlin talks", date="2025-03-01",
+                     body=f"{first}\n\nThe talks went on into the night, Angela Merkel said.")
+    build(site.root, options)
+    assert "articles/berlin/index.html" in rendered and "people/angela-merkel/index.html" in rendered
+    assert not {"people/maria-lopez/index.html", "places/berlin/index.html", "articles/index.html"} & set(rendered)
+
+
 def test_an_unchanged_site_renders_nothing(make_site, nlp, rendered):
     site = make_site()
     _two_stories(site)
