@@ -58,10 +58,11 @@ def render_site(site: Site, config: SiteConfig, jobs: int = 1,
     plans = index.planned_pages()
     plans.append(PlannedPage(urls.NOT_FOUND_FILE, "404.html", None, index.not_found_page))
     previous = memo or {}
+    page_files = [urls.page_file(plan.path) for plan in plans]
     reused: dict[int, RenderedPage] = {}
     todo: list[int] = []
     for i, plan in enumerate(plans):
-        old = previous.get(urls.page_file(plan.path))
+        old = previous.get(page_files[i])
         if old is not None and old.templates == templates.uses(plan.template) and old.inputs == plan.inputs:
             reused[i] = old
         else:
@@ -75,14 +76,14 @@ def render_site(site: Site, config: SiteConfig, jobs: int = 1,
         reused[i] = RenderedPage(plans[i].inputs, templates.uses(plans[i].template), data, path, lastmod, listed)
     files: dict[str, bytes] = {}
     sitemap: list[tuple[str, str | None]] = []
-    for i in range(len(plans)):
+    for i, file in enumerate(page_files):
         page = reused[i]
-        files[urls.page_file(page.path)] = page.data
+        files[file] = page.data
         if page.listed:
             sitemap.append((page.path, page.lastmod))
     if memo is not None:
         memo.clear()
-        memo.update((urls.page_file(page.path), page) for page in reused.values())
+        memo.update((file, reused[i]) for i, file in enumerate(page_files))
     if config.base_url:
         files["sitemap.xml"] = hosting.sitemap(config.base_url, sitemap)
     files["robots.txt"] = hosting.robots_txt(config.base_url)
