@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Mapping, Sequence
 
 from ..curation import Judgement
-from ..model import TYPE_FOLDERS, Entity, Site
+from ..model import TYPE_FOLDERS, Entity, Mention, Site
 from ..names import name_key
 from ..related import RelatedIndex
 from ..resolve import related_entities
@@ -24,12 +24,15 @@ from .link import Link
 
 
 def combine(site: Site, links: Mapping[str, Link], judgements: Sequence[Judgement] = (),
-            related_index: RelatedIndex | None = None, kept: dict | None = None) -> tuple[Site, dict[str, str]]:
+            related_index: RelatedIndex | None = None, kept: dict | None = None,
+            renamed: dict | None = None) -> tuple[Site, dict[str, str]]:
     """The site with linked entities combined, and the new id of every entity whose id changed.
 
     ``related_index``, kept by a long-running process, recounts "often mentioned with"
     only for the articles whose entities changed since its last use; ``kept`` hands back
-    the last build's merged entity where its members and link are the same again.
+    the last build's merged entity where its members and link are the same again, and
+    ``renamed`` an article's mentions with their new entity ids where its mentions and
+    the new ids are the same again.
     """
     groups = _groups(site.entities, links, judgements)
     changed = [g for g in groups if len(g) > 1 or (g[0].id in links and links[g[0].id].type != g[0].type)]
@@ -69,12 +72,34 @@ def combine(site: Site, links: Mapping[str, Link], judgements: Sequence[Judgemen
         kept.clear()
         kept.update(used)
     entities.sort(key=lambda e: (name_key(e.name), e.id))
-    mentions_by_article = {
-        article: tuple(m if m.entity_id not in new_ids else replace(m, entity_id=new_ids[m.entity_id])
-                       for m in mentions)
-        for article, mentions in site.mentions_by_article.items()
-    }
+    mentions_by_article = _renamed_mentions(site.mentions_by_article, new_ids, renamed)
     return Site(site.articles, tuple(entities), mentions_by_article, related_entities(entities, related_index)), new_ids
+
+
+def _renamed_mentions(by_article: Mapping[str, tuple[Mention, ...]], new_ids: Mapping[str, str],
+                      kept: dict | None) -> dict[str, tuple[Mention, ...]]:
+    """Each article's mentions with the new ids, the same tuple as last time where both its
+    mentions and the new ids are (pages compare an article's mentions by identity)."""
+    last_ids = kept.get(_NEW_IDS) if kept is not None else None
+    same_ids = last_ids == new_ids
+    out, used = {}, {_NEW_IDS: dict(new_ids)}
+    for article, mentions in by_article.items():
+        last = kept.get(article) if kept is not None and same_ids else None
+        if last is not None and last[0] is mentions:
+            out[article] = last[1]
+        elif any(m.entity_id in new_ids for m in mentions):
+            out[article] = tuple(m if m.entity_id not in new_ids else replace(m, entity_id=new_ids[m.entity_id])
+                                 for m in mentions)
+        else:
+            out[article] = mentions
+        used[article] = (mentions, out[article])
+    if kept is not None:
+        kept.clear()
+        kept.update(used)
+    return out
+
+
+_NEW_IDS = ("new ids",)  # a key of the renamed memo beside article ids
 
 
 def _groups(entities: Sequence[Entity], links: Mapping[str, Link], judgements: Sequence[Judgement]) -> list[list[Entity]]:

@@ -124,7 +124,7 @@ def contexts(site: Site, memo: ContextMemo | None = None) -> dict[str, EntityCon
         related = site.related.get(entity.id, ())
         kept = memo.entities.get(entity.id)
         if kept is not None and kept[0] is entity and kept[1] == related \
-                and not any(a in changed for a in entity.articles) \
+                and changed.isdisjoint(entity.articles) \
                 and all(other in by_id and (by_id[other].name, by_id[other].aliases) == names
                         for other, names in kept[2]):
             context = kept[3]

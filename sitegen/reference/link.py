@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from ..model import Entity
@@ -67,63 +67,70 @@ def link_entities(entities: Sequence[Entity], source: ReferenceSource, contexts:
                   decisions: dict | None = None, candidate_memo: dict | None = None) -> dict[str, Link]:
     """The link of every entity that has one, by entity id.
 
-    ``decisions``, kept by a long-running process, remembers each choice by everything
-    it was made from (the entity's names, its candidates and its context), so a rebuild
-    after an edit decides again only for the entities the edit touched.
+    ``decisions``, kept by a long-running process, remembers each entity's choice with
+    everything it was made from (its names, its candidates and its context), so a rebuild
+    after an edit decides again only for the entities the edit touched, and reads records
+    only for them.
     """
     # Offline, each entity's candidates depend on its names alone (the records do not
     # change within a process that only reads the cache), so a kept memo serves them.
     memo = candidate_memo if source.client is None else None
-    todo = [e for e in entities if memo is None or _names_key(e) not in memo]
-    candidates = {e.id: list(memo[_names_key(e)]) for e in entities if memo is not None and _names_key(e) in memo}
-    candidates.update(_gather(todo, source, max_searches if source.client is not None else len(todo)))
+    names = {e.id: _names_key(e) for e in entities}
+    todo = [e for e in entities if memo is None or names[e.id] not in memo]
+    candidates: dict[str, tuple[Candidate, ...]] = {
+        e.id: memo[names[e.id]] for e in entities if memo is not None and names[e.id] in memo}
+    candidates.update((i, tuple(cs)) for i, cs in _gather(todo, source, max_searches if source.client is not None
+                                                          else len(todo)).items())
     if memo is not None:
-        used_names = {_names_key(e) for e in entities}
         for e in todo:
-            memo[_names_key(e)] = tuple(candidates[e.id])
+            memo[names[e.id]] = candidates[e.id]
+        used_names = set(names.values())
         for stale in [k for k in memo if k not in used_names]:
             del memo[stale]
-    items = source.items(sorted({c.qid for cs in candidates.values() for c in cs}))
 
     for e in entities:  # pinned titles that lead nowhere are the editor's to fix
         if e.pinned_wikipedia and not candidates[e.id]:
             warn(f"{e.note_path or e.name}: the pinned Wikipedia title '{e.pinned_wikipedia}' is missing, "
                  f"a disambiguation page or not known offline; {e.name} is shown unlinked")
 
-    fitting = {c.title for cs in candidates.values() for c in cs if items.get(c.qid) and not items[c.qid].get("missing")}
-    extracts = source.extracts(sorted(fitting))
-
     by_id = {e.id: e for e in entities}
-    used: set = set()
+    used: dict = {}
     links: dict[str, Link] = {}
     for round_ in range(2):  # the second round lets confident links vouch for their neighbours
         qid_of = {eid: link.qid for eid, link in links.items()}
         links = {}
+        undecided = []
         for e in entities:
             if not candidates[e.id]:
                 continue
             ctx = contexts.get(e.id) or EntityContext(frozenset(), (), frozenset())
-            colinked = {qid_of[n] for n in ctx.neighbours if n in qid_of and n in by_id}
-            key = None
-            if decisions is not None:
-                # The context object stands for the sentences and neighbours it was made from:
-                # contexts() hands back the same object only while they are unchanged.
-                key = (round_, e.name, e.type, e.aliases, e.pinned_wikipedia, tuple(candidates[e.id]),
-                       ctx, frozenset(colinked), threshold)
-                used.add(key)
-                if key in decisions:
-                    link = decisions[key]
-                    if link:
-                        links[e.id] = replace(link, entity_id=e.id)
-                    continue
-            link = _choose(e, candidates[e.id], items, extracts, ctx, colinked, threshold)
-            if key is not None:
-                decisions[key] = link
+            colinked = frozenset(qid_of[n] for n in ctx.neighbours if n in qid_of and n in by_id)
+            # The context object stands for the sentences and neighbours it was made from:
+            # contexts() hands back the same object only while they are unchanged. Compared
+            # with ==, the parts that are the same objects as last time compare at once.
+            key = (names[e.id], candidates[e.id], ctx, colinked, threshold)
+            kept = decisions.get((round_, e.id)) if decisions is not None else None
+            if kept is not None and kept[0] == key:
+                used[round_, e.id] = kept
+                if kept[1]:
+                    links[e.id] = kept[1]
+            else:
+                undecided.append((e, ctx, colinked, key))
+        if not undecided:
+            continue
+        # Records only for the entities to decide: a preview's rebuild decides a few.
+        items = source.items(sorted({c.qid for e, *_ in undecided for c in candidates[e.id]}))
+        fitting = {c.title for e, *_ in undecided for c in candidates[e.id]
+                   if items.get(c.qid) and not items[c.qid].get("missing")}
+        extracts = source.extracts(sorted(fitting))
+        for e, ctx, colinked, key in undecided:
+            link = _choose(e, list(candidates[e.id]), items, extracts, ctx, colinked, threshold)
+            used[round_, e.id] = (key, link)
             if link:
                 links[e.id] = link
     if decisions is not None:
-        for stale in [k for k in decisions if k not in used]:
-            del decisions[stale]  # keep only what the latest build used
+        decisions.clear()
+        decisions.update(used)  # keep only what the latest build used
     return links
 
 

@@ -19,7 +19,7 @@ import httpx
 
 from ..config import SiteConfig
 from ..curation import Judgement
-from ..model import Reference, Site
+from ..model import Entity, Reference, Site
 from ..related import RelatedIndex
 from . import facts as facts_of
 from .combine import combine
@@ -54,8 +54,9 @@ class ReferenceMemo:
     records: dict = field(default_factory=dict)
     decisions: dict = field(default_factory=dict)
     candidates: dict = field(default_factory=dict)  # an entity's names -> its candidate pages (offline)
-    enriched: dict = field(default_factory=dict)  # entity id -> (entity, reference, entity with it)
+    enriched: dict = field(default_factory=dict)  # entity id -> (entity, reference, entity with it, link)
     combined: dict = field(default_factory=dict)  # entity ids of a merged group -> (members, link, merged entity)
+    renamed: dict = field(default_factory=dict)  # article id -> (its mentions, them with merged entities' ids)
     contexts: ContextMemo = field(default_factory=ContextMemo)
     related: RelatedIndex = field(default_factory=RelatedIndex)  # for the combined entities
 
@@ -65,6 +66,7 @@ class ReferenceMemo:
         self.candidates.clear()
         self.enriched.clear()
         self.combined.clear()
+        self.renamed.clear()
         self.contexts = ContextMemo()
         self.related = RelatedIndex()
 
@@ -102,7 +104,7 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
                                       config.link_threshold, config.reference_max_searches, warn,
                                       memo.decisions if memo else None, memo.candidates if memo else None)
             site, new_ids = combine(site, links, judgements, memo.related if memo else None,
-                                    memo.combined if memo else None)
+                                    memo.combined if memo else None, memo.renamed if memo else None)
             final_links = {new_ids.get(old, old): link for old, link in links.items()}
             site = _enrich(site, final_links, source, memo.enriched if memo else None)
             site = add_place_records(site)
@@ -155,12 +157,48 @@ def _enrich(site: Site, links: dict[str, Link], source: ReferenceSource, kept: d
         if kept is not None:
             kept.clear()
         return site
-    titles = sorted({links[e.id].title for e in linked})
-    items = source.items(sorted({links[e.id].qid for e in linked}))
+    # Offline, the records are those of the cache, unchanged within a process: an entity
+    # and link the same as last time have the same reference, so its records are not read.
+    settled = {}
+    if kept is not None and source.client is None:
+        for e in linked:
+            last = kept.get(e.id)
+            if last is not None and last[0] is e and last[3] == links[e.id]:
+                settled[e.id] = last
+    fresh = [e for e in linked if e.id not in settled]
+    references = _references(fresh, links, source)
+    entities, used = [], {}
+    for e in site.entities:
+        link = links.get(e.id)
+        if link is None:
+            entities.append(e)
+            continue
+        if e.id in settled:
+            entry = settled[e.id]
+        else:
+            reference = references[e.id]
+            last = kept.get(e.id) if kept is not None else None
+            enriched = last[2] if last is not None and last[0] is e and last[1] == reference \
+                else replace(e, reference=reference)
+            entry = (e, reference, enriched, link)
+        used[e.id] = entry
+        entities.append(entry[2])
+    if kept is not None:
+        kept.clear()
+        kept.update(used)
+    return replace(site, entities=tuple(entities))
+
+
+def _references(entities: Sequence[Entity], links: dict[str, Link], source: ReferenceSource) -> dict[str, Reference]:
+    """The Reference of each entity, from its link and the records it names."""
+    if not entities:
+        return {}
+    titles = sorted({links[e.id].title for e in entities})
+    items = source.items(sorted({links[e.id].qid for e in entities}))
     extracts = source.extracts(titles)
     pages = source.pages(titles)
     wanted = set()
-    for e in linked:
+    for e in entities:
         item = items.get(links[e.id].qid)
         if item and not item.get("missing"):
             wanted |= facts_of.referenced_ids(item, e.type)
@@ -169,16 +207,13 @@ def _enrich(site: Site, links: dict[str, Link], source: ReferenceSource, kept: d
     def label(qid: str) -> str | None:
         return (labels.get(qid) or {}).get("label")
 
-    entities, used = [], {}
-    for e in site.entities:
-        link = links.get(e.id)
-        if link is None:
-            entities.append(e)
-            continue
+    out = {}
+    for e in entities:
+        link = links[e.id]
         item = items.get(link.qid) or {}
         page = pages.get(link.title) or {}
         fetched = source.fetched_at("extract", link.title) or source.fetched_at("item", link.qid)
-        reference = Reference(
+        out[e.id] = Reference(
             wikipedia_title=link.title,
             wikipedia_url=page.get("url") or page_url(link.title),
             wikidata_id=link.qid,
@@ -192,18 +227,7 @@ def _enrich(site: Site, links: dict[str, Link], source: ReferenceSource, kept: d
             coordinates=facts_of.coordinates(item) if e.type == "place" else None,
             image=facts_of.image(item),
         )
-        last = kept.get(e.id) if kept is not None else None
-        if last is not None and last[0] is e and last[1] == reference:
-            enriched = last[2]
-        else:
-            enriched = replace(e, reference=reference)
-        if kept is not None:
-            used[e.id] = (e, reference, enriched)
-        entities.append(enriched)
-    if kept is not None:
-        kept.clear()
-        kept.update(used)
-    return replace(site, entities=tuple(entities))
+    return out
 
 
 def _summary(text: str | None) -> str | None:
