@@ -61,7 +61,8 @@ class ContextMemo:
     def __init__(self) -> None:
         self.articles: dict[str, tuple] = {}  # article id -> (its mentions, {entity id: Counter})
         self.sentences: dict[tuple[str, int], set[str]] = {}
-        self.entities: dict[str, tuple] = {}  # entity id -> (entity, related, neighbours' names, context)
+        self.entities: dict[str, tuple] = {}  # entity id -> (entity, related, neighbours' ids, context)
+        self.names: dict[str, tuple] = {}  # entity id -> (name, aliases), as of the last call
 
 
 def _article_nearby(mentions) -> dict[str, Counter]:
@@ -119,14 +120,17 @@ def contexts(site: Site, memo: ContextMemo | None = None) -> dict[str, EntityCon
             return frozenset(words - own)
         return find
 
+    # Entities named otherwise than last time, or gone: a context naming them as neighbours is stale.
+    names_now = {e.id: (e.name, e.aliases) for e in site.entities}
+    renamed = {i for i, names in names_now.items() if memo.names.get(i) != names}
+    renamed |= memo.names.keys() - names_now.keys()
+    memo.names = names_now
     out, kept_entities = {}, {}
     for entity in site.entities:
         related = site.related.get(entity.id, ())
         kept = memo.entities.get(entity.id)
         if kept is not None and kept[0] is entity and kept[1] == related \
-                and changed.isdisjoint(entity.articles) \
-                and all(other in by_id and (by_id[other].name, by_id[other].aliases) == names
-                        for other, names in kept[2]):
+                and changed.isdisjoint(entity.articles) and renamed.isdisjoint(kept[2]):
             context = kept[3]
         else:
             near: Counter = Counter()
@@ -143,8 +147,7 @@ def contexts(site: Site, memo: ContextMemo | None = None) -> dict[str, EntityCon
                     name_keys[other] = {k for k in (plain_key(f) for f in (o.name, *o.aliases)) if len(k) >= 4}
                 names |= name_keys[other]
             context = EntityContext(None, neighbours, frozenset(names), finder(entity))
-            kept = (entity, related, tuple((other, (by_id[other].name, by_id[other].aliases)) for other in neighbours),
-                    context)
+            kept = (entity, related, frozenset(neighbours), context)
         out[entity.id] = context
         kept_entities[entity.id] = kept
     memo.entities = kept_entities
