@@ -1,8 +1,10 @@
 """Edit-to-reload latency of `sitegen serve`: a file is saved, how long until the reload event?
 
-For each site size, a corpus site is made (see corpus.py), `sitegen serve` is started on
-it in a subprocess (its first build runs NER on every article, as a user's first preview
-would), and the benchmark listens on the server's event stream as an open page does.
+For each site size, a corpus site is made (see corpus.py) and built once online against
+the synthetic wiki of reference.py, which fills its reference cache as a first online
+build would (``--unlinked`` skips this: nothing is then linked). `sitegen serve --offline`
+is started on it in a subprocess, and the benchmark listens on the server's event stream
+as an open page does.
 Then it edits articles the way an editor saves them (a new paragraph with a real
 sentence, the whole file rewritten) and times each edit from the moment the file is
 written to the moment the server's status event with the new site arrives. Edits are
@@ -119,13 +121,35 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def measure(n: int, edits: int, work: Path, docs: list[corpus.Document], rng: random.Random) -> dict:
+def link_once(site: Path) -> tuple[float, int]:
+    """One online `sitegen build` against the synthetic wiki of reference.py: NER on every
+    article and a filled reference cache, as a site has after its first online build.
+    Returns its seconds and how many entities it linked."""
+    import httpx
+    from reference import SyntheticWiki
+
+    from sitegen.build import BuildOptions, build
+
+    with (site / "sitegen.toml").open("a", encoding="utf-8") as f:
+        f.write("reference_request_budget = 20000\nreference_max_searches = 10000\n")  # fill it in one go
+    started = time.perf_counter()
+    result = build(site, BuildOptions(network=httpx.MockTransport(SyntheticWiki()), sleep=lambda s: None))
+    return time.perf_counter() - started, result.reference.linked
+
+
+def measure(n: int, edits: int, work: Path, docs: list[corpus.Document], rng: random.Random,
+            linked: bool = True) -> dict:
     site = work / f"site-{n}"
     shutil.rmtree(site, ignore_errors=True)
     articles = corpus.make_articles(n, docs)
     corpus.write_site(site, articles)
     sentences = [s for d in docs for p in d.paragraphs for s in re.split(r"(?<=\.) ", p) if len(s) > 40]
-    step(f"{n} articles: starting sitegen serve (first build with NER on every article)")
+    prepared, entities_linked = None, 0
+    if linked:
+        step(f"{n} articles: one online build against the synthetic wiki (NER on every article, linking)")
+        prepared, entities_linked = link_once(site)
+        step(f"  {entities_linked} entities linked in {prepared:.1f} s")
+    step(f"{n} articles: starting sitegen serve" + ("" if linked else " (first build with NER on every article)"))
     started = time.perf_counter()
     server = Server(site)
     first_build = time.perf_counter() - started
@@ -150,7 +174,8 @@ def measure(n: int, edits: int, work: Path, docs: list[corpus.Document], rng: ra
                  f"p95 {percentile(latencies, 95) * 1000:.0f} ms")
     finally:
         server.stop()
-    return {"articles": n, "first_build_seconds": first_build, "edits": results}
+    return {"articles": n, "first_build_seconds": first_build, "prepare_seconds": prepared,
+            "linked": entities_linked, "edits": results}
 
 
 def step(message: str) -> None:
@@ -170,9 +195,14 @@ def print_table(figures: list[dict]) -> None:
                   f"{percentile(r['builds'], 50) * 1000:.0f} ms | {'' if goal is None else f'p50 ≤ {goal * 1000:.0f} ms'} | {met} |")
     print()
     for figure in figures:
-        print(f"{figure['articles']:,} articles: first build (NER on every article, model load included) "
-              f"{figure['first_build_seconds']:.1f} s; {len(next(iter(figure['edits'].values()))['latencies'])} "
-              f"edits of each kind")
+        edits = len(next(iter(figure["edits"].values()))["latencies"])
+        if figure["prepare_seconds"] is None:
+            print(f"{figure['articles']:,} articles, unlinked: first build (NER on every article, model load "
+                  f"included) {figure['first_build_seconds']:.1f} s; {edits} edits of each kind")
+        else:
+            print(f"{figure['articles']:,} articles, {figure['linked']:,} entities linked from the reference "
+                  f"cache: online build {figure['prepare_seconds']:.1f} s, preview start "
+                  f"{figure['first_build_seconds']:.1f} s; {edits} edits of each kind")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,13 +211,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edits", type=int, default=20, help="edits of each kind per site (default 20)")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR and keep it (default: a temp folder)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write every measurement as JSON")
+    parser.add_argument("--unlinked", action="store_true",
+                        help="no reference cache: the preview links nothing (default: fill it first, see link_once)")
     args = parser.parse_args(argv)
     work = args.keep.resolve() if args.keep else Path(tempfile.mkdtemp(prefix="sitegen-serve-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     rng = random.Random(4)
     docs = corpus.read_documents()
     try:
-        figures = [measure(n, args.edits, work, docs, rng) for n in args.sizes]
+        figures = [measure(n, args.edits, work, docs, rng, not args.unlinked) for n in args.sizes]
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
