@@ -1,7 +1,8 @@
 """Which entities are named in the same articles, and in how many: "often mentioned with".
 
-``RelatedIndex`` keeps the counts between calls. Each call compares every article's list
-of entities with the last call's and recounts only the articles whose list changed, then
+``RelatedIndex`` keeps the counts between calls. Each call lists again the entities of the
+articles that entities new or changed since the last call are named in, recounts only the
+articles whose list changed, then
 picks the strongest again only for the entities whose counts, or whose candidates' names
 (the tie-break), changed. A fresh index counts everything: the same code either way.
 """
@@ -27,19 +28,38 @@ class RelatedIndex:
         self._best: dict[str, tuple[tuple[str, int], ...]] = {}
         self.recounted: frozenset[str] | None = None  # entities whose counts the last update changed
         self.updates = 0
+        self._entities: dict[str, Entity] = {}  # entity id -> the entity as last counted
+        self._named_in: dict[str, set[str]] = defaultdict(set)  # article id -> ids of all entities naming it
 
     def update(self, entities: Sequence[Entity]) -> dict[str, tuple[tuple[str, int], ...]]:
         """For every entity, the most related others with the articles shared, strongest first
         (ties by name key, then id)."""
         keys = {e.id: name_key(e.name) for e in entities}
         ranked = sorted(entities, key=lambda e: (keys[e.id], e.id))
-        in_article: dict[str, list[str]] = defaultdict(list)
-        for entity in ranked:
-            for article_id in entity.articles:
-                in_article[article_id].append(entity.id)
-        members = {a: tuple(ids[:MAX_PER_ARTICLE]) for a, ids in in_article.items()}
+        # Only the articles of entities that are not the very same objects as last time
+        # can have another list of entities (a rename is a new object too).
+        now = {e.id: e for e in entities}
+        touched: set[str] = set()
+        for entity_id in [i for i, e in now.items() if self._entities.get(i) is not e] + \
+                [i for i in self._entities if i not in now]:
+            before, after = self._entities.get(entity_id), now.get(entity_id)
+            for article_id in before.articles if before else ():
+                self._named_in[article_id].discard(entity_id)
+                touched.add(article_id)
+            for article_id in after.articles if after else ():
+                self._named_in[article_id].add(entity_id)
+                touched.add(article_id)
+        self._entities = now
+        members = dict(self._members)
+        for article_id in touched:
+            ids = self._named_in.get(article_id)
+            if ids:
+                members[article_id] = tuple(sorted(ids, key=lambda i: (keys[i], i))[:MAX_PER_ARTICLE])
+            else:
+                members.pop(article_id, None)
+                self._named_in.pop(article_id, None)
         dirty: set[str] = set()
-        for article_id in self._members.keys() | members.keys():
+        for article_id in touched:
             old, new = self._members.get(article_id, ()), members.get(article_id, ())
             if old != new:
                 self._uncount(old)

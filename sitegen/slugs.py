@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 MAX_LENGTH = 80
 # Names Windows refuses as file or folder names, whatever the extension.
@@ -11,6 +12,7 @@ _RESERVED = {"con", "prn", "aux", "nul"} | \
     {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
 
 
+@lru_cache(maxsize=1 << 16)  # every entity's slug is claimed again in every build of a preview
 def slugify(name: str) -> str:
     """'Ahmed al-Sharaa' -> 'ahmed-al-sharaa'. Never empty, never a path, at most 80 chars."""
     ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
