@@ -205,11 +205,10 @@ class _BuildValues:
     related: Mapping[str, tuple]  # entity id -> its related pairs
     links: Mapping[str, "EntityLink"]  # entity id -> how pages link to it
     entities: Mapping[str, Entity]
-    shown: dict  # entity id -> what an article page shows of it (filled as asked)
 
     @classmethod
     def of(cls, index: "SiteIndex") -> "_BuildValues":
-        return cls(index._article_pairs, index.site.related, index.links, index.entity_by_id, index._shown)
+        return cls(index._article_pairs, index.site.related, index.links, index.entity_by_id)
 
 
 @dataclass(frozen=True)
@@ -246,7 +245,7 @@ class _Changes:
         links = {e for e, link in now_links.items() if last.links.get(e) != link}
         links |= last.links.keys() - now_links.keys()
         shown = {e for e, entity in index.entity_by_id.items() if last.entities.get(e) is not entity
-                 and index._shown_of(e) != last.shown.get(e)}
+                 and (e not in last.entities or index._shown_of(e) != _shown(last.entities[e]))}
         shown |= last.entities.keys() - index.entity_by_id.keys()
         return cls(frozenset(articles), frozenset(links), frozenset(related), frozenset(shown), moved)
 
@@ -404,9 +403,7 @@ class SiteIndex:
             entity = self.entity_by_id.get(entity_id)
             if entity is None:
                 return None
-            shown = (entity.id, entity.name, entity.type, structured.short_description(entity),
-                     tuple(structured.same_as(entity.reference)))
-            self._shown[entity_id] = shown
+            shown = self._shown[entity_id] = _shown(entity)
         return shown
 
     def home_page(self) -> Page:
@@ -602,6 +599,12 @@ def _newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
 _BASE_LETTERS = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
                                "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"})
 _LEADING_NON_ALNUM = re.compile(r"^[\W_]+")
+
+
+def _shown(entity: Entity) -> tuple:
+    """What an article page shows of an entity it names (its link and preview)."""
+    return (entity.id, entity.name, entity.type, structured.short_description(entity),
+            tuple(structured.same_as(entity.reference)))
 
 
 def _article_link(article: Article, last: tuple[Article, ArticleLink] | None) -> tuple[Article, ArticleLink]:
