@@ -171,6 +171,10 @@ def _entity_once(entity_id: str, group: Group, articles: Mapping[str, Article], 
     else:
         parts: dict = {}  # the mentions made from each (cluster, article), kept beside them
         entity = _entity(entity_id, group, articles, order, kept[2] if kept is not None else {}, parts)
+        if kept is not None and kept[3] == entity:
+            # Remade from new clusters but equal (an edit elsewhere in its article): the
+            # same object, so that what is worked out from it downstream is kept too.
+            entity = kept[3]
         kept = (key, group, parts, entity)
     made[entity_id] = kept
     return kept[3]

@@ -17,17 +17,34 @@ from ..places import gazetteer
 CLEAR_LEAD = 5  # how many times more populous than the next city of the same name
 
 
-def add_place_records(site: Site) -> Site:
-    # Only places with no reference at all: beside a linked item, a name match could
-    # contradict what the item says ("Gaza" the city beside the Gaza Strip).
-    places = [e for e in site.entities if e.type == "place" and e.reference is None]
-    found = {}
-    for e in places:
-        record = country_record(e.name) or city_record(e.name)
-        if record:
-            found[e.id] = record
-    return replace(site, entities=tuple(replace(e, place=found.get(e.id)) if e.type == "place" and e.place != found.get(e.id)
-                                        else e for e in site.entities))
+def add_place_records(site: Site, kept: dict | None = None) -> Site:
+    """Each unlinked place with what GeoNames says of its name. ``kept`` (a long-running
+    caller's) hands back the last build's value for an entity that is the same object
+    again, so that pages compare unchanged places by identity."""
+    entities, used = [], {}
+    for e in site.entities:
+        if e.type != "place":
+            entities.append(e)
+            continue
+        last = kept.get(e.id) if kept is not None else None
+        if last is not None and last[0] is e:
+            placed = last[1]
+        else:
+            # Only places with no reference at all: beside a linked item, a name match could
+            # contradict what the item says ("Gaza" the city beside the Gaza Strip).
+            record = _record(e.name) if e.reference is None else None
+            placed = replace(e, place=record) if e.place != record else e
+        used[e.id] = (e, placed)
+        entities.append(placed)
+    if kept is not None:
+        kept.clear()
+        kept.update(used)
+    return replace(site, entities=tuple(entities))
+
+
+@lru_cache(maxsize=1 << 14)
+def _record(name: str) -> PlaceRecord | None:
+    return country_record(name) or city_record(name)
 
 
 def country_record(name: str) -> PlaceRecord | None:

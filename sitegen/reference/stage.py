@@ -57,6 +57,7 @@ class ReferenceMemo:
     enriched: dict = field(default_factory=dict)  # entity id -> (entity, reference, entity with it, link)
     combined: dict = field(default_factory=dict)  # entity ids of a merged group -> (members, link, merged entity)
     renamed: dict = field(default_factory=dict)  # article id -> (its mentions, them with merged entities' ids)
+    placed: dict = field(default_factory=dict)  # entity id -> (place, it with its GeoNames record)
     contexts: ContextMemo = field(default_factory=ContextMemo)
     related: RelatedIndex = field(default_factory=RelatedIndex)  # for the combined entities
 
@@ -67,6 +68,7 @@ class ReferenceMemo:
         self.enriched.clear()
         self.combined.clear()
         self.renamed.clear()
+        self.placed.clear()
         self.contexts = ContextMemo()
         self.related = RelatedIndex()
 
@@ -107,7 +109,7 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
                                     memo.combined if memo else None, memo.renamed if memo else None)
             final_links = {new_ids.get(old, old): link for old, link in links.items()}
             site = _enrich(site, final_links, source, memo.enriched if memo else None)
-            site = add_place_records(site)
+            site = add_place_records(site, memo.placed if memo else None)
         finally:
             if client is not None:
                 client.close()
