@@ -16,11 +16,12 @@ from functools import lru_cache, partial
 from typing import Any, Callable, Iterable, Iterator, Mapping
 from urllib.parse import quote, urlsplit
 
-from . import structured, urls
+from . import urls
 from .config import SiteConfig
 from .errors import SitegenError
 from .markup import Link, render_html
 from .model import ENTITY_TYPES, TYPE_PLURALS, Article, Entity, Mention, Reference, Site
+from .page_changes import LAST_BUILD, BuildValues, Changes, shown_of
 from .page_extras import NETWORK_SIZE, article_extras, dossier_extras, home_extras
 from .pictures.network import line_width_between
 
@@ -194,70 +195,6 @@ class MonthGroup:
 # --- lookups and page contents ---------------------------------------------------
 
 
-_LAST_BUILD = ("the build the kept inputs are from",)  # a key of the inputs memo beside entity ids
-
-
-@dataclass(frozen=True)
-class _BuildValues:
-    """What a kept page's inputs were worked out from, besides the page's own entity or article."""
-
-    articles: Mapping[str, tuple[Article, ArticleLink]]  # id -> the article and how lists show it
-    related: Mapping[str, tuple]  # entity id -> its related pairs
-    links: Mapping[str, "EntityLink"]  # entity id -> how pages link to it
-    entities: Mapping[str, Entity]
-
-    @classmethod
-    def of(cls, index: "SiteIndex") -> "_BuildValues":
-        return cls(index._article_pairs, index.site.related, index.links, index.entity_by_id)
-
-
-@dataclass(frozen=True)
-class _Changes:
-    """Ids whose values differ from the last build's: a kept input that reads none is current."""
-
-    articles: frozenset[str]  # articles that lists show differently
-    links: frozenset[str]  # entities linked to differently (name, type; a dossier lists its related)
-    related: frozenset[str]  # entities whose related list differs (a dossier's network reads them)
-    shown: frozenset[str]  # entities an article page would show differently
-    # of each entity in ``related``: the others whose count on its list differs (None: any)
-    moved: Mapping[str, frozenset[str] | None] = field(default_factory=dict)
-
-    def redraws(self, drawn: frozenset[str]) -> bool:
-        """Whether a network of these neighbours has a line of another width now: whether
-        the count of some pair of them differs on one of their related lists."""
-        for a in self.related & drawn:
-            moved = self.moved.get(a)
-            if moved is None or not moved.isdisjoint(drawn):
-                return True
-        return False
-
-    @classmethod
-    def between(cls, last: _BuildValues | None, index: "SiteIndex") -> "_Changes":
-        if last is None:
-            everything = frozenset(index.article_by_id) | frozenset(index.links)
-            return cls(everything, everything, everything, everything)  # ``moved`` empty: any
-        now_articles, now_related, now_links = index.article_links, index.site.related, index.links
-        articles = {a for a, link in now_articles.items() if last.articles.get(a, (None, None))[1] != link}
-        articles |= last.articles.keys() - now_articles.keys()
-        related = {e for e, pairs in now_related.items() if last.related.get(e) is not pairs}
-        moved = {e: _moved(last.related.get(e), now_related[e]) for e in related}
-        related |= last.related.keys() - now_related.keys()
-        links = {e for e, link in now_links.items() if last.links.get(e) != link}
-        links |= last.links.keys() - now_links.keys()
-        shown = {e for e, entity in index.entity_by_id.items() if last.entities.get(e) is not entity
-                 and (e not in last.entities or index._shown_of(e) != _shown(last.entities[e]))}
-        shown |= last.entities.keys() - index.entity_by_id.keys()
-        return cls(frozenset(articles), frozenset(links), frozenset(related), frozenset(shown), moved)
-
-
-def _moved(before: tuple | None, now: tuple) -> frozenset[str] | None:
-    """The ids whose count differs between two related lists; None if there was none before."""
-    if before is None:
-        return None
-    old, new = dict(before), dict(now)
-    return frozenset(e for e in old.keys() | new.keys() if old.get(e) != new.get(e))
-
-
 class SiteIndex:
     """Lookups built once per build, and the pages of the site."""
 
@@ -273,7 +210,7 @@ class SiteIndex:
         _refuse_duplicates("article", [a.id for a in site.articles])
         self.articles = _newest_first(site.articles)
         self.article_by_id = {a.id: a for a in self.articles}
-        last = inputs_memo.get(_LAST_BUILD) if inputs_memo is not None else None
+        last = inputs_memo.get(LAST_BUILD) if inputs_memo is not None else None
         self._article_pairs = {a.id: _article_link(a, last.articles.get(a.id) if last else None) for a in self.articles}
         self.article_links = {aid: pair[1] for aid, pair in self._article_pairs.items()}
         self.rank = {a.id: i for i, a in enumerate(self.articles)}
@@ -291,7 +228,7 @@ class SiteIndex:
             self.by_type[entity.type].append(entity)
         self._shown: dict[str, tuple] = {}  # what an article page shows of each entity
         self._related_lookup: dict[str, dict[str, int]] | None = None
-        self._changed: _Changes | None = None
+        self._changed: Changes | None = None
 
     def planned_pages(self) -> list[PlannedPage]:
         """Every page of the site, in site order, not yet built.
@@ -312,7 +249,7 @@ class SiteIndex:
         plans += [PlannedPage(urls.article_path(a.id), "article.html", self.article_inputs(a, kept),
                               partial(self.article_page, a)) for a in self.articles]
         if self._inputs_memo is not None:
-            kept[_LAST_BUILD] = _BuildValues.of(self)
+            kept[LAST_BUILD] = BuildValues.of(self)
             self._inputs_memo.clear()
             self._inputs_memo.update(kept)
         plans.append(built(self.search_page()))
@@ -348,11 +285,11 @@ class SiteIndex:
             kept[entity.id] = (entity, related_pairs, frozenset(other for other, _ in related_pairs), drawn, inputs)
         return inputs
 
-    def _changes(self) -> "_Changes":
+    def _changes(self) -> "Changes":
         """What differs from the build the kept inputs were worked out in."""
         if self._changed is None:
-            last = self._inputs_memo.get(_LAST_BUILD) if self._inputs_memo is not None else None
-            self._changed = _Changes.between(last, self)
+            last = self._inputs_memo.get(LAST_BUILD) if self._inputs_memo is not None else None
+            self._changed = Changes.between(last, self)
         return self._changed
 
     def _entity_inputs(self, entity: Entity) -> tuple:
@@ -403,7 +340,7 @@ class SiteIndex:
             entity = self.entity_by_id.get(entity_id)
             if entity is None:
                 return None
-            shown = self._shown[entity_id] = _shown(entity)
+            shown = self._shown[entity_id] = shown_of(entity)
         return shown
 
     def home_page(self) -> Page:
@@ -599,12 +536,6 @@ def _newest_first(articles: Iterable[Article]) -> tuple[Article, ...]:
 _BASE_LETTERS = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
                                "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"})
 _LEADING_NON_ALNUM = re.compile(r"^[\W_]+")
-
-
-def _shown(entity: Entity) -> tuple:
-    """What an article page shows of an entity it names (its link and preview)."""
-    return (entity.id, entity.name, entity.type, structured.short_description(entity),
-            tuple(structured.same_as(entity.reference)))
 
 
 def _article_link(article: Article, last: tuple[Article, ArticleLink] | None) -> tuple[Article, ArticleLink]:
