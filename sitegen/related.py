@@ -2,9 +2,9 @@
 
 ``RelatedIndex`` keeps the counts between calls. Each call lists again the entities of the
 articles that entities new or changed since the last call are named in, recounts only the
-articles whose list changed, then
-picks the strongest again only for the entities whose counts, or whose candidates' names
-(the tie-break), changed. A fresh index counts everything: the same code either way.
+articles whose list changed, then picks the strongest again only for the entities whose
+counts, or whose candidates' names (the tie-break), changed. A fresh index counts
+everything: the same code either way.
 """
 from __future__ import annotations
 
@@ -20,6 +20,35 @@ MAX_RELATED = 20
 MAX_PER_ARTICLE = 400
 
 
+class EntitiesByArticle:
+    """Which entities name each article, kept up to date from one call to the next by
+    looking only at the entities that are not the very same objects as last time (a
+    long-running caller's unchanged entities are; a rename is a new object too)."""
+
+    def __init__(self) -> None:
+        self.entities: dict[str, Entity] = {}  # entity id -> the entity as of the last update
+        self.ids: dict[str, set[str]] = defaultdict(set)  # article id -> ids of the entities naming it
+
+    def update(self, entities: Sequence[Entity]) -> list[tuple[Entity | None, Entity | None]]:
+        """Take in this call's entities; (before, after) for each that changed, None where
+        it did not exist. Articles no entity names any more are dropped from ``ids``."""
+        now = {e.id: e for e in entities}
+        last = self.entities
+        changes = [(last.get(i), e) for i, e in now.items() if last.get(i) is not e]
+        changes += [(e, None) for i, e in last.items() if i not in now]
+        for before, after in changes:
+            entity_id = (before or after).id
+            for article_id in before.articles if before else ():
+                self.ids[article_id].discard(entity_id)
+            for article_id in after.articles if after else ():
+                self.ids[article_id].add(entity_id)
+            for article_id in before.articles if before else ():
+                if not self.ids.get(article_id, True):
+                    del self.ids[article_id]
+        self.entities = now
+        return changes
+
+
 class RelatedIndex:
     def __init__(self) -> None:
         self._members: dict[str, tuple[str, ...]] = {}  # article id -> entity ids counted for it
@@ -28,36 +57,23 @@ class RelatedIndex:
         self._best: dict[str, tuple[tuple[str, int], ...]] = {}
         self.recounted: frozenset[str] | None = None  # entities whose counts the last update changed
         self.updates = 0
-        self._entities: dict[str, Entity] = {}  # entity id -> the entity as last counted
-        self._named_in: dict[str, set[str]] = defaultdict(set)  # article id -> ids of all entities naming it
+        self._named_in = EntitiesByArticle()  # all of them, before MAX_PER_ARTICLE
 
     def update(self, entities: Sequence[Entity]) -> dict[str, tuple[tuple[str, int], ...]]:
         """For every entity, the most related others with the articles shared, strongest first
         (ties by name key, then id)."""
         keys = {e.id: name_key(e.name) for e in entities}
         ranked = sorted(entities, key=lambda e: (keys[e.id], e.id))
-        # Only the articles of entities that are not the very same objects as last time
-        # can have another list of entities (a rename is a new object too).
-        now = {e.id: e for e in entities}
-        touched: set[str] = set()
-        for entity_id in [i for i, e in now.items() if self._entities.get(i) is not e] + \
-                [i for i in self._entities if i not in now]:
-            before, after = self._entities.get(entity_id), now.get(entity_id)
-            for article_id in before.articles if before else ():
-                self._named_in[article_id].discard(entity_id)
-                touched.add(article_id)
-            for article_id in after.articles if after else ():
-                self._named_in[article_id].add(entity_id)
-                touched.add(article_id)
-        self._entities = now
+        # Only the articles of changed entities can have another list of entities.
+        touched = {article_id for change in self._named_in.update(entities)
+                   for entity in change if entity for article_id in entity.articles}
         members = dict(self._members)
         for article_id in touched:
-            ids = self._named_in.get(article_id)
+            ids = self._named_in.ids.get(article_id)
             if ids:
                 members[article_id] = tuple(sorted(ids, key=lambda i: (keys[i], i))[:MAX_PER_ARTICLE])
             else:
                 members.pop(article_id, None)
-                self._named_in.pop(article_id, None)
         dirty: set[str] = set()
         for article_id in touched:
             old, new = self._members.get(article_id, ()), members.get(article_id, ())

@@ -14,7 +14,7 @@ from .merge import Group, merge_articles
 from .merge_blocks import MergeMemo
 from .model import TYPE_FOLDERS, Article, Entity, Mention, Site
 from .names import name_key
-from .related import RelatedIndex
+from .related import EntitiesByArticle, RelatedIndex
 from .slugs import SlugRegistry
 
 
@@ -88,8 +88,7 @@ class _ByArticle:
     """Each article's mentions in text order, and the entities they are of."""
 
     def __init__(self) -> None:
-        self.entities: dict[str, Entity] = {}  # id -> the entity as last counted
-        self.ids: dict[str, set[str]] = defaultdict(set)  # article id -> ids of the entities it names
+        self.index = EntitiesByArticle()
         self.tuples: dict[str, tuple[Mention, ...]] = {}
         self.split: dict[str, tuple[Entity, dict[str, list[Mention]]]] = {}  # id -> (entity, its mentions by article)
 
@@ -108,30 +107,20 @@ def _mentions_by_article(entities: Sequence[Entity], last: _ByArticle | None) ->
     """Every article's mentions; with ``last``, recounted only for the articles where an
     entity that is not the very same object as last time gained or lost a mention."""
     out = last or _ByArticle()
-    now = {e.id: e for e in entities}
-    before = out.entities
-    changed = [i for i, e in now.items() if before.get(i) is not e] + [i for i in before if i not in now]
     touched: set[str] = set()
-    for entity_id in changed:
-        old = out.of(before[entity_id]) if entity_id in before else {}
-        new = out.of(now[entity_id]) if entity_id in now else {}
-        for article_id in old.keys() | new.keys():
-            if old.get(article_id) != new.get(article_id):
-                touched.add(article_id)
-            if article_id not in new:
-                out.ids[article_id].discard(entity_id)
-            elif article_id not in old:
-                out.ids[article_id].add(entity_id)
-        if entity_id not in now:
-            del out.split[entity_id]
+    for before, after in out.index.update(entities):
+        old = out.of(before) if before else {}
+        new = out.of(after) if after else {}
+        touched.update(a for a in old.keys() | new.keys() if old.get(a) != new.get(a))
+        if after is None:
+            del out.split[before.id]
+    now = out.index.entities
     for article_id in touched:
-        found = [m for entity_id in out.ids[article_id] for m in out.of(now[entity_id]).get(article_id, ())]
+        found = [m for entity_id in out.index.ids.get(article_id, ()) for m in out.of(now[entity_id]).get(article_id, ())]
         if found:
             out.tuples[article_id] = tuple(sorted(found, key=lambda m: (m.start, m.end, m.entity_id)))
         else:
             out.tuples.pop(article_id, None)
-            del out.ids[article_id]
-    out.entities = now
     return out
 
 
