@@ -144,6 +144,13 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
                        report, exports_pending=exports_later)
 
 
+EXPORTS = "data/"  # the folder of the exports a preview writes after the pages
+
+
+def last_exports(written: Mapping[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in written.items() if name.startswith(EXPORTS)}
+
+
 def write_exports(site: Site, memory: BuildMemory, output: Path) -> WriteStats | None:
     """Bring data/* up to date with ``site``, the last site written with ``exports_later``."""
     if memory.written is None:
@@ -157,13 +164,6 @@ def write_exports(site: Site, memory: BuildMemory, output: Path) -> WriteStats |
         raise
     memory.written = files
     return stats
-
-
-EXPORTS = "data/"
-
-
-def last_exports(written: Mapping[str, bytes]) -> dict[str, bytes]:
-    return {name: data for name, data in written.items() if name.startswith(EXPORTS)}
 
 
 def analyse(config: SiteConfig, options: BuildOptions,
