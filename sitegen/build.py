@@ -27,7 +27,9 @@ from .export import article_texts, entities_csv, entities_json, graph_json
 from .memory import BuildMemory
 from .extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
 from .model import Article, ArticleError, Site
+from .locks import build_lock
 from .output import WriteStats, write_site
+from .ownership import recorded_files, refuse_source_folders
 from .progress import Progress
 from .redirects import load_history, plan_redirects, redirect_files, save_history, updated_history
 from .reference import ReferenceOptions, ReferenceReport, reference_stage
@@ -90,8 +92,14 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
     config = load_config(site_dir, warn)
     output = (options.output or site_dir / "output").resolve()
     check_site_dir(config)
-    _check_output(config, output)
+    check_output_folder(config, output, options)
+    with build_lock(config.state_dir, output, warn):
+        return _build(config, output, options, warn, warnings, started)
 
+
+def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnings: list[str],
+           started: float) -> BuildResult:
+    """The pipeline, with this site and output folder to itself (see ``build_lock``)."""
     memory = options.memory
     if memory is None:
         fingerprint = input_fingerprint(config, options)
@@ -348,7 +356,17 @@ def check_site_dir(config: SiteConfig) -> None:
                            f"(Markdown files with front matter) in {config.articles_dir}")
 
 
-def _check_output(config: SiteConfig, output: Path) -> None:
+def check_output_folder(config: SiteConfig, output: Path, options: BuildOptions) -> None:
+    """Refuse, before any work, an output folder that is a source folder or is not sitegen's."""
+    sources = [(config.site_dir, "the site folder"), (config.articles_dir.parent, "the content folder"),
+               (config.templates_dir, "the templates folder"), (config.state_dir, "the build cache folder")]
+    sources += [(folder, f"the {what} folder") for folder, what in ((options.replay, "replay"),
+                                                                    (options.record, "record")) if folder]
     site = config.site_dir.resolve()
-    if output == site or output in site.parents or output == config.articles_dir.resolve():
-        raise SiteDirError(f"{output}: the output folder must not be the site folder or hold it")
+    # The output folder normally lies inside the site folder: only "is" and "holds" count for it.
+    if output == site or output in site.parents:
+        raise SiteDirError(f"{output}: the output folder must not be the site folder or hold it; "
+                           f"choose a folder of its own, for example --output {site / 'output'}")
+    refuse_source_folders(output, sources[1:], site / "output")
+    if options.memory is None or options.memory.written is None:  # a preview's later builds wrote it
+        recorded_files(output)

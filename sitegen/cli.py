@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import __version__
-from .errors import SitegenError
+from .errors import SitegenError, os_error_message
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,14 +27,22 @@ def main(argv: list[str] | None = None) -> int:
     except SitegenError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            return _closed_pipe()
+        # Permission denied, no space left, a read-only file system: one line, no traceback.
+        print(f"error: {os_error_message(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted; the previous output is untouched", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        # The reader went away (`sitegen entities | head`): stop quietly, and keep Python
-        # from complaining again when it flushes stdout at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+
+
+def _closed_pipe() -> int:
+    # The reader went away (`sitegen entities | head`): stop quietly, and keep Python
+    # from complaining again when it flushes stdout at exit.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ from typing import Callable, Iterator, Sequence
 
 from .errors import ModelError
 from .markup import BLOCK_SEPARATOR
+from .workers import die_with_parent
 
 # spaCy labels we keep, and what they become.
 LABEL_TYPES = {"PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place", "ORG": "organisation"}
@@ -167,6 +168,7 @@ _worker_nlp = None
 
 def _worker_init(model: str) -> None:
     global _worker_nlp
+    die_with_parent()
     _worker_nlp = load_pipeline(model)
 
 

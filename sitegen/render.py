@@ -26,6 +26,7 @@ from .model import ENTITY_TYPES, TYPE_PLURALS, Site
 from .memory import RenderedPage
 from .pages import MONTHS, TYPE_LABELS, NavItem, Page, PlannedPage, SiteIndex
 from .templates import TemplateSet
+from .workers import die_with_parent
 
 
 def builtin_theme_dir() -> Path:
@@ -127,7 +128,7 @@ def _render_in_processes(renderer, config, builders, jobs: int) -> list:
     _FORKED = (renderer, config, builders, jobs)
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context, initializer=die_with_parent) as pool:
             others = [pool.submit(_render_share, share) for share in range(1, jobs)]
             shares = [_render_share(0)] + [f.result() for f in others]
     finally:

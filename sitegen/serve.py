@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .build import BuildOptions, BuildResult, build, check_site_dir, write_exports
+from .build import BuildOptions, BuildResult, build, check_output_folder, check_site_dir, write_exports
 from .config import load_config
 from .errors import SitegenError
+from .locks import build_lock
 from .memory import BuildMemory
 from .model import ArticleError
 from .output import write_site
@@ -126,7 +127,8 @@ class Preview:
     def _write_exports(self, result: BuildResult) -> None:
         """data/* for the site just published: the pages went out first (see BuildOptions)."""
         try:
-            write_exports(result.site, self.memory, self.output)
+            with self._output_lock():
+                write_exports(result.site, self.memory, self.output)
         except (OSError, SitegenError) as exc:
             self.say(f"error: data/ could not be written: {exc}")
         except Exception:
@@ -154,7 +156,8 @@ class Preview:
                 return True
             self.status.started()
             try:
-                write_site(self.output, files, memory.written)
+                with self._output_lock():
+                    write_site(self.output, files, memory.written)
                 memory.written = files
             except (OSError, SitegenError) as exc:
                 memory.written = None
@@ -162,6 +165,10 @@ class Preview:
             finally:
                 self.status.finished(False, self.status.snapshot().problems)
             return True
+
+    def _output_lock(self):
+        """The lock every build holds, for writes outside a build (see ``build_lock``)."""
+        return build_lock(self.memory.config.state_dir, self.output, self.warn)
 
     def _problem(self, error: ArticleError) -> dict:
         try:
@@ -222,7 +229,10 @@ def serve(site_dir: Path, options: ServeOptions) -> int:
 
     # A folder that is no site, or a bad sitegen.toml, stops here, as `build` does; every
     # later problem is shown in the pages instead.
-    check_site_dir(load_config(Path(site_dir)))
+    config = load_config(Path(site_dir))
+    check_site_dir(config)
+    check_output_folder(config, (options.output or Path(site_dir) / "output").resolve(),
+                        BuildOptions(replay=options.replay))
     say = (lambda message: None) if options.quiet else (lambda message: print(message, flush=True))
     status = BuildStatus()
     preview = Preview(site_dir, options.output, options.offline, options.replay, status, say)

@@ -215,3 +215,15 @@ def run_cli(*args: Any, cwd: Path | None = None, timeout: float = 300) -> subpro
 @pytest.fixture
 def cli() -> Callable[..., subprocess.CompletedProcess]:
     return run_cli
+
+
+def without_search_index(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Output files but the search index, which Pagefind never writes the same way twice
+    (see search.py); the record of written files keeps its other entries."""
+    from sitegen.ownership import RECORD
+
+    kept = {name: data for name, data in files.items() if not name.startswith("pagefind/")}
+    if RECORD in kept:
+        listed = json.loads(kept[RECORD])["files"]
+        kept[RECORD] = json.dumps([name for name in listed if not name.startswith("pagefind/")]).encode()
+    return kept

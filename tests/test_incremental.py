@@ -20,7 +20,7 @@ from sitegen.build import BuildOptions, build, write_exports
 from sitegen.memory import BuildMemory
 from sitegen.render import builtin_theme_dir
 
-from conftest import SiteFolder, article_text
+from conftest import SiteFolder, article_text, without_search_index
 
 SENTENCES = (
     "Maria Lopez met Angela Merkel in Berlin on Tuesday.",
@@ -185,8 +185,8 @@ def marked_template(name: str, marker: str) -> str:
 def files_of(folder: Path) -> dict[str, bytes]:
     """Every output file but the search index, which Pagefind never writes the same way
     twice (see search.py), and which a preview brings up to date after publishing."""
-    return {name: p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and not (name := p.relative_to(folder).as_posix()).startswith("pagefind/")}
+    return without_search_index({p.relative_to(folder).as_posix(): p.read_bytes()
+                                 for p in sorted(folder.rglob("*")) if p.is_file()})
 
 
 def assert_same_output(kept: dict[str, bytes], fresh: dict[str, bytes], history: list[str]) -> None:
