@@ -179,7 +179,8 @@ def check_site(output: Path, base_url: str | None = None, advance: Callable[[int
 
 class _Resolver:
     def __init__(self, files: set[str], pages: dict[str, _Page], base_path: str) -> None:
-        self.files, self.pages, self.base_path = files, pages, base_path
+        # Links are compared decoded: the root path may hold escapes ("/d%C3%BCsseldorf/").
+        self.files, self.pages, self.base_path = files, pages, unquote(base_path)
 
     def resolve(self, source: str, link: str) -> tuple[str | None, str | None]:
         """The output file a link leads to (None if it leaves the site), or a problem."""
@@ -278,7 +279,7 @@ def _check_data_files(output: Path, files: set[str], resolver: _Resolver, report
 
 def _check_absolute(file: str, url: str, resolver: _Resolver, report: Report) -> None:
     parts = urlsplit(url)
-    _, problem = resolver.resolve("index.html", parts.path) if parts.path.startswith(resolver.base_path) \
+    _, problem = resolver.resolve("index.html", parts.path) if unquote(parts.path).startswith(resolver.base_path) \
         else (None, f"not under the site's root path {resolver.base_path}")
     if problem:
         report.problems.append(Problem(file, None, f"'{url}': {problem}"))
