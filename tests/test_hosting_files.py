@@ -102,3 +102,25 @@ def test_check_refuses_a_bad_base_url_plainly(make_site, cli):
     site.output.mkdir()
     done = cli("check", site.output, "--base-url", "https://example.org/a b/")
     assert done.returncode == 2 and done.stderr.startswith("error: --base-url must not contain spaces")
+
+
+NOTE = 'Runs Smith & Sons <Ltd> with her "partner" and O\'Brien\'s crew.'
+
+
+def test_an_editors_note_is_plain_text_in_the_csv_and_the_link_previews(make_site, build_site):
+    site = make_site()
+    site.add_article("visit", title="A visit", body="Angela Merkel visited Paris on Monday.")
+    site.add_note("merkel", NOTE, name="Angela Merkel", type="person")
+    assert build_site(site).ok
+    rows = list(csv.reader(io.StringIO((site.output / "data" / "entities.csv").read_text(encoding="utf-8-sig"))))
+    row = dict(zip(rows[0], next(r for r in rows if r[1] == "Angela Merkel")))
+    assert row["description"] == NOTE
+    article = site.article_page("visit")
+    previews = json.loads(re.search(r'<script type="application/json" id="entity-previews">(.*?)</script>',
+                                    article, re.S).group(1))
+    assert previews["../../people/angela-merkel/"]["description"] == NOTE
+    # In HTML the note is escaped exactly once.
+    dossier = site.page("people/angela-merkel/")
+    assert '<meta name="description" content="Runs Smith &amp; Sons &lt;Ltd&gt; with her &#34;partner&#34;' in dossier \
+        or '<meta name="description" content="Runs Smith &amp; Sons &lt;Ltd&gt; with her &quot;partner&quot;' in dossier
+    assert "&amp;amp;" not in dossier and "&amp;lt;" not in dossier
