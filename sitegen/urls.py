@@ -11,6 +11,7 @@ percent-encoded; site paths and output file names are not.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -93,8 +94,9 @@ def absolute_url(base_url: str, target: str) -> str:
 
 # Every character a URL may hold as it is: reserved delimiters, and "%" of an escape already made.
 _URL_CHARACTERS = "!#$%&'()*+,/:;=?@[]~"
-# What a public address must not hold even encoded: it would be read as something else.
+# Characters a URL cannot hold unencoded: refused in base_url rather than guessed at.
 _NOT_IN_ADDRESS = '"<>\\^`{|}'
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 @lru_cache(maxsize=16)
@@ -117,8 +119,14 @@ def public_base_url(value: str) -> str:
     bad = next((ch for ch in value if ch in _NOT_IN_ADDRESS), None)
     if bad is not None:
         raise ValueError(f"must not contain the character {bad!r} (percent-encode it as %{ord(bad):02X}); got {shown}")
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment \
+    if _LONE_PERCENT.search(value):
+        raise ValueError(f"has a '%' that begins no escape (write '%' itself as %25); got {shown}")
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname
+    except ValueError:
+        hostname = None
+    if not hostname or parts.scheme not in ("http", "https") or parts.query or parts.fragment \
             or value.endswith(("?", "#")):
         raise ValueError(f"must be the site's public address, like \"https://example.org/news/\"; got {shown}")
     if parts.username is not None or parts.password is not None:

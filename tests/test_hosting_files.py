@@ -26,6 +26,8 @@ from sitegen.redirects import Redirect, redirect_files
     ("example.org/news/", "public address"),
     ("https://example.org/?page=1", "public address"),
     ("https://user:secret@example.org/", "user name or password"),
+    ("https://[::1/", "public address"),
+    ("https://example.org/100%/", "%25"),
 ])
 def test_a_base_url_that_could_inject_lines_or_markup_is_refused(tmp_path, base_url, complaint):
     (tmp_path / "sitegen.toml").write_text(f"base_url = {json.dumps(base_url)}\n", encoding="utf-8")
