@@ -3,8 +3,9 @@
 Every HTML page must parse (elements closed in order, no duplicate ids, a language and
 a title), every internal link and ``#anchor`` must resolve to a file and an element in
 it, every page must be reachable from the home page by following links (404.html and
-redirect pages excepted), and the machine-readable files (sitemap.xml, feed.xml,
-data/*.json, _redirects) must parse and point at pages that exist.
+redirect pages excepted), the machine-readable files (sitemap.xml, feed.xml,
+data/*.json, _redirects) must parse and point at pages that exist, and the search index
+must hold every file its interface asks for, whole (``check_search``).
 
 It reads only the output folder, so it checks what a host will serve, whatever built it.
 """
@@ -22,6 +23,8 @@ from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
 from . import urls
+from .check_search import BundleCheck
+from .search import BUNDLE
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # Elements whose end tag HTML lets an author leave out; the parser closes them itself.
@@ -47,6 +50,7 @@ class Problem:
 class Report:
     pages: int = 0
     links: int = 0
+    search_pages: int | None = None  # pages in the search index; None if the site has none
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -59,6 +63,7 @@ class _Page:
     ids: set[str] = field(default_factory=set)
     links: list[tuple[str, int, str]] = field(default_factory=list)  # (url, line, element)
     redirect: bool = False
+    bundles: list[tuple[str, int]] = field(default_factory=list)  # search bundle folders named (url, line)
 
 
 class _PageParser(HTMLParser):
@@ -101,6 +106,8 @@ class _PageParser(HTMLParser):
         for element, attribute in LINK_ATTRIBUTES:
             if tag == element and values.get(attribute) is not None:
                 self.page.links.append((values[attribute], line, tag))
+        if values.get("data-bundle") is not None:  # the search page's script loads Pagefind from there
+            self.page.bundles.append((values["data-bundle"], line))
         if tag == "meta" and (values.get("http-equiv") or "").lower() == "refresh":
             match = _REFRESH.match(values.get("content") or "")
             if match:
@@ -173,13 +180,15 @@ def check_site(output: Path, base_url: str | None = None, advance: Callable[[int
                 graph[file].add(target)
     _check_reachable(pages, graph, report)
     _check_data_files(output, files, resolver, report)
+    _check_search_bundles(output, files, pages, resolver, report)
     report.problems.sort(key=lambda p: (p.file, p.line or 0, p.message))
     return report
 
 
 class _Resolver:
     def __init__(self, files: set[str], pages: dict[str, _Page], base_path: str) -> None:
-        self.files, self.pages, self.base_path = files, pages, base_path
+        # Links are compared decoded: the root path may hold escapes ("/d%C3%BCsseldorf/").
+        self.files, self.pages, self.base_path = files, pages, unquote(base_path)
 
     def resolve(self, source: str, link: str) -> tuple[str | None, str | None]:
         """The output file a link leads to (None if it leaves the site), or a problem."""
@@ -190,21 +199,28 @@ class _Resolver:
         if not path:
             target = source  # "#anchor" or "?q=" on the same page
         else:
-            if path.startswith("/"):
-                if not path.startswith(self.base_path):
-                    return None, f"leaves the site's root path {self.base_path}"
-                joined = path[len(self.base_path):]
-            else:
-                joined = posixpath.join(posixpath.dirname(source), path)
-            normal = posixpath.normpath(joined) if joined else "."
-            if normal == ".." or normal.startswith("../"):
-                return None, "points above the site's root folder"
+            normal, problem = self.site_path(source, path)
+            if problem:
+                return None, problem
             target = self.file_for(normal, path.endswith("/"))
             if target is None:
                 return None, "no such file"
         if fragment and target in self.pages and fragment not in self.pages[target].ids:
             return target, f"no element with id '{fragment}' in {target}"
         return target, None
+
+    def site_path(self, source: str, path: str) -> tuple[str, str | None]:
+        """Where the decoded link path ``path`` on page ``source`` leads, normalised, or a problem."""
+        if path.startswith("/"):
+            if not path.startswith(self.base_path):
+                return "", f"leaves the site's root path {self.base_path}"
+            joined = path[len(self.base_path):]
+        else:
+            joined = posixpath.join(posixpath.dirname(source), path)
+        normal = posixpath.normpath(joined) if joined else "."
+        if normal == ".." or normal.startswith("../"):
+            return "", "points above the site's root folder"
+        return normal, None
 
     def file_for(self, normal: str, as_folder: bool) -> str | None:
         if normal == ".":
@@ -276,9 +292,32 @@ def _check_data_files(output: Path, files: set[str], resolver: _Resolver, report
                 report.problems.append(Problem("_redirects", n, f"'{fields[1]}': {problem}"))
 
 
+def _check_search_bundles(output: Path, files: set[str], pages: dict[str, _Page], resolver: _Resolver,
+                          report: Report) -> None:
+    """The search index in ``pagefind/`` and in any folder a page loads one from."""
+    loaded_by = {BUNDLE: "the search page"}
+    for file, page in sorted(pages.items()):
+        for url, line in page.bundles:
+            parts = urlsplit(url)
+            if parts.scheme or parts.netloc:
+                continue
+            folder, problem = resolver.site_path(file, unquote(parts.path))
+            if problem:
+                report.problems.append(Problem(file, line, f"search bundle '{url}': {problem}"))
+            elif loaded_by.get(folder) in (None, "the search page"):
+                loaded_by[folder] = file
+    for folder, page in sorted(loaded_by.items()):
+        if not any(f.startswith(folder + "/") for f in files):
+            continue  # built without search: the build said so, and the search page tells readers
+        bundle = BundleCheck(output, files, folder, page).run()
+        report.problems.extend(Problem(file, None, message) for file, message in bundle.problems)
+        if bundle.pages is not None:
+            report.search_pages = (report.search_pages or 0) + bundle.pages
+
+
 def _check_absolute(file: str, url: str, resolver: _Resolver, report: Report) -> None:
     parts = urlsplit(url)
-    _, problem = resolver.resolve("index.html", parts.path) if parts.path.startswith(resolver.base_path) \
+    _, problem = resolver.resolve("index.html", parts.path) if unquote(parts.path).startswith(resolver.base_path) \
         else (None, f"not under the site's root path {resolver.base_path}")
     if problem:
         report.problems.append(Problem(file, None, f"'{url}': {problem}"))
@@ -287,5 +326,8 @@ def _check_absolute(file: str, url: str, resolver: _Resolver, report: Report) ->
 def summary(report: Report) -> str:
     found = f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}" if report.problems \
         else "no problems"
-    return f"checked {report.pages:,} pages and {report.links:,} links: {found}"
+    if report.search_pages is None:
+        return f"checked {report.pages:,} pages and {report.links:,} links: {found}"
+    return (f"checked {report.pages:,} pages, {report.links:,} links and the search index "
+            f"({report.search_pages:,} pages): {found}")
 

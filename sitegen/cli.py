@@ -172,13 +172,22 @@ def _check(args) -> int:
     if not args.output.is_dir():
         print(f"error: {args.output}: no such folder; build the site first (sitegen build)", file=sys.stderr)
         return 2
+    base_url = args.base_url
+    if base_url:
+        from .urls import public_base_url
+
+        try:
+            base_url = public_base_url(base_url)
+        except ValueError as exc:
+            print(f"error: --base-url {exc}", file=sys.stderr)
+            return 2
     from .progress import Progress
 
     pages = sum(1 for p in args.output.rglob("*.html")
                 if not p.relative_to(args.output).as_posix().startswith("pagefind/"))
     bar = Progress(pages, "checking", not args.quiet and pages >= 200)
     try:
-        report = check_site(args.output, args.base_url, bar.advance)
+        report = check_site(args.output, base_url, bar.advance)
     finally:
         bar.close()
     for problem in report.problems:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .urls import public_base_url
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -136,12 +136,10 @@ def load_config(site_dir: Path, warn=lambda message: None) -> SiteConfig:
         problems.append(f"'entity_types' may hold only {', '.join(ALL_TYPES)}; got {', '.join(bad_types)}")
     base_url = values.get("base_url", "")
     if base_url:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-            problems.append(f"'base_url' must be the site's public address, like \"https://example.org/news/\"; "
-                            f"got {base_url!r}")
-        else:
-            values["base_url"] = base_url.rstrip("/") + "/"
+        try:
+            values["base_url"] = public_base_url(base_url)
+        except ValueError as exc:
+            problems.append(f"'base_url' {exc}")
     if values.get("batch_size") == 0:
         problems.append("'batch_size' must be at least 1")
     if problems:

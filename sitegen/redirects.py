@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from . import urls
+from .errors import SitegenError
 from .model import TYPE_FOLDERS, Entity
 from .names import name_key
+from .set_aside import set_aside
 from .slugs import slugify
 
 HISTORY_FILE = "addresses.json"
@@ -125,9 +127,23 @@ def load_history(state_dir: Path, warn: Callable[[str], None] = lambda m: None) 
         addresses = data["addresses"]
         return {str(k): [str(n) for n in v] for k, v in addresses.items() if isinstance(v, list)}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        warn(f"{path}: cannot be read ({exc}); old addresses that no current name explains "
-             "will not be redirected this time")
+        # Starting a new record over it would lose the site's whole history for good.
+        try:
+            moved = set_aside(path, keep_earlier=True)
+        except OSError as move_error:
+            raise SitegenError(f"{path}: the record of published addresses cannot be read ({_reason(exc)}) "
+                               f"nor moved aside ({move_error.strerror or move_error}); repair it or move it "
+                               "away yourself, then build again") from None
+        warn(f"{path}: the record of published addresses cannot be read ({_reason(exc)}); moved to {moved} "
+             "and a new record started, so old addresses that no current name explains are not redirected; "
+             f"to restore them, repair that file (or take it from version control) and move it back to {path}")
         return {}
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"it has no {exc} entry"
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def updated_history(history: Mapping[str, Sequence[str]], entities: Iterable[Entity]) -> dict[str, list[str]]:

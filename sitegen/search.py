@@ -56,6 +56,11 @@ def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str]
              "pip install 'pagefind[bin]' (the search page says search is unavailable)")
         return {}
     pages = {rel: data for rel, data in files.items() if rel.endswith(".html") and MARKER in data}
+    if not pages:
+        # Pagefind refuses to write an empty index; say so plainly rather than pass on its error.
+        warn("search is not built: the site has no articles yet, so there is nothing to index "
+             "(the search page says search is unavailable)")
+        return {}
     key = _input_key(pages, language, binary)
     if output is not None and state_dir is not None:
         kept = _previous_index(output, state_dir, key)
@@ -112,7 +117,9 @@ def _run_pagefind(binary: Path, pages: Mapping[str, bytes], language: str,
             warn(f"search is not built: Pagefind ({binary}) cannot run: {exc.strerror or exc}")
             return {}
         if done.returncode != 0 or not (bundle / "pagefind.js").is_file():
-            said = " ".join((done.stderr or done.stdout or "").split())[-300:]
+            # Pagefind prints some errors twice; each line is told once.
+            lines = dict.fromkeys(" ".join(line.split()) for line in (done.stderr or done.stdout or "").splitlines())
+            said = " ".join(line for line in lines if line)[-300:]
             warn(f"search is not built: Pagefind ({binary}) failed with exit status {done.returncode}"
                  f"{': ' + said if said else ''}")
             return {}

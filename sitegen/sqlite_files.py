@@ -10,6 +10,8 @@ import sqlite3
 from pathlib import Path
 from typing import Callable
 
+from .set_aside import set_aside
+
 
 def open_or_set_aside(path: Path, open_db: Callable[[], sqlite3.Connection], warn, what: str,
                       consequence: str = "") -> sqlite3.Connection:
@@ -18,7 +20,6 @@ def open_or_set_aside(path: Path, open_db: Callable[[], sqlite3.Connection], war
     try:
         return open_db()
     except sqlite3.DatabaseError as exc:
-        broken = path.with_name(path.name + ".broken")
+        broken = set_aside(path)
         warn(f"{path}: {what} unreadable ({exc}); moved to {broken.name} and starting afresh{consequence}")
-        path.replace(broken)
         return open_db()

@@ -7,6 +7,7 @@ NewsArticle whose ``mentions`` are the entities it names. Absolute addresses nee
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any, Mapping, Sequence
@@ -61,10 +62,17 @@ def short_description(entity: Entity) -> str | None:
     ref = entity.reference
     if ref and ref.description and ref.description.strip():
         return ref.description.strip()
-    for text in (ref.summary if ref else None, _TAGS.sub("", entity.note_html or "")):
+    for text in (ref.summary if ref else None, note_text(entity.note_html)):
         if text and text.strip():
             return first_sentence(text)
     return None
+
+
+def note_text(note_html: str | None) -> str:
+    """The editor's note as plain text: tags dropped, then its character references
+    decoded, so that whoever shows it (a CSV cell, JSON read by a script, a template that
+    escapes) shows "&" and "<" rather than "&amp;" and "&lt;"."""
+    return html.unescape(_TAGS.sub("", note_html or ""))
 
 
 def first_sentence(text: str) -> str:

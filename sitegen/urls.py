@@ -11,8 +11,10 @@ percent-encoded; site paths and output file names are not.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import lru_cache
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from .errors import SitegenError
 from .model import TYPE_FOLDERS
@@ -81,13 +83,59 @@ def relative_url(page: str, target: str, fragment: str = "") -> str:
 
 def base_path(base_url: str) -> str:
     """The path part of the site's public address, always starting and ending with "/"."""
-    path = urlsplit(base_url).path if base_url else ""
+    path = urlsplit(_encode_address(base_url)).path if base_url else ""
     return "/" + path.strip("/") + "/" if path.strip("/") else "/"
 
 
 def absolute_url(base_url: str, target: str) -> str:
     """The public address of site path ``target`` under ``base_url``."""
-    return base_url.rstrip("/") + "/" + quote(target)
+    return _encode_address(base_url).rstrip("/") + "/" + quote(target)
+
+
+# Every character a URL may hold as it is: reserved delimiters, and "%" of an escape already made.
+_URL_CHARACTERS = "!#$%&'()*+,/:;=?@[]~"
+# Characters a URL cannot hold unencoded: refused in base_url rather than guessed at.
+_NOT_IN_ADDRESS = '"<>\\^`{|}'
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+@lru_cache(maxsize=16)
+def _encode_address(url: str) -> str:
+    """``url`` with anything a URL cannot hold percent-encoded (spaces, line breaks, quotes,
+    letters outside ASCII), so that no file's syntax (a robots.txt line, a ``_redirects``
+    rule, an attribute) can be broken by it, whoever made the setting."""
+    return quote(url, safe=_URL_CHARACTERS)
+
+
+def public_base_url(value: str) -> str:
+    """``base_url`` as sitegen.toml gives it, checked and made canonical (ASCII, ending in "/").
+
+    Raises ValueError saying what is wrong and what to write instead.
+    """
+    shown = repr(value)
+    if any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in value):
+        raise ValueError(f"must not contain spaces, line breaks or other control characters "
+                         f"(write a space in the path as %20); got {shown}")
+    bad = next((ch for ch in value if ch in _NOT_IN_ADDRESS), None)
+    if bad is not None:
+        raise ValueError(f"must not contain the character {bad!r} (percent-encode it as %{ord(bad):02X}); got {shown}")
+    if _LONE_PERCENT.search(value):
+        raise ValueError(f"has a '%' that begins no escape (write '%' itself as %25); got {shown}")
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname
+    except ValueError:
+        hostname = None
+    if not hostname or parts.scheme not in ("http", "https") or parts.query or parts.fragment \
+            or value.endswith(("?", "#")):
+        raise ValueError(f"must be the site's public address, like \"https://example.org/news/\"; got {shown}")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(f"must not contain a user name or password: it is written into every page; got {shown}")
+    try:
+        host = parts.netloc.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError(f"has a host name that cannot be written in ASCII (IDNA); got {shown}") from None
+    return urlunsplit((parts.scheme, host, _encode_address(parts.path).rstrip("/") + "/", "", ""))
 
 
 def is_web_url(url: str | None) -> bool:

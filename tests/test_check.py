@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.check import check_site
+from sitegen.search import find_pagefind
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -110,6 +111,8 @@ def test_the_sample_site_passes_the_check(sample_output, cli):
     done = cli("check", sample_output)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no problems" in done.stdout
+    if find_pagefind() is not None:
+        assert "and the search index (" in done.stdout
     assert cli("check", sample_output, "--quiet").stdout == ""
 
 
@@ -125,3 +128,51 @@ def test_a_damaged_site_fails_the_check(sample_output, tmp_path, cli):
     assert "problems" in done.stderr
     missing = cli("check", tmp_path / "nothing-here")
     assert missing.returncode == 2 and "no such folder" in missing.stderr
+
+
+def _pagefind_files(output: Path, folder: str) -> list[Path]:
+    return sorted((output / "pagefind" / folder).iterdir())
+
+
+@pytest.mark.skipif(find_pagefind() is None, reason="the Pagefind binary is not installed")
+def test_a_broken_search_index_fails_the_check(sample_output, tmp_path, cli):
+    damaged = tmp_path / "out"
+    shutil.copytree(sample_output, damaged)
+    fragment = _pagefind_files(damaged, "fragment")[0]
+    fragment.unlink()
+    chunk = _pagefind_files(damaged, "index")[0]
+    chunk.write_bytes(chunk.read_bytes()[: chunk.stat().st_size // 2])
+    found = problems(damaged)
+    fragment_rel, chunk_rel = (p.relative_to(damaged).as_posix() for p in (fragment, chunk))
+    assert any(f.startswith(f"{fragment_rel}: missing") for f in found), found
+    assert any(f.startswith(f"{chunk_rel}: truncated or damaged") for f in found), found
+    assert len(found) == 2, found
+    done = cli("check", damaged)
+    assert done.returncode == 1 and f"{damaged / fragment_rel}: missing" in done.stdout
+
+
+@pytest.mark.skipif(find_pagefind() is None, reason="the Pagefind binary is not installed")
+def test_a_search_index_without_its_entry_file_or_interface_fails_the_check(sample_output, tmp_path):
+    damaged = tmp_path / "out"
+    shutil.copytree(sample_output, damaged)
+    (damaged / "pagefind" / "pagefind-entry.json").unlink()
+    (damaged / "pagefind" / "pagefind-ui.js").write_bytes(b"")
+    meta = next((damaged / "pagefind").glob("*.pf_meta"))
+    meta.write_bytes(b"\x1f\x8b" + b"\x00" * 40)
+    found = problems(damaged)
+    assert found == [
+        "pagefind/pagefind-entry.json: missing (pagefind.js reads it first; without it search finds nothing)",
+        "pagefind/pagefind-ui.js: empty (search/index.html loads it)",
+    ], found
+    # With the entry file back, the damaged metadata it names is found.
+    shutil.copy(sample_output / "pagefind" / "pagefind-entry.json", damaged / "pagefind" / "pagefind-entry.json")
+    assert any(f.startswith(f"pagefind/{meta.name}: truncated or damaged") for f in problems(damaged))
+
+
+def test_a_site_built_without_search_passes_the_check(tmp_path):
+    root = write(tmp_path, {
+        "index.html": html('<a href="search/">search</a>'),
+        "search/index.html": html('<div id="search" data-bundle="../pagefind/"></div>'),
+    })
+    report = check_site(root)
+    assert report.ok and report.search_pages is None

@@ -5,6 +5,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from sitegen.redirects import load_history, plan_redirects, redirect_files, updated_history
 from test_render import _entity
 
@@ -100,3 +102,41 @@ def test_names_merged_by_reference_data_keep_their_addresses(make_site, build_si
     assert "/organisations/isis/ /organisations/islamic-state/ 301" in rules
     # Reference data also showed Truth Social to be a company: the record follows it.
     assert "/places/truth-social/ /organisations/truth-social/ 301" in rules
+
+
+def test_a_corrupt_record_is_set_aside_never_overwritten(make_site, build_site):
+    site = make_site()
+    site.add_article("a", body="Angela Merkel visited Paris.")
+    site.state_dir.mkdir()
+    damaged = b'{"version": 1, "addresses": {"people/old-name": ["Old Name"], "people/ang'  # cut off mid-write
+    (site.state_dir / "addresses.json").write_bytes(damaged)
+    result = build_site(site)
+    assert result.ok
+    moved = site.state_dir / "addresses.json.broken"
+    assert moved.read_bytes() == damaged  # the only copy of the history is kept as it was
+    [warning] = [w for w in result.warnings if "addresses.json" in w]
+    assert "\n" not in warning and str(moved) in warning and "move it back" in warning
+    # The build went on and started a new record.
+    fresh = json.loads((site.state_dir / "addresses.json").read_text(encoding="utf-8"))["addresses"]
+    assert "people/angela-merkel" in fresh
+    # A second damaged record does not replace the first one set aside.
+    (site.state_dir / "addresses.json").write_bytes(b"\x00\x00")
+    result = build_site(site, force=True)
+    assert moved.read_bytes() == damaged
+    assert (site.state_dir / "addresses.json.broken-2").read_bytes() == b"\x00\x00"
+    assert any("addresses.json.broken-2" in w for w in result.warnings)
+
+
+def test_a_corrupt_record_that_cannot_be_moved_stops_the_build_before_it_is_lost(tmp_path, monkeypatch):
+    import sitegen.redirects as redirects
+    from sitegen.errors import SitegenError
+
+    (tmp_path / "addresses.json").write_text("{not json", encoding="utf-8")
+
+    def cannot_move(path, keep_earlier=False):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(redirects, "set_aside", cannot_move)
+    with pytest.raises(SitegenError, match="nor moved aside \\(Permission denied\\); repair it or move it away"):
+        load_history(tmp_path, lambda message: None)
+    assert (tmp_path / "addresses.json").read_text(encoding="utf-8") == "{not json"

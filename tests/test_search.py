@@ -69,3 +69,35 @@ def test_search_can_be_switched_off(make_site, build_site, monkeypatch, tmp_path
     assert result.ok and result.warnings == ()
     assert not (site.output / "pagefind").exists()
     assert os.path.isfile(site.output / "index.html")
+
+
+def test_a_site_with_no_articles_builds_with_one_plain_line_about_search(make_site, cli):
+    site = make_site()
+    done = cli("build", site.root, "--offline")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        "warning: search is not built: the site has no articles yet, so there is nothing to index "
+        "(the search page says search is unavailable)"]
+    assert (site.output / "index.html").is_file() and not (site.output / "pagefind").exists()
+    assert cli("check", site.output).returncode == 0
+
+
+def test_a_site_with_articles_but_no_entities_is_indexed(make_site, build_site):
+    site = make_site()
+    site.add_article("weather", title="Weather", body="it rained all day and nobody came.")
+    result = build_site(site)
+    assert result.ok and result.warnings == ()
+    assert site.entities() == []
+    entry = json.loads((site.output / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert entry["languages"]["en"]["page_count"] == 1
+
+
+def test_pagefind_saying_the_same_thing_twice_is_reported_once(make_site, build_site, monkeypatch, tmp_path):
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'Error: no index.' >&2\necho 'Most likely, nothing.' >&2\n"
+                      "echo 'Error: no index.' >&2\necho 'Most likely, nothing.' >&2\nexit 1\n", encoding="utf-8")
+    broken.chmod(broken.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
+    result = build_site(_one_article_site(make_site))
+    assert result.warnings == (
+        f"search is not built: Pagefind ({broken}) failed with exit status 1: Error: no index. Most likely, nothing.",)
