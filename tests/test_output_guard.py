@@ -22,7 +22,7 @@ from sitegen.errors import OutputError
 from sitegen.output import pending_folder, write_site
 from sitegen.ownership import RECORD
 
-from conftest import SiteFolder, run_cli
+from conftest import SiteFolder, run_cli, without_search_index
 
 BODY = "Anna Berg, a chemist, won the award in Stockholm. Berg thanked her colleagues."
 
@@ -163,9 +163,20 @@ def test_builds_at_once_all_finish_and_the_site_matches_its_inputs(make_site):
     assert all("Traceback" not in err for _, err in outs), outs
     assert sum("waiting for it to finish" in err for _, err in outs) >= 1
     assert not pending_folder(site.output.resolve()).exists()
-    # The site left is the site of these inputs: the next build has nothing to do.
+    # The site left is the site of these inputs: the next build has nothing to do, and a
+    # build from scratch makes the same pages.
     again = run_cli("build", site.root, "--offline")
     assert again.returncode == 0 and "up to date" in again.stdout, again.stdout + again.stderr
+    fresh = site.root.parent / "fresh"
+    assert run_cli("build", site.root, "--offline", "--force", "--output", fresh).returncode == 0
+    assert without_search_index(_tree(site.output)) == without_search_index(_tree(fresh))
+
+
+def test_serve_refuses_a_source_folder_as_output_before_it_starts(make_site):
+    site = _site(make_site)
+    result = run_cli("serve", site.root, "--port", "0", "--output", site.root / "content", timeout=60)
+    assert result.returncode == 2 and "content folder" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_a_build_waits_for_the_lock_and_says_so(make_site):
