@@ -179,35 +179,39 @@ def test_serve_refuses_a_source_folder_as_output_before_it_starts(make_site):
     assert "Traceback" not in result.stderr
 
 
-def test_a_build_waits_for_the_lock_and_says_so(make_site):
-    site = _site(make_site)
-    site.state_dir.mkdir()
+def _lock_holder(site: SiteFolder) -> subprocess.Popen:
+    """Another process holding the build's locks until its standard input closes."""
+    site.state_dir.mkdir(exist_ok=True)
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from sitegen.locks import build_lock\n"
+         "import sys; from pathlib import Path; from sitegen.locks import build_lock\n"
          "with build_lock(Path(sys.argv[1]), Path(sys.argv[2]), print):\n"
-         "    print('held', flush=True); time.sleep(4)",
-         str(site.state_dir), str(site.output)], stdout=subprocess.PIPE, text=True)
+         "    print('held', flush=True); sys.stdin.read()",
+         str(site.state_dir), str(site.output)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_build_waits_for_the_lock_and_says_so(make_site):
+    site = _site(make_site)
+    holder = _lock_holder(site)
+    build = subprocess.Popen([sys.executable, "-m", "sitegen", "build", str(site.root), "--offline"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert holder.stdout.readline().strip() == "held"
-        result = run_cli("build", site.root, "--offline")
+        said = build.stderr.readline()  # the build blocks until the holder lets go
+        assert "waiting for it to finish" in said
+        assert build.poll() is None
     finally:
-        holder.kill()
+        holder.stdin.close()
         holder.wait()
-    assert result.returncode == 0, result.stderr
-    assert "waiting for it to finish" in result.stderr
+    out, err = build.communicate(timeout=300)
+    assert build.returncode == 0, err
+    assert out.startswith("built 1 articles")
 
 
 def test_a_killed_build_leaves_no_lock_behind(make_site):
     site = _site(make_site)
-    site.state_dir.mkdir()
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from sitegen.locks import build_lock\n"
-         "with build_lock(Path(sys.argv[1]), Path(sys.argv[2]), print):\n"
-         "    print('held', flush=True); time.sleep(600)",
-         str(site.state_dir), str(site.output)], stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline().strip() == "held"
+    holder = _lock_holder(site)
     holder.kill()  # SIGKILL: no clean-up runs
     holder.wait()
     result = run_cli("build", site.root, "--offline", timeout=120)
