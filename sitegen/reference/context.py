@@ -60,7 +60,7 @@ class ContextMemo:
 
     def __init__(self) -> None:
         self.articles: dict[str, tuple] = {}  # article id -> (its mentions, {entity id: Counter})
-        self.sentences: dict[tuple[str, int], set[str]] = {}
+        self.sentences: dict[str, set[str]] = {}  # a sentence's text -> its content words
         self.entities: dict[str, tuple] = {}  # entity id -> (entity, related, neighbours' ids, context)
         self.names: dict[str, tuple] = {}  # entity id -> (name, aliases), as of the last call
 
@@ -114,9 +114,10 @@ def contexts(site: Site, memo: ContextMemo | None = None) -> dict[str, EntityCon
                 seen.add(key)
                 if len(seen) > SENTENCES:
                     break
-                if key not in sentence_words:
-                    sentence_words[key] = words_of(m.sentence)
-                words |= sentence_words[key]
+                # Keyed by the text itself: an edit keeps a sentence's start, not its words.
+                if m.sentence not in sentence_words:
+                    sentence_words[m.sentence] = words_of(m.sentence)
+                words |= sentence_words[m.sentence]
             return frozenset(words - own)
         return find
 
