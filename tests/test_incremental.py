@@ -3,9 +3,10 @@
 The property: after any sequence of edits, the output of a build that reuses the last
 one's values is byte for byte the output of a fresh build of the same folder. Edits are
 drawn at random from what editors do: add, change, retitle, redate, rename and delete
-articles; add, change and delete editor's notes; override, change and drop a template;
-break an article's front matter and mend it. Each seed is one reproducible sequence;
-set SITEGEN_EDIT_SEEDS=200 to try more.
+articles; reword sentences in place; add, change and delete editor's notes; override,
+change and drop a template; change sitegen.toml; break an article's front matter and mend
+it; with and without reference data. Each seed is one reproducible sequence; set
+SITEGEN_EDIT_SEEDS=200 (and SITEGEN_EDITS) to try more.
 """
 from __future__ import annotations
 
@@ -36,7 +37,19 @@ SENTENCES = (
     "Pedro Alvarez of the European Commission visited Madrid.",
     "Siemens and Volkswagen shares rose in Frankfurt.",
     "Nothing else happened that day.",
+    # names the recorded reference data knows (tests/fixtures/replay)
+    "Vladimir Putin called Donald Trump about the Golan Heights.",
+    "The Pentagon said ISIS fighters left Syria.",
+    "Hamas and the International Monetary Fund met in Gaza.",
+    "Putin said Trump would visit the Kremlin.",
 )
+# Words swapped inside a sentence that keeps its place: the words around an entity change,
+# its mentions' offsets do not.
+REWORDINGS = (("Tuesday", "Friday"), ("support", "oppose"), ("calm", "restraint"), ("doctors", "nurses"),
+              ("shares", "bonds"), ("fighters", "soldiers"), ("summit", "crisis"), ("close", "far"))
+CONFIGS = ('title = "Dossiers"\n', 'title = "Other title"\n', 'stoplist = ["Reuters", "Siemens"]\n',
+           "min_mentions = 2\n", "link_threshold = 0.5\n", 'entity_types = ["person", "place"]\n', None)
+REPLAY = Path(__file__).resolve().parent / "fixtures" / "replay"
 NOTE_NAMES = ("Angela Merkel", "Donald Trump", "United Nations", "Berlin", "Maria Lopez", "World Health Organization")
 TEMPLATES = ("entity.html", "article.html", "base.html", "partials/entity_counts.html", "home.html")
 
@@ -65,7 +78,7 @@ class Editor:
     def edit(self) -> str:
         choices = [self.add_article, self.add_article, self.change_body, self.change_meta, self.rename,
                    self.delete_article, self.write_note, self.delete_note, self.change_template,
-                   self.break_article, self.mend_article]
+                   self.break_article, self.mend_article, self.reword, self.reword, self.change_config]
         while True:
             done = self.rng.choice(choices)()
             if done:
@@ -156,6 +169,27 @@ class Editor:
         own.write_text(marked_template(name, marker), encoding="utf-8")
         return f"template {name} {marker}"
 
+    def reword(self) -> str | None:
+        path = self._pick()
+        if path is None:
+            return None
+        text = path.read_text(encoding="utf-8")
+        swaps = [(a, b) for pair in REWORDINGS for a, b in (pair, pair[::-1]) if a in text]
+        if not swaps:
+            return None
+        old, new = self.rng.choice(swaps)
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        return f"reword {path.name}: {old} -> {new}"
+
+    def change_config(self) -> str:
+        config = self.rng.choice(CONFIGS)
+        path = self.site.root / "sitegen.toml"
+        if config is None:
+            path.unlink(missing_ok=True)
+            return "drop sitegen.toml"
+        self.site.write_config(config)
+        return f"sitegen.toml: {config.strip()}"
+
     def break_article(self) -> str | None:
         path = self._pick()
         if path is None:
@@ -197,7 +231,9 @@ def assert_same_output(kept: dict[str, bytes], fresh: dict[str, bytes], history:
     assert not differing, f"different bytes in {differing} after:\n  {steps}"
 
 
-SEEDS = range(int(os.environ.get("SITEGEN_EDIT_SEEDS", "3")))
+# Six seeds of fifty edits: 300 random edits per run, each checked against a fresh build.
+SEEDS = range(int(os.environ.get("SITEGEN_EDIT_SEEDS", "6")))
+EDITS = int(os.environ.get("SITEGEN_EDITS", "50"))
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -211,21 +247,27 @@ def test_random_edits_rebuild_to_what_a_fresh_build_makes(seed, make_site, nlp, 
     fresh_output = tmp_path / f"fresh-{seed}"
     history: list[str] = []
     published: dict[str, bytes] | None = None
-    for _ in range(14):
+    # Seeds 2 and 5 link entities with the recorded reference data, as a preview started
+    # with --replay does; the others build offline, with no reference records.
+    reference = {"replay": REPLAY} if seed % 3 == 2 else {"offline": True}
+    linked = 0
+    for _ in range(EDITS):
         history.append(editor.edit())
         # Odd seeds build as the preview does: pages first, then data/* (see write_exports).
-        kept = build(site.root, BuildOptions(offline=True, jobs=1, nlp_loader=lambda: nlp, memory=memory,
-                                             exports_later=bool(seed % 2)))
+        kept = build(site.root, BuildOptions(jobs=1, nlp_loader=lambda: nlp, memory=memory,
+                                             exports_later=bool(seed % 2), **reference))
         if kept.exports_pending:
             write_exports(kept.site, memory, site.output)
+        linked = max(linked, kept.reference.linked if kept.reference else 0)
         if kept.held:
             # A file that was fine broke: the last published site stays as it was.
             assert files_of(site.output) == published, "a held build changed the output"
             continue
         shutil.rmtree(fresh_output, ignore_errors=True)
-        build(site.root, BuildOptions(offline=True, jobs=1, nlp_loader=lambda: nlp, output=fresh_output, force=True))
+        build(site.root, BuildOptions(jobs=1, nlp_loader=lambda: nlp, output=fresh_output, force=True, **reference))
         published = files_of(site.output)
         assert_same_output(published, files_of(fresh_output), history)
+    assert linked > 0 or "replay" not in reference, "no entity was ever linked: the reference path went untested"
 
 
 # ---- rebuilds do only the work an edit calls for -------------------------------------------
