@@ -25,8 +25,8 @@ def add_parser(sub) -> None:
                    help="JSON Lines and CSV: which column holds each field, e.g. title=headline,date=published")
     p.add_argument("--fetch-pages", action="store_true",
                    help="feeds: fetch the page of an item that has only a summary")
-    p.add_argument("--drafts", action="store_true", help="WordPress: also import drafts and private posts")
-    p.add_argument("--pages", action="store_true", help="WordPress: also import pages")
+    p.add_argument("--include-drafts", action="store_true", help="WordPress: also import drafts and private posts")
+    p.add_argument("--include-pages", action="store_true", help="WordPress: also import pages")
     p.add_argument("--offline", action="store_true", help="fetch nothing: URLs come from the import cache only")
     p.add_argument("--user-agent", default=DEFAULT_USER_AGENT,
                    help=f"the User-Agent sent, and matched against robots.txt (default: {DEFAULT_USER_AGENT!r})")
@@ -53,7 +53,7 @@ def run(args) -> int:
     options = ImportOptions(
         since=args.since, dry_run=args.dry_run, progress=not args.quiet,
         sources=SourceOptions(mapping=mapping, fetch_pages=args.fetch_pages,
-                              include_drafts=args.drafts, include_pages=args.pages),
+                              include_drafts=args.include_drafts, include_pages=args.include_pages),
         fetch=FetchOptions(user_agent=args.user_agent, delay=args.delay, offline=args.offline),
     )
     report = run_import(args.site, args.sources, options)

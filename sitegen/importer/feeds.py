@@ -53,10 +53,10 @@ def _entry(entry, number: int, source: str, publisher: str | None,
 
 
 def _full_content(entry) -> str | None:
-    """The entry's full text (content:encoded, Atom content), if it has more than its summary."""
+    """The entry's full text (RSS content:encoded, Atom content), if it has one; a feed
+    with descriptions or Atom summaries only has none."""
     for content in entry.get("content", []):
-        value = content.get("value", "")
-        if value.strip() and value.strip() != entry.get("summary", "").strip():
-            return value
+        if content.get("value", "").strip():
+            return content["value"]
     return None
 
