@@ -381,3 +381,59 @@ def test_import_then_build_then_check_is_clean(tmp_path, build_site):
     assert len(result.site.articles) == 69
     checked = check_site(site / "output")
     assert checked.ok, checked.problems[:10]
+
+
+# ---- web pages, URL lists, CSV, feeds by URL, broken markup ------------------------------------
+
+
+def test_saved_pages_a_list_of_urls_and_a_feed_by_url(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    for name in ("0d461229", "702d1da6"):
+        (saved / f"{name}.html").write_bytes(gzip.decompress((PAGES / f"{name}.html.gz").read_bytes()))
+    urls = tmp_path / "urls.txt"
+    urls.write_text(f"# two stories\n{REFERENCE['5a822960']['url']}\n\nnot a url\n{REFERENCE['8634d121']['url']}\n", "utf-8")
+    feed_url = "https://newsroom.example/feed/"
+    web = FakeWeb(robots={"newsroom.example": "User-agent: *\nAllow: /\n"},
+                  extra={feed_url: httpx.Response(200, content=(FIXTURES / "feeds" / "desk-atom.xml").read_bytes(),
+                                                  headers={"content-type": "application/atom+xml"})})
+    report = run_import(site, [str(saved), str(urls), feed_url], import_options(web))
+    assert report.counts["imported"] == 2 + 2 + 3, (report.line(), [str(f) for f in report.failures])
+    (bad_line,) = [f for f in report.failures if "urls.txt" in f.source]
+    assert bad_line.label == "line 4" and "not an http(s) address" in bad_line.problem
+    root = site / "content" / "articles"
+    davis = frontmatter.read(next(root.rglob("*davis-cup*.md")))
+    assert davis.meta["date"] == dt.date(2019, 11, 19) and "Argentina" in davis.body
+    nbc = frontmatter.read(next(root.rglob("*hitler*.md")))
+    assert nbc.meta["url"] == REFERENCE["5a822960"]["url"] and nbc.meta["date"] == dt.date(2019, 11, 20)
+
+
+def test_csv_with_a_mapping(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    export = tmp_path / "stories.csv"
+    export.write_text('Headline,Published on,Story,Section\n'
+                      '"Talks in Geneva","2025-03-04","Delegates met in Geneva.\n\nThey will meet again.",World\n'
+                      '"No date here","","Some text.",World\n', "utf-8")
+    options = ImportOptions(sources=SourceOptions(mapping={"title": "Headline", "date": "Published on", "body": "Story",
+                                                           "tags": "Section"}),
+                            fetch=FakeWeb().fetch_options(), progress=False)
+    report = run_import(site, [str(export)], options)
+    assert report.counts["imported"] == 1 and report.counts["failed"] == 1
+    assert report.failures[0].label.startswith("line 5") and "no date" in report.failures[0].problem
+    doc = frontmatter.read(site / "content" / "articles" / "2025" / "03" / "talks-in-geneva.md")
+    assert doc.meta["tags"] == ["World"] and doc.body.strip() == "Delegates met in Geneva.\n\nThey will meet again."
+
+
+def test_broken_xml_names_the_line_and_other_sources_still_import(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    broken = tmp_path / "export.xml"
+    text = (FIXTURES / "wordpress" / "valid-wxr-1.1.xml").read_text("utf-8")
+    broken.write_text(text.replace("</title>", "", 3), "utf-8")
+    report = run_import(site, [str(broken), str(FIXTURES / "newsml")], import_options(FakeWeb()))
+    assert report.exit_code == 1 and report.counts["imported"] == 1
+    failure = str(report.failures[0])
+    assert "export.xml: source: cannot be read: broken XML at line" in failure and "well-formed" in failure

@@ -73,11 +73,13 @@ def read_csv(data: bytes, source: str, mapping: dict[str, str]) -> list[Task]:
     if not reader.fieldnames:
         raise SourceError("has no header row; the first row must name the columns")
     tasks: list[Task] = []
+    start = reader.line_num + 1  # a row may span lines (a quoted body): name its first
     try:
         for row in reader:
-            tasks.append(partial(_record, row, source, f"line {reader.line_num}", mapping))
+            tasks.append(partial(_record, row, source, f"line {start}", mapping))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        tasks.append(partial(ItemFailure, source, f"line {reader.line_num}", f"is not valid CSV ({exc})",
+        tasks.append(partial(ItemFailure, source, f"line {start}", f"is not valid CSV ({exc})",
                              "check the quoting of that row"))
     return tasks
 
