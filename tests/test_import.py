@@ -437,3 +437,24 @@ def test_broken_xml_names_the_line_and_other_sources_still_import(tmp_path):
     assert report.exit_code == 1 and report.counts["imported"] == 1
     failure = str(report.failures[0])
     assert "export.xml: source: cannot be read: broken XML at line" in failure and "well-formed" in failure
+
+
+def test_a_site_whose_robots_txt_fails_is_not_fetched(tmp_path):
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(503) if request.url.path == "/robots.txt" else httpx.Response(200, text="page")
+
+    fetcher = Fetcher(tmp_path / "cache", FetchOptions(transport=httpx.MockTransport(handler), sleep=lambda s: None))
+    with pytest.raises(FetchError, match="robots.txt could not be read"):
+        fetcher.get("https://news.example/story")
+
+
+def test_plain_text_exports_keep_one_paragraph_a_line(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    export = tmp_path / "wire.jsonl"
+    export.write_text(json.dumps({"title": "Storm hits coast", "date": "2025-01-02",
+                                  "text": "The storm reached Brest at dawn.\nFerries stayed in port."}) + "\n", "utf-8")
+    # No --map: the export's columns are named like the fields.
+    run_import(site, [str(export)], ImportOptions(fetch=FakeWeb().fetch_options(), progress=False))
+    doc = frontmatter.read(site / "content" / "articles" / "2025" / "01" / "storm-hits-coast.md")
+    assert doc.body.strip() == "The storm reached Brest at dawn.\n\nFerries stayed in port."

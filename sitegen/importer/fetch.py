@@ -170,12 +170,17 @@ class Fetcher:
 
     def _read_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
         """The site's rules, read through the same client; None (no rules) when it has
-        no robots.txt. As the standard library does, 401 and 403 forbid everything."""
+        no robots.txt. As the standard library does, 401 and 403 forbid everything; a
+        server error leaves the rules unknown, so the page is not fetched."""
         try:
             response = self._request(origin + "/robots.txt")
         except FetchError as exc:
             raise FetchError(f"its robots.txt could not be read ({exc})") from None
         robots = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
+        if response.status >= 500:
+            # The rules exist but cannot be read now: nothing is fetched from the site.
+            raise FetchError(f"its robots.txt could not be read (the server answered {response.status}); "
+                             "try again later")
         if response.status in (401, 403):
             robots.disallow_all = True
         elif response.status >= 400:

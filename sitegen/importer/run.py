@@ -9,7 +9,6 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from ..progress import Progress
 from .fetch import FetchOptions, Fetcher
@@ -31,7 +30,6 @@ class ImportOptions:
     sources: SourceOptions = field(default_factory=SourceOptions)
     fetch: FetchOptions = field(default_factory=FetchOptions)
     progress: bool = True
-    on_written: Callable[[Path], None] | None = None  # tests: see each file as it lands
 
 
 def run_import(site_dir: Path, sources: list[str], options: ImportOptions | None = None) -> ImportReport:
@@ -124,6 +122,4 @@ def _settle(result: Item | ItemFailure | str, articles_dir: Path, record: Import
     if not options.dry_run:
         write_atomically(path, text)
         record.entries[key] = Entry(path.relative_to(articles_dir).as_posix(), text_hash(text))
-        if options.on_written:
-            options.on_written(path)
     report.count(outcome)

@@ -99,10 +99,18 @@ def _record(record: dict, source: str, label: str, mapping: dict[str, str]) -> I
     elif not isinstance(tags, list):
         tags = []
     return Draft(source=source, label=label, title=_str(value("title")), date=_str(value("date")),
-                 body=fragment_to_markdown(body) if isinstance(body, str) else None,
+                 body=_body(body) if isinstance(body, str) else None,
                  url=_str(value("url")), guid=_str(value("guid")), author=_str(value("author")),
                  tags=[str(t) for t in tags], summary=_str(value("summary")),
                  publisher=_str(value("source"))).finish()
+
+
+def _body(text: str) -> str:
+    """HTML as Markdown; plain text with each line a paragraph (exports keep one
+    paragraph a line, where Markdown would run single lines together)."""
+    if "<" in text and ">" in text:
+        return fragment_to_markdown(text)
+    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _str(value) -> str | None:
