@@ -458,3 +458,35 @@ def test_plain_text_exports_keep_one_paragraph_a_line(tmp_path):
     run_import(site, [str(export)], ImportOptions(fetch=FakeWeb().fetch_options(), progress=False))
     doc = frontmatter.read(site / "content" / "articles" / "2025" / "01" / "storm-hits-coast.md")
     assert doc.body.strip() == "The storm reached Brest at dawn.\n\nFerries stayed in port."
+
+
+def test_an_item_a_library_chokes_on_fails_alone(tmp_path, monkeypatch):
+    from sitegen.importer import newsml
+
+    site = tmp_path / "site"
+    site.mkdir()
+    real = newsml._body
+
+    def choke(item):
+        if "20161121" in (item.get("guid") or ""):
+            raise ValueError("unexpected markup")
+        return real(item)
+
+    monkeypatch.setattr(newsml, "_body", choke)
+    wire = FIXTURES / "newsml" / "LISTING_2_NewsML-G2_Text_Document.xml"
+    report = run_import(site, [str(wire), str(FIXTURES / "wordpress" / "valid-wxr-1.1.xml")], import_options(FakeWeb()))
+    assert report.counts["imported"] == 1 and report.exit_code == 1
+    (failure,) = report.failures
+    assert str(failure).startswith(f"{wire}: item 1: could not be read (ValueError: unexpected markup)")
+
+
+def test_an_article_that_cannot_be_written_fails_alone(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    # A file where the year's folder should be: that article cannot be written.
+    (site / "content" / "articles").mkdir(parents=True)
+    (site / "content" / "articles" / "2016").write_text("not a folder", "utf-8")
+    report = run_import(site, [str(FIXTURES / "newsml"), str(FIXTURES / "wordpress" / "valid-wxr-1.1.xml")],
+                        import_options(FakeWeb()))
+    assert report.counts["imported"] == 1
+    assert any("cannot be written" in str(f) for f in report.failures)

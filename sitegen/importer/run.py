@@ -45,7 +45,7 @@ def run_import(site_dir: Path, sources: list[str], options: ImportOptions | None
         return report
     fetcher = Fetcher(site_dir / WORK_DIR / "import-cache", options.fetch)
     try:
-        tasks: list[Task] = []
+        tasks: list[tuple[str, int, Task]] = []
         for source in sources:
             try:
                 opened = open_source(source, fetcher, options.sources)
@@ -53,15 +53,15 @@ def run_import(site_dir: Path, sources: list[str], options: ImportOptions | None
                 report.fail(ItemFailure(source, "source", f"cannot be read: {exc}"))
                 continue
             report.sources_read += 1
-            tasks.extend(opened)
+            tasks.extend((source, number, task) for number, task in enumerate(opened, 1))
         bar = Progress(len(tasks), "importing", options.progress and len(tasks) > 1)
         taken: set[str] = set()
         keys: Counter = Counter()
         try:
-            for number, task in enumerate(tasks, 1):
-                _settle(task(), articles_dir, record, options, report, taken, keys)
+            for done, (source, number, task) in enumerate(tasks, 1):
+                _settle(_done(task, source, number), articles_dir, record, options, report, taken, keys)
                 bar.advance()
-                if number % SAVE_EVERY == 0 and not options.dry_run:
+                if done % SAVE_EVERY == 0 and not options.dry_run:
                     record.save()
         finally:
             bar.close()
@@ -71,6 +71,16 @@ def run_import(site_dir: Path, sources: list[str], options: ImportOptions | None
     finally:
         fetcher.close()
     return report
+
+
+def _done(task: Task, source: str, number: int) -> Item | ItemFailure | str:
+    """The task's result; an item whose HTML or XML trips up a library fails alone
+    instead of stopping the whole archive."""
+    try:
+        return task()
+    except Exception as exc:  # noqa: BLE001 - whatever the library raised, it is one item's
+        return ItemFailure(source, f"item {number}", f"could not be read ({type(exc).__name__}: {exc})",
+                           "import it by hand, or report the problem with this item")
 
 
 def _settle(result: Item | ItemFailure | str, articles_dir: Path, record: ImportRecord,
@@ -120,6 +130,11 @@ def _settle(result: Item | ItemFailure | str, articles_dir: Path, record: Import
             return
         outcome = "updated"
     if not options.dry_run:
-        write_atomically(path, text)
+        try:
+            write_atomically(path, text)
+        except OSError as exc:
+            report.fail(ItemFailure(item.source, item.label, f"cannot be written to {path} ({exc.strerror or exc})",
+                                    "check the folder can be written and the disk is not full"))
+            return
         record.entries[key] = Entry(path.relative_to(articles_dir).as_posix(), text_hash(text))
     report.count(outcome)
