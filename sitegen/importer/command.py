@@ -25,7 +25,7 @@ def add_parser(sub) -> None:
                    help="JSON Lines and CSV: which column holds each field, e.g. title=headline,date=published")
     p.add_argument("--fetch-pages", action="store_true",
                    help="feeds: fetch the page of an item that has only a summary")
-    p.add_argument("--include-drafts", action="store_true", help="WordPress: also import drafts and private posts")
+    p.add_argument("--include-drafts", action="store_true", help="WordPress: also import drafts, private and password-protected posts")
     p.add_argument("--include-pages", action="store_true", help="WordPress: also import pages")
     p.add_argument("--offline", action="store_true", help="fetch nothing: URLs come from the import cache only")
     p.add_argument("--user-agent", default=DEFAULT_USER_AGENT,

@@ -1,5 +1,6 @@
 """WordPress exports (WXR, "Tools > Export"): posts with their dates, authors,
-categories and tags. Drafts, private posts and pages are skipped unless asked for."""
+categories and tags. Drafts, private and password-protected posts and pages are skipped
+unless asked for."""
 from __future__ import annotations
 
 import re
@@ -15,7 +16,7 @@ _WP_NAMESPACE = re.compile(r"(\{https?://wordpress\.org/export/[0-9.]+/(excerpt/
 
 
 def looks_like_wxr(data: bytes) -> bool:
-    return b"wordpress.org/export/" in data[:4096]
+    return b"wordpress.org/export/" in data[:16384]  # after the export's comment header
 
 
 def read_wxr(data: bytes, source: str, include_drafts: bool = False,
@@ -42,6 +43,8 @@ def _post(item, number: int, source: str, wp: str, excerpt: str, authors: dict, 
         return f"{kind} {title!r}"
     if status != "publish" and not (include_drafts and status in ("draft", "pending", "future", "private")):
         return f"{status} {title!r}"
+    if (item.findtext(f"{wp}post_password") or "").strip() and not include_drafts:
+        return f"password-protected {title!r}"  # not public, as a private post is not
     login = item.findtext(CREATOR)
     date = item.findtext(f"{wp}post_date")
     if not date or date.startswith("0000"):
