@@ -134,6 +134,7 @@ def test_every_imported_article_reads_back_with_its_fields(tmp_path):
     assert {"Classic", "css", "Markup"} <= set(markup.meta["tags"])
     assert "\n## Blockquotes\n" in markup.body and "\n- " in markup.body
     assert "](https://" in markup.body
+    assert "\n> Stay hungry. Stay foolish.\n" in markup.body  # quotations stay quotations
     # NewsML-G2: headline, by-line, subjects, rights holder.
     fed = frontmatter.read(root / "2016" / "11" / "fed-to-halt-qe-to-avert-bubble.md")
     assert fed.meta["date"] == dt.date(2016, 11, 21)

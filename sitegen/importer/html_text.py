@@ -22,6 +22,7 @@ logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 _MARKDOWN = dict(output_format="markdown", include_links=True, include_formatting=True, include_tables=True,
                  include_images=False, include_comments=False, deduplicate=False)
+_QUOTE_MARK = "QxSITEGENQUOTExQ"  # letters only: trafilatura neither escapes nor drops it
 _BLOCK_START = re.compile(r"^\s*<(p|div|h[1-6]|ul|ol|blockquote|pre|table|figure|section|article|hr)\b", re.I)
 
 
@@ -43,9 +44,7 @@ def page_to_markdown(page: bytes | str, url: str | None = None) -> PageText:
     doc = trafilatura.bare_extraction(page, url=url, with_metadata=True, **_MARKDOWN)
     if doc is None or doc.body is None:
         return PageText(None, None, None, None, (), None, None, url)
-    # bare_extraction keeps the main text as a tree (with metadata beside it); its
-    # Markdown is written from that tree as extract(output_format="markdown") does.
-    body = xmltotxt(doc.body, include_formatting=True)
+    body = _render(doc.body)
     tags = tuple(t.strip() for t in (doc.tags or []) if t.strip()) if isinstance(doc.tags, list) else ()
     date = doc.date
     if date:
@@ -64,8 +63,9 @@ def fragment_to_markdown(fragment: str) -> str:
     if "<" not in fragment:
         return fragment.strip()
     document = f"<html><body><article>{_paragraphs(fragment)}</article></body></html>"
-    text = trafilatura.extract(document, favor_recall=True, **_MARKDOWN)
-    if not text:
+    doc = trafilatura.bare_extraction(document, favor_recall=True, **_MARKDOWN)
+    text = _render(doc.body) if doc is not None and doc.body is not None else ""
+    if not text.strip():
         # Too short or too plain for trafilatura to call it an article: keep its text.
         text = trafilatura.html2txt(document) or ""
     return _tidy(text) or ""
@@ -76,6 +76,18 @@ def fragment_to_text(fragment: str) -> str | None:
     if "<" not in fragment:
         return " ".join(fragment.split()) or None
     return " ".join((trafilatura.html2txt(f"<html><body>{fragment}</body></html>") or "").split()) or None
+
+
+def _render(body) -> str:
+    """Markdown from the tree trafilatura extracted, as extract(output_format="markdown")
+    writes it, except that quotations keep their "> " (trafilatura writes them as plain
+    paragraphs, and escapes a ">" put at the start of one)."""
+    for quote in body.iter("quote"):
+        paragraphs = quote.findall("p") or [quote]
+        for paragraph in paragraphs:
+            paragraph.text = _QUOTE_MARK + (paragraph.text or "")
+    text = xmltotxt(body, include_formatting=True)
+    return re.sub(rf"^{_QUOTE_MARK}", "> ", text, flags=re.MULTILINE).replace(_QUOTE_MARK, "")
 
 
 def _paragraphs(fragment: str) -> str:
