@@ -493,3 +493,19 @@ def test_an_article_that_cannot_be_written_fails_alone(tmp_path):
                         import_options(FakeWeb()))
     assert report.counts["imported"] == 1
     assert any("cannot be written" in str(f) for f in report.failures)
+
+
+def test_newsml_dateline_leads_the_text_and_canceled_items_are_skipped(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    item = (FIXTURES / "newsml" / "LISTING_2_NewsML-G2_Text_Document.xml").read_text("utf-8")
+    with_dateline = tmp_path / "dateline.xml"
+    with_dateline.write_text(item.replace("<slugline>", "<dateline>NEW YORK, Nov 21</dateline>\n        <slugline>"),
+                             "utf-8")
+    canceled = tmp_path / "canceled.xml"
+    canceled.write_text(item.replace("stat:usable", "stat:canceled").replace("US-FINANCE-FED", "US-FINANCE-FED-2"),
+                        "utf-8")
+    report = run_import(site, [str(with_dateline), str(canceled)], import_options(FakeWeb()))
+    assert report.counts["imported"] == 1 and report.counts["skipped"] == 1, report.line()
+    doc = frontmatter.read(site / "content" / "articles" / "2016" / "11" / "fed-to-halt-qe-to-avert-bubble.md")
+    assert doc.body.strip().startswith("NEW YORK, Nov 21 — (New York, NY - October 21) Et, sent luptat")
