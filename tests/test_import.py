@@ -509,3 +509,15 @@ def test_newsml_dateline_leads_the_text_and_canceled_items_are_skipped(tmp_path)
     assert report.counts["imported"] == 1 and report.counts["skipped"] == 1, report.line()
     doc = frontmatter.read(site / "content" / "articles" / "2016" / "11" / "fed-to-halt-qe-to-avert-bubble.md")
     assert doc.body.strip().startswith("NEW YORK, Nov 21 — (New York, NY - October 21) Et, sent luptat")
+
+
+def test_an_edited_article_whose_source_did_not_change_is_simply_unchanged(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    source = [str(FIXTURES / "newsml")]
+    run_import(site, source, import_options(FakeWeb()))
+    (path,) = (site / "content" / "articles").rglob("*.md")
+    path.write_text(path.read_text("utf-8") + "\nAn editor's addition.\n", "utf-8")
+    report = run_import(site, source, import_options(FakeWeb()))
+    assert report.counts["unchanged"] == 1 and not report.notes
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
