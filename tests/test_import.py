@@ -521,3 +521,13 @@ def test_an_edited_article_whose_source_did_not_change_is_simply_unchanged(tmp_p
     report = run_import(site, source, import_options(FakeWeb()))
     assert report.counts["unchanged"] == 1 and not report.notes
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+def test_front_matter_is_one_line_a_field_as_editors_write_it():
+    from sitegen.importer.items import Item
+    from sitegen.importer.writer import article_text
+
+    item = Item(source="s", label="l", title="Talks: day two", date=dt.date(2025, 3, 4), body="Text.",
+                url="https://news.example/a", tags=("Syria", "diplomacy"), author="Jane Doe")
+    assert article_text(item) == ("---\ntitle: 'Talks: day two'\ndate: 2025-03-04\nurl: https://news.example/a\n"
+                                  "author: Jane Doe\ntags: [Syria, diplomacy]\n---\n\nText.\n")

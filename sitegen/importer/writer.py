@@ -23,7 +23,12 @@ def article_text(item: Item) -> str:
                        ("tags", list(item.tags)), ("summary", item.summary)):
         if value:
             meta[key] = value
-    header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=None)
+    # One line a field, as editors write them: "tags: [a, b]", never a block list.
+    header = "".join(
+        f"{key}: {yaml.safe_dump(value, allow_unicode=True, width=10_000, default_flow_style=True).strip()}\n"
+        if isinstance(value, list) else
+        yaml.safe_dump({key: value}, allow_unicode=True, width=10_000, default_flow_style=False)
+        for key, value in meta.items())
     text = f"---\n{header}---\n\n{item.body.strip()}\n"
     # Read back the way every build reads it: a file the importer writes always loads.
     doc = frontmatter.parse(text)
