@@ -531,3 +531,12 @@ def test_front_matter_is_one_line_a_field_as_editors_write_it():
                 url="https://news.example/a", tags=("Syria", "diplomacy"), author="Jane Doe")
     assert article_text(item) == ("---\ntitle: 'Talks: day two'\ndate: 2025-03-04\nurl: https://news.example/a\n"
                                   "author: Jane Doe\ntags: [Syria, diplomacy]\n---\n\nText.\n")
+
+
+def test_a_pages_headline_is_its_title_not_the_first_line_of_its_text():
+    from sitegen.importer.webpages import read_page
+
+    page = gzip.decompress((PAGES / "70cb2d5b.html.gz").read_bytes())
+    item = read_page(page, "bbc", url=REFERENCE["70cb2d5b"]["url"])
+    assert item.title == "Taylor Swift's AMA row seems to be over"
+    assert item.body.startswith("A row involving Taylor Swift, her former record label")

@@ -51,8 +51,16 @@ def page_to_markdown(page: bytes | str, url: str | None = None) -> PageText:
         text = page if isinstance(page, str) else decode_file(page)  # as trafilatura decoded it
         found = parse_date(date)
         date = shown_date(text, found).isoformat() if found else date
-    return PageText(title=doc.title, date=date, author=doc.author, body=_tidy(body),
+    return PageText(title=doc.title, date=date, author=doc.author, body=_without_headline(_tidy(body)),
                     tags=tags, summary=doc.description, sitename=doc.sitename, url=doc.url or url)
+
+
+def _without_headline(body: str | None) -> str | None:
+    """The text without the page's headline: a first-level heading that opens it is the
+    headline the article's title already carries, and would show twice."""
+    if body and body.startswith("# "):
+        return body.partition("\n")[2].lstrip("\n") or None
+    return body
 
 
 def fragment_to_markdown(fragment: str) -> str:
