@@ -540,3 +540,13 @@ def test_a_pages_headline_is_its_title_not_the_first_line_of_its_text():
     item = read_page(page, "bbc", url=REFERENCE["70cb2d5b"]["url"])
     assert item.title == "Taylor Swift's AMA row seems to be over"
     assert item.body.startswith("A row involving Taylor Swift, her former record label")
+
+
+def test_a_damaged_import_record_stops_the_import_before_it_duplicates_the_archive(tmp_path):
+    site = tmp_path / "site"
+    (site / ".sitegen").mkdir(parents=True)
+    (site / ".sitegen" / "imported.json").write_text('{"version": 1, "items": {', "utf-8")
+    result = run_cli("import", FIXTURES / "newsml", "--site", site)
+    assert result.returncode == 2 and "import record cannot be read" in result.stderr
+    assert "delete it to import everything anew" in result.stderr and "Traceback" not in result.stderr
+    assert not (site / "content").exists()
