@@ -99,6 +99,9 @@ def _parser() -> argparse.ArgumentParser:
                                       "(default: from the home page's canonical link, else /)")
     c.add_argument("--quiet", "-q", action="store_true", help="print only the problems")
     c.set_defaults(run=_check)
+
+    from .importer.command import add_parser as add_import_parser
+    add_import_parser(sub)
     return parser
 
 

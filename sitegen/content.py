@@ -19,6 +19,9 @@ from .memory import keep_only
 from .model import Article, ArticleError
 
 EXTENSIONS = (".md", ".markdown")
+# `sitegen import` puts the new text of an article the editor has changed beside it,
+# for the editor to merge; it is not an article of its own.
+INCOMING = ".incoming.md"
 # A news article is far smaller; a file this big is almost surely a mistake, and NER on
 # it would take minutes. Configurable as max_article_bytes.
 DEFAULT_MAX_BYTES = 1_000_000
@@ -49,7 +52,8 @@ def _walk(folder: str, parts: tuple[str, ...], found: list) -> None:
                 continue
             if entry.is_dir(follow_symlinks=False):
                 _walk(entry.path, parts + (entry.name,), found)
-            elif entry.name.lower().endswith(EXTENSIONS) and entry.is_file():
+            elif entry.name.lower().endswith(EXTENSIONS) and not entry.name.lower().endswith(INCOMING) \
+                    and entry.is_file():
                 found.append((parts + (entry.name,), entry.path))
 
 
