@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
-
 from . import frontmatter
 from .markup import BLOCK_SEPARATOR, plain_text
 from .memory import keep_only
@@ -168,18 +167,44 @@ def _required_text(doc: frontmatter.Document, key: str) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise frontmatter.FrontMatterError(f"front matter has no '{key}'", doc.line_of(key) or 2,
                                            f"add a line '{key}: ...'")
-    if not isinstance(value, (str, int, float)):
-        raise frontmatter.FrontMatterError(f"'{key}' must be text", doc.line_of(key))
-    return str(value).strip()
+    return _text(doc, key, value)
 
 
 def _optional_text(doc: frontmatter.Document, key: str) -> str | None:
     value = doc.meta.get(key)
     if value is None:
         return None
-    if isinstance(value, (dict, list)):
-        raise frontmatter.FrontMatterError(f"'{key}' must be text, not a list or mapping", doc.line_of(key))
-    return str(value).strip() or None
+    return _text(doc, key, value) or None
+
+
+def _text(doc: frontmatter.Document, key: str, value: object) -> str:
+    """A text field's value; a number is taken as written (title: 1984), anything else
+    YAML read as something other than text is refused rather than shown as Python does."""
+    if isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return str(value).strip()
+    raise frontmatter.FrontMatterError(f"'{key}' must be text, not {kind_of(value)}", doc.line_of(key),
+                                       f'write it in quotes: {key}: "..."')
+
+
+def kind_of(value: object) -> str:
+    """What YAML made of a value, in the words of an editor."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "a date"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping (key: value)"
+    return f"a {type(value).__name__} value"
+
+
+# A date as text: YYYY-MM-DD, optionally followed by a time (ISO "T" or a space).
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 
 
 def _date(doc: frontmatter.Document) -> dt.date:
@@ -191,21 +216,33 @@ def _date(doc: frontmatter.Document) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    hint = "write it as YYYY-MM-DD, e.g. 2025-11-10"
+    if not isinstance(value, str):
+        raise frontmatter.FrontMatterError(f"'date' must be a date, not {kind_of(value)}", line, hint)
+    text = value.strip()
+    if not _DATE_TEXT.fullmatch(text):
+        raise frontmatter.FrontMatterError(f"'date' is not a date: {text[:40]!r}", line, hint)
     try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        raise frontmatter.FrontMatterError(f"'date' is not a date: {str(value)[:40]!r}", line,
-                                           "write it as YYYY-MM-DD, e.g. 2025-11-10") from None
+        return dt.date.fromisoformat(text[:10])
+    except ValueError as exc:
+        raise frontmatter.FrontMatterError(f"'date' is not a real date: {text[:40]!r} ({exc})", line, hint) from None
 
 
 def _tags(doc: frontmatter.Document) -> tuple[str, ...]:
     value = doc.meta.get("tags")
     if value is None:
         return ()
+    hint = "write tags: [one, two], quoting a tag that is a word like yes or no"
     if isinstance(value, str):
-        items: Iterable = value.split(",")
+        items: list = value.split(",")
     elif isinstance(value, list):
         items = value
     else:
-        raise frontmatter.FrontMatterError("'tags' must be a list", doc.line_of("tags"), "write tags: [one, two]")
+        raise frontmatter.FrontMatterError(f"'tags' must be a list of words, not {kind_of(value)}",
+                                           doc.line_of("tags"), hint)
+    for index, item in enumerate(items):
+        if not isinstance(item, str) and not (isinstance(item, int) and not isinstance(item, bool)):
+            raise frontmatter.FrontMatterError(
+                f"'tags' must be a list of words; tag {index + 1} is {kind_of(item)}",
+                doc.item_line("tags", index), hint)
     return tuple(dict.fromkeys(str(t).strip() for t in items if str(t).strip()))
