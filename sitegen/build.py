@@ -18,9 +18,11 @@ from . import __version__
 from .analysis import analyse_articles
 from .cache import BuildCache, extraction_key
 from .chains import Cluster
+from .merge import canonical_key
+from .names import name_key
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .content import load_articles
-from .curation import Judgement, load_judgements
+from .curation import Judgement, load_judgements, unmatched_same_as
 from .errors import SiteDirError
 from . import urls
 from .export import article_texts, entities_csv, entities_json, graph_json
@@ -172,14 +174,19 @@ def analyse(config: SiteConfig, options: BuildOptions,
     memory = options.memory
     loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes,
                            memory.articles if memory else None)
-    judgements, note_errors = load_judgements(config.entities_dir)
+    for skipped in loaded.skipped:
+        warn(str(skipped))
+    judged = load_judgements(config.entities_dir)
+    judgements = judged.judgements
+    for warning in judged.warnings:
+        warn(str(warning))
     with BuildCache(config.state_dir / "cache.sqlite", warn) as cache:
         extractions, keys, extracted = extract_stage(config, loaded.articles, options, cache)
         clusters = analysis_stage(config, loaded.articles, extractions, keys, cache,
                                   memory.analyses if memory else None)
     site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memory)
     site, report = reference_stage(site, config, reference_options(options), judgements, warn)
-    return site, list(loaded.errors) + note_errors, extracted, report
+    return site, list(loaded.errors) + judged.errors, extracted, report
 
 
 def reference_options(options: BuildOptions) -> ReferenceOptions:
@@ -259,8 +266,25 @@ def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Map
     matched = {e.note_path for e in site.entities if e.note_path}
     for j in judgements:
         if j.path not in matched and not j.ignore:
-            warn(f"{j.path}: no entity is named '{j.name}' or any of its aliases; the note is not shown")
+            warn(f"{j.path}: no entity is named '{j.name}' or any of its aliases; the note is not shown "
+                 "(check the name's spelling, or add the name the articles use to aliases)")
+    wanted = {name_key(n) for j in judgements for n in j.same_as}
+    if wanted:
+        for problem in unmatched_same_as(judgements, _mentioned_keys(clusters, wanted)):
+            warn(str(problem))
     return site
+
+
+def _mentioned_keys(clusters: Mapping[str, list[Cluster]], wanted: set[str]) -> set[str]:
+    """Which of the name keys ``wanted`` some article mentions, in any of the forms
+    merging goes by (see merge.editor_judgements) or any form the article writes."""
+    found: set[str] = set()
+    for article_clusters in clusters.values():
+        for c in article_clusters:
+            found |= wanted.intersection(c.forms)
+            found |= wanted & c.strong_keys
+            found |= wanted.intersection((c.name_key, canonical_key(c)))
+    return found
 
 
 def render_files(site: Site, config: SiteConfig, jobs: int = 1, memory: BuildMemory | None = None) -> dict[str, bytes]:

@@ -16,6 +16,8 @@ from . import frontmatter
 from .markup import BLOCK_SEPARATOR, plain_text
 from .memory import keep_only
 from .model import Article, ArticleError
+from .site_files import Listing, list_files
+from .urls import article_id_problem
 
 EXTENSIONS = (".md", ".markdown")
 # A news article is far smaller; a file this big is almost surely a mistake, and NER on
@@ -27,34 +29,12 @@ DEFAULT_MAX_BYTES = 1_000_000
 class Loaded:
     articles: tuple[Article, ...]  # newest first, then by id
     errors: tuple[ArticleError, ...]
+    skipped: tuple[ArticleError, ...] = ()  # warnings: files in the folder that are not read
 
 
-def find_article_files(articles_dir: Path) -> list[Path]:
-    """Every article file, in path order. Strings, not Paths, while walking: a preview
-    lists the folder after every save, and a large archive holds thousands of files."""
-    if not articles_dir.is_dir():
-        return []
-    found: list[tuple[tuple[str, ...], str]] = []
-    _walk(str(articles_dir), (), found)
-    found.sort()
-    return [_path(path) for _, path in found]
-
-
-def _walk(folder: str, parts: tuple[str, ...], found: list) -> None:
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            # Hidden files and folders (editor swap files, .git) are not articles.
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                _walk(entry.path, parts + (entry.name,), found)
-            elif entry.name.lower().endswith(EXTENSIONS) and entry.is_file():
-                found.append((parts + (entry.name,), entry.path))
-
-
-@lru_cache(maxsize=1 << 16)  # the same files after every save of a preview
-def _path(path: str) -> Path:
-    return Path(path)
+def find_article_files(articles_dir: Path, site_dir: Path | None = None) -> Listing:
+    """Every article file, in path order, and what was not read (see ``site_files``)."""
+    return list_files(articles_dir, site_dir or articles_dir.parent.parent, EXTENSIONS)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -72,10 +52,16 @@ def load_articles(articles_dir: Path, allow_html: bool = False, max_bytes: int =
     call, and reading one whose signature has not changed since (see SETTLED_NS).
     """
     articles: list[Article] = []
-    errors: list[ArticleError] = []
+    listing = find_article_files(articles_dir)
+    errors: list[ArticleError] = list(listing.refused)
     seen: dict[str, Path] = {}
-    for path in find_article_files(articles_dir):
+    for path in listing.files:
         aid = article_id(articles_dir, path)
+        problem = article_id_problem(aid)
+        if problem:
+            errors.append(ArticleError(path, None, f"its name cannot be a page address: {problem}",
+                                       "rename the file (letters, digits, '-' and '_' are always safe)"))
+            continue
         # Case-insensitive hosts would write both to one folder: treat as one id.
         key = aid.casefold()
         if key in seen:
@@ -88,7 +74,7 @@ def load_articles(articles_dir: Path, allow_html: bool = False, max_bytes: int =
     if memo is not None:
         keep_only(memo, seen.values())
     articles.sort(key=lambda a: (-a.date.toordinal(), a.id))
-    return Loaded(tuple(articles), tuple(errors))
+    return Loaded(tuple(articles), tuple(errors), tuple(listing.skipped))
 
 
 # A file whose size, modification time and inode are what they were when it was last
@@ -182,25 +168,8 @@ def _text(doc: frontmatter.Document, key: str, value: object) -> str:
     YAML read as something other than text is refused rather than shown as Python does."""
     if isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
         return str(value).strip()
-    raise frontmatter.FrontMatterError(f"'{key}' must be text, not {kind_of(value)}", doc.line_of(key),
+    raise frontmatter.FrontMatterError(f"'{key}' must be text, not {frontmatter.kind_of(value)}", doc.line_of(key),
                                        f'write it in quotes: {key}: "..."')
-
-
-def kind_of(value: object) -> str:
-    """What YAML made of a value, in the words of an editor."""
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return "a date"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping (key: value)"
-    return f"a {type(value).__name__} value"
 
 
 # A date as text: YYYY-MM-DD, optionally followed by a time (ISO "T" or a space).
@@ -218,7 +187,7 @@ def _date(doc: frontmatter.Document) -> dt.date:
         return value
     hint = "write it as YYYY-MM-DD, e.g. 2025-11-10"
     if not isinstance(value, str):
-        raise frontmatter.FrontMatterError(f"'date' must be a date, not {kind_of(value)}", line, hint)
+        raise frontmatter.FrontMatterError(f"'date' must be a date, not {frontmatter.kind_of(value)}", line, hint)
     text = value.strip()
     if not _DATE_TEXT.fullmatch(text):
         raise frontmatter.FrontMatterError(f"'date' is not a date: {text[:40]!r}", line, hint)
@@ -238,11 +207,11 @@ def _tags(doc: frontmatter.Document) -> tuple[str, ...]:
     elif isinstance(value, list):
         items = value
     else:
-        raise frontmatter.FrontMatterError(f"'tags' must be a list of words, not {kind_of(value)}",
+        raise frontmatter.FrontMatterError(f"'tags' must be a list of words, not {frontmatter.kind_of(value)}",
                                            doc.line_of("tags"), hint)
     for index, item in enumerate(items):
         if not isinstance(item, str) and not (isinstance(item, int) and not isinstance(item, bool)):
             raise frontmatter.FrontMatterError(
-                f"'tags' must be a list of words; tag {index + 1} is {kind_of(item)}",
+                f"'tags' must be a list of words; tag {index + 1} is {frontmatter.kind_of(item)}",
                 doc.item_line("tags", index), hint)
     return tuple(dict.fromkeys(str(t).strip() for t in items if str(t).strip()))

@@ -1,6 +1,7 @@
 """Read a text file made of YAML front matter and a Markdown body, with exact error lines."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,23 @@ class Document:
         """The file line of item ``index`` of the list under ``key``, else of the key."""
         lines = self.item_lines.get(key, ())
         return lines[index] if index < len(lines) else self.line_of(key)
+
+
+def kind_of(value: object) -> str:
+    """What YAML made of a value, in the words of an editor."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "a date"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping (key: value)"
+    return f"a {type(value).__name__} value"
 
 
 def decode(data: bytes) -> str:

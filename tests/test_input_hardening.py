@@ -146,3 +146,285 @@ def test_dates_as_editors_write_them_are_accepted(value):
 def test_front_matter_that_is_a_list_says_what_to_write():
     error = _refused("---\n- title\n- date\n---\n\nText.\n")
     assert error.line == 2 and "title:" in error.hint
+
+
+# ---- 4. article ids that cannot be a page are refused when read ------------------------------
+
+def _load(site: SiteFolder):
+    from sitegen.content import load_articles
+
+    return load_articles(site.articles_dir)
+
+
+def _only_error(loaded, name: str):
+    errors = [e for e in loaded.errors if e.path.name == name]
+    assert len(errors) == 1, [str(e) for e in loaded.errors]
+    assert name not in {a.path.name for a in loaded.articles}
+    return str(errors[0])
+
+
+@pytest.mark.parametrize("name, what", [
+    ("bell\x07ring.md", "control character U\\+0007"),
+    ("line\nbreak.md", "control character U\\+000A"),
+    ("con.md", "Windows keeps for a device"),
+    ("NUL.md", "Windows keeps for a device"),
+    ("com1.md", "Windows keeps for a device"),
+    ("lpt9.md", "Windows keeps for a device"),
+    ("aux/report.md", "Windows keeps for a device"),
+    ("con.old.md", "Windows keeps for a device"),
+    ("index.html.md", "index.html"),
+    ("2025/index.html.md", "index.html"),
+    ("trailing..md", "ends with a dot"),
+    ("back\\slash.md", "backslash"),
+])
+def test_article_id_that_cannot_be_a_page_is_refused(make_site, name, what):
+    site = _good_site(make_site)
+    site.write_article_file(name, article_text("Odd name", "2025-01-02", "Text."))
+    error = _only_error(_load(site), Path(name).name)
+    assert re.search(what, error), error
+    assert "rename the file" in error
+    assert [a.id for a in _load(site).articles] == ["good"]
+
+
+def test_article_file_name_not_valid_utf8_is_refused(make_site):
+    site = _good_site(make_site)
+    raw = bytes(site.articles_dir) + b"/caf\xe9.md"
+    with open(raw, "wb") as f:
+        f.write(article_text("Latin-1 name", "2025-01-02", "Text.").encode("utf-8"))
+    errors = [str(e) for e in _load(site).errors]
+    assert len(errors) == 1 and "not valid UTF-8" in errors[0] and "rename the file" in errors[0]
+
+
+def test_article_name_too_long_for_its_text_file_is_refused(make_site, cli):
+    """A 252-character file name made the commit step crash with 'File name too long':
+    its text is published as data/text/<id>.txt, 256 bytes."""
+    site = _good_site(make_site)
+    name = "a" * 252 + ".md"
+    site.write_article_file(name, article_text("Long name", "2025-01-02", "Erik Berg scored twice in Oslo."))
+    result = cli("build", site.root, "--offline")
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and name in errors[0], result.stderr
+    assert "too long" in errors[0] and "rename the file" in errors[0]
+    assert (site.output / "articles" / "good" / "index.html").is_file()
+    assert [a["id"] for a in site.entities_json()["articles"]] == ["good"]
+
+
+def test_article_name_at_the_limit_builds(make_site, build_site):
+    site = _good_site(make_site)
+    stem = "b" * 251  # data/text/<251>.txt is 255 bytes
+    site.add_article(stem, title="Long but fine", date="2025-01-02", body="Erik Berg scored twice in Oslo.")
+    result = build_site(site)
+    assert result.ok, [str(e) for e in result.errors]
+    assert (site.output / "data" / "text" / f"{stem}.txt").is_file()
+
+
+def test_article_path_too_long_in_total_is_refused(make_site):
+    site = _good_site(make_site)
+    folders = "/".join(["f" * 200] * 6)
+    site.write_article_file(f"{folders}/deep.md", article_text("Deep", "2025-01-02", "Text."))
+    error = _only_error(_load(site), "deep.md")
+    assert "over the limit of 1024" in error
+
+
+# ---- 5. symlinks: followed inside the site folder, refused outside it ------------------------
+
+def test_symlinked_file_outside_the_site_is_refused(make_site, tmp_path, cli):
+    site = _good_site(make_site)
+    secret = tmp_path / "private.md"
+    secret.write_text(article_text("Private notes", "2025-01-02", "Anna Berg won the award in Stockholm."),
+                      encoding="utf-8")
+    (site.articles_dir / "leak.md").symlink_to(secret)
+    result = cli("build", site.root, "--offline")
+    assert result.returncode == 1, result.stderr
+    assert re.search(r"error: .*leak\.md: is a link to .*private\.md, outside the site folder; not read", result.stderr), \
+        result.stderr
+    assert not (site.output / "articles" / "leak").exists()
+    assert "Private notes" not in (site.output / "data" / "entities.json").read_text(encoding="utf-8")
+    assert (site.output / "articles" / "good" / "index.html").is_file()
+
+
+def test_symlinked_folder_outside_the_site_is_refused(make_site, tmp_path):
+    site = _good_site(make_site)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "x.md").write_text(article_text("Elsewhere", "2025-01-02", "Text."), encoding="utf-8")
+    (site.articles_dir / "more").symlink_to(elsewhere, target_is_directory=True)
+    loaded = _load(site)
+    assert [a.id for a in loaded.articles] == ["good"]
+    assert len(loaded.errors) == 1 and "outside the site folder" in str(loaded.errors[0])
+    assert loaded.errors[0].path.name == "more"
+
+
+def test_symlinks_inside_the_site_are_followed(make_site):
+    """A symlinked folder used to be skipped silently."""
+    site = _good_site(make_site)
+    archive = site.root / "archive"
+    archive.mkdir()
+    (archive / "old.md").write_text(article_text("Old", "2024-01-02", "Text."), encoding="utf-8")
+    (site.articles_dir / "archive").symlink_to(archive, target_is_directory=True)
+    (site.articles_dir / "alias.md").symlink_to(site.articles_dir / "good.md")
+    loaded = _load(site)
+    assert not loaded.errors, [str(e) for e in loaded.errors]
+    assert sorted(a.id for a in loaded.articles) == ["alias", "archive/old", "good"]
+
+
+def test_symlink_loop_is_refused_not_followed_forever(make_site):
+    site = _good_site(make_site)
+    (site.articles_dir / "sub").mkdir()
+    (site.articles_dir / "sub" / "x.md").write_text(article_text("X", "2025-01-02", "Text."), encoding="utf-8")
+    (site.articles_dir / "sub" / "again").symlink_to(site.articles_dir, target_is_directory=True)
+    loaded = _load(site)
+    assert sorted(a.id for a in loaded.articles) == ["good", "sub/x"]
+    assert len(loaded.errors) == 1 and "loop" in str(loaded.errors[0]), [str(e) for e in loaded.errors]
+
+
+def test_broken_symlink_is_reported(make_site):
+    site = _good_site(make_site)
+    (site.articles_dir / "gone.md").symlink_to(site.articles_dir / "deleted.md")
+    loaded = _load(site)
+    assert len(loaded.errors) == 1 and "does not exist" in str(loaded.errors[0])
+
+
+def test_symlinked_entity_file_outside_the_site_is_refused(make_site, tmp_path):
+    from sitegen.curation import load_judgements
+
+    site = _good_site(make_site)
+    outside = tmp_path / "note.md"
+    outside.write_text("---\nname: Hannah Schmidt\n---\nA private note.\n", encoding="utf-8")
+    site.entities_dir.mkdir()
+    (site.entities_dir / "schmidt.md").symlink_to(outside)
+    loaded = load_judgements(site.entities_dir)
+    assert loaded.judgements == []
+    assert len(loaded.errors) == 1 and "outside the site folder" in str(loaded.errors[0])
+
+
+# ---- 6. every file not read is said to be skipped ----------------------------------------------
+
+def test_files_that_look_like_articles_but_are_not_read_are_warned_about(make_site, build_site):
+    site = _good_site(make_site)
+    for name in ("..md", ".draft.md", "notes.txt", "story.mdown"):
+        site.write_article_file(name, article_text("Not read", "2025-01-02", "Text."))
+    result = build_site(site)
+    assert result.ok, [str(e) for e in result.errors]
+    for name in ("..md", ".draft.md", "notes.txt", "story.mdown"):
+        found = [w for w in result.warnings if f"/{name}: not read" in w]
+        assert len(found) == 1, (name, result.warnings)
+    assert "leading '.'" in next(w for w in result.warnings if "/.draft.md:" in w)
+    assert "rename it to end in .md" in next(w for w in result.warnings if "/notes.txt:" in w)
+
+
+def test_editor_leftovers_and_hidden_folders_are_skipped_quietly(make_site, build_site):
+    site = _good_site(make_site)
+    for name in ("good.md~", "#good.md#", ".good.md.swp", ".DS_Store", "Thumbs.db", "good.md.bak",
+                 ".git/HEAD", ".git/x.md"):
+        site.write_article_file(name, "leftover")
+    (site.articles_dir / ".#good.md").symlink_to("user@host.1234")  # how Emacs marks a file being edited
+    result = build_site(site)
+    assert result.ok, [str(e) for e in result.errors]
+    assert not [w for w in result.warnings if "not read" in w], result.warnings
+
+
+# ---- 2. editor's judgement files --------------------------------------------------------------
+
+def _judge(site: SiteFolder, files: dict[str, str]):
+    from sitegen.curation import load_judgements
+
+    site.entities_dir.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (site.entities_dir / name).write_text(text, encoding="utf-8")
+    return load_judgements(site.entities_dir)
+
+
+def _one(messages, name: str) -> str:
+    found = [str(m) for m in messages if m.path.name == name]
+    assert len(found) == 1, [str(m) for m in messages]
+    return found[0]
+
+
+def test_unknown_judgement_key_gets_a_did_you_mean(site):
+    loaded = _judge(site, {"isis.md": "---\nname: Islamic State\nsame-as: [Daesh]\n---\n"})
+    warning = _one(loaded.warnings, "isis.md")
+    assert "isis.md:3:" in warning and "unknown key 'same-as'" in warning and "did you mean 'same_as'" in warning
+    assert not loaded.errors and loaded.judgements[0].same_as == ()
+
+
+def test_unknown_judgement_key_far_from_any_lists_the_known_ones(site):
+    loaded = _judge(site, {"isis.md": "---\nname: Islamic State\ncolour: black\n---\n"})
+    warning = _one(loaded.warnings, "isis.md")
+    assert "unknown key 'colour'" in warning and "not_same" in warning and "wikipedia" in warning
+
+
+def test_not_same_with_itself_is_an_error(site):
+    loaded = _judge(site, {"berg.md": "---\nname: Anna Berg\naliases: [A. Berg]\nnot_same:\n  - Erik Berg\n"
+                                      "  - anna berg\n---\n"})
+    error = _one(loaded.errors, "berg.md")
+    assert "berg.md:6:" in error and "'anna berg'" in error and "itself" in error
+    assert "remove" in error
+
+
+def test_same_as_and_not_same_on_one_name_is_an_error(site):
+    loaded = _judge(site, {"isis.md": "---\nname: Islamic State\nsame_as: [Daesh]\nnot_same: [the Daesh]\n---\n"})
+    error = _one(loaded.errors, "isis.md")
+    assert "isis.md:4:" in error and "'the Daesh'" in error and "same_as" in error and "not_same" in error
+
+
+def test_same_as_one_file_and_not_same_the_other_is_an_error(site):
+    loaded = _judge(site, {
+        "a-isis.md": "---\nname: Islamic State\nsame_as: [Daesh]\n---\n",
+        "b-daesh.md": "---\nname: Daesh group\naliases: [Daesh]\nnot_same: [Islamic State]\n---\n",
+    })
+    errors = [str(e) for e in loaded.errors]
+    assert len(errors) == 1 and "b-daesh.md:4:" in errors[0] and "a-isis.md" in errors[0], errors
+
+
+def test_circular_same_as_is_an_error_naming_both_files(site):
+    loaded = _judge(site, {
+        "a.md": "---\nname: Islamic State\nsame_as: [Daesh]\n---\nThe note.\n",
+        "b.md": "---\nname: Daesh\nsame_as: [Islamic State]\n---\nAnother note.\n",
+    })
+    errors = [str(e) for e in loaded.errors]
+    assert len(errors) == 1, errors
+    assert "circular" in errors[0] and "a.md" in errors[0] and "b.md" in errors[0]
+    assert "one file" in errors[0]
+    assert [j.name for j in loaded.judgements] == ["Islamic State"]
+
+
+def test_circular_same_as_of_three_files(site):
+    loaded = _judge(site, {
+        "a.md": "---\nname: Alpha\nsame_as: [Beta]\n---\n",
+        "b.md": "---\nname: Beta\nsame_as: [Gamma]\n---\n",
+        "c.md": "---\nname: Gamma\nsame_as: [Alpha]\n---\n",
+    })
+    errors = [str(e) for e in loaded.errors]
+    assert len(errors) == 1 and all(n in errors[0] for n in ("a.md", "b.md", "c.md")), errors
+
+
+def test_same_as_naming_another_judged_entity_is_a_warning(site):
+    loaded = _judge(site, {
+        "a.md": "---\nname: Islamic State\nsame_as: [Daesh]\n---\n",
+        "b.md": "---\nname: Daesh\ntype: organisation\n---\n",
+    })
+    assert not loaded.errors
+    warning = _one(loaded.warnings, "a.md")
+    assert "a.md:3:" in warning and "b.md" in warning
+
+
+@pytest.mark.parametrize("line, what", [("aliases: [yes]", "true or false"), ("same_as: [[a]]", "a list"),
+                                        ("name: [a]", "a list"), ("name: yes", "true or false")])
+def test_judgement_values_of_the_wrong_kind_are_errors(site, line, what):
+    body = f"---\nname: Islamic State\n{line}\n---\n" if not line.startswith("name") else f"---\n{line}\n---\n"
+    loaded = _judge(site, {"isis.md": body})
+    error = _one(loaded.errors, "isis.md")
+    assert what in error, error
+
+
+def test_same_as_naming_no_entity_is_a_warning_after_the_build(make_site, build_site):
+    site = _good_site(make_site)
+    site.add_note("schmidt", name="Hannah Schmidt", same_as=["Hanna Schmitt", "Schmidt"])
+    result = build_site(site)
+    assert result.ok, [str(e) for e in result.errors]
+    found = [w for w in result.warnings if "same_as" in w]
+    assert len(found) == 1, result.warnings
+    assert "schmidt.md:" in found[0] and "'Hanna Schmitt'" in found[0] and "spelling" in found[0]

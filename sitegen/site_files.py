@@ -1,0 +1,127 @@
+"""List the input files of a content folder, and say which files are not read and why.
+
+The policy, also in the README ("A site's folder"):
+- editors' leftovers (``foo.md~``, ``#foo.md#``, ``.#foo.md``, ``*.swp``, ``*.bak``, ...),
+  system files (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``) and hidden folders
+  (``.git``) are skipped quietly;
+- every other file that is not read is reported: a hidden file that looks like an input
+  (``.draft.md``), a file with another extension;
+- a symbolic link (to a file or a folder) is followed when what it points at is inside
+  the site folder; one that leads out of the site folder, points at nothing, or leads
+  back into a folder that holds it is refused with an error naming it, and not read.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .model import ArticleError
+
+# Editors' backup, swap and lock files, and what operating systems leave in folders.
+_LEFTOVER = re.compile(r"(?:.*~|#.*#|\.#.*|.*\.(?:swp|swo|swx|tmp|bak|orig|part|crdownload)"
+                       r"|\.ds_store|thumbs\.db|desktop\.ini|\._.*)", re.IGNORECASE)
+_MAX_DEPTH = 64  # folders within folders; deeper is surely a mistake (or a loop of links)
+
+
+@dataclass
+class Listing:
+    files: list[Path] = field(default_factory=list)  # the files to read, in path order
+    refused: list[ArticleError] = field(default_factory=list)  # links not followed
+    skipped: list[ArticleError] = field(default_factory=list)  # warnings: files not read
+
+
+def list_files(folder: Path, site_dir: Path, extensions: tuple[str, ...], kind: str = "article") -> Listing:
+    """Every file under ``folder`` whose name ends with one of ``extensions`` (lower case),
+    in path order. Strings, not Paths, while walking: a preview lists the folder after
+    every save, and a large archive holds thousands of files."""
+    listing = Listing()
+    if not folder.is_dir():
+        return listing
+    # Inside the site folder, or inside the content folder itself should that be a link
+    # the site's owner made on purpose.
+    roots = tuple({os.path.realpath(site_dir), os.path.realpath(folder)})
+    found: list[tuple[tuple[str, ...], str]] = []
+    _Walk(listing, found, roots, extensions, kind).folder(str(folder), (), (os.path.realpath(folder),))
+    found.sort()
+    listing.files = [_path(path) for _, path in found]
+    return listing
+
+
+@lru_cache(maxsize=1 << 16)  # the same files after every save of a preview
+def _path(path: str) -> Path:
+    return Path(path)
+
+
+@dataclass
+class _Walk:
+    listing: Listing
+    found: list
+    roots: tuple[str, ...]
+    extensions: tuple[str, ...]
+    kind: str
+
+    def folder(self, folder: str, parts: tuple[str, ...], holders: tuple[str, ...]) -> None:
+        if len(parts) > _MAX_DEPTH:
+            self.refuse(folder, f"is more than {_MAX_DEPTH} folders deep; not read",
+                        "move its files to a shallower folder")
+            return
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            self.refuse(folder, f"cannot be read: {exc.strerror or exc}", "check the folder's permissions")
+            return
+        for entry in entries:
+            name = entry.name
+            if _LEFTOVER.fullmatch(name):
+                continue
+            is_input = name.lower().endswith(self.extensions)
+            if name.startswith("."):
+                if is_input and not entry.is_dir(follow_symlinks=False):
+                    self.skip(entry.path, "is hidden: its name starts with '.'",
+                              "rename it without the leading '.' to publish it")
+                continue  # hidden folders (.git, .drafts) and hidden files are not inputs
+            if entry.is_symlink():
+                self.link(entry, parts, holders, is_input)
+            elif entry.is_dir(follow_symlinks=False):
+                self.folder(entry.path, parts + (name,), holders + (os.path.realpath(entry.path),))
+            elif is_input and entry.is_file(follow_symlinks=False):
+                self.found.append((parts + (name,), entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                self.not_input(entry.path)
+            else:
+                self.skip(entry.path, "is not a regular file", "move it out of this folder")
+
+    def link(self, entry: os.DirEntry, parts: tuple[str, ...], holders: tuple[str, ...], is_input: bool) -> None:
+        target = os.path.realpath(entry.path)
+        if not os.path.exists(target):
+            self.refuse(entry.path, f"is a link to {os.readlink(entry.path)!r}, which does not exist; not read",
+                        "point the link at an existing file, or delete it")
+            return
+        if not any(target == root or target.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots):
+            self.refuse(entry.path, f"is a link to {target}, outside the site folder; not read",
+                        "copy the file into the site folder instead of linking to it")
+            return
+        if os.path.isdir(target):
+            if target in holders:
+                self.refuse(entry.path, "is a link to a folder that holds it (a loop); not followed",
+                            "delete the link")
+                return
+            self.folder(entry.path, parts + (entry.name,), holders + (target,))
+        elif is_input and os.path.isfile(target):
+            self.found.append((parts + (entry.name,), entry.path))
+        elif os.path.isfile(target):
+            self.not_input(entry.path)
+
+    def not_input(self, path: str) -> None:
+        self.skip(path, f"is not {'an' if self.kind[0] in 'aeiou' else 'a'} {self.kind}: only "
+                  f"{' and '.join(self.extensions)} files are read",
+                  f"rename it to end in {self.extensions[0]} if it is one, or move it out of this folder")
+
+    def refuse(self, path: str, message: str, hint: str) -> None:
+        self.listing.refused.append(ArticleError(_path(path), None, message, hint))
+
+    def skip(self, path: str, message: str, hint: str) -> None:
+        self.listing.skipped.append(ArticleError(_path(path), None, f"not read: it {message}", hint))
