@@ -428,3 +428,57 @@ def test_same_as_naming_no_entity_is_a_warning_after_the_build(make_site, build_
     found = [w for w in result.warnings if "same_as" in w]
     assert len(found) == 1, result.warnings
     assert "schmidt.md:" in found[0] and "'Hanna Schmitt'" in found[0] and "spelling" in found[0]
+
+
+# ---- 3. sitegen.toml -----------------------------------------------------------------------------
+
+def _config(site: SiteFolder, text: str):
+    from sitegen.config import load_config
+
+    site.write_config(text)
+    warnings: list[str] = []
+    return load_config(site.root, warnings.append), warnings
+
+
+def test_unknown_config_key_gets_a_did_you_mean(site):
+    config, warnings = _config(site, 'titel = "Typo"\nlink_treshold = 0.7\n')
+    assert len(warnings) == 2, warnings
+    assert "unknown key 'titel'" in warnings[0] and "did you mean 'title'" in warnings[0]
+    assert "did you mean 'link_threshold'" in warnings[1]
+    assert "sitegen.toml:1:" in warnings[0] and "sitegen.toml:2:" in warnings[1]
+    assert config.title == "Dossiers"
+
+
+def test_unknown_config_key_far_from_any_lists_the_known_ones(site):
+    _, warnings = _config(site, 'colour = "red"\n')
+    assert len(warnings) == 1 and "unknown key 'colour'" in warnings[0] and "base_url" in warnings[0]
+
+
+def test_keys_beside_a_site_table_are_read_too(site):
+    """Keys above a [site] table used to be dropped silently."""
+    config, warnings = _config(site, 'title = "Top"\n[site]\nsearch = false\n')
+    assert config.title == "Top" and config.search is False and not warnings
+
+
+def test_a_key_both_at_the_top_and_in_the_site_table_is_an_error(site):
+    from sitegen.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"'title' is set twice"):
+        _config(site, 'title = "Top"\n[site]\ntitle = "Below"\n')
+
+
+def test_wrong_config_value_says_what_it_got_and_what_to_write(site):
+    from sitegen.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        _config(site, 'min_mentions = "two"\nstoplist = "Reuters"\nsearch = "yes"\n')
+    message = str(caught.value)
+    assert "got 'two'" in message and "e.g. min_mentions = 1" in message
+    assert 'stoplist = ["' in message and "search = true" in message
+
+
+def test_invalid_toml_names_its_line(site):
+    from sitegen.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"sitegen\.toml:2: not valid TOML"):
+        _config(site, 'title = "x"\nsearch = \n')
