@@ -90,7 +90,7 @@ def _read_once(path: Path, aid: str, allow_html: bool, max_bytes: int, memo: dic
         try:
             st = os.stat(path)
         except OSError as exc:
-            return ArticleError(path, None, f"cannot be read: {exc.strerror or exc}")
+            return ArticleError(path, None, f"cannot be read: {exc.strerror or exc}", "check the file's permissions")
         signature = (st.st_size, st.st_mtime_ns, st.st_ino)
         kept = memo.get(path)
         if kept is not None and kept[2] == signature and kept[3] - st.st_mtime_ns > SETTLED_NS:
@@ -99,7 +99,7 @@ def _read_once(path: Path, aid: str, allow_html: bool, max_bytes: int, memo: dic
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return ArticleError(path, None, f"cannot be read: {exc.strerror or exc}")
+        return ArticleError(path, None, f"cannot be read: {exc.strerror or exc}", "check the file's permissions")
     if memo is not None and path in memo and memo[path][0] == data:
         memo[path] = (data, memo[path][1], signature, read_at)
         return memo[path][1]

@@ -92,7 +92,7 @@ def load_judgements(entities_dir: Path, site_dir: Path | None = None) -> Judgeme
 
 
 def _read(path: Path, warnings: list[ArticleError]) -> Judgement:
-    doc = frontmatter.read(path)
+    doc = frontmatter.read(path, frontmatter.NAME_FIELD)
     meta = doc.meta
     for key in meta:
         if key not in KEYS:

@@ -58,12 +58,19 @@ def kind_of(value: object) -> str:
     return f"a {type(value).__name__} value"
 
 
-def decode(data: bytes) -> str:
+# The fields a file must start with, as messages name them (an entity file: NAME_FIELD).
+ARTICLE_FIELDS = "'title: ...' and 'date: YYYY-MM-DD'"
+NAME_FIELD = "'name: ...'"
+
+
+def decode(data: bytes, needs: str = ARTICLE_FIELDS) -> str:
     """Bytes to text, refusing what is not a UTF-8 text file."""
     if not data.strip():
-        raise FrontMatterError("the file is empty", hint="add front matter with a title and a date, then the text")
+        raise FrontMatterError("the file is empty", hint=f"write a line '---', then {needs}, then '---' and the text; "
+                                                        "or delete the file")
     if b"\0" in data[:8192]:
-        raise FrontMatterError("this is a binary file, not a text file", hint="only Markdown text files belong here")
+        raise FrontMatterError("this is a binary file, not a text file",
+                               hint="move it out of this folder: only Markdown text files belong here")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -76,17 +83,18 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse(text: str) -> Document:
+def parse(text: str, needs: str = ARTICLE_FIELDS) -> Document:
     """Split ``---`` front matter from the body and parse it as a YAML mapping."""
     if not text.startswith("---"):
         raise FrontMatterError(
             "no front matter: the file must start with a line '---'",
             1,
-            "begin with ---, then 'title: ...' and 'date: YYYY-MM-DD' lines, then --- again",
+            f"begin with ---, then {needs} lines, then --- again",
         )
     first_newline = text.find("\n")
     if first_newline < 0 or not FENCE.fullmatch(text[:first_newline]):
-        raise FrontMatterError("the first line must be '---' alone", 1)
+        raise FrontMatterError("the first line must be '---' alone", 1,
+                               "move what follows '---' to the next line")
     closing = FENCE.search(text, first_newline + 1)
     if not closing:
         raise FrontMatterError("the front matter is never closed", 1, "add a line '---' after the last field")
@@ -186,8 +194,12 @@ def _yaml_hint(problem: str) -> str:
         return "close the list with ']' on the same line, e.g. tags: [one, two]"
     if "flow mapping" in problem or "'}'" in problem:
         return "close the braces with '}', or quote a value that starts with '{'"
+    if "end of stream" in problem:
+        return "a quotation mark or bracket is opened and never closed: close it on the same line"
+    if "cannot start any token" in problem:
+        return "quote a value that starts with a special character such as @, ` or %, e.g. author: \"@newsdesk\""
     return "quote values that contain ': ' or start with a special character, e.g. title: \"Q&A: the talks\""
 
 
-def read(path: Path) -> Document:
-    return parse(decode(path.read_bytes()))
+def read(path: Path, needs: str = ARTICLE_FIELDS) -> Document:
+    return parse(decode(path.read_bytes(), needs), needs)

@@ -482,3 +482,46 @@ def test_invalid_toml_names_its_line(site):
 
     with pytest.raises(ConfigError, match=r"sitegen\.toml:2: not valid TOML"):
         _config(site, 'title = "x"\nsearch = \n')
+
+
+# ---- 7. messages say what to do, and the right thing --------------------------------------------
+
+@pytest.mark.parametrize("text", ["Just a note about Daesh.\n", "", "--- name: Daesh\n---\n"])
+def test_entity_file_hints_name_its_own_fields(site, text):
+    """The hints of a broken entity file used to ask for a title and a date."""
+    loaded = _judge(site, {"daesh.md": text})
+    error = _one(loaded.errors, "daesh.md")
+    assert "title" not in error and "date" not in error, error
+    assert "'name: ...'" in error or "next line" in error, error
+
+
+@pytest.mark.parametrize("front, hint", [
+    ("title: a\n\tdate: 2025-01-02\n", "spaces, not tabs"),
+    ("title: T\ndate: 2025-01-02\ntags: [one, two\n", "close the list"),
+    ("title: T\ndate: 2025-01-02\nsource: AFP: Paris\n", "quote values that contain ': '"),
+    ('title: "open\ndate: 2025-01-02\n', "never closed"),
+    ("title: T\ndate: 2025-01-02\nauthor: @newsdesk\n", "special character"),
+])
+def test_yaml_error_hint_fits_the_problem(front, hint):
+    error = _refused(f"---\n{front}---\n\nText.\n")
+    assert "not valid YAML" in str(error) and hint in error.hint, _message(error)
+
+
+def test_every_article_error_has_a_hint(make_site):
+    """Each way an article can be refused says what to do."""
+    from sitegen.content import load_articles
+
+    site = _good_site(make_site)
+    bad = {
+        "a.md": "---\ntitle: A\n", "b.md": "--- x\n---\n", "c.md": "---\n- a\n---\n", "d.md": "---\ntitle: [a]\n---\n",
+        "e.md": "---\ntitle: E\ndate: 2025-02-30\n---\n", "f.md": "---\ntitle: F\ndate: soon\n---\n",
+        "g.md": "---\ntitle: G\ndate: 2025-01-01\ntags: [[a]]\n---\n", "h.md": "", "i.md": b"\x00\x01",
+        "j.md": "---\ntitle: J\ndate: 2025-01-01\ntitle: J\n---\n", "k.md": "---\ntitle: &k K\n---\n",
+        "con.md": "---\ntitle: Con\ndate: 2025-01-01\n---\n", "l.md": "---\ndate: 2025-01-01\n---\n",
+    }
+    for name, text in bad.items():
+        site.write_article_file(name, text)
+    errors = load_articles(site.articles_dir).errors
+    assert sorted(e.path.name for e in errors) == sorted(bad)
+    for error in errors:
+        assert error.hint, str(error)
