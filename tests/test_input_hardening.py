@@ -525,3 +525,163 @@ def test_every_article_error_has_a_hint(make_site):
     assert sorted(e.path.name for e in errors) == sorted(bad)
     for error in errors:
         assert error.hint, str(error)
+
+
+# ---- 8. fuzzing: generated input loads or is an input error naming its file -------------------
+
+import datetime as dt  # noqa: E402  (the fuzz tests' own imports, kept with them)
+import os  # noqa: E402
+import tempfile  # noqa: E402
+
+import yaml  # noqa: E402
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from sitegen.model import Article  # noqa: E402
+
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ARTICLE_KEYS = ["title", "date", "source", "url", "author", "tags", "summary", "caption", "extra"]
+JUDGEMENT_KEYS = ["name", "type", "aliases", "same_as", "not_same", "ignore", "wikipedia", "nmae"]
+# Characters YAML and Markdown give meaning to, so generated text hits their corners.
+SYNTAX = "-:#&*!|>'\"%@`{}[],?\n\t \\<>_=~()0123456789aZé€\u202e\x00\x1b"
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(allow_nan=True),
+                    st.text(max_size=30), st.dates(min_value=dt.date(1, 1, 1)), st.datetimes())
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) |
+                      st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
+yaml_noise = st.text(alphabet=SYNTAX, max_size=120)
+
+
+def _front(meta: dict) -> str:
+    return yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
+
+
+def _loads_or_names_the_problem(text: str) -> None:
+    try:
+        article = _parse(text)
+    except frontmatter.FrontMatterError as error:
+        assert str(error), "an input error must say what is wrong"
+        assert error.line is None or error.line >= 1
+    else:
+        assert isinstance(article, Article) and article.title and isinstance(article.date, dt.date)
+        assert all(isinstance(t, str) and t for t in article.tags)
+        for value in (article.source, article.url, article.author, article.summary, article.caption):
+            assert value is None or isinstance(value, str)
+
+
+@FUZZ
+@given(st.dictionaries(st.sampled_from(ARTICLE_KEYS), values, max_size=8))
+def test_fuzzed_front_matter_values_load_or_are_input_errors(meta):
+    _loads_or_names_the_problem(f"---\n{_front(meta)}---\n\nText.\n")
+
+
+@FUZZ
+@given(yaml_noise)
+def test_fuzzed_front_matter_text_loads_or_is_an_input_error(noise):
+    _loads_or_names_the_problem(f"---\ntitle: T\ndate: 2025-01-02\n{noise}\n---\n\nText.\n")
+    _loads_or_names_the_problem(f"---\n{noise}\n---\n\nText.\n")
+    _loads_or_names_the_problem(noise)
+
+
+@FUZZ
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300) | st.text(alphabet=SYNTAX + "*_#>[]()!", max_size=300))
+def test_fuzzed_markdown_body_renders(body):
+    from sitegen.markup import render_html
+
+    text = f"---\n{_front({'title': 'T', 'date': dt.date(2025, 1, 2), 'caption': body[:20]})}---\n\n{body}"
+    if "\0" in body:  # read as a binary file, refused as such
+        assert "binary" in str(_refused(text))
+        return
+    article = _parse(text)
+    assert isinstance(article.text, str)
+    assert isinstance(render_html(article.body), str)
+
+
+@FUZZ
+@given(st.binary(max_size=200))
+def test_fuzzed_bytes_load_or_are_input_errors(data):
+    try:
+        parse_article(Path("x.md"), "x", b"---\ntitle: T\ndate: 2025-01-02\n---\n" + data)
+        parse_article(Path("x.md"), "x", data)
+    except frontmatter.FrontMatterError as error:
+        assert str(error)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(JUDGEMENT_KEYS), values | st.lists(st.sampled_from(
+    ["Daesh", "Islamic State", "ISIS", "the Daesh", "Anna Berg"]), max_size=3), max_size=6), min_size=1, max_size=4),
+    st.lists(yaml_noise, max_size=2))
+def test_fuzzed_judgement_files_load_or_are_input_errors(metas, noises):
+    from sitegen.curation import load_judgements
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "content" / "entities"
+        folder.mkdir(parents=True)
+        texts = [f"---\n{_front(meta)}---\nA note.\n" for meta in metas] + [f"---\n{n}\n---\n" for n in noises]
+        for i, text in enumerate(texts):
+            (folder / f"e{i}.md").write_text(text, encoding="utf-8")
+        loaded = load_judgements(folder)
+        for problem in loaded.errors + loaded.warnings:
+            assert problem.path.parent == folder and str(problem)
+        reported = {e.path for e in loaded.errors}
+        assert len(loaded.judgements) + len(reported) <= len(texts)
+        for j in loaded.judgements:
+            assert isinstance(j.name, str) and j.name
+            assert all(isinstance(n, str) for n in j.aliases + j.same_as + j.not_same)
+
+
+@FUZZ
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\0"), min_size=1, max_size=90),
+                min_size=1, max_size=4))
+def test_an_article_id_that_passes_the_screen_can_be_written(parts):
+    """Whatever id is not refused can be the folder of a page and the name of a text file."""
+    from sitegen.urls import article_id_problem
+
+    article_id = "/".join(parts)
+    if article_id_problem(article_id) is not None:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp, "articles", *parts, "index.html")
+        page.parent.mkdir(parents=True)
+        page.write_bytes(b"page")
+        text = Path(tmp, "data", "text", *parts[:-1], parts[-1] + ".txt")
+        text.parent.mkdir(parents=True)
+        text.write_bytes(b"text")
+
+
+fuzzed_article = st.fixed_dictionaries(
+    {"title": st.text(min_size=1, max_size=40), "date": st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1))},
+    optional={"tags": st.lists(st.text(max_size=10), max_size=3), "caption": st.text(max_size=60),
+              "summary": values, "author": values})
+fuzzed_body = st.lists(st.sampled_from([
+    "Anna Berg met Erik Berg in Oslo.", "The **United Nations** said", "# Heading", "> quote", "- item",
+    "[link](http://x)", "`code`", "<script>x</script>", "\u202e", "Daesh", "ISIS", "Berg", "\n\n", "|a|b|\n|-|-|",
+]), max_size=12).map(" ".join)
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(fuzzed_article, fuzzed_body), min_size=1, max_size=4),
+       st.lists(st.dictionaries(st.sampled_from(JUDGEMENT_KEYS), values | st.sampled_from(
+           ["Daesh", "Islamic State", "Berg", ["Anna Berg"], ["ISIS", "Daesh"]]), max_size=5), max_size=3),
+       yaml_noise)
+def test_a_fuzzed_site_builds_and_reports_only_input_errors(nlp, articles, judgements, noise):
+    from sitegen.build import BuildOptions, build
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "content" / "articles").mkdir(parents=True)
+        (root / "content" / "entities").mkdir()
+        for i, (meta, body) in enumerate(articles):
+            (root / "content" / "articles" / f"a{i}.md").write_text(f"---\n{_front(meta)}---\n\n{body}\n",
+                                                                     encoding="utf-8")
+        (root / "content" / "articles" / "noise.md").write_text(f"---\n{noise}\n---\nText.\n", encoding="utf-8")
+        for i, meta in enumerate(judgements):
+            (root / "content" / "entities" / f"e{i}.md").write_text(f"---\n{_front(meta)}---\nA note.\n",
+                                                                     encoding="utf-8")
+        result = build(root, BuildOptions(offline=True, nlp_loader=lambda: nlp))
+        for error in result.errors:
+            assert error.path.is_relative_to(root / "content") and str(error)
+        built = {a.id for a in result.site.articles}
+        failed = {e.path.stem for e in result.errors if e.path.parent.name == "articles"}
+        assert built | failed == {f"a{i}" for i in range(len(articles))} | {"noise"}
+        for aid in built:
+            assert (root / "output" / "articles" / aid / "index.html").is_file()
