@@ -34,6 +34,7 @@ from .progress import Progress
 from .redirects import load_history, plan_redirects, redirect_files, save_history, updated_history
 from .reference import ReferenceOptions, ReferenceReport, reference_stage
 from .search import find_pagefind, search_files
+from .site_files import list_files
 
 STATE_FILE = "last-build.json"
 
@@ -321,10 +322,15 @@ def input_fingerprint(config: SiteConfig, options: BuildOptions) -> str:
                Path(__file__).parent]
     if options.replay:
         folders.append(Path(options.replay))
+    # Folders linked into the content folders are read too (see site_files), and rglob
+    # does not enter them.
+    linked = {folder: set(list_files(folder, config.site_dir, ("",)).files)
+              for folder in (config.articles_dir, config.entities_dir)}
     for folder in folders:
         digest.update(f"\0{folder}\0".encode())
         if folder.is_dir():
-            for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            files = {p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+            for path in sorted(files | linked.get(folder, set())):
                 digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
     config_path = config.site_dir / CONFIG_FILE

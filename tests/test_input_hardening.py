@@ -685,3 +685,18 @@ def test_a_fuzzed_site_builds_and_reports_only_input_errors(nlp, articles, judge
         assert built | failed == {f"a{i}" for i in range(len(articles))} | {"noise"}
         for aid in built:
             assert (root / "output" / "articles" / aid / "index.html").is_file()
+
+
+def test_an_edit_in_a_symlinked_folder_is_not_up_to_date(make_site, build_site):
+    """Now that linked folders are read, a change inside one must rebuild the site."""
+    site = _good_site(make_site)
+    archive = site.root / "archive"
+    archive.mkdir()
+    old = archive / "old.md"
+    old.write_text(article_text("Old title", "2024-01-02", "Text."), encoding="utf-8")
+    (site.articles_dir / "archive").symlink_to(archive, target_is_directory=True)
+    assert build_site(site).ok
+    old.write_text(article_text("New title", "2024-01-02", "Text."), encoding="utf-8")
+    result = build_site(site)
+    assert not result.up_to_date
+    assert "New title" in site.article_page("archive/old")
