@@ -86,7 +86,8 @@ class _Walk:
             if entry.is_symlink():
                 self.link(entry, parts, holders, is_input)
             elif entry.is_dir(follow_symlinks=False):
-                self.folder(entry.path, parts + (name,), holders + (os.path.realpath(entry.path),))
+                # not a link: its real path is its real parent's and its name
+                self.folder(entry.path, parts + (name,), holders + (os.path.join(holders[-1], name),))
             elif is_input and entry.is_file(follow_symlinks=False):
                 self.found.append((parts + (name,), entry.path))
             elif entry.is_file(follow_symlinks=False):
@@ -96,13 +97,15 @@ class _Walk:
 
     def link(self, entry: os.DirEntry, parts: tuple[str, ...], holders: tuple[str, ...], is_input: bool) -> None:
         target = os.path.realpath(entry.path)
+        # An error where an input or a folder of them is lost; a warning for other files.
+        report = self.refuse if is_input or os.path.isdir(target) else self.skip
         if not os.path.exists(target):
-            self.refuse(entry.path, f"is a link to {os.readlink(entry.path)!r}, which does not exist; not read",
-                        "point the link at an existing file, or delete it")
+            report(entry.path, f"is a link to {os.readlink(entry.path)!r}, which does not exist; not read",
+                   "point the link at an existing file, or delete it")
             return
         if not any(target == root or target.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots):
-            self.refuse(entry.path, f"is a link to {target}, outside the site folder; not read",
-                        "copy the file into the site folder instead of linking to it")
+            report(entry.path, f"is a link to {target}, outside the site folder; not read",
+                   "copy what it points at into the site folder instead of linking to it")
             return
         if os.path.isdir(target):
             if target in holders:
@@ -124,4 +127,6 @@ class _Walk:
         self.listing.refused.append(ArticleError(_path(path), None, message, hint))
 
     def skip(self, path: str, message: str, hint: str) -> None:
-        self.listing.skipped.append(ArticleError(_path(path), None, f"not read: it {message}", hint))
+        if not message.endswith("not read"):
+            message = f"not read: it {message}"
+        self.listing.skipped.append(ArticleError(_path(path), None, message, hint))

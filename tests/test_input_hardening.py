@@ -257,6 +257,16 @@ def test_symlinked_folder_outside_the_site_is_refused(make_site, tmp_path):
     assert loaded.errors[0].path.name == "more"
 
 
+def test_symlinked_other_file_outside_the_site_is_a_warning(make_site, tmp_path):
+    site = _good_site(make_site)
+    picture = tmp_path / "photo.jpg"
+    picture.write_bytes(b"jpeg")
+    (site.articles_dir / "photo.jpg").symlink_to(picture)
+    loaded = _load(site)
+    assert not loaded.errors and [a.id for a in loaded.articles] == ["good"]
+    assert len(loaded.skipped) == 1 and "outside the site folder; not read" in str(loaded.skipped[0])
+
+
 def test_symlinks_inside_the_site_are_followed(make_site):
     """A symlinked folder used to be skipped silently."""
     site = _good_site(make_site)
