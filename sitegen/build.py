@@ -175,8 +175,8 @@ def analyse(config: SiteConfig, options: BuildOptions,
     memory = options.memory
     loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes,
                            memory.articles if memory else None)
-    for skipped in loaded.skipped:
-        warn(str(skipped))
+    for warning in loaded.warnings:
+        warn(str(warning))
     judged = load_judgements(config.entities_dir)
     judgements = judged.judgements
     for warning in judged.warnings:

@@ -5,7 +5,6 @@ Validation collects every problem at once and warns about keys it does not know.
 """
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from dataclasses import dataclass, field, fields
@@ -13,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .suggest import did_you_mean
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -116,9 +116,8 @@ def load_config(site_dir: Path, warn=lambda message: None) -> SiteConfig:
         spec = _FILE_KEYS.get(key)
         if spec is None:
             line = _line_of(text, key)
-            close = difflib.get_close_matches(key, list(_FILE_KEYS), n=1, cutoff=0.6)
-            known = f"did you mean '{close[0]}'?" if close else f"the keys are: {', '.join(sorted(_FILE_KEYS))}"
-            warn(f"{path}{f':{line}' if line else ''}: unknown key '{key}' ignored ({known})")
+            warn(f"{path}{f':{line}' if line else ''}: unknown key '{key}' ignored "
+                 f"({did_you_mean(key, sorted(_FILE_KEYS))})")
             continue
         default = spec.default
         if isinstance(default, tuple):

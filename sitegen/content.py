@@ -17,9 +17,13 @@ from .markup import BLOCK_SEPARATOR, plain_text
 from .memory import keep_only
 from .model import Article, ArticleError
 from .site_files import Listing, list_files
+from .suggest import nearest
 from .urls import article_id_problem
 
 EXTENSIONS = (".md", ".markdown")
+# The front matter fields sitegen reads; other keys (other tools' "layout:") are left alone,
+# but one close to these is most likely a typo, and is warned about.
+FIELDS = ("title", "date", "source", "url", "author", "tags", "summary", "caption")
 # A news article is far smaller; a file this big is almost surely a mistake, and NER on
 # it would take minutes. Configurable as max_article_bytes.
 DEFAULT_MAX_BYTES = 1_000_000
@@ -29,7 +33,7 @@ DEFAULT_MAX_BYTES = 1_000_000
 class Loaded:
     articles: tuple[Article, ...]  # newest first, then by id
     errors: tuple[ArticleError, ...]
-    skipped: tuple[ArticleError, ...] = ()  # warnings: files in the folder that are not read
+    warnings: tuple[ArticleError, ...] = ()  # files not read, and what is odd in those read
 
 
 def find_article_files(articles_dir: Path, site_dir: Path | None = None) -> Listing:
@@ -74,7 +78,8 @@ def load_articles(articles_dir: Path, allow_html: bool = False, max_bytes: int =
     if memo is not None:
         keep_only(memo, seen.values())
     articles.sort(key=lambda a: (-a.date.toordinal(), a.id))
-    return Loaded(tuple(articles), tuple(errors), tuple(listing.skipped))
+    warnings = listing.skipped + [w for a in articles for w in a.warnings]
+    return Loaded(tuple(articles), tuple(errors), tuple(warnings))
 
 
 # A file whose size, modification time and inode are what they were when it was last
@@ -131,7 +136,11 @@ def parse_article(path: Path, aid: str, data: bytes, allow_html: bool = False,
         caption_text = plain_text(caption, allow_html)
         caption_start = len(text) + len(BLOCK_SEPARATOR) if text else 0
         text = f"{text}{BLOCK_SEPARATOR}{caption_text}" if text else caption_text
+    warnings = tuple(ArticleError(path, doc.line_of(key), f"unknown key '{key}' ignored", f"did you mean '{known}'?")
+                     for key in doc.meta if key not in FIELDS
+                     for known in [nearest(str(key), FIELDS)] if known)
     return Article(
+        warnings=warnings,
         id=aid,
         path=path,
         title=title,

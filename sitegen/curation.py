@@ -13,7 +13,6 @@ The Markdown body is the editor's note, shown on the dossier.
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -23,6 +22,7 @@ from .markup import render_html
 from .model import ENTITY_TYPES, ArticleError
 from .names import name_key
 from .site_files import list_files
+from .suggest import did_you_mean
 
 KEYS = ("name", "type", "aliases", "same_as", "not_same", "ignore", "wikipedia")
 
@@ -97,7 +97,7 @@ def _read(path: Path, warnings: list[ArticleError]) -> Judgement:
     for key in meta:
         if key not in KEYS:
             warnings.append(ArticleError(path, doc.line_of(str(key)), f"unknown key '{key}' ignored",
-                                         _did_you_mean(str(key), KEYS)))
+                                         did_you_mean(str(key), KEYS)))
     name = meta.get("name")
     if name is None:
         raise frontmatter.FrontMatterError("an entity file needs 'name: ...'", 2,
@@ -137,11 +137,6 @@ def _read(path: Path, warnings: list[ArticleError]) -> Judgement:
         note_html=render_html(body) if body else None,
         lines=lines,
     )
-
-
-def _did_you_mean(key: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(key.lower().replace("-", "_").replace(" ", "_"), list(known), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else f"the keys are: {', '.join(known)}"
 
 
 def _names(doc: frontmatter.Document, key: str, lines: dict[tuple[str, str], int]) -> tuple[str, ...]:

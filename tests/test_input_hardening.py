@@ -264,7 +264,7 @@ def test_symlinked_other_file_outside_the_site_is_a_warning(make_site, tmp_path)
     (site.articles_dir / "photo.jpg").symlink_to(picture)
     loaded = _load(site)
     assert not loaded.errors and [a.id for a in loaded.articles] == ["good"]
-    assert len(loaded.skipped) == 1 and "outside the site folder; not read" in str(loaded.skipped[0])
+    assert len(loaded.warnings) == 1 and "outside the site folder; not read" in str(loaded.warnings[0])
 
 
 def test_symlinks_inside_the_site_are_followed(make_site):
@@ -710,3 +710,16 @@ def test_an_edit_in_a_symlinked_folder_is_not_up_to_date(make_site, build_site):
     result = build_site(site)
     assert not result.up_to_date
     assert "New title" in site.article_page("archive/old")
+
+
+def test_article_key_close_to_a_known_one_is_warned_about(make_site, build_site):
+    """'tag:' for 'tags:' was ignored silently; keys of other tools (layout:) stay quiet."""
+    site = _good_site(make_site)
+    site.write_article_file("typo.md", "---\ntitle: Typo\ndate: 2025-01-02\ntag: [Syria]\nlayout: post\n"
+                                       "Author: Jo\n---\n\nText.\n")
+    result = build_site(site)
+    assert result.ok, [str(e) for e in result.errors]
+    found = [w for w in result.warnings if "typo.md" in w]
+    assert len(found) == 2, result.warnings
+    assert "typo.md:4: unknown key 'tag' ignored" in found[0] and "did you mean 'tags'" in found[0]
+    assert "typo.md:6:" in found[1] and "did you mean 'author'" in found[1]
