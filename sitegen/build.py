@@ -277,15 +277,38 @@ def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Map
 
 
 def _mentioned_keys(clusters: Mapping[str, list[Cluster]], wanted: set[str]) -> set[str]:
-    """Which of the name keys ``wanted`` some article mentions, in any of the forms
-    merging goes by (see merge.editor_judgements) or any form the article writes."""
-    found: set[str] = set()
-    for article_clusters in clusters.values():
-        for c in article_clusters:
-            found |= wanted.intersection(c.forms)
-            found |= wanted & c.strong_keys
-            found |= wanted.intersection((c.name_key, canonical_key(c)))
-    return found
+    """Which of the name keys ``wanted`` some article mentions, in any form the article
+    writes or merging goes by (see merge.editor_judgements)."""
+    missing = set(wanted)
+    for article_id, article_clusters in clusters.items():
+        missing.difference_update(_article_keys(article_id, article_clusters))
+        if not missing:
+            break
+    _drop_kept_keys(clusters)
+    return wanted - missing
+
+
+# article id -> (its clusters, their name keys): a preview hands over the very same list
+# of clusters for every article an edit did not touch, and its keys are not collected again.
+_KEPT_KEYS: dict[str, tuple[list[Cluster], frozenset[str]]] = {}
+
+
+def _article_keys(article_id: str, clusters: list[Cluster]) -> frozenset[str]:
+    kept = _KEPT_KEYS.get(article_id)
+    if kept is None or kept[0] is not clusters:
+        keys: set[str] = set()
+        for c in clusters:
+            keys.update(c.forms)
+            keys.update(c.strong_keys)
+            keys.add(c.name_key)
+            keys.add(canonical_key(c))
+        kept = _KEPT_KEYS[article_id] = (clusters, frozenset(keys))
+    return kept[1]
+
+
+def _drop_kept_keys(clusters: Mapping[str, list[Cluster]]) -> None:
+    for article_id in [a for a in _KEPT_KEYS if a not in clusters]:
+        del _KEPT_KEYS[article_id]
 
 
 def render_files(site: Site, config: SiteConfig, jobs: int = 1, memory: BuildMemory | None = None) -> dict[str, bytes]:
