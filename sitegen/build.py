@@ -18,8 +18,6 @@ from . import __version__
 from .analysis import analyse_articles
 from .cache import BuildCache, extraction_key
 from .chains import Cluster
-from .merge import canonical_key
-from .names import name_key
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .content import load_articles
 from .curation import Judgement, load_judgements, unmatched_same_as
@@ -28,7 +26,9 @@ from . import urls
 from .export import article_texts, entities_csv, entities_json, graph_json
 from .memory import BuildMemory
 from .extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
+from .merge import canonical_key
 from .model import Article, ArticleError, Site
+from .names import name_key
 from .output import WriteStats, write_site
 from .progress import Progress
 from .redirects import load_history, plan_redirects, redirect_files, save_history, updated_history

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
 from . import frontmatter
 from .markup import BLOCK_SEPARATOR, plain_text
 from .memory import keep_only
@@ -36,9 +37,9 @@ class Loaded:
     warnings: tuple[ArticleError, ...] = ()  # files not read, and what is odd in those read
 
 
-def find_article_files(articles_dir: Path, site_dir: Path | None = None) -> Listing:
+def find_article_files(articles_dir: Path) -> Listing:
     """Every article file, in path order, and what was not read (see ``site_files``)."""
-    return list_files(articles_dir, site_dir or articles_dir.parent.parent, EXTENSIONS)
+    return list_files(articles_dir, articles_dir.parent.parent, EXTENSIONS)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -136,11 +137,8 @@ def parse_article(path: Path, aid: str, data: bytes, allow_html: bool = False,
         caption_text = plain_text(caption, allow_html)
         caption_start = len(text) + len(BLOCK_SEPARATOR) if text else 0
         text = f"{text}{BLOCK_SEPARATOR}{caption_text}" if text else caption_text
-    warnings = tuple(ArticleError(path, doc.line_of(key), f"unknown key '{key}' ignored", f"did you mean '{known}'?")
-                     for key in doc.meta if key not in FIELDS
-                     for known in [nearest(str(key), FIELDS)] if known)
     return Article(
-        warnings=warnings,
+        warnings=_mistyped_keys(path, doc),
         id=aid,
         path=path,
         title=title,
@@ -155,6 +153,17 @@ def parse_article(path: Path, aid: str, data: bytes, allow_html: bool = False,
         caption=caption,
         caption_start=caption_start,
     )
+
+
+def _mistyped_keys(path: Path, doc: frontmatter.Document) -> tuple[ArticleError, ...]:
+    """Keys sitegen does not read that are close to a field it does ('tag' for 'tags')."""
+    found = []
+    for key in doc.meta:
+        known = nearest(str(key), FIELDS) if key not in FIELDS else None
+        if known:
+            found.append(ArticleError(path, doc.line_of(str(key)), f"unknown key '{key}' ignored",
+                                      f"did you mean '{known}'?"))
+    return tuple(found)
 
 
 def _required_text(doc: frontmatter.Document, key: str) -> str:

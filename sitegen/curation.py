@@ -119,7 +119,8 @@ def _read(path: Path, warnings: list[ArticleError]) -> Judgement:
         wikipedia = ""  # "never link this entity"
     elif wikipedia is not None and not isinstance(wikipedia, str):
         raise frontmatter.FrontMatterError(
-            f"'wikipedia' must be a page title, or false to keep the entity unlinked; got {frontmatter.kind_of(wikipedia)}",
+            f"'wikipedia' must be a page title, or false to keep the entity unlinked; "
+            f"got {frontmatter.kind_of(wikipedia)}",
             doc.line_of("wikipedia"), 'write wikipedia: "Page title" or wikipedia: false')
     lines: dict[tuple[str, str], int] = {("name", name.strip()): doc.line_of("name") or 2}
     names = {key: _names(doc, key, lines) for key in ("aliases", "same_as", "not_same")}
@@ -152,8 +153,9 @@ def _names(doc: frontmatter.Document, key: str, lines: dict[tuple[str, str], int
     names = []
     for index, item in enumerate(value):
         if not isinstance(item, str) and not (isinstance(item, int) and not isinstance(item, bool)):
-            raise frontmatter.FrontMatterError(f"'{key}' must be a list of names; item {index + 1} is {frontmatter.kind_of(item)}",
-                                               doc.item_line(key, index), hint)
+            raise frontmatter.FrontMatterError(
+                f"'{key}' must be a list of names; item {index + 1} is {frontmatter.kind_of(item)}",
+                doc.item_line(key, index), hint)
         text = str(item).strip()
         if text:
             names.append(text)
@@ -237,7 +239,7 @@ def _contradictions(judgements: list[Judgement]) -> list[ArticleError]:
             if other is j or not (other.merge_keys & j.merge_keys):
                 continue
             for name in j.not_same:
-                if name_key(name) in other.merge_keys - {other.key} or name_key(name) == other.key:
+                if name_key(name) in other.merge_keys:
                     joined = next(n for n in other.aliases + other.same_as + (other.name,)
                                   if name_key(n) in j.merge_keys)
                     found.append(ArticleError(

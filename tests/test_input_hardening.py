@@ -238,8 +238,8 @@ def test_symlinked_file_outside_the_site_is_refused(make_site, tmp_path, cli):
     (site.articles_dir / "leak.md").symlink_to(secret)
     result = cli("build", site.root, "--offline")
     assert result.returncode == 1, result.stderr
-    assert re.search(r"error: .*leak\.md: is a link to .*private\.md, outside the site folder; not read", result.stderr), \
-        result.stderr
+    leak = r"error: .*leak\.md: is a link to .*private\.md, outside the site folder; not read"
+    assert re.search(leak, result.stderr), result.stderr
     assert not (site.output / "articles" / "leak").exists()
     assert "Private notes" not in (site.output / "data" / "entities.json").read_text(encoding="utf-8")
     assert (site.output / "articles" / "good" / "index.html").is_file()
@@ -593,7 +593,8 @@ def test_fuzzed_front_matter_text_loads_or_is_an_input_error(noise):
 
 
 @FUZZ
-@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300) | st.text(alphabet=SYNTAX + "*_#>[]()!", max_size=300))
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300) |
+       st.text(alphabet=SYNTAX + "*_#>[]()!", max_size=300))
 def test_fuzzed_markdown_body_renders(body):
     from sitegen.markup import render_html
 
