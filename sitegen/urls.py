@@ -117,6 +117,7 @@ MAX_ARTICLE_ID_BYTES = 1024
 TEXT_SUFFIX = ".txt"  # the article's plain text is published as data/text/<id>.txt
 
 
+@lru_cache(maxsize=1 << 16)  # the same ids after every save of a preview
 def article_id_problem(article_id: str) -> str | None:
     """Why ``article_id`` cannot be the address of a page on every host, if it cannot.
 

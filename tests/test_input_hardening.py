@@ -724,3 +724,21 @@ def test_article_key_close_to_a_known_one_is_warned_about(make_site, build_site)
     assert len(found) == 2, result.warnings
     assert "typo.md:4: unknown key 'tag' ignored" in found[0] and "did you mean 'tags'" in found[0]
     assert "typo.md:6:" in found[1] and "did you mean 'author'" in found[1]
+
+
+def test_entity_file_problems_on_the_command_line(make_site, cli):
+    """Errors exit 1 and name file and line; warnings do not stop the site."""
+    site = _good_site(make_site)
+    site.add_note("a-schmidt", name="Hannah Schmidt", same_as=["H. Schmidt"], colour="red")
+    site.add_note("b-schmidt", name="H. Schmidt", same_as=["Hannah Schmidt"])
+    site.add_note("berlin", name="Berlin", not_same=["Berlin"])
+    result = cli("build", site.root, "--offline")
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 2, result.stderr
+    assert any("a-schmidt.md:3: circular same_as" in e and "b-schmidt.md" in e for e in errors), errors
+    assert any("berlin.md:3: not_same names 'Berlin'" in e for e in errors), errors
+    assert re.search(r"warning: .*a-schmidt\.md:4: unknown key 'colour' ignored", result.stderr), result.stderr
+    assert (site.output / "articles" / "good" / "index.html").is_file()
+    assert "Hannah Schmidt" in {e["name"] for e in site.entities()}
