@@ -354,7 +354,8 @@ def input_fingerprint(config: SiteConfig, options: BuildOptions) -> str:
         if folder.is_dir():
             files = {p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
             for path in sorted(files | linked.get(folder, set())):
-                digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+                # a name that is not UTF-8 is refused when read, but must not stop this check
+                digest.update(path.relative_to(folder).as_posix().encode("utf-8", "surrogateescape") + b"\0")
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
     config_path = config.site_dir / CONFIG_FILE
     if config_path.is_file():

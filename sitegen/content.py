@@ -65,7 +65,7 @@ def load_articles(articles_dir: Path, allow_html: bool = False, max_bytes: int =
         problem = article_id_problem(aid)
         if problem:
             errors.append(ArticleError(path, None, f"its name cannot be a page address: {problem}",
-                                       "rename the file (letters, digits, '-' and '_' are always safe)"))
+                                       "rename the file; letters, digits, '-' and '_' are always safe"))
             continue
         # Case-insensitive hosts would write both to one folder: treat as one id.
         key = aid.casefold()

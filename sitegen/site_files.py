@@ -55,6 +55,15 @@ def _path(path: str) -> Path:
     return Path(path)
 
 
+def _is_utf8(name: str) -> bool:
+    """Whether a file name came from UTF-8 bytes (Python keeps other bytes as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @dataclass
 class _Walk:
     listing: Listing
@@ -83,7 +92,10 @@ class _Walk:
                     self.skip(entry.path, "is hidden: its name starts with '.'",
                               "rename it without the leading '.' to publish it")
                 continue  # hidden folders (.git, .drafts) and hidden files are not inputs
-            if entry.is_symlink():
+            if is_input and not _is_utf8(name):
+                self.refuse(entry.path, "its name is not valid UTF-8; not read",
+                            "rename the file; letters, digits, '-' and '_' are always safe")
+            elif entry.is_symlink():
                 self.link(entry, parts, holders, is_input)
             elif entry.is_dir(follow_symlinks=False):
                 # not a link: its real path is its real parent's and its name

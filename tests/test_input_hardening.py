@@ -742,3 +742,24 @@ def test_entity_file_problems_on_the_command_line(make_site, cli):
     assert re.search(r"warning: .*a-schmidt\.md:4: unknown key 'colour' ignored", result.stderr), result.stderr
     assert (site.output / "articles" / "good" / "index.html").is_file()
     assert "Hannah Schmidt" in {e["name"] for e in site.entities()}
+
+
+def test_file_names_not_valid_utf8_on_the_command_line(make_site, cli):
+    """A non-UTF-8 file name crashed the up-to-date check with a traceback before any
+    file was read."""
+    site = _good_site(make_site)
+    folder = bytes(site.articles_dir)
+    with open(folder + b"/caf\xe9.md", "wb") as f:
+        f.write(article_text("Latin-1 name", "2025-01-02", "Anna Berg won.").encode("utf-8"))
+    with open(folder + b"/n\xe9tes.txt", "wb") as f:
+        f.write(b"notes")
+    site.entities_dir.mkdir()
+    with open(bytes(site.entities_dir) + b"/b\xe9rg.md", "wb") as f:
+        f.write(b"---\nname: Anna Berg\n---\n")
+    result = cli("build", site.root, "--offline")
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 2 and all("not valid UTF-8" in e for e in errors), result.stderr
+    assert "caf" in errors[0] and "b\\udce9rg.md" in errors[1]
+    assert (site.output / "articles" / "good" / "index.html").is_file()
