@@ -301,7 +301,7 @@ def _stage_times(site: Path, out: Path) -> dict[str, float]:
         try:  # analyse() stage by stage, as it runs them
             loaded = timed("load_articles", b.load_articles, config.articles_dir, config.allow_html,
                            config.max_article_bytes)
-            judgements, _ = timed("load_judgements", b.load_judgements, config.entities_dir)
+            judgements = timed("load_judgements", b.load_judgements, config.entities_dir).judgements
             with b.BuildCache(config.state_dir / "cache.sqlite") as cache:
                 extractions, keys, _ = timed("extract_stage (cache)", b.extract_stage, config, loaded.articles,
                                              options, cache)

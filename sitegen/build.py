@@ -20,20 +20,23 @@ from .cache import BuildCache, extraction_key
 from .chains import Cluster
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .content import load_articles
-from .curation import Judgement, load_judgements
+from .curation import Judgement, load_judgements, unmatched_same_as
 from .errors import SiteDirError
 from . import urls
 from .export import article_texts, entities_csv, entities_json, graph_json
 from .memory import BuildMemory
 from .extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
+from .merge import canonical_key
 from .model import Article, ArticleError, Site
 from .locks import build_lock
+from .names import name_key
 from .output import WriteStats, write_site
 from .ownership import recorded_files, refuse_source_folders
 from .progress import Progress
 from .redirects import load_history, plan_redirects, redirect_files, save_history, updated_history
 from .reference import ReferenceOptions, ReferenceReport, reference_stage
 from .search import find_pagefind, search_files
+from .site_files import list_files
 
 STATE_FILE = "last-build.json"
 
@@ -180,14 +183,19 @@ def analyse(config: SiteConfig, options: BuildOptions,
     memory = options.memory
     loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes,
                            memory.articles if memory else None)
-    judgements, note_errors = load_judgements(config.entities_dir)
+    for warning in loaded.warnings:
+        warn(str(warning))
+    judged = load_judgements(config.entities_dir)
+    judgements = judged.judgements
+    for warning in judged.warnings:
+        warn(str(warning))
     with BuildCache(config.state_dir / "cache.sqlite", warn) as cache:
         extractions, keys, extracted = extract_stage(config, loaded.articles, options, cache)
         clusters = analysis_stage(config, loaded.articles, extractions, keys, cache,
                                   memory.analyses if memory else None)
     site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memory)
     site, report = reference_stage(site, config, reference_options(options), judgements, warn)
-    return site, list(loaded.errors) + note_errors, extracted, report
+    return site, list(loaded.errors) + judged.errors, extracted, report
 
 
 def reference_options(options: BuildOptions) -> ReferenceOptions:
@@ -267,8 +275,48 @@ def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Map
     matched = {e.note_path for e in site.entities if e.note_path}
     for j in judgements:
         if j.path not in matched and not j.ignore:
-            warn(f"{j.path}: no entity is named '{j.name}' or any of its aliases; the note is not shown")
+            warn(f"{j.path}: no entity is named '{j.name}' or any of its aliases; the note is not shown "
+                 "(check the name's spelling, or add the name the articles use to aliases)")
+    wanted = {name_key(n) for j in judgements for n in j.same_as}
+    if wanted:
+        for problem in unmatched_same_as(judgements, _mentioned_keys(clusters, wanted)):
+            warn(str(problem))
     return site
+
+
+def _mentioned_keys(clusters: Mapping[str, list[Cluster]], wanted: set[str]) -> set[str]:
+    """Which of the name keys ``wanted`` some article mentions, in any form the article
+    writes or merging goes by (see merge.editor_judgements)."""
+    missing = set(wanted)
+    for article_id, article_clusters in clusters.items():
+        missing.difference_update(_article_keys(article_id, article_clusters))
+        if not missing:
+            break
+    _drop_kept_keys(clusters)
+    return wanted - missing
+
+
+# article id -> (its clusters, their name keys): a preview hands over the very same list
+# of clusters for every article an edit did not touch, and its keys are not collected again.
+_KEPT_KEYS: dict[str, tuple[list[Cluster], frozenset[str]]] = {}
+
+
+def _article_keys(article_id: str, clusters: list[Cluster]) -> frozenset[str]:
+    kept = _KEPT_KEYS.get(article_id)
+    if kept is None or kept[0] is not clusters:
+        keys: set[str] = set()
+        for c in clusters:
+            keys.update(c.forms)
+            keys.update(c.strong_keys)
+            keys.add(c.name_key)
+            keys.add(canonical_key(c))
+        kept = _KEPT_KEYS[article_id] = (clusters, frozenset(keys))
+    return kept[1]
+
+
+def _drop_kept_keys(clusters: Mapping[str, list[Cluster]]) -> None:
+    for article_id in [a for a in _KEPT_KEYS if a not in clusters]:
+        del _KEPT_KEYS[article_id]
 
 
 def render_files(site: Site, config: SiteConfig, jobs: int = 1, memory: BuildMemory | None = None) -> dict[str, bytes]:
@@ -305,11 +353,17 @@ def input_fingerprint(config: SiteConfig, options: BuildOptions) -> str:
                Path(__file__).parent]
     if options.replay:
         folders.append(Path(options.replay))
+    # Folders linked into the content folders are read too (see site_files), and rglob
+    # does not enter them.
+    linked = {folder: set(list_files(folder, config.site_dir, ("",)).files)
+              for folder in (config.articles_dir, config.entities_dir)}
     for folder in folders:
         digest.update(f"\0{folder}\0".encode())
         if folder.is_dir():
-            for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-                digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            files = {p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+            for path in sorted(files | linked.get(folder, set())):
+                # a name that is not UTF-8 is refused when read, but must not stop this check
+                digest.update(path.relative_to(folder).as_posix().encode("utf-8", "surrogateescape") + b"\0")
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
     config_path = config.site_dir / CONFIG_FILE
     if config_path.is_file():

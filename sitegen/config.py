@@ -5,12 +5,14 @@ Validation collects every problem at once and warns about keys it does not know.
 """
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from .errors import ConfigError
 from .urls import public_base_url
+from .suggest import did_you_mean
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -98,37 +100,46 @@ def load_config(site_dir: Path, warn=lambda message: None) -> SiteConfig:
     if not path.exists():
         return SiteConfig(site_dir=site_dir)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    raw = raw.get("site", raw)  # accept keys at top level or under [site]
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid UTF-8 ({exc.reason}); save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"\(at line (\d+)", str(exc))
+        where = f"{path}:{line.group(1)}" if line else str(path)
+        raise ConfigError(f"{where}: not valid TOML: {exc} (see the example in the README, \"Settings\"; "
+                          "text values need quotes: title = \"My site\")") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
     values, problems = {}, []
-    for key, value in raw.items():
+    for key, value in _settings(raw, problems).items():
         spec = _FILE_KEYS.get(key)
         if spec is None:
-            warn(f"{path}: unknown key '{key}' ignored (known: {', '.join(sorted(_FILE_KEYS))})")
+            line = _line_of(text, key)
+            warn(f"{path}{f':{line}' if line else ''}: unknown key '{key}' ignored "
+                 f"({did_you_mean(key, sorted(_FILE_KEYS))})")
             continue
         default = spec.default
         if isinstance(default, tuple):
             if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-                problems.append(f"'{key}' must be a list of strings")
+                problems.append(f"'{key}' must be a list of strings, e.g. {key} = [\"...\"]; got {value!r}")
                 continue
             value = tuple(value)
         elif isinstance(default, bool):
             if not isinstance(value, bool):
-                problems.append(f"'{key}' must be true or false")
+                problems.append(f"'{key}' must be true or false, e.g. {key} = true; got {value!r}")
                 continue
         elif isinstance(default, float):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-                problems.append(f"'{key}' must be a number from 0 to 1")
+                problems.append(f"'{key}' must be a number from 0 to 1, e.g. {key} = {default}; got {value!r}")
                 continue
             value = float(value)
         elif isinstance(default, int):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                problems.append(f"'{key}' must be a whole number >= 0")
+                problems.append(f"'{key}' must be a whole number >= 0, e.g. {key} = {default}; got {value!r}")
                 continue
         elif not isinstance(value, str):
-            problems.append(f"'{key}' must be a string")
+            problems.append(f"'{key}' must be a string, e.g. {key} = \"...\"; got {value!r}")
             continue
         values[key] = value
     bad_types = [t for t in values.get("entity_types", ()) if t not in ALL_TYPES]
@@ -145,3 +156,19 @@ def load_config(site_dir: Path, warn=lambda message: None) -> SiteConfig:
     if problems:
         raise ConfigError(f"{path}: " + "; ".join(problems))
     return SiteConfig(site_dir=site_dir, **values)
+
+
+def _settings(raw: dict, problems: list[str]) -> dict:
+    """The keys at the top of the file and those under a ``[site]`` table, as one."""
+    table = raw.get("site")
+    if not isinstance(table, dict):
+        return raw
+    top = {k: v for k, v in raw.items() if k != "site"}
+    for key in top.keys() & table.keys():
+        problems.append(f"'{key}' is set twice, above [site] and in it; keep one")
+    return {**top, **table}
+
+
+def _line_of(text: str, key: str) -> int | None:
+    match = re.search(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None

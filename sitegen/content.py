@@ -7,21 +7,24 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from . import frontmatter
 from .markup import BLOCK_SEPARATOR, plain_text
 from .memory import keep_only
 from .model import Article, ArticleError
+from .site_files import Listing, list_files
+from .suggest import nearest
+from .urls import article_id_problem
 
 EXTENSIONS = (".md", ".markdown")
-# `sitegen import` puts the new text of an article the editor has changed beside it,
-# for the editor to merge; it is not an article of its own.
-INCOMING = ".incoming.md"
+# The front matter fields sitegen reads; other keys (other tools' "layout:") are left alone,
+# but one close to these is most likely a typo, and is warned about.
+FIELDS = ("title", "date", "source", "url", "author", "tags", "summary", "caption")
 # A news article is far smaller; a file this big is almost surely a mistake, and NER on
 # it would take minutes. Configurable as max_article_bytes.
 DEFAULT_MAX_BYTES = 1_000_000
@@ -31,35 +34,12 @@ DEFAULT_MAX_BYTES = 1_000_000
 class Loaded:
     articles: tuple[Article, ...]  # newest first, then by id
     errors: tuple[ArticleError, ...]
+    warnings: tuple[ArticleError, ...] = ()  # files not read, and what is odd in those read
 
 
-def find_article_files(articles_dir: Path) -> list[Path]:
-    """Every article file, in path order. Strings, not Paths, while walking: a preview
-    lists the folder after every save, and a large archive holds thousands of files."""
-    if not articles_dir.is_dir():
-        return []
-    found: list[tuple[tuple[str, ...], str]] = []
-    _walk(str(articles_dir), (), found)
-    found.sort()
-    return [_path(path) for _, path in found]
-
-
-def _walk(folder: str, parts: tuple[str, ...], found: list) -> None:
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            # Hidden files and folders (editor swap files, .git) are not articles.
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                _walk(entry.path, parts + (entry.name,), found)
-            elif entry.name.lower().endswith(EXTENSIONS) and not entry.name.lower().endswith(INCOMING) \
-                    and entry.is_file():
-                found.append((parts + (entry.name,), entry.path))
-
-
-@lru_cache(maxsize=1 << 16)  # the same files after every save of a preview
-def _path(path: str) -> Path:
-    return Path(path)
+def find_article_files(articles_dir: Path) -> Listing:
+    """Every article file, in path order, and what was not read (see ``site_files``)."""
+    return list_files(articles_dir, articles_dir.parent.parent, EXTENSIONS)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -77,10 +57,16 @@ def load_articles(articles_dir: Path, allow_html: bool = False, max_bytes: int =
     call, and reading one whose signature has not changed since (see SETTLED_NS).
     """
     articles: list[Article] = []
-    errors: list[ArticleError] = []
+    listing = find_article_files(articles_dir)
+    errors: list[ArticleError] = list(listing.refused)
     seen: dict[str, Path] = {}
-    for path in find_article_files(articles_dir):
+    for path in listing.files:
         aid = article_id(articles_dir, path)
+        problem = article_id_problem(aid)
+        if problem:
+            errors.append(ArticleError(path, None, f"its name cannot be a page address: {problem}",
+                                       "rename the file; letters, digits, '-' and '_' are always safe"))
+            continue
         # Case-insensitive hosts would write both to one folder: treat as one id.
         key = aid.casefold()
         if key in seen:
@@ -93,7 +79,8 @@ def load_articles(articles_dir: Path, allow_html: bool = False, max_bytes: int =
     if memo is not None:
         keep_only(memo, seen.values())
     articles.sort(key=lambda a: (-a.date.toordinal(), a.id))
-    return Loaded(tuple(articles), tuple(errors))
+    warnings = listing.skipped + [w for a in articles for w in a.warnings]
+    return Loaded(tuple(articles), tuple(errors), tuple(warnings))
 
 
 # A file whose size, modification time and inode are what they were when it was last
@@ -109,7 +96,7 @@ def _read_once(path: Path, aid: str, allow_html: bool, max_bytes: int, memo: dic
         try:
             st = os.stat(path)
         except OSError as exc:
-            return ArticleError(path, None, f"cannot be read: {exc.strerror or exc}")
+            return ArticleError(path, None, f"cannot be read: {exc.strerror or exc}", "check the file's permissions")
         signature = (st.st_size, st.st_mtime_ns, st.st_ino)
         kept = memo.get(path)
         if kept is not None and kept[2] == signature and kept[3] - st.st_mtime_ns > SETTLED_NS:
@@ -118,7 +105,7 @@ def _read_once(path: Path, aid: str, allow_html: bool, max_bytes: int, memo: dic
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return ArticleError(path, None, f"cannot be read: {exc.strerror or exc}")
+        return ArticleError(path, None, f"cannot be read: {exc.strerror or exc}", "check the file's permissions")
     if memo is not None and path in memo and memo[path][0] == data:
         memo[path] = (data, memo[path][1], signature, read_at)
         return memo[path][1]
@@ -151,6 +138,7 @@ def parse_article(path: Path, aid: str, data: bytes, allow_html: bool = False,
         caption_start = len(text) + len(BLOCK_SEPARATOR) if text else 0
         text = f"{text}{BLOCK_SEPARATOR}{caption_text}" if text else caption_text
     return Article(
+        warnings=_mistyped_keys(path, doc),
         id=aid,
         path=path,
         title=title,
@@ -167,23 +155,43 @@ def parse_article(path: Path, aid: str, data: bytes, allow_html: bool = False,
     )
 
 
+def _mistyped_keys(path: Path, doc: frontmatter.Document) -> tuple[ArticleError, ...]:
+    """Keys sitegen does not read that are close to a field it does ('tag' for 'tags')."""
+    found = []
+    for key in doc.meta:
+        known = nearest(str(key), FIELDS) if key not in FIELDS else None
+        if known:
+            found.append(ArticleError(path, doc.line_of(str(key)), f"unknown key '{key}' ignored",
+                                      f"did you mean '{known}'?"))
+    return tuple(found)
+
+
 def _required_text(doc: frontmatter.Document, key: str) -> str:
     value = doc.meta.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         raise frontmatter.FrontMatterError(f"front matter has no '{key}'", doc.line_of(key) or 2,
                                            f"add a line '{key}: ...'")
-    if not isinstance(value, (str, int, float)):
-        raise frontmatter.FrontMatterError(f"'{key}' must be text", doc.line_of(key))
-    return str(value).strip()
+    return _text(doc, key, value)
 
 
 def _optional_text(doc: frontmatter.Document, key: str) -> str | None:
     value = doc.meta.get(key)
     if value is None:
         return None
-    if isinstance(value, (dict, list)):
-        raise frontmatter.FrontMatterError(f"'{key}' must be text, not a list or mapping", doc.line_of(key))
-    return str(value).strip() or None
+    return _text(doc, key, value) or None
+
+
+def _text(doc: frontmatter.Document, key: str, value: object) -> str:
+    """A text field's value; a number is taken as written (title: 1984), anything else
+    YAML read as something other than text is refused rather than shown as Python does."""
+    if isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return str(value).strip()
+    raise frontmatter.FrontMatterError(f"'{key}' must be text, not {frontmatter.kind_of(value)}", doc.line_of(key),
+                                       f'write it in quotes: {key}: "..."')
+
+
+# A date as text: YYYY-MM-DD, optionally followed by a time (ISO "T" or a space).
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 
 
 def _date(doc: frontmatter.Document) -> dt.date:
@@ -195,21 +203,33 @@ def _date(doc: frontmatter.Document) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    hint = "write it as YYYY-MM-DD, e.g. 2025-11-10"
+    if not isinstance(value, str):
+        raise frontmatter.FrontMatterError(f"'date' must be a date, not {frontmatter.kind_of(value)}", line, hint)
+    text = value.strip()
+    if not _DATE_TEXT.fullmatch(text):
+        raise frontmatter.FrontMatterError(f"'date' is not a date: {text[:40]!r}", line, hint)
     try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        raise frontmatter.FrontMatterError(f"'date' is not a date: {str(value)[:40]!r}", line,
-                                           "write it as YYYY-MM-DD, e.g. 2025-11-10") from None
+        return dt.date.fromisoformat(text[:10])
+    except ValueError as exc:
+        raise frontmatter.FrontMatterError(f"'date' is not a real date: {text[:40]!r} ({exc})", line, hint) from None
 
 
 def _tags(doc: frontmatter.Document) -> tuple[str, ...]:
     value = doc.meta.get("tags")
     if value is None:
         return ()
+    hint = "write tags: [one, two], quoting a tag that is a word like yes or no"
     if isinstance(value, str):
-        items: Iterable = value.split(",")
+        items: list = value.split(",")
     elif isinstance(value, list):
         items = value
     else:
-        raise frontmatter.FrontMatterError("'tags' must be a list", doc.line_of("tags"), "write tags: [one, two]")
+        raise frontmatter.FrontMatterError(f"'tags' must be a list of words, not {frontmatter.kind_of(value)}",
+                                           doc.line_of("tags"), hint)
+    for index, item in enumerate(items):
+        if not isinstance(item, str) and not (isinstance(item, int) and not isinstance(item, bool)):
+            raise frontmatter.FrontMatterError(
+                f"'tags' must be a list of words; tag {index + 1} is {frontmatter.kind_of(item)}",
+                doc.item_line("tags", index), hint)
     return tuple(dict.fromkeys(str(t).strip() for t in items if str(t).strip()))

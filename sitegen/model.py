@@ -41,6 +41,8 @@ class Article:
     caption: str | None = None
     # Where the caption's plain text starts in ``text`` (it follows the body), if any.
     caption_start: int | None = None
+    # what is odd in the file but did not stop it being read (a mistyped key)
+    warnings: tuple[ArticleError, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -155,6 +155,50 @@ def check_article_id(article_id: str) -> None:
         raise SitegenError(f"article id {article_id!r} cannot be used as a page path")
 
 
+# Names Windows keeps for devices, with or without an extension ("con", "nul.txt"): a
+# folder of that name cannot be made there, so a site holding one cannot be copied to it.
+_DEVICE_NAMES = frozenset({"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(10)})
+NAME_MAX = 255  # bytes in one file name, on the common file systems
+# The whole id: with the output folder's own path it must stay well within PATH_MAX.
+MAX_ARTICLE_ID_BYTES = 1024
+TEXT_SUFFIX = ".txt"  # the article's plain text is published as data/text/<id>.txt
+
+
+@lru_cache(maxsize=1 << 16)  # the same ids after every save of a preview
+def article_id_problem(article_id: str) -> str | None:
+    """Why ``article_id`` cannot be the address of a page on every host, if it cannot.
+
+    Its page is ``articles/<id>/index.html`` and its text ``data/text/<id>.txt``: every
+    part must be a name any file system and host accepts, and none may be a name the
+    site itself writes there.
+    """
+    try:
+        size = len(article_id.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "the file name is not valid UTF-8"
+    if size > MAX_ARTICLE_ID_BYTES:
+        return f"its path is {size} bytes long, over the limit of {MAX_ARTICLE_ID_BYTES}"
+    parts = article_id.split("/")
+    for position, part in enumerate(parts):
+        if part in ("", ".", ".."):
+            return f"'{part}' cannot be a folder of the site"
+        bad = next((c for c in part if unicodedata.category(c) in ("Cc", "Zl", "Zp") or c == "\\"), None)
+        if bad is not None:
+            what = "a backslash" if bad == "\\" else f"the control character U+{ord(bad):04X}"
+            return f"'{part.encode('unicode_escape').decode('ascii')}' holds {what}"
+        if part.split(".", 1)[0].rstrip(" ").casefold() in _DEVICE_NAMES:
+            return f"'{part}' is a name Windows keeps for a device"
+        if part.endswith((".", " ")):
+            return f"'{part}' ends with a dot or a space, which Windows drops"
+        if part.casefold() == "index.html":
+            return "'index.html' is the name of the page file sitegen writes in each page's folder"
+        limit = NAME_MAX - len(TEXT_SUFFIX) if position == len(parts) - 1 else NAME_MAX
+        length = len(part.encode("utf-8"))
+        if length > limit:
+            return f"a name of {length} bytes is too long for a file system (at most {limit})"
+    return None
+
+
 def check_entity_id(entity_id: str, entity_type: str) -> None:
     """Refuse an entity id that is not ``"<folder of its type>/<slug>"``: its page would
     land outside its type's folder or on the type index itself."""

@@ -258,7 +258,9 @@ def test_every_output_file_stays_inside_output(make_site, build_site):
                      body="Hannah Schmidt visited a school in Berlin on Monday. Schmidt met the students.")
     site.add_article("Café news", title="Café", date="2025-04-02",
                      body="Anna Berg, a chemist, won the award in Stockholm. Berg thanked her colleagues.")
-    site.add_article("con", title="Reserved name", date="2025-04-03",
+    # "con" itself is refused when read (a Windows device name, see test_input_hardening);
+    # a name that only starts like one is an ordinary name.
+    site.add_article("console", title="Nearly reserved name", date="2025-04-03",
                      body="Erik Berg, a footballer, scored twice in Oslo. Berg celebrated with the fans.")
     site.add_note("weird", name="../../../outside", aliases=["Erik Berg"])
     result = build_site(site)

@@ -9,10 +9,9 @@ from pathlib import Path
 import yaml
 
 from .. import frontmatter
+from ..site_files import INCOMING as INCOMING_SUFFIX  # the build skips these, with a reminder
 from ..slugs import slugify
 from .items import Item
-
-INCOMING_SUFFIX = ".incoming.md"
 
 
 def article_text(item: Item) -> str:
