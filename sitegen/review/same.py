@@ -199,8 +199,11 @@ def _short_forms(e: Entity, words: tuple[str, ...], by_initial, by_first, by_las
     else:
         found["prefix"] = [o.id for o in by_first[words[0]]
                            if o.type != "person" and len(core[o.id]) > n and core[o.id][:n] == words]
+        # A name joined by "of", "to", "and" is a phrase: its last word is something else
+        # ("Office of Management and Budget", "Coalition to Defeat Daesh").
         found["suffix"] = [o.id for o in by_last[words[-1]]
-                           if o.type != "person" and len(core[o.id]) > n and core[o.id][-n:] == words]
+                           if o.type != "person" and len(core[o.id]) > n and core[o.id][-n:] == words
+                           and not LINKING_WORDS & set(folded_words(o.name))]
         letters = e.name.replace(".", "").replace(" ", "")
         if 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper():
             found["acronym"] = [o.id for o in by_initial[words[0][:1]] if o.type != "person" and o.id != e.id
