@@ -60,7 +60,7 @@ def same_suggestions(site: Site, hood: Neighbourhoods | None = None) -> list[Sug
         for pair in _pairs(members):
             best.pop(pair, None)
     for (x, y), (confidence, relation, short_id) in best.items():
-        keep, other = sorted((entities[x], entities[y]), key=_weight, reverse=True)
+        keep, other = sorted((entities[x], entities[y]), key=_weight)
         short, long_ = (keep, other) if keep.id == short_id else (other, keep)
         evidence = [{"reason": f"“{short.name}” is {RELATIONS[relation][1]} “{long_.name}”"
                      if relation in SHORT_FORMS else f"“{short.name}” and “{long_.name}”: {RELATIONS[relation][1]}"}]
@@ -95,7 +95,7 @@ def _pairs(members: list[str]):
 
 
 def _group_suggestion(members: list[Entity], confidence: float, hood: Neighbourhoods) -> Suggestion:
-    keep, *others = sorted(members, key=_weight, reverse=True)
+    keep, *others = sorted(members, key=_weight)
     names = ", ".join(f"“{e.name}”" for e in others)
     evidence = [{"reason": f"{names} and “{keep.name}”: {RELATIONS['variant'][1]}"}]
     evidence += _context_evidence(members, hood)
@@ -119,8 +119,9 @@ def _context_evidence(members: list[Entity], hood: Neighbourhoods) -> list[dict]
 
 
 def _weight(entity: Entity) -> tuple:
-    """Which of two pages keeps its name: the more mentioned, then the fuller name."""
-    return (len(entity.mentions), len(folded_words(entity.name)), entity.name.islower() is False, entity.name)
+    """Which of two pages keeps its name (the first in this order): the more mentioned,
+    then the fuller name, then the first in the alphabet."""
+    return (-len(entity.mentions), -len(folded_words(entity.name)), entity.name.islower(), entity.name)
 
 
 def _confidence(a: Entity, b: Entity, relation: str, ambiguity: int, hood: Neighbourhoods) -> float:

@@ -49,7 +49,7 @@ def set_field(text: str, key: str, value) -> str:
         lines.insert(end, line + nl)
     else:
         last = _entry_end(lines, at, end)
-        comment = re.search(r"\s#\s.*$", lines[at].rstrip("\r\n")) if last == at + 1 else None
+        comment = re.search(r"\s+#(\s.*)?$", lines[at].rstrip("\r\n")) if last == at + 1 else None
         tail = lines[at][len(lines[at].rstrip("\r\n")):] or nl
         lines[at:last] = [line + (comment.group(0) if comment and not _quoted(lines[at]) else "") + tail]
     return _checked("".join(lines), key, lambda got: got == value or (value is False and got is False))
