@@ -74,6 +74,8 @@ def main() -> None:
     gold = _gold_by_page(docs, preds, corpus_eval.norm)
     if any(gold.values()):
         report["top50"] = _precision(queue[:50], gold, site)
+    report["top50"] = {**report.get("top50", {}),
+                       **_surface_precision(queue[:50], _gold_types(docs, corpus_eval.norm), site, corpus_eval.norm)}
     if args.show:
         for s in queue[:args.show]:
             print(f"{s.kind:6} {s.score:6.2f} {_verdict(s, gold, site):8} "
@@ -122,6 +124,36 @@ def _gold_by_page(docs, preds, norm) -> dict[str, dict[str, set[str]]]:
             surface = norm(d["text"][g["span"][0]:g["span"][1]])
             for page in by_surface.get(surface, ()):
                 out[page][surface].add(g["qid"])
+    return out
+
+
+def _gold_types(docs, norm) -> dict[str, set[str]]:
+    """Every annotated surface -> the types the annotators gave it (PER/LOC/ORG only)."""
+    out: dict = defaultdict(set)
+    for d in docs:
+        for g in d["gold"]:
+            out[norm(d["text"][g["span"][0]:g["span"][1]])].update(g.get("types", [g["type"]]))
+    return out
+
+
+def _surface_precision(top, types: dict[str, set[str]], site, norm) -> dict:
+    """"type" and "ignore" suggestions judged by the annotated surfaces: an entity to
+    ignore is right when its names are never annotated as a person, place or organisation;
+    a new type is right when the annotators gave the name that type. Names never annotated
+    leave a type suggestion unjudged."""
+    out = {}
+    for kind in ("type", "ignore"):
+        verdicts = []
+        for s in (s for s in top if s.kind == kind):
+            entity = site.entity(s.entities[0])
+            given = set().union(*(types.get(norm(n), set()) for n in (entity.name, *entity.aliases)))
+            if kind == "ignore":
+                verdicts.append("wrong" if given else "right")
+            else:
+                verdicts.append("unjudged" if not given else "right" if s.accept["type"] in given else "wrong")
+        right, judged = verdicts.count("right"), sum(v != "unjudged" for v in verdicts)
+        out[kind] = {"n": len(verdicts), "judged": judged, "right": right,
+                     "precision_judged": round(right / judged, 3) if judged else None}
     return out
 
 
