@@ -7,11 +7,13 @@ Builds the corpus into a site once (as ``corpus_eval.py`` in the evaluation fold
 writes it: one article per document, offline), computes the suggestions, then:
 
 - on a corpus whose mentions carry Wikidata ids (Reuters-128): the precision of the
-  "same" and "apart" suggestions among the top 50. A "same" is right when its two pages
+  "same" and "apart" suggestions among the top 25 and the top 50. A "same" is right when its two pages
   hold mentions of one gold id; an "apart" when the name it would take off the page is
   used for another gold id than the page's other names. Suggestions about pages with
   no gold id at all cannot be judged: precision is given among those that can be
   ("judged") and counting them as wrong ("strict");
+- on every corpus: "type" and "ignore" suggestions among the top 50 judged by the
+  annotated surfaces (see ``_surface_precision``);
 - on every corpus: the corpus scores (typed F1; split and merged where there are ids)
   after accepting the top 10, 25 and 50 suggestions (their judgement files written,
   the site rebuilt). Suggestions that need an editor's own value (a title to pin) are
@@ -73,6 +75,7 @@ def main() -> None:
 
     gold = _gold_by_page(docs, preds, corpus_eval.norm)
     if any(gold.values()):
+        report["top25"] = _precision(queue[:25], gold, site)
         report["top50"] = _precision(queue[:50], gold, site)
     report["top50"] = {**report.get("top50", {}),
                        **_surface_precision(queue[:50], _gold_types(docs, corpus_eval.norm), site, corpus_eval.norm)}
@@ -168,7 +171,6 @@ def _verdict(s, gold, site) -> str:
         return "unjudged" if len(known) < 2 else "right" if set.intersection(*known) else "wrong"
     if s.kind == "apart":
         from sitegen.names import name_key
-        from sitegen.review.spelling import folded_words  # noqa: F401 - the same folding as corpus_eval's norm
         page = s.entities[0]
         name = name_key(s.accept["not_same"])
         by_surface = gold.get(page, {})

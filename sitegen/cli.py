@@ -223,9 +223,10 @@ def _entities(args) -> int:
         print(f"error: {error}", file=sys.stderr)
     entities = [e for e in site.entities if not args.type or e.type == args.type]
     if args.review:
+        from .curation import load_judgements
         from .review.cli import print_review
 
-        print_review(site, args.format, args.type)
+        print_review(site, args.format, args.type, load_judgements(config.entities_dir)[0])
     elif args.format == "json":
         rows = [{"id": e.id, "name": e.name, "type": e.type, "aliases": list(e.aliases),
                  "mentions": len(e.mentions), "articles": len(e.articles),

@@ -83,6 +83,12 @@ def test_an_acronym_of_a_company_name_with_its_forms():
     assert frozenset({"organisations/gec", "organisations/general-electric-co-plc"}) in _same_pairs(site)
 
 
+def test_a_title_word_inside_a_name_is_part_of_it():
+    site = _site(("John Major", "person", ["a"]), ("John", "person", ["b"]), ("President Yeltsin", "person", ["c"]),
+                 ("Boris Yeltsin", "person", ["d"]))
+    assert set(_same_pairs(site)) == {frozenset({"people/president-yeltsin", "people/boris-yeltsin"})}
+
+
 def test_a_surname_two_people_carry_shares_its_confidence():
     one = _site(("Baker", "person", ["a"]), ("James Baker", "person", ["b"]))
     two = _site(("Baker", "person", ["a"]), ("James Baker", "person", ["b"]), ("Anna Baker", "person", ["c"]))
@@ -300,3 +306,7 @@ def test_entities_review_lists_the_queue_as_json(site, cli):
     assert any(s["kind"] == "same" and len(s["entities"]) == 2 for s in queue)
     table = cli("entities", site.root, "--review")
     assert table.returncode == 0 and table.stdout.splitlines()[0].split()[:3] == ["kind", "score", "entities"]
+    assert "Western Digtial Corp" in table.stdout
+    site.add_note("western", name="Western Digital Corp", not_same=["Western Digtial Corp"])
+    decided = cli("entities", site.root, "--review")
+    assert decided.returncode == 0 and "Western Digtial Corp" not in decided.stdout  # not asked again

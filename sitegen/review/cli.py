@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import json
+from typing import Sequence
 
+from ..curation import Judgement
 from ..model import Site
 from .suggestion import suggest
 
 TABLE_EVIDENCE = 110  # characters of the first piece of evidence shown per row
 
 
-def print_review(site: Site, output_format: str, only_type: str | None = None) -> None:
-    queue = suggest(site)
+def print_review(site: Site, output_format: str, only_type: str | None = None,
+                 judgements: Sequence[Judgement] = ()) -> None:
+    queue = suggest(site, judgements)
     if only_type:
         types = {e.id: e.type for e in site.entities}
         queue = [s for s in queue if any(types.get(i) == only_type for i in s.entities)]

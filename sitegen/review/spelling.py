@@ -27,7 +27,7 @@ def folded_words(name: str) -> tuple[str, ...]:
 def core_words(name: str, kind: str) -> tuple[str, ...]:
     """The words that tell this name from others, each in a singular, particle-free form.
 
-    Left out: company forms ("Inc", "Corp"), linking words, titles, name particles ("al",
+    Left out: company forms ("Inc", "Corp"), linking words, leading titles, name particles ("al",
     "van"), and for organisations a leading country ("U.S. Treasury" is the Treasury
     as the text says it) and a trailing "of <country>".
     """
@@ -41,7 +41,10 @@ def core_words(name: str, kind: str) -> tuple[str, ...]:
         if len(words) > 3 and words[-3] in COMPANY_SUFFIXES and words[-2] == "of" and \
                 gazetteer().canonical(words[-1].capitalize()):
             words = words[:-2]  # "Dominion Textiles Inc of Canada"
-    skip = COMPANY_SUFFIXES | LINKING_WORDS | NAME_PARTICLES if kind != "person" else NAME_PARTICLES | TITLES
+    if kind == "person":
+        while len(words) > 1 and words[0] in TITLES:
+            words = words[1:]  # "President Yeltsin"; a title word later is a name ("John Major")
+    skip = COMPANY_SUFFIXES | LINKING_WORDS | NAME_PARTICLES if kind != "person" else NAME_PARTICLES
     kept = [w for w in words if w not in skip] or words
     return tuple(singular(strip_particle(w)) for w in kept)
 
