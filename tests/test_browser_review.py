@@ -92,8 +92,9 @@ def _exports_catch_up(page, live) -> bool:
 def test_the_dossier_offers_the_same_actions_inline(live, page):  # noqa: F811
     page.goto(live.url + KEPT)
     panel = page.locator("sitegen-review")
-    expect(panel).to_contain_text("Review this entity")
-    expect(panel).to_contain_text("Western Digtial Corp")  # its suggestion, fetched for this entity
+    expect(panel).to_contain_text("Review this entity (1 suggestion)")  # its suggestion, fetched for it
+    panel.get_by_text("Review this entity").click()
+    expect(panel).to_contain_text("Western Digtial Corp")
     _mark_document(page)
 
     panel.get_by_role("button", name="Accept").click()

@@ -150,7 +150,9 @@
           }
           suggestions.append(item);
         }
-        if (data.suggestions.length) details.open = true;
+        // Closed, so that it never hides the page; the summary says what waits inside.
+        const n = data.suggestions.length;
+        if (n) summary.textContent = `Review this entity (${n} suggestion${n === 1 ? "" : "s"})`;
       })
       .catch(() => {});
     document.body.append(host);
