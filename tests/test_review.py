@@ -146,6 +146,11 @@ def test_an_entity_whose_names_come_from_unrelated_articles_is_suggested_apart()
     assert [(s.entities, s.accept) for s in apart] == [((burl.id,), {"entity": burl.id, "not_same": "Acme"})]
 
 
+def test_a_name_with_a_lower_case_particle_is_no_junk():
+    site = _site(("al-Aqsa", "place", ["a"]), ("van Schalkwyk", "person", ["b"]), ("the company", "organisation", ["c"]))
+    assert [s.entities for s in suggest(site) if s.kind == "ignore"] == [("organisations/the-company",)]
+
+
 def test_what_the_editor_decided_is_not_asked_again(tmp_path):
     site = _site(("Baker", "person", ["a"]), ("James Baker", "person", ["b"]), ("Datron Corp", "person", ["c"]))
     note = tmp_path / "james-baker.md"

@@ -47,7 +47,8 @@ def _type_doubt(entity: Entity) -> list[Suggestion]:
 def _junk(entity: Entity) -> list[Suggestion]:
     texts = [m.text for m in entity.mentions]
     reasons = []
-    if all(t[:1].islower() for t in texts):
+    if not any(w[:1].isupper() for t in texts for w in re.split(r"[\s\-']+", t)):
+        # "al-Aqsa" and "van Schalkwyk" have a capital after their particle
         reasons.append("only ever written in lower case")
     if len(entity.mentions) == 1:
         sentence = entity.mentions[0].sentence
