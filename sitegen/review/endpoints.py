@@ -76,7 +76,8 @@ class ReviewEndpoints:
         if path == SUGGESTIONS:
             wanted = parse_qs(query).get("entity", [None])[0]
             rows = [s.to_json() for s in queue if wanted is None or wanted in s.entities]
-            names = {e.id: {"name": e.name, "url": e.url} for e in site.entities} if site else {}
+            named = {i for row in rows for i in row["entities"]}
+            names = {e.id: {"name": e.name, "url": e.url} for e in site.entities if e.id in named} if site else {}
             return _json(handler, HTTPStatus.OK, {"suggestions": rows, "entities": names}, send_body)
         if path == PREFIX:
             from .page import render_page

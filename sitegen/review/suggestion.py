@@ -50,7 +50,8 @@ def suggest(site: Site, judgements: Sequence[Judgement] = (), limit: int | None 
 
     found = same_suggestions(site) + apart_suggestions(site) + doubt_suggestions(site)
     if judgements:
-        found = [s for s in found if not _decided(s, site, judgements)]
+        by_path = {j.path: j for j in judgements}
+        found = [s for s in found if not _decided(s, site, judgements, by_path)]
     found.sort(key=lambda s: (-s.score, -s.confidence, KINDS.index(s.kind), s.entities))
     return found[:limit] if limit else found
 
@@ -69,8 +70,7 @@ def sentence_evidence(entity: Entity, most: int = 2) -> list[dict]:
     return out
 
 
-def _decided(s: Suggestion, site: Site, judgements: Sequence[Judgement]) -> bool:
-    by_path = {j.path: j for j in judgements}
+def _decided(s: Suggestion, site: Site, judgements: Sequence[Judgement], by_path: dict) -> bool:
     entities = [site.entity(i) for i in s.entities]
     own = [by_path.get(e.note_path) for e in entities]
     if s.kind == "same":
