@@ -266,12 +266,13 @@ def serve(site_dir: Path, options: ServeOptions) -> int:
     return 0
 
 
-def review_endpoints(preview: Preview, server):
-    """The review queue's pages and write endpoints, for this preview and server."""
+def review_endpoints(preview: Preview, server, wait_seconds: float = 10.0):
+    """The review queue's pages and write endpoints, for this preview and server; a write
+    answers once the rebuild it causes is out (at most ``wait_seconds``)."""
     from .review.endpoints import Guard, ReviewEndpoints
 
     guard = Guard(server.server_address[0], server.server_address[1])
-    return ReviewEndpoints(guard, preview.site_dir, lambda: preview.site, preview.status)
+    return ReviewEndpoints(guard, preview.site_dir, lambda: preview.site, preview.status, wait_seconds)
 
 
 def _interrupt(signum, frame) -> None:

@@ -129,3 +129,23 @@ def test_a_forged_cross_origin_post_is_refused(live, page):  # noqa: F811
     response = navigation.value
     assert response is None or response.status == 403
     assert live.judgements() == {}
+
+
+def test_the_dossier_panel_pins_a_title_and_sets_a_type(live, page):  # noqa: F811
+    page.goto(live.url + "organisations/apple-inc/")
+    panel = page.locator("sitegen-review")
+    panel.get_by_text("Review this entity").click()
+    panel.get_by_label("Wikipedia title").fill("Apple Inc.")
+    panel.get_by_role("button", name="Pin Wikipedia title").click()
+    # Offline, with no reference data for that title, the pages stay as they were: the
+    # panel says so rather than waiting for a reload that does not come.
+    expect(panel.get_by_role("status")).to_contain_text("The site looks the same")
+    assert live.judgements() == {"apple-inc.md": "---\nname: Apple Inc.\nwikipedia: Apple Inc.\n---\n"}
+
+    panel.get_by_label("Type").select_option("place")
+    panel.get_by_role("button", name="Set type").click()
+    # A place now: the reloaded page is the old address, which forwards to the new one.
+    page.wait_for_url("**/places/apple-inc/")
+    expect(page.locator("h1")).to_have_text("Apple Inc.")
+    assert live.judgements()["apple-inc.md"] == "---\nname: Apple Inc.\nwikipedia: Apple Inc.\ntype: place\n---\n"
+    assert page.errors == []

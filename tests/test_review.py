@@ -146,6 +146,19 @@ def test_an_entity_whose_names_come_from_unrelated_articles_is_suggested_apart()
     assert [(s.entities, s.accept) for s in apart] == [((burl.id,), {"entity": burl.id, "not_same": "Acme"})]
 
 
+def test_links_to_check_only_on_a_site_with_reference_data():
+    site = _site(("Treasury", "organisation", ["a", "b", "c", "d", "e"]), ("Fed", "organisation", ["a"]),
+                 ("Bonn", "place", ["b"]))
+    assert [s for s in suggest(site) if s.kind == "link"] == []  # offline: nothing is linked, nothing to check
+    weak = Reference("Federal Reserve", "u", "Q53536", confidence=0.55, reason="close second")
+    linked = Site(site.articles, tuple(Entity(**{**e.__dict__, "reference": weak}) if e.name == "Fed" else e
+                                       for e in site.entities))
+    links = {s.entities[0]: s for s in suggest(linked) if s.kind == "link"}
+    assert set(links) == {"organisations/fed", "organisations/treasury"}  # low confidence; prominent, unlinked
+    assert links["organisations/fed"].confidence == pytest.approx(0.45)
+    assert all(s.accept is None for s in links.values())  # the editor supplies the title
+
+
 def test_a_name_with_a_lower_case_particle_is_no_junk():
     site = _site(("al-Aqsa", "place", ["a"]), ("van Schalkwyk", "person", ["b"]), ("the company", "organisation", ["c"]))
     assert [s.entities for s in suggest(site) if s.kind == "ignore"] == [("organisations/the-company",)]

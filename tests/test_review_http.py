@@ -25,7 +25,7 @@ class Review:
         self.preview = Preview(site.root, offline=True, nlp_loader=lambda: nlp, say=lambda message: None)
         self.preview.rebuild()
         self.server = PreviewServer(("127.0.0.1", 0), self.preview.output, self.preview.status, True)
-        self.server.review = review_endpoints(self.preview, self.server)
+        self.server.review = review_endpoints(self.preview, self.server, wait_seconds=0)  # no watcher here
         self.port = self.server.server_address[1]
         self.origin = f"http://127.0.0.1:{self.port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

@@ -41,8 +41,11 @@ BUILD_WAIT_SECONDS = 60.0
 
 class ReviewEndpoints:
     def __init__(self, guard: Guard, site_dir: Path, current_site: Callable[[], Site | None],
-                 status: BuildStatus) -> None:
+                 status: BuildStatus, wait_seconds: float = 0.0) -> None:
+        """``wait_seconds``: how long a write waits for the rebuild it causes (the preview's
+        watcher starts it) before answering with the site version it published."""
         self.guard = guard
+        self.wait_seconds = wait_seconds
         self.site_dir = Path(site_dir)
         self.current_site = current_site
         self.status = status
@@ -102,6 +105,8 @@ class ReviewEndpoints:
         except ValueError:
             return _json(handler, HTTPStatus.BAD_REQUEST, {"ok": False, "error": "the body must be a JSON object"})
         with self._lock:  # one write at a time: the undo log is a sequence
+            busy = not self.status.wait_idle(0)
+            seen = self.status.snapshot().generation
             try:
                 files = self._files()
                 written = files.undo() if path == UNDO else self._act(files, request)
@@ -111,7 +116,21 @@ class ReviewEndpoints:
         if written is None:
             return _json(handler, HTTPStatus.BAD_REQUEST, {"ok": False, "error": "nothing to undo"})
         _json(handler, HTTPStatus.OK, {"ok": True, "file": written.file, "created": written.created,
-                                       "can_undo": can_undo})
+                                       "can_undo": can_undo, "site": self._after_rebuild(seen, busy)})
+
+    def _after_rebuild(self, seen: int, busy: bool) -> str:
+        """The site version once the build the write caused has finished (a build already
+        running when it was written may not have read it: then the one after), or as it
+        is after ``wait_seconds``. A page compares it with its own to tell whether the
+        decision changed anything it shows (a title pinned offline may not)."""
+        for _ in range(2 if busy else 1):
+            if self.wait_seconds <= 0:
+                break
+            snapshot = self.status.wait_for_change(seen, self.wait_seconds)
+            if snapshot.generation == seen:
+                break
+            seen = snapshot.generation
+        return self.status.site_version
 
     def _act(self, files: JudgementFiles, request: dict):
         site = self.current_site()

@@ -25,8 +25,15 @@
       return;
     }
     if (answer.ok) {
-      say(`Written: ${answer.file}. Rebuilding…`);
       document.documentElement.dataset.sitegenReviewWritten = answer.file;
+      const live = document.querySelector('script[src$="livereload.js"]');
+      if (live && live.dataset.site === answer.site) {
+        // Rebuilt, and nothing the pages show changed (a title pinned while the reference
+        // cache has no page of that name is linked by the next online build).
+        say(`Written: ${answer.file}. The site looks the same after the rebuild.`);
+      } else {
+        say(`Written: ${answer.file}. Reloading…`);
+      }
     } else {
       say(answer.error);
     }
