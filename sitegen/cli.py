@@ -89,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="the folder holding content/articles (default: the current folder)")
     e.add_argument("--type", choices=["person", "place", "organisation"], help="only this type")
     e.add_argument("--format", choices=["table", "json"], default="table")
+    e.add_argument("--review", action="store_true",
+                   help="list the review queue instead: pages likely the same, likely two, doubtful types, "
+                        "likely junk, links to check; best first")
     e.add_argument("--jobs", "-j", type=_positive)
     e.set_defaults(run=_entities)
 
@@ -239,7 +242,12 @@ def _entities(args) -> int:
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
     entities = [e for e in site.entities if not args.type or e.type == args.type]
-    if args.format == "json":
+    if args.review:
+        from .curation import load_judgements
+        from .review.cli import print_review
+
+        print_review(site, args.format, args.type, load_judgements(config.entities_dir)[0])
+    elif args.format == "json":
         rows = [{"id": e.id, "name": e.name, "type": e.type, "aliases": list(e.aliases),
                  "mentions": len(e.mentions), "articles": len(e.articles),
                  "wikipedia": e.reference.wikipedia_title if e.reference else None,

@@ -9,7 +9,9 @@ the latest build.
 
 With live reload on, every HTML page gets one script tag before ``</body>``, at the
 moment it is sent (the files on disk stay exactly what ``sitegen build`` writes), and
-``/__sitegen/events`` streams the build status as Server-Sent Events.
+``/__sitegen/events`` streams the build status as Server-Sent Events. With the review
+queue mounted, pages sent to this machine's own address get its actions script the same
+way, and ``/_review/`` is answered by it.
 """
 from __future__ import annotations
 
@@ -64,6 +66,10 @@ def reload_script() -> bytes:
 def inject(html: bytes, site_version: str) -> bytes:
     """``html`` with the live-reload script tag before its last ``</body>`` (or at the end)."""
     tag = (f'<script src="{SCRIPT_PATH}" data-site="{site_version}" defer></script>\n').encode("ascii")
+    return insert_before_body_end(html, tag)
+
+
+def insert_before_body_end(html: bytes, tag: bytes) -> bytes:
     ends = list(_BODY_END.finditer(html))
     at = ends[-1].start() if ends else len(html)
     return html[:at] + tag + html[at:]
@@ -90,6 +96,7 @@ def resolve_request_path(root: Path, raw_path: str) -> Path | None:
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True  # an open event stream never holds up shutdown
     allow_reuse_address = True
+    review = None  # the review queue's endpoints (sitegen.review.endpoints), once mounted
 
     def __init__(self, address: tuple[str, int], output: Path, status: BuildStatus, livereload: bool,
                  log: Callable[[str], None] = lambda message: None) -> None:
@@ -117,10 +124,24 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._respond(send_body=False)
 
+    def do_POST(self) -> None:
+        """Only the review queue takes POSTs (see sitegen.review.endpoints)."""
+        try:
+            path = urlsplit(self.path).path
+            if self.server.review is not None and self.server.review.handles(path):
+                self.server.review.post(self, path)
+            else:
+                self.close_connection = True
+                self._send(HTTPStatus.METHOD_NOT_ALLOWED, CONTENT_TYPES[".txt"], b"405 Method Not Allowed\n", True)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
     def _respond(self, send_body: bool) -> None:
         try:
             path = urlsplit(self.path).path
-            if self.server.livereload and path == EVENTS_PATH:
+            if self.server.review is not None and self.server.review.handles(path):
+                self.server.review.get(self, path, urlsplit(self.path).query, send_body)
+            elif self.server.livereload and path == EVENTS_PATH:
                 self._events()
             elif self.server.livereload and path == SCRIPT_PATH:
                 self._send(HTTPStatus.OK, CONTENT_TYPES[".js"], reload_script(), send_body)
@@ -153,6 +174,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         data = file.read_bytes()
         if self.server.livereload and file.suffix == ".html":
             data = inject(data, self.server.status.site_version)
+            review = self.server.review
+            if review is not None and review.guard.trusted_host(self.headers):
+                data = insert_before_body_end(data, review.tag().encode("ascii"))
         return data
 
     def _not_found(self, send_body: bool) -> None:

@@ -55,12 +55,32 @@ class MergeMemo:
         self.unplaced: list[int] = []  # judgements not yet given a block
         # block -> (its clusters' ids in site order, its notes, [(root's index in those, group)])
         self.merged: dict[int, tuple[tuple[int, ...], tuple[int, ...], list]] = {}
+        self.stale: set[int] = set()  # blocks an editor's note changed: to block again
         self._labels = count()
 
     def reset(self, judgements: tuple[Judgement, ...]) -> None:
         self.__init__()
         self.judgements = judgements
         self.unplaced = list(range(len(judgements)))
+
+    def rejudge(self, judgements: tuple[Judgement, ...]) -> None:
+        """Take in a new set of notes: the blocks of the notes removed, and those holding
+        a key of a note added, are blocked again; every other block keeps its groups (a
+        judgement written from the review page re-merges one block, not the site)."""
+        old = self.judgements or ()
+        now = {j: i for i, j in enumerate(judgements)}
+        moved = {i: now[j] for i, j in enumerate(old) if j in now}  # old position -> new position
+        for block, positions in self.block_judgements.items():
+            kept = sorted(moved[p] for p in positions if p in moved)
+            if len(kept) != len(positions):
+                self.stale.add(block)
+            self.block_judgements[block] = kept
+        known = set(old)
+        added = [i for i, j in enumerate(judgements) if j not in known]
+        for i in added:
+            self.stale.update(self.key_block[k] for k in judgements[i].merge_keys if k in self.key_block)
+        self.unplaced = sorted([moved[p] for p in self.unplaced if p in moved] + added)
+        self.judgements = judgements
 
 
 def merge_by_block(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judgements: Sequence[Judgement],
@@ -78,8 +98,10 @@ def merge_by_block(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
     judgements = tuple(judgements)
     if memo is None:
         memo = MergeMemo()
-    if memo.judgements != judgements:
+    if memo.judgements is None:
         memo.reset(judgements)
+    elif memo.judgements != judgements:
+        memo.rejudge(judgements)
     resorted = _assign_blocks(articles, judgements, canonical_key, memo)
 
     for block in resorted:
@@ -105,7 +127,7 @@ def _assign_blocks(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
     now = dict(articles)
     changed = [place for place, clusters in articles if memo.articles.get(place) is not clusters]
     changed += [place for place in memo.articles if place not in now]
-    if not changed and not memo.unplaced:
+    if not changed and not memo.unplaced and not memo.stale:
         return set()
     old_ids, new_clusters = set(), {}
     for place in changed:
@@ -122,7 +144,8 @@ def _assign_blocks(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
         cluster, keys, block, _ = memo.clusters[i]
         memo.clusters[i] = (cluster, keys, block, new_clusters[i][1])
 
-    touched = {memo.clusters[i][2] for i in gone}
+    touched = {memo.clusters[i][2] for i in gone} | memo.stale
+    memo.stale = set()
     region_judgements, memo.unplaced = memo.unplaced, []
     new_keys = {}
     for cluster, _ in new:

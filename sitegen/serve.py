@@ -63,6 +63,7 @@ class Preview:
         self._lock = threading.Lock()
         self.builds = 0
         self.search = SearchIndexer(self)
+        self.site = None  # the Site last published: what the review queue reads
 
     def _pipeline(self):
         if self._nlp_loader:
@@ -103,6 +104,8 @@ class Preview:
                                        progress=False, exports_later=True,
                                        nlp_loader=self._pipeline, memory=self.memory, warn=self.warn)
                 result = build(self.site_dir, options)
+                if result.site is not None and not result.held:
+                    self.site = result.site
                 site_changed = bool(result.stats and (result.stats.written or result.stats.removed))
                 problems = [self._problem(e) for e in result.errors]
             except SitegenError as exc:
@@ -244,6 +247,7 @@ def serve(site_dir: Path, options: ServeOptions) -> int:
             raise SitegenError(f"port {options.port} on {options.host} is already in use (is another preview "
                                f"running?); stop that server or choose another port with --port") from exc
         raise SitegenError(f"cannot listen on {options.host}:{options.port}: {exc.strerror or exc}") from exc
+    server.review = review_endpoints(preview, server)
     # The first build may start worker processes; it runs before any other thread exists.
     preview.rebuild(jobs=None)
     preview.load_model_later()
@@ -270,6 +274,15 @@ def serve(site_dir: Path, options: ServeOptions) -> int:
         server.shutdown()
         server.server_close()
     return 0
+
+
+def review_endpoints(preview: Preview, server, wait_seconds: float = 10.0):
+    """The review queue's pages and write endpoints, for this preview and server; a write
+    answers once the rebuild it causes is out (at most ``wait_seconds``)."""
+    from .review.endpoints import Guard, ReviewEndpoints
+
+    guard = Guard(server.server_address[0], server.server_address[1])
+    return ReviewEndpoints(guard, preview.site_dir, lambda: preview.site, preview.status, wait_seconds)
 
 
 def _interrupt(signum, frame) -> None:

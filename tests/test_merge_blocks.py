@@ -48,6 +48,16 @@ JUDGEMENTS = (
 )
 
 
+# Besides JUDGEMENTS: a note that joins two blocks, one that names nothing, and one
+# note's second version (an editor's edit) under the same file name.
+EXTRA_JUDGEMENTS = JUDGEMENTS + (
+    Judgement(Path("imf.md"), "International Monetary Fund", same_as=("Syria",)),
+    Judgement(Path("nobody.md"), "Nobody Known"),
+    Judgement(Path("isis.md"), "Islamic State", aliases=("Daesh", "ISIS"), not_same=("Islamic State of Iraq",)),
+    Judgement(Path("ford.md"), "Ford Motor Co", not_same=("Henry Ford",), type="organisation"),
+)
+
+
 def at_once(clusters, judgements):
     """The merge over every cluster as one block: what merging was before blocks."""
     return [group for _, group in sorted(merge._merge_block(clusters, judgements), key=lambda pair: pair[0])]
@@ -87,8 +97,9 @@ def test_a_kept_memo_gives_the_groups_of_a_fresh_merge_after_any_edits(seed):
             articles[name] = (rng.random(), articles[name][1])
         elif change == "relist":  # the same clusters in a new list
             articles[name] = (articles[name][0], list(articles[name][1]))
-        else:
-            judgements = JUDGEMENTS[:rng.randint(0, len(JUDGEMENTS))]
+        else:  # notes added, removed and changed, in any order
+            judgements = tuple(rng.sample(EXTRA_JUDGEMENTS, rng.randint(0, len(EXTRA_JUDGEMENTS))))
+            judgements = tuple(sorted(judgements, key=lambda j: str(j.path)))
         ordered = sorted(((place, name), clusters) for name, (place, clusters) in articles.items())
         incremental = merge.merge_articles(ordered, judgements, memo)
         everything = [c for _, clusters in ordered for c in clusters]
@@ -111,3 +122,24 @@ def test_an_edit_re_merges_only_the_blocks_it_touches(monkeypatch):
     again = merge.merge_articles(articles, JUDGEMENTS, memo)
     assert merged == [1]  # the edited article's block, and only it
     assert shape(again) == shape(at_once([c for _, cs in articles for c in cs], JUDGEMENTS))
+
+
+def test_a_new_judgement_re_merges_only_the_blocks_it_names(monkeypatch):
+    rng = random.Random(9)
+    articles = [((i, f"a{i}"), make_article(f"a{i}", rng)) for i in range(20)]
+    articles.append(((20, "z"), [make_cluster("z", "person", "Quentin Zed", rng)]))  # a block of its own
+    articles.append(((21, "y"), [make_cluster("y", "person", "Yvonne Zed", rng)]))  # and another
+    memo = MergeMemo()
+    merge.merge_articles(articles, JUDGEMENTS, memo)
+    merged = []
+    real = merge._merge_block
+    monkeypatch.setattr(merge, "_merge_block", lambda cs, js: merged.append(len(cs)) or real(cs, js))
+    joined = JUDGEMENTS + (Judgement(Path("zed.md"), "Quentin Zed", same_as=("Yvonne Zed",)),)
+    groups = merge.merge_articles(articles, joined, memo)
+    assert merged == [2]  # the block of the two names the note joins; nothing else
+    everything = [c for _, cs in articles for c in cs]
+    assert shape(groups) == shape(at_once(everything, joined))
+    merged.clear()
+    apart = merge.merge_articles(articles, JUDGEMENTS, memo)
+    assert merged == [2]  # taken back: that block again (the two share a surname key), nothing else
+    assert shape(apart) == shape(at_once(everything, JUDGEMENTS))
