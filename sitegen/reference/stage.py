@@ -24,7 +24,7 @@ from ..related import RelatedIndex
 from . import facts as facts_of
 from .combine import combine
 from .context import ContextMemo, contexts
-from .http import DEFAULT_USER_AGENT, ApiClient, GuardedTransport, RequestBudget
+from .http import DEFAULT_USER_AGENT, ApiClient, EnvironmentTransport, GuardedTransport, RequestBudget
 from .link import Link, link_entities
 from .offline import add_place_records
 from .replay import RecordingTransport, ReplayTransport
@@ -44,6 +44,7 @@ class ReferenceOptions:
     network: httpx.BaseTransport | None = None  # the transport that reaches the network (tests fake it)
     memo: "ReferenceMemo | None" = None  # kept between builds by a long-running process
     sleep: Callable[[float], None] = lambda seconds: time.sleep(seconds)  # noqa: E731 (looked up when called)
+    clock: Callable[[], float] = lambda: time.time()  # noqa: E731 (now, for freshness and back-off; tests move it)
 
 
 @dataclass
@@ -81,6 +82,8 @@ class ReferenceReport:
     problems: tuple[str, ...] = ()  # why some reference data could not be fetched
     mode: str = "online"
     oldest: float | None = None  # fetch time of the oldest record used
+    retry_at: float | None = None  # when the lookups that failed (now or before) may be tried again
+    unfinished: bool = False  # lookups left for the next build: the request budget ran out
 
     @property
     def summary(self) -> str:
@@ -97,7 +100,8 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
         client, wiki = _client(config, options, mode)
         memo = options.memo if mode in ("online", "offline") else None
         source = ReferenceSource(store, client, wiki, ttl_days=config.reference_ttl_days,
-                                 refresh=options.refresh or mode == "record", memo=memo.records if memo else None)
+                                 refresh=options.refresh or mode == "record", memo=memo.records if memo else None,
+                                 now=options.clock, started=options.clock())
         try:
             if mode == "offline" and store.is_empty():
                 links = {}  # nothing known and nothing to ask: spare every build the lookups
@@ -117,7 +121,7 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
         report = ReferenceReport(
             linked=sum(1 for e in site.entities if e.reference), entities=len(site.entities),
             requests=transport.budget.used if transport else 0, problems=tuple(source.problems), mode=mode,
-            oldest=source.oldest)
+            oldest=source.oldest, retry_at=source.retry_at, unfinished=source.unfinished)
     return site, report
 
 
@@ -127,7 +131,7 @@ def _client(config: SiteConfig, options: ReferenceOptions, mode: str):
     if options.replay:
         inner: httpx.BaseTransport = ReplayTransport(options.replay)
     else:
-        inner = options.network or httpx.HTTPTransport(retries=0)
+        inner = options.network or EnvironmentTransport()
         if options.record:
             inner = RecordingTransport(inner, options.record)
     guarded = GuardedTransport(inner, RequestBudget(config.reference_request_budget), sleep=options.sleep)
