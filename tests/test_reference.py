@@ -374,6 +374,19 @@ def test_a_one_article_edit_without_network_asks_only_for_new_names(build_site, 
     assert online(build_site, sample, network)[0].up_to_date
 
 
+def test_lookups_backing_off_cost_no_linking_work(build_site, sample, monkeypatch):
+    from sitegen.reference import stage
+
+    online(build_site, sample, no_network())
+
+    def unwanted(*args):
+        raise AssertionError("contexts worked out with no candidate to compare them with")
+
+    monkeypatch.setattr(stage, "contexts", unwanted)
+    result, _ = online(build_site, sample, no_network(), force=True)
+    assert result.reference.requests == 0 and result.reference.problems
+
+
 def test_stale_records_whose_refetch_fails_back_off_too(build_site, sample):
     online(build_site, sample, FakeNetwork())
     db = sqlite3.connect(sample.state_dir / "reference.sqlite")

@@ -144,13 +144,16 @@ class EnvironmentTransport(httpx.BaseTransport):
     settings for a client it makes itself, never for a transport handed to it."""
 
     def __init__(self) -> None:
-        self._client = httpx.Client(trust_env=True)  # its transport makes one try per request
+        self._client: httpx.Client | None = None  # made when first needed: lookups backing off send nothing
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self._client is None:
+            self._client = httpx.Client(trust_env=True)  # its transport makes one try per request
         return self._client.send(request)  # the request keeps its own timeout and headers
 
     def close(self) -> None:
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
 
 
 class ApiClient:

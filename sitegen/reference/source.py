@@ -25,7 +25,7 @@ DAY = 86400.0
 class ReferenceSource:
     store: ReferenceStore
     client: ApiClient | None  # None: offline, the cache only
-    wiki: object | None = None  # a wikipediaapi.Wikipedia on the same transport, for search
+    wiki: object | None = None  # searches as a wikipediaapi.Wikipedia does, on the same transport
     ttl_days: float = 30.0
     refresh: bool = False
     now: Callable[[], float] = time.time

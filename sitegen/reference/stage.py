@@ -23,7 +23,7 @@ from ..model import Entity, Reference, Site
 from ..related import RelatedIndex
 from . import facts as facts_of
 from .combine import combine
-from .context import ContextMemo, contexts
+from .context import ContextMemo, LazyContexts, contexts
 from .http import DEFAULT_USER_AGENT, ApiClient, EnvironmentTransport, GuardedTransport, RequestBudget
 from .link import Link, link_entities
 from .offline import add_place_records
@@ -106,7 +106,8 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
             if mode == "offline" and store.is_empty():
                 links = {}  # nothing known and nothing to ask: spare every build the lookups
             else:
-                links = link_entities(site.entities, source, contexts(site, memo.contexts if memo else None),
+                links = link_entities(site.entities, source,
+                                      LazyContexts(lambda: contexts(site, memo.contexts if memo else None)),
                                       config.link_threshold, config.reference_max_searches, warn,
                                       memo.decisions if memo else None, memo.candidates if memo else None)
             site, new_ids = combine(site, links, judgements, memo.related if memo else None,
@@ -137,13 +138,26 @@ def _client(config: SiteConfig, options: ReferenceOptions, mode: str):
     guarded = GuardedTransport(inner, RequestBudget(config.reference_request_budget), sleep=options.sleep)
     agent = user_agent(config)
     client = ApiClient(guarded, agent)
-    import wikipediaapi
+    return client, _Search(guarded, agent)
 
-    # Search goes through wikipedia-api on the same guarded transport: the same budget,
-    # the same retries, the same recording. Its own retries are off (ours apply).
-    wiki = wikipediaapi.Wikipedia(user_agent=agent, language="en", max_retries=0, transport=guarded,
-                                  extra_api_params={"maxlag": 5}, timeout=20.0)
-    return client, wiki
+
+class _Search:
+    """Title search through wikipedia-api on the same guarded transport: the same budget,
+    the same retries, the same recording. Its own retries are off (ours apply). Made on
+    the first search: a build whose searches are all cached or backing off does not pay
+    for importing it."""
+
+    def __init__(self, transport: GuardedTransport, agent: str):
+        self._transport, self._agent, self._wiki = transport, agent, None
+
+    def search(self, query: str, limit: int):
+        if self._wiki is None:
+            import wikipediaapi
+
+            self._wiki = wikipediaapi.Wikipedia(user_agent=self._agent, language="en", max_retries=0,
+                                                transport=self._transport, extra_api_params={"maxlag": 5},
+                                                timeout=20.0)
+        return self._wiki.search(query, limit=limit)
 
 
 def user_agent(config: SiteConfig) -> str:
