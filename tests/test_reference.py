@@ -412,9 +412,10 @@ def test_cli_build_twice_without_a_network_is_up_to_date(sample, cli, monkeypatc
     """The README's own command, twice, with every request sent to a closed local port."""
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
-        for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        for name in ("NO_PROXY", "no_proxy"):
             monkeypatch.delenv(name, raising=False)
-        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{closed.getsockname()[1]}")
+        for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.setenv(name, f"http://127.0.0.1:{closed.getsockname()[1]}")
         first = cli("build", sample.root)
         second = cli("build", sample.root)
         strict = cli("build", sample.root, "--strict")
