@@ -374,6 +374,21 @@ def test_a_one_article_edit_without_network_asks_only_for_new_names(build_site, 
     assert online(build_site, sample, network)[0].up_to_date
 
 
+def test_when_the_network_answers_lookups_backing_off_are_asked_at_once(build_site, sample):
+    online(build_site, sample, no_network())
+    sample.add_article("second", "A visit", body="Olaf Scholz visited Madrid.")
+
+    def missing_pages(request):  # Wikipedia has no page of these names (the fixture knows none of them)
+        titles = parse_qs(urlsplit(str(request.url)).query)["titles"][0].split("|")
+        return httpx.Response(200, json={"batchcomplete": True,
+                                         "query": {"pages": [{"title": t, "missing": True} for t in titles]}})
+
+    back = FakeNetwork([missing_pages])
+    result, _ = online(build_site, sample, back)  # within the hour: only the new names are due
+    assert "Olaf Scholz" in back.params()[0]["titles"][0] and "Syria" not in back.params()[0]["titles"][0]
+    assert result.reference.problems == () and result.reference.linked > 20
+
+
 def test_lookups_backing_off_cost_no_linking_work(build_site, sample, monkeypatch):
     from sitegen.reference import stage
 
