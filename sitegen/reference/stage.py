@@ -5,7 +5,8 @@
 Records come from the SQLite cache in ``.sitegen/reference.sqlite``, or from the network
 (through the guarded transport) when they are missing or older than the time-to-live,
 or from a replay folder. Whatever fails, the build goes on: entities without data are
-shown without it, and the report says what went wrong, once.
+shown without it, and the report says what went wrong, once, and when the lookups that
+failed will be tried again (they back off: see ``store``).
 """
 from __future__ import annotations
 
