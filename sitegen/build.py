@@ -330,11 +330,21 @@ def output_fingerprint(output: Path) -> str | None:
     """Names, sizes and times of every output file: a hand-edited or deleted page is noticed."""
     if not output.is_dir():
         return None
-    digest = hashlib.sha256()
-    for path in sorted(output.rglob("*")):
-        st = path.stat()
-        digest.update(f"{path.relative_to(output).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+    rows: list[str] = []
+
+    # os.scandir, not Path.rglob: a no-op build is mostly this walk over thousands of
+    # files, and scandir is several times quicker at it.
+    def walk(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                st = entry.stat()
+                rows.append(f"{prefix}{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\n")
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, f"{prefix}{entry.name}/")
+
+    walk(str(output), "")
+    rows.sort()
+    return hashlib.sha256("".join(rows).encode()).hexdigest()
 
 
 def _read_state(config: SiteConfig) -> dict:
