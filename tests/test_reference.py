@@ -10,6 +10,8 @@ import json
 import shutil
 import socket
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -434,11 +436,16 @@ def test_cli_build_twice_without_a_network_is_up_to_date(sample, cli, monkeypatc
         first = cli("build", sample.root)
         second = cli("build", sample.root)
         strict = cli("build", sample.root, "--strict")
+        # a no-op loads no network library: importing httpx is a third of its start-up
+        loaded = subprocess.run([sys.executable, "-c", "import sys; from sitegen import cli; "
+                                 f"cli.main(['build', {str(sample.root)!r}, '-q']); print(sorted(sys.modules))"],
+                                capture_output=True, text=True, check=True).stdout
     assert first.returncode == 0 and "built 1 articles" in first.stdout
     assert "cannot be reached" in first.stderr and "or at once with --refresh" in first.stderr
     assert second.returncode == 0 and "up to date" in second.stdout.strip().splitlines()[-1]
     assert second.stderr.count("warning: some reference data could not be fetched") == 1
     assert strict.returncode == 1 and "up to date" in strict.stdout
+    assert "'httpx'" not in loaded and "'sitegen.build'" in loaded
 
 
 def test_the_request_budget_caps_a_build(build_site, sample):
@@ -465,9 +472,9 @@ def test_corrupt_reference_cache_is_set_aside(build_site, sample):
 
 def test_strict_turns_a_failed_fetch_into_exit_1(sample, monkeypatch, capsys):
     from sitegen import cli
-    from sitegen.reference import stage
+    from sitegen.reference import http
 
-    monkeypatch.setattr(stage, "EnvironmentTransport",
+    monkeypatch.setattr(http, "EnvironmentTransport",
                         lambda: httpx.MockTransport(lambda r: httpx.Response(500, text="oops")))
     monkeypatch.setattr("time.sleep", lambda seconds: None)
     code = cli.main(["build", str(sample.root), "--strict", "-q"])

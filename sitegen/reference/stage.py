@@ -14,9 +14,7 @@ import datetime as _dt
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Sequence
-
-import httpx
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..config import SiteConfig
 from ..curation import Judgement
@@ -25,13 +23,14 @@ from ..related import RelatedIndex
 from . import facts as facts_of
 from .combine import combine
 from .context import ContextMemo, LazyContexts, contexts
-from .http import DEFAULT_USER_AGENT, ApiClient, EnvironmentTransport, GuardedTransport, RequestBudget
 from .link import Link, link_entities
 from .offline import add_place_records
-from .replay import RecordingTransport, ReplayTransport
-from .source import ReferenceSource
 from .store import ReferenceStore
-from .wikipedia import page_url
+
+if TYPE_CHECKING:  # the modules that need httpx are imported when a build links: importing
+    import httpx  # it is a third of a no-op build's start-up
+
+    from .source import ReferenceSource
 
 SUMMARY_CHARS = 1200
 
@@ -93,6 +92,8 @@ class ReferenceReport:
 
 def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, judgements: Sequence[Judgement] = (),
                     warn=lambda message: None) -> tuple[Site, ReferenceReport]:
+    from .source import ReferenceSource
+
     mode = "replay" if options.replay else "offline" if options.offline else "record" if options.record else "online"
     # A replayed build must depend on the replay folder alone, so it keeps its records
     # in memory instead of mixing them with whatever the cache holds.
@@ -130,6 +131,9 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
 def _client(config: SiteConfig, options: ReferenceOptions, mode: str):
     if mode == "offline":
         return None, None
+    from .http import ApiClient, EnvironmentTransport, GuardedTransport, RequestBudget
+    from .replay import RecordingTransport, ReplayTransport
+
     if options.replay:
         inner: httpx.BaseTransport = ReplayTransport(options.replay)
     else:
@@ -162,6 +166,8 @@ class _Search:
 
 
 def user_agent(config: SiteConfig) -> str:
+    from .http import DEFAULT_USER_AGENT
+
     if config.reference_user_agent:
         return config.reference_user_agent
     if config.reference_contact:
@@ -214,6 +220,8 @@ def _references(entities: Sequence[Entity], links: dict[str, Link], source: Refe
     """The Reference of each entity, from its link and the records it names."""
     if not entities:
         return {}
+    from .wikipedia import page_url
+
     titles = sorted({links[e.id].title for e in entities})
     items = source.items(sorted({links[e.id].qid for e in entities}))
     extracts = source.extracts(titles)
