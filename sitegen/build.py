@@ -68,6 +68,7 @@ class BuildOptions:
     refresh: bool = False  # refetch reference records even if fresh
     network: object | None = None  # httpx transport to the network; tests pass a fake one
     sleep: Callable[[float], None] | None = None  # how to wait before a retry (tests: no waiting)
+    clock: Callable[[], float] | None = None  # the time now (tests: moved past a back-off, no waiting)
     jobs: int | None = None  # None: decide by the amount of work
     progress: bool = False
     force: bool = False
@@ -109,8 +110,9 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
         state = _read_state(config)
         if not options.force and not options.refresh and not options.record and \
                 state.get("fingerprint") == fingerprint and state.get("output") == output_fingerprint(output) and \
-                time.time() < state.get("fresh_until", float("inf")):
-            return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started)
+                (options.clock or time.time)() < state.get("fresh_until", float("inf")):
+            return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started,
+                               reference=_unfetched_as_left(state))
     else:
         memory.adopt(config, output)
 
@@ -142,10 +144,11 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
         raise
     save_history(config.state_dir, updated_history(history, site.entities))
     if memory is None:
-        # A build that could not fetch everything it wanted is not "up to date" next time.
-        complete = not errors and not report.problems
+        # A build that could not fetch everything it wanted is not "up to date" next time,
+        # unless what it lacks is backing off: then it is, until the time to try again.
+        complete = not errors and not report.unfinished
         _write_state(config, fingerprint if complete else None, output_fingerprint(output),
-                     _fresh_until(config, report))
+                     _fresh_until(config, report), report)
     else:
         memory.wrote(files, errors)
         # Fingerprinting every input and output file after each save would cost more
@@ -201,15 +204,29 @@ def analyse(config: SiteConfig, options: BuildOptions,
 def reference_options(options: BuildOptions) -> ReferenceOptions:
     extra = {"sleep": options.sleep} if options.sleep else {}
     memo = options.memory.reference if options.memory else None
+    if options.clock:
+        extra["clock"] = options.clock
     return ReferenceOptions(offline=options.offline, replay=options.replay, record=options.record,
                             refresh=options.refresh, network=options.network, memo=memo, **extra)
 
 
 def _fresh_until(config: SiteConfig, report: ReferenceReport) -> float | None:
-    """When the oldest reference record used expires: an online rebuild then refetches."""
-    if report.mode != "online" or report.oldest is None:
+    """When the oldest reference record used expires, or a lookup that failed may be tried
+    again, whichever comes first: an online rebuild then fetches."""
+    if report.mode != "online":
         return None
-    return report.oldest + config.reference_ttl_days * 86400.0
+    times = [report.retry_at] if report.retry_at is not None else []
+    if report.oldest is not None:
+        times.append(report.oldest + config.reference_ttl_days * 86400.0)
+    return min(times, default=None)
+
+
+def _unfetched_as_left(state: dict) -> ReferenceReport | None:
+    """What the last build could not fetch, and when it is tried again: an unchanged site
+    still lacks it, and the command line still says so."""
+    if not state.get("reference_problems"):
+        return None
+    return ReferenceReport(problems=tuple(state["reference_problems"]), retry_at=state.get("retry_at"))
 
 
 def extract_stage(config: SiteConfig, articles: Sequence[Article], options: BuildOptions,
@@ -375,11 +392,21 @@ def output_fingerprint(output: Path) -> str | None:
     """Names, sizes and times of every output file: a hand-edited or deleted page is noticed."""
     if not output.is_dir():
         return None
-    digest = hashlib.sha256()
-    for path in sorted(output.rglob("*")):
-        st = path.stat()
-        digest.update(f"{path.relative_to(output).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+    rows: list[str] = []
+
+    # os.scandir, not Path.rglob: a no-op build is mostly this walk over thousands of
+    # files, and scandir is several times quicker at it.
+    def walk(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                st = entry.stat()
+                rows.append(f"{prefix}{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\n")
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, f"{prefix}{entry.name}/")
+
+    walk(str(output), "")
+    rows.sort()
+    return hashlib.sha256("".join(rows).encode()).hexdigest()
 
 
 def _read_state(config: SiteConfig) -> dict:
@@ -390,13 +417,16 @@ def _read_state(config: SiteConfig) -> dict:
 
 
 def _write_state(config: SiteConfig, fingerprint: str | None, output: str | None,
-                 fresh_until: float | None = None) -> None:
+                 fresh_until: float | None = None, report: ReferenceReport | None = None) -> None:
     config.state_dir.mkdir(parents=True, exist_ok=True)
     path = config.state_dir / STATE_FILE
     tmp = path.with_suffix(".tmp")
     state = {"fingerprint": fingerprint, "output": output, "version": __version__}
     if fresh_until is not None:
         state["fresh_until"] = fresh_until
+    if report is not None and report.problems:
+        state["reference_problems"] = list(report.problems)
+        state["retry_at"] = report.retry_at
     tmp.write_text(json.dumps(state), encoding="utf-8")
     tmp.replace(path)
 

@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -166,10 +167,19 @@ def _build(args) -> int:
         kind = "error" if args.strict else "warning"
         if kind == "error" or not args.quiet:
             print(f"{kind}: some reference data could not be fetched; the entities concerned are shown "
-                  f"without it ({'; '.join(problems[:3])}{' ...' if len(problems) > 3 else ''})", file=sys.stderr)
+                  f"without it ({'; '.join(problems[:3])}{' ...' if len(problems) > 3 else ''})"
+                  f"{_retried(result.reference.retry_at)}", file=sys.stderr)
     if not args.quiet:
         print(_summary(result))
     return 0 if result.ok and not (args.strict and problems) else 1
+
+
+def _retried(retry_at: float | None) -> str:
+    """When builds ask again for what failed (see reference/store.py): until then they do not."""
+    if retry_at is None:
+        return ""
+    when = time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(retry_at))
+    return f"; builds try again after {when}, or at once with --refresh"
 
 
 def _check(args) -> int:

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -288,6 +292,164 @@ def test_an_unreachable_network_costs_one_request(build_site, sample):
     assert sample.entities()  # the site is there, without reference data
 
 
+# ---- no network: lookups that failed back off ------------------------------------------
+
+def refuse(request):
+    raise httpx.ConnectError("[Errno -2] Name or service not known", request=request)
+
+
+def refused_connection(request):
+    raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+
+def connect_timeout(request):
+    raise httpx.ConnectTimeout("timed out", request=request)
+
+
+def read_timeout(request):
+    raise httpx.ReadTimeout("timed out", request=request)
+
+
+def no_network() -> FakeNetwork:
+    return FakeNetwork([refuse] * 10_000)
+
+
+HOUR = 3600.0
+
+
+def later(hours: float):
+    """A clock that many hours ahead of now."""
+    return lambda: time.time() + hours * HOUR
+
+
+@pytest.mark.parametrize("failure", [refuse, refused_connection, connect_timeout, read_timeout])
+def test_without_a_network_an_unchanged_site_is_up_to_date(build_site, sample, failure):
+    network = FakeNetwork([failure] * 10_000)
+    first, _ = online(build_site, sample, network)
+    assert first.reference.problems and first.reference.retry_at > time.time() + 0.9 * HOUR
+    asked = len(network.requests)
+    again, _ = online(build_site, sample, network)
+    assert again.up_to_date and len(network.requests) == asked
+    # the warning still has something to say: what failed, and when it is tried again
+    assert again.reference.problems == first.reference.problems
+    assert again.reference.retry_at == first.reference.retry_at
+
+
+def test_a_build_after_the_backoff_asks_again_and_backs_off_longer(build_site, sample):
+    network = no_network()
+    online(build_site, sample, network)
+    assert online(build_site, sample, network, clock=later(0.9))[0].up_to_date
+    assert len(network.requests) == 1
+    retried, _ = online(build_site, sample, network, clock=later(1.1))
+    assert not retried.up_to_date and len(network.requests) == 2
+    # the second failure in a row waits 6 hours
+    assert retried.reference.retry_at > time.time() + 7 * HOUR
+    assert online(build_site, sample, network, clock=later(6))[0].up_to_date
+    assert len(network.requests) == 2
+    # and when the network is back, the next try links everything
+    back = FakeNetwork()
+    result, _ = online(build_site, sample, back, clock=later(7.2))
+    assert back.requests and result.reference.problems == () and result.reference.linked > 20
+    assert result.reference.retry_at is None
+
+
+def test_refresh_asks_again_at_once(build_site, sample):
+    network = no_network()
+    online(build_site, sample, network)
+    back = FakeNetwork()
+    result, _ = online(build_site, sample, back, refresh=True)
+    assert back.requests and result.reference.linked > 20
+
+
+def test_a_one_article_edit_without_network_asks_only_for_new_names(build_site, sample):
+    second = sample.add_article("second", "Talks in Berlin", body="Angela Merkel met Emmanuel Macron in Berlin.")
+    network = no_network()
+    online(build_site, sample, network)
+    assert len(network.requests) == 1
+    second.write_text(second.read_text(encoding="utf-8") + "\nOlaf Scholz flew to Madrid.\n", encoding="utf-8")
+    result, _ = online(build_site, sample, network)
+    assert result.extracted == 1  # NER on the edited article only
+    # one request, the first new name's page (it fails: the rest are not sent), and
+    # nothing asked about names whose lookups are backing off
+    assert len(network.requests) == 2
+    asked = network.params()[-1]["titles"][0].split("|")
+    assert "Olaf Scholz" in asked and not {"Angela Merkel", "Donald Trump", "Syria"} & set(asked)
+    assert result.reference.problems and result.reference.retry_at is not None
+    assert online(build_site, sample, network)[0].up_to_date
+
+
+def test_when_the_network_answers_lookups_backing_off_are_asked_at_once(build_site, sample):
+    online(build_site, sample, no_network())
+    sample.add_article("second", "A visit", body="Olaf Scholz visited Madrid.")
+
+    def missing_pages(request):  # Wikipedia has no page of these names (the fixture knows none of them)
+        titles = parse_qs(urlsplit(str(request.url)).query)["titles"][0].split("|")
+        return httpx.Response(200, json={"batchcomplete": True,
+                                         "query": {"pages": [{"title": t, "missing": True} for t in titles]}})
+
+    back = FakeNetwork([missing_pages])
+    result, _ = online(build_site, sample, back)  # within the hour: only the new names are due
+    assert "Olaf Scholz" in back.params()[0]["titles"][0] and "Syria" not in back.params()[0]["titles"][0]
+    assert result.reference.problems == () and result.reference.linked > 20
+
+
+def test_lookups_backing_off_cost_no_linking_work(build_site, sample, monkeypatch):
+    from sitegen.reference import stage
+
+    online(build_site, sample, no_network())
+
+    def unwanted(*args):
+        raise AssertionError("contexts worked out with no candidate to compare them with")
+
+    monkeypatch.setattr(stage, "contexts", unwanted)
+    result, _ = online(build_site, sample, no_network(), force=True)
+    assert result.reference.requests == 0 and result.reference.problems
+
+
+def test_stale_records_whose_refetch_fails_back_off_too(build_site, sample):
+    online(build_site, sample, FakeNetwork())
+    db = sqlite3.connect(sample.state_dir / "reference.sqlite")
+    with db:
+        db.execute("UPDATE record SET fetched = fetched - 40 * 86400")
+    db.close()
+    network = no_network()
+    stale, _ = online(build_site, sample, network, force=True)
+    assert by_name(stale)["Syria"].reference is not None  # the old record still serves
+    again, _ = online(build_site, sample, network)
+    assert again.up_to_date and len(network.requests) == 1
+
+
+def test_a_used_up_budget_does_not_back_off(build_site, sample):
+    sample.write_config("reference_request_budget = 2\n")
+    online(build_site, sample, FakeNetwork())
+    network = FakeNetwork()
+    result, _ = online(build_site, sample, network)
+    assert not result.up_to_date and len(network.requests) == 2  # the next build goes on at once
+
+
+def test_cli_build_twice_without_a_network_is_up_to_date(sample, cli, monkeypatch):
+    """The README's own command, twice, with every request sent to a closed local port."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.setenv(name, f"http://127.0.0.1:{closed.getsockname()[1]}")
+        first = cli("build", sample.root)
+        second = cli("build", sample.root)
+        strict = cli("build", sample.root, "--strict")
+        # a no-op loads no network library: importing httpx is a third of its start-up
+        loaded = subprocess.run([sys.executable, "-c", "import sys; from sitegen import cli; "
+                                 f"cli.main(['build', {str(sample.root)!r}, '-q']); print(sorted(sys.modules))"],
+                                capture_output=True, text=True, check=True).stdout
+    assert first.returncode == 0 and "built 1 articles" in first.stdout
+    assert "cannot be reached" in first.stderr and "or at once with --refresh" in first.stderr
+    assert second.returncode == 0 and "up to date" in second.stdout.strip().splitlines()[-1]
+    assert second.stderr.count("warning: some reference data could not be fetched") == 1
+    assert strict.returncode == 1 and "up to date" in strict.stdout
+    assert "'httpx'" not in loaded and "'sitegen.build'" in loaded
+
+
 def test_the_request_budget_caps_a_build(build_site, sample):
     sample.write_config("reference_request_budget = 2\n")
     network = FakeNetwork()
@@ -312,10 +474,10 @@ def test_corrupt_reference_cache_is_set_aside(build_site, sample):
 
 def test_strict_turns_a_failed_fetch_into_exit_1(sample, monkeypatch, capsys):
     from sitegen import cli
-    from sitegen.reference import stage
+    from sitegen.reference import http
 
-    monkeypatch.setattr(stage.httpx, "HTTPTransport",
-                        lambda **kw: httpx.MockTransport(lambda r: httpx.Response(500, text="oops")))
+    monkeypatch.setattr(http, "EnvironmentTransport",
+                        lambda: httpx.MockTransport(lambda r: httpx.Response(500, text="oops")))
     monkeypatch.setattr("time.sleep", lambda seconds: None)
     code = cli.main(["build", str(sample.root), "--strict", "-q"])
     err = capsys.readouterr().err

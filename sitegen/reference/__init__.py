@@ -6,7 +6,15 @@ transport), ``replay`` (record and replay folders), ``store`` (the SQLite cache)
 and parsers), ``classes`` (type fit), ``context`` and ``link`` (choosing with evidence),
 ``combine`` (one dossier per item) and ``facts`` (what a dossier shows).
 """
-from .http import ReferenceUnavailable
 from .stage import ReferenceMemo, ReferenceOptions, ReferenceReport, reference_stage
 
 __all__ = ["ReferenceMemo", "ReferenceOptions", "ReferenceReport", "ReferenceUnavailable", "reference_stage"]
+
+
+def __getattr__(name: str):
+    # ``http`` imports httpx, which a build that does not link (a no-op) need not load.
+    if name == "ReferenceUnavailable":
+        from .http import ReferenceUnavailable
+
+        return ReferenceUnavailable
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter, defaultdict
-from typing import Callable
+from typing import Callable, Iterator, Mapping
 
 from ..model import Site
 from ..names import name_key
@@ -155,6 +155,29 @@ def contexts(site: Site, memo: ContextMemo | None = None) -> dict[str, EntityCon
     if len(sentence_words) > 4 * sum(len(ms) for ms in site.mentions_by_article.values()) + 1000:
         sentence_words.clear()  # edits leave words of old sentences behind; start again now and then
     return out
+
+
+class LazyContexts(Mapping):
+    """The contexts ``make()`` returns, worked out when first asked for: only entities with
+    candidate pages need one, and a build whose lookups are all backing off (no network)
+    has none, while working them out takes most of a second on a large site."""
+
+    def __init__(self, make: Callable[[], dict[str, EntityContext]]):
+        self._make, self._made = make, None
+
+    def _all(self) -> dict[str, EntityContext]:
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+    def __getitem__(self, entity_id: str) -> EntityContext:
+        return self._all()[entity_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def names_in(text: str, names: frozenset[str]) -> list[str]:

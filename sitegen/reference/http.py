@@ -37,10 +37,11 @@ DEFAULT_RETRY_AFTER = 5.0
 class ReferenceUnavailable(Exception):
     """A reference request could not be answered; ``reason`` is fit for a warning."""
 
-    def __init__(self, reason: str, *, offline: bool = False):
+    def __init__(self, reason: str, *, offline: bool = False, budget: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.offline = offline  # no network by choice or by absence: not worth a warning
+        self.budget = budget  # this build may send no more: not a failure, the next build goes on
 
 
 @dataclass
@@ -53,7 +54,8 @@ class RequestBudget:
     def take(self) -> None:
         if self.used >= self.limit:
             raise ReferenceUnavailable(f"the build's budget of {self.limit} reference requests is used up "
-                                       f"(reference_request_budget in sitegen.toml); the next build goes on")
+                                       f"(reference_request_budget in sitegen.toml); the next build goes on",
+                                       budget=True)
         self.used += 1
 
 
@@ -134,6 +136,24 @@ class GuardedTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self.inner.close()
+
+
+class EnvironmentTransport(httpx.BaseTransport):
+    """The real network, through the proxy the environment names (``HTTPS_PROXY``,
+    ``ALL_PROXY``, ``NO_PROXY``) as other command-line tools do: httpx reads those
+    settings for a client it makes itself, never for a transport handed to it."""
+
+    def __init__(self) -> None:
+        self._client: httpx.Client | None = None  # made when first needed: lookups backing off send nothing
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self._client is None:
+            self._client = httpx.Client(trust_env=True)  # its transport makes one try per request
+        return self._client.send(request)  # the request keeps its own timeout and headers
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
 
 
 class ApiClient:

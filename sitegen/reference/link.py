@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..model import Entity
 from ..names import name_key
@@ -25,7 +25,9 @@ from ..places import gazetteer
 from . import classes
 from .classes import Fit
 from .context import EntityContext, names_in, plain_key, words_of
-from .source import ReferenceSource
+
+if TYPE_CHECKING:
+    from .source import ReferenceSource
 
 THRESHOLD = 0.6
 CLOSE = 0.1  # a second candidate this close makes the choice a guess

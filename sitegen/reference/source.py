@@ -2,6 +2,10 @@
 
 Every lookup takes a whole list of keys, so the network is asked in batches and each
 title or item is fetched once per build whatever the number of pages that show it.
+
+A lookup that fails is remembered in the store with a time to try again (see
+``store.BACKOFF``); until then it is not asked for, unless ``refresh`` says so or the
+network has answered another request of this build (it is back: no reason to wait).
 """
 from __future__ import annotations
 
@@ -21,13 +25,16 @@ DAY = 86400.0
 class ReferenceSource:
     store: ReferenceStore
     client: ApiClient | None  # None: offline, the cache only
-    wiki: object | None = None  # a wikipediaapi.Wikipedia on the same transport, for search
+    wiki: object | None = None  # searches as a wikipediaapi.Wikipedia does, on the same transport
     ttl_days: float = 30.0
     refresh: bool = False
     now: Callable[[], float] = time.time
     problems: list[str] = field(default_factory=list)  # failures worth one warning
     oldest: float | None = None  # fetch time of the oldest record handed out
     started: float = field(default_factory=time.time)  # records fetched since are fresh even under refresh
+    retry_at: float | None = None  # when the first lookup that failed (now or before) may be tried again
+    unfinished: bool = False  # lookups left for the next build (the request budget ran out)
+    reached: bool = False  # the network answered a request of this build
     # records already read, kept by a long-running process between builds: (kind, key) -> (record, fetched)
     memo: dict | None = None
     _times: dict = field(default_factory=dict)  # (kind, key) -> fetch time of each record handed out
@@ -68,30 +75,63 @@ class ReferenceSource:
         times = {k: cached[k][1] for k in result}  # when each record handed out was fetched
         todo = [k for k in keys if k not in result]
         if todo and self.client is not None and fetch is not None:
-            for i in range(0, len(todo), batch):
-                part = todo[i:i + batch]
-                try:
-                    records, recorded = fetch(self.client, part)
-                except ReferenceUnavailable as exc:
-                    if not exc.offline and exc.reason not in self.problems:
-                        self.problems.append(exc.reason)
-                    if self.client.transport.unreachable or "budget" in exc.reason:
-                        break  # nothing more will get through in this build
-                    continue
-                if records:
-                    when = _epoch(recorded) or self.now()
-                    self.store.put_many(kind, records, when)
-                    if self.memo is not None:
-                        self.memo.update(((kind, k), (v, when)) for k, v in records.items())
-                    result.update(records)
-                    times.update(dict.fromkeys(records, when))
+            waiting = {} if self.refresh else self.store.backing_off(kind, todo, self.now())
+            self._fetch(kind, [k for k in todo if k not in waiting], batch, fetch, result, times)
+            if waiting and self.reached:
+                self._fetch(kind, list(waiting), batch, fetch, result, times)
+            else:
+                self._waiting(waiting.values())
+        oldest = min(times.values(), default=None)
         for k in todo:  # a stale record beats none when the refetch did not happen
             if k not in result and k in cached:
                 result[k], times[k] = cached[k]
         self._times.update(((kind, k), t) for k, t in times.items())
-        if times:
-            self.oldest = min([*times.values(), *([self.oldest] if self.oldest is not None else [])])
+        # A stale record served because its refetch failed has its own time to be tried again
+        # (``retry_at``): it does not make the build's records look expired.
+        if oldest is not None:
+            self.oldest = oldest if self.oldest is None else min(self.oldest, oldest)
         return result
+
+    def _fetch(self, kind: str, keys: list[str], batch: int, fetch, result: dict, times: dict) -> None:
+        for i in range(0, len(keys), batch):
+            part = keys[i:i + batch]
+            try:
+                records, recorded = fetch(self.client, part)
+            except ReferenceUnavailable as exc:
+                if exc.offline:
+                    continue  # not in a replay folder: nothing to wait for or warn about
+                self._problem(exc.reason)
+                if exc.budget:
+                    self.unfinished = True
+                    break  # nothing more gets through in this build; the next one goes on
+                unreachable = bool(self.client.transport.unreachable)
+                # Out of reach, the rest of the keys would fail the same way, at once.
+                self._failed(self.store.failed(kind, keys[i:] if unreachable else part, exc.reason, self.now()))
+                if unreachable:
+                    break
+                continue
+            self.reached = True
+            self.store.answered(kind, part)
+            if records:
+                when = _epoch(recorded) or self.now()
+                self.store.put_many(kind, records, when)
+                if self.memo is not None:
+                    self.memo.update(((kind, k), (v, when)) for k, v in records.items())
+                result.update(records)
+                times.update(dict.fromkeys(records, when))
+
+    def _waiting(self, backing_off) -> None:
+        """Lookups not asked for in this build: the last try failed and their time has not come."""
+        for retry_at, reason in backing_off:
+            self._problem(reason)
+            self._failed(retry_at)
+
+    def _failed(self, retry_at: float) -> None:
+        self.retry_at = retry_at if self.retry_at is None else min(self.retry_at, retry_at)
+
+    def _problem(self, reason: str) -> None:
+        if reason not in self.problems:
+            self.problems.append(reason)
 
 
 def _epoch(recorded: str | None) -> float | None:

@@ -5,7 +5,8 @@
 Records come from the SQLite cache in ``.sitegen/reference.sqlite``, or from the network
 (through the guarded transport) when they are missing or older than the time-to-live,
 or from a replay folder. Whatever fails, the build goes on: entities without data are
-shown without it, and the report says what went wrong, once.
+shown without it, and the report says what went wrong, once, and when the lookups that
+failed will be tried again (they back off: see ``store``).
 """
 from __future__ import annotations
 
@@ -13,9 +14,7 @@ import datetime as _dt
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Sequence
-
-import httpx
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..config import SiteConfig
 from ..curation import Judgement
@@ -23,14 +22,15 @@ from ..model import Entity, Reference, Site
 from ..related import RelatedIndex
 from . import facts as facts_of
 from .combine import combine
-from .context import ContextMemo, contexts
-from .http import DEFAULT_USER_AGENT, ApiClient, GuardedTransport, RequestBudget
+from .context import ContextMemo, LazyContexts, contexts
 from .link import Link, link_entities
 from .offline import add_place_records
-from .replay import RecordingTransport, ReplayTransport
-from .source import ReferenceSource
 from .store import ReferenceStore
-from .wikipedia import page_url
+
+if TYPE_CHECKING:  # the modules that need httpx are imported when a build links: importing
+    import httpx  # it is a third of a no-op build's start-up
+
+    from .source import ReferenceSource
 
 SUMMARY_CHARS = 1200
 
@@ -44,6 +44,7 @@ class ReferenceOptions:
     network: httpx.BaseTransport | None = None  # the transport that reaches the network (tests fake it)
     memo: "ReferenceMemo | None" = None  # kept between builds by a long-running process
     sleep: Callable[[float], None] = lambda seconds: time.sleep(seconds)  # noqa: E731 (looked up when called)
+    clock: Callable[[], float] = lambda: time.time()  # noqa: E731 (now, for freshness and back-off; tests move it)
 
 
 @dataclass
@@ -81,6 +82,8 @@ class ReferenceReport:
     problems: tuple[str, ...] = ()  # why some reference data could not be fetched
     mode: str = "online"
     oldest: float | None = None  # fetch time of the oldest record used
+    retry_at: float | None = None  # when the lookups that failed (now or before) may be tried again
+    unfinished: bool = False  # lookups left for the next build: the request budget ran out
 
     @property
     def summary(self) -> str:
@@ -89,6 +92,8 @@ class ReferenceReport:
 
 def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, judgements: Sequence[Judgement] = (),
                     warn=lambda message: None) -> tuple[Site, ReferenceReport]:
+    from .source import ReferenceSource
+
     mode = "replay" if options.replay else "offline" if options.offline else "record" if options.record else "online"
     # A replayed build must depend on the replay folder alone, so it keeps its records
     # in memory instead of mixing them with whatever the cache holds.
@@ -97,12 +102,14 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
         client, wiki = _client(config, options, mode)
         memo = options.memo if mode in ("online", "offline") else None
         source = ReferenceSource(store, client, wiki, ttl_days=config.reference_ttl_days,
-                                 refresh=options.refresh or mode == "record", memo=memo.records if memo else None)
+                                 refresh=options.refresh or mode == "record", memo=memo.records if memo else None,
+                                 now=options.clock, started=options.clock())
         try:
             if mode == "offline" and store.is_empty():
                 links = {}  # nothing known and nothing to ask: spare every build the lookups
             else:
-                links = link_entities(site.entities, source, contexts(site, memo.contexts if memo else None),
+                links = link_entities(site.entities, source,
+                                      LazyContexts(lambda: contexts(site, memo.contexts if memo else None)),
                                       config.link_threshold, config.reference_max_searches, warn,
                                       memo.decisions if memo else None, memo.candidates if memo else None)
             site, new_ids = combine(site, links, judgements, memo.related if memo else None,
@@ -117,32 +124,50 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
         report = ReferenceReport(
             linked=sum(1 for e in site.entities if e.reference), entities=len(site.entities),
             requests=transport.budget.used if transport else 0, problems=tuple(source.problems), mode=mode,
-            oldest=source.oldest)
+            oldest=source.oldest, retry_at=source.retry_at, unfinished=source.unfinished)
     return site, report
 
 
 def _client(config: SiteConfig, options: ReferenceOptions, mode: str):
     if mode == "offline":
         return None, None
+    from .http import ApiClient, EnvironmentTransport, GuardedTransport, RequestBudget
+    from .replay import RecordingTransport, ReplayTransport
+
     if options.replay:
         inner: httpx.BaseTransport = ReplayTransport(options.replay)
     else:
-        inner = options.network or httpx.HTTPTransport(retries=0)
+        inner = options.network or EnvironmentTransport()
         if options.record:
             inner = RecordingTransport(inner, options.record)
     guarded = GuardedTransport(inner, RequestBudget(config.reference_request_budget), sleep=options.sleep)
     agent = user_agent(config)
     client = ApiClient(guarded, agent)
-    import wikipediaapi
+    return client, _Search(guarded, agent)
 
-    # Search goes through wikipedia-api on the same guarded transport: the same budget,
-    # the same retries, the same recording. Its own retries are off (ours apply).
-    wiki = wikipediaapi.Wikipedia(user_agent=agent, language="en", max_retries=0, transport=guarded,
-                                  extra_api_params={"maxlag": 5}, timeout=20.0)
-    return client, wiki
+
+class _Search:
+    """Title search through wikipedia-api on the same guarded transport: the same budget,
+    the same retries, the same recording. Its own retries are off (ours apply). Made on
+    the first search: a build whose searches are all cached or backing off does not pay
+    for importing it."""
+
+    def __init__(self, transport: GuardedTransport, agent: str):
+        self._transport, self._agent, self._wiki = transport, agent, None
+
+    def search(self, query: str, limit: int):
+        if self._wiki is None:
+            import wikipediaapi
+
+            self._wiki = wikipediaapi.Wikipedia(user_agent=self._agent, language="en", max_retries=0,
+                                                transport=self._transport, extra_api_params={"maxlag": 5},
+                                                timeout=20.0)
+        return self._wiki.search(query, limit=limit)
 
 
 def user_agent(config: SiteConfig) -> str:
+    from .http import DEFAULT_USER_AGENT
+
     if config.reference_user_agent:
         return config.reference_user_agent
     if config.reference_contact:
@@ -195,6 +220,8 @@ def _references(entities: Sequence[Entity], links: dict[str, Link], source: Refe
     """The Reference of each entity, from its link and the records it names."""
     if not entities:
         return {}
+    from .wikipedia import page_url
+
     titles = sorted({links[e.id].title for e in entities})
     items = source.items(sorted({links[e.id].qid for e in entities}))
     extracts = source.extracts(titles)

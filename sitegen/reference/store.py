@@ -6,6 +6,12 @@ Wikidata id, a search by its query), with the time they were fetched. "Missing" 
 asked about again on every build. A record older than the time-to-live is refetched
 when the network is there; offline, and whenever a refetch fails, the old record
 serves (a failed fetch never replaces a good record).
+
+A lookup that could not be answered (the network out of reach, a server failing every
+try) is remembered too, with when it may be tried again: after 1 hour, then 6 hours,
+then once a day for as long as it keeps failing. Until then builds do not ask for it
+again, so a build with no network does not wait on it, nor count it as work left to do.
+An answer clears it; ``--refresh`` tries it at once.
 """
 from __future__ import annotations
 
@@ -19,6 +25,8 @@ from ..sqlite_files import open_or_set_aside
 
 KINDS = ("page", "extract", "search", "item", "label")
 SCHEMA_VERSION = 1
+# Seconds to wait before asking again after the 1st, 2nd, 3rd and later failures in a row.
+BACKOFF = (3600.0, 6 * 3600.0, 86400.0)
 
 
 class ReferenceStore:
@@ -38,6 +46,9 @@ class ReferenceStore:
         db.execute("CREATE TABLE IF NOT EXISTS record (kind TEXT NOT NULL, key TEXT NOT NULL, "
                    "value TEXT NOT NULL, fetched REAL NOT NULL, PRIMARY KEY (kind, key))")
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("CREATE TABLE IF NOT EXISTS backoff (kind TEXT NOT NULL, key TEXT NOT NULL, "
+                   "failures INTEGER NOT NULL, retry_at REAL NOT NULL, reason TEXT NOT NULL, "
+                   "PRIMARY KEY (kind, key))")
         row = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
         if row is None:
             with db:
@@ -71,6 +82,48 @@ class ReferenceStore:
                 "INSERT OR REPLACE INTO record (kind, key, value, fetched) VALUES (?, ?, ?, ?)",
                 [(kind, k, json.dumps(v, ensure_ascii=False, separators=(",", ":")), when)
                  for k, v in records.items()])
+
+    def backing_off(self, kind: str, keys: Iterable[str], now: float) -> dict[str, tuple[float, str]]:
+        """The keys not to ask for before a later time: key -> (that time, why the last try failed)."""
+        assert kind in KINDS
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, tuple[float, str]] = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i:i + 500]
+            marks = ",".join("?" * len(part))
+            rows = self._db.execute(f"SELECT key, retry_at, reason FROM backoff WHERE kind = ? AND retry_at > ? "
+                                    f"AND key IN ({marks})", [kind, now, *part])
+            found.update((key, (retry_at, reason)) for key, retry_at, reason in rows)
+        return found
+
+    def failed(self, kind: str, keys: Iterable[str], reason: str, now: float) -> float:
+        """Remember that these keys could not be fetched; returns when the first may be asked again."""
+        assert kind in KINDS
+        keys = list(dict.fromkeys(keys))
+        earlier = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i:i + 500]
+            marks = ",".join("?" * len(part))
+            earlier.update(self._db.execute(f"SELECT key, failures FROM backoff WHERE kind = ? AND key IN ({marks})",
+                                            [kind, *part]))
+        rows = []
+        for key in keys:
+            failures = earlier.get(key, 0) + 1
+            rows.append((kind, key, failures, now + BACKOFF[min(failures, len(BACKOFF)) - 1], reason))
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO backoff (kind, key, failures, retry_at, reason) "
+                                 "VALUES (?, ?, ?, ?, ?)", rows)
+        return min((row[3] for row in rows), default=now)
+
+    def answered(self, kind: str, keys: Iterable[str]) -> None:
+        """These keys got an answer: ask for them as usual from now on."""
+        assert kind in KINDS
+        keys = list(dict.fromkeys(keys))
+        with self._db:
+            for i in range(0, len(keys), 500):
+                part = keys[i:i + 500]
+                self._db.execute(f"DELETE FROM backoff WHERE kind = ? AND key IN ({','.join('?' * len(part))})",
+                                 [kind, *part])
 
     def is_empty(self) -> bool:
         return self._db.execute("SELECT 1 FROM record LIMIT 1").fetchone() is None
