@@ -8,9 +8,11 @@ dubbed al-Sharaa"). Each rule here fixes one of those, for any name.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Iterable, Sequence
 
-from .extract import LABEL_TYPES, Extraction
+from .evidence import retype
+from .extract import LABEL_TYPES, OTHER_LABELS, Extraction
 from .model import RawMention
 from .places import AP_STATES, gazetteer
 from .sentences import SentenceBounds
@@ -65,10 +67,26 @@ def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = 
             if piece_kind == "organisation" and _LOCATIVE.search(text, max(0, s - 40), s) and \
                     key.rsplit(" ", 1)[-1] not in ORG_HEADS and not _MODIFIER.match(text, e):
                 piece_kind, note = "place", "; ".join(filter(None, [note, LOCATIVE_NOTE]))
+            else:
+                piece_kind, why = retype(text, s, e, piece_kind, text[sent_start:sent_end])
+                note = "; ".join(filter(None, [note, why]))
             mentions.append(RawMention(s, e, surface, piece_kind, sent_start, sent_end, note))
     mentions.extend(_datelines(text, bounds, mentions))
     mentions.sort(key=lambda m: (m.start, m.end))
     return _drop_overlaps(mentions)
+
+
+def other_readings(text: str, extraction: Extraction) -> Counter:
+    """How often the model read each name as an event, work, product, law, nationality or
+    language in ``text``: evidence that the same name elsewhere is not a person, place or
+    organisation either ("Welsh" read once as a nationality, once as a person)."""
+    found: Counter = Counter()
+    for start, end, label in extraction.spans:
+        if label in OTHER_LABELS:
+            s, e, _ = _trim(text, start, end, "other")
+            if s < e:
+                found[name_key(text[s:e])] += 1
+    return found
 
 
 # "LONDON 1996-08-30", "BUCHAREST, Nov 10": the capitals that open a wire story name a place.

@@ -1,0 +1,119 @@
+"""Type evidence the NER model lacks: given names, sports results, known places.
+
+The small model guesses a name's type from its shape and a few words around it. It
+files "Ainars Kiksis (Latvia)" as an organisation, a club named after its town as a
+place, a town as an organisation. Three facts of news writing correct most of that:
+a name that starts with a known given name is a person's; a town's name in a sports
+result (a score, "beat", "v") stands for its team; a known town anywhere else is a
+place. Each rule works for any name: none of them lists an entity.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from functools import lru_cache
+
+from .names import COMPANY_SUFFIXES, TITLES, name_key
+from .places import gazetteer
+
+# A result: "2-0", "471 and 71-1" (not a date or a range of years), or the words only
+# sport reports use. "won", "lost", "points" are left out: markets win and lose too.
+_SPORTS = re.compile(
+    r"(?<![\d/.:-])\d{1,3}-\d{1,3}(?![\d/.:-])"
+    r"|\b(?:beat|beats|beaten|defeated|drew|draw with|thrashed|trounced|edged|innings|wickets?|"
+    r"goals?|goalkeeper|striker|midfielder|half-time|halftime|match|matches|league|cup|"
+    r"championship|tournament|stadium|scored|scorers?|fixtures?|standings|semi-finals?|"
+    r"quarter-finals?|relegated|promoted|coach|play-offs?)\b"
+    r"|\bv\.?\s+[A-Z]|\bvs\.?\s+[A-Z]", re.IGNORECASE)
+# "at Chesterfield", "in Manchester": after these the town is where a match is, not a team.
+_VENUE = re.compile(r"\b(?:at|in|from|to|near|outside|into|of)\s+$", re.IGNORECASE)
+# Words that make a name a thing's, not a person's, whatever its first word.
+_NOT_PERSONAL = COMPANY_SUFFIXES | {
+    "department", "ministry", "group", "party", "council", "committee", "commission", "agency",
+    "bank", "fund", "company", "association", "union", "league", "club", "board", "institute",
+    "foundation", "university", "college", "school", "hospital", "airport", "stadium", "park",
+    "street", "road", "avenue", "square", "bridge", "river", "lake", "island", "islands",
+    "mountain", "mountains", "valley", "county", "city", "port", "falls", "centre", "center",
+    "hotel", "motel", "church", "cathedral", "prison", "station", "festival", "cup", "open",
+    "games", "prize", "award", "awards", "show", "fair", "day", "week", "tour", "series",
+    "international", "national", "united", "news", "times", "post", "press", "radio", "tv",
+    "power", "energy", "resources", "capital", "securities", "partners", "investments", "systems",
+    "industries", "motors", "airlines", "airways", "communications", "financial", "trust",
+    "insurance", "pharmaceuticals", "technologies", "electric", "oil", "gas", "mining", "steel",
+    "exchange", "exchanges", "stock", "market", "markets", "brothers", "bros", "sons",
+}
+
+# Words that start place names ("West Germany", "New Caledonia"), some also given names.
+_PLACE_MODIFIERS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
+                    "new", "upper", "lower", "central", "greater", "great", "little", "old"}
+
+SPORTS_TEAM_NOTE = "a town's name in a sports result: its team"
+KNOWN_PLACE_NOTE = "a known place, outside any sports result"
+GIVEN_NAME_NOTE = "starts with a known given name"
+
+
+def sports_context(sentence: str) -> bool:
+    """Whether a sentence reports a sports result or fixture."""
+    return bool(_SPORTS.search(sentence))
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """First names in Latin script from the person lists of every locale Faker ships.
+
+    Faker's lists are what its authors chose as common first names of each country
+    (about 21,000 across 80-odd locales). Without Faker the rule is simply not used.
+    """
+    try:
+        import faker.providers.person as people
+    except ImportError:
+        return frozenset()
+    found: set[str] = set()
+    for module in pkgutil.iter_modules(people.__path__):
+        try:
+            provider = importlib.import_module(f"{people.__name__}.{module.name}").Provider
+        except (ImportError, AttributeError):
+            continue
+        for attr in ("first_names", "first_names_male", "first_names_female"):
+            names = vars(provider).get(attr)
+            if isinstance(names, (dict, list, tuple, set, frozenset)):
+                found.update(n.casefold() for n in names if n.isalpha() and all(ord(c) < 0x250 for c in n))
+    return frozenset(found)
+
+
+def is_personal_name(surface: str) -> bool:
+    """ "Ainars Kiksis", "Yekaterina Podkopayeva": two or three capitalised words, the first a
+    known given name, none a word of a company, place or event, and not a known place."""
+    words = surface.split()
+    if not 2 <= len(words) <= 3 or not all(w[:1].isupper() for w in words):
+        return False
+    if any(w.isupper() and len(w) > 1 for w in words):
+        return False  # headline capitals or an acronym: not how a name is written
+    keys = [name_key(w) for w in words]
+    places = gazetteer()
+    if any(k in _NOT_PERSONAL for k in keys) or places.is_place(name_key(surface)):
+        return False
+    if keys[0] in TITLES or keys[0] in _PLACE_MODIFIERS or places.is_place(keys[0]):
+        return False  # "General Motors", "West Germany", "London Stock Exchange"
+    first = keys[0].replace("-", "")
+    return first in given_names() or keys[0].split("-")[0] in given_names()
+
+
+def retype(text: str, start: int, end: int, kind: str, sentence: str) -> tuple[str, str]:
+    """The type a known town's name has at this spot, and why; ``(kind, "")`` when no rule applies.
+
+    A town in a sports result that is not the venue ("at Chesterfield") is its team; a
+    big city read as an organisation anywhere else is the place.
+    """
+    key = name_key(text[start:end])
+    places = gazetteer()
+    if places.is_region(key) or key not in places.cities:
+        return kind, ""
+    if sports_context(sentence) and not _VENUE.search(text, max(0, start - 12), start):
+        return ("organisation", SPORTS_TEAM_NOTE) if kind != "organisation" else (kind, "")
+    if kind == "organisation" and key in places.big_cities and not sports_context(sentence):
+        # Only a city too big to share its name with a company is sure to be the place
+        # ("Union", "Sterling" are towns and companies alike).
+        return "place", KNOWN_PLACE_NOTE
+    return kind, ""

@@ -1,0 +1,87 @@
+"""Type evidence the model lacks: given names, sports results, known towns, other readings.
+
+Each test hands the rules the very (wrong) reading the small model gives on real news,
+as an Extraction, so the check does not depend on what the model happens to find.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from sitegen.chains import OTHER, cluster_article
+from sitegen.clean import clean_mentions, other_readings
+from sitegen.evidence import is_personal_name, sports_context
+from sitegen.extract import Extraction
+from sitegen.model import Article
+from sitegen.resolve import resolve
+from sitegen.sentences import SentenceBounds
+
+
+def _clusters(text: str, *spans: tuple[str, str, int]) -> dict[str, str]:
+    """Name -> type of each cluster, from (surface, label, occurrence) spans."""
+    found = []
+    for surface, label, nth in spans:
+        start = -1
+        for _ in range(nth + 1):
+            start = text.index(surface, start + 1)
+        found.append((start, start + len(surface), label))
+    starts = (0,) + tuple(i + 2 for i, c in enumerate(text) if c == "." and i + 2 < len(text))
+    extraction = Extraction(tuple(sorted(found)), starts)
+    bounds = SentenceBounds(text, starts)
+    mentions = clean_mentions(text, extraction, bounds=bounds)
+    clusters = cluster_article("a", text, mentions, bounds, other_readings(text, extraction))
+    return {c.name: c.type for c in clusters}
+
+
+def test_a_given_name_makes_a_person_of_a_name_read_as_an_organisation():
+    text = "Irina Privalova won the 400 metres in a season's best time."
+    assert _clusters(text, ("Irina Privalova", "ORG", 0)) == {"Irina Privalova": "person"}
+
+
+@pytest.mark.parametrize("name", ["Georgia Power", "West Germany", "General Motors", "London Stock Exchange",
+                                  "Santiago de Cuba", "Victoria Hotel", "IRINA PRIVALOVA", "Irina"])
+def test_company_and_place_names_starting_like_a_given_name_are_not_personal(name):
+    assert not is_personal_name(name)
+
+
+def test_a_town_in_a_sports_result_is_its_team_but_the_venue_is_a_place():
+    text = "At Wigan, Wigan beat Leeds 3-1 on Saturday."
+    found = _clusters(text, ("Wigan", "GPE", 0), ("Wigan", "PERSON", 1), ("Leeds", "GPE", 0))
+    assert found["Leeds"] == "organisation"
+    mentions = clean_mentions(text, Extraction(((3, 8, "GPE"), (10, 15, "PERSON")), (0,)))
+    assert [m.label for m in mentions] == ["place", "organisation"]
+
+
+def test_a_big_city_read_as_an_organisation_outside_sport_is_a_place():
+    text = "Rebels shelled Volgograd overnight, officials said."
+    assert _clusters(text, ("Volgograd", "ORG", 0)) == {"Volgograd": "place"}
+
+
+def test_a_company_sharing_a_small_town_name_stays_a_company():
+    text = "Shares of Sterling rose after the results."
+    assert _clusters(text, ("Sterling", "ORG", 0)) == {"Sterling": "organisation"}
+
+
+def test_sports_context_is_a_result_not_a_market_move():
+    assert sports_context("Derbyshire beat Worcestershire by nine wickets.")
+    assert sports_context("Everton v Arsenal")
+    assert not sports_context("The index lost 20 points to 3,410 on 1996-08-30.")
+
+
+def test_a_name_mostly_read_as_a_nationality_gets_no_page():
+    text = "Welsh fans sang. The Welsh team played. Welsh scored."
+    found = _clusters(text, ("Welsh", "NORP", 0), ("Welsh", "NORP", 1), ("Welsh", "PERSON", 2))
+    assert found == {"Welsh": OTHER}
+    article = Article("a", Path("a.md"), "A", dt.date(2024, 1, 1), text, text)
+    bounds = SentenceBounds(text, (0,))
+    clusters = cluster_article("a", text, clean_mentions(text, Extraction(((44, 49, "PERSON"),), (0,)), bounds=bounds),
+                               bounds, {"welsh": 2})
+    site = resolve([article], {"a": clusters})
+    assert site.entities == ()
+
+
+def test_one_other_reading_against_one_entity_reading_keeps_the_entity():
+    text = "The Welsh team played. Welsh scored."
+    assert _clusters(text, ("Welsh", "NORP", 0), ("Welsh", "PERSON", 1)) == {"Welsh": "person"}
