@@ -15,7 +15,7 @@ from typing import Mapping
 
 from .acronyms import add_acronym_mentions, defined_acronyms, implicit_acronyms
 from .clean import LOCATIVE_NOTE
-from .evidence import KNOWN_PLACE_NOTE, SPORTS_TEAM_NOTE, is_personal_name
+from .evidence import KNOWN_PLACE_NOTE, SPORTS_TEAM_NOTE, is_personal_name, thing_kind
 from .forms import NameForm, surface
 from .model import RawMention
 from .names import GEO_DESIGNATORS, is_mixed_case, name_key, org_core, person_tokens, strip_particle
@@ -308,8 +308,14 @@ def _vote(votes: Counter, sentence: Counter, best: NameForm, has_acronym: bool, 
         return "place"  # a country, state or continent, even when it fields a team
     if len(best.tokens) == 2 and len(best.tokens[0]) == 1 and best.tokens[0].isalpha():
         return "person"  # "H. Morris": an initial and a surname
+    thing = thing_kind(surface(best))
+    if thing == "event":
+        return OTHER  # "Hong Kong Open", "Glastonbury Festival": an event, not a body
     if not has_acronym and is_personal_name(surface(best)):
         return "person"  # "Ainars Kiksis": a known given name and a surname
+    if thing and votes.get("person"):
+        votes = Counter(votes)  # "Pirelli Cables", "Changi Prison" are not people
+        votes[thing] += votes.pop("person")
     # A full personal name that the article shortens is a person, whatever its short
     # forms were read as ("Sharaa's group" is read as an organisation).
     own = best.votes

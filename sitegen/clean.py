@@ -71,6 +71,7 @@ def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = 
                 piece_kind, why = retype(text, s, e, piece_kind, text[sent_start:sent_end])
                 note = "; ".join(filter(None, [note, why]))
             mentions.append(RawMention(s, e, surface, piece_kind, sent_start, sent_end, note))
+    _read_datelines_as_places(text, bounds, mentions)
     mentions.extend(_datelines(text, bounds, mentions))
     mentions.sort(key=lambda m: (m.start, m.end))
     return _drop_overlaps(mentions)
@@ -90,7 +91,20 @@ def other_readings(text: str, extraction: Extraction) -> Counter:
 
 
 # "LONDON 1996-08-30", "BUCHAREST, Nov 10": the capitals that open a wire story name a place.
-_DATELINE = re.compile(r"([A-Z][A-Z'.\-]+(?: [A-Z][A-Z'.\-]+){0,3})(?=,? (?:\d{4}-\d\d-\d\d|[A-Z][a-z]{2}\.? \d{1,2}\b|\())")
+# "ARLINGTON, Texas 1996-08-31": a region may follow the place before the date.
+_DATELINE = re.compile(r"([A-Z][A-Z'.\-]+(?: [A-Z][A-Z'.\-]+){0,3})"
+                       r"(?= ?,? (?:[A-Z][\w.']* ){0,3}(?:\d{4}-\d\d-\d\d|[A-Z][a-z]{2}\.? \d{1,2}\b|\())")
+
+
+def _read_datelines_as_places(text: str, bounds: SentenceBounds, mentions: list[RawMention]) -> None:
+    """A name the model found where a dateline opens a story ("NOUAKCHOTT 1996-08-31")
+    is the place it was filed from, whatever the model read it as."""
+    for i, m in enumerate(mentions):
+        if m.label != "place" and m.start == m.sentence_start:
+            match = _DATELINE.match(text, m.start)
+            if match and match.span(1) == (m.start, m.end):
+                mentions[i] = RawMention(m.start, m.end, m.text, "place", m.sentence_start, m.sentence_end,
+                                         "; ".join(filter(None, [m.note, "dateline"])))
 
 
 def _datelines(text: str, bounds: SentenceBounds, found: Sequence[RawMention]) -> list[RawMention]:

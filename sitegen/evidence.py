@@ -14,7 +14,7 @@ import pkgutil
 import re
 from functools import lru_cache
 
-from .names import COMPANY_SUFFIXES, TITLES, name_key
+from .names import COMPANY_SUFFIXES, NAME_PARTICLES, TITLES, name_key
 from .places import gazetteer
 
 # A result: "2-0", "471 and 71-1" (not a date or a range of years), or the words only
@@ -29,20 +29,30 @@ _SPORTS = re.compile(
 # "at Chesterfield", "in Manchester": after these the town is where a match is, not a team.
 _VENUE = re.compile(r"\b(?:at|in|from|to|near|outside|into|of)\s+$", re.IGNORECASE)
 # Words that make a name a thing's, not a person's, whatever its first word.
-_NOT_PERSONAL = COMPANY_SUFFIXES | {
+# Last (or any) words that make a name a thing's, not a person's, by kind.
+ORGANISATION_WORDS = COMPANY_SUFFIXES | {
     "department", "ministry", "group", "party", "council", "committee", "commission", "agency",
     "bank", "fund", "company", "association", "union", "league", "club", "board", "institute",
-    "foundation", "university", "college", "school", "hospital", "airport", "stadium", "park",
-    "street", "road", "avenue", "square", "bridge", "river", "lake", "island", "islands",
-    "mountain", "mountains", "valley", "county", "city", "port", "falls", "centre", "center",
-    "hotel", "motel", "church", "cathedral", "prison", "station", "festival", "cup", "open",
-    "games", "prize", "award", "awards", "show", "fair", "day", "week", "tour", "series",
+    "foundation", "university", "college", "school", "hospital", "hotel", "motel", "church",
     "international", "national", "united", "news", "times", "post", "press", "radio", "tv",
     "power", "energy", "resources", "capital", "securities", "partners", "investments", "systems",
     "industries", "motors", "airlines", "airways", "communications", "financial", "trust",
     "insurance", "pharmaceuticals", "technologies", "electric", "oil", "gas", "mining", "steel",
-    "exchange", "exchanges", "stock", "market", "markets", "brothers", "bros", "sons",
+    "exchange", "exchanges", "stock", "market", "markets", "brothers", "bros", "sons", "cement",
+    "cables", "chemical", "chemicals", "lamps", "textiles", "mills", "foods", "holdings",
 }
+PLACE_WORDS = {
+    "airport", "stadium", "park", "street", "road", "avenue", "square", "bridge", "river", "lake",
+    "island", "islands", "mountain", "mountains", "valley", "county", "city", "port", "falls",
+    "prison", "station", "cathedral", "palace", "castle", "harbour", "harbor", "bay", "gulf",
+}
+# Last words of the names of events: matches, races, fairs, festivals, prizes.
+EVENT_WORDS = {
+    "cup", "open", "games", "olympics", "prix", "masters", "series", "championship", "championships",
+    "tour", "festival", "fair", "show", "awards", "prize", "marathon", "trophy", "stakes", "hurdle",
+    "handicap", "final", "finals", "tournament", "expo", "regatta", "slam", "day", "week",
+}
+_NOT_PERSONAL = ORGANISATION_WORDS | PLACE_WORDS | EVENT_WORDS | {"centre", "center", "award"}
 
 # Words that start place names ("West Germany", "New Caledonia"), some also given names.
 _PLACE_MODIFIERS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
@@ -86,18 +96,37 @@ def is_personal_name(surface: str) -> bool:
     """ "Ainars Kiksis", "Yekaterina Podkopayeva": two or three capitalised words, the first a
     known given name, none a word of a company, place or event, and not a known place."""
     words = surface.split()
-    if not 2 <= len(words) <= 3 or not all(w[:1].isupper() for w in words):
-        return False
+    if not 2 <= len(words) <= 4 or not words[-1][:1].isupper() or \
+            not all(w[:1].isupper() or w in NAME_PARTICLES for w in words):
+        return False  # "Ronald de Boer" keeps its particle
     if any(w.isupper() and len(w) > 1 for w in words):
         return False  # headline capitals or an acronym: not how a name is written
     keys = [name_key(w) for w in words]
     places = gazetteer()
     if any(k in _NOT_PERSONAL for k in keys) or places.is_place(name_key(surface)):
         return False
-    if keys[0] in TITLES or keys[0] in _PLACE_MODIFIERS or places.is_place(keys[0]):
-        return False  # "General Motors", "West Germany", "London Stock Exchange"
+    if keys[0] in TITLES or keys[0] in _PLACE_MODIFIERS or places.is_region(keys[0]) or \
+            keys[0] in places.big_cities:
+        # "General Motors", "West Germany", "Georgia Power", "London Stock Exchange"; a
+        # small town named after a person ("Marion") does not count.
+        return False
     first = keys[0].replace("-", "")
     return first in given_names() or keys[0].split("-")[0] in given_names()
+
+
+def thing_kind(surface: str) -> str | None:
+    """The kind of thing a name's words say it is: "Pirelli Cables" an organisation,
+    "Changi Prison" a place, "Hong Kong Open" an event (``"event"``); None for no such word."""
+    keys = [name_key(w) for w in surface.split()]
+    if len(keys) < 2:
+        return None
+    if keys[-1] in EVENT_WORDS:
+        return "event"
+    if keys[-1] in PLACE_WORDS:
+        return "place"
+    if any(k in ORGANISATION_WORDS for k in keys[1:]):
+        return "organisation"
+    return None
 
 
 def retype(text: str, start: int, end: int, kind: str, sentence: str) -> tuple[str, str]:

@@ -85,3 +85,28 @@ def test_a_name_mostly_read_as_a_nationality_gets_no_page():
 def test_one_other_reading_against_one_entity_reading_keeps_the_entity():
     text = "The Welsh team played. Welsh scored."
     assert _clusters(text, ("Welsh", "NORP", 0), ("Welsh", "PERSON", 1)) == {"Welsh": "person"}
+
+
+def test_a_particle_inside_a_personal_name_keeps_the_given_name_rule():
+    text = "Ronald de Boer signed for two more seasons."
+    assert _clusters(text, ("Ronald de Boer", "ORG", 0)) == {"Ronald de Boer": "person"}
+
+
+@pytest.mark.parametrize("name,label", [("Hong Kong Open", "GPE"), ("Glastonbury Festival", "ORG"),
+                                        ("Coral Hurdle", "PERSON"), ("New York Toy Fair", "ORG")])
+def test_a_name_ending_in_an_event_word_gets_no_page(name, label):
+    text = f"Crowds came to the {name} on Saturday."
+    assert _clusters(text, (name, label, 0)) == {name: OTHER}
+
+
+@pytest.mark.parametrize("name,expected", [("Pirelli Cables", "organisation"), ("Cofinec S.A.", "organisation"),
+                                           ("Changi Prison", "place")])
+def test_a_thing_word_in_a_name_read_as_a_person_corrects_the_type(name, expected):
+    text = f"Officials of {name} said nothing on Monday."
+    assert _clusters(text, (name, "PERSON", 0)) == {name: expected}
+
+
+def test_a_dateline_the_model_read_as_an_organisation_is_a_place():
+    text = "KHASAVYURT, Russia 1996-08-31\nRebels and troops agreed a truce on Saturday."
+    extraction = Extraction(((0, 10, "ORG"),), (0, 30))
+    assert [(m.text, m.label) for m in clean_mentions(text, extraction)] == [("KHASAVYURT", "place")]
