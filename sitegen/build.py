@@ -29,6 +29,7 @@ from .extract import Extraction, default_jobs, extract_all, model_fingerprint, p
 from .model import Article, ArticleError, Site
 from .output import WriteStats, write_site
 from .progress import Progress
+from .publication import publish
 from .redirects import load_history, plan_redirects, redirect_files, save_history, updated_history
 from .reference import ReferenceOptions, ReferenceReport, reference_stage
 from .search import find_pagefind, search_files
@@ -179,6 +180,8 @@ def analyse(config: SiteConfig, options: BuildOptions,
                                   memory.analyses if memory else None)
     site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memory)
     site, report = reference_stage(site, config, reference_options(options), judgements, warn)
+    # After linking: a confident link is evidence that a name earns its page.
+    site = publish(site, judgements, config.link_threshold, memory.publication if memory else None)
     return site, list(loaded.errors) + note_errors, extracted, report
 
 

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from typing import Iterable, Sequence
 
-from .evidence import retype
+from .evidence import given_names, retype, sports_report
 from .extract import LABEL_TYPES, OTHER_LABELS, Extraction
 from .model import RawMention
 from .places import AP_STATES, gazetteer
@@ -53,6 +53,7 @@ def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = 
     """Clean every span the model found in ``text``; drop what is not a name."""
     stop = {name_key(s) for s in stoplist}
     bounds = bounds or SentenceBounds(text, extraction.sentence_starts)
+    in_sports_report = sports_report([text[slice(*bounds.around(s, s))] for s in bounds.starts])
     mentions: list[RawMention] = []
     for start, end, label in extraction.spans:
         kind = LABEL_TYPES.get(label)
@@ -68,7 +69,7 @@ def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = 
                     key.rsplit(" ", 1)[-1] not in ORG_HEADS and not _MODIFIER.match(text, e):
                 piece_kind, note = "place", "; ".join(filter(None, [note, LOCATIVE_NOTE]))
             else:
-                piece_kind, why = retype(text, s, e, piece_kind, text[sent_start:sent_end])
+                piece_kind, why = retype(text, s, e, piece_kind, text[sent_start:sent_end], in_sports_report)
                 note = "; ".join(filter(None, [note, why]))
             mentions.append(RawMention(s, e, surface, piece_kind, sent_start, sent_end, note))
     _read_datelines_as_places(text, bounds, mentions)
@@ -136,11 +137,39 @@ def _clean_span(text: str, start: int, end: int, kind: str) -> list[tuple[int, i
     out = []
     for s, e in pieces:
         for s2, e2, why in _split_fused(text, s, e, kind):
-            for s3, e3, kind3, why3 in _split_place(text, s2, e2, kind):
-                s4, e4, trimmed = _trim(text, s3, e3, kind3)
-                if s4 < e4:
-                    out.append((s4, e4, kind3, "; ".join(n for n in notes + [why, why3] + trimmed if n)))
+            for s2b, e2b, kind2, why2 in _split_case_change(text, s2, e2, kind):
+                for s3, e3, kind3, why3 in _split_place(text, s2b, e2b, kind2):
+                    s4, e4, trimmed = _trim(text, s3, e3, kind3)
+                    if s4 < e4:
+                        out.append((s4, e4, kind3, "; ".join(n for n in notes + [why, why2, why3] + trimmed if n)))
     return out
+
+
+def _split_case_change(text: str, s: int, e: int, kind: str) -> list[tuple[int, int, str, str]]:
+    """A name in normal case run into one in capitals is a byline or headline run into a
+    dateline: "Rolf Soderlind LONGYEAR", "OSLO World". The capitals are the place when
+    the gazetteer knows it, or when they follow a person's name (no name ends in capitals;
+    an acronym of a company may: "NASDAQ Composite" stays whole)."""
+    words = list(_WORD.finditer(text, s, e))
+    shouted = [_is_shouted(w.group()) for w in words]
+    flips = [i for i in range(1, len(words)) if shouted[i] != shouted[i - 1]]
+    if len(flips) != 1:
+        return [(s, e, kind, "")]
+    cut = flips[0]
+    head, tail = (words[0].start(), words[cut - 1].end()), (words[cut].start(), e)
+    caps = tail if shouted[-1] else head
+    known = gazetteer().is_place(name_key(text[caps[0]:caps[1]]))
+    if not known and not (shouted[-1] and kind == "person" and len(text[caps[0]:caps[1]]) >= 5):
+        return [(s, e, kind, "")]
+    note = "dateline in capitals split off"
+    if shouted[-1]:
+        return [(*head, kind, note), (*tail, "place", note)]
+    return [(*head, "place", note), (*tail, kind, note)]
+
+
+def _is_shouted(word: str) -> bool:
+    """A word in capitals longer than an initial ("LONGYEAR", "AL-RAM", "OSLO")."""
+    return sum(c.isalpha() for c in word) >= 3 and word.isupper()
 
 
 def _split_place(text: str, s: int, e: int, kind: str) -> list[tuple[int, int, str, str]]:
@@ -153,7 +182,8 @@ def _split_place(text: str, s: int, e: int, kind: str) -> list[tuple[int, int, s
         if len(words) - n < 2:
             continue
         tail = name_key(text[words[-n].start():e])
-        if places.is_place(tail):
+        # Only a place too big to be a surname: "Mary Ann Evans" stays whole.
+        if places.is_region(tail) or tail in places.big_cities:
             return [(s, words[-n - 1].end(), "person", "place split off"),
                     (words[-n].start(), e, "place", "place split off")]
     for n in (3, 2, 1):
@@ -188,6 +218,13 @@ def _trim(text: str, s: int, e: int, kind: str) -> tuple[int, int, list[str]]:
         # Quotes and brackets around or before the name.
         while s < e and text[s] in _OPENERS:
             s += 1
+        # "World Health Organization (WHO": the model stopped before the bracket closed;
+        # the name ends before it (the acronym is found as one by the chains).
+        bracket = text.find("(", s + 1, e)
+        if bracket != -1 and text.find(")", bracket, e) == -1:
+            e = bracket
+            notes.append("unclosed bracket cut")
+            continue
         possessive = _POSSESSIVE.search(text[s:e]) if e - s > 3 else None
         if possessive:
             e = s + possessive.start()
@@ -216,6 +253,13 @@ def _strip_titles(text: str, s: int, e: int, notes: list[str]) -> int:
     if i:
         notes.append("title removed")
         return words[i].start()
+    # "Australian Rodney Eyles", "Broker Khurshid Alam": a word before a given name and a
+    # surname describes the person; it is not part of the name.
+    first_names = given_names()
+    if len(words) >= 3 and words[1].group().casefold() in first_names and \
+            words[0].group().casefold() not in first_names and words[0].group()[:1].isupper():
+        notes.append("descriptor removed")
+        return words[1].start()
     return s
 
 
@@ -260,7 +304,8 @@ def _split_fused(text: str, s: int, e: int, kind: str) -> list[tuple[int, int, s
     return out
 
 
-_SCORE = re.compile(r"[\d][\d\-/.,:]*|[\-/.,:]+\d[\d\-/.,:]*")
+# A number, a score or an ordinal ("46th" minute): never part of a name.
+_SCORE = re.compile(r"[\d][\d\-/.,:]*|[\-/.,:]+\d[\d\-/.,:]*|\d+(?:st|nd|rd|th)")
 _SEPARATORS = {"-", "--", "\u2013", "\u2014", "(", ")", "\"", ",", ";", "|", "/"}
 
 

@@ -8,6 +8,7 @@ Front matter fields (all optional but ``name``):
   not_same   names of other entities that must never be merged into it (an article that
              itself shortens the name, "Anna Berg ... Berg said", keeps that short form)
   ignore     true: no page, mentions left unlinked
+  page       true: a page even on thin evidence; false: highlighted in its articles only
   wikipedia  the Wikipedia title to link, pinned
 The Markdown body is the editor's note, shown on the dossier.
 """
@@ -33,6 +34,7 @@ class Judgement:
     ignore: bool = False
     wikipedia: str | None = None
     note_html: str | None = None
+    page: bool | None = None  # None: the evidence decides (see publication)
 
     @property
     def key(self) -> str:
@@ -81,6 +83,9 @@ def _read(path: Path) -> Judgement:
     ignore = meta.get("ignore", False)
     if not isinstance(ignore, bool):
         raise frontmatter.FrontMatterError("'ignore' must be true or false", doc.line_of("ignore"))
+    page = meta.get("page")
+    if page is not None and not isinstance(page, bool):
+        raise frontmatter.FrontMatterError("'page' must be true or false", doc.line_of("page"))
     wikipedia = meta.get("wikipedia")
     if wikipedia is False:
         wikipedia = ""  # "never link this entity"
@@ -98,6 +103,7 @@ def _read(path: Path) -> Judgement:
         ignore=ignore,
         wikipedia=wikipedia.strip() if isinstance(wikipedia, str) else None,
         note_html=render_html(body) if body else None,
+        page=page,
     )
 
 

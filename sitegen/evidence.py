@@ -40,11 +40,15 @@ ORGANISATION_WORDS = COMPANY_SUFFIXES | {
     "insurance", "pharmaceuticals", "technologies", "electric", "oil", "gas", "mining", "steel",
     "exchange", "exchanges", "stock", "market", "markets", "brothers", "bros", "sons", "cement",
     "cables", "chemical", "chemicals", "lamps", "textiles", "mills", "foods", "holdings",
+    "coalition", "alliance", "movement", "front", "army", "forces", "police", "court", "parliament",
+    "assembly", "senate", "congress", "government", "authority", "office", "service", "network",
 }
 PLACE_WORDS = {
     "airport", "stadium", "park", "street", "road", "avenue", "square", "bridge", "river", "lake",
     "island", "islands", "mountain", "mountains", "valley", "county", "city", "port", "falls",
     "prison", "station", "cathedral", "palace", "castle", "harbour", "harbor", "bay", "gulf",
+    "heights", "hills", "desert", "sea", "ocean", "strait", "straits", "peninsula", "plateau",
+    "coast", "east", "west", "north", "south", "region", "province", "district", "territory",
 }
 # Last words of the names of events: matches, races, fairs, festivals, prizes.
 EVENT_WORDS = {
@@ -66,6 +70,13 @@ GIVEN_NAME_NOTE = "starts with a known given name"
 def sports_context(sentence: str) -> bool:
     """Whether a sentence reports a sports result or fixture."""
     return bool(_SPORTS.search(sentence))
+
+
+def sports_report(sentences: list[str]) -> bool:
+    """Whether a text is a sports report: results tables ("Glamorgan 259 and 207, Durham
+    114 and 211") carry no sports word themselves, the report around them does."""
+    sporting = sum(1 for s in sentences if sports_context(s))
+    return sporting >= 3 and sporting * 5 >= len(sentences)
 
 
 @lru_cache(maxsize=1)
@@ -129,20 +140,53 @@ def thing_kind(surface: str) -> str | None:
     return None
 
 
-def retype(text: str, start: int, end: int, kind: str, sentence: str) -> tuple[str, str]:
+def retype(text: str, start: int, end: int, kind: str, sentence: str, in_sports_report: bool = False) -> tuple[str, str]:
     """The type a known town's name has at this spot, and why; ``(kind, "")`` when no rule applies.
 
-    A town in a sports result that is not the venue ("at Chesterfield") is its team; a
-    big city read as an organisation anywhere else is the place.
+    A town in a sports result, or anywhere in a sports report, that is not the venue
+    ("at Chesterfield") is its team; a big city read as an organisation anywhere else
+    is the place. A one-word name ending in "-shire" is an English county, a place name
+    by its form.
     """
     key = name_key(text[start:end])
     places = gazetteer()
-    if places.is_region(key) or key not in places.cities:
+    county = " " not in key and key.endswith("shire") and len(key) > 6
+    if places.is_region(key) or (key not in places.cities and not county):
         return kind, ""
-    if sports_context(sentence) and not _VENUE.search(text, max(0, start - 12), start):
+    sporting = in_sports_report or sports_context(sentence)
+    if sporting and not _VENUE.search(text, max(0, start - 12), start):
         return ("organisation", SPORTS_TEAM_NOTE) if kind != "organisation" else (kind, "")
-    if kind == "organisation" and key in places.big_cities and not sports_context(sentence):
+    if county and kind == "person":
+        return "place", KNOWN_PLACE_NOTE
+    if kind == "organisation" and key in places.big_cities and not sporting:
         # Only a city too big to share its name with a company is sure to be the place
         # ("Union", "Sterling" are towns and companies alike).
         return "place", KNOWN_PLACE_NOTE
     return kind, ""
+
+
+# What a sentence says around a name that only a real body or place has: a kind noun
+# before it ("broadcaster Fox News", "the militant group Hamas"), people or parts after
+# it ("Pentagon chief", "a key Kremlin ally"), a relation before it ("affiliated with
+# al-Qaeda"), a kind of land after it ("the Golan Heights territory").
+_KIND_BEFORE = re.compile(
+    r"\b(?:broadcaster|newspaper|daily|channel|network|group|party|movement|militia|company|firm|"
+    r"agency|organi[sz]ation|union|coalition|alliance|bank|club|team|ministry|government|regime|"
+    r"carrier|airline|maker|retailer|insurer|lender|charity|university|outlet|magazine)\s+$", re.IGNORECASE)
+_PEOPLE_AFTER = re.compile(
+    r"(?:['’]s)?\s+(?:chief|head|spokes(?:man|woman|person)|officials?|leaders?|ally|allies|members?|"
+    r"fighters?|militants?|forces|troops|ministers?|president|director|chairman|executives?|"
+    r"commanders?|staff|employees|workers|lawyers|shareholders|board|territory|region|border|"
+    r"province|coast|enclave)\b", re.IGNORECASE)
+_RELATION_BEFORE = re.compile(
+    r"\b(?:affiliated with|allied with|linked to|backed by|members? of|joined|leaders? of|head of|"
+    r"chief of|spokes(?:man|woman|person) for|wing of|branch of|arm of|fighters of|ambassador to|"
+    r"capital of|border with|president of|governor of|mayor of)\s+(?:the\s+)?$", re.IGNORECASE)
+CONTEXT_NOTE = "its sentence names it as a body or a place"
+
+
+def sentence_names_a_body(sentence: str, start: int, end: int) -> bool:
+    """Whether the words around ``sentence[start:end]`` say it names a body or a place."""
+    before = sentence[max(0, start - 40):start]
+    return bool(_KIND_BEFORE.search(before) or _RELATION_BEFORE.search(before)
+                or _PEOPLE_AFTER.match(sentence, end))

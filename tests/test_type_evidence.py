@@ -110,3 +110,41 @@ def test_a_dateline_the_model_read_as_an_organisation_is_a_place():
     text = "KHASAVYURT, Russia 1996-08-31\nRebels and troops agreed a truce on Saturday."
     extraction = Extraction(((0, 10, "ORG"),), (0, 30))
     assert [(m.text, m.label) for m in clean_mentions(text, extraction)] == [("KHASAVYURT", "place")]
+
+
+def _spans(text: str, span: str, label: str) -> list[tuple[str, str]]:
+    start = text.index(span)
+    return [(m.text, m.label) for m in clean_mentions(text, Extraction(((start, start + len(span), label),), (0,)))]
+
+
+@pytest.mark.parametrize("text,span,label,expected", [
+    # A byline run into a dateline in capitals: the person, then the place.
+    ("By Rolf Soderlind LONGYEAR, Norway", "Rolf Soderlind LONGYEAR", "PERSON",
+     [("Rolf Soderlind", "person"), ("LONGYEAR", "place")]),
+    ("OSLO World leaders met.", "OSLO World", "ORG", [("OSLO", "place"), ("World", "organisation")]),
+    ("The NASDAQ Composite fell.", "NASDAQ Composite", "ORG", [("NASDAQ Composite", "organisation")]),
+    # An ordinal after a name is the minute of a goal, not part of the name.
+    ("Robert Pires 46th scored.", "Robert Pires 46th", "PERSON", [("Robert Pires", "person")]),
+    # A nationality or job before a given name and a surname describes the person.
+    ("Australian Rodney Eyles won.", "Australian Rodney Eyles", "PERSON", [("Rodney Eyles", "person")]),
+    # The model stopped before the bracket closed: the name ends before it.
+    ("The World Health Organization (WHO) sent doctors.", "The World Health Organization (WHO", "ORG",
+     [("World Health Organization", "organisation")]),
+    # A surname that a small town shares stays the person's.
+    ("Mary Ann Evans wrote it.", "Mary Ann Evans", "PERSON", [("Mary Ann Evans", "person")]),
+])
+def test_broken_spans_are_mended(text, span, label, expected):
+    assert _spans(text, span, label) == expected
+
+
+def test_clubs_in_a_results_table_are_teams():
+    # The last lines carry no sports word; the report around them does.
+    text = ("Glamorgan beat Durham by 141 runs. Kent drew with Essex. Surrey beat Sussex 2-1. "
+            "Glamorgan 259 and 207, Durham 114 and 211. Glamorgan 22 points, Durham 4.")
+    found = _clusters(text, ("Durham", "GPE", 0), ("Durham", "PERSON", 1), ("Durham", "PERSON", 2))
+    assert found == {"Durham": "organisation"}
+
+
+def test_a_county_read_as_a_person_outside_sport_is_a_place():
+    text = "Floods hit Yorkshire overnight, and roads were closed."
+    assert _clusters(text, ("Yorkshire", "PERSON", 0)) == {"Yorkshire": "place"}

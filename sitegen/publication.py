@@ -1,0 +1,130 @@
+"""Which entities earn a dossier page, and why.
+
+A page is a claim that a real person, place or organisation stands behind a name. On
+real news most wrong pages rest on a single mention the model misread (a photo credit,
+a headline fragment, a horse race read as an organisation), so a name gets a page only
+with evidence: an editor's judgement, a full personal name, several mentions or
+articles, a confident reference link, or a place the offline gazetteer knows. Every
+other name stays highlighted in its article, listed there and found by search, without
+a page of its own. The reason is kept for each entity: ``sitegen entities`` and the
+export show it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Sequence
+
+from .curation import Judgement
+from .evidence import CONTEXT_NOTE, sentence_names_a_body, thing_kind
+from .model import Entity, Site
+from .names import name_key, person_tokens
+from .places import gazetteer
+
+NO_EVIDENCE = "named once, with no full name, reference link or known place to confirm it"
+
+
+def page_reason(entity: Entity, judgement: Judgement | None, link_threshold: float) -> tuple[bool, str]:
+    """(whether ``entity`` gets a page, why), strongest evidence first."""
+    if judgement is not None and judgement.page is not None:
+        return judgement.page, f"editor: {judgement.path.name} says page: {'true' if judgement.page else 'false'}"
+    if judgement is not None:
+        return True, f"editor: {judgement.path.name} judges it"
+    ref = entity.reference
+    if ref is not None and ref.confidence >= link_threshold:
+        return True, f"linked to Wikipedia “{ref.wikipedia_title}” ({ref.confidence:.2f})"
+    if entity.type == "person" and _full_personal_name(entity.name):
+        return True, "a full personal name"
+    if len(entity.articles) > 1:
+        return True, f"named in {len(entity.articles)} articles"
+    if len(entity.mentions) > 1:
+        return True, f"mentioned {len(entity.mentions)} times"
+    if entity.type == "place" and (entity.place is not None or _known_place(entity.name)):
+        return True, "a known place (GeoNames)"
+    if entity.type != "person":
+        if thing_kind(entity.name) == entity.type:
+            return True, f"its name says it is {'a place' if entity.type == 'place' else 'an organisation'}"
+        if any(sentence_names_a_body(m.sentence, m.start - m.sentence_start, m.end - m.sentence_start)
+               for m in entity.mentions):
+            return True, CONTEXT_NOTE
+    return False, NO_EVIDENCE
+
+
+# "'Israel' and Hamas", "Laurel or Hardy": what stands between two names of one list.
+_CONJOINED = re.compile(r"[\s'’\"”“,]*\b(?:and|or)\b[\s'’\"”“]*")
+
+
+def _conjoined_with_a_page(entity: Entity, site: Site, paged: set[str]) -> str | None:
+    """The name of a paged entity this one is listed with ("between Israel and Hamas"):
+    the parts of a list are of one kind, so a name beside a confirmed one is a real name."""
+    texts = {a.id: a.text for a in site.articles}
+    for m in entity.mentions:
+        others = site.mentions_by_article.get(m.article_id, ())
+        text = texts.get(m.article_id, "")
+        for o in others:
+            if o.entity_id not in paged or o.entity_id == entity.id:
+                continue
+            between = text[o.end:m.start] if o.end <= m.start else text[m.end:o.start]
+            if between and _CONJOINED.fullmatch(between):
+                return o.text
+    return None
+
+
+def _full_personal_name(name: str) -> bool:
+    """Two or more name words, the last more than an initial, not in headline capitals
+    ("Ahmed al-Sharaa", "H. Morris"; not "Morris", "JOHN SMITH")."""
+    words = person_tokens(name_key(name))
+    return len(words) >= 2 and len(words[-1]) > 1 and any(c.islower() for c in name)
+
+
+def _known_place(name: str) -> bool:
+    places = gazetteer()
+    return bool(places.canonical(name)) or places.is_place(name_key(name))
+
+
+def publish(site: Site, judgements: Sequence[Judgement], link_threshold: float,
+            memo: dict | None = None) -> Site:
+    """``site`` with only the entities that earn a page in ``entities``; the others in
+    ``without_page``, their mentions still in each article's list.
+
+    ``memo`` (kept by a long-running caller) hands back the very related lists of the
+    last call where nothing they depend on changed, so unchanged pages are not redone.
+    """
+    by_path = {j.path: j for j in judgements}
+    decided = {}
+    for entity in site.entities:
+        judgement = by_path.get(entity.note_path) if entity.note_path else None
+        decided[entity.id] = page_reason(entity, judgement, link_threshold)
+    confirmed = {eid for eid, (has_page, _) in decided.items() if has_page}
+    for entity in site.entities:
+        if decided[entity.id][1] == NO_EVIDENCE:
+            partner = _conjoined_with_a_page(entity, site, confirmed)
+            if partner:
+                decided[entity.id] = (True, f"listed with “{partner}”, which has a page")
+    paged = [e for e in site.entities if decided[e.id][0]]
+    unpaged = [e for e in site.entities if not decided[e.id][0]]
+    reasons = {eid: why for eid, (_, why) in decided.items()}
+    if not unpaged:
+        return replace(site, page_reasons=reasons)
+    hidden = frozenset(e.id for e in unpaged)
+    last = memo if memo is not None else {}
+    same_hidden = last.get("hidden") == hidden
+    related: dict[str, tuple[tuple[str, int], ...]] = {}
+    kept: dict = {}
+    for entity in paged:
+        pairs = site.related.get(entity.id, ())
+        before = last.get(entity.id)
+        if same_hidden and before is not None and before[0] is pairs:
+            shown = before[1]
+        elif any(other in hidden for other, _ in pairs):
+            shown = tuple(p for p in pairs if p[0] not in hidden)
+        else:
+            shown = pairs
+        kept[entity.id] = (pairs, shown)
+        related[entity.id] = shown
+    if memo is not None:
+        memo.clear()
+        memo.update(kept, hidden=hidden)
+    return replace(site, entities=tuple(paged), without_page=tuple(unpaged), related=related,
+                   page_reasons=reasons)
+

@@ -1,0 +1,105 @@
+"""A page needs evidence: which names earn a dossier, what the others become, and why."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sitegen.curation import Judgement
+from sitegen.model import Entity, Mention, Reference
+from sitegen.publication import NO_EVIDENCE, page_reason
+
+
+def _entity(name: str, kind: str, sentences: list[tuple[str, str]] = (), articles: int = 1,
+            reference: Reference | None = None) -> Entity:
+    """An entity with one mention per (sentence, surface) pair, spread over ``articles``."""
+    mentions = []
+    for i, (sentence, surface) in enumerate(sentences or [(f"They saw {name} there.", name)]):
+        start = sentence.index(surface)
+        mentions.append(Mention(f"a{i % articles}", start, start + len(surface), surface, sentence, 0, "x/y"))
+    folder = {"person": "people", "place": "places", "organisation": "organisations"}[kind]
+    return Entity(id=f"{folder}/x", name=name, type=kind, aliases=(), mentions=tuple(mentions),
+                  articles=tuple(dict.fromkeys(m.article_id for m in mentions)), reference=reference)
+
+
+def _link(confidence: float) -> Reference:
+    return Reference("Libor", "https://en.wikipedia.org/wiki/Libor", "Q1", confidence=confidence)
+
+
+@pytest.mark.parametrize("entity,has_page", [
+    (_entity("Ahmed al-Sharaa", "person"), True),              # a full personal name
+    (_entity("Frank", "person"), False),                       # one word, once: a character? a surname?
+    (_entity("JOHN SMITH", "person"), False),                  # headline capitals are no full name
+    (_entity("Libor", "organisation"), False),
+    (_entity("Libor", "organisation", reference=_link(0.9)), True),   # a confident link
+    (_entity("Libor", "organisation", reference=_link(0.3)), False),  # a doubtful one is not
+    (_entity("Blurred Lines", "organisation",
+             [("He sang Blurred Lines.", "Blurred Lines"), ("Blurred Lines won.", "Blurred Lines")]), True),
+    (_entity("Zembla", "organisation", [("Zembla rose.", "Zembla"), ("Zembla fell.", "Zembla")], articles=2), True),
+    (_entity("Saudi Arabia", "place"), True),                  # the offline gazetteer knows it
+    (_entity("Zembla", "place"), False),
+    (_entity("International Monetary Fund", "organisation"), True),  # its name says what it is
+    (_entity("Golan Heights", "place"), True),
+    (_entity("Fox", "organisation", [("interviewed by broadcaster Fox on Monday", "Fox")]), True),
+    (_entity("Pentagon", "organisation", [("Pentagon chief Pete Hegseth", "Pentagon")]), True),
+    (_entity("Qaeda", "organisation", [("formerly affiliated with Qaeda.", "Qaeda")]), True),
+])
+def test_a_page_needs_evidence(entity, has_page):
+    page, why = page_reason(entity, None, 0.6)
+    assert page is has_page, why
+    if not has_page:
+        assert why == NO_EVIDENCE
+
+
+def test_the_editor_decides_over_the_evidence():
+    strong = _entity("Ahmed al-Sharaa", "person")
+    weak = _entity("Libor", "organisation")
+    no = Judgement(Path("content/entities/sharaa.md"), "Ahmed al-Sharaa", page=False)
+    yes = Judgement(Path("content/entities/libor.md"), "Libor", page=True)
+    assert page_reason(strong, no, 0.6) == (False, "editor: sharaa.md says page: false")
+    assert page_reason(weak, yes, 0.6) == (True, "editor: libor.md says page: true")
+    # A note without 'page:' is an editor's word that the name is real.
+    assert page_reason(weak, Judgement(Path("libor.md"), "Libor"), 0.6)[0] is True
+
+
+ARTICLE = ("Maria Lopez visited a school in Denver on Tuesday. "
+           "Speaking to teachers, Lopez said the school needed more money.")
+
+
+def test_a_name_without_a_page_stays_highlighted_listed_and_exported(site, build_site, cli):
+    site.add_article("library", title="New library", body=ARTICLE)
+    site.add_note("lopez", name="Maria Lopez", page=False)
+    assert build_site(site).ok
+    lopez = site.entity_named("Maria Lopez")
+    assert lopez["page"] is False and lopez["url"] is None
+    assert lopez["page_reason"] == "editor: lopez.md says page: false"
+    assert site.entity_named("Denver")["page"] is True
+    assert site.entity_named("Denver")["url"] == "places/denver/"
+    # Its mentions are still the article's, at their exact places.
+    article = next(a for a in site.entities_json()["articles"] if a["id"] == "library")
+    assert [m["text"] for m in article["mentions"] if m["entity"] == lopez["id"]] == ["Maria Lopez", "Lopez"]
+    assert not (site.output / "people" / "maria-lopez").exists()
+    html = (site.output / "articles" / "library" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="mention-name" id="m0" title="Maria Lopez (person, no page of its own)">Maria Lopez</span>' in html
+    assert "Other names" in html and "people/maria-lopez" not in html
+    people = (site.output / "people" / "index.html").read_text(encoding="utf-8")
+    assert "Maria Lopez" not in people and "About these pages" in people
+    graph = json.loads((site.output / "data" / "graph.json").read_text(encoding="utf-8"))
+    assert lopez["id"] not in {n["id"] for n in graph["nodes"]}
+    assert cli("check", site.output).returncode == 0
+    listed = cli("entities", site.root, "--format", "json")
+    rows = {r["name"]: r for r in json.loads(listed.stdout)}
+    assert rows["Maria Lopez"]["page"] is False
+    assert rows["Maria Lopez"]["page_reason"] == "editor: lopez.md says page: false"
+    assert rows["Denver"]["page"] is True and rows["Denver"]["page_reason"] == "a known place (GeoNames)"
+    table = cli("entities", site.root).stdout
+    assert "no: editor: lopez.md says page: false" in table
+
+
+def test_page_must_be_true_or_false(site, cli):
+    site.add_article("library", title="New library", body=ARTICLE)
+    note = site.add_note("lopez", name="Maria Lopez", page="maybe")
+    result = cli("build", site.root, "--offline", "--quiet")
+    assert result.returncode == 1, result.stderr
+    assert f"{note}:" in result.stderr and "'page' must be true or false" in result.stderr
