@@ -21,7 +21,7 @@ from .model import Article, RawMention
 from .sentences import SentenceBounds
 
 # The modules whose code decides the analysis.
-RULE_MODULES = ("clean", "evidence", "chains", "acronyms", "forms", "names", "places", "sentences", "unionfind", "model")
+RULE_MODULES = ("clean", "evidence", "span_edges", "chains", "acronyms", "forms", "names", "places", "sentences", "unionfind", "model")
 
 
 @lru_cache(maxsize=1)

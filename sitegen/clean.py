@@ -16,6 +16,7 @@ from .extract import LABEL_TYPES, OTHER_LABELS, Extraction
 from .model import RawMention
 from .places import AP_STATES, gazetteer
 from .sentences import SentenceBounds
+from .span_edges import extend_left, is_credit, is_handle
 from .names import CALENDAR, COMPANY_SUFFIXES, LINKING_WORDS, NAME_PARTICLES, TITLES, name_key
 
 _WORD = re.compile(r"\S+")
@@ -57,14 +58,17 @@ def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = 
     mentions: list[RawMention] = []
     for start, end, label in extraction.spans:
         kind = LABEL_TYPES.get(label)
-        if kind is None:
+        if kind is None or is_handle(text, start):
             continue
+        start = extend_left(text, start, kind)
         for s, e, piece_kind, note in _clean_span(text, start, end, kind):
             surface = text[s:e]
             key = name_key(surface)
             if not _looks_like_name(surface) or key in stop or key in CALENDAR or key in COMPANY_SUFFIXES:
                 continue
             sent_start, sent_end = bounds.around(s, e)
+            if is_credit(text, s, e, sent_start):
+                continue
             if piece_kind == "organisation" and _LOCATIVE.search(text, max(0, s - 40), s) and \
                     key.rsplit(" ", 1)[-1] not in ORG_HEADS and not _MODIFIER.match(text, e):
                 piece_kind, note = "place", "; ".join(filter(None, [note, LOCATIVE_NOTE]))
@@ -179,8 +183,8 @@ def _split_place(text: str, s: int, e: int, kind: str) -> list[tuple[int, int, s
         return [(s, e, kind, "")]
     places = gazetteer()
     for n in (3, 2, 1):
-        if len(words) - n < 2:
-            continue
+        if len(words) - n < 2 or words[-n - 1].group() in NAME_PARTICLES:
+            continue  # "Brian de Palma": after a particle comes the surname, not a place
         tail = name_key(text[words[-n].start():e])
         # Only a place too big to be a surname: "Mary Ann Evans" stays whole.
         if places.is_region(tail) or tail in places.big_cities:

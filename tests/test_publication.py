@@ -103,3 +103,24 @@ def test_page_must_be_true_or_false(site, cli):
     result = cli("build", site.root, "--offline", "--quiet")
     assert result.returncode == 1, result.stderr
     assert f"{note}:" in result.stderr and "'page' must be true or false" in result.stderr
+
+
+def test_a_preview_gives_a_name_its_page_once_the_evidence_comes(make_site, nlp):
+    from sitegen.build import BuildOptions, build
+    from sitegen.memory import BuildMemory
+
+    site = make_site()
+    site.add_article("library", title="New library", body=ARTICLE)
+    site.add_note("lopez", name="Maria Lopez", page=False)
+    options = BuildOptions(offline=True, jobs=1, nlp_loader=lambda: nlp, memory=BuildMemory())
+    assert build(site.root, options).ok
+    assert 'class="mention-name"' in site.article_page("library")
+    site.add_note("lopez", name="Maria Lopez", page=True)  # the editor changes their mind
+    assert build(site.root, options).ok
+    assert site.entity_named("Maria Lopez")["url"] == "people/maria-lopez/"
+    assert (site.output / "people" / "maria-lopez" / "index.html").is_file()
+    assert 'href="../../people/maria-lopez/"' in site.article_page("library")
+    site.add_note("lopez", name="Maria Lopez", page=False)
+    assert build(site.root, options).ok
+    assert not (site.output / "people" / "maria-lopez").exists()
+    assert "people/maria-lopez" not in site.article_page("library")
