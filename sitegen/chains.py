@@ -15,7 +15,7 @@ from typing import Mapping
 
 from .acronyms import add_acronym_mentions, defined_acronyms, implicit_acronyms
 from .clean import LOCATIVE_NOTE
-from .evidence import KNOWN_PLACE_NOTE, SPORTS_TEAM_NOTE, is_personal_name, thing_kind
+from .evidence import KNOWN_PLACE_NOTE, SPORTS_TEAM_NOTE, is_demonym, is_personal_name, thing_kind
 from .forms import NameForm, surface
 from .model import RawMention
 from .names import GEO_DESIGNATORS, is_mixed_case, name_key, org_core, person_tokens, strip_particle
@@ -311,6 +311,8 @@ def _vote(votes: Counter, sentence: Counter, best: NameForm, has_acronym: bool, 
     thing = thing_kind(surface(best))
     if thing == "event":
         return OTHER  # "Hong Kong Open", "Glastonbury Festival": an event, not a body
+    if len(best.tokens) == 1 and is_demonym(surface(best)):
+        return OTHER  # "Ukrainian", "Kuwaiti": a people, not a person, place or body
     if not has_acronym and is_personal_name(surface(best)):
         return "person"  # "Ainars Kiksis": a known given name and a surname
     if thing and votes.get("person"):

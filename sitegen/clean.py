@@ -24,6 +24,9 @@ _NAME_RUN = re.compile(r"[^\n\[\]{}<>|^*_=#~]+")
 # "in the Oval Office", "a visit to the Oval Office": the name is where something happens.
 _LOCATIVE = re.compile(
     r"\b(?:(?:in|inside|outside|into)\s+the"
+    # "the Kurdish city of Arbil", "the outskirts of Arbil": a kind of place names it
+    r"|(?:city|town|village|capital|province|region|district|county|island|port|suburbs?|outskirts)"
+    r"\s+of(?:\s+the)?"
     r"|(?:visit|visits|visited|trip|travel|travelled|traveled|journey|flew|returned|arrived|headed)"
     r"\s+(?:to|in|at)(?:\s+the)?)\s+$")
 LOCATIVE_NOTE = "read as a place: it is where something is"
@@ -105,7 +108,8 @@ def _read_datelines_as_places(text: str, bounds: SentenceBounds, mentions: list[
     """A name the model found where a dateline opens a story ("NOUAKCHOTT 1996-08-31")
     is the place it was filed from, whatever the model read it as."""
     for i, m in enumerate(mentions):
-        if m.label != "place" and m.start == m.sentence_start:
+        # Capitals and a date are a dateline wherever the sentence splitter put them.
+        if m.label != "place" and m.text.isupper():
             match = _DATELINE.match(text, m.start)
             if match and match.span(1) == (m.start, m.end):
                 mentions[i] = RawMention(m.start, m.end, m.text, "place", m.sentence_start, m.sentence_end,

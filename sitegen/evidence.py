@@ -62,6 +62,9 @@ _NOT_PERSONAL = ORGANISATION_WORDS | PLACE_WORDS | EVENT_WORDS | {"centre", "cen
 _PLACE_MODIFIERS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
                     "new", "upper", "lower", "central", "greater", "great", "little", "old"}
 
+# Words English clubs put after their town's name.
+CLUB_WORDS = {"city", "united", "town", "rovers", "athletic", "wanderers", "albion", "rangers", "fc", "county"}
+
 SPORTS_TEAM_NOTE = "a town's name in a sports result: its team"
 KNOWN_PLACE_NOTE = "a known place, outside any sports result"
 GIVEN_NAME_NOTE = "starts with a known given name"
@@ -150,10 +153,14 @@ def retype(text: str, start: int, end: int, kind: str, sentence: str, in_sports_
     """
     key = name_key(text[start:end])
     places = gazetteer()
+    sporting = in_sports_report or sports_context(sentence)
+    town, _, club = key.rpartition(" ")
+    if sporting and club in CLUB_WORDS and town in places.cities:
+        # "Manchester City", "Bristol Rovers": a town and a club word name a team
+        return ("organisation", SPORTS_TEAM_NOTE) if kind != "organisation" else (kind, "")
     county = " " not in key and key.endswith("shire") and len(key) > 6
     if places.is_region(key) or (key not in places.cities and not county):
         return kind, ""
-    sporting = in_sports_report or sports_context(sentence)
     if sporting and not _VENUE.search(text, max(0, start - 12), start):
         return ("organisation", SPORTS_TEAM_NOTE) if kind != "organisation" else (kind, "")
     if county and kind == "person":
@@ -190,3 +197,26 @@ def sentence_names_a_body(sentence: str, start: int, end: int) -> bool:
     before = sentence[max(0, start - 40):start]
     return bool(_KIND_BEFORE.search(before) or _RELATION_BEFORE.search(before)
                 or _PEOPLE_AFTER.match(sentence, end))
+
+
+# Endings that make a people's or a language's word of a country's name, longest first.
+_DEMONYM_ENDINGS = ("ians", "ans", "ian", "ese", "ish", "is", "an", "i", "s")
+
+
+@lru_cache(maxsize=4096)
+def is_demonym(word: str) -> bool:
+    """ "Ukrainian", "Kuwaiti", "Tajik", "Chinese": a people named after a country the
+    gazetteer knows (the country's name, or its stem, and a people's ending)."""
+    key = name_key(word)
+    places = gazetteer()
+    if " " in key or not key.isalpha() or places.is_place(key) or key in given_names():
+        return False
+    if places.is_region(key + "istan") or places.is_region(key + "stan"):
+        return True  # "Tajik" of Tajikistan
+    for ending in _DEMONYM_ENDINGS:
+        stem = key[: -len(ending)]
+        if key.endswith(ending) and len(stem) >= 4 and any(
+                region.startswith(stem) and len(region) - len(stem) <= 3 and " " not in region
+                for region in places.regions):
+            return True
+    return False

@@ -148,3 +148,33 @@ def test_clubs_in_a_results_table_are_teams():
 def test_a_county_read_as_a_person_outside_sport_is_a_place():
     text = "Floods hit Yorkshire overnight, and roads were closed."
     assert _clusters(text, ("Yorkshire", "PERSON", 0)) == {"Yorkshire": "place"}
+
+
+def test_a_town_and_a_club_word_in_a_sports_report_is_a_team():
+    text = "Norwich City beat Leeds 2-0 on Saturday."
+    assert _clusters(text, ("Norwich City", "GPE", 0)) == {"Norwich City": "organisation"}
+
+
+def test_a_kind_of_place_before_a_name_makes_it_a_place():
+    text = "Tanks advanced on the Kurdish city of Arbil on Saturday."
+    assert _clusters(text, ("Arbil", "ORG", 0)) == {"Arbil": "place"}
+
+
+def test_a_dateline_after_a_headline_is_a_place():
+    text = "Miners fail to report for work. JOHANNESBURG 1996-08-30 Workers stayed home."
+    start = text.index("JOHANNESBURG")
+    extraction = Extraction(((start, start + 12, "ORG"),), (0,))
+    assert [(m.text, m.label) for m in clean_mentions(text, extraction)] == [("JOHANNESBURG", "place")]
+
+
+@pytest.mark.parametrize("word", ["Ukrainian", "Kuwaiti", "Tajik", "Chinese", "Germans"])
+def test_a_people_named_after_a_country_gets_no_page(word):
+    text = f"The {word} delegation left early."
+    assert _clusters(text, (word, "PERSON", 0)) == {word: OTHER}
+
+
+@pytest.mark.parametrize("word", ["Jordan", "Morgan", "Syria", "Indiana", "Chinn"])
+def test_names_that_look_like_a_people_are_not_one(word):
+    from sitegen.evidence import is_demonym
+
+    assert not is_demonym(word)
