@@ -220,3 +220,17 @@ def is_demonym(word: str) -> bool:
                 for region in places.regions):
             return True
     return False
+
+
+# A person introduced as one: a role just before ("IMF chief Kristalina Georgieva"), or
+# speech beside ("said Michael Hanna", "Hanna told"), or an apposition ("Hanna, 43,").
+_ROLE_BEFORE = re.compile(r"\b(?:%s)\.?\s+$" % "|".join(sorted(TITLES, key=len, reverse=True)), re.IGNORECASE)
+_SPEECH_BEFORE = re.compile(r"\b(?:said|says|told|according to|asked|wrote)\s+$")
+_SPEECH_AFTER = re.compile(r"\s*(?:,\s*(?:\d+|who|a|an|the)\b|\s+(?:said|says|told|added|wrote|asked|argued)\b)")
+PERSON_CONTEXT_NOTE = "a full name its sentence gives a role or words"
+
+
+def sentence_names_a_person(sentence: str, start: int, end: int) -> bool:
+    """Whether the words around ``sentence[start:end]`` introduce it as a person."""
+    before = sentence[max(0, start - 40):start]
+    return bool(_ROLE_BEFORE.search(before) or _SPEECH_BEFORE.search(before) or _SPEECH_AFTER.match(sentence, end))

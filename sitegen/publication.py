@@ -13,19 +13,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from .curation import Judgement
-from .evidence import CONTEXT_NOTE, sentence_names_a_body, thing_kind
+from .evidence import (CONTEXT_NOTE, PERSON_CONTEXT_NOTE, given_names, sentence_names_a_body,
+                       sentence_names_a_person, thing_kind)
 from .model import Entity, Site
 from .names import name_key, person_tokens
 from .places import gazetteer
 
 NO_EVIDENCE = "named once, with no full name, reference link or known place to confirm it"
+COMMON_WORD = "a heading in capitals or a word its articles also write in lower case, with nothing to confirm it"
 
 
-def page_reason(entity: Entity, judgement: Judgement | None, link_threshold: float) -> tuple[bool, str]:
-    """(whether ``entity`` gets a page, why), strongest evidence first."""
+def page_reason(entity: Entity, judgement: Judgement | None, link_threshold: float,
+                texts: Mapping[str, str] | None = None) -> tuple[bool, str]:
+    """(whether ``entity`` gets a page, why), strongest evidence first. ``texts`` (article
+    id -> plain text) lets a capitalised common word be told from a name."""
     if judgement is not None and judgement.page is not None:
         return judgement.page, f"editor: {judgement.path.name} says page: {'true' if judgement.page else 'false'}"
     if judgement is not None:
@@ -35,9 +39,14 @@ def page_reason(entity: Entity, judgement: Judgement | None, link_threshold: flo
         return True, f"linked to Wikipedia “{ref.wikipedia_title}” ({ref.confidence:.2f})"
     if entity.type == "person" and _full_personal_name(entity.name):
         return True, "a full personal name"
-    if len(entity.articles) > 1:
-        return True, f"named in {len(entity.articles)} articles"
-    if len(entity.mentions) > 1:
+    if entity.type == "person" and _name_shaped(entity.name) and any(
+            sentence_names_a_person(m.sentence, m.start - m.sentence_start, m.end - m.sentence_start)
+            for m in entity.mentions):
+        return True, PERSON_CONTEXT_NOTE
+    repeated = len(entity.articles) > 1 or len(entity.mentions) > 1
+    if repeated and _counts_as_evidence(entity, texts or {}):
+        if len(entity.articles) > 1:
+            return True, f"named in {len(entity.articles)} articles"
         return True, f"mentioned {len(entity.mentions)} times"
     if entity.type == "place" and (entity.place is not None or _known_place(entity.name)):
         return True, "a known place (GeoNames)"
@@ -47,22 +56,29 @@ def page_reason(entity: Entity, judgement: Judgement | None, link_threshold: flo
         if any(sentence_names_a_body(m.sentence, m.start - m.sentence_start, m.end - m.sentence_start)
                for m in entity.mentions):
             return True, CONTEXT_NOTE
-    return False, NO_EVIDENCE
+    return False, COMMON_WORD if repeated else NO_EVIDENCE
 
 
 # "'Israel' and Hamas", "Laurel or Hardy": what stands between two names of one list.
 _CONJOINED = re.compile(r"[\s'’\"”“,]*\b(?:and|or)\b[\s'’\"”“]*")
 
 
-def _conjoined_with_a_page(entity: Entity, site: Site, paged: set[str]) -> str | None:
+def _family(kind: str) -> str:
+    return "person" if kind == "person" else "other"
+
+
+def _conjoined_with_a_page(entity: Entity, site: Site, paged: Mapping[str, str]) -> str | None:
     """The name of a paged entity this one is listed with ("between Israel and Hamas"):
     the parts of a list are of one kind, so a name beside a confirmed one is a real name."""
     texts = {a.id: a.text for a in site.articles}
+    family = _family(entity.type)
     for m in entity.mentions:
         others = site.mentions_by_article.get(m.article_id, ())
         text = texts.get(m.article_id, "")
         for o in others:
-            if o.entity_id not in paged or o.entity_id == entity.id:
+            # People are listed with people, places and bodies with their like: "Israel
+            # and Hamas"; a person listed with places is more likely a misread place.
+            if o.entity_id not in paged or o.entity_id == entity.id or _family(paged[o.entity_id]) != family:
                 continue
             between = text[o.end:m.start] if o.end <= m.start else text[m.end:o.start]
             if between and _CONJOINED.fullmatch(between):
@@ -70,11 +86,34 @@ def _conjoined_with_a_page(entity: Entity, site: Site, paged: set[str]) -> str |
     return None
 
 
-def _full_personal_name(name: str) -> bool:
-    """Two or more name words, the last more than an initial, not in headline capitals
-    ("Ahmed al-Sharaa", "H. Morris"; not "Morris", "JOHN SMITH")."""
+def _name_shaped(name: str) -> bool:
+    """Two or more words, the last more than an initial, not in headline capitals."""
     words = person_tokens(name_key(name))
     return len(words) >= 2 and len(words[-1]) > 1 and any(c.islower() for c in name)
+
+
+def _full_personal_name(name: str) -> bool:
+    """A known given name or initials, then a surname, not in headline capitals ("Ahmed
+    al-Sharaa", "H. Morris", "JD Vance"; not "Morris", "JOHN SMITH", "Der Spiegel")."""
+    words = person_tokens(name_key(name))
+    if not _name_shaped(name):
+        return False
+    first = name.split()[0]
+    initials = len(first.replace(".", "")) <= 3 and first.replace(".", "").isupper()
+    return initials or words[0] in given_names() or words[0].split("-")[0] in given_names()
+
+
+def _counts_as_evidence(entity: Entity, texts: Mapping[str, str]) -> bool:
+    """Whether repeating the name says anything: not for table headings in capitals
+    ("W D L PCT") nor for a common word its own articles also write in lower case
+    ("Standings", "Extras" at the start of a line)."""
+    name = entity.name
+    if " " in name and not any(c.islower() for c in name):
+        return False
+    if " " not in name and name[:1].isupper() and name[1:].islower():
+        word = re.compile(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])")
+        return not any(word.search(texts.get(a, "")) for a in entity.articles)
+    return True
 
 
 def _known_place(name: str) -> bool:
@@ -91,11 +130,12 @@ def publish(site: Site, judgements: Sequence[Judgement], link_threshold: float,
     last call where nothing they depend on changed, so unchanged pages are not redone.
     """
     by_path = {j.path: j for j in judgements}
+    texts = {a.id: a.text for a in site.articles}
     decided = {}
     for entity in site.entities:
         judgement = by_path.get(entity.note_path) if entity.note_path else None
-        decided[entity.id] = page_reason(entity, judgement, link_threshold)
-    confirmed = {eid for eid, (has_page, _) in decided.items() if has_page}
+        decided[entity.id] = page_reason(entity, judgement, link_threshold, texts)
+    confirmed = {e.id: e.type for e in site.entities if decided[e.id][0]}
     for entity in site.entities:
         if decided[entity.id][1] == NO_EVIDENCE:
             partner = _conjoined_with_a_page(entity, site, confirmed)

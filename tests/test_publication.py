@@ -44,12 +44,25 @@ def _link(confidence: float) -> Reference:
     (_entity("Fox", "organisation", [("interviewed by broadcaster Fox on Monday", "Fox")]), True),
     (_entity("Pentagon", "organisation", [("Pentagon chief Pete Hegseth", "Pentagon")]), True),
     (_entity("Qaeda", "organisation", [("formerly affiliated with Qaeda.", "Qaeda")]), True),
+    (_entity("Der Spiegel", "person"), False),                 # two words, but no given name
+    (_entity("Danius Gleveckas", "person", [("said Danius Gleveckas on Monday", "Danius Gleveckas")]), True),
+    (_entity("Kristalina Georgieva", "person", [("IMF chief Kristalina Georgieva", "Kristalina Georgieva")]), True),
 ])
 def test_a_page_needs_evidence(entity, has_page):
     page, why = page_reason(entity, None, 0.6)
     assert page is has_page, why
     if not has_page:
         assert why == NO_EVIDENCE
+
+
+def test_repeating_a_heading_or_a_common_word_is_no_evidence():
+    table = _entity("W D L PCT", "organisation", [("W D L PCT", "W D L PCT"), ("W D L PCT", "W D L PCT")])
+    assert page_reason(table, None, 0.6)[0] is False
+    word = _entity("Standings", "organisation", [("Standings after", "Standings"), ("Standings now", "Standings")])
+    texts = {"a0": "Standings after the games. The standings now: Standings now."}
+    page, why = page_reason(word, None, 0.6, texts)
+    assert page is False and "lower case" in why
+    assert page_reason(word, None, 0.6, {"a0": "Standings after. Standings now."})[0] is True
 
 
 def test_the_editor_decides_over_the_evidence():
@@ -124,3 +137,26 @@ def test_a_preview_gives_a_name_its_page_once_the_evidence_comes(make_site, nlp)
     assert build(site.root, options).ok
     assert not (site.output / "people" / "maria-lopez").exists()
     assert "people/maria-lopez" not in site.article_page("library")
+
+
+def test_a_list_vouches_for_a_name_only_beside_its_like():
+    import datetime as dt
+
+    from sitegen.model import Article, Site
+    from sitegen.publication import publish
+
+    text = "The ceasefire between Israel and Zorgon held, said Kehl and Freiburg."
+    article = Article("a", Path("a.md"), "A", dt.date(2024, 1, 1), text, text)
+
+    def named(name: str, kind: str, folder: str) -> Entity:
+        start = text.index(name)
+        mention = Mention("a", start, start + len(name), name, text, 0, f"{folder}/{name.lower()}")
+        return Entity(f"{folder}/{name.lower()}", name, kind, (), (mention,), ("a",))
+
+    israel, zorgon = named("Israel", "place", "places"), named("Zorgon", "organisation", "organisations")
+    freiburg, kehl = named("Freiburg", "place", "places"), named("Kehl", "person", "people")
+    everyone = (freiburg, israel, kehl, zorgon)
+    mentions = tuple(sorted((e.mentions[0] for e in everyone), key=lambda m: m.start))
+    site = publish(Site((article,), everyone, {"a": mentions}), (), 0.6)
+    assert site.page_reasons[zorgon.id] == "listed with “Israel”, which has a page"
+    assert kehl in site.without_page  # a person listed with places is more likely a misread place
