@@ -17,7 +17,7 @@ from .model import RawMention
 from .places import AP_STATES, gazetteer
 from .sentences import SentenceBounds
 from .span_edges import extend_left, is_credit, is_handle
-from .names import CALENDAR, COMPANY_SUFFIXES, LINKING_WORDS, NAME_PARTICLES, TITLES, name_key
+from .names import CALENDAR, COMPANY_SUFFIXES, LINKING_WORDS, NAME_PARTICLES, ORG_HEADS, TITLES, name_key
 
 _WORD = re.compile(r"\S+")
 _NAME_RUN = re.compile(r"[^\n\[\]{}<>|^*_=#~]+")
@@ -35,14 +35,6 @@ _MODIFIER = re.compile(
     r"\s+(?!(?:on|in|at|to|for|with|and|or|but|that|which|where|when|as|is|was|were|are|has|"
     r"had|have|said|says|on|of|from|by|after|before|during|since|until|while|last|this|"
     r"next|today|yesterday|tomorrow)\b)[a-z]")
-# Last words that make a name an organisation wherever it is.
-ORG_HEADS = {
-    "department", "ministry", "group", "party", "council", "committee", "commission", "agency",
-    "bank", "fund", "company", "corporation", "corp", "inc", "ltd", "plc", "association", "union",
-    "organisation", "organization", "federation", "league", "club", "board", "institute",
-    "foundation", "service", "services", "news", "times", "post", "court", "army", "police",
-    "parliament", "senate", "congress", "government", "authority", "exchange", "university",
-}
 _OPENERS = "\"'“‘«([{‚„`"
 _CLOSERS = "\"'”’»)]}`"
 _TRAILING = ".,;:!?-–—" + _CLOSERS

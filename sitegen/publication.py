@@ -22,6 +22,9 @@ from .model import Entity, Site
 from .names import name_key, person_tokens
 from .places import gazetteer
 
+_DECISIONS = ("page decisions",)  # memo keys beside the entity ids
+_HIDDEN = ("names without a page",)
+
 NO_EVIDENCE = "named once, with no full name, reference link or known place to confirm it"
 COMMON_WORD = "a heading in capitals or a word its articles also write in lower case, with nothing to confirm it"
 
@@ -67,10 +70,10 @@ def _family(kind: str) -> str:
     return "person" if kind == "person" else "other"
 
 
-def _conjoined_with_a_page(entity: Entity, site: Site, paged: Mapping[str, str]) -> str | None:
+def _conjoined_with_a_page(entity: Entity, site: Site, paged: Mapping[str, str],
+                          texts: Mapping[str, str]) -> str | None:
     """The name of a paged entity this one is listed with ("between Israel and Hamas"):
     the parts of a list are of one kind, so a name beside a confirmed one is a real name."""
-    texts = {a.id: a.text for a in site.articles}
     family = _family(entity.type)
     for m in entity.mentions:
         others = site.mentions_by_article.get(m.article_id, ())
@@ -126,29 +129,43 @@ def publish(site: Site, judgements: Sequence[Judgement], link_threshold: float,
     """``site`` with only the entities that earn a page in ``entities``; the others in
     ``without_page``, their mentions still in each article's list.
 
-    ``memo`` (kept by a long-running caller) hands back the very related lists of the
-    last call where nothing they depend on changed, so unchanged pages are not redone.
+    ``memo`` (kept by a long-running caller) hands back the decisions and the very
+    related lists of the last call where nothing they depend on changed, so a preview
+    neither decides again nor redoes unchanged pages.
     """
     by_path = {j.path: j for j in judgements}
+    by_id = {a.id: a for a in site.articles}
     texts = {a.id: a.text for a in site.articles}
+    last = memo if memo is not None else {}
+    last_decisions = last.get(_DECISIONS, {})
+    decisions: dict = {}
     decided = {}
     for entity in site.entities:
         judgement = by_path.get(entity.note_path) if entity.note_path else None
-        decided[entity.id] = page_reason(entity, judgement, link_threshold, texts)
+        # What the decision reads: the entity, its note, its articles' texts (the very
+        # objects again where a preview's edit left them alone).
+        sources = (entity, judgement, link_threshold) + tuple(by_id.get(a) for a in entity.articles)
+        kept = last_decisions.get(entity.id)
+        if kept is None or len(kept[0]) != len(sources) or any(x is not y for x, y in zip(kept[0], sources)):
+            kept = (sources, page_reason(entity, judgement, link_threshold, texts))
+        decisions[entity.id] = kept
+        decided[entity.id] = kept[1]
     confirmed = {e.id: e.type for e in site.entities if decided[e.id][0]}
     for entity in site.entities:
         if decided[entity.id][1] == NO_EVIDENCE:
-            partner = _conjoined_with_a_page(entity, site, confirmed)
+            partner = _conjoined_with_a_page(entity, site, confirmed, texts)
             if partner:
                 decided[entity.id] = (True, f"listed with “{partner}”, which has a page")
     paged = [e for e in site.entities if decided[e.id][0]]
     unpaged = [e for e in site.entities if not decided[e.id][0]]
     reasons = {eid: why for eid, (_, why) in decided.items()}
     if not unpaged:
+        if memo is not None:
+            memo.clear()
+            memo[_DECISIONS] = decisions
         return replace(site, page_reasons=reasons)
     hidden = frozenset(e.id for e in unpaged)
-    last = memo if memo is not None else {}
-    same_hidden = last.get("hidden") == hidden
+    same_hidden = last.get(_HIDDEN) == hidden
     related: dict[str, tuple[tuple[str, int], ...]] = {}
     kept: dict = {}
     for entity in paged:
@@ -164,7 +181,8 @@ def publish(site: Site, judgements: Sequence[Judgement], link_threshold: float,
         related[entity.id] = shown
     if memo is not None:
         memo.clear()
-        memo.update(kept, hidden=hidden)
+        memo.update(kept)
+        memo[_HIDDEN], memo[_DECISIONS] = hidden, decisions
     return replace(site, entities=tuple(paged), without_page=tuple(unpaged), related=related,
                    page_reasons=reasons)
 
