@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from .acronyms import add_acronym_mentions, defined_acronyms, implicit_acronyms
-from .clean import LOCATIVE_NOTE
+from .clean import LOCATIVE_NOTE, QUOTED_NOTE
 from .evidence import KNOWN_PLACE_NOTE, SPORTS_TEAM_NOTE, is_demonym, is_personal_name, thing_kind
 from .forms import NameForm, surface
 from .model import RawMention
@@ -28,10 +28,11 @@ from .unionfind import UnionFind
 # How much a reading that comes from the sentence outweighs one model label.
 LOCATIVE_WEIGHT = 1.5
 # The notes of such readings, and the type each stands for.
-SENTENCE_EVIDENCE = {LOCATIVE_NOTE: "place", KNOWN_PLACE_NOTE: "place", SPORTS_TEAM_NOTE: "organisation"}
 # The type of a cluster the model mostly read as an event, work, product, law or
-# nationality: no page is made for it (see resolve._keep).
+# nationality, or that is a quoted title: no page is made for it (see resolve._keep).
 OTHER = "other"
+SENTENCE_EVIDENCE = {LOCATIVE_NOTE: "place", KNOWN_PLACE_NOTE: "place", SPORTS_TEAM_NOTE: "organisation",
+                     QUOTED_NOTE: OTHER}
 
 
 @dataclass

@@ -64,6 +64,8 @@ def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = 
             sent_start, sent_end = bounds.around(s, e)
             if is_credit(text, s, e, sent_start):
                 continue
+            if _quoted_whole(text, s, e):
+                note = "; ".join(filter(None, [note, QUOTED_NOTE]))
             if piece_kind == "organisation" and _LOCATIVE.search(text, max(0, s - 40), s) and \
                     key.rsplit(" ", 1)[-1] not in ORG_HEADS and not _MODIFIER.match(text, e):
                 piece_kind, note = "place", "; ".join(filter(None, [note, LOCATIVE_NOTE]))
@@ -75,6 +77,16 @@ def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = 
     mentions.extend(_datelines(text, bounds, mentions))
     mentions.sort(key=lambda m: (m.start, m.end))
     return _drop_overlaps(mentions)
+
+
+QUOTED_NOTE = "in quotation marks: the title of a work, not a name"
+
+
+def _quoted_whole(text: str, s: int, e: int) -> bool:
+    """A name that is all a pair of double quotes holds: “Blurred Lines”, "Strike Hard".
+    (Single quotes are left alone: news writes scare quotes round places, 'Israel'.)"""
+    before, after = text[max(0, s - 2):s].rstrip(), text[e:e + 2].lstrip()
+    return before.endswith(("\"", "“")) and after.startswith(("\"", "”"))
 
 
 def other_readings(text: str, extraction: Extraction) -> Counter:

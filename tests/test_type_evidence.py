@@ -178,3 +178,14 @@ def test_names_that_look_like_a_people_are_not_one(word):
     from sitegen.evidence import is_demonym
 
     assert not is_demonym(word)
+
+
+def test_a_name_quoted_whole_is_a_title():
+    text = 'The court ruled that “Blurred Lines” copied the song.'
+    assert _clusters(text, ("Blurred Lines", "PERSON", 0)) == {"Blurred Lines": OTHER}
+
+
+def test_scare_quotes_and_quoted_speech_leave_a_name_alone():
+    text = "Talks with 'Israel' stalled. \"Syria is ready,\" Maria Lopez said."
+    found = _clusters(text, ("Israel", "GPE", 0), ("Syria", "GPE", 0), ("Maria Lopez", "PERSON", 0))
+    assert found == {"Israel": "place", "Syria": "place", "Maria Lopez": "person"}
