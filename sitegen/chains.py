@@ -308,6 +308,8 @@ def _vote(votes: Counter, sentence: Counter, best: NameForm, has_acronym: bool, 
     if places.canonical(surface(best)):
         return "place"  # a country, state or continent, even when it fields a team
     if len(best.tokens) == 2 and len(best.tokens[0]) == 1 and best.tokens[0].isalpha():
+        if best.tokens[0] in "nsew" and any(r.endswith(" " + best.tokens[1]) for r in places.regions):
+            return "place"  # "N. Korea", "S. Africa": a compass initial and a country's word
         return "person"  # "H. Morris": an initial and a surname
     thing = thing_kind(surface(best))
     if thing == "event":

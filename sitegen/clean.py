@@ -221,6 +221,12 @@ def _trim(text: str, s: int, e: int, kind: str) -> tuple[int, int, list[str]]:
             if before in COMPANY_SUFFIXES:
                 e = ticker.start()
                 notes.append("ticker removed")
+        # "Computer Systems Inc Q2", "Bear Stearns & Co Inc Underwriters": a company's name
+        # ends with its legal form; one word after it is a table's or a headline's.
+        words = text[s:e].split()
+        if len(words) >= 3 and words[-2].rstrip(".,").casefold() in {"inc", "corp", "ltd", "plc", "llc"}:
+            e = s + text[s:e].rstrip().rfind(words[-1])
+            notes.append("word after the company form removed")
     while True:
         before = (s, e)
         while s < e and text[s].isspace():
@@ -318,7 +324,7 @@ def _split_fused(text: str, s: int, e: int, kind: str) -> list[tuple[int, int, s
 
 # A number, a score or an ordinal ("46th" minute): never part of a name.
 _SCORE = re.compile(r"[\d][\d\-/.,:]*|[\-/.,:]+\d[\d\-/.,:]*|\d+(?:st|nd|rd|th)")
-_SEPARATORS = {"-", "--", "\u2013", "\u2014", "(", ")", "\"", ",", ";", "|", "/"}
+_SEPARATORS = {"-", "--", "\u2013", "\u2014", "(", ")", "\"", ",", ";", ":", "|", "/"}
 
 
 def _continues_name(word: str) -> bool:

@@ -159,9 +159,15 @@ def retype(text: str, start: int, end: int, kind: str, sentence: str, in_sports_
         # "Manchester City", "Bristol Rovers": a town and a club word name a team
         return ("organisation", SPORTS_TEAM_NOTE) if kind != "organisation" else (kind, "")
     county = " " not in key and key.endswith("shire") and len(key) > 6
+    venue = _VENUE.search(text, max(0, start - 12), start)
+    if in_sports_report and kind == "place" and " " not in key and not county and not venue and \
+            not places.is_region(key) and key not in places.cities:
+        # "Atalanta", "Dinamo": a one-word "place" no gazetteer knows, in a sports report
+        # and not where a match is, is a club.
+        return "organisation", SPORTS_TEAM_NOTE
     if places.is_region(key) or (key not in places.cities and not county):
         return kind, ""
-    if sporting and not _VENUE.search(text, max(0, start - 12), start):
+    if sporting and not venue:
         return ("organisation", SPORTS_TEAM_NOTE) if kind != "organisation" else (kind, "")
     if county and kind == "person":
         return "place", KNOWN_PLACE_NOTE

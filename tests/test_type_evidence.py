@@ -189,3 +189,22 @@ def test_scare_quotes_and_quoted_speech_leave_a_name_alone():
     text = "Talks with 'Israel' stalled. \"Syria is ready,\" Maria Lopez said."
     found = _clusters(text, ("Israel", "GPE", 0), ("Syria", "GPE", 0), ("Maria Lopez", "PERSON", 0))
     assert found == {"Israel": "place", "Syria": "place", "Maria Lopez": "person"}
+
+
+def test_a_compass_initial_before_a_countrys_word_is_a_place():
+    text = "Talks between N. Korea and Japan resumed."
+    assert _clusters(text, ("N. Korea", "PERSON", 0)) == {"N. Korea": "place"}
+
+
+def test_an_unknown_one_word_place_in_a_sports_report_is_a_club():
+    text = ("Atalanta beat Lazio 2-1. Roma drew with Milan 0-0. Parma beat Bari 3-0. "
+            "Atalanta are third in the league.")
+    assert _clusters(text, ("Atalanta", "GPE", 0), ("Atalanta", "GPE", 1))["Atalanta"] == "organisation"
+
+
+@pytest.mark.parametrize("text,span,expected", [
+    ("Computer Systems Inc Q2 results rose.", "Computer Systems Inc Q2", "Computer Systems Inc"),
+    ("Business : Company news", "Business : Company", "Business"),
+])
+def test_table_words_after_a_company_name_are_cut(text, span, expected):
+    assert [t for t, _ in _spans(text, span, "ORG")] == [expected]
