@@ -15,7 +15,7 @@ from typing import Mapping
 
 from .acronyms import add_acronym_mentions, defined_acronyms, implicit_acronyms
 from .clean import LOCATIVE_NOTE, QUOTED_NOTE
-from .evidence import KNOWN_PLACE_NOTE, SPORTS_TEAM_NOTE, is_demonym, is_personal_name, thing_kind
+from .evidence import ATHLETE_NOTE, KNOWN_PLACE_NOTE, SPORTS_TEAM_NOTE, is_demonym, is_personal_name, thing_kind
 from .forms import NameForm, surface
 from .model import RawMention
 from .names import GEO_DESIGNATORS, is_mixed_case, name_key, org_core, person_tokens, strip_particle
@@ -32,7 +32,7 @@ LOCATIVE_WEIGHT = 1.5
 # nationality, or that is a quoted title: no page is made for it (see resolve._keep).
 OTHER = "other"
 SENTENCE_EVIDENCE = {LOCATIVE_NOTE: "place", KNOWN_PLACE_NOTE: "place", SPORTS_TEAM_NOTE: "organisation",
-                     QUOTED_NOTE: OTHER}
+                     QUOTED_NOTE: OTHER, ATHLETE_NOTE: "person"}
 
 
 @dataclass

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from typing import Iterable, Sequence
 
-from .evidence import given_names, retype, sports_report
+from .evidence import ATHLETE_NOTE, athlete, given_names, retype, sports_report
 from .extract import LABEL_TYPES, OTHER_LABELS, Extraction
 from .model import RawMention
 from .places import AP_STATES, gazetteer
@@ -69,6 +69,8 @@ def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = 
             if piece_kind == "organisation" and _LOCATIVE.search(text, max(0, s - 40), s) and \
                     key.rsplit(" ", 1)[-1] not in ORG_HEADS and not _MODIFIER.match(text, e):
                 piece_kind, note = "place", "; ".join(filter(None, [note, LOCATIVE_NOTE]))
+            elif piece_kind != "person" and athlete(text, s, e):
+                piece_kind, note = "person", "; ".join(filter(None, [note, ATHLETE_NOTE]))
             else:
                 piece_kind, why = retype(text, s, e, piece_kind, text[sent_start:sent_end], in_sports_report)
                 note = "; ".join(filter(None, [note, why]))

@@ -228,8 +228,9 @@ def is_demonym(word: str) -> bool:
     return False
 
 
-# A person introduced as one: a role just before ("IMF chief Kristalina Georgieva"), or
-# speech beside ("said Michael Hanna", "Hanna told"), or an apposition ("Hanna, 43,").
+# A person introduced as one: a role just before ("IMF chief Kristalina Georgieva"),
+# speech beside ("said Michael Hanna", "Hanna told"), an apposition ("Hanna, 43,"), or
+# a country in brackets as results list competitors ("Ainars Kiksis (Latvia)").
 _ROLE_BEFORE = re.compile(r"\b(?:%s)\.?\s+$" % "|".join(sorted(TITLES, key=len, reverse=True)), re.IGNORECASE)
 _SPEECH_BEFORE = re.compile(r"\b(?:said|says|told|according to|asked|wrote)\s+$")
 _SPEECH_AFTER = re.compile(r"\s*(?:,\s*(?:\d+|who|a|an|the)\b|\s+(?:said|says|told|added|wrote|asked|argued)\b)")
@@ -239,4 +240,19 @@ PERSON_CONTEXT_NOTE = "a full name its sentence gives a role or words"
 def sentence_names_a_person(sentence: str, start: int, end: int) -> bool:
     """Whether the words around ``sentence[start:end]`` introduce it as a person."""
     before = sentence[max(0, start - 40):start]
-    return bool(_ROLE_BEFORE.search(before) or _SPEECH_BEFORE.search(before) or _SPEECH_AFTER.match(sentence, end))
+    return bool(_ROLE_BEFORE.search(before) or _SPEECH_BEFORE.search(before) or _SPEECH_AFTER.match(sentence, end)
+                or athlete(sentence, start, end))
+
+
+# "Ainars Kiksis ( Latvia )": results list a competitor with their country in brackets.
+_COUNTRY_IN_BRACKETS = re.compile(r"\s*\(\s*([A-Z][\w.' -]{1,40}?)\s*\)")
+ATHLETE_NOTE = "a full name with a country in brackets: a competitor"
+
+
+def athlete(text: str, start: int, end: int) -> bool:
+    """A two- or three-word name followed by a country in brackets, as results list people."""
+    words = text[start:end].split()
+    if not 2 <= len(words) <= 3 or not all(w[:1].isupper() and not w.isupper() for w in words):
+        return False
+    match = _COUNTRY_IN_BRACKETS.match(text, end)
+    return bool(match) and gazetteer().canonical(match.group(1)) is not None

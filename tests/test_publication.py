@@ -47,6 +47,7 @@ def _link(confidence: float) -> Reference:
     (_entity("Der Spiegel", "person"), False),                 # two words, but no given name
     (_entity("Danius Gleveckas", "person", [("said Danius Gleveckas on Monday", "Danius Gleveckas")]), True),
     (_entity("Kristalina Georgieva", "person", [("IMF chief Kristalina Georgieva", "Kristalina Georgieva")]), True),
+    (_entity("Ainars Kiksis", "person", [("Rousseau beat Ainars Kiksis ( Latvia ) 2-0", "Ainars Kiksis")]), True),
 ])
 def test_a_page_needs_evidence(entity, has_page):
     page, why = page_reason(entity, None, 0.6)

@@ -208,3 +208,11 @@ def test_an_unknown_one_word_place_in_a_sports_report_is_a_club():
 ])
 def test_table_words_after_a_company_name_are_cut(text, span, expected):
     assert [t for t, _ in _spans(text, span, "ORG")] == [expected]
+
+
+def test_a_full_name_with_a_country_in_brackets_is_a_competitor():
+    text = "Florian Rousseau ( France ) beat Ainars Kiksis ( Latvia ) 2-0."
+    assert _clusters(text, ("Ainars Kiksis", "ORG", 0))["Ainars Kiksis"] == "person"
+    # A club is one word; a company's name is no person's either.
+    assert _clusters("Benetton ( Italy ) 92 Dinamo ( Russia ) 81.", ("Benetton", "ORG", 0)) == \
+        {"Benetton": "organisation"}
