@@ -3,10 +3,10 @@
 A page is a claim that a real person, place or organisation stands behind a name. On
 real news most wrong pages rest on a single mention the model misread (a photo credit,
 a headline fragment, a horse race read as an organisation), so a name gets a page only
-with evidence: an editor's judgement, a full personal name, several mentions or
-articles, a confident reference link, or a place the offline gazetteer knows. Every
-other name stays highlighted in its article, listed there and found by search, without
-a page of its own. The reason is kept for each entity: ``sitegen entities`` and the
+with evidence: an editor's judgement, a confident reference link, a full personal
+name, several mentions or articles, a place the offline gazetteer knows, or what the
+name's own words, its sentence or a list it stands in say of it. Every other name stays
+highlighted in its article, listed there and found by search, without a page of its own. The reason is kept for each entity: ``sitegen entities`` and the
 export show it.
 """
 from __future__ import annotations
