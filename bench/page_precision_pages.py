@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import shutil
 import sys
 import tempfile
 from collections import defaultdict
@@ -39,11 +40,14 @@ def main() -> None:
 
     docs = ce.load_jsonl(a.dataset) if a.dataset.name.endswith(".jsonl") else ce.load_conll(a.dataset)
     if a.site:
-        folder = a.site
+        export = json.loads((a.site / "output" / "data" / "entities.json").read_text(encoding="utf-8"))
     else:
         folder = Path(tempfile.mkdtemp(prefix="page-precision-"))
-        ce.predict_site(docs, a.site_cmd, str(folder))
-    export = json.loads((folder / "output" / "data" / "entities.json").read_text(encoding="utf-8"))
+        try:
+            ce.predict_site(docs, a.site_cmd, str(folder))
+            export = json.loads((folder / "output" / "data" / "entities.json").read_text(encoding="utf-8"))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
     print(json.dumps({"docs": len(docs), **score(ce, docs, export)}))
 
 
