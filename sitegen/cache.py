@@ -20,7 +20,7 @@ from typing import Any, Iterable, Mapping
 from .sqlite_files import open_or_set_aside
 
 # Bump when what the extractor stores changes shape or meaning.
-EXTRACTOR_VERSION = "2"  # 2: an article's extraction is joined from its paragraphs
+EXTRACTOR_VERSION = "3"  # 2: an article's extraction is joined from its paragraphs; 3: other readings kept
 TABLES = ("extraction", "analysis")
 
 

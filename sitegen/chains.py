@@ -11,9 +11,11 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from .acronyms import add_acronym_mentions, defined_acronyms, implicit_acronyms
-from .clean import LOCATIVE_NOTE
+from .clean import LOCATIVE_NOTE, QUOTED_NOTE
+from .evidence import ATHLETE_NOTE, KNOWN_PLACE_NOTE, SPORTS_TEAM_NOTE, is_demonym, is_personal_name, thing_kind
 from .forms import NameForm, surface
 from .model import RawMention
 from .names import GEO_DESIGNATORS, is_mixed_case, name_key, org_core, person_tokens, strip_particle
@@ -23,8 +25,14 @@ from .unionfind import UnionFind
 
 
 
-# How much a place reading that comes from the sentence outweighs one model label.
+# How much a reading that comes from the sentence outweighs one model label.
 LOCATIVE_WEIGHT = 1.5
+# The notes of such readings, and the type each stands for.
+# The type of a cluster the model mostly read as an event, work, product, law or
+# nationality, or that is a quoted title: no page is made for it (see resolve._keep).
+OTHER = "other"
+SENTENCE_EVIDENCE = {LOCATIVE_NOTE: "place", KNOWN_PLACE_NOTE: "place", SPORTS_TEAM_NOTE: "organisation",
+                     QUOTED_NOTE: OTHER, ATHLETE_NOTE: "person"}
 
 
 @dataclass
@@ -43,7 +51,9 @@ class Cluster:
 
 
 def cluster_article(article_id: str, text: str, mentions: list[RawMention],
-                    bounds: SentenceBounds) -> list[Cluster]:
+                    bounds: SentenceBounds, other_readings: Mapping[str, int] | None = None) -> list[Cluster]:
+    """The clusters of one article; ``other_readings`` counts, by name key, how often the
+    model read a name as something that is not a person, place or organisation."""
     forms: dict[str, NameForm] = {}
     for m in _drop_shouted(text, mentions):
         key = name_key(m.text)
@@ -83,7 +93,7 @@ def cluster_article(article_id: str, text: str, mentions: list[RawMention],
             continue
         defined = {k for k in keys if k in acronyms}
         why = [f"{r} (in {article_id})" for k in keys for r in reasons.get(k, [])]
-        clusters.append(_make_cluster(article_id, group, defined, why))
+        clusters.append(_make_cluster(article_id, group, defined, why, other_readings or {}))
     clusters.sort(key=lambda c: c.mentions[0].start)
     return clusters
 
@@ -261,15 +271,24 @@ def _join_org_parts(forms, join) -> None:
                 break
 
 
-def _make_cluster(article_id: str, group: list[NameForm], defined: set[str], reasons: list[str]) -> Cluster:
+def _make_cluster(article_id: str, group: list[NameForm], defined: set[str], reasons: list[str],
+                  other_readings: Mapping[str, int]) -> Cluster:
     mentions = sorted((m for f in group for m in f.mentions), key=lambda m: m.start)
-    votes = Counter(m.label for m in mentions if LOCATIVE_NOTE not in m.note)
-    # The sentence saying where something happened ("in the Oval Office") is evidence
-    # about this very mention; the model's label is only a guess from the name's shape.
-    located = LOCATIVE_WEIGHT * sum(1 for m in mentions if LOCATIVE_NOTE in m.note)
+    # The sentence saying where something happened ("in the Oval Office") or reporting a
+    # match is evidence about this very mention; the model's label is only a guess from
+    # the name's shape.
+    sentence = Counter()
+    votes = Counter()
+    for m in mentions:
+        told = [kind for note, kind in SENTENCE_EVIDENCE.items() if note in m.note]
+        if told:
+            sentence[told[0]] += LOCATIVE_WEIGHT
+        else:
+            votes[m.label] += 1
+    others = sum(other_readings.get(f.key, 0) for f in group)
     best = max(group, key=lambda f: (f.key not in defined, is_mixed_case(surface(f)), len(f.tokens),
                                     len(f.mentions), -f.mentions[0].start))
-    kind = _vote(votes, located, best, bool(defined), group)
+    kind = _vote(votes, sentence, best, bool(defined), group, others)
     strong = {f.key for f in group if len(f.tokens) >= 2} | defined
     if kind == "organisation":
         strong |= {org_core(k) for k in strong}
@@ -282,13 +301,26 @@ def _make_cluster(article_id: str, group: list[NameForm], defined: set[str], rea
                    strong, {f.key for f in group if f.key in defined}, reasons)
 
 
-def _vote(votes: Counter, located: float, best: NameForm, has_acronym: bool, group: list[NameForm]) -> str:
+def _vote(votes: Counter, sentence: Counter, best: NameForm, has_acronym: bool, group: list[NameForm],
+          others: int = 0) -> str:
     places = gazetteer()
     # Only the full name counts: "Michael Jordan ... Jordan" is a person, not a country.
     if places.canonical(surface(best)):
         return "place"  # a country, state or continent, even when it fields a team
     if len(best.tokens) == 2 and len(best.tokens[0]) == 1 and best.tokens[0].isalpha():
+        if best.tokens[0] in "nsew" and any(r.endswith(" " + best.tokens[1]) for r in places.regions):
+            return "place"  # "N. Korea", "S. Africa": a compass initial and a country's word
         return "person"  # "H. Morris": an initial and a surname
+    thing = thing_kind(surface(best))
+    if thing == "event":
+        return OTHER  # "Hong Kong Open", "Glastonbury Festival": an event, not a body
+    if len(best.tokens) == 1 and is_demonym(surface(best)):
+        return OTHER  # "Ukrainian", "Kuwaiti": a people, not a person, place or body
+    if not has_acronym and is_personal_name(surface(best)):
+        return "person"  # "Ainars Kiksis": a known given name and a surname
+    if thing and votes.get("person"):
+        votes = Counter(votes)  # "Pirelli Cables", "Changi Prison" are not people
+        votes[thing] += votes.pop("person")
     # A full personal name that the article shortens is a person, whatever its short
     # forms were read as ("Sharaa's group" is read as an organisation).
     own = best.votes
@@ -307,8 +339,9 @@ def _vote(votes: Counter, located: float, best: NameForm, has_acronym: bool, gro
         # The model's place reading of a name no gazetteer knows, against an organisation
         # reading of the same name, is the weaker evidence.
         votes.pop("place", None)
-    if located:
-        votes["place"] += located
+    votes.update(sentence)
+    if others:
+        votes[OTHER] += others  # the same name read as an event, a work, a nationality...
     top = votes.most_common()
     if len(top) > 1 and top[0][1] == top[1][1]:
         first = best.mentions[0].label  # a tie goes to how the full form was first read

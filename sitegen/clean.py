@@ -8,19 +8,25 @@ dubbed al-Sharaa"). Each rule here fixes one of those, for any name.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Iterable, Sequence
 
-from .extract import LABEL_TYPES, Extraction
+from .evidence import ATHLETE_NOTE, athlete, given_names, retype, sports_report
+from .extract import LABEL_TYPES, OTHER_LABELS, Extraction
 from .model import RawMention
 from .places import AP_STATES, gazetteer
 from .sentences import SentenceBounds
-from .names import CALENDAR, COMPANY_SUFFIXES, LINKING_WORDS, NAME_PARTICLES, TITLES, name_key
+from .span_edges import extend_left, is_credit, is_handle
+from .names import CALENDAR, COMPANY_SUFFIXES, LINKING_WORDS, NAME_PARTICLES, ORG_HEADS, TITLES, name_key
 
 _WORD = re.compile(r"\S+")
 _NAME_RUN = re.compile(r"[^\n\[\]{}<>|^*_=#~]+")
 # "in the Oval Office", "a visit to the Oval Office": the name is where something happens.
 _LOCATIVE = re.compile(
     r"\b(?:(?:in|inside|outside|into)\s+the"
+    # "the Kurdish city of Arbil", "the outskirts of Arbil": a kind of place names it
+    r"|(?:city|town|village|capital|province|region|district|county|island|port|suburbs?|outskirts)"
+    r"\s+of(?:\s+the)?"
     r"|(?:visit|visits|visited|trip|travel|travelled|traveled|journey|flew|returned|arrived|headed)"
     r"\s+(?:to|in|at)(?:\s+the)?)\s+$")
 LOCATIVE_NOTE = "read as a place: it is where something is"
@@ -29,14 +35,6 @@ _MODIFIER = re.compile(
     r"\s+(?!(?:on|in|at|to|for|with|and|or|but|that|which|where|when|as|is|was|were|are|has|"
     r"had|have|said|says|on|of|from|by|after|before|during|since|until|while|last|this|"
     r"next|today|yesterday|tomorrow)\b)[a-z]")
-# Last words that make a name an organisation wherever it is.
-ORG_HEADS = {
-    "department", "ministry", "group", "party", "council", "committee", "commission", "agency",
-    "bank", "fund", "company", "corporation", "corp", "inc", "ltd", "plc", "association", "union",
-    "organisation", "organization", "federation", "league", "club", "board", "institute",
-    "foundation", "service", "services", "news", "times", "post", "court", "army", "police",
-    "parliament", "senate", "congress", "government", "authority", "exchange", "university",
-}
 _OPENERS = "\"'“‘«([{‚„`"
 _CLOSERS = "\"'”’»)]}`"
 _TRAILING = ".,;:!?-–—" + _CLOSERS
@@ -51,28 +49,77 @@ def clean_mentions(text: str, extraction: Extraction, stoplist: Iterable[str] = 
     """Clean every span the model found in ``text``; drop what is not a name."""
     stop = {name_key(s) for s in stoplist}
     bounds = bounds or SentenceBounds(text, extraction.sentence_starts)
+    in_sports_report = sports_report([text[slice(*bounds.around(s, s))] for s in bounds.starts])
     mentions: list[RawMention] = []
     for start, end, label in extraction.spans:
         kind = LABEL_TYPES.get(label)
-        if kind is None:
+        if kind is None or is_handle(text, start):
             continue
+        start = extend_left(text, start, kind)
         for s, e, piece_kind, note in _clean_span(text, start, end, kind):
             surface = text[s:e]
             key = name_key(surface)
             if not _looks_like_name(surface) or key in stop or key in CALENDAR or key in COMPANY_SUFFIXES:
                 continue
             sent_start, sent_end = bounds.around(s, e)
+            if is_credit(text, s, e, sent_start):
+                continue
+            if _quoted_whole(text, s, e):
+                note = "; ".join(filter(None, [note, QUOTED_NOTE]))
             if piece_kind == "organisation" and _LOCATIVE.search(text, max(0, s - 40), s) and \
                     key.rsplit(" ", 1)[-1] not in ORG_HEADS and not _MODIFIER.match(text, e):
                 piece_kind, note = "place", "; ".join(filter(None, [note, LOCATIVE_NOTE]))
+            elif piece_kind != "person" and athlete(text, s, e):
+                piece_kind, note = "person", "; ".join(filter(None, [note, ATHLETE_NOTE]))
+            else:
+                piece_kind, why = retype(text, s, e, piece_kind, text[sent_start:sent_end], in_sports_report)
+                note = "; ".join(filter(None, [note, why]))
             mentions.append(RawMention(s, e, surface, piece_kind, sent_start, sent_end, note))
+    _read_datelines_as_places(text, bounds, mentions)
     mentions.extend(_datelines(text, bounds, mentions))
     mentions.sort(key=lambda m: (m.start, m.end))
     return _drop_overlaps(mentions)
 
 
+QUOTED_NOTE = "in quotation marks: the title of a work, not a name"
+
+
+def _quoted_whole(text: str, s: int, e: int) -> bool:
+    """A name that is all a pair of double quotes holds: “Blurred Lines”, "Strike Hard".
+    (Single quotes are left alone: news writes scare quotes round places, 'Israel'.)"""
+    before, after = text[max(0, s - 2):s].rstrip(), text[e:e + 2].lstrip()
+    return before.endswith(("\"", "“")) and after.startswith(("\"", "”"))
+
+
+def other_readings(text: str, extraction: Extraction) -> Counter:
+    """How often the model read each name as an event, work, product, law, nationality or
+    language in ``text``: evidence that the same name elsewhere is not a person, place or
+    organisation either ("Welsh" read once as a nationality, once as a person)."""
+    found: Counter = Counter()
+    for start, end, label in extraction.spans:
+        if label in OTHER_LABELS:
+            s, e, _ = _trim(text, start, end, "other")
+            if s < e:
+                found[name_key(text[s:e])] += 1
+    return found
+
+
 # "LONDON 1996-08-30", "BUCHAREST, Nov 10": the capitals that open a wire story name a place.
-_DATELINE = re.compile(r"([A-Z][A-Z'.\-]+(?: [A-Z][A-Z'.\-]+){0,3})(?=,? (?:\d{4}-\d\d-\d\d|[A-Z][a-z]{2}\.? \d{1,2}\b|\())")
+# "ARLINGTON, Texas 1996-08-31": a region may follow the place before the date.
+_DATELINE = re.compile(r"([A-Z][A-Z'.\-]+(?: [A-Z][A-Z'.\-]+){0,3})"
+                       r"(?= ?,? (?:[A-Z][\w.']* ){0,3}(?:\d{4}-\d\d-\d\d|[A-Z][a-z]{2}\.? \d{1,2}\b|\())")
+
+
+def _read_datelines_as_places(text: str, bounds: SentenceBounds, mentions: list[RawMention]) -> None:
+    """A name the model found where a dateline opens a story ("NOUAKCHOTT 1996-08-31")
+    is the place it was filed from, whatever the model read it as."""
+    for i, m in enumerate(mentions):
+        # Capitals and a date are a dateline wherever the sentence splitter put them.
+        if m.label != "place" and m.text.isupper():
+            match = _DATELINE.match(text, m.start)
+            if match and match.span(1) == (m.start, m.end):
+                mentions[i] = RawMention(m.start, m.end, m.text, "place", m.sentence_start, m.sentence_end,
+                                         "; ".join(filter(None, [m.note, "dateline"])))
 
 
 def _datelines(text: str, bounds: SentenceBounds, found: Sequence[RawMention]) -> list[RawMention]:
@@ -104,11 +151,39 @@ def _clean_span(text: str, start: int, end: int, kind: str) -> list[tuple[int, i
     out = []
     for s, e in pieces:
         for s2, e2, why in _split_fused(text, s, e, kind):
-            for s3, e3, kind3, why3 in _split_place(text, s2, e2, kind):
-                s4, e4, trimmed = _trim(text, s3, e3, kind3)
-                if s4 < e4:
-                    out.append((s4, e4, kind3, "; ".join(n for n in notes + [why, why3] + trimmed if n)))
+            for s2b, e2b, kind2, why2 in _split_case_change(text, s2, e2, kind):
+                for s3, e3, kind3, why3 in _split_place(text, s2b, e2b, kind2):
+                    s4, e4, trimmed = _trim(text, s3, e3, kind3)
+                    if s4 < e4:
+                        out.append((s4, e4, kind3, "; ".join(n for n in notes + [why, why2, why3] + trimmed if n)))
     return out
+
+
+def _split_case_change(text: str, s: int, e: int, kind: str) -> list[tuple[int, int, str, str]]:
+    """A name in normal case run into one in capitals is a byline or headline run into a
+    dateline: "Rolf Soderlind LONGYEAR", "OSLO World". The capitals are the place when
+    the gazetteer knows it, or when they follow a person's name (no name ends in capitals;
+    an acronym of a company may: "NASDAQ Composite" stays whole)."""
+    words = list(_WORD.finditer(text, s, e))
+    shouted = [_is_shouted(w.group()) for w in words]
+    flips = [i for i in range(1, len(words)) if shouted[i] != shouted[i - 1]]
+    if len(flips) != 1:
+        return [(s, e, kind, "")]
+    cut = flips[0]
+    head, tail = (words[0].start(), words[cut - 1].end()), (words[cut].start(), e)
+    caps = tail if shouted[-1] else head
+    known = gazetteer().is_place(name_key(text[caps[0]:caps[1]]))
+    if not known and not (shouted[-1] and kind == "person" and len(text[caps[0]:caps[1]]) >= 5):
+        return [(s, e, kind, "")]
+    note = "dateline in capitals split off"
+    if shouted[-1]:
+        return [(*head, kind, note), (*tail, "place", note)]
+    return [(*head, "place", note), (*tail, kind, note)]
+
+
+def _is_shouted(word: str) -> bool:
+    """A word in capitals longer than an initial ("LONGYEAR", "AL-RAM", "OSLO")."""
+    return sum(c.isalpha() for c in word) >= 3 and word.isupper()
 
 
 def _split_place(text: str, s: int, e: int, kind: str) -> list[tuple[int, int, str, str]]:
@@ -118,10 +193,11 @@ def _split_place(text: str, s: int, e: int, kind: str) -> list[tuple[int, int, s
         return [(s, e, kind, "")]
     places = gazetteer()
     for n in (3, 2, 1):
-        if len(words) - n < 2:
-            continue
+        if len(words) - n < 2 or words[-n - 1].group() in NAME_PARTICLES:
+            continue  # "Brian de Palma": after a particle comes the surname, not a place
         tail = name_key(text[words[-n].start():e])
-        if places.is_place(tail):
+        # Only a place too big to be a surname: "Mary Ann Evans" stays whole.
+        if places.is_region(tail) or tail in places.big_cities:
             return [(s, words[-n - 1].end(), "person", "place split off"),
                     (words[-n].start(), e, "place", "place split off")]
     for n in (3, 2, 1):
@@ -147,6 +223,12 @@ def _trim(text: str, s: int, e: int, kind: str) -> tuple[int, int, list[str]]:
             if before in COMPANY_SUFFIXES:
                 e = ticker.start()
                 notes.append("ticker removed")
+        # "Computer Systems Inc Q2", "Bear Stearns & Co Inc Underwriters": a company's name
+        # ends with its legal form; one word after it is a table's or a headline's.
+        words = text[s:e].split()
+        if len(words) >= 3 and words[-2].rstrip(".,").casefold() in {"inc", "corp", "ltd", "plc", "llc"}:
+            e = s + text[s:e].rstrip().rfind(words[-1])
+            notes.append("word after the company form removed")
     while True:
         before = (s, e)
         while s < e and text[s].isspace():
@@ -156,6 +238,13 @@ def _trim(text: str, s: int, e: int, kind: str) -> tuple[int, int, list[str]]:
         # Quotes and brackets around or before the name.
         while s < e and text[s] in _OPENERS:
             s += 1
+        # "World Health Organization (WHO": the model stopped before the bracket closed;
+        # the name ends before it (the acronym is found as one by the chains).
+        bracket = text.find("(", s + 1, e)
+        if bracket != -1 and text.find(")", bracket, e) == -1:
+            e = bracket
+            notes.append("unclosed bracket cut")
+            continue
         possessive = _POSSESSIVE.search(text[s:e]) if e - s > 3 else None
         if possessive:
             e = s + possessive.start()
@@ -184,6 +273,13 @@ def _strip_titles(text: str, s: int, e: int, notes: list[str]) -> int:
     if i:
         notes.append("title removed")
         return words[i].start()
+    # "Australian Rodney Eyles", "Broker Khurshid Alam": a word before a given name and a
+    # surname describes the person; it is not part of the name.
+    first_names = given_names()
+    if len(words) >= 3 and words[1].group().casefold() in first_names and \
+            words[0].group().casefold() not in first_names and words[0].group()[:1].isupper():
+        notes.append("descriptor removed")
+        return words[1].start()
     return s
 
 
@@ -228,8 +324,9 @@ def _split_fused(text: str, s: int, e: int, kind: str) -> list[tuple[int, int, s
     return out
 
 
-_SCORE = re.compile(r"[\d][\d\-/.,:]*|[\-/.,:]+\d[\d\-/.,:]*")
-_SEPARATORS = {"-", "--", "\u2013", "\u2014", "(", ")", "\"", ",", ";", "|", "/"}
+# A number, a score or an ordinal ("46th" minute): never part of a name.
+_SCORE = re.compile(r"[\d][\d\-/.,:]*|[\-/.,:]+\d[\d\-/.,:]*|\d+(?:st|nd|rd|th)")
+_SEPARATORS = {"-", "--", "\u2013", "\u2014", "(", ")", "\"", ",", ";", ":", "|", "/"}
 
 
 def _continues_name(word: str) -> bool:

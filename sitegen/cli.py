@@ -241,6 +241,7 @@ def _plural(kind: str) -> str:
 def _entities(args) -> int:
     from .build import BuildOptions, analyse, check_site_dir
     from .config import load_config
+    from .names import name_key
 
     def warn(message: str) -> None:
         print(f"warning: {message}", file=sys.stderr)
@@ -251,30 +252,38 @@ def _entities(args) -> int:
     site, errors, _, _ = analyse(config, BuildOptions(jobs=args.jobs, offline=True), warn)
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
-    entities = [e for e in site.entities if not args.type or e.type == args.type]
+    paged = {e.id for e in site.entities}
+    # Names without a page are listed too: the editor decides with "page: true" in a note.
+    entities = sorted((e for e in site.entities + site.without_page if not args.type or e.type == args.type),
+                      key=lambda e: (name_key(e.name), e.id))
+    reasons = site.page_reasons
     if args.review:
         from .curation import load_judgements
         from .review.cli import print_review
 
-        print_review(site, args.format, args.type, load_judgements(config.entities_dir)[0])
+        print_review(site, args.format, args.type, load_judgements(config.entities_dir).judgements)
     elif args.format == "json":
         rows = [{"id": e.id, "name": e.name, "type": e.type, "aliases": list(e.aliases),
                  "mentions": len(e.mentions), "articles": len(e.articles),
+                 "page": e.id in paged, "page_reason": reasons.get(e.id),
                  "wikipedia": e.reference.wikipedia_title if e.reference else None,
                  "link_confidence": e.reference.confidence if e.reference else None,
                  "merged_because": list(e.merge_reasons)} for e in entities]
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
-        _print_table(entities)
+        _print_table(entities, paged, reasons)
     return 0 if not errors else 1
 
 
-def _print_table(entities) -> None:
-    headers = ("name", "type", "mentions", "articles", "aliases", "wikipedia", "merged because")
+def _print_table(entities, paged, reasons) -> None:
+    headers = ("name", "type", "mentions", "articles", "aliases", "wikipedia", "page", "merged because")
     rows = [(e.name, e.type, str(len(e.mentions)), str(len(e.articles)), "; ".join(e.aliases),
              f"{e.reference.wikipedia_title} ({e.reference.confidence:.2f})" if e.reference else "-",
+             f"{'yes' if e.id in paged else 'no'}: {reasons.get(e.id, '')}",
              " | ".join(e.merge_reasons)) for e in entities]
-    widths = [min(40, max([len(h)] + [len(r[i]) for r in rows])) for i, h in enumerate(headers[:-1])]
+    # The page column holds a reason, the longest cell an editor needs whole.
+    widths = [min(80 if h == "page" else 40, max([len(h)] + [len(r[i]) for r in rows]))
+              for i, h in enumerate(headers[:-1])]
     def line(cells):
         head = "  ".join(c[:w].ljust(w) for c, w in zip(cells, widths))
         return f"{head}  {cells[-1]}".rstrip()

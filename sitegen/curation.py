@@ -8,6 +8,7 @@ Front matter fields (all optional but ``name``):
   not_same   names of other entities that must never be merged into it (an article that
              itself shortens the name, "Anna Berg ... Berg said", keeps that short form)
   ignore     true: no page, mentions left unlinked
+  page       true: a page even on thin evidence; false: highlighted in its articles only
   wikipedia  the Wikipedia title to link, pinned
 The Markdown body is the editor's note, shown on the dossier.
 """
@@ -24,7 +25,7 @@ from .names import name_key
 from .site_files import list_files
 from .suggest import did_you_mean
 
-KEYS = ("name", "type", "aliases", "same_as", "not_same", "ignore", "wikipedia")
+KEYS = ("name", "type", "aliases", "same_as", "not_same", "ignore", "wikipedia", "page")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Judgement:
     ignore: bool = False
     wikipedia: str | None = None
     note_html: str | None = None
+    page: bool | None = None  # None: the evidence decides (see publication)
     # where each name stands in the file, for messages: (field, name) -> line
     lines: Mapping[tuple[str, str], int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -114,6 +116,11 @@ def _read(path: Path, warnings: list[ArticleError]) -> Judgement:
     if not isinstance(ignore, bool):
         raise frontmatter.FrontMatterError(f"'ignore' must be true or false, not {frontmatter.kind_of(ignore)}",
                                            doc.line_of("ignore"), "write ignore: true, or remove the line")
+    page = meta.get("page")
+    if page is not None and not isinstance(page, bool):
+        raise frontmatter.FrontMatterError(f"'page' must be true or false, not {frontmatter.kind_of(page)}",
+                                           doc.line_of("page"), "write page: true or page: false, or remove "
+                                           "the line to let the evidence decide")
     wikipedia = meta.get("wikipedia")
     if wikipedia is False:
         wikipedia = ""  # "never link this entity"
@@ -136,6 +143,7 @@ def _read(path: Path, warnings: list[ArticleError]) -> Judgement:
         ignore=ignore,
         wikipedia=wikipedia.strip() if isinstance(wikipedia, str) else None,
         note_html=render_html(body) if body else None,
+        page=page,
         lines=lines,
     )
 

@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Callable
 
 from .model import Article, Entity, Site
+from .names import name_key
 from .related import MAX_PER_ARTICLE, RelatedIndex
 from .structured import short_description, wikidata_url
 
@@ -27,7 +28,14 @@ def entities_json(site: Site, memo: dict | None = None) -> bytes:
     bytes are those of encoding the whole at once.
     """
     entries = _Entries(memo)
-    entities = [entries.text(("entity", e.id), e, lambda e=e: _encoded(_entity_entry(e))) for e in site.entities]
+    # Names without a page are listed too ("page": false, "url": null): their mentions
+    # are in the articles' lists, highlighted on the article pages.
+    everyone = [(e, True) for e in site.entities] + [(e, False) for e in site.without_page]
+    everyone.sort(key=lambda pair: (name_key(pair[0].name), pair[0].id))
+    reasons = site.page_reasons
+    entities = [entries.text(("entity", e.id), (e, page, reasons.get(e.id)),
+                             lambda e=e, page=page: _encoded(_entity_entry(e, page, reasons.get(e.id))))
+                for e, page in everyone]
     articles = [entries.text(("article", a.id), (a, site.mentions_by_article.get(a.id, ())),
                              lambda a=a: _encoded(_article_entry(site, a))) for a in site.articles]
     entries.keep()
@@ -77,14 +85,16 @@ def _encoded(value) -> bytes:
     return _dumps(value).encode("utf-8")
 
 
-def _entity_entry(e: Entity) -> dict:
+def _entity_entry(e: Entity, page: bool = True, page_reason: str | None = None) -> dict:
     ref = e.reference
     return {
         "id": e.id,
         "name": e.name,
         "type": e.type,
         "aliases": list(e.aliases),
-        "url": e.url,
+        "url": e.url if page else None,
+        "page": page,
+        "page_reason": page_reason,
         "wikipedia": {"title": ref.wikipedia_title, "url": ref.wikipedia_url} if ref else None,
         "wikidata": ref.wikidata_id if ref else None,
         "description": ref.description if ref else None,

@@ -18,6 +18,9 @@ from .workers import die_with_parent
 
 # spaCy labels we keep, and what they become.
 LABEL_TYPES = {"PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place", "ORG": "organisation"}
+# Readings that say a name is something else (an event, a work, a product, a law, a
+# nationality, a language): kept as evidence against a page for the same name.
+OTHER_LABELS = {"EVENT", "WORK_OF_ART", "PRODUCT", "LAW", "NORP", "LANGUAGE"}
 # Components of the stock English pipelines that NER does not need.
 NOT_NEEDED = ("tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer")
 # The PyPI copy of en_core_web_sm that a fresh install brings along.
@@ -104,7 +107,8 @@ def model_fingerprint(model: str) -> str:
 
 
 def _extract_doc(doc) -> Extraction:
-    spans = tuple((e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in LABEL_TYPES)
+    spans = tuple((e.start_char, e.end_char, e.label_) for e in doc.ents
+                  if e.label_ in LABEL_TYPES or e.label_ in OTHER_LABELS)
     starts = tuple(sent.start_char for sent in doc.sents)
     return Extraction(spans, starts)
 

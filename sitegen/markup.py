@@ -25,7 +25,7 @@ class Link:
 
     start: int
     end: int
-    href: str
+    href: str | None  # None: a name without a page, highlighted but not linked
     anchor: str  # element id, so other pages can link to this exact spot
     title: str = ""
 
@@ -124,10 +124,11 @@ def _render_text(self, tokens, idx, options, env) -> str:
         if link.end <= end_of_token and not env["in_link"]:
             local_end = link.end - offset
             title = f' title="{escape(link.title)}"' if link.title else ""
-            out.append(
-                f'<a class="mention" id="{escape(link.anchor)}" href="{escape(link.href)}"{title}>'
-                f"{escape(content[local_start:local_end], quote=False)}</a>"
-            )
+            text = escape(content[local_start:local_end], quote=False)
+            if link.href is None:
+                out.append(f'<span class="mention-name" id="{escape(link.anchor)}"{title}>{text}</span>')
+            else:
+                out.append(f'<a class="mention" id="{escape(link.anchor)}" href="{escape(link.href)}"{title}>{text}</a>')
             cursor = local_end
         else:
             # The mention crosses markup or sits inside another link: mark the spot only.

@@ -55,6 +55,7 @@ class BuildMemory:
     merge: MergeMemo = field(default_factory=MergeMemo)  # blocks of clusters and their groups, see merge_blocks
     resolved: dict[Any, Any] = field(default_factory=dict)  # entities and mentions, see resolve.resolve
     related: RelatedIndex = field(default_factory=RelatedIndex)
+    publication: dict[Any, Any] = field(default_factory=dict)  # dossiers' related lists, see publication.publish
     pages: dict[str, RenderedPage] = field(default_factory=dict)  # output file -> page
     page_inputs: dict[Any, Any] = field(default_factory=dict)  # dossiers' and article pages' inputs, see pages.py
     exports: dict[Any, Any] = field(default_factory=dict)  # entries of data/entities.json, see export.py
@@ -87,6 +88,7 @@ class BuildMemory:
         self.merge = MergeMemo()
         self.resolved.clear()
         self.related = RelatedIndex()
+        self.publication.clear()
         self.pages.clear()
         self.exports.clear()
         self.graph.clear()

@@ -43,6 +43,14 @@ COMPANY_SUFFIXES = {
     "plc", "llc", "lp", "ag", "sa", "nv", "bv", "gmbh", "spa", "ab", "asa", "oyj", "pty",
     "kk", "bhd", "sarl", "srl", "se", "holdings", "holding",
 }
+# Last words that make a name an organisation wherever it is.
+ORG_HEADS = {
+    "department", "ministry", "group", "party", "council", "committee", "commission", "agency",
+    "bank", "fund", "company", "corporation", "corp", "inc", "ltd", "plc", "association", "union",
+    "organisation", "organization", "federation", "league", "club", "board", "institute",
+    "foundation", "service", "services", "news", "times", "post", "court", "army", "police",
+    "parliament", "senate", "congress", "government", "authority", "exchange", "university",
+}
 # Trailing words that name the kind of place; "Washington" and "Washington DC" are one.
 GEO_DESIGNATORS = {
     "city", "county", "province", "state", "region", "strip", "island", "islands", "district",

@@ -21,6 +21,7 @@ from .config import SiteConfig
 from .errors import SitegenError
 from .markup import Link, render_html
 from .model import ENTITY_TYPES, TYPE_PLURALS, Article, Entity, Mention, Reference, Site
+from .names import name_key
 from .page_changes import LAST_BUILD, BuildValues, Changes, shown_of
 from .page_extras import NETWORK_SIZE, article_extras, dossier_extras, home_extras
 from .pictures.network import line_width_between
@@ -84,6 +85,15 @@ class EntityRow:
     type: str
     mention_count: int
     article_count: int
+
+
+@dataclass(frozen=True)
+class NameWithoutPage:
+    """A name an article highlights that has no page of its own (see publication)."""
+
+    name: str
+    type_label: str
+    count: int
 
 
 @dataclass(frozen=True)
@@ -221,6 +231,8 @@ class SiteIndex:
             urls.check_entity_id(entity.id, entity.type)
         _refuse_duplicates("entity", [e.id for e in self.entities])
         self.entity_by_id = {e.id: e for e in self.entities}
+        # Names without a page of their own: highlighted in their articles, not linked.
+        self.unpaged_by_id = {e.id: e for e in site.without_page if e.type in self.types}
         self.month_names = MONTHS
         self.links = {e.id: EntityLink(e.id, e.name, e.type) for e in self.entities}
         self.by_type: dict[str, list[Entity]] = {t: [] for t in self.types}
@@ -339,7 +351,8 @@ class SiteIndex:
         if shown is None:
             entity = self.entity_by_id.get(entity_id)
             if entity is None:
-                return None
+                unpaged = self.unpaged_by_id.get(entity_id)
+                return ("no page", unpaged.name, unpaged.type) if unpaged else None
             shown = self._shown[entity_id] = shown_of(entity)
         return shown
 
@@ -458,9 +471,15 @@ class SiteIndex:
         root = urls.root_of(urls.page_file(path))
         mentions = self.site.mentions_by_article.get(article.id, ())
         links, counts, hrefs = [], Counter(), {}
+        unpaged: Counter = Counter()
         for mention in mentions:
             entity = self.entity_by_id.get(mention.entity_id)
             if entity is None:
+                name = self.unpaged_by_id.get(mention.entity_id)
+                if name is not None:  # too little evidence for a page: highlighted only
+                    unpaged[name] += 1
+                    links.append(Link(mention.start, mention.end, href=None, anchor=mention.anchor,
+                                      title=f"{name.name} ({TYPE_LABELS[name.type].lower()}, no page of its own)"))
                 continue  # an entity without a page (type not published)
             counts[entity.id] += 1
             if entity.id not in hrefs:
@@ -503,6 +522,9 @@ class SiteIndex:
                 "caption_html": caption,
                 "original_url": article.url.strip() if urls.is_web_url(article.url) else None,
                 "entity_groups": tuple(groups),
+                "names_without_page": tuple(
+                    NameWithoutPage(e.name, TYPE_LABELS[e.type], n)
+                    for e, n in sorted(unpaged.items(), key=lambda item: (-item[1], name_key(item[0].name)))),
                 "description": article.summary,
                 **article_extras(self, article, [self.entity_by_id[e] for e in hrefs], hrefs, TYPE_LABELS, counts),
             },

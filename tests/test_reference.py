@@ -113,7 +113,7 @@ def test_names_of_one_item_become_one_dossier_named_by_its_title(build_site, sam
     # Every mention now points at the merged dossier.
     assert all(m.entity_id == islamic_state.id for m in islamic_state.mentions)
     ids = {m.entity_id for ms in result.site.mentions_by_article.values() for m in ms}
-    assert ids <= {e.id for e in result.site.entities}
+    assert ids <= {e.id for e in result.site.entities + result.site.without_page}
 
 
 def test_an_item_that_is_plainly_a_service_corrects_a_misread_place(build_site, sample):

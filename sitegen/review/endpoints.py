@@ -160,7 +160,7 @@ class ReviewEndpoints:
             if site is None:
                 return None, []
             if self._queue is None or self._queue[0] is not site:
-                judgements, _ = load_judgements(load_config(self.site_dir).entities_dir)
+                judgements = load_judgements(load_config(self.site_dir).entities_dir).judgements
                 self._queue = (site, suggest(site, judgements))
             return site, self._queue[1]
 

@@ -120,7 +120,7 @@ class JudgementFiles:
     # ---- files ----------------------------------------------------------------------
     def _file_for(self, name: str) -> Path:
         key = name_key(name)
-        judgements, _ = load_judgements(self.folder)
+        judgements = load_judgements(self.folder).judgements
         for judgement in judgements:
             if key in judgement.merge_keys:
                 return self._safe_path(judgement.path)
