@@ -355,7 +355,8 @@ def data_files(site: Site, memory: BuildMemory | None = None) -> dict[str, bytes
 
 def redirect_stage(site: Site, config: SiteConfig, history, files: Mapping[str, bytes]) -> dict[str, bytes]:
     """Pages and ``_redirects`` lines for dossier addresses that moved; never over a real file."""
-    planned = [r for r in plan_redirects(site.entities, history) if urls.page_file(r.old) not in files]
+    planned = [r for r in plan_redirects(site.entities, history, site.without_page)
+               if urls.page_file(r.old) not in files]
     return redirect_files(planned, config.base_url, config.title)
 
 

@@ -42,12 +42,19 @@ HISTORY_VERSION = 1
 @dataclass(frozen=True)
 class Redirect:
     old: str  # site path that has no page any more, e.g. "organisations/daesh/"
-    new: str  # site path of the dossier that took its place
+    new: str  # site path of the dossier that took its place, or of an article naming it
     name: str  # the entity's name now, for the redirect page
+    to_article: bool = False  # the name has no dossier now: it leads to its newest article
 
 
-def plan_redirects(entities: Sequence[Entity], history: Mapping[str, Sequence[str]]) -> tuple[Redirect, ...]:
-    """Every old dossier address that should lead to a current one, in address order."""
+def plan_redirects(entities: Sequence[Entity], history: Mapping[str, Sequence[str]],
+                   unpaged: Sequence[Entity] = ()) -> tuple[Redirect, ...]:
+    """Every old dossier address that should lead to a current one, in address order.
+
+    A published dossier whose name no longer earns a page of its own (see publication)
+    leads to the newest article that names it, where the name is still highlighted: a
+    link someone saved or cited keeps leading somewhere true.
+    """
     live = {e.id for e in entities}
     by_id = {e.id: e for e in entities}
     claims: dict[str, set[str]] = defaultdict(set)  # old id -> entity ids that claim it
@@ -73,6 +80,18 @@ def plan_redirects(entities: Sequence[Entity], history: Mapping[str, Sequence[st
             continue
         target = by_id[next(iter(owners))]
         redirects.append(Redirect(urls.entity_path(old_id), urls.entity_path(target.id), target.name))
+    unpaged_by_name: dict[str, list[Entity]] = defaultdict(list)
+    for entity in unpaged:
+        for name in {entity.name, *entity.aliases}:
+            unpaged_by_name[name_key(name)].append(entity)
+    for old_id, names in history.items():
+        if old_id in live or old_id in claims or not names or not _is_entity_id(old_id):
+            continue
+        named = unpaged_by_name.get(name_key(names[0]), [])
+        if len(named) == 1 and named[0].articles and not by_name.get(name_key(names[0])):
+            entity = named[0]
+            redirects.append(Redirect(urls.entity_path(old_id), urls.article_path(entity.articles[0]),
+                                      entity.name, to_article=True))
     return tuple(sorted(redirects, key=lambda r: r.old))
 
 
@@ -93,20 +112,26 @@ def redirect_files(redirects: Iterable[Redirect], base_url: str, title: str) -> 
 
 def _redirect_page(r: Redirect, href: str, canonical: str | None, title: str) -> bytes:
     name, target = escape(r.name), escape(href)
+    if r.to_article:
+        heading = f"{name} has no dossier of its own"
+        body = (f"<h1>{heading}</h1>\n<p>Too little is known of it for a page of its own; it is named in "
+                f"<a href=\"{target}\">this article</a>.</p>")
+    else:
+        heading = f"Moved to {name}"
+        body = f"<h1>This dossier has moved</h1>\n<p>It is now <a href=\"{target}\">{name}</a>.</p>"
     page = f"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>Moved to {name} – {escape(title)}</title>
+<title>{heading} – {escape(title)}</title>
 <link rel="canonical" href="{escape(canonical or href)}">
 <meta http-equiv="refresh" content="0; url={target}">
 </head>
 <body>
 <main>
-<h1>This dossier has moved</h1>
-<p>It is now <a href="{target}">{name}</a>.</p>
+{body}
 </main>
 </body>
 </html>

@@ -91,6 +91,23 @@ def test_a_merge_by_an_editor_keeps_old_links_working(make_site, build_site, cli
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+def test_a_published_dossier_that_loses_its_page_leads_to_an_article_naming_it(make_site, build_site, cli):
+    site = make_site()
+    site.add_article("visit", title="Visit", date="2025-04-01",
+                     body="Hannah Schmidt visited a school in Berlin on Monday. Schmidt met the students.")
+    assert build_site(site).ok
+    dossier = site.output / "people" / "hannah-schmidt" / "index.html"
+    assert dossier.is_file()  # published: someone may have linked to it
+    site.add_note("hannah-schmidt", name="Hannah Schmidt", page=False)
+    assert build_site(site).ok
+    html = dossier.read_text(encoding="utf-8")
+    assert "Hannah Schmidt has no dossier of its own" in html and 'url=../../articles/visit/"' in html
+    rules = (site.output / "_redirects").read_text(encoding="utf-8").splitlines()
+    assert "/people/hannah-schmidt/ /articles/visit/ 301" in rules
+    checked = cli("check", site.output)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def test_names_merged_by_reference_data_keep_their_addresses(make_site, build_site):
     """Offline, Daesh and ISIS are two dossiers; reference data shows they are one item."""
     site = make_site()
