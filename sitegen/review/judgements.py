@@ -126,7 +126,9 @@ class JudgementFiles:
                 return self._safe_path(judgement.path)
         slug = slugify(name)
         path, n = self.folder / f"{slug}.md", 2
-        while path.exists():
+        while path.exists() or path.is_symlink():
+            if path.is_symlink():  # the build refuses it as a judgement; never write beside or through it
+                return self._safe_path(path)
             path, n = self.folder / f"{slug}-{n}.md", n + 1
         return self._safe_path(path)
 
