@@ -19,6 +19,7 @@ rebuilds fast and lets deployment tools see exactly what changed.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -222,12 +223,8 @@ class _Gate:
             folder = folder.parent
         if folder in self.writable:
             return
-        probe = folder / f".sitegen-probe-{os.getpid()}"
         try:
-            os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-            os.unlink(probe)
-        except FileExistsError:
-            pass
+            _probe(folder)
         except OSError as exc:
             raise OutputError(os_error_message(exc, f"write into {folder}")) from exc
         self.writable.add(folder)
@@ -236,6 +233,27 @@ class _Gate:
         raise OutputError(f"{self.output / rel} was not written by sitegen and stands where the site needs to "
                           f"write; move it out of the output folder (sitegen never replaces files it did "
                           f"not write)")
+
+
+def _probe(folder: Path) -> None:
+    """Make a file in ``folder`` and let it go: raises what writing the site there would.
+
+    The file has no name where the system allows it (O_TMPFILE), so a build killed here
+    leaves nothing behind; elsewhere a named one is made and removed at once."""
+    tmpfile = getattr(os, "O_TMPFILE", 0)
+    if tmpfile:
+        try:
+            os.close(os.open(folder, tmpfile | os.O_WRONLY, 0o600))
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                raise  # refused for a reason that would refuse the site too
+    probe = folder / f".sitegen-probe-{os.getpid()}"
+    try:
+        os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    os.unlink(probe)
 
 
 def _unchanged_on_disk(output: Path, rel: str, data: bytes, gate: _Gate) -> bool:
