@@ -10,6 +10,7 @@ caches and uses them exactly as it does local results. Only this module imports
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import uuid
@@ -126,7 +127,7 @@ class _client:
             count = int(self.address.partition(":")[2] or os.cpu_count() or 1)
             # One thread per worker process: NER holds the interpreter, threads would only wait.
             self.cluster = distributed.LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
-                                                    dashboard_address=None)
+                                                    dashboard_address=None, silence_logs=logging.CRITICAL)
             self.client = distributed.Client(self.cluster)
             return self.client
         try:
@@ -159,8 +160,8 @@ def _result(future, address: str, model: str):
     try:
         return future.result()
     except ModelError as exc:
-        raise ClusterError(f"the workers of {address} cannot load the spaCy model: {exc}. Install sitegen "
-                           f"with the same model on every worker") from exc
+        raise ClusterError(f"on the workers of {address}, {exc} Install sitegen with the same model on every "
+                           f"worker") from exc
     except ImportError as exc:
         raise ClusterError(f"the workers of {address} cannot run sitegen ({exc}); install sitegen with the "
                            f"model '{model}' on every worker, the same version as here") from exc
