@@ -14,6 +14,7 @@ import logging
 import os
 import threading
 import uuid
+from contextlib import contextmanager
 from typing import Callable, Sequence
 
 from .errors import ModelError, SitegenError
@@ -74,19 +75,20 @@ def extract_on_cluster(address: str, model: str, texts: Sequence[str], batch_siz
     """Every text's extraction, in order, read by the cluster at ``address``."""
     distributed = _import_distributed()
     expected = model_fingerprint(model)
-    with _client(distributed, address) as client:
+    with _connected(distributed, address) as client:
         threads = _worker_threads(client, address)
         size = max(batch_size, min(LARGEST_BATCH, len(texts) // (threads * 4) or 1))
         batches = [list(texts[i:i + size]) for i in range(0, len(texts), size)]
         results: list[list[dict] | None] = [None] * len(batches)
         run = uuid.uuid4().hex[:12]  # task keys of their own: two builds may share a cluster
 
+        index: dict[str, int] = {}  # task key -> batch number
+
         def submit(i: int):
             future = client.submit(extract_batch, model, batches[i], batch_size, key=f"sitegen-ner-{run}-{i}")
             index[future.key] = i
             return future
 
-        index: dict[str, int] = {}
         window = max(2, IN_FLIGHT_PER_THREAD * threads)
         queue = iter(range(len(batches)))
         pending = distributed.as_completed([submit(i) for _, i in zip(range(window), queue)])
@@ -113,36 +115,24 @@ def _import_distributed():
     return distributed
 
 
-class _client:
+@contextmanager
+def _connected(distributed, address: str):
     """A Client of the scheduler at ``address``, or of a LocalCluster started for this build."""
-
-    def __init__(self, distributed, address: str):
-        self.distributed, self.address = distributed, address
-        self.cluster = None
-        self.client = None
-
-    def __enter__(self):
-        distributed = self.distributed
-        if self.address == "local" or self.address.startswith("local:"):
-            count = int(self.address.partition(":")[2] or os.cpu_count() or 1)
-            # One thread per worker process: NER holds the interpreter, threads would only wait.
-            self.cluster = distributed.LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
-                                                    dashboard_address=None, silence_logs=logging.CRITICAL)
-            self.client = distributed.Client(self.cluster)
-            return self.client
-        try:
-            self.client = distributed.Client(self.address, timeout=CONNECT_SECONDS)
-        except (OSError, ValueError, TypeError) as exc:
-            raise ClusterError(f"cannot reach the Dask scheduler at {self.address} ({exc}); check the "
-                               f"address and that the scheduler runs (dask scheduler), or build without "
-                               f"--cluster") from exc
-        return self.client
-
-    def __exit__(self, *exc) -> None:
-        if self.client is not None:
-            self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+    if address == "local" or address.startswith("local:"):
+        count = int(address.partition(":")[2] or os.cpu_count() or 1)
+        # One thread per worker process: NER holds the interpreter, threads would only wait.
+        with distributed.LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
+                                      dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, \
+                distributed.Client(cluster) as client:
+            yield client
+        return
+    try:
+        client = distributed.Client(address, timeout=CONNECT_SECONDS)
+    except (OSError, ValueError, TypeError) as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} ({exc}); check the address and "
+                           f"that the scheduler runs (dask scheduler), or build without --cluster") from exc
+    with client:
+        yield client
 
 
 def _worker_threads(client, address: str) -> int:
