@@ -84,6 +84,9 @@ def extract_on_cluster(address: str, model: str, texts: Sequence[str], batch_siz
 
         index: dict[str, int] = {}  # task key -> batch number
 
+        # A batch whose worker dies is given to another one by the scheduler (up to its
+        # allowed-failures setting, 3 by default); one that raises is not retried: the
+        # error comes from the model or the text, and would come again.
         def submit(i: int):
             future = client.submit(extract_batch, model, batches[i], batch_size, key=f"sitegen-ner-{run}-{i}")
             index[future.key] = i
