@@ -30,6 +30,7 @@ distributed = pytest.importorskip("distributed")
 
 ARTICLES = 36
 STALL_WORKER = Path(__file__).parent / "cluster" / "stall_worker.py"
+OTHER_MODEL_WORKER = Path(__file__).parent / "cluster" / "other_model_worker.py"
 DASK = [sys.executable, "-m", "distributed.cli.dask_scheduler"], [sys.executable, "-m", "distributed.cli.dask_worker"]
 DEADLINE = 120  # seconds: reached only if something hangs
 
@@ -199,6 +200,22 @@ def test_workers_without_the_model_are_a_clear_error(two_workers, archive, tmp_p
     assert "Install sitegen with the same model on every worker" in result.stderr
     assert "Traceback" not in result.stderr
     assert not any((root / "output").iterdir())  # the build lock makes the folder; nothing is in it
+
+
+def test_workers_with_another_version_of_the_model_are_refused(archive, tmp_path):
+    # Their results would be cached under this machine's model version: refuse them.
+    root = _copy(archive, tmp_path)
+    with dask_processes(tmp_path / "dask") as dask:
+        dask.start_worker("older", "--preload", str(OTHER_MODEL_WORKER))
+        dask.wait_for_workers(1)
+        result = run_cli("build", root, "--offline", "--cluster", dask.address)
+    assert result.returncode == 2
+    assert "have the spaCy model en_core_web_sm==0.0.1, this machine en_core_web_sm==" in result.stderr
+    assert "install the same version of sitegen and its model on the workers" in result.stderr
+    # Nothing of theirs was cached: a local build then reads every article itself.
+    again = run_cli("build", root, "--offline")
+    assert again.returncode == 0, again.stderr
+    assert f"NER on {ARTICLES};" in again.stdout
 
 
 def test_without_distributed_installed_the_error_says_what_to_install(archive, tmp_path):
