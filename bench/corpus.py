@@ -10,12 +10,15 @@ exactly the text the raw spaCy baseline reads.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-EVAL_DIR = Path("/work/shared/eval/dev")
+# The evaluation corpora sit beside the repository: ../shared/eval/dev.
+EVAL_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "dev"
 CONLL_FILE = "conll2003-eng.testa"
 REUTERS_FILE = "reuters-128.benchmark.jsonl"
 
@@ -142,6 +145,56 @@ def make_articles(n: int, docs: list[Document]) -> list[Article]:
         title = f"{_shorten(docs[first].headline.rstrip(' .'), TITLE_MAX)} (no. {number})"
         date = FIRST_DATE + dt.timedelta(days=i // ARTICLES_PER_DAY)
         articles.append(Article(number, title, date, text, tuple(docs[k].source for k in picks)))
+    return articles
+
+
+# ---- the unique-paragraph corpus ---------------------------------------------------
+
+UNIQUE_FIRST_DATE = dt.date(2016, 1, 1)
+UNIQUE_DAYS = 10 * 365  # dates spread over ten years, as in an archive
+UNIQUE_PARAGRAPHS = (4, 22)  # paragraphs per article, uniform: 13 on average, as above
+UNIQUE_SEED = 12
+
+
+def sentences_of(docs: list[Document]) -> list[str]:
+    """Every distinct sentence of the documents, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for doc in docs:
+        for paragraph in doc.paragraphs:
+            for sentence in _SENTENCE_END.split(paragraph):
+                if sentence.strip():
+                    seen.setdefault(sentence.strip(), None)
+    return list(seen)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+
+
+def make_unique_articles(n: int, docs: list[Document], seed: int = UNIQUE_SEED) -> list[Article]:
+    """``n`` articles in which no paragraph appears twice, in the same article or another.
+
+    Each paragraph is two sentences drawn from anywhere in the source documents, so an
+    archive of any size has as much NER to do as its size says: the paragraph cache saves
+    nothing on a first build. Dates are spread over ten years, in no order.
+    """
+    rng = random.Random(seed)
+    pool = sentences_of(docs)
+    used: set[bytes] = set()  # digests of the paragraphs so far: small at 100,000 articles
+    articles = []
+    for i in range(n):
+        paragraphs = []
+        for _ in range(rng.randint(*UNIQUE_PARAGRAPHS)):
+            while True:
+                paragraph = " ".join(rng.sample(pool, 2))
+                digest = hashlib.blake2b(paragraph.encode(), digest_size=12).digest()
+                if digest not in used:
+                    used.add(digest)
+                    paragraphs.append(paragraph)
+                    break
+        number = i + 1
+        title = f"{_shorten(_first_sentence(paragraphs[0]).rstrip(' .'), TITLE_MAX)} (no. {number})"
+        date = UNIQUE_FIRST_DATE + dt.timedelta(days=rng.randrange(UNIQUE_DAYS))
+        articles.append(Article(number, title, date, PARAGRAPH_SEPARATOR.join(paragraphs), ("sentences",)))
     return articles
 
 

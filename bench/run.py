@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--profile", action="store_true",
                         help="also profile an in-process --force build and print the top functions")
+    parser.add_argument("--corpus", choices=CORPORA, default="repeat",
+                        help="repeat: 2-3 source documents per article (paragraphs recur); unique: no paragraph "
+                             "appears twice (see bench/README.md)")
     parser.add_argument("--live", action="store_true",
                         help="run the working tree's sitegen as it changes, not a snapshot taken at start")
     args = parser.parse_args(argv)
@@ -130,7 +133,8 @@ def bench(work: Path, args) -> Report:
     # 1. Corpus --------------------------------------------------------------------
     step("building the corpus")
     docs = corpus.read_documents()
-    articles = corpus.make_articles(n, docs)
+    make, corpus_note = CORPORA[args.corpus]
+    articles = make(n, docs)
     corpus.write_site(site, articles)
     texts = [a.text for a in articles]
     texts_file = work / "texts.json"  # outside the site: not a build input
@@ -138,7 +142,7 @@ def bench(work: Path, args) -> Report:
     text_mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     md_mb = sum(p.stat().st_size for p in (site / "content" / "articles").glob("*.md")) / 1e6
     report.add("articles", "articles in the corpus", n,
-               note=f"from {len(docs)} source documents, 2-3 per article")
+               note=f"{args.corpus} corpus: " + corpus_note.format(docs=len(docs)))
     report.add("text_mb", "raw text of the articles", round(text_mb, 3), "MB",
                note=f"Markdown files with front matter: {md_mb:.3f} MB")
 
@@ -166,6 +170,7 @@ def bench(work: Path, args) -> Report:
                note=f"{base['tokens'] / base['pipe_seconds']:,.0f} tokens/s; {base['tokens']:,} tokens; "
                + _cpu_note(base_run))
     report.add("spacy_rss", "raw spaCy: peak RSS", base_run.max_rss_mb, "MB")
+    floor = ner_floor(report, texts_file)
 
     # 3. Cold builds ------------------------------------------------------------------
     cli = _sitegen_cli()
@@ -188,6 +193,7 @@ def bench(work: Path, args) -> Report:
         report.add(f"{key}_s", f"cold build ({label}), CLI wall time", r.seconds, "s", note=_cpu_note(r))
         report.add(f"{key}_ratio", f"cold build ({label}) / raw spaCy pipe", r.seconds / pipe_s, "x",
                    goal=("<=", 1.0), note=f"vs raw spaCy load + pipe: {r.seconds / both_s:.2f}x")
+    floor_ratios(report, floor, {jobs_label: cold, "--jobs 1": cold1})
     report.add("cold_rss", f"cold build ({jobs_label}): peak RSS, largest process", cold.max_rss_mb, "MB")
     report.add("cold_tree_rss", f"cold build ({jobs_label}): peak RSS, all processes", cold.tree_rss_mb, "MB",
                note="sampled sum over sitegen and its NER workers")
@@ -298,6 +304,37 @@ def bench(work: Path, args) -> Report:
         "one_offline": one_offline.seconds,
     }
     return report
+
+
+# ---- the NER floor -------------------------------------------------------------------
+
+CORPORA = {  # --corpus: how to make the articles, and what the table says of them
+    "repeat": (corpus.make_articles, "from {docs} source documents, 2-3 per article"),
+    "unique": (corpus.make_unique_articles, "sentences of {docs} source documents, two a paragraph, "
+                                            "no paragraph twice"),
+}
+
+
+def ner_floor(report: Report, texts_file: Path) -> dict:
+    """spaCy with only tok2vec and ner enabled, one process per core, over the same texts:
+    the least time NER on this machine can take (see ner_floor.py)."""
+    step("NER floor: tok2vec + ner only, nlp.pipe(batch_size=64), one process per core")
+    run = _checked(measure.run([sys.executable, str(BENCH_DIR / "ner_floor.py"), str(texts_file)]))
+    floor = json.loads(run.stdout.strip().splitlines()[-1])
+    report.details["ner_floor"] = {**floor, "max_rss_mb": run.max_rss_mb}
+    report.add("ner_floor_s", f"NER floor: nlp.pipe, {floor['processes']} processes", floor["pipe_seconds"], "s",
+               note=f"{'+'.join(floor['enabled'])}; model load {floor['load_seconds']:.2f} s, not included; "
+                    f"{floor['tokens'] / floor['pipe_seconds']:,.0f} tokens/s; " + _cpu_note(run))
+    return floor
+
+
+def floor_ratios(report: Report, floor: dict, colds: dict) -> None:
+    """Each cold build's whole wall time as a multiple of the NER floor."""
+    for label, run in colds.items():
+        key = "cold_floor_ratio" if label != "--jobs 1" else "cold_jobs1_floor_ratio"
+        report.add(key, f"cold build ({label}) / NER floor", run.seconds / floor["pipe_seconds"], "x",
+                   goal=("<=", 1.15), note=f"vs floor + model load: "
+                                           f"{run.seconds / (floor['pipe_seconds'] + floor['load_seconds']):.2f}x")
 
 
 # ---- steps ------------------------------------------------------------------------

@@ -71,6 +71,7 @@ class BuildOptions:
     sleep: Callable[[float], None] | None = None  # how to wait before a retry (tests: no waiting)
     clock: Callable[[], float] | None = None  # the time now (tests: moved past a back-off, no waiting)
     jobs: int | None = None  # None: decide by the amount of work
+    cluster: str | None = None  # run NER on this Dask cluster (see cluster.py) instead of here
     progress: bool = False
     force: bool = False
     nlp_loader: Callable[[], object] | None = None  # a loaded pipeline to reuse (dev server)
@@ -261,8 +262,15 @@ def extract_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
             jobs = options.jobs if options.jobs else default_jobs(len(todo))
             bar = Progress(len(missing), "extracting", options.progress and len(todo) >= 20)
             try:
-                results = extract_all(config.model, [wanted[k] for k in missing], jobs, config.batch_size,
-                                      bar.advance, options.nlp_loader)
+                texts = [wanted[k] for k in missing]
+                if options.cluster:
+                    from .cluster import extract_on_cluster
+
+                    results = extract_on_cluster(options.cluster, config.model, texts, config.batch_size,
+                                                 bar.advance)
+                else:
+                    results = extract_all(config.model, texts, jobs, config.batch_size, bar.advance,
+                                          options.nlp_loader)
             finally:
                 bar.close()
             done.update(zip(missing, results))

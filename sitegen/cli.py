@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="reference data that could not be fetched is an error (exit 1), not a warning")
     b.add_argument("--jobs", "-j", type=_positive,
                    help="processes for NER and rendering (default: one per core on large jobs)")
+    b.add_argument("--cluster", type=_cluster_address, metavar="ADDRESS",
+                   help="run NER on a Dask cluster: its scheduler's address (tcp://HOST:8786), or local[:N] "
+                        "to start N worker processes here (needs sitegen[cluster])")
     b.add_argument("--force", action="store_true", help="rebuild even if no input changed")
     b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     b.set_defaults(run=_build)
@@ -116,6 +119,15 @@ def _positive(value: str) -> int:
     return n
 
 
+def _cluster_address(value: str) -> str:
+    from .cluster import parse_address
+
+    try:
+        return parse_address(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def _port(value: str) -> int:
     n = int(value)
     if not 0 <= n <= 65535:
@@ -158,7 +170,8 @@ def _build(args) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     options = BuildOptions(output=args.output, offline=args.offline, replay=args.replay, record=args.record,
-                           refresh=args.refresh, jobs=args.jobs, force=args.force, progress=not args.quiet, warn=warn)
+                           refresh=args.refresh, jobs=args.jobs, cluster=args.cluster, force=args.force,
+                           progress=not args.quiet, warn=warn)
     result = build(args.site_dir, options)
     for error in result.errors:
         print(f"error: {error}", file=sys.stderr)
