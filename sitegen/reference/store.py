@@ -19,7 +19,7 @@ import json
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from ..sqlite_files import open_or_set_aside
 
@@ -63,16 +63,17 @@ class ReferenceStore:
     def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, tuple[Any, float]]:
         """The records found, each with its fetch time (seconds since the epoch)."""
         assert kind in KINDS
+        rows = self._rows_with_keys("SELECT key, value, fetched FROM record WHERE kind = ? AND key IN ({})",
+                                    [kind], keys)
+        return {key: (json.loads(value), fetched) for key, value, fetched in rows}
+
+    def _rows_with_keys(self, query: str, params: list, keys: Iterable[str]) -> Iterator[tuple]:
+        """The rows of ``query`` (its ``IN ({})`` filled with one mark per key) for every key,
+        asked 500 keys at a time: SQLite caps the marks in one statement."""
         keys = list(dict.fromkeys(keys))
-        found: dict[str, tuple[Any, float]] = {}
         for i in range(0, len(keys), 500):
             part = keys[i:i + 500]
-            marks = ",".join("?" * len(part))
-            rows = self._db.execute(f"SELECT key, value, fetched FROM record WHERE kind = ? AND key IN ({marks})",
-                                    [kind, *part])
-            for key, value, fetched in rows:
-                found[key] = (json.loads(value), fetched)
-        return found
+            yield from self._db.execute(query.format(",".join("?" * len(part))), [*params, *part])
 
     def put_many(self, kind: str, records: Mapping[str, Any], fetched: float | None = None) -> None:
         assert kind in KINDS
@@ -86,26 +87,16 @@ class ReferenceStore:
     def backing_off(self, kind: str, keys: Iterable[str], now: float) -> dict[str, tuple[float, str]]:
         """The keys not to ask for before a later time: key -> (that time, why the last try failed)."""
         assert kind in KINDS
-        keys = list(dict.fromkeys(keys))
-        found: dict[str, tuple[float, str]] = {}
-        for i in range(0, len(keys), 500):
-            part = keys[i:i + 500]
-            marks = ",".join("?" * len(part))
-            rows = self._db.execute(f"SELECT key, retry_at, reason FROM backoff WHERE kind = ? AND retry_at > ? "
-                                    f"AND key IN ({marks})", [kind, now, *part])
-            found.update((key, (retry_at, reason)) for key, retry_at, reason in rows)
-        return found
+        rows = self._rows_with_keys("SELECT key, retry_at, reason FROM backoff WHERE kind = ? AND retry_at > ? "
+                                    "AND key IN ({})", [kind, now], keys)
+        return {key: (retry_at, reason) for key, retry_at, reason in rows}
 
     def failed(self, kind: str, keys: Iterable[str], reason: str, now: float) -> float:
         """Remember that these keys could not be fetched; returns when the first may be asked again."""
         assert kind in KINDS
         keys = list(dict.fromkeys(keys))
-        earlier = {}
-        for i in range(0, len(keys), 500):
-            part = keys[i:i + 500]
-            marks = ",".join("?" * len(part))
-            earlier.update(self._db.execute(f"SELECT key, failures FROM backoff WHERE kind = ? AND key IN ({marks})",
-                                            [kind, *part]))
+        earlier = dict(self._rows_with_keys("SELECT key, failures FROM backoff WHERE kind = ? AND key IN ({})",
+                                            [kind], keys))
         rows = []
         for key in keys:
             failures = earlier.get(key, 0) + 1
