@@ -36,6 +36,8 @@ from .slugs import slugify
 
 HISTORY_FILE = "addresses.json"
 REDIRECTS_FILE = "_redirects"
+# The site's icon, named so a browser does not ask the host for /favicon.ico (a 404).
+FAVICON = "static/favicon.svg"
 HISTORY_VERSION = 1
 
 
@@ -103,14 +105,15 @@ def redirect_files(redirects: Iterable[Redirect], base_url: str, title: str) -> 
     for r in redirects:
         file = urls.page_file(r.old)
         files[file] = _redirect_page(r, urls.relative_url(file, r.new),
-                                     urls.absolute_url(base_url, r.new) if base_url else None, title)
+                                     urls.absolute_url(base_url, r.new) if base_url else None, title,
+                                     urls.relative_url(file, FAVICON))
         lines.append(f"{base}{urls.href('', r.old)} {base}{urls.href('', r.new)} 301")
     if lines:
         files[REDIRECTS_FILE] = ("\n".join(lines) + "\n").encode("utf-8")
     return files
 
 
-def _redirect_page(r: Redirect, href: str, canonical: str | None, title: str) -> bytes:
+def _redirect_page(r: Redirect, href: str, canonical: str | None, title: str, icon: str) -> bytes:
     name, target = escape(r.name), escape(href)
     if r.to_article:
         heading = f"{name} has no dossier of its own"
@@ -127,6 +130,7 @@ def _redirect_page(r: Redirect, href: str, canonical: str | None, title: str) ->
 <meta name="robots" content="noindex">
 <title>{heading} – {escape(title)}</title>
 <link rel="canonical" href="{escape(canonical or href)}">
+<link rel="icon" type="image/svg+xml" href="{escape(icon)}">
 <meta http-equiv="refresh" content="0; url={target}">
 </head>
 <body>

@@ -136,7 +136,9 @@ def test_a_preview_gives_a_name_its_page_once_the_evidence_comes(make_site, nlp)
     assert 'href="../../people/maria-lopez/"' in site.article_page("library")
     site.add_note("lopez", name="Maria Lopez", page=False)
     assert build(site.root, options).ok
-    assert not (site.output / "people" / "maria-lopez").exists()
+    # Published once, the address now forwards to the article that names her.
+    forward = (site.output / "people" / "maria-lopez" / "index.html").read_text(encoding="utf-8")
+    assert "Maria Lopez has no dossier of its own" in forward and "../../articles/library/" in forward
     assert "people/maria-lopez" not in site.article_page("library")
 
 
