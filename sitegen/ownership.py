@@ -56,6 +56,10 @@ def recorded_files(output: Path) -> frozenset[str]:
         return frozenset()
     if _built_by_earlier_sitegen(output):
         return frozenset(existing_files(output))
+    if (output / RECORD).exists():
+        raise OutputError(f"{output / RECORD}, sitegen's record of the files it wrote here, cannot be read, "
+                          f"so it cannot tell its files from yours; move any file of yours out of {output}, "
+                          f"delete the folder, and build again")
     raise OutputError(f"{output} is not empty and was not made by sitegen; sitegen never deletes or "
                       f"overwrites files it did not write. Choose a new or empty folder with --output, "
                       f"or move this folder's files away first")

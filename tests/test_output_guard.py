@@ -137,6 +137,15 @@ def test_an_output_folder_of_an_earlier_sitegen_is_adopted(make_site, build_site
     assert (site.output / RECORD).is_file()
 
 
+def test_an_unreadable_record_stops_the_build_and_says_what_to_do(tmp_path):
+    out = tmp_path / "out"
+    write_site(out, {"a.html": b"a"})
+    (out / RECORD).write_bytes(b'{"generator": "sitegen", "fil')  # cut off
+    with pytest.raises(OutputError, match="cannot be read.*delete the folder"):
+        write_site(out, {"b.html": b"b"})
+    assert _tree(out) == {"a.html": b"a", RECORD: b'{"generator": "sitegen", "fil'}
+
+
 def test_write_site_removes_only_recorded_files(tmp_path):
     out = tmp_path / "out"
     write_site(out, {"a.html": b"a", "b/index.html": b"b"})
