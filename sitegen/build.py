@@ -117,6 +117,7 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
                                reference=_unfetched_as_left(state))
     else:
         memory.adopt(config, output)
+        memory.store.begin()
 
     site, errors, extracted, report = analyse(config, options, warn)
     if memory is not None and not memory.should_write(errors):
@@ -153,6 +154,7 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
                      _fresh_until(config, report), report)
     else:
         memory.wrote(files, errors)
+        memory.store.end()
         # Fingerprinting every input and output file after each save would cost more
         # than the rebuild; instead the next `sitegen build` is told to check for itself.
         _write_state(config, None, None)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .config import SiteConfig
+from .incremental import Memo
 from .merge_blocks import MergeMemo
 from .model import ArticleError
 from .reference import ReferenceMemo
@@ -63,6 +64,9 @@ class BuildMemory:
     csv_rows: dict[Any, Any] = field(default_factory=dict)  # rows of data/entities.csv, likewise
     graph_pairs: RelatedIndex = field(default_factory=RelatedIndex)  # shared-article counts for graph.json
     reference: ReferenceMemo = field(default_factory=ReferenceMemo)  # records read and links decided
+    # results keyed by the digests of their inputs (see sitegen.incremental); the fields
+    # above move into it stage by stage
+    store: Memo = field(default_factory=Memo)
     written: dict[str, bytes] | None = None  # the output folder's files after the last write
     search: dict[str, bytes] | None = None  # the search index's files, as last built
     # files that had errors when the output was last written: a build may still write
@@ -94,6 +98,7 @@ class BuildMemory:
         self.graph.clear()
         self.csv_rows.clear()
         self.reference.forget()
+        self.store.forget()
         self.written = None
         self.written_errors = None
         self.search = None

@@ -1,0 +1,163 @@
+"""One typed store of results kept between builds, each under the digest of its inputs.
+
+An ``Entry`` names one kind of result (an article's clusters, a merge block's groups, a
+page's bytes) and says whether ``sitegen build`` keeps it on disk. Stages never see the
+store: the code that wraps a stage asks ``memo.reuse(ENTRY, key, make)``, where ``key``
+is a digest of everything ``make`` reads.
+
+A build opens with ``begin()`` and closes with ``end()``: every result the build did not
+ask for is dropped then, so a store holds what the latest build used and no more.
+
+Persisted entries live in a SQLite file (``.sitegen/memo.sqlite``), read lazily per entry
+and written in one transaction at ``save()``. The file belongs to the site's own state
+folder and holds pickled values of sitegen's own types; it is tied to one ``version``
+(sitegen's code and the model) and emptied when that changes. An unreadable file is set
+aside and the build starts afresh (see ``sqlite_files``).
+"""
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Generic, Iterable, TypeVar
+
+from ..sqlite_files import open_or_set_aside
+
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class Entry(Generic[V]):
+    """A named kind of result. ``persist``: also kept on disk for the next ``sitegen build``."""
+
+    name: str
+    persist: bool = False
+
+
+class Memo:
+    def __init__(self, version: str = "", path: Path | None = None, warn: Callable[[str], None] = lambda m: None):
+        self.version = version
+        self._path = path
+        self._warn = warn
+        self._tables: dict[str, dict[str, object]] = {}
+        self._used: dict[str, set[str]] = {}
+        self._stored: dict[str, set[str]] = {}  # keys on disk, per persisted entry read from it
+        self._db: sqlite3.Connection | None = None
+
+    # ---- one build -----------------------------------------------------------------
+
+    def begin(self) -> None:
+        """A build starts: nothing is used yet."""
+        self._used = {name: set() for name in self._tables}
+
+    def end(self) -> None:
+        """A build ended: forget what it did not use."""
+        for name, table in self._tables.items():
+            used = self._used.get(name, set())
+            if len(used) != len(table):
+                for key in [k for k in table if k not in used]:
+                    del table[key]
+
+    def forget(self) -> None:
+        """Drop everything (in memory; the file is emptied at the next ``save``)."""
+        for table in self._tables.values():
+            table.clear()
+
+    # ---- results -------------------------------------------------------------------
+
+    def get(self, entry: Entry[V], key: str) -> V | None:
+        table = self._table(entry)
+        value = table.get(key)
+        if value is not None:
+            self._used[entry.name].add(key)
+        return value  # type: ignore[return-value]
+
+    def get_many(self, entry: Entry[V], keys: Iterable[str]) -> dict[str, V]:
+        table = self._table(entry)
+        used = self._used[entry.name]
+        found = {}
+        for key in keys:
+            value = table.get(key)
+            if value is not None:
+                used.add(key)
+                found[key] = value
+        return found  # type: ignore[return-value]
+
+    def put(self, entry: Entry[V], key: str, value: V) -> V:
+        self._table(entry)[key] = value
+        self._used[entry.name].add(key)
+        return value
+
+    def reuse(self, entry: Entry[V], key: str, make: Callable[[], V]) -> V:
+        """The result kept under ``key``, or ``make()``'s, kept from now on."""
+        found = self.get(entry, key)
+        return found if found is not None else self.put(entry, key, make())
+
+    def size(self, entry: Entry) -> int:
+        return len(self._table(entry))
+
+    def _table(self, entry: Entry) -> dict[str, object]:
+        table = self._tables.get(entry.name)
+        if table is None:
+            table = self._tables[entry.name] = self._read(entry) if entry.persist else {}
+            self._used.setdefault(entry.name, set())
+        return table
+
+    # ---- on disk -------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._path is None:
+            return None
+        if self._db is None:
+            self._db = open_or_set_aside(self._path, self._open, self._warn, "incremental state",
+                                         "; this build redoes what it would have reused")
+        return self._db
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self._path)
+        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("CREATE TABLE IF NOT EXISTS results (entry TEXT, key TEXT, value BLOB NOT NULL, "
+                   "PRIMARY KEY (entry, key))")
+        row = db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+        if row is None or row[0] != self.version:
+            with db:  # results of other code or another model are not this build's to reuse
+                db.execute("DELETE FROM results")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,))
+        return db
+
+    def _read(self, entry: Entry) -> dict[str, object]:
+        db = self._connect()
+        if db is None:
+            return {}
+        table: dict[str, object] = {}
+        try:
+            for key, blob in db.execute("SELECT key, value FROM results WHERE entry = ?", (entry.name,)):
+                table[key] = pickle.loads(blob)
+        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+            # A result that cannot be read is only work to redo.
+            self._warn(f"{self._path}: incremental state for {entry.name} unreadable ({exc}); redoing that work")
+            table = {}
+        self._stored[entry.name] = set(table)
+        return table
+
+    def save(self) -> None:
+        """Write the persisted entries as the last build left them: one transaction."""
+        db = self._connect()
+        if db is None:
+            return
+        with db:
+            for name, table in self._tables.items():
+                if name not in self._stored:
+                    continue
+                stored = self._stored[name]
+                gone = [(name, k) for k in stored if k not in table]
+                new = [(name, k, pickle.dumps(v, pickle.HIGHEST_PROTOCOL)) for k, v in table.items() if k not in stored]
+                db.executemany("DELETE FROM results WHERE entry = ? AND key = ?", gone)
+                db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", new)
+                self._stored[name] = set(table)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,117 @@
+"""The incremental layer's store and digests: keyed by content, pruned per build, kept on disk."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from sitegen.incremental import Entry, Memo, digest
+
+PAGES = Entry[bytes]("pages", persist=True)
+GROUPS = Entry[tuple]("groups")
+
+
+@dataclasses.dataclass(frozen=True)
+class Point:
+    x: int
+    y: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Other:
+    x: int
+    y: str
+
+
+def test_digest_is_by_content_not_identity():
+    a, b = Point(1, "a"), Point(1, "a")
+    assert a is not b and digest(a) == digest(b)
+    assert digest(Point(1, "a")) != digest(Other(1, "a")), "the type is part of the value"
+    assert digest(("ab", "c")) != digest(("a", "bc"))
+    assert digest(1) != digest("1") != digest(b"1") and digest(True) != digest(1)
+    assert digest(frozenset({"a", "b"})) == digest(frozenset({"b", "a"}))
+    assert digest({"a": 1, "b": 2}) == digest({"b": 2, "a": 1})
+    assert digest((1, 2)) != digest([1, 2])
+
+
+def test_a_value_without_a_content_digest_is_refused():
+    with pytest.raises(TypeError, match="cannot digest"):
+        digest(object())
+
+
+def test_a_build_keeps_only_what_it_used():
+    memo = Memo()
+    memo.begin()
+    memo.put(GROUPS, "k1", (1,))
+    memo.put(GROUPS, "k2", (2,))
+    memo.end()
+    memo.begin()
+    assert memo.reuse(GROUPS, "k1", lambda: pytest.fail("k1 is kept")) == (1,)
+    memo.end()
+    assert memo.get(GROUPS, "k2") is None and memo.size(GROUPS) == 1
+
+
+def test_persisted_entries_survive_a_new_process_and_a_new_version_empties_them(tmp_path: Path):
+    path = tmp_path / "memo.sqlite"
+    first = Memo("v1", path)
+    first.begin()
+    first.put(PAGES, "a", b"<p>a</p>")
+    first.put(GROUPS, "g", (1,))
+    first.end()
+    first.save()
+    first.close()
+
+    second = Memo("v1", path)
+    second.begin()
+    assert second.get(PAGES, "a") == b"<p>a</p>"
+    assert second.get(GROUPS, "g") is None, "an entry not marked persist stays in memory"
+    second.put(PAGES, "b", b"<p>b</p>")
+    second.end()  # "a" was used, so both stay
+    second.save()
+    second.close()
+
+    third = Memo("v1", path)
+    third.begin()
+    assert third.get_many(PAGES, ["a", "b", "c"]) == {"a": b"<p>a</p>", "b": b"<p>b</p>"}
+    third.end()
+    third.close()
+
+    upgraded = Memo("v2", path)
+    upgraded.begin()
+    assert upgraded.get(PAGES, "a") is None, "results of other code are not reused"
+    upgraded.close()
+
+
+def test_a_store_pruned_by_a_build_is_pruned_on_disk(tmp_path: Path):
+    path = tmp_path / "memo.sqlite"
+    memo = Memo("v", path)
+    memo.begin()
+    memo.put(PAGES, "old", b"1")
+    memo.end()
+    memo.save()
+    memo.begin()
+    memo.put(PAGES, "new", b"2")
+    memo.end()
+    memo.save()
+    memo.close()
+    again = Memo("v", path)
+    again.begin()
+    assert again.get(PAGES, "old") is None and again.get(PAGES, "new") == b"2"
+    again.close()
+
+
+def test_an_unreadable_state_file_is_set_aside_and_the_build_goes_on(tmp_path: Path):
+    path = tmp_path / "memo.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+    warnings: list[str] = []
+    memo = Memo("v", path, warnings.append)
+    memo.begin()
+    assert memo.get(PAGES, "a") is None
+    memo.put(PAGES, "a", b"x")
+    memo.end()
+    memo.save()
+    memo.close()
+    assert any("unreadable" in w for w in warnings)
+    assert (tmp_path / "memo.sqlite.broken").exists() or any(p.name.startswith("memo.sqlite.broken") for p in tmp_path.iterdir())
+    assert Memo("v", path).get(PAGES, "a") == b"x"
