@@ -5,8 +5,9 @@ accepting one writes.
 own module (``same``: names that look like one entity; ``apart``: an entity whose
 mentions fall into groups with nothing in common; ``doubts``: type, junk and link
 doubts). ``judgements`` writes an editor's decision into ``content/entities/*.md`` with a
-minimal diff and an undo log; ``endpoints`` serves the queue in the preview.
+minimal diff and an undo log. The preview serves the queue (its review endpoints).
 """
-from .suggestion import Suggestion, suggest
+from .queue import suggest
+from .suggestion import Suggestion
 
 __all__ = ["Suggestion", "suggest"]

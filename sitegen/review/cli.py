@@ -6,7 +6,7 @@ from typing import Sequence
 
 from ..curation import Judgement
 from ..model import Site
-from .suggestion import suggest
+from .queue import suggest
 
 TABLE_EVIDENCE = 110  # characters of the first piece of evidence shown per row
 

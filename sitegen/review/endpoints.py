@@ -27,7 +27,7 @@ from ..model import ENTITY_TYPES, Site
 from ..status import BuildStatus
 from .guard import TOKEN_HEADER, Guard
 from .judgements import JudgementError, JudgementFiles, accept
-from .suggestion import suggest
+from .queue import suggest
 
 PREFIX = "/_review/"
 SUGGESTIONS = PREFIX + "suggestions.json"
