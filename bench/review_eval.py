@@ -40,6 +40,7 @@ from sitegen.build import BuildOptions, analyse  # noqa: E402
 from sitegen.config import load_config  # noqa: E402
 from sitegen.review import suggest  # noqa: E402
 from sitegen.review.judgements import JudgementError, JudgementFiles, accept  # noqa: E402
+from sitegen.review.suggestion import site_entities  # noqa: E402
 
 TOPS = (10, 25, 50)
 
@@ -71,7 +72,7 @@ def main() -> None:
     queue = suggest(site)
     report["suggest_seconds"] = round(time.perf_counter() - started, 2)
     report["suggestions"] = dict(sorted(_count(s.kind for s in queue).items()))
-    names = {e.id: e.name for e in site.entities}
+    names = {e.id: e.name for e in site_entities(site)}
 
     gold = _gold_by_page(docs, preds, corpus_eval.norm)
     if any(gold.values()):

@@ -7,6 +7,7 @@ from typing import Sequence
 from ..curation import Judgement
 from ..model import Site
 from .queue import suggest
+from .suggestion import site_entities
 
 TABLE_EVIDENCE = 110  # characters of the first piece of evidence shown per row
 
@@ -15,12 +16,12 @@ def print_review(site: Site, output_format: str, only_type: str | None = None,
                  judgements: Sequence[Judgement] = ()) -> None:
     queue = suggest(site, judgements)
     if only_type:
-        types = {e.id: e.type for e in site.entities}
+        types = {e.id: e.type for e in site_entities(site)}
         queue = [s for s in queue if any(types.get(i) == only_type for i in s.entities)]
     if output_format == "json":
         print(json.dumps({"suggestions": [s.to_json() for s in queue]}, ensure_ascii=False, indent=1))
         return
-    names = {e.id: e.name for e in site.entities}
+    names = {e.id: e.name for e in site_entities(site)}
     if not queue:
         print("nothing to review")
         return

@@ -9,6 +9,7 @@ from collections import defaultdict
 from typing import Iterable, Mapping
 
 from ..model import Site
+from .suggestion import site_entities
 
 
 class Neighbourhoods:
@@ -16,7 +17,7 @@ class Neighbourhoods:
 
     def __init__(self, site: Site) -> None:
         self.by_article: Mapping[str, set[str]] = _entities_by_article(site)
-        self.articles: dict[str, frozenset[str]] = {e.id: frozenset(e.articles) for e in site.entities}
+        self.articles: dict[str, frozenset[str]] = {e.id: frozenset(e.articles) for e in site_entities(site)}
         self._of: dict[str, frozenset[str]] = {}
 
     def of(self, entity_id: str, articles: Iterable[str] | None = None) -> frozenset[str]:
@@ -51,7 +52,7 @@ class Neighbourhoods:
 
 def _entities_by_article(site: Site) -> dict[str, set[str]]:
     out: dict[str, set[str]] = defaultdict(set)
-    for entity in site.entities:
+    for entity in site_entities(site):
         for article in entity.articles:
             out[article].add(entity.id)
     return out

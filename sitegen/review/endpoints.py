@@ -28,6 +28,7 @@ from ..status import BuildStatus
 from .guard import TOKEN_HEADER, Guard
 from .judgements import JudgementError, JudgementFiles, accept
 from .queue import suggest
+from .suggestion import site_entities
 
 PREFIX = "/_review/"
 SUGGESTIONS = PREFIX + "suggestions.json"
@@ -80,7 +81,9 @@ class ReviewEndpoints:
             wanted = parse_qs(query).get("entity", [None])[0]
             rows = [s.to_json() for s in queue if wanted is None or wanted in s.entities]
             named = {i for row in rows for i in row["entities"]}
-            names = {e.id: {"name": e.name, "url": e.url} for e in site.entities if e.id in named} if site else {}
+            paged = {e.id for e in site.entities} if site else set()
+            names = {e.id: {"name": e.name, "url": e.url if e.id in paged else None}
+                     for e in site_entities(site) if e.id in named} if site else {}
             return _json(handler, HTTPStatus.OK, {"suggestions": rows, "entities": names}, send_body)
         if path == PREFIX:
             from .page import render_page
@@ -136,7 +139,7 @@ class ReviewEndpoints:
         site = self.current_site()
         if site is None:
             raise JudgementError("the site has not been built yet")
-        names = {e.id: e.name for e in site.entities}
+        names = {e.id: e.name for e in site_entities(site)}
         action = request.get("action")
         if action == "accept":
             if not isinstance(request.get("accept"), dict):

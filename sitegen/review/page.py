@@ -7,6 +7,7 @@ from pathlib import Path
 import jinja2
 
 from ..model import Site
+from .suggestion import site_entities
 
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent), autoescape=True,
                           trim_blocks=True, lstrip_blocks=True)
@@ -16,10 +17,11 @@ SHOWN = 200  # suggestions on the page; the JSON listing has them all
 
 
 def render_page(site: Site | None, queue: list, token: str, can_undo: bool) -> str:
-    entities = {e.id: e for e in site.entities} if site else {}
+    entities = {e.id: e for e in site_entities(site)} if site else {}
     rows = [_row(s, entities) for s in queue[:SHOWN]]
+    paged = {e.id for e in site.entities} if site else set()  # the others have no page to link to
     return _ENV.get_template("page.html").render(rows=rows, total=len(queue), token=token, can_undo=can_undo,
-                                                 built=site is not None, kinds=KIND_TITLES)
+                                                 built=site is not None, kinds=KIND_TITLES, paged=paged)
 
 
 def _row(s, entities: dict) -> dict:

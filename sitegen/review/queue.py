@@ -9,7 +9,7 @@ from ..names import name_key
 from .apart import apart_suggestions
 from .doubts import doubt_suggestions
 from .same import same_suggestions
-from .suggestion import KINDS, Suggestion
+from .suggestion import KINDS, Suggestion, site_entities
 
 
 def suggest(site: Site, judgements: Sequence[Judgement] = (), limit: int | None = None) -> list[Suggestion]:
@@ -21,14 +21,15 @@ def suggest(site: Site, judgements: Sequence[Judgement] = (), limit: int | None 
     found = same_suggestions(site) + apart_suggestions(site) + doubt_suggestions(site)
     if judgements:
         by_path = {j.path: j for j in judgements}
-        found = [s for s in found if not _decided(s, site, judgements, by_path)]
+        everyone = {e.id: e for e in site_entities(site)}
+        found = [s for s in found if not _decided(s, everyone, judgements, by_path)]
     found.sort(key=lambda s: (-s.score, -s.confidence, KINDS.index(s.kind), s.entities))
     return found[:limit] if limit else found
 
 
 
-def _decided(s: Suggestion, site: Site, judgements: Sequence[Judgement], by_path: dict) -> bool:
-    entities = [site.entity(i) for i in s.entities]
+def _decided(s: Suggestion, everyone: dict, judgements: Sequence[Judgement], by_path: dict) -> bool:
+    entities = [everyone[i] for i in s.entities]
     own = [by_path.get(e.note_path) for e in entities]
     if s.kind == "same":
         keys = [name_key(e.name) for e in entities]

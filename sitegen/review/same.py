@@ -19,7 +19,7 @@ from ..places import gazetteer
 from ..unionfind import UnionFind
 from .context import Neighbourhoods
 from .spelling import core_words, folded_words, is_doubled
-from .suggestion import Suggestion, sentence_evidence
+from .suggestion import Suggestion, sentence_evidence, site_entities
 
 # Base confidence of each relation, and what it says to the editor.
 RELATIONS = {
@@ -39,18 +39,34 @@ MAX_CONFIDENCE = 0.98
 COMMON_WORD = 0.5
 # Spelling relations at least this sure join pages into one multi-page suggestion.
 GROUP_CONFIDENCE = 0.8
+# Below this, a pair is more likely two entities than one: a guess no editor needs to see
+# ("Ministry" beside each of four ministries, "Fed" beside a paper company it never meets).
+MIN_CONFIDENCE = 0.3
+# A long name ending in one of these words names a part of a body ("Senate Budget
+# Committee", "Treasury Division"): the first words alone name the whole, another entity,
+# even in the articles that name both. (A company's first words are its usual short name.)
+PART_WORDS = {"committee", "committees", "subcommittee", "subcommittees", "panel", "caucus",
+              "division", "divisions", "unit", "branch", "bureau", "delegation"}
+PART_OF = 0.4
 
 
 def same_suggestions(site: Site, hood: Neighbourhoods | None = None) -> list[Suggestion]:
     hood = hood or Neighbourhoods(site)
-    entities = {e.id: e for e in site.entities}
+    entities = {e.id: e for e in site_entities(site)}
+    paged = {e.id for e in site.entities}
     common = _common_words(site)
     best: dict[tuple[str, str], tuple[float, str, str]] = {}
-    for short, long_, relation, ambiguity in _candidates(site.entities):
+    candidates = list(_candidates(entities.values()))
+    fits = _fits(candidates, hood)
+    for short, long_, relation, ambiguity in candidates:
+        if short not in paged and long_ not in paged:
+            continue  # joining two names without a page changes no page a reader meets
         a, b = entities[short], entities[long_]
-        confidence = _confidence(a, b, relation, ambiguity, hood)
+        confidence = _confidence(a, b, relation, fits.get((short, long_, relation), ambiguity), hood)
         if relation in SHORT_FORMS and len(folded_words(a.name)) == 1 and folded_words(a.name)[0] in common:
             confidence *= COMMON_WORD  # "House", "Budget", "Union": a word before it is a name
+        if confidence < MIN_CONFIDENCE:
+            continue
         pair = tuple(sorted((a.id, b.id)))
         if confidence > best.get(pair, (0.0,))[0]:
             best[pair] = (confidence, relation, short)
@@ -67,6 +83,26 @@ def same_suggestions(site: Site, hood: Neighbourhoods | None = None) -> list[Sug
         evidence += _context_evidence([keep, other], hood)
         out.append(Suggestion("same", (keep.id, other.id), confidence, len(other.mentions), tuple(evidence),
                               {"entity": keep.id, "same_as": other.id}))
+    return out
+
+
+def _fits(candidates: list[tuple[str, str, str, int]], hood: Neighbourhoods) -> dict[tuple[str, str, str], int]:
+    """(short, long, relation) -> how many long names the short form may stand for.
+
+    A short form that fits several long names ("Fed": "Federal Reserve", "Federal Trade
+    Commission") most likely stands for those named in its own articles or beside its
+    neighbours: when some are, only they share the confidence; the others keep the full
+    count, and their low confidence.
+    """
+    longs: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for short, long_, relation, _ in candidates:
+        if relation in SHORT_FORMS:
+            longs[short, relation].append(long_)
+    out = {}
+    for (short, relation), found in longs.items():
+        near = [x for x in found if hood.share_article(short, x) or hood.overlap(short, x) > 0]
+        for long_ in found:
+            out[short, long_, relation] = len(near) if long_ in near else len(found)
     return out
 
 
@@ -140,6 +176,8 @@ def _confidence(a: Entity, b: Entity, relation: str, ambiguity: int, hood: Neigh
         confidence *= 0.9 if exact else 0.75
     elif a.type != b.type:
         confidence *= 0.95 if exact else 0.85
+    if relation == "prefix" and folded_words(b.name)[-1:] and folded_words(b.name)[-1] in PART_WORDS:
+        confidence *= PART_OF
     ida = a.reference.wikidata_id if a.reference else None
     idb = b.reference.wikidata_id if b.reference else None
     if ida and idb:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Entity
+from ..model import Entity, Site
 
 KINDS = ("same", "apart", "type", "ignore", "link")
 
@@ -33,6 +33,12 @@ class Suggestion:
         return {"kind": self.kind, "entities": list(self.entities), "score": self.score,
                 "confidence": round(self.confidence, 3), "evidence": list(self.evidence),
                 "accept": self.accept}
+
+
+def site_entities(site: Site) -> tuple[Entity, ...]:
+    """Every entity of ``site``, with a page or without: a name met once and left without
+    a page ("West Germanys") still keeps its mentions off the page of the entity it names."""
+    return site.entities + site.without_page
 
 
 def sentence_evidence(entity: Entity, most: int = 2) -> list[dict]:
