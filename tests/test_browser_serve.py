@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,31 @@ DOSSIER = "people/ahmed-al-sharaa/"
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 expect = playwright.expect
+
+
+# A preview with nothing to finish exits in well under a second; this leaves room for a
+# rebuild or a search index under way on a busy machine.
+STOP_SECONDS = 20
+
+
+def stop_preview(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_SECONDS)
+        return
+    except subprocess.TimeoutExpired:
+        stacks = _stacks(process.pid)
+        process.kill()
+        process.wait()
+    pytest.fail(f"sitegen serve did not exit within {STOP_SECONDS} s of one SIGTERM; its threads:\n{stacks}")
+
+
+def _stacks(pid: int) -> str:
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    try:
+        return subprocess.run([spy, "dump", "--pid", str(pid)], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"(py-spy could not read them: {exc})"
 
 
 class LiveSite:
@@ -34,16 +60,10 @@ class LiveSite:
         self.url = wait_for_address(self.process)
 
     def stop(self) -> None:
+        """One SIGTERM, as a user's one Ctrl-C: the preview must exit within
+        ``STOP_SECONDS``, else the test fails with where each of its threads was."""
         if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                # What a user does when the first Ctrl-C waits too long: the second stops
-                # it at once (README). Seen twice in about ten runs of the browser tests, cause not
-                # yet found; a second signal there is what a user would send.
-                self.process.terminate()
-                self.process.wait(timeout=30)
+            stop_preview(self.process)
 
     @property
     def port(self) -> int:

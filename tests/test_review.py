@@ -154,6 +154,14 @@ def test_a_short_form_stands_for_the_long_name_its_own_articles_use():
     assert set(pairs) == {frozenset({"organisations/fed", "organisations/federal-reserve"})}
 
 
+def test_a_surname_goes_to_the_person_its_articles_name():
+    site = _site(("Yeltsin", "person", ["a", "b", "c", "d"]), ("Boris Yeltsin", "person", ["a", "b", "c"]),
+                 ("Naina Yeltsin", "person", ["d"]))
+    pairs = _same_pairs(site)
+    assert pairs[frozenset({"people/yeltsin", "people/boris-yeltsin"})] >= 0.6
+    assert frozenset({"people/yeltsin", "people/naina-yeltsin"}) not in pairs
+
+
 def test_a_guess_among_many_long_names_is_not_queued():
     site = _site(("Ministry", "organisation", ["a"]), *((f"{w} Ministry", "organisation", [w])
                                                         for w in ("Finance", "Economics", "Defence", "Labour")))
@@ -163,6 +171,8 @@ def test_a_guess_among_many_long_names_is_not_queued():
 def test_the_first_words_of_a_committee_name_name_the_body_not_the_committee():
     site = _site(("Senate", "organisation", ["a", "b"]), ("Senate Budget Committee", "organisation", ["a"]))
     assert _same_pairs(site) == {}
+    shortened = _site(("Fed", "organisation", ["a", "b"]), ("Federal Open Market Committee", "organisation", ["a"]))
+    assert _same_pairs(shortened) == {}
     company = _site(("Spear", "organisation", ["a", "b"]), ("Spear Securities Inc", "organisation", ["a"]))
     assert frozenset({"organisations/spear", "organisations/spear-securities-inc"}) in _same_pairs(company)
 

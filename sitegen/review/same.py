@@ -1,8 +1,9 @@
 """Likely the same: two pages whose names are one name written two ways.
 
 Each relation between two names has a base confidence, lowered when the short name
-fits several long ones, raised when the two pages share articles or neighbours, and
-lowered when their types disagree or their Wikidata links differ.
+fits several long ones (shared by the articles each has in common with it), raised when
+the two pages share articles or neighbours, and lowered when their types disagree or their
+Wikidata links differ.
 """
 from __future__ import annotations
 
@@ -57,12 +58,12 @@ def same_suggestions(site: Site, hood: Neighbourhoods | None = None) -> list[Sug
     common = _common_words(site)
     best: dict[tuple[str, str], tuple[float, str, str]] = {}
     candidates = list(_candidates(entities.values()))
-    fits = _fits(candidates, hood)
+    shares = _shares(candidates, hood)
     for short, long_, relation, ambiguity in candidates:
         if short not in paged and long_ not in paged:
             continue  # joining two names without a page changes no page a reader meets
         a, b = entities[short], entities[long_]
-        confidence = _confidence(a, b, relation, fits.get((short, long_, relation), ambiguity), hood)
+        confidence = _confidence(a, b, relation, shares.get((short, long_, relation), 1 / max(1, ambiguity)), hood)
         if relation in SHORT_FORMS and len(folded_words(a.name)) == 1 and folded_words(a.name)[0] in common:
             confidence *= COMMON_WORD  # "House", "Budget", "Union": a word before it is a name
         if confidence < MIN_CONFIDENCE:
@@ -86,13 +87,15 @@ def same_suggestions(site: Site, hood: Neighbourhoods | None = None) -> list[Sug
     return out
 
 
-def _fits(candidates: list[tuple[str, str, str, int]], hood: Neighbourhoods) -> dict[tuple[str, str, str], int]:
-    """(short, long, relation) -> how many long names the short form may stand for.
+def _shares(candidates: list[tuple[str, str, str, int]], hood: Neighbourhoods) -> dict[tuple[str, str, str], float]:
+    """(short, long, relation) -> the share (0..1) of the short form's confidence that
+    goes to that long name, where a short form fits several.
 
-    A short form that fits several long names ("Fed": "Federal Reserve", "Federal Trade
-    Commission") most likely stands for those named in its own articles or beside its
-    neighbours: when some are, only they share the confidence; the others keep the full
-    count, and their low confidence.
+    A short form stands for the long name its own articles use: "Yeltsin" in ten articles
+    beside "Boris Yeltsin" and in one beside "Naina Yeltsin" is Boris nine times in ten,
+    and "Fed" is not the "Federal Trade Commission" of articles it never appears in. Each
+    long name weighs the articles it shares with the short form plus the overlap of their
+    neighbours; with no such evidence for any, they share alike.
     """
     longs: dict[tuple[str, str], list[str]] = defaultdict(list)
     for short, long_, relation, _ in candidates:
@@ -100,9 +103,11 @@ def _fits(candidates: list[tuple[str, str, str, int]], hood: Neighbourhoods) -> 
             longs[short, relation].append(long_)
     out = {}
     for (short, relation), found in longs.items():
-        near = [x for x in found if hood.share_article(short, x) or hood.overlap(short, x) > 0]
+        weights = {x: len(hood.articles.get(short, frozenset()) & hood.articles.get(x, frozenset()))
+                   + hood.overlap(short, x) for x in found}
+        total = sum(weights.values())
         for long_ in found:
-            out[short, long_, relation] = len(near) if long_ in near else len(found)
+            out[short, long_, relation] = weights[long_] / total if total else 1 / len(found)
     return out
 
 
@@ -160,8 +165,8 @@ def _weight(entity: Entity) -> tuple:
     return (-len(entity.mentions), -len(folded_words(entity.name)), entity.name.islower(), entity.name)
 
 
-def _confidence(a: Entity, b: Entity, relation: str, ambiguity: int, hood: Neighbourhoods) -> float:
-    confidence = RELATIONS[relation][0] / max(1, ambiguity)
+def _confidence(a: Entity, b: Entity, relation: str, share: float, hood: Neighbourhoods) -> float:
+    confidence = RELATIONS[relation][0]
     if relation in ("prefix", "suffix"):
         # The more of the long name the short form leaves out, the weaker the evidence.
         mine, theirs = len(core_words(a.name, a.type)), len(core_words(b.name, b.type))
@@ -169,6 +174,9 @@ def _confidence(a: Entity, b: Entity, relation: str, ambiguity: int, hood: Neigh
     if hood.share_article(a.id, b.id):
         confidence += 0.15 if relation in SHORT_FORMS else 0.05
     confidence += 0.3 * hood.overlap(a.id, b.id)
+    # Shared after the context: the articles both are named in are this long name's claim
+    # against the others the short form fits, not evidence for all of them.
+    confidence *= share
     # The model often types one name differently from one article to the next; a short
     # form of another type is more often another entity.
     exact = relation not in SHORT_FORMS
@@ -176,7 +184,7 @@ def _confidence(a: Entity, b: Entity, relation: str, ambiguity: int, hood: Neigh
         confidence *= 0.9 if exact else 0.75
     elif a.type != b.type:
         confidence *= 0.95 if exact else 0.85
-    if relation == "prefix" and folded_words(b.name)[-1:] and folded_words(b.name)[-1] in PART_WORDS:
+    if relation in ("prefix", "truncation") and folded_words(b.name)[-1:] and folded_words(b.name)[-1] in PART_WORDS:
         confidence *= PART_OF
     ida = a.reference.wikidata_id if a.reference else None
     idb = b.reference.wikidata_id if b.reference else None
