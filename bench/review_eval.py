@@ -64,7 +64,7 @@ def main() -> None:
         shutil.rmtree(base)
     report: dict = {"docs": len(docs)}
     preds = corpus_eval.predict_site(docs, args.site_cmd, str(base))
-    report["before"] = corpus_eval.score(docs, preds)
+    report["before"] = {**corpus_eval.score(docs, preds), **_fused(docs, preds, corpus_eval.norm)}
 
     config = load_config(base)
     site, *_ = analyse(config, BuildOptions(offline=True))
@@ -101,7 +101,8 @@ def main() -> None:
             except JudgementError as exc:
                 print(f"top {top}: not written: {exc}", file=sys.stderr)
         after = corpus_eval.predict_site(docs, args.site_cmd, str(folder))
-        report[f"accept{top}"] = {"written": written, **corpus_eval.score(docs, after)}
+        report[f"accept{top}"] = {"written": written, **corpus_eval.score(docs, after),
+                                  **_fused(docs, after, corpus_eval.norm)}
     if not args.keep:
         shutil.rmtree(root, ignore_errors=True)
     print(json.dumps(report, indent=1))
@@ -129,6 +130,17 @@ def _gold_by_page(docs, preds, norm) -> dict[str, dict[str, set[str]]]:
             for page in by_surface.get(surface, ()):
                 out[page][surface].add(g["qid"])
     return out
+
+
+def _fused(docs, preds, norm) -> dict:
+    """How many pages hold mentions of two gold ids, and of how many pages with any: the
+    merged rate's own numbers. Accepting a join takes a page away, so the rate can rise by
+    a thousandth with no page fused; the count tells."""
+    gold = _gold_by_page(docs, preds, norm)
+    if not any(gold.values()):
+        return {}
+    ids = [_ids(gold, page) for page in gold]
+    return {"merged_pages": sum(len(i) > 1 for i in ids), "pages_with_ids": sum(bool(i) for i in ids)}
 
 
 def _gold_types(docs, norm) -> dict[str, set[str]]:
