@@ -271,7 +271,8 @@ def serve(site_dir: Path, options: ServeOptions) -> int:
         signal.signal(signal.SIGTERM, previous_term)
         watcher.stop()
         preview.search.stop()
-        server.shutdown()
+        if thread.is_alive():  # shutdown() waits for serve_forever, forever if it never ran
+            server.shutdown()
         server.server_close()
     return 0
 

@@ -132,8 +132,10 @@ class SiteWatcher(FileSystemEventHandler):
                 self._observer.unschedule(self._watched.pop(folder))
 
     def stop(self) -> None:
-        self._observer.stop()
-        self._observer.join(timeout=5)
+        """Stop watching; safe before ``start`` has run or finished (a Ctrl-C at start-up)."""
+        if self._observer.is_alive():
+            self._observer.stop()
+            self._observer.join(timeout=5)
         self.debouncer.stop()
 
     def on_any_event(self, event: FileSystemEvent) -> None:
