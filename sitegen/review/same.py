@@ -103,12 +103,21 @@ def _shares(candidates: list[tuple[str, str, str, int]], hood: Neighbourhoods) -
             longs[short, relation].append(long_)
     out = {}
     for (short, relation), found in longs.items():
-        weights = {x: len(hood.articles.get(short, frozenset()) & hood.articles.get(x, frozenset()))
-                   + hood.overlap(short, x) for x in found}
+        weights = {x: _together(short, x, relation, hood) + hood.overlap(short, x) for x in found}
         total = sum(weights.values())
         for long_ in found:
             out[short, long_, relation] = weights[long_] / total if total else 1 / len(found)
     return out
+
+
+def _together(short: str, long_: str, relation: str, hood: Neighbourhoods) -> int:
+    """The articles naming both, as evidence that they are one: none for a surname, which
+    each article already joins to the full name it follows; a surname left apart from a
+    full name in the same article was left so because the article names two people of
+    that surname ("Boris Yeltsin", "Naina Yeltsin", then "Yeltsin")."""
+    if relation == "surname":
+        return 0
+    return len(hood.articles.get(short, frozenset()) & hood.articles.get(long_, frozenset()))
 
 
 def _spelling_groups(best: dict) -> list[tuple[list[str], float]]:
@@ -171,7 +180,7 @@ def _confidence(a: Entity, b: Entity, relation: str, share: float, hood: Neighbo
         # The more of the long name the short form leaves out, the weaker the evidence.
         mine, theirs = len(core_words(a.name, a.type)), len(core_words(b.name, b.type))
         confidence *= 0.5 + 0.5 * mine / theirs
-    if hood.share_article(a.id, b.id):
+    if _together(a.id, b.id, relation, hood):
         confidence += 0.15 if relation in SHORT_FORMS else 0.05
     confidence += 0.3 * hood.overlap(a.id, b.id)
     # Shared after the context: the articles both are named in are this long name's claim
