@@ -91,11 +91,11 @@ def _shares(candidates: list[tuple[str, str, str, int]], hood: Neighbourhoods) -
     """(short, long, relation) -> the share (0..1) of the short form's confidence that
     goes to that long name, where a short form fits several.
 
-    A short form stands for the long name its own articles use: "Yeltsin" in ten articles
-    beside "Boris Yeltsin" and in one beside "Naina Yeltsin" is Boris nine times in ten,
-    and "Fed" is not the "Federal Trade Commission" of articles it never appears in. Each
-    long name weighs the articles it shares with the short form plus the overlap of their
-    neighbours; with no such evidence for any, they share alike.
+    A short form stands for the long name its own articles use, or whose company it keeps:
+    "Fed" in articles beside "Federal Reserve" is not the "Federal Trade Commission" of
+    articles it never appears in. Each long name weighs the articles it shares with the
+    short form (see ``_together``) plus the overlap of their neighbours; with no such
+    evidence for any, they share alike.
     """
     longs: dict[tuple[str, str], list[str]] = defaultdict(list)
     for short, long_, relation, _ in candidates:
