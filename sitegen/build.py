@@ -1,8 +1,12 @@
 """The build pipeline: read, extract, resolve, render, write. One call per stage.
 
-Nothing is shared between stages but the values passed along. NER results are cached
-per article, and a build whose inputs are byte-for-byte those of the last successful
-build does nothing at all (it does not even load the model).
+Each stage is a function of the values the stages before it made. What one build shares
+with the next is the incremental layer's ``Memo`` (see ``sitegen.incremental``): results
+kept under digests of their inputs, in memory for a preview and in ``.sitegen/memo.sqlite``
+for ``sitegen build``, so an edit redoes only the work it touched. NER results are also
+cached per article and paragraph (``cache.BuildCache``), and a build whose inputs are
+byte-for-byte those of the last successful build does nothing at all (it does not even
+load the model).
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from . import __version__
-from .analysis import analyse_articles
+from .analysis import cluster_articles
 from .cache import BuildCache, extraction_key
 from .chains import Cluster
 from .config import CONFIG_FILE, SiteConfig, load_config
@@ -26,6 +30,9 @@ from . import urls
 from .export import article_texts, entities_csv, entities_json, graph_json
 from .memory import BuildMemory
 from .extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
+from .incremental import Memo
+from .incremental.articles import article_reader, clusters_reusing
+from .incremental.version import code_digest, memo_version
 from .merge import canonical_key
 from .model import Article, ArticleError, Site
 from .locks import build_lock
@@ -40,6 +47,7 @@ from .search import find_pagefind, search_files
 from .site_files import list_files
 
 STATE_FILE = "last-build.json"
+MEMO_FILE = "memo.sqlite"  # the incremental layer's results, for the next `sitegen build`
 
 
 @dataclass(frozen=True)
@@ -115,11 +123,28 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
                 (options.clock or time.time)() < state.get("fresh_until", float("inf")):
             return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started,
                                reference=_unfetched_as_left(state))
+        memo = persisted_memo(config, warn)
     else:
         memory.adopt(config, output)
-        memory.store.begin()
+        memo = memory.store
+    try:
+        return _build_with(memo, config, output, options, warn, warnings, started,
+                           fingerprint if memory is None else None)
+    finally:
+        if memory is None:
+            memo.close()
 
-    site, errors, extracted, report = analyse(config, options, warn)
+
+def persisted_memo(config: SiteConfig, warn) -> Memo:
+    """The results the last `sitegen build` of this site kept, if this sitegen and model made them."""
+    return Memo(memo_version(model_fingerprint(config.model)), config.state_dir / MEMO_FILE, warn)
+
+
+def _build_with(memo: Memo, config: SiteConfig, output: Path, options: BuildOptions, warn, warnings: list[str],
+                started: float, fingerprint: str | None) -> BuildResult:
+    memory = options.memory
+    memo.begin()
+    site, errors, extracted, report = linked_site(config, options, warn, memo)
     if memory is not None and not memory.should_write(errors):
         return BuildResult(site, tuple(errors), tuple(warnings), None, time.perf_counter() - started, extracted,
                            False, report, held=True)
@@ -146,7 +171,9 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
             memory.written = None  # the folder may be part way: compare with the disk next time
         raise
     save_history(config.state_dir, updated_history(history, site.entities))
+    memo.end()
     if memory is None:
+        memo.save()
         # A build that could not fetch everything it wanted is not "up to date" next time,
         # unless what it lacks is backing off: then it is, until the time to try again.
         complete = not errors and not report.unfinished
@@ -154,7 +181,6 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
                      _fresh_until(config, report), report)
     else:
         memory.wrote(files, errors)
-        memory.store.end()
         # Fingerprinting every input and output file after each save would cost more
         # than the rebuild; instead the next `sitegen build` is told to check for itself.
         _write_state(config, None, None)
@@ -184,22 +210,24 @@ def write_exports(site: Site, memory: BuildMemory, output: Path) -> WriteStats |
     return stats
 
 
-def analyse(config: SiteConfig, options: BuildOptions,
-            warn=lambda m: None) -> tuple[Site, list[ArticleError], int, ReferenceReport]:
-    """Every stage up to the linked Site: what `build` renders and `entities` lists."""
-    memory = options.memory
-    loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes,
-                           memory.articles if memory else None)
+def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
+                memo: Memo | None = None) -> tuple[Site, list[ArticleError], int, ReferenceReport]:
+    """Every stage up to the linked Site: what `build` renders and `entities` lists.
+
+    ``memo``: results of earlier builds to reuse (see ``sitegen.incremental``); without
+    one, every stage runs afresh.
+    """
+    memo = memo if memo is not None else Memo()
+    memory = options.memory  # the later stages' own memos, until they move into ``memo``
+    loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes, article_reader(memo))
     for warning in loaded.warnings:
         warn(str(warning))
     judged = load_judgements(config.entities_dir)
     judgements = judged.judgements
     for warning in judged.warnings:
         warn(str(warning))
-    with BuildCache(config.state_dir / "cache.sqlite", warn) as cache:
-        extractions, keys, extracted = extract_stage(config, loaded.articles, options, cache)
-        clusters = analysis_stage(config, loaded.articles, extractions, keys, cache,
-                                  memory.analyses if memory else None)
+    clusters, extracted = clusters_reusing(memo, lambda articles: cluster_stage(config, articles, options, warn),
+                                           config, loaded.articles)
     site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memory)
     site, report = reference_stage(site, config, reference_options(options), judgements, warn)
     # After linking: a confident link is evidence that a name earns its page.
@@ -246,19 +274,14 @@ def extract_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
     """
     model_id = model_fingerprint(config.model)
     keys = {a.id: extraction_key(a.text, model_id) for a in articles}
-    memo = options.memory.extractions if options.memory else {}
-    found = {k: memo[k] for k in keys.values() if k in memo}
-    stored = cache.get_many("extraction", (k for k in keys.values() if k not in found))
-    found.update((k, Extraction.from_json(v)) for k, v in stored.items())
+    found = {k: Extraction.from_json(v) for k, v in cache.get_many("extraction", keys.values()).items()}
     todo = [a for a in articles if keys[a.id] not in found]
     ran = 0
     if todo:
         parts = {a.id: [(offset, text, extraction_key(text, model_id)) for offset, text in paragraphs(a.text)]
                  for a in todo}
         wanted = {key: text for pieces in parts.values() for _, text, key in pieces}
-        done = {k: memo[k] for k in wanted if k in memo}
-        done.update((k, Extraction.from_json(v))
-                    for k, v in cache.get_many("extraction", (k for k in wanted if k not in done)).items())
+        done = {k: Extraction.from_json(v) for k, v in cache.get_many("extraction", wanted).items()}
         missing = [k for k in wanted if k not in done]
         if missing:
             jobs = options.jobs if options.jobs else default_jobs(len(todo))
@@ -283,16 +306,17 @@ def extract_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
                  for a in todo}
         cache.put_many("extraction", {k: x.to_json() for k, x in fresh.items() if k not in done})
         found.update(fresh)
-        found.update(done)  # a preview's next edit of the same article finds its other paragraphs here
-    memo.clear()
-    memo.update(found)
     return {a.id: found[keys[a.id]] for a in articles}, keys, ran
 
 
-def analysis_stage(config: SiteConfig, articles: Sequence[Article], extractions: Mapping[str, Extraction],
-                   keys: Mapping[str, str], cache: BuildCache, memo: dict | None = None) -> dict[str, list[Cluster]]:
-    """Cleaned mentions grouped per article, from the cache where nothing changed."""
-    return analyse_articles(articles, extractions, keys, config.stoplist, cache, memo)
+def cluster_stage(config: SiteConfig, articles: Sequence[Article], options: BuildOptions,
+                  warn=lambda m: None) -> tuple[dict[str, list[Cluster]], int]:
+    """NER and cleaning: each article's mentions grouped into clusters, from the build
+    cache where the text, model and rules are unchanged. Returns the clusters by article
+    id and how many articles NER ran on."""
+    with BuildCache(config.state_dir / "cache.sqlite", warn) as cache:
+        extractions, keys, extracted = extract_stage(config, articles, options, cache)
+        return cluster_articles(articles, extractions, keys, config.stoplist, cache), extracted
 
 
 def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Mapping[str, list[Cluster]],
@@ -318,35 +342,15 @@ def _mentioned_keys(clusters: Mapping[str, list[Cluster]], wanted: set[str]) -> 
     """Which of the name keys ``wanted`` some article mentions, in any form the article
     writes or merging goes by (see merge.editor_judgements)."""
     missing = set(wanted)
-    for article_id, article_clusters in clusters.items():
-        missing.difference_update(_article_keys(article_id, article_clusters))
+    for article_clusters in clusters.values():
+        for c in article_clusters:
+            missing.difference_update(c.forms)
+            missing.difference_update(c.strong_keys)
+            missing.discard(c.name_key)
+            missing.discard(canonical_key(c))
         if not missing:
             break
-    _drop_kept_keys(clusters)
     return wanted - missing
-
-
-# article id -> (its clusters, their name keys): a preview hands over the very same list
-# of clusters for every article an edit did not touch, and its keys are not collected again.
-_KEPT_KEYS: dict[str, tuple[list[Cluster], frozenset[str]]] = {}
-
-
-def _article_keys(article_id: str, clusters: list[Cluster]) -> frozenset[str]:
-    kept = _KEPT_KEYS.get(article_id)
-    if kept is None or kept[0] is not clusters:
-        keys: set[str] = set()
-        for c in clusters:
-            keys.update(c.forms)
-            keys.update(c.strong_keys)
-            keys.add(c.name_key)
-            keys.add(canonical_key(c))
-        kept = _KEPT_KEYS[article_id] = (clusters, frozenset(keys))
-    return kept[1]
-
-
-def _drop_kept_keys(clusters: Mapping[str, list[Cluster]]) -> None:
-    for article_id in [a for a in _KEPT_KEYS if a not in clusters]:
-        del _KEPT_KEYS[article_id]
 
 
 def render_files(site: Site, config: SiteConfig, jobs: int = 1, memory: BuildMemory | None = None) -> dict[str, bytes]:

@@ -4,10 +4,10 @@
 per-article analysis, and its no-op check spares it everything when nothing changed. A
 preview rebuilds after every save, so it keeps the values themselves in memory:
 
-- each article as read, by file and bytes, so an unchanged file is not parsed again;
-- each extraction and per-article analysis, by the same keys as the cache, decoded,
-  and the entities and mentions made from them, so unchanged entities are the very same
-  values, the clusters' merge blocks and groups (``merge_blocks.MergeMemo``), and the
+- in ``store`` (a ``sitegen.incremental.Memo``): each article as read and its clusters,
+  under digests of what they were made from (see ``incremental.articles``);
+- the entities and mentions made from the clusters, so unchanged entities are the very
+  same values, the clusters' merge blocks and groups (``merge_blocks.MergeMemo``), and the
   counts of entities named together (``related.RelatedIndex``);
 - each page's inputs and rendered bytes, so a page whose inputs are equal to last time
   is not rendered again (see ``render.render_site``), and likewise each entry of
@@ -50,9 +50,6 @@ class RenderedPage:
 class BuildMemory:
     config: SiteConfig | None = None
     output: Path | None = None
-    articles: dict[Path, tuple] = field(default_factory=dict)  # file -> (bytes, Article or error, ...)
-    extractions: dict[str, Any] = field(default_factory=dict)  # cache key -> Extraction
-    analyses: dict[Any, Any] = field(default_factory=dict)  # (article id, cache key) -> clusters
     merge: MergeMemo = field(default_factory=MergeMemo)  # blocks of clusters and their groups, see merge_blocks
     resolved: dict[Any, Any] = field(default_factory=dict)  # entities and mentions, see resolve.resolve
     related: RelatedIndex = field(default_factory=RelatedIndex)
@@ -86,9 +83,6 @@ class BuildMemory:
         self.config = self.output = None
         self.page_inputs.clear()
         self.graph_pairs = RelatedIndex()
-        self.articles.clear()
-        self.extractions.clear()
-        self.analyses.clear()
         self.merge = MergeMemo()
         self.resolved.clear()
         self.related = RelatedIndex()

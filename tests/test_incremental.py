@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import BuildOptions, build, write_exports
+from sitegen.incremental import Memo
 from sitegen.memory import BuildMemory
 from sitegen.render import builtin_theme_dir
 
@@ -468,28 +469,30 @@ def _article_file(folder: Path, title: str) -> Path:
 
 def test_a_file_read_long_after_it_was_written_is_not_read_again(tmp_path, monkeypatch):
     from sitegen import content
+    from sitegen.incremental.articles import article_reader
 
     path = _article_file(tmp_path, "First")
     old = path.stat().st_mtime_ns - 10 * 10**9
     os.utime(path, ns=(old, old))  # written well before it is read
-    memo: dict = {}
-    assert content.load_articles(tmp_path, memo=memo).articles[0].title == "First"
+    memo = Memo()
+    assert content.load_articles(tmp_path, read=article_reader(memo)).articles[0].title == "First"
     reads = []
     real = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real(self))
-    assert content.load_articles(tmp_path, memo=memo).articles[0].title == "First"
+    assert content.load_articles(tmp_path, read=article_reader(memo)).articles[0].title == "First"
     assert reads == []
     path.write_text(path.read_text(encoding="utf-8").replace("First", "Other"), encoding="utf-8")
-    assert content.load_articles(tmp_path, memo=memo).articles[0].title == "Other"
+    assert content.load_articles(tmp_path, read=article_reader(memo)).articles[0].title == "Other"
     assert reads == [path]
 
 
 def test_a_same_size_rewrite_within_the_file_times_step_is_seen(tmp_path):
     from sitegen import content
+    from sitegen.incremental.articles import article_reader
 
     path = _article_file(tmp_path, "First")
-    memo: dict = {}
-    assert content.load_articles(tmp_path, memo=memo).articles[0].title == "First"
+    memo = Memo()
+    assert content.load_articles(tmp_path, read=article_reader(memo)).articles[0].title == "First"
     stamp = path.stat().st_mtime_ns
     # A second save in the same step of a coarse clock: same size, same time, same inode.
     with open(path, "r+b") as f:
@@ -497,4 +500,4 @@ def test_a_same_size_rewrite_within_the_file_times_step_is_seen(tmp_path):
         f.seek(0)
         f.write(data)
     os.utime(path, ns=(stamp, stamp))
-    assert content.load_articles(tmp_path, memo=memo).articles[0].title == "Fixed"
+    assert content.load_articles(tmp_path, read=article_reader(memo)).articles[0].title == "Fixed"
