@@ -83,6 +83,10 @@ class BuildOptions:
     progress: bool = False
     force: bool = False
     nlp_loader: Callable[[], object] | None = None  # a loaded pipeline to reuse (dev server)
+    # results of earlier builds to reuse (see sitegen.incremental); None: the preview's
+    # own, or else the one the last `sitegen build` kept in .sitegen/ (pass Memo() to
+    # build from scratch, reusing nothing but the NER cache)
+    memo: Memo | None = None
     # values kept between builds by a long-running process (the preview server): with
     # it, a build redoes only what an edit touched; without it, every build starts from files
     memory: BuildMemory | None = None
@@ -123,16 +127,19 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
                 (options.clock or time.time)() < state.get("fresh_until", float("inf")):
             return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started,
                                reference=_unfetched_as_left(state))
-        memo = persisted_memo(config, warn)
     else:
         memory.adopt(config, output)
+    if options.memo is not None:
+        memo = options.memo
+    elif memory is not None:
         memo = memory.store
+    else:
+        memo = persisted_memo(config, warn)
     try:
         return _build_with(memo, config, output, options, warn, warnings, started,
                            fingerprint if memory is None else None)
     finally:
-        if memory is None:
-            memo.close()
+        memo.close()  # its file, if it has one; what it holds stays for the next build
 
 
 def persisted_memo(config: SiteConfig, warn) -> Memo:
