@@ -1,8 +1,9 @@
 """What a long-running process (the preview server) keeps between builds of one site.
 
-``sitegen build`` starts from files every time: the SQLite cache spares it NER and the
-per-article analysis, and its no-op check spares it everything when nothing changed. A
-preview rebuilds after every save, so it keeps the values themselves in memory:
+``sitegen build`` reuses only what the incremental layer keeps on disk (``store``'s
+persisted entries, in ``.sitegen/memo.sqlite``), and its no-op check spares it everything
+when nothing changed. A preview rebuilds after every save, so it keeps the values
+themselves in memory:
 
 - in ``store`` (a ``sitegen.incremental.Memo``): each article as read and its clusters,
   under digests of what they were made from (see ``incremental.articles``);
