@@ -385,14 +385,12 @@ def redirect_stage(site: Site, config: SiteConfig, history, files: Mapping[str, 
 
 def input_fingerprint(config: SiteConfig, options: BuildOptions) -> str:
     """A hash of every input a build reads: articles, notes, templates, config, versions."""
-    from .render import builtin_theme_dir
-
     # The search binary too: installing Pagefind after a build without it must rebuild.
     search = str(find_pagefind()) if config.search else "off"
     digest = hashlib.sha256(f"{__version__}\0{config.model}\0{options.offline}\0{options.replay}\0{search}\0".encode())
-    # sitegen's own code is an input too: an upgrade or a local change must rebuild.
-    folders = [config.articles_dir, config.entities_dir, config.templates_dir, builtin_theme_dir(),
-               Path(__file__).parent]
+    # sitegen's own code and built-in theme are inputs too: an upgrade or a local change must rebuild.
+    digest.update(code_digest().encode())
+    folders = [config.articles_dir, config.entities_dir, config.templates_dir]
     if options.replay:
         folders.append(Path(options.replay))
     # Folders linked into the content folders are read too (see site_files), and rglob
