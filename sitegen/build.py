@@ -32,6 +32,7 @@ from .memory import BuildMemory
 from .extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
 from .incremental import Memo
 from .incremental.articles import article_reader, clusters_reusing
+from .incremental.preview import EXPORTS, PreviewOutput
 from .incremental.version import code_digest, memo_version
 from .merge import canonical_key
 from .model import Article, ArticleError, Site
@@ -118,88 +119,94 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
 def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnings: list[str],
            started: float) -> BuildResult:
     """The pipeline, with this site and output folder to itself (see ``build_lock``)."""
-    memory = options.memory
-    if memory is None:
-        fingerprint = input_fingerprint(config, options)
-        state = _read_state(config)
-        if not options.force and not options.refresh and not options.record and \
-                state.get("fingerprint") == fingerprint and state.get("output") == output_fingerprint(output) and \
-                (options.clock or time.time)() < state.get("fresh_until", float("inf")):
-            return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started,
-                               reference=_unfetched_as_left(state))
-    else:
-        memory.adopt(config, output)
-    if options.memo is not None:
-        memo = options.memo
-    elif memory is not None:
-        memo = memory.store
-    else:
-        memo = persisted_memo(config, warn)
+    target = output_target(config, options)
+    if target.up_to_date(output):
+        return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started,
+                           reference=target.unfetched())
+    memo = options.memo if options.memo is not None else target.memo(warn)
+    memo.begin()
     try:
-        return _build_with(memo, config, output, options, warn, warnings, started,
-                           fingerprint if memory is None else None)
+        site, errors, extracted, report = linked_site(config, options, warn, memo)
+        if not target.accepts(errors):
+            return BuildResult(site, tuple(errors), tuple(warnings), None, time.perf_counter() - started, extracted,
+                               False, report, held=True)
+        jobs = options.jobs if options.jobs else os.cpu_count() or 1
+        memory = options.memory  # the later stages' own memos, until they move into ``memo``
+        history = load_history(config.state_dir, warn)
+        files = render_files(site, config, jobs, memory)
+        files.update(target.exports(lambda: data_files(site, memory)))
+        files.update(redirect_stage(site, config, history, files))
+        if config.search:
+            files.update(target.search_index(lambda: search_files(files, config.language, warn, output,
+                                                                  config.state_dir)))
+        stats = target.write(output, files)
+        save_history(config.state_dir, updated_history(history, site.entities))
+        memo.end()
+        target.finish(memo, output, files, errors, report)
     finally:
         memo.close()  # its file, if it has one; what it holds stays for the next build
+    return BuildResult(site, tuple(errors), tuple(warnings), stats, time.perf_counter() - started, extracted, False,
+                       report, exports_pending=target.exports_pending)
+
+
+def output_target(config: SiteConfig, options: BuildOptions) -> "CommandLineOutput | PreviewOutput":
+    """How this build's files reach the output folder: as `sitegen build` writes them, or
+    as a preview publishes them (see ``incremental.preview``)."""
+    if options.memory is not None:
+        return PreviewOutput(config, options.memory, options.exports_later, lambda: _write_state(config, None, None))
+    return CommandLineOutput(config, options)
+
+
+class CommandLineOutput:
+    """`sitegen build`: nothing built when no input changed since the last build, the
+    results kept in .sitegen/memo.sqlite, every file made written."""
+
+    exports_pending = False
+
+    def __init__(self, config: SiteConfig, options: BuildOptions):
+        self.config, self.options = config, options
+        self.fingerprint: str | None = None
+        self.state: dict = {}
+
+    def up_to_date(self, output: Path) -> bool:
+        options = self.options
+        self.fingerprint = input_fingerprint(self.config, options)
+        self.state = _read_state(self.config)
+        return not options.force and not options.refresh and not options.record and \
+            self.state.get("fingerprint") == self.fingerprint and \
+            self.state.get("output") == output_fingerprint(output) and \
+            (options.clock or time.time)() < self.state.get("fresh_until", float("inf"))
+
+    def unfetched(self) -> ReferenceReport | None:
+        return _unfetched_as_left(self.state)
+
+    def memo(self, warn) -> Memo:
+        return persisted_memo(self.config, warn)
+
+    def accepts(self, errors) -> bool:
+        return True
+
+    def exports(self, make: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
+        return make()
+
+    def search_index(self, make: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
+        return make()
+
+    def write(self, output: Path, files: Mapping[str, bytes]) -> WriteStats:
+        return write_site(output, files)
+
+    def finish(self, memo: Memo, output: Path, files: Mapping[str, bytes], errors, report: ReferenceReport) -> None:
+        memo.save()
+        # A build that could not fetch everything it wanted is not "up to date" next time,
+        # unless what it lacks is backing off: then it is, until the time to try again.
+        complete = not errors and not report.unfinished
+        _write_state(self.config, self.fingerprint if complete else None, output_fingerprint(output),
+                     _fresh_until(self.config, report), report)
 
 
 def persisted_memo(config: SiteConfig, warn) -> Memo:
     """The results the last `sitegen build` of this site kept, if this sitegen and model made them."""
     return Memo(memo_version(model_fingerprint(config.model)), config.state_dir / MEMO_FILE, warn)
-
-
-def _build_with(memo: Memo, config: SiteConfig, output: Path, options: BuildOptions, warn, warnings: list[str],
-                started: float, fingerprint: str | None) -> BuildResult:
-    memory = options.memory
-    memo.begin()
-    site, errors, extracted, report = linked_site(config, options, warn, memo)
-    if memory is not None and not memory.should_write(errors):
-        return BuildResult(site, tuple(errors), tuple(warnings), None, time.perf_counter() - started, extracted,
-                           False, report, held=True)
-    jobs = options.jobs if options.jobs else os.cpu_count() or 1
-    history = load_history(config.state_dir, warn)
-    files = render_files(site, config, jobs, memory)
-    exports_later = options.exports_later and memory is not None and memory.written is not None
-    files.update(last_exports(memory.written) if exports_later else data_files(site, memory))
-    files.update(redirect_stage(site, config, history, files))
-    if config.search:
-        if memory is None or memory.search is None:
-            index = search_files(files, config.language, warn, output, config.state_dir)
-        else:
-            # Indexing takes seconds on a large site: a preview publishes the pages with
-            # the last index and brings it up to date afterwards (serve.SearchIndexer).
-            index = memory.search
-        files.update(index)
-        if memory is not None:
-            memory.search = index
-    try:
-        stats = write_site(output, files, memory.written if memory else None)
-    except BaseException:
-        if memory is not None:
-            memory.written = None  # the folder may be part way: compare with the disk next time
-        raise
-    save_history(config.state_dir, updated_history(history, site.entities))
-    memo.end()
-    if memory is None:
-        memo.save()
-        # A build that could not fetch everything it wanted is not "up to date" next time,
-        # unless what it lacks is backing off: then it is, until the time to try again.
-        complete = not errors and not report.unfinished
-        _write_state(config, fingerprint if complete else None, output_fingerprint(output),
-                     _fresh_until(config, report), report)
-    else:
-        memory.wrote(files, errors)
-        # Fingerprinting every input and output file after each save would cost more
-        # than the rebuild; instead the next `sitegen build` is told to check for itself.
-        _write_state(config, None, None)
-    return BuildResult(site, tuple(errors), tuple(warnings), stats, time.perf_counter() - started, extracted, False,
-                       report, exports_pending=exports_later)
-
-
-EXPORTS = "data/"  # the folder of the exports a preview writes after the pages
-
-
-def last_exports(written: Mapping[str, bytes]) -> dict[str, bytes]:
-    return {name: data for name, data in written.items() if name.startswith(EXPORTS)}
 
 
 def write_exports(site: Site, memory: BuildMemory, output: Path) -> WriteStats | None:

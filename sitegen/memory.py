@@ -65,6 +65,7 @@ class BuildMemory:
     # results keyed by the digests of their inputs (see sitegen.incremental); the fields
     # above move into it stage by stage
     store: Memo = field(default_factory=Memo)
+    # The preview's output, as incremental.preview publishes it (no stage reads these):
     written: dict[str, bytes] | None = None  # the output folder's files after the last write
     search: dict[str, bytes] | None = None  # the search index's files, as last built
     # files that had errors when the output was last written: a build may still write
@@ -112,9 +113,3 @@ class BuildMemory:
         self.written = dict(files)
         self.written_errors = frozenset(e.path for e in errors)
 
-
-def keep_only(memo: dict, used: Iterable) -> None:
-    """Drop every entry of ``memo`` whose key is not in ``used``."""
-    used = set(used)
-    for key in [k for k in memo if k not in used]:
-        del memo[key]
