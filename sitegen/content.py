@@ -90,7 +90,11 @@ def read_file(path: Path) -> bytes | ArticleError:
     try:
         return path.read_bytes()
     except OSError as exc:
-        return ArticleError(path, None, f"cannot be read: {exc.strerror or exc}", "check the file's permissions")
+        return unreadable(path, exc)
+
+
+def unreadable(path: Path, exc: OSError) -> ArticleError:
+    return ArticleError(path, None, f"cannot be read: {exc.strerror or exc}", "check the file's permissions")
 
 
 def article_from_bytes(path: Path, aid: str, data: bytes, allow_html: bool = False,

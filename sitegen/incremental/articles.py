@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -23,15 +24,23 @@ from ..analysis import clusters_key
 from ..cache import extraction_key
 from ..chains import Cluster
 from ..config import SiteConfig
-from ..content import article_from_bytes, read_file
+from ..content import article_from_bytes, read_file, unreadable
 from ..extract import model_fingerprint
 from ..model import Article, ArticleError
 from .digest import digest
 from .memo import Entry, Memo
 
+
+@dataclass(frozen=True)
+class FileRead:
+    """When a file was read, and the ARTICLES key its bytes had then."""
+
+    read_at_ns: int
+    article_key: str
+
+
 ARTICLES = Entry["Article | ArticleError"]("article", persist=True)
-# (when the file was read, the ARTICLES key of its bytes), by its path and stat signature
-READ_FILES = Entry["tuple[int, str]"]("article file")
+READ_FILES = Entry[FileRead]("article file")  # by the file's path, settings and stat signature
 CLUSTERS = Entry["list[Cluster]"]("article clusters", persist=True)
 
 # A file whose size, modification time and inode are what they were when it was last
@@ -48,12 +57,12 @@ def article_reader(memo: Memo) -> Callable[[Path, str, bool, int], "Article | Ar
         try:
             st = os.stat(path)
         except OSError as exc:
-            return ArticleError(path, None, f"cannot be read: {exc.strerror or exc}", "check the file's permissions")
+            return unreadable(path, exc)
         settings = (str(path), aid, allow_html, max_bytes)
         signature = digest(settings, st.st_size, st.st_mtime_ns, st.st_ino)
         seen = memo.get(READ_FILES, signature)
-        if seen is not None and seen[0] - st.st_mtime_ns > SETTLED_NS:
-            found = memo.get(ARTICLES, seen[1])
+        if seen is not None and seen.read_at_ns - st.st_mtime_ns > SETTLED_NS:
+            found = memo.get(ARTICLES, seen.article_key)
             if found is not None:
                 return found
         read_at = time.time_ns()  # before reading: whatever is written later has a later time
@@ -61,7 +70,7 @@ def article_reader(memo: Memo) -> Callable[[Path, str, bool, int], "Article | Ar
         if isinstance(data, ArticleError):
             return data
         key = digest(settings, data)
-        memo.put(READ_FILES, signature, (read_at, key))
+        memo.put(READ_FILES, signature, FileRead(read_at, key))
         return memo.reuse(ARTICLES, key, lambda: article_from_bytes(path, aid, data, allow_html, max_bytes))
 
     return read
