@@ -32,7 +32,7 @@ sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
 
-from sitegen.build import BuildOptions, analyse  # noqa: E402
+from sitegen.build import BuildOptions, linked_site  # noqa: E402
 from sitegen.config import load_config  # noqa: E402
 from sitegen.reference import ReferenceOptions, reference_stage  # noqa: E402
 
@@ -112,7 +112,7 @@ def main(argv=None) -> int:
         corpus.write_site(site_dir, corpus.make_articles(args.articles, docs))
         config = load_config(site_dir)
         print(f"analysing {args.articles} articles (NER) ...", file=sys.stderr)
-        site, _, _, _ = analyse(config, BuildOptions(offline=True))
+        site, _, _, _ = linked_site(config, BuildOptions(offline=True))
         keep = {e.id for e in sorted(site.entities, key=lambda e: e.name)[: args.entities]}
         site = replace(site, entities=tuple(e for e in site.entities if e.id in keep),
                        mentions_by_article={a: tuple(m for m in ms if m.entity_id in keep)
@@ -125,7 +125,7 @@ def main(argv=None) -> int:
         def run(label, options):
             before = wiki.requests
             started = time.perf_counter()
-            linked_site, report = reference_stage(site, config, options)
+            linked, report = reference_stage(site, config, options)
             seconds = time.perf_counter() - started
             rows.append((label, report.requests, wiki.requests - before, report.linked, seconds))
 

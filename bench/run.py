@@ -360,21 +360,17 @@ def _stage_times(site: Path, out: Path) -> dict[str, float]:
         config = b.load_config(site)
         options = b.BuildOptions(output=out, force=True)
         timed("input_fingerprint", b.input_fingerprint, config, options)
-        try:  # analyse() stage by stage, as it runs them
+        try:  # linked_site() stage by stage, as it runs them
             loaded = timed("load_articles", b.load_articles, config.articles_dir, config.allow_html,
                            config.max_article_bytes)
             judgements = timed("load_judgements", b.load_judgements, config.entities_dir).judgements
-            with b.BuildCache(config.state_dir / "cache.sqlite") as cache:
-                extractions, keys, _ = timed("extract_stage (cache)", b.extract_stage, config, loaded.articles,
-                                             options, cache)
-                clusters = timed("analysis_stage", b.analysis_stage, config, loaded.articles, extractions,
-                                 keys, cache)
+            clusters, _ = timed("cluster_stage (cache)", b.cluster_stage, config, loaded.articles, options)
             site_model = timed("resolve_stage", b.resolve_stage, config, loaded.articles, clusters, judgements,
                                lambda message: None)
         except (AttributeError, TypeError, ValueError):
-            for name in ("load_articles", "load_judgements", "extract_stage (cache)", "analysis_stage"):
+            for name in ("load_articles", "load_judgements", "cluster_stage (cache)"):
                 times.pop(name, None)
-            site_model, _, _ = timed("analyse", b.analyse, config, options)
+            site_model, _, _, _ = timed("linked_site", b.linked_site, config, options)
         files = timed("render_files", b.render_files, site_model, config, os.cpu_count() or 1)
         data = timed("data_files", b.data_files, site_model)
         timed("write_site", b.write_site, out.resolve(), {**files, **data})

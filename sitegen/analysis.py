@@ -38,46 +38,41 @@ def rules_version() -> str:
     return digest.hexdigest()
 
 
-def analyse_articles(
+def clusters_key(extraction_key: str, stoplist: Sequence[str]) -> str:
+    """What an article's clusters are made from: its extraction key (a hash of the text
+    and the model already), the stoplist and the code of the rules."""
+    return content_key(rules_version(), "\n".join(sorted(stoplist)), extraction_key)
+
+
+def cluster_articles(
     articles: Sequence[Article],
     extractions: Mapping[str, Extraction],
     extraction_keys: Mapping[str, str],
     stoplist: Sequence[str],
     cache: BuildCache,
-    memo: dict[str, list[Cluster]] | None = None,
 ) -> dict[str, list[Cluster]]:
-    """The clusters of every article, from the cache where nothing they depend on changed.
-
-    ``memo`` ((article id, cache key) -> clusters, kept by a long-running caller) holds
-    them decoded; clusters are never changed once made, so builds can share them.
-    """
-    settings = "\n".join(sorted(stoplist))
-    # The extraction key is a hash of the text already (and of the model).
-    keys = {a.id: content_key(rules_version(), settings, extraction_keys[a.id]) for a in articles}
-    memo = {} if memo is None else memo
-    found = cache.get_many("analysis", (k for aid, k in keys.items() if (aid, k) not in memo))
+    """The clusters of every article, from the cache where nothing they depend on changed."""
+    keys = {a.id: clusters_key(extraction_keys[a.id], stoplist) for a in articles}
+    found = cache.get_many("analysis", keys.values())
     out: dict[str, list[Cluster]] = {}
     fresh: dict[str, list] = {}
     for article in articles:
         key = keys[article.id]
-        if (article.id, key) in memo:
-            out[article.id] = memo[article.id, key]
-            continue
         if key in found:
             out[article.id] = [cluster_from_json(article.id, c) for c in found[key]]
             continue
-        extraction = extractions[article.id]
-        bounds = SentenceBounds(article.text, extraction.sentence_starts)
-        mentions = clean_mentions(article.text, extraction, stoplist, bounds)
-        clusters = cluster_article(article.id, article.text, mentions, bounds,
-                                   other_readings(article.text, extraction))
-        out[article.id] = clusters
+        out[article.id] = clusters = cluster_article_text(article, extractions[article.id], stoplist)
         fresh[key] = [cluster_to_json(c) for c in clusters]
     if fresh:
         cache.put_many("analysis", fresh)
-    memo.clear()
-    memo.update(((aid, keys[aid]), clusters) for aid, clusters in out.items())
     return out
+
+
+def cluster_article_text(article: Article, extraction: Extraction, stoplist: Sequence[str]) -> list[Cluster]:
+    """One article's model spans cleaned into mentions and grouped into clusters."""
+    bounds = SentenceBounds(article.text, extraction.sentence_starts)
+    mentions = clean_mentions(article.text, extraction, stoplist, bounds)
+    return cluster_article(article.id, article.text, mentions, bounds, other_readings(article.text, extraction))
 
 
 def cluster_to_json(c: Cluster) -> dict:

@@ -1,8 +1,12 @@
 """The build pipeline: read, extract, resolve, render, write. One call per stage.
 
-Nothing is shared between stages but the values passed along. NER results are cached
-per article, and a build whose inputs are byte-for-byte those of the last successful
-build does nothing at all (it does not even load the model).
+Each stage is a function of the values the stages before it made. What one build shares
+with the next is the incremental layer's ``Memo`` (see ``sitegen.incremental``): results
+kept under digests of their inputs, in memory for a preview and in ``.sitegen/memo.sqlite``
+for ``sitegen build``, so an edit redoes only the work it touched. NER results are also
+cached per article and paragraph (``cache.BuildCache``), and a build whose inputs are
+byte-for-byte those of the last successful build does nothing at all (it does not even
+load the model).
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from . import __version__
-from .analysis import analyse_articles
+from .analysis import cluster_articles
 from .cache import BuildCache, extraction_key
 from .chains import Cluster
 from .config import CONFIG_FILE, SiteConfig, load_config
@@ -26,6 +30,10 @@ from . import urls
 from .export import article_texts, entities_csv, entities_json, graph_json
 from .memory import BuildMemory
 from .extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
+from .incremental import Memo
+from .incremental.articles import article_reader, clusters_reusing
+from .incremental.preview import EXPORTS, PreviewOutput
+from .incremental.version import code_digest, memo_version
 from .merge import canonical_key
 from .model import Article, ArticleError, Site
 from .locks import build_lock
@@ -40,6 +48,7 @@ from .search import find_pagefind, search_files
 from .site_files import list_files
 
 STATE_FILE = "last-build.json"
+MEMO_FILE = "memo.sqlite"  # the incremental layer's results, for the next `sitegen build`
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,10 @@ class BuildOptions:
     progress: bool = False
     force: bool = False
     nlp_loader: Callable[[], object] | None = None  # a loaded pipeline to reuse (dev server)
+    # results of earlier builds to reuse (see sitegen.incremental); None: the preview's
+    # own, or else the one the last `sitegen build` kept in .sitegen/ (pass Memo() to
+    # build from scratch, reusing nothing but the NER cache)
+    memo: Memo | None = None
     # values kept between builds by a long-running process (the preview server): with
     # it, a build redoes only what an edit touched; without it, every build starts from files
     memory: BuildMemory | None = None
@@ -106,67 +119,94 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
 def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnings: list[str],
            started: float) -> BuildResult:
     """The pipeline, with this site and output folder to itself (see ``build_lock``)."""
-    memory = options.memory
-    if memory is None:
-        fingerprint = input_fingerprint(config, options)
-        state = _read_state(config)
-        if not options.force and not options.refresh and not options.record and \
-                state.get("fingerprint") == fingerprint and state.get("output") == output_fingerprint(output) and \
-                (options.clock or time.time)() < state.get("fresh_until", float("inf")):
-            return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started,
-                               reference=_unfetched_as_left(state))
-    else:
-        memory.adopt(config, output)
-        memory.store.begin()
-
-    site, errors, extracted, report = analyse(config, options, warn)
-    if memory is not None and not memory.should_write(errors):
-        return BuildResult(site, tuple(errors), tuple(warnings), None, time.perf_counter() - started, extracted,
-                           False, report, held=True)
-    jobs = options.jobs if options.jobs else os.cpu_count() or 1
-    history = load_history(config.state_dir, warn)
-    files = render_files(site, config, jobs, memory)
-    exports_later = options.exports_later and memory is not None and memory.written is not None
-    files.update(last_exports(memory.written) if exports_later else data_files(site, memory))
-    files.update(redirect_stage(site, config, history, files))
-    if config.search:
-        if memory is None or memory.search is None:
-            index = search_files(files, config.language, warn, output, config.state_dir)
-        else:
-            # Indexing takes seconds on a large site: a preview publishes the pages with
-            # the last index and brings it up to date afterwards (serve.SearchIndexer).
-            index = memory.search
-        files.update(index)
-        if memory is not None:
-            memory.search = index
+    target = output_target(config, options)
+    if target.up_to_date(output):
+        return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started,
+                           reference=target.unfetched())
+    memo = options.memo if options.memo is not None else target.memo(warn)
+    memo.begin()
     try:
-        stats = write_site(output, files, memory.written if memory else None)
-    except BaseException:
-        if memory is not None:
-            memory.written = None  # the folder may be part way: compare with the disk next time
-        raise
-    save_history(config.state_dir, updated_history(history, site.entities))
-    if memory is None:
+        site, errors, extracted, report = linked_site(config, options, warn, memo)
+        if not target.accepts(errors):
+            return BuildResult(site, tuple(errors), tuple(warnings), None, time.perf_counter() - started, extracted,
+                               False, report, held=True)
+        jobs = options.jobs if options.jobs else os.cpu_count() or 1
+        memory = options.memory  # the later stages' own memos, until they move into ``memo``
+        history = load_history(config.state_dir, warn)
+        files = render_files(site, config, jobs, memory)
+        files.update(target.exports(lambda: data_files(site, memory)))
+        files.update(redirect_stage(site, config, history, files))
+        if config.search:
+            files.update(target.search_index(lambda: search_files(files, config.language, warn, output,
+                                                                  config.state_dir)))
+        stats = target.write(output, files)
+        save_history(config.state_dir, updated_history(history, site.entities))
+        memo.end()
+        target.finish(memo, output, files, errors, report)
+    finally:
+        memo.close()  # its file, if it has one; what it holds stays for the next build
+    return BuildResult(site, tuple(errors), tuple(warnings), stats, time.perf_counter() - started, extracted, False,
+                       report, exports_pending=target.exports_pending)
+
+
+def output_target(config: SiteConfig, options: BuildOptions) -> "CommandLineOutput | PreviewOutput":
+    """How this build's files reach the output folder: as `sitegen build` writes them, or
+    as a preview publishes them (see ``incremental.preview``)."""
+    if options.memory is not None:
+        return PreviewOutput(config, options.memory, options.exports_later, lambda: _write_state(config, None, None))
+    return CommandLineOutput(config, options)
+
+
+class CommandLineOutput:
+    """`sitegen build`: nothing built when no input changed since the last build, the
+    results kept in .sitegen/memo.sqlite, every file made written."""
+
+    exports_pending = False
+
+    def __init__(self, config: SiteConfig, options: BuildOptions):
+        self.config, self.options = config, options
+        self.fingerprint: str | None = None
+        self.state: dict = {}
+
+    def up_to_date(self, output: Path) -> bool:
+        options = self.options
+        self.fingerprint = input_fingerprint(self.config, options)
+        self.state = _read_state(self.config)
+        return not options.force and not options.refresh and not options.record and \
+            self.state.get("fingerprint") == self.fingerprint and \
+            self.state.get("output") == output_fingerprint(output) and \
+            (options.clock or time.time)() < self.state.get("fresh_until", float("inf"))
+
+    def unfetched(self) -> ReferenceReport | None:
+        return _unfetched_as_left(self.state)
+
+    def memo(self, warn) -> Memo:
+        return persisted_memo(self.config, warn)
+
+    def accepts(self, errors) -> bool:
+        return True
+
+    def exports(self, make: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
+        return make()
+
+    def search_index(self, make: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
+        return make()
+
+    def write(self, output: Path, files: Mapping[str, bytes]) -> WriteStats:
+        return write_site(output, files)
+
+    def finish(self, memo: Memo, output: Path, files: Mapping[str, bytes], errors, report: ReferenceReport) -> None:
+        memo.save()
         # A build that could not fetch everything it wanted is not "up to date" next time,
         # unless what it lacks is backing off: then it is, until the time to try again.
         complete = not errors and not report.unfinished
-        _write_state(config, fingerprint if complete else None, output_fingerprint(output),
-                     _fresh_until(config, report), report)
-    else:
-        memory.wrote(files, errors)
-        memory.store.end()
-        # Fingerprinting every input and output file after each save would cost more
-        # than the rebuild; instead the next `sitegen build` is told to check for itself.
-        _write_state(config, None, None)
-    return BuildResult(site, tuple(errors), tuple(warnings), stats, time.perf_counter() - started, extracted, False,
-                       report, exports_pending=exports_later)
+        _write_state(self.config, self.fingerprint if complete else None, output_fingerprint(output),
+                     _fresh_until(self.config, report), report)
 
 
-EXPORTS = "data/"  # the folder of the exports a preview writes after the pages
-
-
-def last_exports(written: Mapping[str, bytes]) -> dict[str, bytes]:
-    return {name: data for name, data in written.items() if name.startswith(EXPORTS)}
+def persisted_memo(config: SiteConfig, warn) -> Memo:
+    """The results the last `sitegen build` of this site kept, if this sitegen and model made them."""
+    return Memo(memo_version(model_fingerprint(config.model)), config.state_dir / MEMO_FILE, warn)
 
 
 def write_exports(site: Site, memory: BuildMemory, output: Path) -> WriteStats | None:
@@ -184,22 +224,24 @@ def write_exports(site: Site, memory: BuildMemory, output: Path) -> WriteStats |
     return stats
 
 
-def analyse(config: SiteConfig, options: BuildOptions,
-            warn=lambda m: None) -> tuple[Site, list[ArticleError], int, ReferenceReport]:
-    """Every stage up to the linked Site: what `build` renders and `entities` lists."""
-    memory = options.memory
-    loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes,
-                           memory.articles if memory else None)
+def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
+                memo: Memo | None = None) -> tuple[Site, list[ArticleError], int, ReferenceReport]:
+    """Every stage up to the linked Site: what `build` renders and `entities` lists.
+
+    ``memo``: results of earlier builds to reuse (see ``sitegen.incremental``); without
+    one, every stage runs afresh.
+    """
+    memo = memo if memo is not None else Memo()
+    memory = options.memory  # the later stages' own memos, until they move into ``memo``
+    loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes, article_reader(memo))
     for warning in loaded.warnings:
         warn(str(warning))
     judged = load_judgements(config.entities_dir)
     judgements = judged.judgements
     for warning in judged.warnings:
         warn(str(warning))
-    with BuildCache(config.state_dir / "cache.sqlite", warn) as cache:
-        extractions, keys, extracted = extract_stage(config, loaded.articles, options, cache)
-        clusters = analysis_stage(config, loaded.articles, extractions, keys, cache,
-                                  memory.analyses if memory else None)
+    clusters, extracted = clusters_reusing(memo, lambda articles: cluster_stage(config, articles, options, warn),
+                                           config, loaded.articles)
     site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memory)
     site, report = reference_stage(site, config, reference_options(options), judgements, warn)
     # After linking: a confident link is evidence that a name earns its page.
@@ -246,19 +288,14 @@ def extract_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
     """
     model_id = model_fingerprint(config.model)
     keys = {a.id: extraction_key(a.text, model_id) for a in articles}
-    memo = options.memory.extractions if options.memory else {}
-    found = {k: memo[k] for k in keys.values() if k in memo}
-    stored = cache.get_many("extraction", (k for k in keys.values() if k not in found))
-    found.update((k, Extraction.from_json(v)) for k, v in stored.items())
+    found = {k: Extraction.from_json(v) for k, v in cache.get_many("extraction", keys.values()).items()}
     todo = [a for a in articles if keys[a.id] not in found]
     ran = 0
     if todo:
         parts = {a.id: [(offset, text, extraction_key(text, model_id)) for offset, text in paragraphs(a.text)]
                  for a in todo}
         wanted = {key: text for pieces in parts.values() for _, text, key in pieces}
-        done = {k: memo[k] for k in wanted if k in memo}
-        done.update((k, Extraction.from_json(v))
-                    for k, v in cache.get_many("extraction", (k for k in wanted if k not in done)).items())
+        done = {k: Extraction.from_json(v) for k, v in cache.get_many("extraction", wanted).items()}
         missing = [k for k in wanted if k not in done]
         if missing:
             jobs = options.jobs if options.jobs else default_jobs(len(todo))
@@ -283,16 +320,17 @@ def extract_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
                  for a in todo}
         cache.put_many("extraction", {k: x.to_json() for k, x in fresh.items() if k not in done})
         found.update(fresh)
-        found.update(done)  # a preview's next edit of the same article finds its other paragraphs here
-    memo.clear()
-    memo.update(found)
     return {a.id: found[keys[a.id]] for a in articles}, keys, ran
 
 
-def analysis_stage(config: SiteConfig, articles: Sequence[Article], extractions: Mapping[str, Extraction],
-                   keys: Mapping[str, str], cache: BuildCache, memo: dict | None = None) -> dict[str, list[Cluster]]:
-    """Cleaned mentions grouped per article, from the cache where nothing changed."""
-    return analyse_articles(articles, extractions, keys, config.stoplist, cache, memo)
+def cluster_stage(config: SiteConfig, articles: Sequence[Article], options: BuildOptions,
+                  warn=lambda m: None) -> tuple[dict[str, list[Cluster]], int]:
+    """NER and cleaning: each article's mentions grouped into clusters, from the build
+    cache where the text, model and rules are unchanged. Returns the clusters by article
+    id and how many articles NER ran on."""
+    with BuildCache(config.state_dir / "cache.sqlite", warn) as cache:
+        extractions, keys, extracted = extract_stage(config, articles, options, cache)
+        return cluster_articles(articles, extractions, keys, config.stoplist, cache), extracted
 
 
 def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Mapping[str, list[Cluster]],
@@ -318,35 +356,15 @@ def _mentioned_keys(clusters: Mapping[str, list[Cluster]], wanted: set[str]) -> 
     """Which of the name keys ``wanted`` some article mentions, in any form the article
     writes or merging goes by (see merge.editor_judgements)."""
     missing = set(wanted)
-    for article_id, article_clusters in clusters.items():
-        missing.difference_update(_article_keys(article_id, article_clusters))
+    for article_clusters in clusters.values():
+        for c in article_clusters:
+            missing.difference_update(c.forms)
+            missing.difference_update(c.strong_keys)
+            missing.discard(c.name_key)
+            missing.discard(canonical_key(c))
         if not missing:
             break
-    _drop_kept_keys(clusters)
     return wanted - missing
-
-
-# article id -> (its clusters, their name keys): a preview hands over the very same list
-# of clusters for every article an edit did not touch, and its keys are not collected again.
-_KEPT_KEYS: dict[str, tuple[list[Cluster], frozenset[str]]] = {}
-
-
-def _article_keys(article_id: str, clusters: list[Cluster]) -> frozenset[str]:
-    kept = _KEPT_KEYS.get(article_id)
-    if kept is None or kept[0] is not clusters:
-        keys: set[str] = set()
-        for c in clusters:
-            keys.update(c.forms)
-            keys.update(c.strong_keys)
-            keys.add(c.name_key)
-            keys.add(canonical_key(c))
-        kept = _KEPT_KEYS[article_id] = (clusters, frozenset(keys))
-    return kept[1]
-
-
-def _drop_kept_keys(clusters: Mapping[str, list[Cluster]]) -> None:
-    for article_id in [a for a in _KEPT_KEYS if a not in clusters]:
-        del _KEPT_KEYS[article_id]
 
 
 def render_files(site: Site, config: SiteConfig, jobs: int = 1, memory: BuildMemory | None = None) -> dict[str, bytes]:
@@ -374,14 +392,12 @@ def redirect_stage(site: Site, config: SiteConfig, history, files: Mapping[str, 
 
 def input_fingerprint(config: SiteConfig, options: BuildOptions) -> str:
     """A hash of every input a build reads: articles, notes, templates, config, versions."""
-    from .render import builtin_theme_dir
-
     # The search binary too: installing Pagefind after a build without it must rebuild.
     search = str(find_pagefind()) if config.search else "off"
     digest = hashlib.sha256(f"{__version__}\0{config.model}\0{options.offline}\0{options.replay}\0{search}\0".encode())
-    # sitegen's own code is an input too: an upgrade or a local change must rebuild.
-    folders = [config.articles_dir, config.entities_dir, config.templates_dir, builtin_theme_dir(),
-               Path(__file__).parent]
+    # sitegen's own code and built-in theme are inputs too: an upgrade or a local change must rebuild.
+    digest.update(code_digest().encode())
+    folders = [config.articles_dir, config.entities_dir, config.templates_dir]
     if options.replay:
         folders.append(Path(options.replay))
     # Folders linked into the content folders are read too (see site_files), and rglob

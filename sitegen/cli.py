@@ -252,7 +252,7 @@ def _plural(kind: str) -> str:
 
 
 def _entities(args) -> int:
-    from .build import BuildOptions, analyse, check_site_dir
+    from .build import BuildOptions, linked_site, check_site_dir
     from .config import load_config
     from .names import name_key
 
@@ -262,7 +262,7 @@ def _entities(args) -> int:
     config = load_config(args.site_dir, warn)
     check_site_dir(config)
     # Reference links come from the cache only: listing never waits on the network.
-    site, errors, _, _ = analyse(config, BuildOptions(jobs=args.jobs, offline=True), warn)
+    site, errors, _, _ = linked_site(config, BuildOptions(jobs=args.jobs, offline=True), warn)
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
     paged = {e.id for e in site.entities}

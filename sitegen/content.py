@@ -6,16 +6,14 @@ what to do; every other article still builds.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from . import frontmatter
 from .markup import BLOCK_SEPARATOR, plain_text
-from .memory import keep_only
 from .model import Article, ArticleError
 from .site_files import Listing, list_files
 from .suggest import nearest
@@ -49,13 +47,13 @@ def article_id(articles_dir: Path, path: Path) -> str:
 
 
 def load_articles(articles_dir: Path, allow_html: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
-                  memo: dict | None = None) -> Loaded:
+                  read: "Callable[[Path, str, bool, int], Article | ArticleError] | None" = None) -> Loaded:
     """Every article under ``articles_dir``, and an error for each file that cannot be used.
 
-    ``memo`` (file -> (bytes, Article or error, file signature, read time), kept by a
-    long-running caller) spares parsing a file whose bytes did not change since the last
-    call, and reading one whose signature has not changed since (see SETTLED_NS).
+    ``read`` turns one file into its article or error (default ``read_article``); a caller
+    that keeps articles between builds passes one that reuses them (see sitegen.incremental).
     """
+    read = read or read_article
     articles: list[Article] = []
     listing = find_article_files(articles_dir)
     errors: list[ArticleError] = list(listing.refused)
@@ -74,48 +72,37 @@ def load_articles(articles_dir: Path, allow_html: bool = False, max_bytes: int =
                                        "rename one of the two files; the first one is built"))
             continue
         seen[key] = path
-        result = _read_once(path, aid, allow_html, max_bytes, memo)
+        result = read(path, aid, allow_html, max_bytes)
         (articles if isinstance(result, Article) else errors).append(result)
-    if memo is not None:
-        keep_only(memo, seen.values())
     articles.sort(key=lambda a: (-a.date.toordinal(), a.id))
     warnings = listing.skipped + [w for a in articles for w in a.warnings]
     return Loaded(tuple(articles), tuple(errors), tuple(warnings))
 
 
-# A file whose size, modification time and inode are what they were when it was last
-# read is not read again; unless it was read within this long of being modified, as file
-# systems keep times in steps (up to 2 s) and a second write in the same step could
-# leave them all unchanged. A preview then reads just the file being edited each time.
-SETTLED_NS = 2_000_000_000
+def read_article(path: Path, aid: str, allow_html: bool = False,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> Article | ArticleError:
+    """One file's article, or the error that says why it cannot be used."""
+    data = read_file(path)
+    return data if isinstance(data, ArticleError) else article_from_bytes(path, aid, data, allow_html, max_bytes)
 
 
-def _read_once(path: Path, aid: str, allow_html: bool, max_bytes: int, memo: dict | None) -> Article | ArticleError:
-    signature = None
-    if memo is not None:
-        try:
-            st = os.stat(path)
-        except OSError as exc:
-            return ArticleError(path, None, f"cannot be read: {exc.strerror or exc}", "check the file's permissions")
-        signature = (st.st_size, st.st_mtime_ns, st.st_ino)
-        kept = memo.get(path)
-        if kept is not None and kept[2] == signature and kept[3] - st.st_mtime_ns > SETTLED_NS:
-            return kept[1]
-    read_at = time.time_ns()  # before reading: whatever is written later has a later time
+def read_file(path: Path) -> bytes | ArticleError:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
-        return ArticleError(path, None, f"cannot be read: {exc.strerror or exc}", "check the file's permissions")
-    if memo is not None and path in memo and memo[path][0] == data:
-        memo[path] = (data, memo[path][1], signature, read_at)
-        return memo[path][1]
+        return unreadable(path, exc)
+
+
+def unreadable(path: Path, exc: OSError) -> ArticleError:
+    return ArticleError(path, None, f"cannot be read: {exc.strerror or exc}", "check the file's permissions")
+
+
+def article_from_bytes(path: Path, aid: str, data: bytes, allow_html: bool = False,
+                       max_bytes: int = DEFAULT_MAX_BYTES) -> Article | ArticleError:
     try:
-        result: Article | ArticleError = parse_article(path, aid, data, allow_html, max_bytes)
+        return parse_article(path, aid, data, allow_html, max_bytes)
     except frontmatter.FrontMatterError as exc:
-        result = ArticleError(path, exc.line, str(exc), exc.hint)
-    if memo is not None:
-        memo[path] = (data, result, signature, read_at)
-    return result
+        return ArticleError(path, exc.line, str(exc), exc.hint)
 
 
 def parse_article(path: Path, aid: str, data: bytes, allow_html: bool = False,

@@ -1,13 +1,14 @@
 """What a long-running process (the preview server) keeps between builds of one site.
 
-``sitegen build`` starts from files every time: the SQLite cache spares it NER and the
-per-article analysis, and its no-op check spares it everything when nothing changed. A
-preview rebuilds after every save, so it keeps the values themselves in memory:
+``sitegen build`` reuses only what the incremental layer keeps on disk (``store``'s
+persisted entries, in ``.sitegen/memo.sqlite``), and its no-op check spares it everything
+when nothing changed. A preview rebuilds after every save, so it keeps the values
+themselves in memory:
 
-- each article as read, by file and bytes, so an unchanged file is not parsed again;
-- each extraction and per-article analysis, by the same keys as the cache, decoded,
-  and the entities and mentions made from them, so unchanged entities are the very same
-  values, the clusters' merge blocks and groups (``merge_blocks.MergeMemo``), and the
+- in ``store`` (a ``sitegen.incremental.Memo``): each article as read and its clusters,
+  under digests of what they were made from (see ``incremental.articles``);
+- the entities and mentions made from the clusters, so unchanged entities are the very
+  same values, the clusters' merge blocks and groups (``merge_blocks.MergeMemo``), and the
   counts of entities named together (``related.RelatedIndex``);
 - each page's inputs and rendered bytes, so a page whose inputs are equal to last time
   is not rendered again (see ``render.render_site``), and likewise each entry of
@@ -50,9 +51,6 @@ class RenderedPage:
 class BuildMemory:
     config: SiteConfig | None = None
     output: Path | None = None
-    articles: dict[Path, tuple] = field(default_factory=dict)  # file -> (bytes, Article or error, ...)
-    extractions: dict[str, Any] = field(default_factory=dict)  # cache key -> Extraction
-    analyses: dict[Any, Any] = field(default_factory=dict)  # (article id, cache key) -> clusters
     merge: MergeMemo = field(default_factory=MergeMemo)  # blocks of clusters and their groups, see merge_blocks
     resolved: dict[Any, Any] = field(default_factory=dict)  # entities and mentions, see resolve.resolve
     related: RelatedIndex = field(default_factory=RelatedIndex)
@@ -67,6 +65,7 @@ class BuildMemory:
     # results keyed by the digests of their inputs (see sitegen.incremental); the fields
     # above move into it stage by stage
     store: Memo = field(default_factory=Memo)
+    # The preview's output, as incremental.preview publishes it (no stage reads these):
     written: dict[str, bytes] | None = None  # the output folder's files after the last write
     search: dict[str, bytes] | None = None  # the search index's files, as last built
     # files that had errors when the output was last written: a build may still write
@@ -86,9 +85,6 @@ class BuildMemory:
         self.config = self.output = None
         self.page_inputs.clear()
         self.graph_pairs = RelatedIndex()
-        self.articles.clear()
-        self.extractions.clear()
-        self.analyses.clear()
         self.merge = MergeMemo()
         self.resolved.clear()
         self.related = RelatedIndex()
@@ -117,9 +113,3 @@ class BuildMemory:
         self.written = dict(files)
         self.written_errors = frozenset(e.path for e in errors)
 
-
-def keep_only(memo: dict, used: Iterable) -> None:
-    """Drop every entry of ``memo`` whose key is not in ``used``."""
-    used = set(used)
-    for key in [k for k in memo if k not in used]:
-        del memo[key]

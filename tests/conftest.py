@@ -185,12 +185,12 @@ def build_site(nlp):
 @pytest.fixture
 def analyse_site(nlp):
     """The resolved ``Site`` model of a folder (every stage but rendering), and its errors."""
-    from sitegen.build import BuildOptions, analyse
+    from sitegen.build import BuildOptions, linked_site
     from sitegen.config import load_config
 
     def run(site: SiteFolder):
         config = load_config(site.root)
-        model, errors, _, _ = analyse(config, BuildOptions(offline=True, nlp_loader=lambda: nlp))
+        model, errors, _, _ = linked_site(config, BuildOptions(offline=True, nlp_loader=lambda: nlp))
         return model, errors
 
     return run

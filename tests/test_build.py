@@ -294,6 +294,7 @@ def test_corrupt_cache_is_set_aside_with_a_warning(make_site, build_site):
         Path(str(site.cache_file) + extra).unlink(missing_ok=True)
     garbage = b"this is not a database\x00\xff\xfe" * 100
     site.cache_file.write_bytes(garbage)
+    (site.state_dir / "memo.sqlite").unlink()  # else the last build's clusters are reused, and NER is not asked for
 
     warnings: list[str] = []
     result = build_site(site, force=True, warn=warnings.append)

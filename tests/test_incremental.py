@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import BuildOptions, build, write_exports
+from sitegen.incremental import Memo
 from sitegen.memory import BuildMemory
 from sitegen.render import builtin_theme_dir
 
@@ -264,10 +265,119 @@ def test_random_edits_rebuild_to_what_a_fresh_build_makes(seed, make_site, nlp, 
             assert files_of(site.output) == published, "a held build changed the output"
             continue
         shutil.rmtree(fresh_output, ignore_errors=True)
-        build(site.root, BuildOptions(jobs=1, nlp_loader=lambda: nlp, output=fresh_output, force=True, **reference))
+        build(site.root, BuildOptions(jobs=1, nlp_loader=lambda: nlp, output=fresh_output, force=True, memo=Memo(),
+                                      **reference))
         published = files_of(site.output)
         assert_same_output(published, files_of(fresh_output), history)
     assert linked > 0 or "replay" not in reference, "no entity was ever linked: the reference path went untested"
+
+
+# ---- the command line: each `sitegen build` a new process, reusing .sitegen/memo.sqlite ----
+
+
+def test_random_edits_built_from_the_persisted_memo_match_a_fresh_build(make_site, nlp, tmp_path, monkeypatch):
+    """As a user running `sitegen build` after each edit: nothing is kept in memory between
+    builds, only what the last build left in .sitegen/memo.sqlite."""
+    from sitegen.incremental import articles as kept_articles
+
+    parsed: list[Path] = []
+    real_parse = kept_articles.article_from_bytes
+    monkeypatch.setattr(kept_articles, "article_from_bytes",
+                        lambda path, *rest: parsed.append(path) or real_parse(path, *rest))
+    rng = random.Random(1000)
+    site = make_site("edited-cli")
+    editor = Editor(site, rng)
+    for _ in range(3):
+        editor.add_article()
+    fresh_output = tmp_path / "fresh"
+    history: list[str] = []
+    reparsed_all = []
+    for _ in range(int(os.environ.get("SITEGEN_CLI_EDITS", "30"))):
+        history.append(editor.edit())
+        parsed.clear()
+        build(site.root, BuildOptions(jobs=1, nlp_loader=lambda: nlp, replay=REPLAY))
+        reparsed_all.append(len(parsed) >= len(editor.articles()))
+        shutil.rmtree(fresh_output, ignore_errors=True)
+        build(site.root, BuildOptions(jobs=1, nlp_loader=lambda: nlp, output=fresh_output, force=True, memo=Memo(),
+                                      replay=REPLAY))
+        assert_same_output(files_of(site.output), files_of(fresh_output), history)
+    assert not all(reparsed_all), "no build reused an article from the memo file: the persisted path went untested"
+
+
+def _poison_articles(memo_file: Path, version: str | None) -> None:
+    """Rewrite every article the memo file keeps with the title POISON (and its version)."""
+    import dataclasses
+    import pickle
+    import sqlite3
+
+    db = sqlite3.connect(memo_file)
+    with db:
+        for key, blob in db.execute("SELECT key, value FROM results WHERE entry = 'article'").fetchall():
+            article = dataclasses.replace(pickle.loads(blob), title="POISON")
+            db.execute("UPDATE results SET value = ? WHERE entry = 'article' AND key = ?",
+                       (pickle.dumps(article), key))
+        if version is not None:
+            db.execute("UPDATE meta SET value = ? WHERE name = 'version'", (version,))
+    db.close()
+
+
+def test_a_memo_file_of_another_sitegen_or_model_is_not_trusted(make_site, build_site):
+    site = make_site()
+    site.add_article("one", title="Berlin talks", body="Angela Merkel met Maria Lopez in Berlin.")
+    memo_file = site.state_dir / "memo.sqlite"
+    assert build_site(site).ok and memo_file.is_file()
+    # The same version is trusted (this is what makes the next check able to fail) ...
+    _poison_articles(memo_file, None)
+    build_site(site, force=True)
+    assert b"POISON" in (site.output / "index.html").read_bytes()
+    # ... another version's results are not.
+    _poison_articles(memo_file, "another sitegen or model")
+    build_site(site, force=True)
+    assert b"POISON" not in (site.output / "index.html").read_bytes()
+    assert b"Berlin talks" in (site.output / "index.html").read_bytes()
+
+
+def test_a_corrupt_memo_file_is_set_aside_and_the_site_still_builds(make_site, build_site, tmp_path):
+    site = make_site()
+    site.add_article("one", title="Berlin talks", body="Angela Merkel met Maria Lopez in Berlin.")
+    memo_file = site.state_dir / "memo.sqlite"
+    assert build_site(site).ok
+    build_site(site, output=tmp_path / "fresh", memo=Memo())
+    garbage = b"not a database\x00\xff" * 200
+    memo_file.write_bytes(garbage)
+    warnings: list[str] = []
+    assert build_site(site, force=True, warn=warnings.append).ok
+    assert any("memo.sqlite" in w and "unreadable" in w for w in warnings), warnings
+    assert (site.state_dir / "memo.sqlite.broken").read_bytes() == garbage
+    assert files_of(site.output) == files_of(tmp_path / "fresh")
+    # A value that no longer unpickles is work to redo, with a warning, not a failed build.
+    import sqlite3
+
+    db = sqlite3.connect(memo_file)
+    with db:
+        db.execute("UPDATE results SET value = ? WHERE entry = 'article'", (b"\x80\x05garbage",))
+    db.close()
+    warnings.clear()
+    assert build_site(site, force=True, warn=warnings.append).ok
+    assert any("memo.sqlite" in w and "article" in w for w in warnings), warnings
+    assert files_of(site.output) == files_of(tmp_path / "fresh")
+
+
+def test_sitegen_build_in_a_new_process_reuses_the_memo_and_matches_a_fresh_build(make_site, build_site,
+                                                                                  tmp_path):
+    from conftest import run_cli
+
+    site = make_site()
+    site.add_article("one", title="Berlin talks", body="Angela Merkel met Maria Lopez in Berlin.")
+    site.add_article("two", title="Paris talks", body="Emmanuel Macron phoned Keir Starmer in Paris.")
+    assert build_site(site).ok  # NER in this process: the command line then finds it in the cache
+    path = site.articles_dir / "one.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Berlin talks", "Talks in Berlin"), encoding="utf-8")
+    done = run_cli("build", site.root, "--offline", "--quiet")
+    assert done.returncode == 0, done.stderr
+    build_site(site, output=tmp_path / "fresh", memo=Memo(), force=True)
+    assert files_of(site.output) == files_of(tmp_path / "fresh")
+    assert b"Talks in Berlin" in (site.output / "index.html").read_bytes()
 
 
 # ---- rebuilds do only the work an edit calls for -------------------------------------------
@@ -468,28 +578,30 @@ def _article_file(folder: Path, title: str) -> Path:
 
 def test_a_file_read_long_after_it_was_written_is_not_read_again(tmp_path, monkeypatch):
     from sitegen import content
+    from sitegen.incremental.articles import article_reader
 
     path = _article_file(tmp_path, "First")
     old = path.stat().st_mtime_ns - 10 * 10**9
     os.utime(path, ns=(old, old))  # written well before it is read
-    memo: dict = {}
-    assert content.load_articles(tmp_path, memo=memo).articles[0].title == "First"
+    memo = Memo()
+    assert content.load_articles(tmp_path, read=article_reader(memo)).articles[0].title == "First"
     reads = []
     real = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real(self))
-    assert content.load_articles(tmp_path, memo=memo).articles[0].title == "First"
+    assert content.load_articles(tmp_path, read=article_reader(memo)).articles[0].title == "First"
     assert reads == []
     path.write_text(path.read_text(encoding="utf-8").replace("First", "Other"), encoding="utf-8")
-    assert content.load_articles(tmp_path, memo=memo).articles[0].title == "Other"
+    assert content.load_articles(tmp_path, read=article_reader(memo)).articles[0].title == "Other"
     assert reads == [path]
 
 
 def test_a_same_size_rewrite_within_the_file_times_step_is_seen(tmp_path):
     from sitegen import content
+    from sitegen.incremental.articles import article_reader
 
     path = _article_file(tmp_path, "First")
-    memo: dict = {}
-    assert content.load_articles(tmp_path, memo=memo).articles[0].title == "First"
+    memo = Memo()
+    assert content.load_articles(tmp_path, read=article_reader(memo)).articles[0].title == "First"
     stamp = path.stat().st_mtime_ns
     # A second save in the same step of a coarse clock: same size, same time, same inode.
     with open(path, "r+b") as f:
@@ -497,4 +609,4 @@ def test_a_same_size_rewrite_within_the_file_times_step_is_seen(tmp_path):
         f.seek(0)
         f.write(data)
     os.utime(path, ns=(stamp, stamp))
-    assert content.load_articles(tmp_path, memo=memo).articles[0].title == "Fixed"
+    assert content.load_articles(tmp_path, read=article_reader(memo)).articles[0].title == "Fixed"

@@ -134,7 +134,7 @@ class Memo:
         try:
             for key, blob in db.execute("SELECT key, value FROM results WHERE entry = ?", (entry.name,)):
                 table[key] = pickle.loads(blob)
-        except (sqlite3.DatabaseError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+        except Exception as exc:  # noqa: BLE001: a pickle that cannot be read fails in many ways
             # A result that cannot be read is only work to redo.
             self._warn(f"{self._path}: incremental state for {entry.name} unreadable ({exc}); redoing that work")
             table = {}

@@ -1,0 +1,93 @@
+"""Articles read and clustered in an earlier build, reused where their inputs are unchanged.
+
+Two kinds of result, both per article:
+
+- the article (or the error) a file's bytes make, under a digest of its path, id, bytes
+  and the reading settings; a preview also notes each file's size, time and inode when
+  it read it, so a file that has not been touched since is not even read again;
+- the article's clusters, under its id and its analysis key: a digest of the text, the
+  model, the stoplist and the code of the rules (see ``analysis.clusters_key``).
+  NER and cleaning run only for the articles whose key is new.
+
+Both are kept on disk for ``sitegen build``; a changed sitegen or model empties them (see
+``Memo``'s version).
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from ..analysis import clusters_key
+from ..cache import extraction_key
+from ..chains import Cluster
+from ..config import SiteConfig
+from ..content import article_from_bytes, read_file, unreadable
+from ..extract import model_fingerprint
+from ..model import Article, ArticleError
+from .digest import digest
+from .memo import Entry, Memo
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """When a file was read, and the ARTICLES key its bytes had then."""
+
+    read_at_ns: int
+    article_key: str
+
+
+ARTICLES = Entry["Article | ArticleError"]("article", persist=True)
+READ_FILES = Entry[FileRead]("article file")  # by the file's path, settings and stat signature
+CLUSTERS = Entry["list[Cluster]"]("article clusters", persist=True)
+
+# A file whose size, modification time and inode are what they were when it was last
+# read is not read again; unless it was read within this long of being modified, as file
+# systems keep times in steps (up to 2 s) and a second write in the same step could
+# leave them all unchanged. A preview then reads just the file being edited each time.
+SETTLED_NS = 2_000_000_000
+
+
+def article_reader(memo: Memo) -> Callable[[Path, str, bool, int], "Article | ArticleError"]:
+    """``content.read_article``, reusing what ``memo`` holds (for ``load_articles``'s ``read``)."""
+
+    def read(path: Path, aid: str, allow_html: bool, max_bytes: int) -> Article | ArticleError:
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            return unreadable(path, exc)
+        settings = (str(path), aid, allow_html, max_bytes)
+        signature = digest(settings, st.st_size, st.st_mtime_ns, st.st_ino)
+        seen = memo.get(READ_FILES, signature)
+        if seen is not None and seen.read_at_ns - st.st_mtime_ns > SETTLED_NS:
+            found = memo.get(ARTICLES, seen.article_key)
+            if found is not None:
+                return found
+        read_at = time.time_ns()  # before reading: whatever is written later has a later time
+        data = read_file(path)
+        if isinstance(data, ArticleError):
+            return data
+        key = digest(settings, data)
+        memo.put(READ_FILES, signature, FileRead(read_at, key))
+        return memo.reuse(ARTICLES, key, lambda: article_from_bytes(path, aid, data, allow_html, max_bytes))
+
+    return read
+
+
+def clusters_reusing(memo: Memo, cluster: Callable[[Sequence[Article]], "tuple[dict[str, list[Cluster]], int]"],
+                     config: SiteConfig, articles: Sequence[Article]) -> tuple[dict[str, list[Cluster]], int]:
+    """Every article's clusters: ``cluster(articles)`` runs only on those ``memo`` lacks.
+
+    Returns the clusters by article id and how many articles NER ran on.
+    """
+    model_id = model_fingerprint(config.model)
+    # Clusters name their article: two articles of the same text have clusters of their own.
+    keys = {a.id: digest(a.id, clusters_key(extraction_key(a.text, model_id), config.stoplist)) for a in articles}
+    found = memo.get_many(CLUSTERS, keys.values())
+    todo = [a for a in articles if keys[a.id] not in found]
+    made, ran = cluster(todo) if todo else ({}, 0)
+    for article in todo:
+        found[keys[article.id]] = memo.put(CLUSTERS, keys[article.id], made[article.id])
+    return {a.id: found[keys[a.id]] for a in articles}, ran

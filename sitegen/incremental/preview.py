@@ -1,0 +1,79 @@
+"""How a preview publishes a build: what only a long-running preview knows about its output.
+
+``sitegen build`` writes whatever it made (see ``build.CommandLineOutput``). A preview
+(``sitegen serve``) rebuilds after every save into a folder an open browser is showing, so:
+
+- a build that breaks a file that was fine is held back: the last good site stays;
+- the files it wrote last are kept in memory, and compared there instead of read back;
+- the search index and data/* exports of the last build are published with the new pages,
+  and brought up to date right after (``serve.SearchIndexer``, ``build.write_exports``):
+  both take far longer than the pages on a large site.
+
+That state lives in the preview's ``BuildMemory`` (``written``, ``written_errors``,
+``search``); this is the one place a build reads it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+from ..config import SiteConfig
+from ..model import ArticleError
+from ..output import WriteStats, write_site
+from .memo import Memo
+
+EXPORTS = "data/"  # the folder of the exports a preview writes after the pages
+
+
+def last_exports(written: Mapping[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in written.items() if name.startswith(EXPORTS)}
+
+
+class PreviewOutput:
+    def __init__(self, config: SiteConfig, memory, exports_later: bool, clear_state: Callable[[], None]):
+        self.config = config
+        self.memory = memory  # a memory.BuildMemory, the preview's
+        self.exports_later = exports_later
+        self.exports_pending = False
+        self._clear_state = clear_state
+
+    def up_to_date(self, output: Path) -> bool:
+        # A preview builds on every save; it only forgets everything when the settings or
+        # the output folder changed.
+        self.memory.adopt(self.config, output)
+        return False
+
+    def unfetched(self):
+        return None
+
+    def memo(self, warn) -> Memo:
+        return self.memory.store
+
+    def accepts(self, errors: Iterable[ArticleError]) -> bool:
+        return self.memory.should_write(errors)
+
+    def exports(self, make: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
+        if self.exports_later and self.memory.written is not None:
+            self.exports_pending = True
+            return last_exports(self.memory.written)
+        return make()
+
+    def search_index(self, make: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
+        # Indexing takes seconds on a large site: a preview publishes the pages with the
+        # last index and brings it up to date afterwards (serve.SearchIndexer).
+        if self.memory.search is None:
+            self.memory.search = make()
+        return self.memory.search
+
+    def write(self, output: Path, files: Mapping[str, bytes]) -> WriteStats:
+        try:
+            return write_site(output, files, self.memory.written)
+        except BaseException:
+            self.memory.written = None  # the folder may be part way: compare with the disk next time
+            raise
+
+    def finish(self, memo: Memo, output: Path, files: Mapping[str, bytes], errors, report) -> None:
+        self.memory.wrote(files, errors)
+        # Fingerprinting every input and output file after each save would cost more
+        # than the rebuild; instead the next `sitegen build` is told to check for itself.
+        self._clear_state()
