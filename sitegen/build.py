@@ -350,10 +350,10 @@ def _drop_kept_keys(clusters: Mapping[str, list[Cluster]]) -> None:
 
 
 def render_files(site: Site, config: SiteConfig, jobs: int = 1, memory: BuildMemory | None = None) -> dict[str, bytes]:
-    from .render import render_site
+    from .incremental.pages import render_pages
+    from .render import render_all, render_site
 
-    return render_site(site, config, jobs, memory.pages if memory else None,
-                       memory.page_inputs if memory else None)
+    return render_site(site, config, jobs, render_pages(memory.store) if memory else render_all)
 
 
 def data_files(site: Site, memory: BuildMemory | None = None) -> dict[str, bytes]:

@@ -281,9 +281,9 @@ def rendered(monkeypatch) -> list[str]:
     files: list[str] = []
     original = render._Renderer.render
 
-    def counting(self, page, file, root, canonical):
+    def counting(self, page, file, *rest):
         files.append(file)
-        return original(self, page, file, root, canonical)
+        return original(self, page, file, *rest)
 
     monkeypatch.setattr(render._Renderer, "render", counting)
     return files
