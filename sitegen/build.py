@@ -11,6 +11,7 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -22,6 +23,7 @@ from .config import CONFIG_FILE, SiteConfig, load_config
 from .content import load_articles
 from .curation import Judgement, load_judgements, unmatched_same_as
 from .errors import SiteDirError
+from .incremental import Memo
 from . import urls
 from .export import article_texts, entities_csv, entities_json, graph_json
 from .memory import BuildMemory
@@ -125,7 +127,8 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
                            False, report, held=True)
     jobs = options.jobs if options.jobs else os.cpu_count() or 1
     history = load_history(config.state_dir, warn)
-    files = render_files(site, config, jobs, memory)
+    memo = _command_line_memo(config, options, warn) if memory is None else None
+    files = render_files(site, config, jobs, memory, memo)
     exports_later = options.exports_later and memory is not None and memory.written is not None
     files.update(last_exports(memory.written) if exports_later else data_files(site, memory))
     files.update(redirect_stage(site, config, history, files))
@@ -146,6 +149,8 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
             memory.written = None  # the folder may be part way: compare with the disk next time
         raise
     save_history(config.state_dir, updated_history(history, site.entities))
+    if memo is not None:
+        _save_command_line_memo(memo)
     if memory is None:
         # A build that could not fetch everything it wanted is not "up to date" next time,
         # unless what it lacks is backing off: then it is, until the time to try again.
@@ -349,11 +354,41 @@ def _drop_kept_keys(clusters: Mapping[str, list[Cluster]]) -> None:
         del _KEPT_KEYS[article_id]
 
 
-def render_files(site: Site, config: SiteConfig, jobs: int = 1, memory: BuildMemory | None = None) -> dict[str, bytes]:
+def render_files(site: Site, config: SiteConfig, jobs: int = 1, memory: BuildMemory | None = None,
+                 memo: Memo | None = None) -> dict[str, bytes]:
     from .incremental.pages import render_pages
     from .render import render_all, render_site
 
-    return render_site(site, config, jobs, render_pages(memory.store) if memory else render_all)
+    store = memory.store if memory is not None else memo
+    return render_site(site, config, jobs, render_pages(store) if store is not None else render_all)
+
+
+# --- results kept for the command line: until one Memo serves every stage of `sitegen build`
+
+
+def _command_line_memo(config: SiteConfig, options: BuildOptions, warn) -> Memo | None:
+    """The pages kept in ``.sitegen/`` by the last ``sitegen build``; none for ``--force``."""
+    if options.force:
+        return None
+    memo = Memo(_code_version(), config.state_dir / "memo.sqlite", warn)
+    memo.begin()
+    return memo
+
+
+def _save_command_line_memo(memo: Memo) -> None:
+    memo.end()
+    memo.save()
+    memo.close()
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    """sitegen's own code: what other code made is not reused."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(here.rglob("*.py")):
+        digest.update(path.relative_to(here).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def data_files(site: Site, memory: BuildMemory | None = None) -> dict[str, bytes]:

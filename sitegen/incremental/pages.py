@@ -25,8 +25,11 @@ from ..site_view import RAW_OF, Read, SiteData, parse_lines_key
 from .digest import digest
 from .memo import Entry, Memo
 
-RENDERED = Entry[RenderedPage]("rendered page")  # key: digest of the page's output file
-INPUTS = Entry["PageInputs"]("page inputs")  # key: INPUTS_KEY; one per site
+# Both kept on disk for the next ``sitegen build``, saved together: a page's bytes are
+# reused only beside the inputs they were rendered from. Templates and settings are
+# inputs like any other; sitegen's own code is the memo's version.
+RENDERED = Entry[RenderedPage]("rendered page", persist=True)  # key: digest of the page's output file
+INPUTS = Entry["PageInputs"]("page inputs", persist=True)  # key: INPUTS_KEY; one per site
 INPUTS_KEY = digest("the inputs the last build's pages read")
 _MISSING = object()
 _EVERY = "\0every "  # ``naming`` key of the inputs of a kind that reads all of its source
@@ -36,12 +39,20 @@ _EVERY = "\0every "  # ``naming`` key of the inputs of a kind that reads all of 
 class PageInputs:
     """What the last build's pages read, and the sources it was worked out from."""
 
-    raw: Mapping[str, Mapping[str, Any]]  # raw source kind -> key -> value (see SiteData.raw)
+    # raw source kind -> key -> value (see SiteData.raw): the site itself, so kept in
+    # memory only; read from disk it is None, and every input is worked out again
+    raw: Mapping[str, Mapping[str, Any]] | None
     values: Mapping[Read, Any]  # each input a page read -> its value then
     # an id -> the inputs whose key lists it ("ids" kinds); _EVERY + kind -> that kind's
     # inputs ("all" kinds)
     naming: Mapping[str, frozenset[Read]]
     pruned_at: int  # how many inputs there were when unread ones were last dropped
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "raw": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
 
 
 def render_pages(memo: Memo) -> RenderPages:
@@ -90,6 +101,11 @@ def changed_inputs(last: PageInputs, data: SiteData, values: dict[Read, Any]) ->
         if new != old:
             values[read] = new
             changed.add(read)
+
+    if last.raw is None:  # the sources are not known: every input is compared
+        for read in list(values):
+            check(read)
+        return changed
 
     for source, now in data.raw.items():
         before = last.raw.get(source, {})
