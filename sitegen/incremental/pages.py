@@ -16,6 +16,7 @@ source is usually the very value the last build had, which ``==`` sees at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Mapping, Sequence
 
 from .. import urls
@@ -64,7 +65,7 @@ def render_pages(memo: Memo) -> RenderPages:
         values = dict(last.values) if last else {}
         naming = dict(last.naming) if last else {}
         changed = changed_inputs(last, data, values) if last else None
-        keys = [digest(urls.page_file(plan.path)) for plan in plans]
+        keys = [_page_key(plan.path) for plan in plans]
         kept = memo.get_many(RENDERED, keys) if changed is not None else {}
         pages: list[RenderedPage | None] = []
         todo: list[int] = []
@@ -87,6 +88,11 @@ def render_pages(memo: Memo) -> RenderPages:
         return pages  # type: ignore[return-value]
 
     return reuse
+
+
+@lru_cache(maxsize=1 << 17)  # every page's key is asked for after every save of a preview
+def _page_key(path: str) -> str:
+    return digest(urls.page_file(path))
 
 
 def changed_inputs(last: PageInputs, data: SiteData, values: dict[Read, Any]) -> set[Read]:
