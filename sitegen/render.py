@@ -79,8 +79,8 @@ def render_site(site: Site, config: SiteConfig, jobs: int = 1, render_pages: Ren
 
     def render(plans: Sequence[PagePlan]) -> list[RenderedPage]:
         if jobs > 1 and len(plans) >= PARALLEL_PAGES and "fork" in multiprocessing.get_all_start_methods():
-            return _render_in_processes(renderer, config, plans, jobs)
-        return _render_pages(renderer, config, plans)
+            return _render_in_processes(renderer, plans, jobs)
+        return _render_pages(renderer, plans)
 
     pages = render_pages(data, planned_pages(data), render)
     files: dict[str, bytes] = {page.file: page.data for page in pages}
@@ -93,7 +93,7 @@ def render_site(site: Site, config: SiteConfig, jobs: int = 1, render_pages: Ren
     return files
 
 
-def render_page(renderer: "_Renderer", config: SiteConfig, plan: PagePlan) -> RenderedPage:
+def render_page(renderer: "_Renderer", plan: PagePlan) -> RenderedPage:
     """One page: built through a view that records what it reads, then rendered."""
     reads: set[Read] = set()
     view = SiteView(renderer.data, reads.add)
@@ -113,23 +113,23 @@ def render_page(renderer: "_Renderer", config: SiteConfig, plan: PagePlan) -> Re
                         frozenset(reads))
 
 
-def _render_pages(renderer: "_Renderer", config: SiteConfig, plans: Sequence[PagePlan]) -> list[RenderedPage]:
-    return [render_page(renderer, config, plan) for plan in plans]
+def _render_pages(renderer: "_Renderer", plans: Sequence[PagePlan]) -> list[RenderedPage]:
+    return [render_page(renderer, plan) for plan in plans]
 
 
 _FORKED: tuple | None = None  # what forked workers render from: set just before the fork
 
 
 def _render_share(share: int) -> list:
-    renderer, config, plans, jobs = _FORKED
-    return _render_pages(renderer, config, plans[share::jobs])
+    renderer, plans, jobs = _FORKED
+    return _render_pages(renderer, plans[share::jobs])
 
 
-def _render_in_processes(renderer, config, plans, jobs: int) -> list:
+def _render_in_processes(renderer, plans, jobs: int) -> list:
     # fork() copies only the calling thread: a caller that runs other threads (a dev
     # server) should render with jobs=1.
     global _FORKED
-    _FORKED = (renderer, config, plans, jobs)
+    _FORKED = (renderer, plans, jobs)
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context, initializer=die_with_parent) as pool:
