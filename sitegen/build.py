@@ -7,6 +7,7 @@ build does nothing at all (it does not even load the model).
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import time
@@ -383,9 +384,14 @@ def _save_command_line_memo(memo: Memo) -> None:
 
 @lru_cache(maxsize=1)
 def _code_version() -> str:
-    """sitegen's own code: what other code made is not reused."""
+    """sitegen's own code and the libraries that shape its pages: what other code made is not reused."""
     here = Path(__file__).parent
     digest = hashlib.sha256(__version__.encode())
+    for package in ("jinja2", "markupsafe", "markdown-it-py", "spacy"):
+        try:
+            digest.update(f"\0{package} {importlib.metadata.version(package)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"\0no {package}".encode())
     for path in sorted(here.rglob("*.py")):
         digest.update(path.relative_to(here).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
