@@ -84,7 +84,10 @@ def render_pages(memo: Memo) -> RenderPages:
         if len(values) > 2 * pruned_at + 1000:
             values, naming = _prune(values, naming, pages)
             pruned_at = len(values)
-        memo.put(INPUTS, INPUTS_KEY, PageInputs(data.raw, values, naming, pruned_at))
+        # Copies of the source maps: a stage that updated one in place next time would
+        # otherwise change the last build's values too, and hide the change.
+        raw = {source: dict(now) for source, now in data.raw.items()}
+        memo.put(INPUTS, INPUTS_KEY, PageInputs(raw, values, naming, pruned_at))
         return pages  # type: ignore[return-value]
 
     return reuse
