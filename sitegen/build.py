@@ -11,10 +11,12 @@ load the model).
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -26,6 +28,7 @@ from .config import CONFIG_FILE, SiteConfig, load_config
 from .content import load_articles
 from .curation import Judgement, load_judgements, unmatched_same_as
 from .errors import SiteDirError
+from .incremental import Memo
 from . import urls
 from .export import article_texts, entities_csv, entities_json, graph_json
 from .memory import BuildMemory
@@ -133,7 +136,7 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
         jobs = options.jobs if options.jobs else os.cpu_count() or 1
         memory = options.memory  # the later stages' own memos, until they move into ``memo``
         history = load_history(config.state_dir, warn)
-        files = render_files(site, config, jobs, memory)
+        files = render_files(site, config, jobs, None if options.force else memo)
         files.update(target.exports(lambda: data_files(site, memory)))
         files.update(redirect_stage(site, config, history, files))
         if config.search:
@@ -367,11 +370,12 @@ def _mentioned_keys(clusters: Mapping[str, list[Cluster]], wanted: set[str]) -> 
     return wanted - missing
 
 
-def render_files(site: Site, config: SiteConfig, jobs: int = 1, memory: BuildMemory | None = None) -> dict[str, bytes]:
-    from .render import render_site
+def render_files(site: Site, config: SiteConfig, jobs: int = 1, memo: Memo | None = None) -> dict[str, bytes]:
+    """Every page; with ``memo``, only those whose recorded inputs changed are rendered again."""
+    from .incremental.pages import render_pages
+    from .render import render_all, render_site
 
-    return render_site(site, config, jobs, memory.pages if memory else None,
-                       memory.page_inputs if memory else None)
+    return render_site(site, config, jobs, render_pages(memo) if memo is not None else render_all)
 
 
 def data_files(site: Site, memory: BuildMemory | None = None) -> dict[str, bytes]:

@@ -10,8 +10,8 @@ themselves in memory:
 - the entities and mentions made from the clusters, so unchanged entities are the very
   same values, the clusters' merge blocks and groups (``merge_blocks.MergeMemo``), and the
   counts of entities named together (``related.RelatedIndex``);
-- each page's inputs and rendered bytes, so a page whose inputs are equal to last time
-  is not rendered again (see ``render.render_site``), and likewise each entry of
+- each page's bytes and the inputs it read, so a page whose inputs are equal to last
+  time is not rendered again (``store``, see ``incremental.pages``), and each entry of
   ``data/entities.json`` and ``data/graph.json``;
 - the reference records read from their cache and each linking decision (see
   ``reference.ReferenceMemo``);
@@ -35,18 +35,6 @@ from .reference import ReferenceMemo
 from .related import RelatedIndex
 
 
-@dataclass(frozen=True)
-class RenderedPage:
-    """A rendered page and what it was rendered from."""
-
-    inputs: Any  # the page's inputs, compared with == (frozen values)
-    templates: str  # digest of the templates the page's template uses
-    data: bytes
-    path: str  # site path
-    lastmod: str | None  # for sitemap.xml
-    listed: bool  # in sitemap.xml
-
-
 @dataclass
 class BuildMemory:
     config: SiteConfig | None = None
@@ -55,8 +43,6 @@ class BuildMemory:
     resolved: dict[Any, Any] = field(default_factory=dict)  # entities and mentions, see resolve.resolve
     related: RelatedIndex = field(default_factory=RelatedIndex)
     publication: dict[Any, Any] = field(default_factory=dict)  # dossiers' related lists, see publication.publish
-    pages: dict[str, RenderedPage] = field(default_factory=dict)  # output file -> page
-    page_inputs: dict[Any, Any] = field(default_factory=dict)  # dossiers' and article pages' inputs, see pages.py
     exports: dict[Any, Any] = field(default_factory=dict)  # entries of data/entities.json, see export.py
     graph: dict[Any, Any] = field(default_factory=dict)  # entries of data/graph.json, likewise
     csv_rows: dict[Any, Any] = field(default_factory=dict)  # rows of data/entities.csv, likewise
@@ -83,13 +69,11 @@ class BuildMemory:
 
     def forget(self) -> None:
         self.config = self.output = None
-        self.page_inputs.clear()
         self.graph_pairs = RelatedIndex()
         self.merge = MergeMemo()
         self.resolved.clear()
         self.related = RelatedIndex()
         self.publication.clear()
-        self.pages.clear()
         self.exports.clear()
         self.graph.clear()
         self.csv_rows.clear()

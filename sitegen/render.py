@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import traceback
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -22,9 +23,9 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from . import hosting, structured, urls
 from .config import SiteConfig
 from .errors import SitegenError
-from .model import ENTITY_TYPES, TYPE_PLURALS, Site
-from .memory import RenderedPage
-from .pages import MONTHS, TYPE_LABELS, NavItem, Page, PlannedPage, SiteIndex
+from .model import TYPE_PLURALS, Site
+from .pages import MONTHS, TYPE_LABELS, NavItem, Page, PagePlan, planned_pages
+from .site_view import Read, SiteData, SiteView
 from .templates import TemplateSet
 from .workers import die_with_parent
 
@@ -41,91 +42,94 @@ def builtin_theme_dir() -> Path:
 PARALLEL_PAGES = 1500
 
 
-def render_site(site: Site, config: SiteConfig, jobs: int = 1,
-                memo: dict[str, RenderedPage] | None = None, inputs_memo: dict | None = None) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class RenderedPage:
+    """A rendered page, and the inputs it read (see ``site_view``)."""
+
+    file: str  # output file, e.g. "people/angela-merkel/index.html"
+    data: bytes
+    path: str  # site path
+    lastmod: str | None  # for sitemap.xml
+    listed: bool  # in sitemap.xml
+    reads: frozenset[Read]
+
+
+# How a build gets its pages rendered: given the site's data, the pages and the function
+# that renders some of them, the rendered pages in the same order. The stage renders them
+# all; the incremental layer passes one that reuses the pages whose inputs are unchanged.
+RenderPages = Callable[[SiteData, Sequence[PagePlan], Callable[[Sequence[PagePlan]], list[RenderedPage]]],
+                       list[RenderedPage]]
+
+
+def render_all(data: SiteData, plans: Sequence[PagePlan],
+               render: Callable[[Sequence[PagePlan]], list[RenderedPage]]) -> list[RenderedPage]:
+    return render(plans)
+
+
+def render_site(site: Site, config: SiteConfig, jobs: int = 1, render_pages: RenderPages = render_all) -> dict[str, bytes]:
     """Every file of the site except data/*.json, keyed by POSIX path relative to the output root.
 
     With ``jobs`` > 1 and a large site, pages are rendered in that many processes (forked,
-    so they share the resolved site without copying it). ``memo`` (output file ->
-    RenderedPage, kept by a long-running caller) holds each page's inputs and bytes from
-    the last call: a page whose inputs and templates are unchanged is not rendered again.
-    ``inputs_memo``, kept likewise, spares working out a dossier's inputs again (see
-    ``SiteIndex.entity_inputs``).
+    so they share the resolved site without copying it).
     """
     dirs = _template_dirs(config)
     templates = TemplateSet.read(dirs)
-    index = SiteIndex(site, config, inputs_memo)
-    renderer = _Renderer(_environment(dirs, templates.digest), _common_context(config))
-    plans = index.planned_pages()
-    plans.append(PlannedPage(urls.NOT_FOUND_FILE, "404.html", None, index.not_found_page))
-    previous = memo or {}
-    page_files = [urls.page_file(plan.path) for plan in plans]
-    reused: dict[int, RenderedPage] = {}
-    todo: list[int] = []
-    for i, plan in enumerate(plans):
-        old = previous.get(page_files[i])
-        if old is not None and old.templates == templates.uses(plan.template) and old.inputs == plan.inputs:
-            reused[i] = old
-        else:
-            todo.append(i)
-    builders = [plans[i].build for i in todo]
-    if jobs > 1 and len(builders) >= PARALLEL_PAGES and "fork" in multiprocessing.get_all_start_methods():
-        rendered = _render_in_processes(renderer, config, builders, jobs)
-    else:
-        rendered = _render_pages(renderer, config, builders)
-    for i, (file, data, path, lastmod, listed) in zip(todo, rendered):
-        reused[i] = RenderedPage(plans[i].inputs, templates.uses(plans[i].template), data, path, lastmod, listed)
-    files: dict[str, bytes] = {}
-    sitemap: list[tuple[str, str | None]] = []
-    for i, file in enumerate(page_files):
-        page = reused[i]
-        files[file] = page.data
-        if page.listed:
-            sitemap.append((page.path, page.lastmod))
-    if memo is not None:
-        memo.clear()
-        memo.update((file, reused[i]) for i, file in enumerate(page_files))
+    data = SiteData(site, config, templates.closures)
+    renderer = _Renderer(_environment(dirs, templates.digest), data)
+
+    def render(plans: Sequence[PagePlan]) -> list[RenderedPage]:
+        if jobs > 1 and len(plans) >= PARALLEL_PAGES and "fork" in multiprocessing.get_all_start_methods():
+            return _render_in_processes(renderer, plans, jobs)
+        return _render_pages(renderer, plans)
+
+    pages = render_pages(data, planned_pages(data), render)
+    files: dict[str, bytes] = {page.file: page.data for page in pages}
+    sitemap = [(page.path, page.lastmod) for page in pages if page.listed]
     if config.base_url:
         files["sitemap.xml"] = hosting.sitemap(config.base_url, sitemap)
     files["robots.txt"] = hosting.robots_txt(config.base_url)
-    files[hosting.FEED_FILE] = hosting.atom_feed(config.title, config.base_url, index.articles, config.language)
+    files[hosting.FEED_FILE] = hosting.atom_feed(config.title, config.base_url, data.articles, config.language)
     files.update(_static_files(dirs))
     return files
 
 
-def _render_pages(renderer: "_Renderer", config: SiteConfig,
-                  builders: Sequence[Callable[[], "Page"]]) -> list[tuple[str, bytes, str, str | None, bool]]:
-    out = []
-    for build_page in builders:
-        page = build_page()
-        file = urls.page_file(page.path)
-        if page.path == urls.NOT_FOUND_FILE:
-            # Hosts serve 404.html in place of any missing address, at any depth, so
-            # relative links cannot work there. Its links start from the path of
-            # ``base_url`` ("/news/") or, without one, from "/": the site is assumed to
-            # be served at the host's root.
-            root, canonical = urls.base_path(config.base_url), None
-        else:
-            root = urls.root_of(file)
-            canonical = urls.absolute_url(config.base_url, page.path) if config.base_url else None
-        data = renderer.render(page, file, root, canonical)
-        out.append((file, data, page.path, page.lastmod, page.in_sitemap and page.path != urls.NOT_FOUND_FILE))
-    return out
+def render_page(renderer: "_Renderer", plan: PagePlan) -> RenderedPage:
+    """One page: built through a view that records what it reads, then rendered."""
+    reads: set[Read] = set()
+    view = SiteView(renderer.data, reads.add)
+    page = plan.build(view)
+    file = urls.page_file(page.path)
+    if page.path == urls.NOT_FOUND_FILE:
+        # Hosts serve 404.html in place of any missing address, at any depth, so
+        # relative links cannot work there. Its links start from the path of
+        # ``base_url`` ("/news/") or, without one, from "/": the site is assumed to
+        # be served at the host's root.
+        root, canonical = urls.base_path(view.setting("base_url")), None
+    else:
+        root = urls.root_of(file)
+        canonical = view.canonical(page.path)
+    data = renderer.render(page, file, root, canonical, view)
+    return RenderedPage(file, data, page.path, page.lastmod, page.in_sitemap and page.path != urls.NOT_FOUND_FILE,
+                        frozenset(reads))
+
+
+def _render_pages(renderer: "_Renderer", plans: Sequence[PagePlan]) -> list[RenderedPage]:
+    return [render_page(renderer, plan) for plan in plans]
 
 
 _FORKED: tuple | None = None  # what forked workers render from: set just before the fork
 
 
 def _render_share(share: int) -> list:
-    renderer, config, builders, jobs = _FORKED
-    return _render_pages(renderer, config, builders[share::jobs])
+    renderer, plans, jobs = _FORKED
+    return _render_pages(renderer, plans[share::jobs])
 
 
-def _render_in_processes(renderer, config, builders, jobs: int) -> list:
+def _render_in_processes(renderer, plans, jobs: int) -> list:
     # fork() copies only the calling thread: a caller that runs other threads (a dev
     # server) should render with jobs=1.
     global _FORKED
-    _FORKED = (renderer, config, builders, jobs)
+    _FORKED = (renderer, plans, jobs)
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context, initializer=die_with_parent) as pool:
@@ -135,7 +139,7 @@ def _render_in_processes(renderer, config, builders, jobs: int) -> list:
         _FORKED = None
     # Put the pages back in their order: page i was rendered by share i % jobs.
     out = []
-    for i in range(len(builders)):
+    for i in range(len(plans)):
         out.append(shares[i % jobs][i // jobs])
     return out
 
@@ -188,17 +192,18 @@ def _environment(dirs: tuple[Path, ...], digest: str) -> Environment:
     return env
 
 
-def _common_context(config: SiteConfig) -> dict[str, Any]:
-    types = tuple(t for t in ENTITY_TYPES if t in config.entity_types)
+def _common_context(view: SiteView) -> dict[str, Any]:
+    """What every template receives besides its page's own values."""
+    types = view.types()
     nav = (
         NavItem("Home", urls.HOME, "home"),
         *(NavItem(TYPE_PLURALS[t], urls.type_path(t), t) for t in types),
         NavItem("Articles", urls.ARTICLES, "articles"),
     )
     return {
-        "site_title": config.title,
-        "language": config.language,
-        "base_url": config.base_url,
+        "site_title": view.setting("title"),
+        "language": view.setting("language"),
+        "base_url": view.setting("base_url"),
         "entity_types": types,
         "nav": nav,
         "description": None,
@@ -209,17 +214,19 @@ def _common_context(config: SiteConfig) -> dict[str, Any]:
 
 
 class _Renderer:
-    def __init__(self, env: Environment, common: Mapping[str, Any]) -> None:
+    def __init__(self, env: Environment, data: SiteData) -> None:
         self.env = env
-        self.common = common
+        self.data = data
         self.templates: dict[str, Template] = {}
 
-    def render(self, page: Page, file: str, root: str, canonical: str | None) -> bytes:
+    def render(self, page: Page, file: str, root: str, canonical: str | None, view: SiteView) -> bytes:
         def url(target: str, fragment: str = "") -> str:
             return urls.href(root, target, fragment)
 
+        view.template(page.template)  # the page's bytes depend on its template and those it uses
+        common = _common_context(view)
         context = {
-            **self.common,
+            **common,
             "page_path": page.path,
             "page_title": page.title,
             "section": page.section,
@@ -228,7 +235,7 @@ class _Renderer:
             **page.context,
         }
         if "open_graph" not in page.context:
-            context["open_graph"] = structured.open_graph(page.title, self.common["site_title"], "website",
+            context["open_graph"] = structured.open_graph(page.title, common["site_title"], "website",
                                                           canonical, context["description"])
         try:
             template = self.templates.get(page.template)

@@ -110,7 +110,9 @@ def entity_json_ld(entity: Entity, canonical: str | None, base_url: str,
 
 
 def article_json_ld(article: Article, canonical: str | None, base_url: str,
-                    mentioned: Sequence[Entity]) -> dict[str, Any]:
+                    mentioned: Sequence[Any]) -> dict[str, Any]:
+    """``mentioned``: what the article shows of each entity it names (``id``, ``name``,
+    ``type`` and ``same_as``, see ``site_view.EntityCard``)."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -174,13 +176,12 @@ def open_graph(title: str, site_title: str, kind: str, canonical: str | None, de
     return tuple(tags)
 
 
-def _entity_stub(entity: Entity, base_url: str) -> dict[str, Any]:
+def _entity_stub(entity: Any, base_url: str) -> dict[str, Any]:
     stub: dict[str, Any] = {"@type": SCHEMA_TYPES[entity.type], "name": entity.name}
     if base_url:
         stub["url"] = urls.absolute_url(base_url, urls.entity_path(entity.id))
-    links = same_as(entity.reference)
-    if links:
-        stub["sameAs"] = links
+    if entity.same_as:
+        stub["sameAs"] = list(entity.same_as)
     return stub
 
 

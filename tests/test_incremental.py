@@ -391,9 +391,9 @@ def rendered(monkeypatch) -> list[str]:
     files: list[str] = []
     original = render._Renderer.render
 
-    def counting(self, page, file, root, canonical):
+    def counting(self, page, file, *rest):
         files.append(file)
-        return original(self, page, file, root, canonical)
+        return original(self, page, file, *rest)
 
     monkeypatch.setattr(render._Renderer, "render", counting)
     return files
@@ -610,3 +610,47 @@ def test_a_same_size_rewrite_within_the_file_times_step_is_seen(tmp_path):
         f.write(data)
     os.utime(path, ns=(stamp, stamp))
     assert content.load_articles(tmp_path, read=article_reader(memo)).articles[0].title == "Fixed"
+
+
+# ---- the command line keeps pages too ----------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_edits_built_by_the_command_line_match_a_fresh_build(seed, make_site, nlp, tmp_path):
+    """``sitegen build`` reuses the pages the last one kept in .sitegen/ (a new process
+    each time: nothing in memory), and still writes what a forced build writes."""
+    rng = random.Random(seed)
+    site = make_site(f"command-line-{seed}")
+    editor = Editor(site, rng)
+    for _ in range(3):
+        editor.add_article()
+    reference = {"replay": REPLAY} if seed % 3 == 2 else {"offline": True}
+    fresh_output = tmp_path / f"fresh-{seed}"
+    history: list[str] = []
+    for _ in range(max(4, EDITS // 3)):
+        history.append(editor.edit())
+        kept = build(site.root, BuildOptions(jobs=1, nlp_loader=lambda: nlp, **reference))
+        if kept.held or kept.up_to_date:
+            continue
+        shutil.rmtree(fresh_output, ignore_errors=True)
+        build(site.root, BuildOptions(jobs=1, nlp_loader=lambda: nlp, output=fresh_output, force=True,
+                                     memo=Memo(), **reference))
+        assert_same_output(files_of(site.output), files_of(fresh_output), history)
+
+
+def test_the_command_line_renders_only_the_pages_an_edit_touches(make_site, nlp, rendered):
+    site = make_site()
+    _two_stories(site)
+    options = BuildOptions(offline=True, jobs=1, nlp_loader=lambda: nlp)
+    build(site.root, options)
+    assert "articles/aleppo/index.html" in rendered
+    rendered.clear()
+    site.add_article("berlin", title="Berlin talks", date="2025-03-01",
+                     body="Maria Lopez met Angela Merkel and Pedro Alvarez in Berlin on Tuesday.")
+    build(site.root, options)
+    assert "articles/berlin/index.html" in rendered and "people/pedro-alvarez/index.html" in rendered
+    assert not {"articles/aleppo/index.html", "places/aleppo/index.html"} & set(rendered), rendered
+
+    rendered.clear()
+    build(site.root, BuildOptions(offline=True, jobs=1, nlp_loader=lambda: nlp, force=True))
+    assert "articles/aleppo/index.html" in rendered, "--force renders every page"

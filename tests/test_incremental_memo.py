@@ -115,3 +115,26 @@ def test_an_unreadable_state_file_is_set_aside_and_the_build_goes_on(tmp_path: P
     assert any("unreadable" in w for w in warnings)
     assert (tmp_path / "memo.sqlite.broken").exists() or any(p.name.startswith("memo.sqlite.broken") for p in tmp_path.iterdir())
     assert Memo("v", path).get(PAGES, "a") == b"x"
+
+
+def test_a_result_put_again_under_its_key_is_saved_as_put(tmp_path: Path):
+    """An entry whose result for a key is remade (a page rendered again under its file's
+    key) is written as it is now, not left as the first build wrote it."""
+    path = tmp_path / "memo.sqlite"
+    first = Memo("v1", path)
+    first.begin()
+    first.put(PAGES, "k", b"old")
+    first.end()
+    first.save()
+    first.close()
+    second = Memo("v1", path)
+    second.begin()
+    assert second.get(PAGES, "k") == b"old"
+    second.put(PAGES, "k", b"new")
+    second.end()
+    second.save()
+    second.close()
+    third = Memo("v1", path)
+    third.begin()
+    assert third.get(PAGES, "k") == b"new"
+    third.close()

@@ -43,6 +43,7 @@ class Memo:
         self._tables: dict[str, dict[str, object]] = {}
         self._used: dict[str, set[str]] = {}
         self._stored: dict[str, set[str]] = {}  # keys on disk, per persisted entry read from it
+        self._remade: dict[str, set[str]] = {}  # keys on disk whose result was put again since
         self._db: sqlite3.Connection | None = None
 
     # ---- one build -----------------------------------------------------------------
@@ -87,6 +88,8 @@ class Memo:
     def put(self, entry: Entry[V], key: str, value: V) -> V:
         self._table(entry)[key] = value
         self._used[entry.name].add(key)
+        if key in self._stored.get(entry.name, ()):
+            self._remade.setdefault(entry.name, set()).add(key)
         return value
 
     def reuse(self, entry: Entry[V], key: str, make: Callable[[], V]) -> V:
@@ -152,7 +155,9 @@ class Memo:
                     continue
                 stored = self._stored[name]
                 gone = [(name, k) for k in stored if k not in table]
-                new = [(name, k, pickle.dumps(v, pickle.HIGHEST_PROTOCOL)) for k, v in table.items() if k not in stored]
+                remade = self._remade.pop(name, set())
+                new = [(name, k, pickle.dumps(v, pickle.HIGHEST_PROTOCOL)) for k, v in table.items()
+                       if k not in stored or k in remade]
                 db.executemany("DELETE FROM results WHERE entry = ? AND key = ?", gone)
                 db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", new)
                 self._stored[name] = set(table)

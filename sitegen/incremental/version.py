@@ -7,12 +7,14 @@ the model's name and version.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__
 
 PACKAGE = Path(__file__).resolve().parent.parent
+LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "spacy")
 
 
 @lru_cache(maxsize=1)
@@ -21,6 +23,12 @@ def code_digest() -> str:
     from ..render import builtin_theme_dir  # in a checkout, the theme lies beside the package
 
     h = hashlib.sha256(__version__.encode() + b"\0")
+    # The libraries that shape pages and analysis: an upgrade may make other bytes of the same inputs.
+    for package in LIBRARIES:
+        try:
+            h.update(f"{package} {importlib.metadata.version(package)}\0".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"no {package}\0".encode())
     for folder in dict.fromkeys((PACKAGE, builtin_theme_dir().resolve())):
         h.update(f"\0{folder.name}\0".encode())
         files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)

@@ -35,9 +35,12 @@ class Picture:
 
 
 def network_svg(centre: Node, neighbours: Sequence[tuple[Node, int]],
-                shared: Callable[[str, str], int]) -> Picture | None:
+                shared: Callable[[str, str], int] | None = None,
+                widths: Sequence[float] | None = None) -> Picture | None:
     """The network around ``centre``; ``neighbours`` are (node, shared articles), strongest first;
-    ``shared(a, b)`` counts the articles two neighbours share. None without neighbours."""
+    ``shared(a, b)`` counts the articles two neighbours share, or ``widths`` gives the width
+    of each line between them already (pairs in order, 0 for none: see ``line_widths``).
+    None without neighbours."""
     if not neighbours:
         return None
     strongest = max(count for _, count in neighbours)
@@ -54,13 +57,16 @@ def network_svg(centre: Node, neighbours: Sequence[tuple[Node, int]],
     ]
     # Lines first, so nodes and labels are drawn over them. Lines between neighbours are
     # many (up to 66) and alike: one path per line width keeps the page light.
+    if widths is None:
+        widths = line_widths([node.id for node, _ in neighbours], strongest, shared)
     between: dict[float, list[str]] = {}
+    pair = 0
     for i, (a, _) in enumerate(neighbours):
         for b, _ in neighbours[i + 1:]:
-            count = shared(a.id, b.id)
-            if count:
+            width = widths[pair]
+            pair += 1
+            if width:
                 (x1, y1), (x2, y2) = places[a.id], places[b.id]
-                width = line_width_between(count, strongest)
                 between.setdefault(width, []).append(f"M{x1:.0f} {y1:.0f}L{x2:.0f} {y2:.0f}")
     for width, segments in sorted(between.items()):
         parts.append(f'<path class="edge edge-between" d="{"".join(segments)}" stroke-width="{width:g}"/>')
@@ -90,6 +96,16 @@ def network_svg(centre: Node, neighbours: Sequence[tuple[Node, int]],
     more = f" and {len(neighbours) - 5} more" if len(neighbours) > 5 else ""
     summary = f"Most often in the same articles as {centre.name}: {names}{more}."
     return Picture("".join(parts), summary)
+
+
+def line_widths(ids: Sequence[str], strongest: int, shared: Callable[[str, str], int]) -> tuple[float, ...]:
+    """The width of the line between each pair of ``ids`` (in pair order), 0 where they share nothing."""
+    widths = []
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            count = shared(a, b)
+            widths.append(line_width_between(count, strongest) if count else 0)
+    return tuple(widths)
 
 
 def line_width_between(count: int, strongest: int) -> float:

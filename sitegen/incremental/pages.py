@@ -1,0 +1,159 @@
+"""Pages kept between builds: a page is rendered again iff an input it read changed.
+
+While a page is built and rendered, every input it reads is recorded (see ``site_view``:
+page builders reach the site only through a recording ``SiteView``). This module keeps
+each page's bytes with the inputs it read, and each input's value as the last build saw
+it. The next build compares the site's raw source values (entities, articles, mentions,
+related lists, settings, templates) with the last build's, works out again only the
+inputs made from a source that differs, and re-renders the pages that read an input whose
+value is no longer equal. A page that is new, or whose inputs are all equal, is not
+rendered again.
+
+Inputs are compared by value, not digested: a digest of every entity with all its quoted
+sentences would cost more per save than rendering the pages it spares. An unchanged
+source is usually the very value the last build had, which ``==`` sees at once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable, Mapping, Sequence
+
+from .. import urls
+from ..pages import PagePlan
+from ..render import RenderedPage, RenderPages
+from ..site_view import RAW_OF, Read, SiteData, parse_lines_key
+from .digest import digest
+from .memo import Entry, Memo
+
+# Both kept on disk for the next ``sitegen build``, saved together: a page's bytes are
+# reused only beside the inputs they were rendered from. Templates and settings are
+# inputs like any other; sitegen's own code is the memo's version.
+RENDERED = Entry[RenderedPage]("rendered page", persist=True)  # key: digest of the page's output file
+INPUTS = Entry["PageInputs"]("page inputs", persist=True)  # key: INPUTS_KEY; one per site
+INPUTS_KEY = digest("the inputs the last build's pages read")
+_MISSING = object()
+_EVERY = "\0every "  # ``naming`` key of the inputs of a kind that reads all of its source
+
+
+@dataclass(frozen=True)
+class PageInputs:
+    """What the last build's pages read, and the sources it was worked out from."""
+
+    # raw source kind -> key -> value (see SiteData.raw): the site itself, so kept in
+    # memory only; read from disk it is None, and every input is worked out again
+    raw: Mapping[str, Mapping[str, Any]] | None
+    values: Mapping[Read, Any]  # each input a page read -> its value then
+    # an id -> the inputs whose key lists it ("ids" kinds); _EVERY + kind -> that kind's
+    # inputs ("all" kinds)
+    naming: Mapping[str, frozenset[Read]]
+    pruned_at: int  # how many inputs there were when unread ones were last dropped
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "raw": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+
+def render_pages(memo: Memo) -> RenderPages:
+    """How to render a build's pages reusing those ``memo`` kept whose inputs are unchanged."""
+
+    def reuse(data: SiteData, plans: Sequence[PagePlan],
+              render: Callable[[Sequence[PagePlan]], list[RenderedPage]]) -> list[RenderedPage]:
+        last = memo.get(INPUTS, INPUTS_KEY)
+        values = dict(last.values) if last else {}
+        naming = dict(last.naming) if last else {}
+        changed = changed_inputs(last, data, values) if last else None
+        keys = [_page_key(plan.path) for plan in plans]
+        kept = memo.get_many(RENDERED, keys) if changed is not None else {}
+        pages: list[RenderedPage | None] = []
+        todo: list[int] = []
+        for i, key in enumerate(keys):
+            page = kept.get(key)
+            if page is None or not page.reads.isdisjoint(changed):
+                todo.append(i)
+            pages.append(page)
+        for i, page in zip(todo, render([plans[i] for i in todo])):
+            pages[i] = memo.put(RENDERED, keys[i], page)
+            for read in page.reads:
+                if read not in values:
+                    values[read] = data.value(*read)
+                    _note_naming(naming, read)
+        pruned_at = last.pruned_at if last else 0
+        if len(values) > 2 * pruned_at + 1000:
+            values, naming = _prune(values, naming, pages)
+            pruned_at = len(values)
+        # Copies of the source maps: a stage that updated one in place next time would
+        # otherwise change the last build's values too, and hide the change.
+        raw = {source: dict(now) for source, now in data.raw.items()}
+        memo.put(INPUTS, INPUTS_KEY, PageInputs(raw, values, naming, pruned_at))
+        return pages  # type: ignore[return-value]
+
+    return reuse
+
+
+@lru_cache(maxsize=1 << 17)  # every page's key is asked for after every save of a preview
+def _page_key(path: str) -> str:
+    return digest(urls.page_file(path))
+
+
+def changed_inputs(last: PageInputs, data: SiteData, values: dict[Read, Any]) -> set[Read]:
+    """The inputs whose value differs from the last build's (``values`` updated to now's)."""
+    changed: set[Read] = set()
+
+    def check(read: Read) -> None:
+        old = values.get(read, _MISSING)
+        if old is _MISSING:
+            return  # no page read it
+        new = data.value(*read)
+        if new != old:
+            values[read] = new
+            changed.add(read)
+
+    if last.raw is None:  # the sources are not known: every input is compared
+        for read in list(values):
+            check(read)
+        return changed
+
+    for source, now in data.raw.items():
+        before = last.raw.get(source, {})
+        differ = {key for key, value in now.items() if before.get(key, _MISSING) != value}
+        differ.update(before.keys() - now.keys())
+        if not differ:
+            continue
+        for kind, (raw, reads) in RAW_OF.items():
+            if raw != source:
+                continue
+            if reads == "one":
+                for key in differ:
+                    check((kind, key))
+            elif reads == "all":
+                for read in last.naming.get(_EVERY + kind, ()):
+                    check(read)
+            else:  # "ids"
+                for key in differ:
+                    for read in last.naming.get(key, ()):
+                        check(read)
+    return changed
+
+
+def _note_naming(naming: dict[str, frozenset[Read]], read: Read) -> None:
+    reads = RAW_OF[read[0]][1]
+    if reads == "ids":
+        for named in parse_lines_key(read[1])[0]:
+            naming[named] = naming.get(named, frozenset()) | {read}
+    elif reads == "all":
+        naming[_EVERY + read[0]] = naming.get(_EVERY + read[0], frozenset()) | {read}
+
+
+def _prune(values: dict[Read, Any], naming: Mapping[str, frozenset[Read]],
+           pages: Sequence[RenderedPage | None]) -> tuple[dict[Read, Any], dict[str, frozenset[Read]]]:
+    """Only the inputs some page of this build read."""
+    read = set().union(*(page.reads for page in pages if page is not None))
+    kept_naming = {}
+    for key, reads in naming.items():
+        still = reads & read
+        if still:
+            kept_naming[key] = still
+    return {r: v for r, v in values.items() if r in read}, kept_naming
