@@ -18,6 +18,7 @@ from . import __version__
 from .analysis import analyse_articles
 from .cache import BuildCache, extraction_key
 from .chains import Cluster
+from .comentions import with_co_mentions
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .content import load_articles
 from .curation import Judgement, load_judgements, unmatched_same_as
@@ -25,6 +26,7 @@ from .errors import SiteDirError
 from . import urls
 from .export import article_texts, entities_csv, entities_json, graph_json
 from .memory import BuildMemory
+from .incremental.comentions import counting
 from .extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
 from .merge import canonical_key
 from .model import Article, ArticleError, Site
@@ -201,7 +203,12 @@ def analyse(config: SiteConfig, options: BuildOptions,
         clusters = analysis_stage(config, loaded.articles, extractions, keys, cache,
                                   memory.analyses if memory else None)
     site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memory)
+    store = memory.store if memory else None
+    # Linking weighs the names met together as evidence; it may then combine entities, so
+    # the site's co-mentions are brought up to date once it is done.
+    site = with_co_mentions(site, counting(store, "before linking"))
     site, report = reference_stage(site, config, reference_options(options), judgements, warn)
+    site = with_co_mentions(site, counting(store, "linked"))
     # After linking: a confident link is evidence that a name earns its page.
     site = publish(site, judgements, config.link_threshold, memory.publication if memory else None)
     return site, list(loaded.errors) + judged.errors, extracted, report
@@ -300,8 +307,7 @@ def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Map
     from .resolve import resolve
 
     site = resolve(articles, clusters, judgements, config.entity_types, config.min_mentions,
-                   memory.resolved if memory else None, memory.related if memory else None,
-                   memory.merge if memory else None)
+                   memory.resolved if memory else None, memory.merge if memory else None)
     matched = {e.note_path for e in site.entities if e.note_path}
     for j in judgements:
         if j.path not in matched and not j.ignore:
@@ -358,8 +364,7 @@ def render_files(site: Site, config: SiteConfig, jobs: int = 1, memory: BuildMem
 
 def data_files(site: Site, memory: BuildMemory | None = None) -> dict[str, bytes]:
     return {"data/entities.json": entities_json(site, memory.exports if memory else None),
-            "data/graph.json": graph_json(site, memory.graph if memory else None,
-                                          memory.graph_pairs if memory else None),
+            "data/graph.json": graph_json(site, memory.graph if memory else None),
             "data/entities.csv": entities_csv(site, memory.csv_rows if memory else None), **article_texts(site)}
 
 

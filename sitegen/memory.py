@@ -7,8 +7,7 @@ preview rebuilds after every save, so it keeps the values themselves in memory:
 - each article as read, by file and bytes, so an unchanged file is not parsed again;
 - each extraction and per-article analysis, by the same keys as the cache, decoded,
   and the entities and mentions made from them, so unchanged entities are the very same
-  values, the clusters' merge blocks and groups (``merge_blocks.MergeMemo``), and the
-  counts of entities named together (``related.RelatedIndex``);
+  values, and the clusters' merge blocks and groups (``merge_blocks.MergeMemo``);
 - each page's inputs and rendered bytes, so a page whose inputs are equal to last time
   is not rendered again (see ``render.render_site``), and likewise each entry of
   ``data/entities.json`` and ``data/graph.json``;
@@ -31,7 +30,6 @@ from .incremental import Memo
 from .merge_blocks import MergeMemo
 from .model import ArticleError
 from .reference import ReferenceMemo
-from .related import RelatedIndex
 
 
 @dataclass(frozen=True)
@@ -55,14 +53,12 @@ class BuildMemory:
     analyses: dict[Any, Any] = field(default_factory=dict)  # (article id, cache key) -> clusters
     merge: MergeMemo = field(default_factory=MergeMemo)  # blocks of clusters and their groups, see merge_blocks
     resolved: dict[Any, Any] = field(default_factory=dict)  # entities and mentions, see resolve.resolve
-    related: RelatedIndex = field(default_factory=RelatedIndex)
     publication: dict[Any, Any] = field(default_factory=dict)  # dossiers' related lists, see publication.publish
     pages: dict[str, RenderedPage] = field(default_factory=dict)  # output file -> page
     page_inputs: dict[Any, Any] = field(default_factory=dict)  # dossiers' and article pages' inputs, see pages.py
     exports: dict[Any, Any] = field(default_factory=dict)  # entries of data/entities.json, see export.py
     graph: dict[Any, Any] = field(default_factory=dict)  # entries of data/graph.json, likewise
     csv_rows: dict[Any, Any] = field(default_factory=dict)  # rows of data/entities.csv, likewise
-    graph_pairs: RelatedIndex = field(default_factory=RelatedIndex)  # shared-article counts for graph.json
     reference: ReferenceMemo = field(default_factory=ReferenceMemo)  # records read and links decided
     # results keyed by the digests of their inputs (see sitegen.incremental); the fields
     # above move into it stage by stage
@@ -85,13 +81,11 @@ class BuildMemory:
     def forget(self) -> None:
         self.config = self.output = None
         self.page_inputs.clear()
-        self.graph_pairs = RelatedIndex()
         self.articles.clear()
         self.extractions.clear()
         self.analyses.clear()
         self.merge = MergeMemo()
         self.resolved.clear()
-        self.related = RelatedIndex()
         self.publication.clear()
         self.pages.clear()
         self.exports.clear()

@@ -14,7 +14,6 @@ from .merge import Group, merge_articles
 from .merge_blocks import MergeMemo
 from .model import TYPE_FOLDERS, Article, Entity, Mention, Site
 from .names import name_key
-from .related import EntitiesByArticle, RelatedIndex
 from .slugs import SlugRegistry
 
 
@@ -26,7 +25,6 @@ def resolve(
     entity_types: Sequence[str] = ("person", "place", "organisation"),
     min_mentions: int = 1,
     memo: dict | None = None,
-    related: RelatedIndex | None = None,
     merge_memo: MergeMemo | None = None,
 ) -> Site:
     """Merge every article's clusters into entities and build the Site the pages show.
@@ -34,8 +32,8 @@ def resolve(
     ``memo`` (kept by a long-running caller) hands back the very Entity and Mention
     values of the last call where what they are made of is the same objects again, so
     that comparing this Site's values with the last one's is quick where nothing changed;
-    ``related``, likewise kept, recounts only the articles whose entities changed, and
-    ``merge_memo`` re-merges only the clusters an edit touched.
+    ``merge_memo`` re-merges only the clusters an edit touched. Co-mentions are counted
+    later, once (see ``comentions``).
     """
     groups = merge_articles([(place, clusters_by_article.get(a.id, ())) for place, a in zip(_places(articles), articles)],
                             judgements, merge_memo)
@@ -66,7 +64,6 @@ def resolve(
         articles=tuple(articles),
         entities=tuple(entities),
         mentions_by_article=dict(by_article.tuples),
-        related=related_entities(entities, related),
     )
 
 
@@ -82,6 +79,35 @@ def _places(articles: Sequence[Article]) -> list:
 _ORDER = ("article order",)  # memo keys beside the entity ids
 _GROUPS = ("group facts",)
 _BY_ARTICLE = ("mentions by article",)
+
+
+class EntitiesByArticle:
+    """Which entities name each article, kept up to date from one call to the next by
+    looking only at the entities that are not the very same objects as last time (a
+    long-running caller's unchanged entities are; a rename is a new object too)."""
+
+    def __init__(self) -> None:
+        self.entities: dict[str, Entity] = {}  # entity id -> the entity as of the last update
+        self.ids: dict[str, set[str]] = defaultdict(set)  # article id -> ids of the entities naming it
+
+    def update(self, entities: Sequence[Entity]) -> list[tuple[Entity | None, Entity | None]]:
+        """Take in this call's entities; (before, after) for each that changed, None where
+        it did not exist. Articles no entity names any more are dropped from ``ids``."""
+        now = {e.id: e for e in entities}
+        last = self.entities
+        changes = [(last.get(i), e) for i, e in now.items() if last.get(i) is not e]
+        changes += [(e, None) for i, e in last.items() if i not in now]
+        for before, after in changes:
+            entity_id = (before or after).id
+            for article_id in before.articles if before else ():
+                self.ids[article_id].discard(entity_id)
+            for article_id in after.articles if after else ():
+                self.ids[article_id].add(entity_id)
+            for article_id in before.articles if before else ():
+                if not self.ids.get(article_id, True):
+                    del self.ids[article_id]
+        self.entities = now
+        return changes
 
 
 class _ByArticle:
@@ -215,10 +241,3 @@ def _entity(entity_id: str, group: Group, articles: Mapping[str, Article], order
         pinned_wikipedia=judgement.wikipedia if judgement else None,
     )
 
-
-def related_entities(entities: Sequence[Entity], index: RelatedIndex | None = None) -> dict[str, tuple[tuple[str, int], ...]]:
-    """Entities that appear in the same articles, by the number of articles they share.
-
-    ``index`` (kept by a long-running caller) recounts only what changed since its last use.
-    """
-    return (index or RelatedIndex()).update(entities)
