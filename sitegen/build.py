@@ -27,6 +27,7 @@ from . import urls
 from .export import article_texts, entities_csv, entities_json, graph_json
 from .memory import BuildMemory
 from .incremental.comentions import counting
+from .incremental.entities import published
 from .extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
 from .merge import canonical_key
 from .model import Article, ArticleError, Site
@@ -35,7 +36,6 @@ from .names import name_key
 from .output import WriteStats, write_site
 from .ownership import recorded_files, refuse_source_folders
 from .progress import Progress
-from .publication import publish
 from .redirects import load_history, plan_redirects, redirect_files, save_history, updated_history
 from .reference import ReferenceOptions, ReferenceReport, reference_stage
 from .search import find_pagefind, search_files
@@ -210,7 +210,7 @@ def analyse(config: SiteConfig, options: BuildOptions,
     site, report = reference_stage(site, config, reference_options(options), judgements, warn)
     site = with_co_mentions(site, counting(store, "linked"))
     # After linking: a confident link is evidence that a name earns its page.
-    site = publish(site, judgements, config.link_threshold, memory.publication if memory else None)
+    site = published(store, site, judgements, config.link_threshold)
     return site, list(loaded.errors) + judged.errors, extracted, report
 
 

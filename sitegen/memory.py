@@ -53,7 +53,6 @@ class BuildMemory:
     analyses: dict[Any, Any] = field(default_factory=dict)  # (article id, cache key) -> clusters
     merge: MergeMemo = field(default_factory=MergeMemo)  # blocks of clusters and their groups, see merge_blocks
     resolved: dict[Any, Any] = field(default_factory=dict)  # entities and mentions, see resolve.resolve
-    publication: dict[Any, Any] = field(default_factory=dict)  # dossiers' related lists, see publication.publish
     pages: dict[str, RenderedPage] = field(default_factory=dict)  # output file -> page
     page_inputs: dict[Any, Any] = field(default_factory=dict)  # dossiers' and article pages' inputs, see pages.py
     exports: dict[Any, Any] = field(default_factory=dict)  # entries of data/entities.json, see export.py
@@ -86,7 +85,6 @@ class BuildMemory:
         self.analyses.clear()
         self.merge = MergeMemo()
         self.resolved.clear()
-        self.publication.clear()
         self.pages.clear()
         self.exports.clear()
         self.graph.clear()
