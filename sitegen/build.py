@@ -27,7 +27,8 @@ from . import urls
 from .export import article_texts, entities_csv, entities_json, graph_json
 from .memory import BuildMemory
 from .incremental.comentions import counting
-from .incremental.entities import published
+from .incremental import Memo
+from .incremental.entities import published, resolved
 from .extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
 from .merge import canonical_key
 from .model import Article, ArticleError, Site
@@ -202,8 +203,8 @@ def analyse(config: SiteConfig, options: BuildOptions,
         extractions, keys, extracted = extract_stage(config, loaded.articles, options, cache)
         clusters = analysis_stage(config, loaded.articles, extractions, keys, cache,
                                   memory.analyses if memory else None)
-    site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memory)
     store = memory.store if memory else None
+    site = resolve_stage(config, loaded.articles, clusters, judgements, warn, store)
     # Linking weighs the names met together as evidence; it may then combine entities, so
     # the site's co-mentions are brought up to date once it is done.
     site = with_co_mentions(site, counting(store, "before linking"))
@@ -303,11 +304,8 @@ def analysis_stage(config: SiteConfig, articles: Sequence[Article], extractions:
 
 
 def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Mapping[str, list[Cluster]],
-                  judgements: Sequence[Judgement], warn, memory: BuildMemory | None = None) -> Site:
-    from .resolve import resolve
-
-    site = resolve(articles, clusters, judgements, config.entity_types, config.min_mentions,
-                   memory.resolved if memory else None, memory.merge if memory else None)
+                  judgements: Sequence[Judgement], warn, store: Memo | None = None) -> Site:
+    site = resolved(store, articles, clusters, judgements, config.entity_types, config.min_mentions)
     matched = {e.note_path for e in site.entities if e.note_path}
     for j in judgements:
         if j.path not in matched and not j.ignore:
@@ -324,35 +322,15 @@ def _mentioned_keys(clusters: Mapping[str, list[Cluster]], wanted: set[str]) -> 
     """Which of the name keys ``wanted`` some article mentions, in any form the article
     writes or merging goes by (see merge.editor_judgements)."""
     missing = set(wanted)
-    for article_id, article_clusters in clusters.items():
-        missing.difference_update(_article_keys(article_id, article_clusters))
+    for article_clusters in clusters.values():
+        for c in article_clusters:
+            missing.difference_update(c.forms)
+            missing.difference_update(c.strong_keys)
+            missing.discard(c.name_key)
+            missing.discard(canonical_key(c))
         if not missing:
             break
-    _drop_kept_keys(clusters)
     return wanted - missing
-
-
-# article id -> (its clusters, their name keys): a preview hands over the very same list
-# of clusters for every article an edit did not touch, and its keys are not collected again.
-_KEPT_KEYS: dict[str, tuple[list[Cluster], frozenset[str]]] = {}
-
-
-def _article_keys(article_id: str, clusters: list[Cluster]) -> frozenset[str]:
-    kept = _KEPT_KEYS.get(article_id)
-    if kept is None or kept[0] is not clusters:
-        keys: set[str] = set()
-        for c in clusters:
-            keys.update(c.forms)
-            keys.update(c.strong_keys)
-            keys.add(c.name_key)
-            keys.add(canonical_key(c))
-        kept = _KEPT_KEYS[article_id] = (clusters, frozenset(keys))
-    return kept[1]
-
-
-def _drop_kept_keys(clusters: Mapping[str, list[Cluster]]) -> None:
-    for article_id in [a for a in _KEPT_KEYS if a not in clusters]:
-        del _KEPT_KEYS[article_id]
 
 
 def render_files(site: Site, config: SiteConfig, jobs: int = 1, memory: BuildMemory | None = None) -> dict[str, bytes]:

@@ -7,7 +7,7 @@ preview rebuilds after every save, so it keeps the values themselves in memory:
 - each article as read, by file and bytes, so an unchanged file is not parsed again;
 - each extraction and per-article analysis, by the same keys as the cache, decoded,
   and the entities and mentions made from them, so unchanged entities are the very same
-  values, and the clusters' merge blocks and groups (``merge_blocks.MergeMemo``);
+  values (the entity stages keep theirs in ``store``: see ``incremental.entities``);
 - each page's inputs and rendered bytes, so a page whose inputs are equal to last time
   is not rendered again (see ``render.render_site``), and likewise each entry of
   ``data/entities.json`` and ``data/graph.json``;
@@ -27,7 +27,6 @@ from typing import Any, Iterable, Mapping
 
 from .config import SiteConfig
 from .incremental import Memo
-from .merge_blocks import MergeMemo
 from .model import ArticleError
 from .reference import ReferenceMemo
 
@@ -51,8 +50,6 @@ class BuildMemory:
     articles: dict[Path, tuple] = field(default_factory=dict)  # file -> (bytes, Article or error, ...)
     extractions: dict[str, Any] = field(default_factory=dict)  # cache key -> Extraction
     analyses: dict[Any, Any] = field(default_factory=dict)  # (article id, cache key) -> clusters
-    merge: MergeMemo = field(default_factory=MergeMemo)  # blocks of clusters and their groups, see merge_blocks
-    resolved: dict[Any, Any] = field(default_factory=dict)  # entities and mentions, see resolve.resolve
     pages: dict[str, RenderedPage] = field(default_factory=dict)  # output file -> page
     page_inputs: dict[Any, Any] = field(default_factory=dict)  # dossiers' and article pages' inputs, see pages.py
     exports: dict[Any, Any] = field(default_factory=dict)  # entries of data/entities.json, see export.py
@@ -83,8 +80,6 @@ class BuildMemory:
         self.articles.clear()
         self.extractions.clear()
         self.analyses.clear()
-        self.merge = MergeMemo()
-        self.resolved.clear()
         self.pages.clear()
         self.exports.clear()
         self.graph.clear()

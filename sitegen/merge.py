@@ -20,9 +20,10 @@ from .places import gazetteer
 from .unionfind import UnionFind
 
 
-@dataclass
+@dataclass(frozen=True)
 class Group:
-    """The clusters of one entity, across the whole site."""
+    """The clusters of one entity, across the whole site. Frozen: the entity made from
+    it is kept under its digest (see ``incremental.entities``)."""
 
     clusters: list[Cluster]
     type: str

@@ -35,7 +35,11 @@ def digest(*values: Any) -> str:
 
 
 def _feed(h: "hashlib._Hash", value: Any) -> None:  # noqa: C901: one branch per kind of value, in one place
-    if value is None:
+    own = getattr(value, _DIGEST, None)
+    if own is not None:  # a frozen value digested before (see below): the common case, first
+        h.update(b"c")
+        h.update(own.encode())
+    elif value is None:
         h.update(b"N")
     elif isinstance(value, bool):
         h.update(b"T" if value else b"F")
