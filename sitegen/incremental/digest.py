@@ -34,6 +34,16 @@ def digest(*values: Any) -> str:
     return h.hexdigest()
 
 
+def own_digest(value: Any) -> str:
+    """A frozen value's own digest, made once (cheap to ask again); else ``digest(value)``."""
+    own = getattr(value, _DIGEST, None)
+    if own is None and dataclasses.is_dataclass(value) and type(value).__dataclass_params__.frozen \
+            and hasattr(value, "__dict__"):
+        digest(value)  # made and kept on the value
+        own = getattr(value, _DIGEST)
+    return own if own is not None else digest(value)
+
+
 def _feed(h: "hashlib._Hash", value: Any) -> None:  # noqa: C901: one branch per kind of value, in one place
     own = getattr(value, _DIGEST, None)
     if own is not None:  # a frozen value digested before (see below): the common case, first

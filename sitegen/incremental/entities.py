@@ -2,8 +2,8 @@
 
 - resolving: each entity under the digest of its id, its group (its clusters, name, type,
   reasons and note) and the articles it quotes sentences from; each article's mentions
-  under the keys of the entities naming it. Merging keeps its blocks in a ``MergeMemo``
-  (see ``merge_blocks``), itself kept here.
+  under the keys of the entities naming it. Merging keeps its blocks and groups by the
+  clusters' digests (see ``incremental.merge_blocks``).
 - publication: each entity's page decision under the digest of the entity, its note, the
   threshold and the articles whose text it reads; and the related lists of the last build
   handed back where equal, the very tuples (pages find an unchanged list at once).
@@ -15,17 +15,16 @@ from typing import Mapping, Sequence
 
 from ..chains import Cluster
 from ..curation import Judgement
-from ..merge import Group, merge_articles
-from ..merge_blocks import MergeMemo
+from ..merge import Group, canonical_key, merge_block
 from ..model import Article, Entity, Mention, Site
 from ..publication import page_reason, publish
 from ..resolve import article_mentions, entity_of, naming, resolve
 from .digest import digest
 from .memo import Entry, Memo
+from .merge_blocks import MERGE_BLOCKS, MergeMemo, merge_kept
 
 ENTITY = Entry[Entity]("entity")
 ARTICLE_MENTIONS = Entry[tuple[Mention, ...]]("mentions of an article")
-MERGE_BLOCKS = Entry[MergeMemo]("merge blocks")
 # The last build's entities by id and mentions by article: a value made again equal to
 # last build's is handed back as that very object (pages find it unchanged at once).
 LAST_RESOLVED = Entry[tuple[dict, dict]]("last resolved")
@@ -44,7 +43,7 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
     keys: dict[str, str] = {}  # entity id -> the key it was found or made under
 
     def merge(places: list, notes: Sequence[Judgement]) -> list[Group]:
-        return merge_articles(places, notes, merge_memo)
+        return merge_kept(merge_memo, places, notes, canonical_key, merge_block)
 
     def make_entity(entity_id: str, group: Group, by_id: Mapping[str, Article], order: Mapping[str, int]) -> Entity:
         sources = tuple(dict.fromkeys(c.article_id for c in group.clusters))
