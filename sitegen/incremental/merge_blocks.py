@@ -13,7 +13,7 @@ never equal to one another (each holds other mentions).
 from __future__ import annotations
 
 from itertools import count
-from typing import Callable, Hashable, Sequence
+from typing import Callable, Hashable, NamedTuple, Sequence
 
 from ..chains import Cluster
 from ..curation import Judgement
@@ -22,21 +22,43 @@ from ..unionfind import UnionFind
 from .digest import digest, own_digest
 from .memo import Entry
 
+class Placed(NamedTuple):
+    """A cluster as the memo knows it."""
+
+    cluster: Cluster
+    keys: tuple[str, ...]  # its blocking keys
+    block: int
+    position: Position
+
+
+class Merged(NamedTuple):
+    """A block's groups and what they were merged from."""
+
+    members: tuple[str, ...]  # its clusters' digests, in site order
+    notes: tuple[int, ...]  # its judgements' places in the list of judgements
+    groups: list  # [(root's index in members, group)]
+
+
+class Listed(NamedTuple):
+    """An article's clusters as last seen."""
+
+    digest: str  # of the whole list
+    clusters: tuple[str, ...]  # each one's digest
+
+
 class MergeMemo:
     """What the last merge found: blocks and groups, keyed by the clusters' digests."""
 
     def __init__(self) -> None:
         self.judgements: tuple[Judgement, ...] | None = None
-        self.articles: dict[Hashable, tuple[str, tuple[str, ...]]] = {}  # place -> (digest of its clusters, theirs)
-        # cluster digest -> (cluster, keys, block, position)
-        self.clusters: dict[str, tuple[Cluster, tuple[str, ...], int, Position]] = {}
+        self.articles: dict[Hashable, Listed] = {}  # place -> its clusters as last seen
+        self.clusters: dict[str, Placed] = {}  # cluster digest -> the cluster, placed
         self.members: dict[int, set[str]] = {}  # block -> digests of its clusters
         self.key_block: dict[str, int] = {}  # key -> the block holding it
         self.block_keys: dict[int, set[str]] = {}
         self.block_judgements: dict[int, list[int]] = {}  # block -> positions in judgements
         self.unplaced: list[int] = []  # judgements not yet given a block
-        # block -> (its clusters' digests in site order, its notes, [(root's index in those, group)])
-        self.merged: dict[int, tuple[tuple[str, ...], tuple[int, ...], list]] = {}
+        self.merged: dict[int, Merged] = {}  # block -> its groups
         self.stale: set[int] = set()  # blocks an editor's note changed: to block again
         self._labels = count()
 
@@ -80,15 +102,15 @@ def merge_kept(memo: MergeMemo, articles: Sequence[tuple[Hashable, Sequence[Clus
     resorted = _assign_blocks(articles, judgements, canonical_key, memo)
 
     for block in resorted:
-        ids = sorted(memo.members[block], key=lambda i: memo.clusters[i][3])
+        ids = sorted(memo.members[block], key=lambda i: memo.clusters[i].position)
         notes = tuple(memo.block_judgements.get(block, ()))
         last = memo.merged.get(block)
-        if last is not None and last[0] == tuple(ids) and last[1] == notes:
+        if last is not None and last.members == tuple(ids) and last.notes == notes:
             continue
-        clusters = [memo.clusters[i][0] for i in ids]
-        memo.merged[block] = (tuple(ids), notes, merge_block(clusters, [judgements[j] for j in notes]))
+        clusters = [memo.clusters[i].cluster for i in ids]
+        memo.merged[block] = Merged(tuple(ids), notes, merge_block(clusters, [judgements[j] for j in notes]))
     where = memo.clusters
-    ordered = [(where[ids[root]][3], group) for ids, _, groups in memo.merged.values() for root, group in groups]
+    ordered = [(where[m.members[root]].position, group) for m in memo.merged.values() for root, group in m.groups]
     ordered.sort(key=lambda pair: pair[0])
     return [group for _, group in ordered]
 
@@ -102,27 +124,26 @@ def _assign_blocks(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
     now = {place: clusters for place, clusters in articles}
     # Each cluster's digest is made once (it is frozen); an article's is that of its list.
     seen = {place: tuple(own_digest(c) for c in clusters) for place, clusters in articles}
-    listed = {place: (digest("\0".join(ids)), ids) for place, ids in seen.items()}
-    changed = [place for place, _ in articles if memo.articles.get(place, ("",))[0] != listed[place][0]]
+    listed = {place: Listed(digest("\0".join(ids)), ids) for place, ids in seen.items()}
+    changed = [place for place, _ in articles if memo.articles.get(place, Listed("", ())).digest != listed[place].digest]
     changed += [place for place in memo.articles if place not in now]
     if not changed and not memo.unplaced and not memo.stale:
         return set()
     old_ids, new_clusters = set(), {}
     for place in changed:
-        old_ids.update(memo.articles.get(place, ("", ()))[1])
+        old_ids.update(memo.articles.get(place, Listed("", ())).clusters)
         for index, cluster in enumerate(now.get(place, ())):
-            new_clusters[listed[place][1][index]] = (cluster, (place, index))
+            new_clusters[listed[place].clusters[index]] = (cluster, (place, index))
     memo.articles = listed
     gone = old_ids - new_clusters.keys()
     new = [(c, position) for i, (c, position) in new_clusters.items() if i not in memo.clusters]
     # A cluster in both (an article's list remade around the same clusters) may have moved.
-    resorted = {memo.clusters[i][2] for i in old_ids & new_clusters.keys()
-                if memo.clusters[i][3] != new_clusters[i][1]}
+    resorted = {memo.clusters[i].block for i in old_ids & new_clusters.keys()
+                if memo.clusters[i].position != new_clusters[i][1]}
     for i in old_ids & new_clusters.keys():
-        cluster, keys, block, _ = memo.clusters[i]
-        memo.clusters[i] = (cluster, keys, block, new_clusters[i][1])
+        memo.clusters[i] = memo.clusters[i]._replace(position=new_clusters[i][1])
 
-    touched = {memo.clusters[i][2] for i in gone} | memo.stale
+    touched = {memo.clusters[i].block for i in gone} | memo.stale
     memo.stale = set()
     region_judgements, memo.unplaced = memo.unplaced, []
     new_keys = {}
@@ -132,10 +153,10 @@ def _assign_blocks(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
         touched.update(memo.key_block[k] for k in keys if k in memo.key_block)
     for i in gone:
         del memo.clusters[i]
-    region = [(i, memo.clusters[i][1]) for block in touched for i in memo.members.get(block, ()) if i not in gone]
+    region = [(i, memo.clusters[i].keys) for block in touched for i in memo.members.get(block, ()) if i not in gone]
     for cluster, position in new:
         key = own_digest(cluster)
-        memo.clusters[key] = (cluster, new_keys[key], -1, position)
+        memo.clusters[key] = Placed(cluster, new_keys[key], -1, position)
         region.append((key, new_keys[key]))
     for block in touched:
         region_judgements += memo.block_judgements.pop(block, [])
@@ -163,9 +184,8 @@ def _assign_blocks(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
         for key in keys:
             memo.key_block[key] = block
     for i, keys in region:
-        cluster, _, _, position = memo.clusters[i]
         block = memo.key_block[keys[0]]
-        memo.clusters[i] = (cluster, keys, block, position)
+        memo.clusters[i] = memo.clusters[i]._replace(keys=keys, block=block)
         memo.members.setdefault(block, set()).add(i)
     for j in sorted(region_judgements):  # in the notes' order: the first that names a group is its note
         block = memo.key_block[min(judgements[j].merge_keys)]
