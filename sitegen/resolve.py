@@ -109,16 +109,22 @@ def _keep(group: Group, entity_types: Sequence[str], min_mentions: int) -> bool:
     return sum(len(c.mentions) for c in group.clusters) >= min_mentions
 
 
-def entity_of(entity_id: str, group: Group, articles: Mapping[str, Article], order: Mapping[str, int]) -> Entity:
+def cluster_mentions(cluster: Cluster, article: Article, entity_id: str) -> tuple[Mention, ...]:
+    """One cluster's mentions, as mentions of ``entity_id`` with their sentences."""
+    text = article.text
+    return tuple(Mention(cluster.article_id, m.start, m.end, m.text, text[m.sentence_start:m.sentence_end],
+                         m.sentence_start, entity_id) for m in cluster.mentions)
+
+
+def entity_of(entity_id: str, group: Group, articles: Mapping[str, Article], order: Mapping[str, int],
+              mentions_of: Callable[[Cluster, Article, str], tuple[Mention, ...]] = cluster_mentions) -> Entity:
     """The entity ``group`` names, with its mentions in ``articles`` (in the site's ``order``)."""
     mentions = []
     surfaces: Counter = Counter()
     for cluster in group.clusters:
-        text = articles[cluster.article_id].text
         for m in cluster.mentions:
             surfaces[m.text] += 1
-            mentions.append(Mention(cluster.article_id, m.start, m.end, m.text, text[m.sentence_start:m.sentence_end],
-                                    m.sentence_start, entity_id))
+        mentions.extend(mentions_of(cluster, articles[cluster.article_id], entity_id))
     mentions.sort(key=lambda m: (order[m.article_id], m.start))
     name_k = name_key(group.name)
     aliases, seen = [], {name_k}
