@@ -42,8 +42,15 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
     last_key = digest("last resolved")
     last_entities, last_lists = memo.get(LAST_RESOLVED, last_key) or ({}, {})
 
+    by_id = {a.id: a for a in articles}
+
+    def listing(place: tuple, clusters: Sequence[Cluster]) -> str:
+        # An article's clusters are made from its id and text alone (settings and model
+        # stay within one memo): its kept digest stands for them.
+        return digest(own_digest(by_id[place[1]]), len(clusters))
+
     def merge(places: list, notes: Sequence[Judgement]) -> list[Group]:
-        return merge_kept(merge_memo, places, notes, canonical_key, merge_block)
+        return merge_kept(merge_memo, places, notes, canonical_key, merge_block, listing)
 
     # article id -> what its mentions are made of: its clusters in entities, with their ids
     made_of: dict[str, list[str]] = {}

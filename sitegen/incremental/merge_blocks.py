@@ -91,15 +91,18 @@ MERGE_BLOCKS = Entry[MergeMemo]("merge blocks")
 
 
 def merge_kept(memo: MergeMemo, articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judgements: Sequence[Judgement],
-               canonical_key: Callable[[Cluster], str], merge_block: Callable) -> list:
+               canonical_key: Callable[[Cluster], str], merge_block: Callable,
+               listing: Callable[[Hashable, Sequence[Cluster]], str] | None = None) -> list:
     """``merge_blocks.merge_by_block``'s groups, merging again only the blocks that changed
-    since ``memo``'s last use."""
+    since ``memo``'s last use. ``listing(place, clusters)`` is a digest that differs
+    whenever an article's clusters may (by default, that of the clusters themselves; a
+    caller that knows what the clusters were made from may give a cheaper one)."""
     judgements = tuple(judgements)
     if memo.judgements is None:
         memo.reset(judgements)
     elif memo.judgements != judgements:
         memo.rejudge(judgements)
-    resorted = _assign_blocks(articles, judgements, canonical_key, memo)
+    resorted = _assign_blocks(articles, judgements, canonical_key, memo, listing or _cluster_listing)
 
     for block in resorted:
         ids = sorted(memo.members[block], key=lambda i: memo.clusters[i].position)
@@ -115,26 +118,32 @@ def merge_kept(memo: MergeMemo, articles: Sequence[tuple[Hashable, Sequence[Clus
     return [group for _, group in ordered]
 
 
+def _cluster_listing(place: Hashable, clusters: Sequence[Cluster]) -> str:
+    return digest("\0".join(own_digest(c) for c in clusters))
+
+
 def _assign_blocks(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judgements: tuple[Judgement, ...],
-                   canonical_key: Callable[[Cluster], str], memo: MergeMemo) -> set[int]:
+                   canonical_key: Callable[[Cluster], str], memo: MergeMemo,
+                   listing: Callable[[Hashable, Sequence[Cluster]], str]) -> set[int]:
     """Bring ``memo``'s blocks up to date with ``articles``: re-block only what changed.
 
     Returns the blocks whose clusters, or their order, may differ from last time.
     """
     now = {place: clusters for place, clusters in articles}
-    # Each cluster's digest is made once (it is frozen); an article's is that of its list.
-    seen = {place: tuple(own_digest(c) for c in clusters) for place, clusters in articles}
-    listed = {place: Listed(digest("\0".join(ids)), ids) for place, ids in seen.items()}
-    changed = [place for place, _ in articles if memo.articles.get(place, Listed("", ())).digest != listed[place].digest]
+    # Whether an article's clusters may differ from last time: its listing digest says.
+    listed = {place: listing(place, clusters) for place, clusters in articles}
+    changed = [place for place, _ in articles if memo.articles.get(place, Listed("", ())).digest != listed[place]]
     changed += [place for place in memo.articles if place not in now]
     if not changed and not memo.unplaced and not memo.stale:
         return set()
+    changed_set = set(changed)
     old_ids, new_clusters = set(), {}
     for place in changed:
         old_ids.update(memo.articles.get(place, Listed("", ())).clusters)
         for index, cluster in enumerate(now.get(place, ())):
-            new_clusters[listed[place].clusters[index]] = (cluster, (place, index))
-    memo.articles = listed
+            new_clusters[own_digest(cluster)] = (cluster, (place, index))
+    memo.articles = {place: Listed(listed[place], tuple(own_digest(c) for c in now[place]))
+                     if place in changed_set else memo.articles[place] for place in listed}
     gone = old_ids - new_clusters.keys()
     new = [(c, position) for i, (c, position) in new_clusters.items() if i not in memo.clusters]
     # A cluster in both (an article's list remade around the same clusters) may have moved.
