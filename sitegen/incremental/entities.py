@@ -3,8 +3,8 @@
 - resolving: each entity under the digest of its id, its group (its clusters, name, type,
   reasons and note) and the articles it quotes sentences from (an entity made again keeps
   its last build's equal mentions); each article's mentions under the digest of the
-  article and of its clusters with their entities' ids. Merging keeps its blocks and groups by the
-  clusters' digests (see ``incremental.merge_blocks``).
+  article and of its clusters with their entities' ids. Merging keeps its blocks and
+  groups by the clusters' digests (see ``incremental.merge_blocks``).
 - publication: each entity's page decision under the digest of the entity, its note, the
   threshold and the articles whose text it reads; and the related lists of the last build
   handed back where equal, the very tuples (pages find an unchanged list at once).
@@ -72,10 +72,9 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
 
     def by_article(entities: Sequence[Entity]) -> dict[str, tuple[Mention, ...]]:
         out = {}
-        articles_by_id = {a.id: a for a in articles}
         for article_id, named in naming(entities).items():
             # An article's mentions are those of its clusters in entities, cut from its text.
-            key = digest(articles_by_id[article_id], "\0".join(sorted(made_of[article_id])))
+            key = digest(by_id[article_id], "\0".join(sorted(made_of[article_id])))
             found = memo.get(ARTICLE_MENTIONS, key)
             if found is None:
                 found = article_mentions(article_id, named)
