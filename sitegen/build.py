@@ -24,6 +24,7 @@ from . import __version__
 from .analysis import cluster_articles
 from .cache import BuildCache, extraction_key
 from .chains import Cluster
+from .comentions import with_co_mentions
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .content import load_articles
 from .curation import Judgement, load_judgements, unmatched_same_as
@@ -32,6 +33,8 @@ from .incremental import Memo
 from . import urls
 from .export import article_texts, entities_csv, entities_json, graph_json
 from .memory import BuildMemory
+from .incremental.comentions import counting
+from .incremental.entities import published, resolved
 from .extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
 from .incremental import Memo
 from .incremental.articles import article_reader, clusters_reusing
@@ -44,7 +47,6 @@ from .names import name_key
 from .output import WriteStats, write_site
 from .ownership import recorded_files, refuse_source_folders
 from .progress import Progress
-from .publication import publish
 from .redirects import load_history, plan_redirects, redirect_files, save_history, updated_history
 from .reference import ReferenceOptions, ReferenceReport, reference_stage
 from .search import find_pagefind, search_files
@@ -235,7 +237,6 @@ def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
     one, every stage runs afresh.
     """
     memo = memo if memo is not None else Memo()
-    memory = options.memory  # the later stages' own memos, until they move into ``memo``
     loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes, article_reader(memo))
     for warning in loaded.warnings:
         warn(str(warning))
@@ -245,10 +246,14 @@ def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
         warn(str(warning))
     clusters, extracted = clusters_reusing(memo, lambda articles: cluster_stage(config, articles, options, warn),
                                            config, loaded.articles)
-    site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memory)
+    site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memo)
+    # Linking weighs the names met together as evidence; it may then combine entities, so
+    # the site's co-mentions are brought up to date once it is done.
+    site = with_co_mentions(site, counting(memo, "before linking"))
     site, report = reference_stage(site, config, reference_options(options), judgements, warn)
+    site = with_co_mentions(site, counting(memo, "linked"))
     # After linking: a confident link is evidence that a name earns its page.
-    site = publish(site, judgements, config.link_threshold, memory.publication if memory else None)
+    site = published(memo, site, judgements, config.link_threshold)
     return site, list(loaded.errors) + judged.errors, extracted, report
 
 
@@ -337,12 +342,8 @@ def cluster_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
 
 
 def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Mapping[str, list[Cluster]],
-                  judgements: Sequence[Judgement], warn, memory: BuildMemory | None = None) -> Site:
-    from .resolve import resolve
-
-    site = resolve(articles, clusters, judgements, config.entity_types, config.min_mentions,
-                   memory.resolved if memory else None, memory.related if memory else None,
-                   memory.merge if memory else None)
+                  judgements: Sequence[Judgement], warn, store: Memo | None = None) -> Site:
+    site = resolved(store, articles, clusters, judgements, config.entity_types, config.min_mentions)
     matched = {e.note_path for e in site.entities if e.note_path}
     for j in judgements:
         if j.path not in matched and not j.ignore:
@@ -380,8 +381,7 @@ def render_files(site: Site, config: SiteConfig, jobs: int = 1, memo: Memo | Non
 
 def data_files(site: Site, memory: BuildMemory | None = None) -> dict[str, bytes]:
     return {"data/entities.json": entities_json(site, memory.exports if memory else None),
-            "data/graph.json": graph_json(site, memory.graph if memory else None,
-                                          memory.graph_pairs if memory else None),
+            "data/graph.json": graph_json(site, memory.graph if memory else None),
             "data/entities.csv": entities_csv(site, memory.csv_rows if memory else None), **article_texts(site)}
 
 

@@ -35,9 +35,10 @@ SENTENCE_EVIDENCE = {LOCATIVE_NOTE: "place", KNOWN_PLACE_NOTE: "place", SPORTS_T
                      QUOTED_NOTE: OTHER, ATHLETE_NOTE: "person"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Cluster:
-    """The mentions of one entity inside one article."""
+    """The mentions of one entity inside one article. Frozen: a preview keeps clusters
+    between builds and finds them by their content's digest (see ``incremental``)."""
 
     article_id: str
     mentions: list[RawMention]

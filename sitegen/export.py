@@ -7,14 +7,13 @@ contract, documented in the README.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
-from collections import Counter
 from typing import Callable
 
 from .model import Article, Entity, Site
 from .names import name_key
-from .related import MAX_PER_ARTICLE, RelatedIndex
 from .structured import short_description, wikidata_url
 
 FORMAT_VERSION = 1
@@ -124,39 +123,30 @@ def article_texts(site: Site) -> dict[str, bytes]:
     return {f"data/text/{a.id}.txt": a.text.encode("utf-8") for a in site.articles}
 
 
-def graph_json(site: Site, memo: dict | None = None, pairs: RelatedIndex | None = None) -> bytes:
+def graph_json(site: Site, memo: dict | None = None) -> bytes:
     """Nodes (entities) and undirected edges weighted by the number of articles two entities share.
 
-    ``memo`` (kept by a long-running caller) holds each node's and each entity's edges'
-    encoded text; ``pairs``, likewise kept, recounts the shared articles only where an
-    edit changed an article's entities, and only the edges of the entities it recounted
-    are encoded again. The bytes are those of encoding it all afresh.
+    The shared articles are the site's co-mentions (``Site.shared``, see ``comentions``),
+    between entities that have a page. ``memo`` (kept by a long-running caller) holds each
+    node's and each entity's edges' encoded text with what it was made from: an entity
+    whose counts and the set of pages are the same again is not encoded again. The bytes
+    are those of encoding it all afresh.
     """
-    if pairs is not None:
-        pairs.update(site.entities)
-        shared = pairs.pair_counts()
-        recounted = pairs.recounted
-    else:
-        shared = _shared_counts(site)
-        recounted = None
+    shared = site.shared
+    paged = {e.id for e in site.entities}
+    # The edges drawn depend on which entities have no page: one short value stands for them.
+    hidden = hashlib.sha256("\0".join(sorted(e.id for e in site.without_page)).encode()).hexdigest()
     entries = _Entries(memo)
-    # The kept edges are those of the index's update before this one, or none are current.
-    if recounted is not None and entries.kept(_PAIRS_UPDATE) != pairs.updates - 1:
-        recounted = None
-    entries.fresh[_PAIRS_UPDATE] = (None, pairs.updates if pairs is not None else None)
     nodes = []
     for e in site.entities:
         node = (e.id, e.name, e.type, e.url, len(e.mentions), len(e.articles))
         nodes.append(entries.text(("node", e.id), node, lambda node=node: _encoded(dict(zip(_NODE_KEYS, node)))))
     edges = []
-    for a in sorted(shared):  # edges in (source, target) order, source < target
-        if not shared[a]:
-            continue
-        piece = entries.kept(("edges", a)) if recounted is not None and a not in recounted else None
-        if piece is None:
-            piece = b",".join(_encoded({"source": a, "target": b, "weight": n})
-                              for b, n in sorted(shared[a].items()) if b > a)
-            entries.fresh[("edges", a)] = (None, piece)
+    for a in sorted(paged & shared.keys()):  # edges in (source, target) order, source < target
+        counts = shared[a]
+        piece = entries.text(("edges", a), (counts, hidden), lambda counts=counts, a=a: b",".join(
+            _encoded({"source": a, "target": b, "weight": n}) for b, n in sorted(counts.items())
+            if b > a and b in paged))
         if piece:
             edges.append(piece)
     entries.keep()
@@ -164,21 +154,6 @@ def graph_json(site: Site, memo: dict | None = None, pairs: RelatedIndex | None 
     return b"".join([head[:-1].encode(), b',"nodes":[', b",".join(nodes), b'],"edges":[', b",".join(edges), b"]}\n"])
 
 
-def _shared_counts(site: Site) -> dict[str, Counter]:
-    in_article: dict[str, list[str]] = {}
-    for entity in site.entities:
-        for article_id in entity.articles:
-            in_article.setdefault(article_id, []).append(entity.id)
-    shared: dict[str, Counter] = {}
-    for ids in in_article.values():
-        # As for a dossier's related list: a directory-like article would make this quadratic.
-        ids = ids[:MAX_PER_ARTICLE]
-        for a in ids:
-            shared.setdefault(a, Counter()).update(ids)  # counted in C; a itself is skipped when written
-    return shared
-
-
-_PAIRS_UPDATE = ("pairs update",)  # which update of the pair counts the kept edges are from
 _NODE_KEYS = ("id", "name", "type", "url", "mention_count", "article_count")
 
 

@@ -5,13 +5,12 @@ persisted entries, in ``.sitegen/memo.sqlite``), and its no-op check spares it e
 when nothing changed. A preview rebuilds after every save, so it keeps the values
 themselves in memory:
 
-- in ``store`` (a ``sitegen.incremental.Memo``): each article as read and its clusters,
-  under digests of what they were made from (see ``incremental.articles``);
-- the entities and mentions made from the clusters, so unchanged entities are the very
-  same values, the clusters' merge blocks and groups (``merge_blocks.MergeMemo``), and the
-  counts of entities named together (``related.RelatedIndex``);
-- each page's bytes and the inputs it read, so a page whose inputs are equal to last
-  time is not rendered again (``store``, see ``incremental.pages``), and each entry of
+- in ``store`` (a ``sitegen.incremental.Memo``): each article as read and its clusters
+  (see ``incremental.articles``), the entities, mentions, co-mentions and publication
+  decisions made from them (``incremental.entities``, ``incremental.comentions``), and
+  each page's bytes with the inputs it read, so a page whose inputs are equal to last
+  time is not rendered again (``incremental.pages``), all under digests of what they were
+  made from; and, still here, each entry of
   ``data/entities.json`` and ``data/graph.json``;
 - the reference records read from their cache and each linking decision (see
   ``reference.ReferenceMemo``);
@@ -29,24 +28,17 @@ from typing import Any, Iterable, Mapping
 
 from .config import SiteConfig
 from .incremental import Memo
-from .merge_blocks import MergeMemo
 from .model import ArticleError
 from .reference import ReferenceMemo
-from .related import RelatedIndex
 
 
 @dataclass
 class BuildMemory:
     config: SiteConfig | None = None
     output: Path | None = None
-    merge: MergeMemo = field(default_factory=MergeMemo)  # blocks of clusters and their groups, see merge_blocks
-    resolved: dict[Any, Any] = field(default_factory=dict)  # entities and mentions, see resolve.resolve
-    related: RelatedIndex = field(default_factory=RelatedIndex)
-    publication: dict[Any, Any] = field(default_factory=dict)  # dossiers' related lists, see publication.publish
     exports: dict[Any, Any] = field(default_factory=dict)  # entries of data/entities.json, see export.py
     graph: dict[Any, Any] = field(default_factory=dict)  # entries of data/graph.json, likewise
     csv_rows: dict[Any, Any] = field(default_factory=dict)  # rows of data/entities.csv, likewise
-    graph_pairs: RelatedIndex = field(default_factory=RelatedIndex)  # shared-article counts for graph.json
     reference: ReferenceMemo = field(default_factory=ReferenceMemo)  # records read and links decided
     # results keyed by the digests of their inputs (see sitegen.incremental); the fields
     # above move into it stage by stage
@@ -69,11 +61,6 @@ class BuildMemory:
 
     def forget(self) -> None:
         self.config = self.output = None
-        self.graph_pairs = RelatedIndex()
-        self.merge = MergeMemo()
-        self.resolved.clear()
-        self.related = RelatedIndex()
-        self.publication.clear()
         self.exports.clear()
         self.graph.clear()
         self.csv_rows.clear()

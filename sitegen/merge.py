@@ -14,15 +14,16 @@ from typing import Hashable, Sequence
 
 from .chains import Cluster
 from .curation import Judgement
-from .merge_blocks import MergeMemo, merge_by_block
+from .merge_blocks import merge_by_block
 from .names import is_mixed_case, name_key, org_core, person_tokens, strip_particle
 from .places import gazetteer
 from .unionfind import UnionFind
 
 
-@dataclass
+@dataclass(frozen=True)
 class Group:
-    """The clusters of one entity, across the whole site."""
+    """The clusters of one entity, across the whole site. Frozen: the entity made from
+    it is kept under its digest (see ``incremental.entities``)."""
 
     clusters: list[Cluster]
     type: str
@@ -55,18 +56,17 @@ def merge_clusters(clusters: Sequence[Cluster], judgements: Sequence[Judgement] 
     return merge_articles([(0, clusters)], judgements)
 
 
-def merge_articles(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judgements: Sequence[Judgement] = (),
-                   memo: MergeMemo | None = None) -> list[Group]:
+def merge_articles(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judgements: Sequence[Judgement] = ()
+                   ) -> list[Group]:
     """The groups of every article's clusters, each one entity.
 
     ``articles`` are (place, clusters) pairs in site order, each place unique to its
-    article and sorting in that order. ``memo`` (kept by a long-running caller) re-merges
-    only the parts of the site an edit touched (see ``merge_blocks``).
+    article and sorting in that order. Merged block by block (see ``merge_blocks``).
     """
-    return merge_by_block(articles, judgements, canonical_key, _merge_block, memo)
+    return merge_by_block(articles, judgements, canonical_key, merge_block)
 
 
-def _merge_block(clusters: Sequence[Cluster], judgements: Sequence[Judgement]) -> list[tuple[int, Group]]:
+def merge_block(clusters: Sequence[Cluster], judgements: Sequence[Judgement]) -> list[tuple[int, Group]]:
     merger = _Merger(clusters, judgements)
     merger.same_name()
     merger.known_alias()

@@ -178,6 +178,8 @@ class Site:
     mentions_by_article: Mapping[str, tuple[Mention, ...]] = field(default_factory=dict)
     # entity id -> ((other entity id, shared article count), ...), strongest first
     related: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    # entity id -> other entity id -> articles both are named in, for every pair (see comentions)
+    shared: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     # names without the evidence a page needs (see publication): highlighted in their
     # articles (their mentions are in mentions_by_article) but with no page of their own
     without_page: tuple[Entity, ...] = ()

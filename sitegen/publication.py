@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from .curation import Judgement
 from .evidence import (CONTEXT_NOTE, PERSON_CONTEXT_NOTE, given_names, sentence_names_a_body,
@@ -21,9 +21,6 @@ from .evidence import (CONTEXT_NOTE, PERSON_CONTEXT_NOTE, given_names, sentence_
 from .model import Entity, Site
 from .names import name_key, person_tokens
 from .places import gazetteer
-
-_DECISIONS = ("page decisions",)  # memo keys beside the entity ids
-_HIDDEN = ("names without a page",)
 
 NO_EVIDENCE = "named once, with no full name, reference link or known place to confirm it"
 COMMON_WORD = "a heading in capitals or a word its articles also write in lower case, with nothing to confirm it"
@@ -125,31 +122,21 @@ def _known_place(name: str) -> bool:
 
 
 def publish(site: Site, judgements: Sequence[Judgement], link_threshold: float,
-            memo: dict | None = None) -> Site:
+            decide: Callable[[Entity, Judgement | None, float, Mapping[str, str]], tuple[bool, str]] = page_reason
+            ) -> Site:
     """``site`` with only the entities that earn a page in ``entities``; the others in
-    ``without_page``, their mentions still in each article's list.
+    ``without_page``, their mentions still in each article's list, and left out of the
+    related lists of those with a page.
 
-    ``memo`` (kept by a long-running caller) hands back the decisions and the very
-    related lists of the last call where nothing they depend on changed, so a preview
-    neither decides again nor redoes unchanged pages.
+    ``decide`` is ``page_reason``; a preview passes one that hands back the decision
+    kept for the same entity, note, threshold and article texts (see ``incremental``).
     """
     by_path = {j.path: j for j in judgements}
-    by_id = {a.id: a for a in site.articles}
     texts = {a.id: a.text for a in site.articles}
-    last = memo if memo is not None else {}
-    last_decisions = last.get(_DECISIONS, {})
-    decisions: dict = {}
     decided = {}
     for entity in site.entities:
         judgement = by_path.get(entity.note_path) if entity.note_path else None
-        # What the decision reads: the entity, its note, its articles' texts (the very
-        # objects again where a preview's edit left them alone).
-        sources = (entity, judgement, link_threshold) + tuple(by_id.get(a) for a in entity.articles)
-        kept = last_decisions.get(entity.id)
-        if kept is None or len(kept[0]) != len(sources) or any(x is not y for x, y in zip(kept[0], sources)):
-            kept = (sources, page_reason(entity, judgement, link_threshold, texts))
-        decisions[entity.id] = kept
-        decided[entity.id] = kept[1]
+        decided[entity.id] = decide(entity, judgement, link_threshold, texts)
     confirmed = {e.id: e.type for e in site.entities if decided[e.id][0]}
     for entity in site.entities:
         if decided[entity.id][1] == NO_EVIDENCE:
@@ -160,29 +147,13 @@ def publish(site: Site, judgements: Sequence[Judgement], link_threshold: float,
     unpaged = [e for e in site.entities if not decided[e.id][0]]
     reasons = {eid: why for eid, (_, why) in decided.items()}
     if not unpaged:
-        if memo is not None:
-            memo.clear()
-            memo[_DECISIONS] = decisions
         return replace(site, page_reasons=reasons)
     hidden = frozenset(e.id for e in unpaged)
-    same_hidden = last.get(_HIDDEN) == hidden
-    related: dict[str, tuple[tuple[str, int], ...]] = {}
-    kept: dict = {}
+    related = {}
     for entity in paged:
         pairs = site.related.get(entity.id, ())
-        before = last.get(entity.id)
-        if same_hidden and before is not None and before[0] is pairs:
-            shown = before[1]
-        elif any(other in hidden for other, _ in pairs):
-            shown = tuple(p for p in pairs if p[0] not in hidden)
-        else:
-            shown = pairs
-        kept[entity.id] = (pairs, shown)
-        related[entity.id] = shown
-    if memo is not None:
-        memo.clear()
-        memo.update(kept)
-        memo[_HIDDEN], memo[_DECISIONS] = hidden, decisions
+        # The very list where nothing in it lost its page: pages find it unchanged at once.
+        related[entity.id] = tuple(p for p in pairs if p[0] not in hidden) \
+            if any(other in hidden for other, _ in pairs) else pairs
     return replace(site, entities=tuple(paged), without_page=tuple(unpaged), related=related,
                    page_reasons=reasons)
-

@@ -1,20 +1,20 @@
 """Mentions to entities: per-article chains, cross-article merging, then the final values.
 
 ``resolve()`` is the whole stage: it reads every article's clusters (see ``analysis``)
-and returns the immutable ``Site`` the renderer and the exporter work from.
+and returns the immutable ``Site`` the renderer and the exporter work from. It is pure:
+what a preview reuses between builds is looked up around its parts, in
+``incremental.entities``.
 """
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from .chains import Cluster
 from .curation import Judgement
 from .merge import Group, merge_articles
-from .merge_blocks import MergeMemo
 from .model import TYPE_FOLDERS, Article, Entity, Mention, Site
 from .names import name_key
-from .related import EntitiesByArticle, RelatedIndex
 from .slugs import SlugRegistry
 
 
@@ -25,48 +25,35 @@ def resolve(
     judgements: Sequence[Judgement] = (),
     entity_types: Sequence[str] = ("person", "place", "organisation"),
     min_mentions: int = 1,
-    memo: dict | None = None,
-    related: RelatedIndex | None = None,
-    merge_memo: MergeMemo | None = None,
+    merge: Callable[[list, Sequence[Judgement]], list[Group]] = merge_articles,
+    make_entity: Callable[[str, Group, Mapping[str, Article], Mapping[str, int]], Entity] | None = None,
+    by_article: Callable[[Sequence[Entity]], dict[str, tuple[Mention, ...]]] | None = None,
 ) -> Site:
     """Merge every article's clusters into entities and build the Site the pages show.
 
-    ``memo`` (kept by a long-running caller) hands back the very Entity and Mention
-    values of the last call where what they are made of is the same objects again, so
-    that comparing this Site's values with the last one's is quick where nothing changed;
-    ``related``, likewise kept, recounts only the articles whose entities changed, and
-    ``merge_memo`` re-merges only the clusters an edit touched.
+    ``merge``, ``make_entity`` (``entity_of``) and ``by_article`` (``mentions_by_article``)
+    are the parts of the work: a preview passes ones that hand back what the last build
+    made from the same inputs (see ``incremental.entities``). Co-mentions are counted
+    later, once (see ``comentions``).
     """
-    groups = merge_articles([(place, clusters_by_article.get(a.id, ())) for place, a in zip(_places(articles), articles)],
-                            judgements, merge_memo)
+    groups = merge([(place, clusters_by_article.get(a.id, ())) for place, a in zip(_places(articles), articles)],
+                   judgements)
     by_id = {a.id: a for a in articles}
     order = {a.id: i for i, a in enumerate(articles)}  # articles come newest first
-    last = memo if memo is not None else {}
-    # Where the articles are in the same order as last time, what is worked out from the
-    # very same group (see merge_blocks) is the same again.
-    same_order = last.get(_ORDER) == tuple(order)
-    made: dict = {_ORDER: tuple(order), _GROUPS: {}}
-    facts = [_group_facts(g, order, entity_types, min_mentions, last.get(_GROUPS, {}) if same_order else {},
-                          made[_GROUPS]) for g in groups]
+    facts = [_group_facts(g, order, entity_types, min_mentions) for g in groups]
     # Slugs are handed out in a stable order so URLs do not move between builds.
     ranked = [(sort_key, g) for g, (keep, sort_key) in zip(groups, facts) if keep]
     ranked.sort(key=lambda pair: pair[0])  # stable: ties stay in merge order
-    groups = [g for _, g in ranked]
     slugs = {t: SlugRegistry() for t in TYPE_FOLDERS}
     entities = []
-    for group in groups:
+    for _, group in ranked:
         entity_id = f"{TYPE_FOLDERS[group.type]}/{slugs[group.type].claim(group.name)}"
-        entities.append(_entity_once(entity_id, group, by_id, order, last, made, same_order))
+        entities.append((make_entity or entity_of)(entity_id, group, by_id, order))
     entities.sort(key=lambda e: (name_key(e.name), e.id))
-    made[_BY_ARTICLE] = by_article = _mentions_by_article(entities, last.get(_BY_ARTICLE))
-    if memo is not None:
-        memo.clear()
-        memo.update(made)
     return Site(
         articles=tuple(articles),
         entities=tuple(entities),
-        mentions_by_article=dict(by_article.tuples),
-        related=related_entities(entities, related),
+        mentions_by_article=(by_article or mentions_by_article)(entities),
     )
 
 
@@ -79,61 +66,39 @@ def _places(articles: Sequence[Article]) -> list:
     return places
 
 
-_ORDER = ("article order",)  # memo keys beside the entity ids
-_GROUPS = ("group facts",)
-_BY_ARTICLE = ("mentions by article",)
+def mentions_by_article(entities: Sequence[Entity]) -> dict[str, tuple[Mention, ...]]:
+    """Every article's mentions in text order."""
+    return {article_id: article_mentions(article_id, named) for article_id, named in naming(entities).items()}
 
 
-class _ByArticle:
-    """Each article's mentions in text order, and the entities they are of."""
-
-    def __init__(self) -> None:
-        self.index = EntitiesByArticle()
-        self.tuples: dict[str, tuple[Mention, ...]] = {}
-        self.split: dict[str, tuple[Entity, dict[str, list[Mention]]]] = {}  # id -> (entity, its mentions by article)
-
-    def of(self, entity: Entity) -> dict[str, list[Mention]]:
-        """``entity``'s mentions by article."""
-        kept = self.split.get(entity.id)
-        if kept is None or kept[0] is not entity:
-            by_article: dict[str, list[Mention]] = defaultdict(list)
-            for m in entity.mentions:
-                by_article[m.article_id].append(m)
-            kept = self.split[entity.id] = (entity, by_article)
-        return kept[1]
+def naming(entities: Sequence[Entity]) -> dict[str, list[Entity]]:
+    """Article id -> the entities with mentions in it."""
+    named: dict[str, list[Entity]] = defaultdict(list)
+    for entity in entities:
+        for article_id in entity.articles:
+            named[article_id].append(entity)
+    return named
 
 
-def _mentions_by_article(entities: Sequence[Entity], last: _ByArticle | None) -> _ByArticle:
-    """Every article's mentions; with ``last``, recounted only for the articles where an
-    entity that is not the very same object as last time gained or lost a mention."""
-    out = last or _ByArticle()
-    touched: set[str] = set()
-    for before, after in out.index.update(entities):
-        old = out.of(before) if before else {}
-        new = out.of(after) if after else {}
-        touched.update(a for a in old.keys() | new.keys() if old.get(a) != new.get(a))
-        if after is None:
-            del out.split[before.id]
-    now = out.index.entities
-    for article_id in touched:
-        found = [m for entity_id in out.index.ids.get(article_id, ()) for m in out.of(now[entity_id]).get(article_id, ())]
-        if found:
-            out.tuples[article_id] = tuple(sorted(found, key=lambda m: (m.start, m.end, m.entity_id)))
-        else:
-            out.tuples.pop(article_id, None)
-    return out
+def article_mentions(article_id: str, entities: Sequence[Entity]) -> tuple[Mention, ...]:
+    """The mentions ``entities`` have in one article, in text order."""
+    found = []
+    for entity in entities:
+        # An entity's mentions come article by article (newest first), each in text order.
+        mentions = entity.mentions
+        start = next(i for i, m in enumerate(mentions) if m.article_id == article_id)
+        end = start
+        while end < len(mentions) and mentions[end].article_id == article_id:
+            end += 1
+        found.extend(mentions[start:end])
+    return tuple(sorted(found, key=lambda m: (m.start, m.end, m.entity_id)))
 
 
-def _group_facts(group: Group, order: Mapping[str, int], entity_types: Sequence[str], min_mentions: int,
-                 last: Mapping, made: dict) -> tuple[bool, tuple]:
+def _group_facts(group: Group, order: Mapping[str, int], entity_types: Sequence[str],
+                 min_mentions: int) -> tuple[bool, tuple]:
     """Whether ``group`` becomes an entity, and its place in the order slugs are handed out in."""
-    kept = last.get(id(group))
-    if kept is None or kept[0] is not group:  # the entry keeps the group: its id is not reused
-        first_seen = -max(order.get(c.article_id, 0) for c in group.clusters)
-        kept = (group, (_keep(group, entity_types, min_mentions),
-                        (group.type, name_key(group.name), group.name, first_seen)))
-    made[id(group)] = kept
-    return kept[1]
+    first_seen = -max(order.get(c.article_id, 0) for c in group.clusters)
+    return (_keep(group, entity_types, min_mentions), (group.type, name_key(group.name), group.name, first_seen))
 
 
 def _keep(group: Group, entity_types: Sequence[str], min_mentions: int) -> bool:
@@ -144,49 +109,22 @@ def _keep(group: Group, entity_types: Sequence[str], min_mentions: int) -> bool:
     return sum(len(c.mentions) for c in group.clusters) >= min_mentions
 
 
-def _entity_once(entity_id: str, group: Group, articles: Mapping[str, Article], order: Mapping[str, int],
-                 memo: Mapping, made: dict, same_order: bool) -> Entity:
-    """``_entity``, or the Entity the last call made if every part of it is the same again."""
-    kept = memo.get(entity_id)
-    if kept is not None and same_order and kept[1] is group:
-        made[entity_id] = kept
-        return kept[3]
-    sources = [articles[c.article_id] for c in group.clusters]
-    # Object ids stand for the clusters and articles: the entry keeps them, so no id is reused.
-    key = (group.name, group.type, tuple(group.reasons), group.judgement, tuple(map(id, group.clusters)),
-           tuple(map(id, sources)), tuple(order[c.article_id] for c in group.clusters))
-    if kept is not None and kept[0] == key:
-        kept = (key, group, kept[2], kept[3])
-    else:
-        parts: dict = {}  # the mentions made from each (cluster, article), kept beside them
-        entity = _entity(entity_id, group, articles, order, kept[2] if kept is not None else {}, parts)
-        if kept is not None and kept[3] == entity:
-            # Remade from new clusters but equal (an edit elsewhere in its article): the
-            # same object, so that what is worked out from it downstream is kept too.
-            entity = kept[3]
-        kept = (key, group, parts, entity)
-    made[entity_id] = kept
-    return kept[3]
+def cluster_mentions(cluster: Cluster, article: Article, entity_id: str) -> tuple[Mention, ...]:
+    """One cluster's mentions, as mentions of ``entity_id`` with their sentences."""
+    text = article.text
+    return tuple(Mention(cluster.article_id, m.start, m.end, m.text, text[m.sentence_start:m.sentence_end],
+                         m.sentence_start, entity_id) for m in cluster.mentions)
 
 
-def _entity(entity_id: str, group: Group, articles: Mapping[str, Article], order: Mapping[str, int],
-            memo: Mapping, made: dict) -> Entity:
+def entity_of(entity_id: str, group: Group, articles: Mapping[str, Article], order: Mapping[str, int],
+              mentions_of: Callable[[Cluster, Article, str], tuple[Mention, ...]] = cluster_mentions) -> Entity:
+    """The entity ``group`` names, with its mentions in ``articles`` (in the site's ``order``)."""
     mentions = []
     surfaces: Counter = Counter()
     for cluster in group.clusters:
-        article = articles[cluster.article_id]
-        key = (id(cluster), id(article))
-        kept = memo.get(key)
-        # The cluster and article are kept in the entry: their ids cannot be reused while it lives.
-        if kept is None or kept[0] is not cluster or kept[1] is not article:
-            text = article.text
-            kept = (cluster, article, tuple(Mention(cluster.article_id, m.start, m.end, m.text,
-                                                    text[m.sentence_start:m.sentence_end], m.sentence_start,
-                                                    entity_id) for m in cluster.mentions))
-        made[key] = kept
         for m in cluster.mentions:
             surfaces[m.text] += 1
-        mentions.extend(kept[2])
+        mentions.extend(mentions_of(cluster, articles[cluster.article_id], entity_id))
     mentions.sort(key=lambda m: (order[m.article_id], m.start))
     name_k = name_key(group.name)
     aliases, seen = [], {name_k}
@@ -215,10 +153,3 @@ def _entity(entity_id: str, group: Group, articles: Mapping[str, Article], order
         pinned_wikipedia=judgement.wikipedia if judgement else None,
     )
 
-
-def related_entities(entities: Sequence[Entity], index: RelatedIndex | None = None) -> dict[str, tuple[tuple[str, int], ...]]:
-    """Entities that appear in the same articles, by the number of articles they share.
-
-    ``index`` (kept by a long-running caller) recounts only what changed since its last use.
-    """
-    return (index or RelatedIndex()).update(entities)

@@ -532,42 +532,6 @@ def test_a_file_already_broken_does_not_hold_back_other_edits(make_site, nlp):
     assert "Maria Lopez" in site.article_page("berlin")
 
 
-@pytest.mark.parametrize("seed", range(10))
-def test_related_counts_kept_between_calls_match_counting_afresh(seed):
-    from sitegen.model import Entity
-    from sitegen.related import RelatedIndex
-
-    rng = random.Random(seed)
-    articles = [f"a{k}" for k in range(8)]
-    people: dict[str, tuple[str, tuple[str, ...]]] = {}  # id -> (name, articles)
-    kept = RelatedIndex()
-    made: dict[str, Entity] = {}
-    for _ in range(60):
-        change = rng.random()
-        if change < 0.3 or len(people) < 3:
-            people[f"people/p{rng.randint(0, 40)}"] = (f"Name {rng.randint(0, 99)}",
-                                                       tuple(rng.sample(articles, rng.randint(1, 4))))
-        elif change < 0.5:
-            del people[rng.choice(sorted(people))]
-        elif change < 0.8:  # a rename alone: the tie-break among others' neighbours moves
-            pid = rng.choice(sorted(people))
-            people[pid] = (f"Name {rng.randint(0, 99)}", people[pid][1])
-        else:
-            pid = rng.choice(sorted(people))
-            people[pid] = (people[pid][0], tuple(rng.sample(articles, rng.randint(1, 4))))
-        # As a preview's builds hand them over: the unchanged ones are the very same objects.
-        entities = []
-        for pid, (name, arts) in sorted(people.items()):
-            entity = made.get(pid)
-            if entity is None or (entity.name, entity.articles) != (name, arts):
-                entity = made[pid] = Entity(pid, name, "person", (), (), arts)
-            entities.append(entity)
-        fresh = RelatedIndex()
-        assert kept.update(entities) == fresh.update(entities)
-        assert {a: +c for a, c in kept.pair_counts().items() if +c} == \
-            {a: +c for a, c in fresh.pair_counts().items() if +c}
-
-
 # ---- reading articles: by file signature, with a margin for coarse file times ------------
 
 def _article_file(folder: Path, title: str) -> Path:

@@ -193,7 +193,9 @@ def test_article_links_preview_their_entity(linked):
 
 
 def test_graph_export():
-    site = make_site()
+    from sitegen.comentions import with_co_mentions
+
+    site = with_co_mentions(make_site())  # the edges are the site's co-mentions, counted once
     graph = json.loads(graph_json(site))
     nodes = {n["id"]: n for n in graph["nodes"]}
     assert nodes["people/donald-trump"] == {"id": "people/donald-trump", "name": "Donald Trump", "type": "person",

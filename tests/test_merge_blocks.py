@@ -9,7 +9,7 @@ import pytest
 from sitegen import merge
 from sitegen.chains import Cluster
 from sitegen.curation import Judgement
-from sitegen.merge_blocks import MergeMemo
+from sitegen.incremental.merge_blocks import MergeMemo, merge_kept
 from sitegen.model import RawMention
 from sitegen.names import name_key
 
@@ -60,11 +60,17 @@ EXTRA_JUDGEMENTS = JUDGEMENTS + (
 
 def at_once(clusters, judgements):
     """The merge over every cluster as one block: what merging was before blocks."""
-    return [group for _, group in sorted(merge._merge_block(clusters, judgements), key=lambda pair: pair[0])]
+    return [group for _, group in sorted(merge.merge_block(clusters, judgements), key=lambda pair: pair[0])]
+
+
+def kept(articles, judgements, memo):
+    """Merging as a preview does, with the blocks and groups of the last call."""
+    return merge_kept(memo, articles, judgements, merge.canonical_key, lambda cs, js: merge.merge_block(cs, js))
 
 
 def shape(groups):
-    return [([id(c) for c in g.clusters], g.type, g.name, g.reasons, g.judgement) for g in groups]
+    # Clusters by value: a kept memo hands back an equal cluster it already holds.
+    return [(list(g.clusters), g.type, g.name, g.reasons, g.judgement) for g in groups]
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -101,9 +107,10 @@ def test_a_kept_memo_gives_the_groups_of_a_fresh_merge_after_any_edits(seed):
             judgements = tuple(rng.sample(EXTRA_JUDGEMENTS, rng.randint(0, len(EXTRA_JUDGEMENTS))))
             judgements = tuple(sorted(judgements, key=lambda j: str(j.path)))
         ordered = sorted(((place, name), clusters) for name, (place, clusters) in articles.items())
-        incremental = merge.merge_articles(ordered, judgements, memo)
+        incremental = kept(ordered, judgements, memo)
         everything = [c for _, clusters in ordered for c in clusters]
         assert shape(incremental) == shape(at_once(everything, judgements)), change
+        assert shape(incremental) == shape(merge.merge_articles(ordered, judgements)), change
 
 
 def test_an_edit_re_merges_only_the_blocks_it_touches(monkeypatch):
@@ -111,15 +118,15 @@ def test_an_edit_re_merges_only_the_blocks_it_touches(monkeypatch):
     articles = [((i, f"a{i}"), make_article(f"a{i}", rng)) for i in range(20)]
     articles.append(((20, "z"), [make_cluster("z", "person", "Quentin Zed", rng)]))  # a block of its own
     memo = MergeMemo()
-    first = merge.merge_articles(articles, JUDGEMENTS, memo)
-    assert merge.merge_articles(articles, JUDGEMENTS, memo) == first
+    first = kept(articles, JUDGEMENTS, memo)
+    assert kept(articles, JUDGEMENTS, memo) == first
     merged = []
-    real = merge._merge_block
-    monkeypatch.setattr(merge, "_merge_block", lambda cs, js: merged.append(len(cs)) or real(cs, js))
-    assert all(a is b for a, b in zip(merge.merge_articles(articles, JUDGEMENTS, memo), first))
+    real = merge.merge_block
+    monkeypatch.setattr(merge, "merge_block", lambda cs, js: merged.append(len(cs)) or real(cs, js))
+    assert all(a is b for a, b in zip(kept(articles, JUDGEMENTS, memo), first))
     assert merged == []  # nothing changed: nothing merged again
     articles[-1] = ((20, "z"), [make_cluster("z", "person", "Quentin Zed", rng)])
-    again = merge.merge_articles(articles, JUDGEMENTS, memo)
+    again = kept(articles, JUDGEMENTS, memo)
     assert merged == [1]  # the edited article's block, and only it
     assert shape(again) == shape(at_once([c for _, cs in articles for c in cs], JUDGEMENTS))
 
@@ -130,16 +137,16 @@ def test_a_new_judgement_re_merges_only_the_blocks_it_names(monkeypatch):
     articles.append(((20, "z"), [make_cluster("z", "person", "Quentin Zed", rng)]))  # a block of its own
     articles.append(((21, "y"), [make_cluster("y", "person", "Yvonne Zed", rng)]))  # and another
     memo = MergeMemo()
-    merge.merge_articles(articles, JUDGEMENTS, memo)
+    kept(articles, JUDGEMENTS, memo)
     merged = []
-    real = merge._merge_block
-    monkeypatch.setattr(merge, "_merge_block", lambda cs, js: merged.append(len(cs)) or real(cs, js))
+    real = merge.merge_block
+    monkeypatch.setattr(merge, "merge_block", lambda cs, js: merged.append(len(cs)) or real(cs, js))
     joined = JUDGEMENTS + (Judgement(Path("zed.md"), "Quentin Zed", same_as=("Yvonne Zed",)),)
-    groups = merge.merge_articles(articles, joined, memo)
+    groups = kept(articles, joined, memo)
     assert merged == [2]  # the block of the two names the note joins; nothing else
     everything = [c for _, cs in articles for c in cs]
     assert shape(groups) == shape(at_once(everything, joined))
     merged.clear()
-    apart = merge.merge_articles(articles, JUDGEMENTS, memo)
+    apart = kept(articles, JUDGEMENTS, memo)
     assert merged == [2]  # taken back: that block again (the two share a surname key), nothing else
     assert shape(apart) == shape(at_once(everything, JUDGEMENTS))

@@ -2,16 +2,18 @@
 
 A digest is a function of a value's content alone: two equal values have one digest,
 whatever object holds them. Frozen dataclasses, tuples, lists, dicts, sets, strings, bytes,
-numbers, paths and enums are digested field by field, with their type's name, so a
+numbers, dates, paths and enums are digested field by field, with their type's name, so a
 ``("a", 1)`` tuple and an object whose fields are "a" and 1 differ.
 
-Hashing a large value again and again would cost more than the work it saves: a value
-that is digested often (a cluster, an entity) may define ``__digest__`` returning a
-digest computed once, from its inputs (see ``Digestible``).
+Hashing a large value again and again would cost more than the work it saves: a frozen
+dataclass keeps its digest once made (frozen values are taken never to change), and a
+value that is digested often may define ``__digest__`` returning a digest computed once,
+from its inputs (see ``Digestible``).
 """
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import enum
 import hashlib
 import struct
@@ -32,8 +34,22 @@ def digest(*values: Any) -> str:
     return h.hexdigest()
 
 
+def own_digest(value: Any) -> str:
+    """A frozen value's own digest, made once (cheap to ask again); else ``digest(value)``."""
+    own = getattr(value, _DIGEST, None)
+    if own is None and dataclasses.is_dataclass(value) and type(value).__dataclass_params__.frozen \
+            and hasattr(value, "__dict__"):
+        digest(value)  # made and kept on the value
+        own = getattr(value, _DIGEST)
+    return own if own is not None else digest(value)
+
+
 def _feed(h: "hashlib._Hash", value: Any) -> None:  # noqa: C901: one branch per kind of value, in one place
-    if value is None:
+    own = getattr(value, _DIGEST, None)
+    if own is not None:  # a frozen value digested before (see below): the common case, first
+        h.update(b"c")
+        h.update(own.encode())
+    elif value is None:
         h.update(b"N")
     elif isinstance(value, bool):
         h.update(b"T" if value else b"F")
@@ -52,6 +68,10 @@ def _feed(h: "hashlib._Hash", value: Any) -> None:  # noqa: C901: one branch per
         h.update(b"e")
         _feed(h, type(value).__qualname__)
         _feed(h, value.value)
+    elif isinstance(value, (datetime.date, datetime.time)):  # a datetime is a date
+        h.update(b"a")
+        _feed(h, type(value).__qualname__)
+        _feed(h, value.isoformat())
     elif isinstance(value, PurePath):
         h.update(b"p")
         _feed(h, value.as_posix())
@@ -73,12 +93,30 @@ def _feed(h: "hashlib._Hash", value: Any) -> None:  # noqa: C901: one branch per
             h.update(item.encode())
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         h.update(b"c")
-        _feed(h, type(value).__qualname__)
-        for f in dataclasses.fields(value):
-            if f.compare:
-                _feed(h, f.name)
-                _feed(h, getattr(value, f.name))
+        if type(value).__dataclass_params__.frozen and hasattr(value, "__dict__"):
+            # A frozen value is digested once: the preview hands the same entities and
+            # articles to every build, and digesting them again would cost more than it saves.
+            own = value.__dict__.get(_DIGEST)
+            if own is None:
+                own = hashlib.sha256()
+                _feed_fields(own, value)
+                own = own.hexdigest()
+                object.__setattr__(value, _DIGEST, own)
+            h.update(own.encode())
+        else:
+            _feed_fields(h, value)
     else:
         # A value of unknown kind has no content digest; keying by its repr or id would
         # reuse results wrongly, so refuse it where the key is made.
         raise TypeError(f"cannot digest a {type(value).__qualname__}: give it __digest__ or make it a frozen dataclass")
+
+
+_DIGEST = "_content_digest"  # where a frozen value keeps its own digest
+
+
+def _feed_fields(h: "hashlib._Hash", value: Any) -> None:
+    _feed(h, type(value).__qualname__)
+    for f in dataclasses.fields(value):
+        if f.compare:
+            _feed(h, f.name)
+            _feed(h, getattr(value, f.name))

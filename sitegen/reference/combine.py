@@ -16,20 +16,17 @@ from typing import Mapping, Sequence
 from ..curation import Judgement
 from ..model import TYPE_FOLDERS, Entity, Mention, Site
 from ..names import name_key
-from ..related import RelatedIndex
-from ..resolve import related_entities
 from ..slugs import SlugRegistry
 from ..unionfind import UnionFind
 from .link import Link
 
 
 def combine(site: Site, links: Mapping[str, Link], judgements: Sequence[Judgement] = (),
-            related_index: RelatedIndex | None = None, kept: dict | None = None,
-            renamed: dict | None = None) -> tuple[Site, dict[str, str]]:
+            kept: dict | None = None, renamed: dict | None = None) -> tuple[Site, dict[str, str]]:
     """The site with linked entities combined, and the new id of every entity whose id changed.
 
-    ``related_index``, kept by a long-running process, recounts "often mentioned with"
-    only for the articles whose entities changed since its last use; ``kept`` hands back
+    Co-mentions are not counted here: the build counts them once linking is done (see
+    ``comentions``). ``kept``, kept by a long-running process, hands back
     the last build's merged entity where its members and link are the same again, and
     ``renamed`` an article's mentions with their new entity ids where its mentions and
     the new ids are the same again.
@@ -73,7 +70,7 @@ def combine(site: Site, links: Mapping[str, Link], judgements: Sequence[Judgemen
         kept.update(used)
     entities.sort(key=lambda e: (name_key(e.name), e.id))
     mentions_by_article = _renamed_mentions(site.mentions_by_article, new_ids, renamed)
-    return Site(site.articles, tuple(entities), mentions_by_article, related_entities(entities, related_index)), new_ids
+    return Site(site.articles, tuple(entities), mentions_by_article), new_ids
 
 
 def _renamed_mentions(by_article: Mapping[str, tuple[Mention, ...]], new_ids: Mapping[str, str],

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from ..config import SiteConfig
 from ..curation import Judgement
 from ..model import Entity, Reference, Site
-from ..related import RelatedIndex
 from . import facts as facts_of
 from .combine import combine
 from .context import ContextMemo, LazyContexts, contexts
@@ -60,7 +59,6 @@ class ReferenceMemo:
     renamed: dict = field(default_factory=dict)  # article id -> (its mentions, them with merged entities' ids)
     placed: dict = field(default_factory=dict)  # entity id -> (place, it with its GeoNames record)
     contexts: ContextMemo = field(default_factory=ContextMemo)
-    related: RelatedIndex = field(default_factory=RelatedIndex)  # for the combined entities
 
     def forget(self) -> None:
         self.records.clear()
@@ -71,7 +69,6 @@ class ReferenceMemo:
         self.renamed.clear()
         self.placed.clear()
         self.contexts = ContextMemo()
-        self.related = RelatedIndex()
 
 
 @dataclass(frozen=True)
@@ -112,8 +109,8 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
                                       LazyContexts(lambda: contexts(site, memo.contexts if memo else None)),
                                       config.link_threshold, config.reference_max_searches, warn,
                                       memo.decisions if memo else None, memo.candidates if memo else None)
-            site, new_ids = combine(site, links, judgements, memo.related if memo else None,
-                                    memo.combined if memo else None, memo.renamed if memo else None)
+            site, new_ids = combine(site, links, judgements, memo.combined if memo else None,
+                                    memo.renamed if memo else None)
             final_links = {new_ids.get(old, old): link for old, link in links.items()}
             site = _enrich(site, final_links, source, memo.enriched if memo else None)
             site = add_place_records(site, memo.placed if memo else None)

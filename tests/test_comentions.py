@@ -1,0 +1,94 @@
+"""The one co-mention count: counted from nothing, or brought up to date from the last build's."""
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings, strategies as st
+
+from sitegen import comentions
+from sitegen.comentions import CoMentions, count
+from sitegen.export import graph_json
+from sitegen.incremental import Memo
+from sitegen.incremental.comentions import counting, updated
+from sitegen.model import Entity, Site
+
+ARTICLES = [f"a{k}" for k in range(6)]
+# entity number -> (name, the articles naming it); few names, so ties and renames are common
+SITES = st.dictionaries(st.integers(0, 12), st.tuples(st.sampled_from(["Ann", "Bo", "Cy", "Di"]),
+                                                      st.lists(st.sampled_from(ARTICLES), min_size=1, max_size=4,
+                                                               unique=True)), max_size=10)
+
+
+def _entities(site: dict) -> list[Entity]:
+    return [Entity(f"people/p{n}", name, "person", (), (), tuple(articles))
+            for n, (name, articles) in sorted(site.items())]
+
+
+def _equal(a: CoMentions, b: CoMentions) -> None:
+    assert dict(a.members) == dict(b.members)
+    assert {k: dict(v) for k, v in a.pairs.items()} == {k: dict(v) for k, v in b.pairs.items()}
+    assert dict(a.related) == dict(b.related)
+    assert dict(a.keys) == dict(b.keys)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(SITES, min_size=1, max_size=8))
+def test_counts_brought_up_to_date_equal_counting_afresh(sites):
+    last = CoMentions()
+    for site in sites:
+        entities = _entities(site)
+        last = updated(last, entities)
+        _equal(last, count(entities))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(SITES, min_size=1, max_size=6))
+def test_a_preview_memo_counts_as_the_command_line_does(sites):
+    memo = Memo()
+    for site in sites:
+        memo.begin()
+        entities = _entities(site)
+        _equal(counting(memo, "linked")(entities), counting(None, "linked")(entities))
+        memo.end()
+
+
+def test_pairs_and_related_lists_agree_with_a_hand_count():
+    ann = Entity("people/ann", "Ann", "person", (), (), ("a1", "a2", "a3"))
+    bo = Entity("people/bo", "Bo", "person", (), (), ("a1", "a2"))
+    cy = Entity("people/cy", "Cy", "person", (), (), ("a3",))
+    counted = count([ann, bo, cy])
+    assert counted.pairs == {"people/ann": {"people/bo": 2, "people/cy": 1}, "people/bo": {"people/ann": 2},
+                             "people/cy": {"people/ann": 1}}
+    assert counted.related["people/ann"] == (("people/bo", 2), ("people/cy", 1))
+    assert counted.related["people/bo"] == (("people/ann", 2),)
+
+
+def test_an_unchanged_entity_keeps_its_very_list_when_another_article_changes():
+    ann = Entity("people/ann", "Ann", "person", (), (), ("a1",))
+    bo = Entity("people/bo", "Bo", "person", (), (), ("a1",))
+    cy = Entity("people/cy", "Cy", "person", (), (), ("a2",))
+    first = count([ann, bo, cy])
+    dee = Entity("people/dee", "Dee", "person", (), (), ("a2",))
+    second = updated(first, [ann, bo, cy, dee])
+    assert second.related["people/ann"] is first.related["people/ann"]  # pages find it unchanged at once
+    assert second.related["people/cy"] == (("people/dee", 1),)
+
+
+def test_a_directory_like_article_counts_its_first_entities_by_name():
+    many = [Entity(f"people/p{k:04d}", f"Name {k:04d}", "person", (), (), ("big",))
+            for k in range(comentions.MAX_PER_ARTICLE + 5)]
+    counted = count(many)
+    assert len(counted.members["big"]) == comentions.MAX_PER_ARTICLE
+    assert "people/p0404" not in counted.pairs
+
+
+def test_graph_edges_are_the_co_mentions_between_entities_with_a_page():
+    ann = Entity("people/ann", "Ann", "person", (), (), ("a1", "a2"))
+    bo = Entity("people/bo", "Bo", "person", (), (), ("a1", "a2"))
+    cy = Entity("people/cy", "Cy", "person", (), (), ("a1",))
+    counted = count([ann, bo, cy])
+    site = Site((), (ann, bo), related=counted.related, shared=counted.pairs, without_page=(cy,))
+    graph = json.loads(graph_json(site))
+    assert graph["edges"] == [{"source": "people/ann", "target": "people/bo", "weight": 2}]
+    memo: dict = {}
+    assert graph_json(site, memo) == graph_json(site, memo) == graph_json(site)
