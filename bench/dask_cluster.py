@@ -90,8 +90,8 @@ def bench(work: Path, args) -> tuple[list[tuple[str, str]], list[str]]:
     rows.append(("both sites byte-identical (search index aside)", "yes" if same else "**NO**"))
 
     step(f"one Dask worker (local:1) on the paragraphs of {args.sample} articles")
-    from sitegen.cluster import extract_on_cluster
-    from sitegen.extract import paragraphs
+    from sitegen.nlp.cluster import extract_on_cluster
+    from sitegen.nlp.extract import paragraphs
 
     sample = articles[: args.sample]
     texts = [p for a in sample for _, p in paragraphs(a.text)]

@@ -37,7 +37,7 @@ def token_scores(reference: str, extracted: str) -> tuple[float, float, float]:
 def measure(pages_dir: Path = PAGES) -> dict:
     from sitegen.importer.webpages import read_page
     from sitegen.importer.items import Item
-    from sitegen.markup import plain_text
+    from sitegen.content.markup import plain_text
 
     reference = json.loads((pages_dir / "reference.json").read_text("utf-8"))
     rows = []

@@ -21,36 +21,36 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from . import __version__
-from .analysis import cluster_articles
-from .cache import BuildCache, extraction_key
-from .chains import Cluster
-from .comentions import with_co_mentions
+from .nlp.clustering import cluster_articles
+from .nlp.cache import BuildCache, extraction_key
+from .nlp.chains import Cluster
+from .entities.comentions import with_co_mentions
 from .config import CONFIG_FILE, SiteConfig, load_config
-from .content import load_articles
-from .curation import Judgement, load_judgements, unmatched_same_as
+from .content.articles import load_articles
+from .content.judgements import Judgement, load_judgements, unmatched_same_as
 from .errors import SiteDirError
 from .incremental import Memo
 from . import urls
-from .export import article_texts, entities_csv, entities_json, graph_json
-from .memory import BuildMemory
+from .site.export import article_texts, entities_csv, entities_json, graph_json
+from .incremental.memory import BuildMemory
 from .incremental.comentions import counting
 from .incremental.entities import published, resolved
-from .extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
+from .nlp.extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
 from .incremental import Memo
 from .incremental.articles import article_reader, clusters_reusing
 from .incremental.preview import EXPORTS, PreviewOutput
 from .incremental.version import code_digest, memo_version
-from .merge import canonical_key
+from .entities.merge import canonical_key
 from .model import Article, ArticleError, Site
-from .locks import build_lock
+from .output.locks import build_lock
 from .names import name_key
-from .output import WriteStats, write_site
-from .ownership import recorded_files, refuse_source_folders
+from .output.write import WriteStats, write_site
+from .output.ownership import recorded_files, refuse_source_folders
 from .progress import Progress
-from .redirects import load_history, plan_redirects, redirect_files, save_history, updated_history
+from .site.redirects import load_history, plan_redirects, redirect_files, save_history, updated_history
 from .reference import ReferenceOptions, ReferenceReport, reference_stage
-from .search import find_pagefind, search_files
-from .site_files import list_files
+from .site.search import find_pagefind, search_files
+from .content.site_files import list_files
 
 STATE_FILE = "last-build.json"
 MEMO_FILE = "memo.sqlite"  # the incremental layer's results, for the next `sitegen build`
@@ -311,7 +311,7 @@ def extract_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
             try:
                 texts = [wanted[k] for k in missing]
                 if options.cluster:
-                    from .cluster import extract_on_cluster
+                    from .nlp.cluster import extract_on_cluster
 
                     results = extract_on_cluster(options.cluster, config.model, texts, config.batch_size,
                                                  bar.advance)
@@ -374,7 +374,7 @@ def _mentioned_keys(clusters: Mapping[str, list[Cluster]], wanted: set[str]) -> 
 def render_files(site: Site, config: SiteConfig, jobs: int = 1, memo: Memo | None = None) -> dict[str, bytes]:
     """Every page; with ``memo``, only those whose recorded inputs changed are rendered again."""
     from .incremental.pages import render_pages
-    from .render import render_all, render_site
+    from .site.render import render_all, render_site
 
     return render_site(site, config, jobs, render_pages(memo) if memo is not None else render_all)
 

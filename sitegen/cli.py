@@ -120,7 +120,7 @@ def _positive(value: str) -> int:
 
 
 def _cluster_address(value: str) -> str:
-    from .cluster import parse_address
+    from .nlp.cluster import parse_address
 
     try:
         return parse_address(value)
@@ -146,7 +146,7 @@ def _reference_source_problem(args) -> str | None:
 
 
 def _serve(args) -> int:
-    from .serve import ServeOptions, serve
+    from .preview.serve import ServeOptions, serve
 
     problem = _reference_source_problem(args)
     if problem:
@@ -196,7 +196,7 @@ def _retried(retry_at: float | None) -> str:
 
 
 def _check(args) -> int:
-    from .check import check_site, summary
+    from .check.site import check_site, summary
 
     if not args.output.is_dir():
         print(f"error: {args.output}: no such folder; build the site first (sitegen build)", file=sys.stderr)
@@ -271,7 +271,7 @@ def _entities(args) -> int:
                       key=lambda e: (name_key(e.name), e.id))
     reasons = site.page_reasons
     if args.review:
-        from .curation import load_judgements
+        from .content.judgements import load_judgements
         from .review.cli import print_review
 
         print_review(site, args.format, args.type, load_judgements(config.entities_dir).judgements)

@@ -22,7 +22,7 @@ TYPE_PLURALS: Mapping[str, str] = {"person": "People", "place": "Places", "organ
 class Article:
     """One article: its front matter, Markdown body and the plain text NER reads.
 
-    ``text`` is the body rendered to plain text (see ``sitegen.markup``), followed by the
+    ``text`` is the body rendered to plain text (see ``sitegen.content.markup``), followed by the
     photo caption if the article has one; every mention offset counts Unicode code points
     in it.
     """

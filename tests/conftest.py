@@ -163,7 +163,7 @@ def site(make_site) -> SiteFolder:
 @pytest.fixture(scope="session")
 def nlp():
     """The English pipeline, loaded once for the whole session."""
-    from sitegen.extract import load_pipeline
+    from sitegen.nlp.extract import load_pipeline
 
     return load_pipeline("en_core_web_sm")
 
@@ -220,7 +220,7 @@ def cli() -> Callable[..., subprocess.CompletedProcess]:
 def without_search_index(files: dict[str, bytes]) -> dict[str, bytes]:
     """Output files but the search index, which Pagefind never writes the same way twice
     (see search.py); the record of written files keeps its other entries."""
-    from sitegen.ownership import RECORD
+    from sitegen.output.ownership import RECORD
 
     kept = {name: data for name, data in files.items() if not name.startswith("pagefind/")}
     if RECORD in kept:

@@ -174,7 +174,7 @@ def test_article_longer_than_the_model_accepts(make_site, build_site):
     stays fast: either the long article is built, or it is reported as a bad file and
     every other article still builds.
     """
-    from sitegen.extract import load_pipeline
+    from sitegen.nlp.extract import load_pipeline
 
     short_nlp = load_pipeline("en_core_web_sm")
     short_nlp.max_length = 5_000

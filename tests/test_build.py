@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import sitegen.build
-import sitegen.extract
+import sitegen.nlp.extract
 
 from conftest import SiteFolder, without_search_index
 
@@ -116,7 +116,7 @@ def test_a_leftover_pending_folder_does_not_spoil_the_next_build(make_site, buil
 
 
 def test_a_commit_cut_off_halfway_is_finished_by_the_next_build(make_site, build_site, monkeypatch):
-    import sitegen.output
+    import sitegen.output.write
 
     site = _two_article_site(make_site)
     assert build_site(site).ok
@@ -130,13 +130,13 @@ def test_a_commit_cut_off_halfway_is_finished_by_the_next_build(make_site, build
         calls.append(target)
         real_replace(source, target)
 
-    monkeypatch.setattr(sitegen.output.os, "replace", cut_off)
+    monkeypatch.setattr(sitegen.output.write.os, "replace", cut_off)
     with pytest.raises(KeyboardInterrupt):
         build_site(site)
     monkeypatch.undo()
     assert (site.root / ".output.pending" / "journal.json").is_file()
 
-    sitegen.output.recover(site.output.resolve())
+    sitegen.output.write.recover(site.output.resolve())
     assert not (site.root / ".output.pending").exists()
     assert "School visit, updated" in site.article_page("visit")
     # Every page is whole: the commit was finished, not left half done.
@@ -145,7 +145,7 @@ def test_a_commit_cut_off_halfway_is_finished_by_the_next_build(make_site, build
 
 
 def test_a_file_where_a_folder_now_belongs_is_replaced(tmp_path):
-    from sitegen.output import write_site
+    from sitegen.output.write import write_site
 
     out = tmp_path / "out"
     write_site(out, {"people/x": b"old file", "index.html": b"home"})
@@ -162,7 +162,7 @@ def test_unchanged_inputs_mean_no_work_and_no_model(make_site, build_site, monke
     assert first.ok and not first.up_to_date and first.extracted == 2
     before = _snapshot(site.output)
 
-    monkeypatch.setattr(sitegen.extract, "load_pipeline", _refuse_model)
+    monkeypatch.setattr(sitegen.nlp.extract, "load_pipeline", _refuse_model)
     second = build_site(site, nlp_loader=_refuse_model)
     assert second.up_to_date
     assert second.extracted == 0
@@ -178,7 +178,7 @@ def test_a_deleted_or_edited_output_page_is_rebuilt(make_site, build_site, monke
     home.write_text("edited by hand", encoding="utf-8")
     (site.output / "static" / "style.css").unlink()
 
-    monkeypatch.setattr(sitegen.extract, "load_pipeline", _refuse_model)
+    monkeypatch.setattr(sitegen.nlp.extract, "load_pipeline", _refuse_model)
     result = build_site(site, nlp_loader=_refuse_model)
     assert result.ok and not result.up_to_date and result.extracted == 0
     assert home.read_bytes() == original
@@ -189,7 +189,7 @@ def test_force_rebuilds_from_the_cache_without_the_model(make_site, build_site, 
     site = _two_article_site(make_site)
     build_site(site)
     before = _snapshot(site.output)
-    monkeypatch.setattr(sitegen.extract, "load_pipeline", _refuse_model)
+    monkeypatch.setattr(sitegen.nlp.extract, "load_pipeline", _refuse_model)
     result = build_site(site, force=True, nlp_loader=_refuse_model)
     assert result.ok and not result.up_to_date
     assert result.extracted == 0
@@ -251,7 +251,7 @@ def test_adding_and_removing_articles(make_site, build_site):
 def test_editing_a_note_or_config_rebuilds(make_site, build_site, monkeypatch):
     site = _two_article_site(make_site)
     build_site(site)
-    monkeypatch.setattr(sitegen.extract, "load_pipeline", _refuse_model)
+    monkeypatch.setattr(sitegen.nlp.extract, "load_pipeline", _refuse_model)
     site.add_note("berg", name="Anna Berg", body="A chemist from Uppsala.")
     result = build_site(site, nlp_loader=_refuse_model)
     assert not result.up_to_date and result.extracted == 0
@@ -444,7 +444,7 @@ def test_deleted_output_is_rebuilt_from_the_cache(make_site, build_site, monkeyp
     import shutil
 
     shutil.rmtree(site.output)
-    monkeypatch.setattr(sitegen.extract, "load_pipeline", _refuse_model)
+    monkeypatch.setattr(sitegen.nlp.extract, "load_pipeline", _refuse_model)
     result = build_site(site, nlp_loader=_refuse_model)
     assert result.ok and not result.up_to_date and result.extracted == 0
     after = _snapshot(site.output)
@@ -526,7 +526,7 @@ def test_editing_one_paragraph_runs_ner_on_that_paragraph_alone(make_site, build
 
 
 def test_an_articles_extraction_is_its_paragraphs_at_their_offsets(nlp):
-    from sitegen.extract import Extraction, extract_texts, paragraphs
+    from sitegen.nlp.extract import Extraction, extract_texts, paragraphs
 
     text = "Angela Merkel spoke in Berlin.\n\n\n\nEmmanuel Macron answered from Paris."
     parts = paragraphs(text)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.check import check_site
-from sitegen.search import find_pagefind
+from sitegen.check.site import check_site
+from sitegen.site.search import find_pagefind
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -131,7 +131,7 @@ def test_a_build_on_a_cluster_is_byte_identical_to_a_local_one(two_workers, arch
     _assert_same_site(root, local_files)
 
     def models_loaded():
-        from sitegen import cluster
+        from sitegen.nlp import cluster
 
         return sorted(cluster._pipelines)
 

@@ -5,9 +5,9 @@ import json
 
 from hypothesis import given, settings, strategies as st
 
-from sitegen import comentions
-from sitegen.comentions import CoMentions, count
-from sitegen.export import graph_json
+from sitegen.entities import comentions
+from sitegen.entities.comentions import CoMentions, count
+from sitegen.site.export import graph_json
 from sitegen.incremental import Memo
 from sitegen.incremental.comentions import counting, updated
 from sitegen.model import Entity, Site

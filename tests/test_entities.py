@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.clean import clean_mentions
-from sitegen.extract import Extraction
+from sitegen.nlp.clean import clean_mentions
+from sitegen.nlp.extract import Extraction
 
 from conftest import SiteFolder
 

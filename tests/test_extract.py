@@ -1,7 +1,7 @@
 """The NER stage: a trimmed pipeline, batches, worker processes, long texts."""
 from __future__ import annotations
 
-from sitegen.extract import Extraction, extract_all, extract_texts, load_pipeline
+from sitegen.nlp.extract import Extraction, extract_all, extract_texts, load_pipeline
 
 TEXTS = [
     "Angela Merkel met Emmanuel Macron in Paris on Tuesday.",

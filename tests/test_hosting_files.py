@@ -10,8 +10,8 @@ import pytest
 
 from sitegen.config import load_config
 from sitegen.errors import ConfigError
-from sitegen.hosting import atom_feed, robots_txt, sitemap
-from sitegen.redirects import Redirect, redirect_files
+from sitegen.site.hosting import atom_feed, robots_txt, sitemap
+from sitegen.site.redirects import Redirect, redirect_files
 
 
 @pytest.mark.parametrize("base_url, complaint", [
@@ -84,7 +84,7 @@ def test_sitemap_and_feed_hold_only_encoded_addresses():
 
 
 def test_a_site_under_an_encoded_sub_path_passes_the_check(make_site, build_site):
-    from sitegen.check import check_site
+    from sitegen.check.site import check_site
 
     site = make_site()
     site.add_article("a", body="Angela Merkel visited Paris.")

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from conftest import REPO, run_cli
-from sitegen import frontmatter
+from sitegen.content import frontmatter
 from sitegen.importer import ImportOptions, run_import
 from sitegen.importer.fetch import FetchError, Fetcher, FetchOptions
 from sitegen.importer.sources import SourceOptions
@@ -189,7 +189,7 @@ def test_an_edited_article_survives_a_reimport_and_the_new_text_goes_beside_it(t
     assert report.counts["updated"] >= 1 and report.counts["imported"] == 0
 
     # The build reads the article, not the text beside it.
-    from sitegen.content import load_articles
+    from sitegen.content.articles import load_articles
     loaded = load_articles(site / "content" / "articles")
     assert not loaded.errors and all(".incoming" not in a.id for a in loaded.articles)
 
@@ -373,7 +373,7 @@ def test_main_text_and_date_extraction_on_real_news_pages_meet_the_floor():
 
 
 def test_import_then_build_then_check_is_clean(tmp_path, build_site):
-    from sitegen.check import check_site
+    from sitegen.check.site import check_site
 
     site = tmp_path / "site"
     site.mkdir()

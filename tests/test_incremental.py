@@ -19,8 +19,8 @@ import pytest
 
 from sitegen.build import BuildOptions, build, write_exports
 from sitegen.incremental import Memo
-from sitegen.memory import BuildMemory
-from sitegen.render import builtin_theme_dir
+from sitegen.incremental.memory import BuildMemory
+from sitegen.site.render import builtin_theme_dir
 
 from conftest import SiteFolder, article_text, without_search_index
 
@@ -386,7 +386,7 @@ def test_sitegen_build_in_a_new_process_reuses_the_memo_and_matches_a_fresh_buil
 @pytest.fixture
 def rendered(monkeypatch) -> list[str]:
     """The output files rendered by each build, in order (cleared by the test as it goes)."""
-    from sitegen import render
+    from sitegen.site import render
 
     files: list[str] = []
     original = render._Renderer.render
@@ -541,7 +541,7 @@ def _article_file(folder: Path, title: str) -> Path:
 
 
 def test_a_file_read_long_after_it_was_written_is_not_read_again(tmp_path, monkeypatch):
-    from sitegen import content
+    from sitegen.content import articles as content
     from sitegen.incremental.articles import article_reader
 
     path = _article_file(tmp_path, "First")
@@ -560,7 +560,7 @@ def test_a_file_read_long_after_it_was_written_is_not_read_again(tmp_path, monke
 
 
 def test_a_same_size_rewrite_within_the_file_times_step_is_seen(tmp_path):
-    from sitegen import content
+    from sitegen.content import articles as content
     from sitegen.incremental.articles import article_reader
 
     path = _article_file(tmp_path, "First")

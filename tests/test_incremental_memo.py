@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.incremental import Entry, Memo, digest
+from sitegen.incremental import digest
+from sitegen.incremental import Entry, Memo
 
 PAGES = Entry[bytes]("pages", persist=True)
 GROUPS = Entry[tuple]("groups")

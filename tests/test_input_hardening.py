@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SiteFolder, article_text
-from sitegen import frontmatter
-from sitegen.content import parse_article
+from sitegen.content import frontmatter
+from sitegen.content.articles import parse_article
 
 GOOD_BODY = "Hannah Schmidt visited a school in Berlin on Monday. Schmidt met the students."
 
@@ -151,7 +151,7 @@ def test_front_matter_that_is_a_list_says_what_to_write():
 # ---- 4. article ids that cannot be a page are refused when read ------------------------------
 
 def _load(site: SiteFolder):
-    from sitegen.content import load_articles
+    from sitegen.content.articles import load_articles
 
     return load_articles(site.articles_dir)
 
@@ -298,7 +298,7 @@ def test_broken_symlink_is_reported(make_site):
 
 
 def test_symlinked_entity_file_outside_the_site_is_refused(make_site, tmp_path):
-    from sitegen.curation import load_judgements
+    from sitegen.content.judgements import load_judgements
 
     site = _good_site(make_site)
     outside = tmp_path / "note.md"
@@ -339,7 +339,7 @@ def test_editor_leftovers_and_hidden_folders_are_skipped_quietly(make_site, buil
 # ---- 2. editor's judgement files --------------------------------------------------------------
 
 def _judge(site: SiteFolder, files: dict[str, str]):
-    from sitegen.curation import load_judgements
+    from sitegen.content.judgements import load_judgements
 
     site.entities_dir.mkdir(exist_ok=True)
     for name, text in files.items():
@@ -519,7 +519,7 @@ def test_yaml_error_hint_fits_the_problem(front, hint):
 
 def test_every_article_error_has_a_hint(make_site):
     """Each way an article can be refused says what to do."""
-    from sitegen.content import load_articles
+    from sitegen.content.articles import load_articles
 
     site = _good_site(make_site)
     bad = {
@@ -596,7 +596,7 @@ def test_fuzzed_front_matter_text_loads_or_is_an_input_error(noise):
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300) |
        st.text(alphabet=SYNTAX + "*_#>[]()!", max_size=300))
 def test_fuzzed_markdown_body_renders(body):
-    from sitegen.markup import render_html
+    from sitegen.content.markup import render_html
 
     text = f"---\n{_front({'title': 'T', 'date': dt.date(2025, 1, 2), 'caption': body[:20]})}---\n\n{body}"
     if "\0" in body:  # read as a binary file, refused as such
@@ -622,7 +622,7 @@ def test_fuzzed_bytes_load_or_are_input_errors(data):
     ["Daesh", "Islamic State", "ISIS", "the Daesh", "Anna Berg"]), max_size=3), max_size=6), min_size=1, max_size=4),
     st.lists(yaml_noise, max_size=2))
 def test_fuzzed_judgement_files_load_or_are_input_errors(metas, noises):
-    from sitegen.curation import load_judgements
+    from sitegen.content.judgements import load_judgements
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "content" / "entities"

@@ -22,9 +22,9 @@ import sys
 import time
 from pathlib import Path
 
-from sitegen.check_search import BundleCheck
-from sitegen.output import JOURNAL, pending_folder
-from sitegen.ownership import RECORD
+from sitegen.check.search import BundleCheck
+from sitegen.output.write import JOURNAL, pending_folder
+from sitegen.output.ownership import RECORD
 
 from conftest import without_search_index
 from synthetic_news import write_archive

@@ -14,11 +14,11 @@ from xml.etree import ElementTree
 
 import pytest
 
-from sitegen import hosting
+from sitegen.site import hosting
 from sitegen.config import SiteConfig
-from sitegen.export import entities_csv, graph_json
+from sitegen.site.export import entities_csv, graph_json
 from sitegen.model import Entity, Reference, Site
-from sitegen.render import render_site
+from sitegen.site.render import render_site
 from test_render import EVIL, make_site, page
 
 BASE = "https://example.org/news/"
@@ -193,7 +193,7 @@ def test_article_links_preview_their_entity(linked):
 
 
 def test_graph_export():
-    from sitegen.comentions import with_co_mentions
+    from sitegen.entities.comentions import with_co_mentions
 
     site = with_co_mentions(make_site())  # the edges are the site's co-mentions, counted once
     graph = json.loads(graph_json(site))

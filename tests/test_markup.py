@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from sitegen.markup import BLOCK_SEPARATOR, Link, plain_text, render_html, text_blocks
+from sitegen.content.markup import BLOCK_SEPARATOR, Link, plain_text, render_html, text_blocks
 
 RICH = """# A heading about Maria Lopez
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import merge
-from sitegen.chains import Cluster
-from sitegen.curation import Judgement
+from sitegen.entities import merge
+from sitegen.nlp.chains import Cluster
+from sitegen.content.judgements import Judgement
 from sitegen.incremental.merge_blocks import MergeMemo, merge_kept
 from sitegen.model import RawMention
 from sitegen.names import name_key

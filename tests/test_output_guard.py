@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.errors import OutputError
-from sitegen.output import pending_folder, write_site
-from sitegen.ownership import RECORD
+from sitegen.output.write import pending_folder, write_site
+from sitegen.output.ownership import RECORD
 
 from conftest import SiteFolder, run_cli, without_search_index
 
@@ -193,7 +193,7 @@ def _lock_holder(site: SiteFolder) -> subprocess.Popen:
     site.state_dir.mkdir(exist_ok=True)
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys; from pathlib import Path; from sitegen.locks import build_lock\n"
+         "import sys; from pathlib import Path; from sitegen.output.locks import build_lock\n"
          "with build_lock(Path(sys.argv[1]), Path(sys.argv[2]), print):\n"
          "    print('held', flush=True); sys.stdin.read()",
          str(site.state_dir), str(site.output)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -262,7 +262,7 @@ def test_a_journal_that_cannot_be_finished_is_dropped_not_wedging_later_builds(m
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES, errno.EROFS])
 def test_os_errors_while_staging_are_one_line_and_leave_the_site(make_site, build_site, monkeypatch, code):
-    import sitegen.output
+    import sitegen.output.write
 
     site = _site(make_site)
     assert build_site(site).ok
@@ -275,7 +275,7 @@ def test_os_errors_while_staging_are_one_line_and_leave_the_site(make_site, buil
             raise OSError(code, os.strerror(code), str(self))
         return real(self, data)
 
-    monkeypatch.setattr(sitegen.output.Path, "write_bytes", failing)
+    monkeypatch.setattr(sitegen.output.write.Path, "write_bytes", failing)
     with pytest.raises(OutputError) as caught:
         build_site(site)
     message = str(caught.value)

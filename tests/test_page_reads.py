@@ -21,8 +21,8 @@ from sitegen.config import SiteConfig
 from sitegen.incremental import Memo
 from sitegen.incremental.pages import render_pages
 from sitegen.model import Entity, Reference, Site
-from sitegen.render import render_site
-from sitegen.site_view import SiteView
+from sitegen.site.render import render_site
+from sitegen.site.view import SiteView
 
 from test_render import make_site
 

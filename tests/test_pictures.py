@@ -6,11 +6,11 @@ import re
 from xml.etree import ElementTree
 
 from sitegen.config import SiteConfig
-from sitegen.pages import MONTHS
-from sitegen.pictures import network_svg, timeline_svg
-from sitegen.pictures.network import Node, shared_counts
-from sitegen.pictures.timeline import Dated
-from sitegen.render import render_site
+from sitegen.site.pages import MONTHS
+from sitegen.site.pictures import network_svg, timeline_svg
+from sitegen.site.pictures.network import Node, shared_counts
+from sitegen.site.pictures.timeline import Dated
+from sitegen.site.render import render_site
 from test_render import make_site, page
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.curation import Judgement
+from sitegen.content.judgements import Judgement
 from sitegen.model import Entity, Mention, Reference
-from sitegen.publication import NO_EVIDENCE, page_reason
+from sitegen.entities.publication import NO_EVIDENCE, page_reason
 
 
 def _entity(name: str, kind: str, sentences: list[tuple[str, str]] = (), articles: int = 1,
@@ -121,7 +121,7 @@ def test_page_must_be_true_or_false(site, cli):
 
 def test_a_preview_gives_a_name_its_page_once_the_evidence_comes(make_site, nlp):
     from sitegen.build import BuildOptions, build
-    from sitegen.memory import BuildMemory
+    from sitegen.incremental.memory import BuildMemory
 
     site = make_site()
     site.add_article("library", title="New library", body=ARTICLE)
@@ -146,7 +146,7 @@ def test_a_list_vouches_for_a_name_only_beside_its_like():
     import datetime as dt
 
     from sitegen.model import Article, Site
-    from sitegen.publication import publish
+    from sitegen.entities.publication import publish
 
     text = "The ceasefire between Israel and Zorgon held, said Kehl and Freiburg."
     article = Article("a", Path("a.md"), "A", dt.date(2024, 1, 1), text, text)

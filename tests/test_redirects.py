@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.redirects import load_history, plan_redirects, redirect_files, updated_history
+from sitegen.site.redirects import load_history, plan_redirects, redirect_files, updated_history
 from test_render import _entity
 
 REPO = Path(__file__).resolve().parent.parent
@@ -149,7 +149,7 @@ def test_a_corrupt_record_is_set_aside_never_overwritten(make_site, build_site):
 
 
 def test_a_corrupt_record_that_cannot_be_moved_stops_the_build_before_it_is_lost(tmp_path, monkeypatch):
-    import sitegen.redirects as redirects
+    import sitegen.site.redirects as redirects
     from sitegen.errors import SitegenError
 
     (tmp_path / "addresses.json").write_text("{not json", encoding="utf-8")

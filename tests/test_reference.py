@@ -577,7 +577,7 @@ def test_a_kept_memo_gives_the_same_site_as_a_fresh_stage(analyse_site, sample):
 
 
 def test_preview_rebuilds_with_kept_reference_memo_match_a_fresh_build(build_site, sample, tmp_path):
-    from sitegen.memory import BuildMemory
+    from sitegen.incremental.memory import BuildMemory
 
     online(build_site, sample, FakeNetwork())  # the cache now holds the sample's records
     memory = BuildMemory()

@@ -12,10 +12,10 @@ import pytest
 from sitegen import urls
 from sitegen.config import SiteConfig
 from sitegen.errors import SitegenError
-from sitegen.markup import plain_text
+from sitegen.content.markup import plain_text
 from sitegen.model import Article, Entity, Mention, Reference, Site
-from sitegen.pages import initial
-from sitegen.render import builtin_theme_dir, render_site
+from sitegen.site.pages import initial
+from sitegen.site.render import builtin_theme_dir, render_site
 
 EVIL = "<script>alert(1)</script>"
 
@@ -454,10 +454,10 @@ def test_output_is_deterministic(config):
 
 
 def test_pages_rendered_in_several_processes_are_the_same_bytes(config, monkeypatch):
-    import sitegen.render
+    import sitegen.site.render
 
     alone = render_site(make_site(), config)
-    monkeypatch.setattr(sitegen.render, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(sitegen.site.render, "PARALLEL_PAGES", 1)
     together = render_site(make_site(), config, jobs=3)
     assert together == alone
     assert list(together) == list(alone)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.config import load_config
-from sitegen.curation import Judgement
+from sitegen.content.judgements import Judgement
 from sitegen.model import Article, Entity, Mention, Reference, Site
 from sitegen.review import suggest
 from sitegen.review.judgements import JudgementError, JudgementFiles, accept

@@ -9,9 +9,9 @@ import threading
 
 import pytest
 
-from sitegen.devserver import PreviewServer
-from sitegen.review.guard import Guard
-from sitegen.serve import Preview, review_endpoints
+from sitegen.preview.devserver import PreviewServer
+from sitegen.preview.review_guard import Guard
+from sitegen.preview.serve import Preview, review_endpoints
 
 STORIES = {
     "a": "Western Digital Corp said on Monday that its profit rose. The company sells disk drives to Apple Inc.",

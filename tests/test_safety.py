@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.errors import OutputError
-from sitegen.output import safe_relative, write_site
+from sitegen.output.write import safe_relative, write_site
 from sitegen.slugs import MAX_LENGTH, SlugRegistry, slugify
 
 SCRIPT = "<script>alert(1)</script>"

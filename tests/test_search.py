@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from sitegen.search import find_pagefind
+from sitegen.site.search import find_pagefind
 
 pytestmark = pytest.mark.skipif(find_pagefind() is None, reason="the Pagefind binary is not installed")
 

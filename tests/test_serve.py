@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import BuildOptions, build
-from sitegen.devserver import EVENTS_PATH, SCRIPT_PATH, PreviewServer, inject, resolve_request_path
-from sitegen.ownership import RECORD
-from sitegen.serve import Preview
-from sitegen.watch import Debouncer, SiteWatcher, is_input
+from sitegen.preview.devserver import EVENTS_PATH, SCRIPT_PATH, PreviewServer, inject, resolve_request_path
+from sitegen.output.ownership import RECORD
+from sitegen.preview.serve import Preview
+from sitegen.preview.watch import Debouncer, SiteWatcher, is_input
 
 from conftest import REPO
 from test_incremental import files_of

@@ -23,7 +23,7 @@ def _serve_signalled_while_starting(site_root) -> subprocess.Popen:
     and before it serves: the window a Ctrl-C pressed at start-up falls into."""
     code = textwrap.dedent(f"""
         import os, signal, sys, time
-        from sitegen import watch
+        from sitegen.preview import watch
         from sitegen.cli import main
 
         def start(self, _start=watch.SiteWatcher.start):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.clean import clean_mentions
-from sitegen.extract import Extraction
+from sitegen.nlp.clean import clean_mentions
+from sitegen.nlp.extract import Extraction
 
 
 def _found(text: str, span: str, label: str) -> list[tuple[str, str]]:

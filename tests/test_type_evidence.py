@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.chains import OTHER, cluster_article
-from sitegen.clean import clean_mentions, other_readings
-from sitegen.evidence import is_personal_name, sports_context
-from sitegen.extract import Extraction
+from sitegen.nlp.chains import OTHER, cluster_article
+from sitegen.nlp.clean import clean_mentions, other_readings
+from sitegen.nlp.evidence import is_personal_name, sports_context
+from sitegen.nlp.extract import Extraction
 from sitegen.model import Article
-from sitegen.resolve import resolve
-from sitegen.sentences import SentenceBounds
+from sitegen.entities.resolve import resolve
+from sitegen.nlp.sentences import SentenceBounds
 
 
 def _clusters(text: str, *spans: tuple[str, str, int]) -> dict[str, str]:
@@ -175,7 +175,7 @@ def test_a_people_named_after_a_country_gets_no_page(word):
 
 @pytest.mark.parametrize("word", ["Jordan", "Morgan", "Syria", "Indiana", "Chinn"])
 def test_names_that_look_like_a_people_are_not_one(word):
-    from sitegen.evidence import is_demonym
+    from sitegen.nlp.evidence import is_demonym
 
     assert not is_demonym(word)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from .. import frontmatter
-from ..site_files import INCOMING as INCOMING_SUFFIX  # the build skips these, with a reminder
+from ..content import frontmatter
+from ..content.site_files import INCOMING as INCOMING_SUFFIX  # the build skips these, with a reminder
 from ..slugs import slugify
 from .items import Item
 

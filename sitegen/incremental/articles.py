@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ..analysis import clusters_key
-from ..cache import extraction_key
-from ..chains import Cluster
+from ..nlp.clustering import clusters_key
+from ..nlp.cache import extraction_key
+from ..nlp.chains import Cluster
 from ..config import SiteConfig
-from ..content import article_from_bytes, read_file, unreadable
-from ..extract import model_fingerprint
+from ..content.articles import article_from_bytes, read_file, unreadable
+from ..nlp.extract import model_fingerprint
 from ..model import Article, ArticleError
 from .digest import digest
 from .memo import Entry, Memo

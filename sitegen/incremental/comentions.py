@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Callable, Sequence
 
-from ..comentions import CoMentions, add_article, article_members, count, ranked, ranks, remove_article, strongest
+from ..entities.comentions import CoMentions, add_article, article_members, count, ranked, ranks, remove_article, strongest
 from ..model import Entity
 from .digest import digest
 from .memo import Entry, Memo

@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Mapping, Sequence
 
-from ..chains import Cluster
-from ..curation import Judgement
-from ..merge import Group, canonical_key, merge_block
+from ..nlp.chains import Cluster
+from ..content.judgements import Judgement
+from ..entities.merge import Group, canonical_key, merge_block
 from ..model import Article, Entity, Mention, Site
-from ..publication import page_reason, publish
-from ..resolve import article_mentions, cluster_mentions, entity_of, naming, resolve
+from ..entities.publication import page_reason, publish
+from ..entities.resolve import article_mentions, cluster_mentions, entity_of, naming, resolve
 from .digest import digest, own_digest
 from .memo import Entry, Memo
 from .merge_blocks import MERGE_BLOCKS, MergeMemo, merge_kept

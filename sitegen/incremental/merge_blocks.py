@@ -15,9 +15,9 @@ from __future__ import annotations
 from itertools import count
 from typing import Callable, Hashable, NamedTuple, Sequence
 
-from ..chains import Cluster
-from ..curation import Judgement
-from ..merge_blocks import Position, blocking_keys
+from ..nlp.chains import Cluster
+from ..content.judgements import Judgement
+from ..entities.merge_blocks import Position, blocking_keys
 from ..unionfind import UnionFind
 from .digest import digest, own_digest
 from .memo import Entry

@@ -20,9 +20,9 @@ from functools import lru_cache
 from typing import Any, Callable, Mapping, Sequence
 
 from .. import urls
-from ..pages import PagePlan
-from ..render import RenderedPage, RenderPages
-from ..site_view import RAW_OF, Read, SiteData, parse_lines_key
+from ..site.pages import PagePlan
+from ..site.render import RenderedPage, RenderPages
+from ..site.view import RAW_OF, Read, SiteData, parse_lines_key
 from .digest import digest
 from .memo import Entry, Memo
 

@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Mapping
 
 from ..config import SiteConfig
 from ..model import ArticleError
-from ..output import WriteStats, write_site
+from ..output.write import WriteStats, write_site
 from .memo import Memo
 
 EXPORTS = "data/"  # the folder of the exports a preview writes after the pages

@@ -20,7 +20,7 @@ LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "spacy")
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """A digest of every file of the sitegen package and its built-in theme."""
-    from ..render import builtin_theme_dir  # in a checkout, the theme lies beside the package
+    from ..site.render import builtin_theme_dir  # in a checkout, the theme lies beside the package
 
     h = hashlib.sha256(__version__.encode() + b"\0")
     # The libraries that shape pages and analysis: an upgrade may make other bytes of the same inputs.

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Mapping, Sequence
 
-from ..curation import Judgement
+from ..content.judgements import Judgement
 from ..model import TYPE_FOLDERS, Entity, Mention, Site
 from ..names import name_key
 from ..slugs import SlugRegistry

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..model import Entity
 from ..names import name_key
-from ..places import gazetteer
+from ..nlp.places import gazetteer
 from . import classes
 from .classes import Fit
 from .context import EntityContext, names_in, plain_key, words_of

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from ..model import Fact, PlaceRecord, Site
 from ..names import name_key
-from ..places import gazetteer
+from ..nlp.places import gazetteer
 
 CLEAR_LEAD = 5  # how many times more populous than the next city of the same name
 

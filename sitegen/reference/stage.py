@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..config import SiteConfig
-from ..curation import Judgement
+from ..content.judgements import Judgement
 from ..model import Entity, Reference, Site
 from . import facts as facts_of
 from .combine import combine

@@ -12,7 +12,7 @@ from collections import defaultdict
 from ..model import Entity, Site
 from ..names import name_key
 from .context import Neighbourhoods
-from ..places import gazetteer
+from ..nlp.places import gazetteer
 from .spelling import core_words
 from .suggestion import Suggestion
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
-from ..curation import Judgement
+from ..content.judgements import Judgement
 from ..model import Site
 from .queue import suggest
 from .suggestion import site_entities

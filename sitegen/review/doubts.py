@@ -13,7 +13,7 @@ import re
 
 from ..model import Entity, Site
 from ..names import COMPANY_SUFFIXES, name_key
-from ..places import gazetteer
+from ..nlp.places import gazetteer
 from .spelling import folded_words
 from .suggestion import Suggestion, sentence_evidence
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import SiteConfig
-from ..curation import load_judgements
+from ..content.judgements import load_judgements
 from ..model import ENTITY_TYPES
 from ..names import name_key
 from ..slugs import slugify

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..curation import Judgement
+from ..content.judgements import Judgement
 from ..model import Site
 from ..names import name_key
 from .apart import apart_suggestions

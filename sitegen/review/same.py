@@ -13,10 +13,10 @@ from typing import Iterable
 
 from rapidfuzz.distance import OSA
 
-from ..acronyms import _initials_match
+from ..nlp.acronyms import _initials_match
 from ..model import Entity, Site
 from ..names import COMPANY_SUFFIXES, LINKING_WORDS, name_key
-from ..places import gazetteer
+from ..nlp.places import gazetteer
 from ..unionfind import UnionFind
 from .context import Neighbourhoods
 from .spelling import core_words, folded_words, is_doubled

@@ -10,7 +10,7 @@ import unicodedata
 from functools import lru_cache
 
 from ..names import COMPANY_SUFFIXES, LINKING_WORDS, NAME_PARTICLES, TITLES, strip_particle
-from ..places import gazetteer
+from ..nlp.places import gazetteer
 
 _WORD = re.compile(r"[a-z0-9]+")
 

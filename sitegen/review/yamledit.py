@@ -12,7 +12,7 @@ import re
 
 import yaml
 
-from .. import frontmatter
+from ..content import frontmatter
 from ..names import name_key
 
 _PLAIN = re.compile(r"[A-Za-z0-9\u00c0-\uffff][\w .'&/()\u00c0-\uffff-]*")

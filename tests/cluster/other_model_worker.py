@@ -2,7 +2,7 @@
 of the model than the machine that builds has, as a worker with an older install would."""
 from __future__ import annotations
 
-from sitegen import cluster
+from sitegen.nlp import cluster
 
 
 def dask_setup(worker) -> None:

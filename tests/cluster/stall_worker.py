@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import threading
 
-from sitegen import cluster
+from sitegen.nlp import cluster
 
 
 def dask_setup(worker) -> None:

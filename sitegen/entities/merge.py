@@ -1,0 +1,220 @@
+"""Across articles: the clusters that name one real-world entity become one group.
+
+Merging is deliberately cautious, because a wrong merge (two people on one page) is
+worse than a split: clusters merge on a full name or a defined acronym, never on a bare
+surname that more than one known person carries. Editor's judgements are applied here,
+and their ``not_same`` lists veto any merge.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Hashable, Sequence
+
+from ..nlp.chains import Cluster
+from ..content.judgements import Judgement
+from .merge_blocks import merge_by_block
+from ..names import is_mixed_case, name_key, org_core, person_tokens, strip_particle
+from ..nlp.places import gazetteer
+from ..unionfind import UnionFind
+
+
+@dataclass(frozen=True)
+class Group:
+    """The clusters of one entity, across the whole site. Frozen: the entity made from
+    it is kept under its digest (see ``incremental.entities``)."""
+
+    clusters: list[Cluster]
+    type: str
+    name: str
+    reasons: list[str] = field(default_factory=list)
+    judgement: Judgement | None = None
+
+
+def canonical_key(cluster: Cluster) -> str:
+    return _canonical_key(cluster.type, cluster.name, cluster.name_key)
+
+
+@lru_cache(maxsize=65536)  # a site names the same few thousand things in every build
+def _canonical_key(kind: str, name: str, key: str) -> str:
+    if kind == "person":
+        return key
+    places = gazetteer()
+    if kind == "place":
+        canonical = places.canonical(name)  # "U.S." and "United States" are one
+        return name_key(canonical) if canonical else key
+    words = name.split()
+    if len(words) >= 3 and places.canonical(words[0]):
+        # "U.S. Securities and Exchange Commission" is the "Securities and Exchange Commission".
+        return org_core(name_key(" ".join(words[1:])))
+    return org_core(key)
+
+
+def merge_clusters(clusters: Sequence[Cluster], judgements: Sequence[Judgement] = ()) -> list[Group]:
+    """The groups of ``clusters``, each one entity."""
+    return merge_articles([(0, clusters)], judgements)
+
+
+def merge_articles(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judgements: Sequence[Judgement] = ()
+                   ) -> list[Group]:
+    """The groups of every article's clusters, each one entity.
+
+    ``articles`` are (place, clusters) pairs in site order, each place unique to its
+    article and sorting in that order. Merged block by block (see ``merge_blocks``).
+    """
+    return merge_by_block(articles, judgements, canonical_key, merge_block)
+
+
+def merge_block(clusters: Sequence[Cluster], judgements: Sequence[Judgement]) -> list[tuple[int, Group]]:
+    merger = _Merger(clusters, judgements)
+    merger.same_name()
+    merger.known_alias()
+    merger.editor_judgements()
+    merger.surname_only()
+    return merger.groups()
+
+
+class _Merger:
+    def __init__(self, clusters: Sequence[Cluster], judgements: Sequence[Judgement]):
+        self.clusters = list(clusters)
+        self.judgements = list(judgements)
+        self.uf = UnionFind(range(len(self.clusters)))
+        self.canonical = [canonical_key(c) for c in self.clusters]
+        self.keys = {i: {self.canonical[i]} | c.strong_keys for i, c in enumerate(self.clusters)}
+        self.reasons: dict[int, list[str]] = defaultdict(list)
+
+    # -- the merge steps, in order of confidence --------------------------------------
+    def same_name(self) -> None:
+        """One full name, one entity, whatever type each article's model read it as.
+
+        A one-word name is weaker evidence: "Ford" the person and "Ford" the company
+        stay apart, so only clusters of the same family (person or not) merge on it.
+        """
+        by_key: dict[tuple, list[int]] = defaultdict(list)
+        for i, c in enumerate(self.clusters):
+            key = self.canonical[i]
+            family = _family(c.type) if " " not in key else None
+            by_key[(key, family)].append(i)
+        for members in by_key.values():
+            for i in members[1:]:
+                self.union(members[0], i, None)
+
+    def known_alias(self) -> None:
+        """A cluster named only 'IMF' joins the one group that defined 'IMF' elsewhere."""
+        alias_owner: dict[str, set[int]] = defaultdict(set)
+        for i, c in enumerate(self.clusters):
+            for key in c.strong_keys - {self.canonical[i]}:
+                alias_owner[key].add(self.uf.find(i))
+        for i, c in enumerate(self.clusters):
+            owners = {self.uf.find(o) for o in alias_owner.get(self.canonical[i], ())
+                      if _family(self.clusters[o].type) == _family(c.type)} - {self.uf.find(i)}
+            if len(owners) == 1:
+                owner = owners.pop()
+                self.union(owner, i, f"“{c.name}” ({c.article_id}) is another name of "
+                                     f"“{self.clusters[owner].name}” in another article")
+
+    def editor_judgements(self) -> None:
+        for j in self.judgements:
+            wanted = j.merge_keys
+            members = [i for i, c in enumerate(self.clusters)
+                       if self.canonical[i] in wanted or c.name_key in wanted or (c.strong_keys & wanted)]
+            for i in members[1:]:
+                self.union(members[0], i, f"editor: {j.path.name} names “{self.clusters[i].name}” as this entity",
+                           force=True)
+
+    def surname_only(self) -> None:
+        """'Trump' alone joins the one known 'Donald Trump'; with two Bushes it joins none."""
+        groups = self._current_groups()
+        types = {root: self._vote(members) for root, members in groups.items()}
+        full_by_last: dict[str, set[int]] = defaultdict(set)
+        full_by_first_last: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for root, members in groups.items():
+            if types[root] != "person":
+                continue
+            for i in members:
+                tokens = person_tokens(self.clusters[i].name_key)
+                if len(tokens) >= 2:
+                    full_by_last[strip_particle(tokens[-1])].add(root)
+                    if len(tokens) >= 3:
+                        full_by_first_last[(tokens[0], strip_particle(tokens[-1]))].add(root)
+        for root, members in groups.items():
+            if types[root] != "person":
+                continue
+            tokens = person_tokens(self.clusters[members[0]].name_key)
+            if any(len(person_tokens(self.clusters[i].name_key)) > len(tokens) for i in members):
+                continue
+            if len(tokens) == 1:
+                candidates = full_by_last.get(strip_particle(tokens[0]), set()) - {root}
+            elif len(tokens) == 2:
+                candidates = full_by_first_last.get((tokens[0], strip_particle(tokens[-1])), set()) - {root}
+            else:
+                continue
+            candidates = {self.uf.find(c) for c in candidates}
+            if len(candidates) == 1:
+                target = candidates.pop()
+                self.union(target, root, f"“{self.clusters[target].name}” is the only known person "
+                                         f"called “{self.clusters[root].name}” ({self.clusters[root].article_id})")
+
+    # -- machinery ----------------------------------------------------------------------
+    def union(self, keep: int, other: int, reason: str | None, force: bool = False) -> None:
+        a, b = self.uf.find(keep), self.uf.find(other)
+        if a == b or (not force and self._vetoed(a, b)):
+            return
+        self.uf.union(a, b)
+        self.keys[a] |= self.keys.pop(b)
+        self.reasons[a].extend(self.reasons.pop(b, []))
+        if reason:
+            self.reasons[a].append(reason)
+
+    def _vetoed(self, a: int, b: int) -> bool:
+        for j in self.judgements:
+            if not j.not_same:
+                continue
+            if (self.keys[a] & j.merge_keys and self.keys[b] & j.apart_keys) or \
+                    (self.keys[b] & j.merge_keys and self.keys[a] & j.apart_keys):
+                return True
+        return False
+
+    def _current_groups(self) -> dict[int, list[int]]:
+        return self.uf.groups()
+
+    def _vote(self, members: list[int]) -> str:
+        votes: Counter = Counter()
+        for i in members:
+            votes[self.clusters[i].type] += len(self.clusters[i].mentions)
+        return max(sorted(votes), key=lambda t: votes[t])
+
+    def groups(self) -> list[tuple[int, Group]]:
+        """(root cluster's position, group), in the order of the roots."""
+        out = []
+        for root, members in sorted(self._current_groups().items()):
+            clusters = [self.clusters[i] for i in sorted(members)]
+            judgement = self._judgement_for(root, members) if self.judgements else None
+            kind = (judgement.type if judgement and judgement.type else None) or self._vote(members)
+            name = judgement.name if judgement else _best_name(clusters)
+            out.append((root, Group(clusters, kind, name, self.reasons.get(root, []), judgement)))
+        return out
+
+    def _judgement_for(self, root: int, members: list[int]) -> Judgement | None:
+        keys = self.keys[root] | {self.clusters[i].name_key for i in members}
+        for j in self.judgements:
+            if j.merge_keys & keys:
+                return j
+        return None
+
+
+def _family(kind: str) -> str:
+    """People are never merged with places or organisations on a one-word name."""
+    return "person" if kind == "person" else "other"
+
+
+def _best_name(clusters: list[Cluster]) -> str:
+    """The fullest, most used spelling; headline capitals only when nothing else exists."""
+    counts = Counter(c.name for c in clusters)
+    return max(counts, key=lambda n: (is_mixed_case(n), len(name_key(n).split()) > 1 and not _is_acronym(n),
+                                      counts[n], len(n), n))
+
+
+def _is_acronym(name: str) -> bool:
+    return name.isupper() and " " not in name

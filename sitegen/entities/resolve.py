@@ -1,0 +1,155 @@
+"""Mentions to entities: per-article chains, cross-article merging, then the final values.
+
+``resolve()`` is the whole stage: it reads every article's clusters (see ``analysis``)
+and returns the immutable ``Site`` the renderer and the exporter work from. It is pure:
+what a preview reuses between builds is looked up around its parts, in
+``incremental.entities``.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Callable, Mapping, Sequence
+
+from ..nlp.chains import Cluster
+from ..content.judgements import Judgement
+from .merge import Group, merge_articles
+from ..model import TYPE_FOLDERS, Article, Entity, Mention, Site
+from ..names import name_key
+from ..slugs import SlugRegistry
+
+
+
+def resolve(
+    articles: Sequence[Article],
+    clusters_by_article: Mapping[str, Sequence[Cluster]],
+    judgements: Sequence[Judgement] = (),
+    entity_types: Sequence[str] = ("person", "place", "organisation"),
+    min_mentions: int = 1,
+    merge: Callable[[list, Sequence[Judgement]], list[Group]] = merge_articles,
+    make_entity: Callable[[str, Group, Mapping[str, Article], Mapping[str, int]], Entity] | None = None,
+    by_article: Callable[[Sequence[Entity]], dict[str, tuple[Mention, ...]]] | None = None,
+) -> Site:
+    """Merge every article's clusters into entities and build the Site the pages show.
+
+    ``merge``, ``make_entity`` (``entity_of``) and ``by_article`` (``mentions_by_article``)
+    are the parts of the work: a preview passes ones that hand back what the last build
+    made from the same inputs (see ``incremental.entities``). Co-mentions are counted
+    later, once (see ``comentions``).
+    """
+    groups = merge([(place, clusters_by_article.get(a.id, ())) for place, a in zip(_places(articles), articles)],
+                   judgements)
+    by_id = {a.id: a for a in articles}
+    order = {a.id: i for i, a in enumerate(articles)}  # articles come newest first
+    facts = [_group_facts(g, order, entity_types, min_mentions) for g in groups]
+    # Slugs are handed out in a stable order so URLs do not move between builds.
+    ranked = [(sort_key, g) for g, (keep, sort_key) in zip(groups, facts) if keep]
+    ranked.sort(key=lambda pair: pair[0])  # stable: ties stay in merge order
+    slugs = {t: SlugRegistry() for t in TYPE_FOLDERS}
+    entities = []
+    for _, group in ranked:
+        entity_id = f"{TYPE_FOLDERS[group.type]}/{slugs[group.type].claim(group.name)}"
+        entities.append((make_entity or entity_of)(entity_id, group, by_id, order))
+    entities.sort(key=lambda e: (name_key(e.name), e.id))
+    return Site(
+        articles=tuple(articles),
+        entities=tuple(entities),
+        mentions_by_article=(by_article or mentions_by_article)(entities),
+    )
+
+
+def _places(articles: Sequence[Article]) -> list:
+    """Where each article is in the site's order, in values that stay put when an article
+    is added or removed (see merge_blocks): its date and id, as articles are sorted."""
+    places = [(-a.date.toordinal(), a.id) for a in articles]
+    if any(a >= b for a, b in zip(places, places[1:])):
+        return list(enumerate(a.id for a in articles))  # a caller's own order
+    return places
+
+
+def mentions_by_article(entities: Sequence[Entity]) -> dict[str, tuple[Mention, ...]]:
+    """Every article's mentions in text order."""
+    return {article_id: article_mentions(article_id, named) for article_id, named in naming(entities).items()}
+
+
+def naming(entities: Sequence[Entity]) -> dict[str, list[Entity]]:
+    """Article id -> the entities with mentions in it."""
+    named: dict[str, list[Entity]] = defaultdict(list)
+    for entity in entities:
+        for article_id in entity.articles:
+            named[article_id].append(entity)
+    return named
+
+
+def article_mentions(article_id: str, entities: Sequence[Entity]) -> tuple[Mention, ...]:
+    """The mentions ``entities`` have in one article, in text order."""
+    found = []
+    for entity in entities:
+        # An entity's mentions come article by article (newest first), each in text order.
+        mentions = entity.mentions
+        start = next(i for i, m in enumerate(mentions) if m.article_id == article_id)
+        end = start
+        while end < len(mentions) and mentions[end].article_id == article_id:
+            end += 1
+        found.extend(mentions[start:end])
+    return tuple(sorted(found, key=lambda m: (m.start, m.end, m.entity_id)))
+
+
+def _group_facts(group: Group, order: Mapping[str, int], entity_types: Sequence[str],
+                 min_mentions: int) -> tuple[bool, tuple]:
+    """Whether ``group`` becomes an entity, and its place in the order slugs are handed out in."""
+    first_seen = -max(order.get(c.article_id, 0) for c in group.clusters)
+    return (_keep(group, entity_types, min_mentions), (group.type, name_key(group.name), group.name, first_seen))
+
+
+def _keep(group: Group, entity_types: Sequence[str], min_mentions: int) -> bool:
+    if group.judgement and group.judgement.ignore:
+        return False
+    if group.type not in entity_types:
+        return False
+    return sum(len(c.mentions) for c in group.clusters) >= min_mentions
+
+
+def cluster_mentions(cluster: Cluster, article: Article, entity_id: str) -> tuple[Mention, ...]:
+    """One cluster's mentions, as mentions of ``entity_id`` with their sentences."""
+    text = article.text
+    return tuple(Mention(cluster.article_id, m.start, m.end, m.text, text[m.sentence_start:m.sentence_end],
+                         m.sentence_start, entity_id) for m in cluster.mentions)
+
+
+def entity_of(entity_id: str, group: Group, articles: Mapping[str, Article], order: Mapping[str, int],
+              mentions_of: Callable[[Cluster, Article, str], tuple[Mention, ...]] = cluster_mentions) -> Entity:
+    """The entity ``group`` names, with its mentions in ``articles`` (in the site's ``order``)."""
+    mentions = []
+    surfaces: Counter = Counter()
+    for cluster in group.clusters:
+        for m in cluster.mentions:
+            surfaces[m.text] += 1
+        mentions.extend(mentions_of(cluster, articles[cluster.article_id], entity_id))
+    mentions.sort(key=lambda m: (order[m.article_id], m.start))
+    name_k = name_key(group.name)
+    aliases, seen = [], {name_k}
+    for surface, _ in sorted(surfaces.items(), key=lambda kv: (-kv[1], kv[0])):
+        key = name_key(surface)
+        if key not in seen:
+            seen.add(key)
+            aliases.append(surface)
+    judgement = group.judgement
+    if judgement:
+        for alias in judgement.aliases:
+            if name_key(alias) not in seen:
+                seen.add(name_key(alias))
+                aliases.append(alias)
+    reasons = [r for c in group.clusters for r in c.reasons] + group.reasons
+    return Entity(
+        id=entity_id,
+        name=group.name,
+        type=group.type,
+        aliases=tuple(aliases),
+        mentions=tuple(mentions),
+        articles=tuple(dict.fromkeys(m.article_id for m in mentions)),
+        merge_reasons=tuple(dict.fromkeys(reasons)),
+        note_html=judgement.note_html if judgement else None,
+        note_path=judgement.path if judgement else None,
+        pinned_wikipedia=judgement.wikipedia if judgement else None,
+    )
+

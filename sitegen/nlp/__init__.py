@@ -1,0 +1,6 @@
+"""Per article: named-entity recognition, spans cleaned into mentions, mentions chained into clusters.
+
+Flows in: ``Article`` values (from ``content``). Flows out: each article's ``Extraction`` (what
+the model found) and its ``Cluster`` values (the names it uses for one entity, with a voted
+type). NER can run in worker processes or on a Dask cluster; its results are cached by text.
+"""

@@ -1,0 +1,274 @@
+"""Turn a resolved ``Site`` into the files of the website (all but ``data/*.json``).
+
+Pages come from Jinja2 templates: the built-in theme, any of whose templates a site can
+override with a file of the same name in its own ``templates/`` folder. What each page
+shows is worked out in ``pages``; this module loads the templates, renders the pages (in
+several processes on a large site) and adds the static files and the sitemap.
+
+Each template receives the variables listed at the top of the theme's ``base.html``
+plus those listed at the top of its own file.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, Template, TemplateError
+
+from . import hosting, structured
+from .. import urls
+from ..config import SiteConfig
+from ..errors import SitegenError
+from ..model import TYPE_PLURALS, Site
+from .pages import MONTHS, TYPE_LABELS, NavItem, Page, PagePlan, planned_pages
+from .view import Read, SiteData, SiteView
+from .templates import TemplateSet
+from ..workers import die_with_parent
+
+
+def builtin_theme_dir() -> Path:
+    """The built-in theme: ``sitegen/theme`` in an installed wheel, ``templates/`` in a checkout."""
+    packaged = Path(__file__).parent.parent / "theme"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+# Below this many pages, starting a second process costs more than it saves.
+PARALLEL_PAGES = 1500
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A rendered page, and the inputs it read (see ``site_view``)."""
+
+    file: str  # output file, e.g. "people/angela-merkel/index.html"
+    data: bytes
+    path: str  # site path
+    lastmod: str | None  # for sitemap.xml
+    listed: bool  # in sitemap.xml
+    reads: frozenset[Read]
+
+
+# How a build gets its pages rendered: given the site's data, the pages and the function
+# that renders some of them, the rendered pages in the same order. The stage renders them
+# all; the incremental layer passes one that reuses the pages whose inputs are unchanged.
+RenderPages = Callable[[SiteData, Sequence[PagePlan], Callable[[Sequence[PagePlan]], list[RenderedPage]]],
+                       list[RenderedPage]]
+
+
+def render_all(data: SiteData, plans: Sequence[PagePlan],
+               render: Callable[[Sequence[PagePlan]], list[RenderedPage]]) -> list[RenderedPage]:
+    return render(plans)
+
+
+def render_site(site: Site, config: SiteConfig, jobs: int = 1, render_pages: RenderPages = render_all) -> dict[str, bytes]:
+    """Every file of the site except data/*.json, keyed by POSIX path relative to the output root.
+
+    With ``jobs`` > 1 and a large site, pages are rendered in that many processes (forked,
+    so they share the resolved site without copying it).
+    """
+    dirs = _template_dirs(config)
+    templates = TemplateSet.read(dirs)
+    data = SiteData(site, config, templates.closures)
+    renderer = _Renderer(_environment(dirs, templates.digest), data)
+
+    def render(plans: Sequence[PagePlan]) -> list[RenderedPage]:
+        if jobs > 1 and len(plans) >= PARALLEL_PAGES and "fork" in multiprocessing.get_all_start_methods():
+            return _render_in_processes(renderer, plans, jobs)
+        return _render_pages(renderer, plans)
+
+    pages = render_pages(data, planned_pages(data), render)
+    files: dict[str, bytes] = {page.file: page.data for page in pages}
+    sitemap = [(page.path, page.lastmod) for page in pages if page.listed]
+    if config.base_url:
+        files["sitemap.xml"] = hosting.sitemap(config.base_url, sitemap)
+    files["robots.txt"] = hosting.robots_txt(config.base_url)
+    files[hosting.FEED_FILE] = hosting.atom_feed(config.title, config.base_url, data.articles, config.language)
+    files.update(_static_files(dirs))
+    return files
+
+
+def render_page(renderer: "_Renderer", plan: PagePlan) -> RenderedPage:
+    """One page: built through a view that records what it reads, then rendered."""
+    reads: set[Read] = set()
+    view = SiteView(renderer.data, reads.add)
+    page = plan.build(view)
+    file = urls.page_file(page.path)
+    if page.path == urls.NOT_FOUND_FILE:
+        # Hosts serve 404.html in place of any missing address, at any depth, so
+        # relative links cannot work there. Its links start from the path of
+        # ``base_url`` ("/news/") or, without one, from "/": the site is assumed to
+        # be served at the host's root.
+        root, canonical = urls.base_path(view.setting("base_url")), None
+    else:
+        root = urls.root_of(file)
+        canonical = view.canonical(page.path)
+    data = renderer.render(page, file, root, canonical, view)
+    return RenderedPage(file, data, page.path, page.lastmod, page.in_sitemap and page.path != urls.NOT_FOUND_FILE,
+                        frozenset(reads))
+
+
+def _render_pages(renderer: "_Renderer", plans: Sequence[PagePlan]) -> list[RenderedPage]:
+    return [render_page(renderer, plan) for plan in plans]
+
+
+_FORKED: tuple | None = None  # what forked workers render from: set just before the fork
+
+
+def _render_share(share: int) -> list:
+    renderer, plans, jobs = _FORKED
+    return _render_pages(renderer, plans[share::jobs])
+
+
+def _render_in_processes(renderer, plans, jobs: int) -> list:
+    # fork() copies only the calling thread: a caller that runs other threads (a dev
+    # server) should render with jobs=1.
+    global _FORKED
+    _FORKED = (renderer, plans, jobs)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context, initializer=die_with_parent) as pool:
+            others = [pool.submit(_render_share, share) for share in range(1, jobs)]
+            shares = [_render_share(0)] + [f.result() for f in others]
+    finally:
+        _FORKED = None
+    # Put the pages back in their order: page i was rendered by share i % jobs.
+    out = []
+    for i in range(len(plans)):
+        out.append(shares[i % jobs][i // jobs])
+    return out
+
+
+# --- templates ----------------------------------------------------------------------
+
+
+def format_date(value) -> str:
+    """``2025-11-10`` -> ``10 November 2025`` (the same in every locale)."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def count_label(n: int, singular: str, plural: str | None = None) -> str:
+    """``count_label(3, "mention")`` -> ``"3 mentions"``."""
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def _template_dirs(config: SiteConfig) -> tuple[Path, ...]:
+    theme = builtin_theme_dir().resolve()
+    own = config.templates_dir
+    if own.is_dir() and own.resolve() != theme:
+        return (own.resolve(), theme)
+    return (theme,)
+
+
+@lru_cache(maxsize=8)
+def _environment(dirs: tuple[Path, ...], digest: str) -> Environment:
+    """The Jinja2 environment for these template folders holding templates of this digest.
+
+    A new digest (a template was edited) gets a new environment, rather than trusting
+    Jinja2's check of file times, which two saves within one tick would fool.
+    """
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in dirs]),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date"] = format_date
+    env.globals.update(
+        article_path=urls.article_path,
+        entity_path=urls.entity_path,
+        type_path=urls.type_path,
+        count=count_label,
+        type_labels=TYPE_LABELS,
+        type_plurals=TYPE_PLURALS,
+    )
+    return env
+
+
+def _common_context(view: SiteView) -> dict[str, Any]:
+    """What every template receives besides its page's own values."""
+    types = view.types()
+    nav = (
+        NavItem("Home", urls.HOME, "home"),
+        *(NavItem(TYPE_PLURALS[t], urls.type_path(t), t) for t in types),
+        NavItem("Articles", urls.ARTICLES, "articles"),
+    )
+    return {
+        "site_title": view.setting("title"),
+        "language": view.setting("language"),
+        "base_url": view.setting("base_url"),
+        "entity_types": types,
+        "nav": nav,
+        "description": None,
+        "open_graph": (),
+        "json_ld": None,
+        "search_filter": None,
+    }
+
+
+class _Renderer:
+    def __init__(self, env: Environment, data: SiteData) -> None:
+        self.env = env
+        self.data = data
+        self.templates: dict[str, Template] = {}
+
+    def render(self, page: Page, file: str, root: str, canonical: str | None, view: SiteView) -> bytes:
+        def url(target: str, fragment: str = "") -> str:
+            return urls.href(root, target, fragment)
+
+        view.template(page.template)  # the page's bytes depend on its template and those it uses
+        common = _common_context(view)
+        context = {
+            **common,
+            "page_path": page.path,
+            "page_title": page.title,
+            "section": page.section,
+            "canonical": canonical,
+            "url": url,
+            **page.context,
+        }
+        if "open_graph" not in page.context:
+            context["open_graph"] = structured.open_graph(page.title, common["site_title"], "website",
+                                                          canonical, context["description"])
+        try:
+            template = self.templates.get(page.template)
+            if template is None:
+                template = self.templates[page.template] = self.env.get_template(page.template)
+            return template.render(context).encode("utf-8")
+        except TemplateError as exc:
+            raise SitegenError(f"cannot render {file}: {_template_location(exc)}{exc}") from exc
+
+
+def _template_location(exc: TemplateError) -> str:
+    """``"path/to/template.html:12: "`` for the template line that failed, if known."""
+    filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not filename:
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith((".html", ".xml", ".txt")):
+                filename, lineno = frame.filename, frame.lineno
+                break
+    if not filename:
+        return ""
+    return f"{filename}:{lineno}: " if lineno else f"{filename}: "
+
+
+def _static_files(dirs: tuple[Path, ...]) -> dict[str, bytes]:
+    """``static/`` of the theme, overridden file by file by the site's ``templates/static/``."""
+    files: dict[str, bytes] = {}
+    for directory in reversed(dirs):  # the theme first, the site's own last
+        static = directory / "static"
+        if not static.is_dir():
+            continue
+        for path in static.rglob("*"):
+            relative = path.relative_to(static)
+            if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+                files[f"static/{relative.as_posix()}"] = path.read_bytes()
+    return dict(sorted(files.items()))
