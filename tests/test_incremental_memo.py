@@ -139,3 +139,12 @@ def test_a_result_put_again_under_its_key_is_saved_as_put(tmp_path: Path):
     third.begin()
     assert third.get(PAGES, "k") == b"new"
     third.close()
+
+
+def test_a_memo_on_disk_remembers_only_persisted_entries(tmp_path: Path):
+    """What `sitegen build` cannot find next time is not worth a key's digest now."""
+    on_disk = Memo("v", tmp_path / "memo.sqlite")
+    assert on_disk.remembers(PAGES) and not on_disk.remembers(GROUPS)
+    in_memory = Memo()
+    assert in_memory.remembers(PAGES) and in_memory.remembers(GROUPS)
+    on_disk.close()

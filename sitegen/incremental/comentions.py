@@ -25,7 +25,7 @@ CO_MENTIONS = Entry[CoMentions]("co-mentions")
 
 def counting(memo: Memo | None, point: str) -> Callable[[Sequence[Entity]], CoMentions]:
     """How to count at ``point``: from nothing, or with a memo from its last counts."""
-    if memo is None:
+    if memo is None or not memo.remembers(CO_MENTIONS):
         return count
     key = digest("co-mentions", point)
 

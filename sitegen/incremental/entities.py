@@ -36,7 +36,7 @@ SHOWN_RELATED = Entry[Mapping[str, tuple]]("related lists shown")
 def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article: Mapping[str, Sequence[Cluster]],
              judgements: Sequence[Judgement], entity_types: Sequence[str], min_mentions: int) -> Site:
     """``resolve.resolve``, making again only the entities and article lists whose inputs changed."""
-    if memo is None:
+    if memo is None or not memo.remembers(ENTITY):
         return resolve(articles, clusters_by_article, judgements, entity_types, min_mentions)
     merge_memo = memo.reuse(MERGE_BLOCKS, digest("merge blocks"), MergeMemo)
     last_key = digest("last resolved")
@@ -105,7 +105,7 @@ def _same_mentions_as(before: Entity | None):
 
 def published(memo: Memo | None, site: Site, judgements: Sequence[Judgement], link_threshold: float) -> Site:
     """``publication.publish``, deciding again only for entities whose inputs changed."""
-    if memo is None:
+    if memo is None or not memo.remembers(PAGE_DECISION):
         return publish(site, judgements, link_threshold)
     articles = {a.id: a for a in site.articles}
 

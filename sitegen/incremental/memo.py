@@ -97,6 +97,16 @@ class Memo:
         found = self.get(entry, key)
         return found if found is not None else self.put(entry, key, make())
 
+    def remembers(self, entry: Entry) -> bool:
+        """Whether a result of ``entry`` put now can be found by a later build.
+
+        A memo kept in memory (a preview's) remembers every entry; a memo on disk (what
+        ``sitegen build`` opens for one build) only the persisted ones. Looking results up
+        in an entry that is not remembered would only cost the keys' digests, so a
+        wrapper runs its stage directly then.
+        """
+        return entry.persist or self._path is None
+
     def size(self, entry: Entry) -> int:
         return len(self._table(entry))
 
