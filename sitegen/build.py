@@ -11,12 +11,10 @@ load the model).
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import os
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -36,7 +34,6 @@ from .incremental.memory import BuildMemory
 from .incremental.comentions import counting
 from .incremental.entities import published, resolved
 from .nlp.extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
-from .incremental import Memo
 from .incremental.articles import article_reader, clusters_reusing
 from .incremental.preview import EXPORTS, PreviewOutput
 from .incremental.version import code_digest, memo_version

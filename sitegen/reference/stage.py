@@ -28,6 +28,7 @@ from .store import ReferenceStore
 
 if TYPE_CHECKING:  # the modules that need httpx are imported when a build links: importing
     import httpx  # it is a third of a no-op build's start-up
+    from .http import GuardedTransport
 
     from .source import ReferenceSource
 
