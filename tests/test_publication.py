@@ -8,7 +8,8 @@ import pytest
 
 from sitegen.content.judgements import Judgement
 from sitegen.model import Entity, Mention, Reference
-from sitegen.entities.publication import NO_EVIDENCE, page_reason
+from sitegen.entities.publication import NO_EVIDENCE, ArticleTexts, _counts_as_evidence, page_reason
+from hypothesis import given, settings, strategies as st
 
 
 def _entity(name: str, kind: str, sentences: list[tuple[str, str]] = (), articles: int = 1,
@@ -163,3 +164,20 @@ def test_a_list_vouches_for_a_name_only_beside_its_like():
     site = publish(Site((article,), everyone, {"a": mentions}), (), 0.6)
     assert site.page_reasons[zorgon.id] == "listed with “Israel”, which has a page"
     assert kehl in site.without_page  # a person listed with places is more likely a misread place
+
+
+_NAMES = ["Ab", "Éa", "A-b", "O'b", "A_b", "Ab1"]
+_PIECES = ["ab", "éa", "a-b", "o'b", "a_b", "ab1", "Ab", "x", "-", "_", "'", " ", "\n", "."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(_NAMES),
+       texts=st.lists(st.lists(st.sampled_from(_PIECES), max_size=8).map("".join), min_size=1, max_size=3))
+def test_a_common_word_is_found_by_words_as_by_scanning_each_text(name, texts):
+    # The split-once words of ArticleTexts must say what the per-name scan says, for any
+    # name and text: a word "written in lower case" is found on its own, not inside a
+    # longer word or a hyphenated one.
+    ids = [f"a{i}" for i in range(len(texts))]
+    entity = Entity(id="places/x", name=name, type="place", aliases=(), mentions=(), articles=tuple(ids))
+    plain = dict(zip(ids, texts))
+    assert _counts_as_evidence(entity, ArticleTexts(plain)) == _counts_as_evidence(entity, plain)

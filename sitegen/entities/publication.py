@@ -111,9 +111,34 @@ def _counts_as_evidence(entity: Entity, texts: Mapping[str, str]) -> bool:
     if " " in name and not any(c.islower() for c in name):
         return False
     if " " not in name and name[:1].isupper() and name[1:].islower():
-        word = re.compile(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])")
+        lower = name.lower()
+        if isinstance(texts, ArticleTexts) and _WORD.fullmatch(lower):
+            return not any(lower in texts.words(a) for a in entity.articles)
+        word = re.compile(rf"(?<![\w-]){re.escape(lower)}(?![\w-])")
         return not any(word.search(texts.get(a, "")) for a in entity.articles)
     return True
+
+
+_WORD = re.compile(r"[\w-]+")
+
+
+class ArticleTexts(dict):
+    """Article id -> plain text, with each text's words as written, split once.
+
+    Most single-word names are checked against the same few long articles; scanning each
+    text again per name cost a second a build at 1,000 articles. A word made only of
+    word characters and hyphens occurs on its own in a text exactly when it is one of
+    the text's maximal runs of such characters."""
+
+    def __init__(self, texts: Mapping[str, str]):
+        super().__init__(texts)
+        self._words: dict[str, frozenset[str]] = {}
+
+    def words(self, article_id: str) -> frozenset[str]:
+        found = self._words.get(article_id)
+        if found is None:
+            found = self._words[article_id] = frozenset(_WORD.findall(self.get(article_id, "")))
+        return found
 
 
 def _known_place(name: str) -> bool:
@@ -132,7 +157,7 @@ def publish(site: Site, judgements: Sequence[Judgement], link_threshold: float,
     kept for the same entity, note, threshold and article texts (see ``incremental``).
     """
     by_path = {j.path: j for j in judgements}
-    texts = {a.id: a.text for a in site.articles}
+    texts = ArticleTexts({a.id: a.text for a in site.articles})
     decided = {}
     for entity in site.entities:
         judgement = by_path.get(entity.note_path) if entity.note_path else None
