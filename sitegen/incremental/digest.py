@@ -18,7 +18,7 @@ import enum
 import hashlib
 import struct
 from pathlib import PurePath
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Callable, Protocol, runtime_checkable
 
 
 @runtime_checkable
@@ -44,23 +44,120 @@ def own_digest(value: Any) -> str:
     return own if own is not None else digest(value)
 
 
-def _feed(h: "hashlib._Hash", value: Any) -> None:  # noqa: C901: one branch per kind of value, in one place
+def _feed(h: "hashlib._Hash", value: Any) -> None:
+    # The common kinds by their exact type first: a site's values are millions of strings,
+    # numbers and small frozen records, and a chain of isinstance checks (or a failed
+    # attribute lookup on a string) per value cost more than the hashing itself.
+    feeder = _FEEDERS.get(type(value))
+    if feeder is None:
+        feeder = _feeder_for(type(value))
+    feeder(h, value)
+
+
+def _feed_str(h: "hashlib._Hash", value: str) -> None:
+    data = value.encode("utf-8", "surrogatepass")
+    h.update(b"s" + struct.pack(">Q", len(data)))
+    h.update(data)
+
+
+def _feed_int(h: "hashlib._Hash", value: int) -> None:
+    text = str(value).encode()
+    h.update(b"i" + struct.pack(">I", len(text)) + text)
+
+
+def _feed_sequence(h: "hashlib._Hash", value: tuple | list) -> None:
+    h.update((b"t" if isinstance(value, tuple) else b"l") + struct.pack(">Q", len(value)))
+    for item in value:
+        _feed(h, item)
+
+
+def _feed_set(h: "hashlib._Hash", value: frozenset | set) -> None:
+    # Order-free: the members' own digests, sorted.
+    h.update(b"S" + struct.pack(">Q", len(value)))
+    for item in sorted(digest(member) for member in value):
+        h.update(item.encode())
+
+
+def _feed_dict(h: "hashlib._Hash", value: dict) -> None:
+    h.update(b"D" + struct.pack(">Q", len(value)))
+    for item in sorted(digest(k, v) for k, v in value.items()):
+        h.update(item.encode())
+
+
+_FEEDERS: dict[type, Callable[["hashlib._Hash", Any], None]] = {
+    str: _feed_str,
+    int: _feed_int,
+    bool: lambda h, value: h.update(b"T" if value else b"F"),
+    type(None): lambda h, value: h.update(b"N"),
+    float: lambda h, value: h.update(b"f" + struct.pack(">d", value)),
+    bytes: lambda h, value: h.update(b"b" + struct.pack(">Q", len(value)) + value),
+    tuple: _feed_sequence,
+    list: _feed_sequence,
+    frozenset: _feed_set,
+    set: _feed_set,
+    dict: _feed_dict,
+}
+
+
+def _feeder_for(kind: type) -> Callable[["hashlib._Hash", Any], None]:
+    """How to feed a value of ``kind``, worked out once per type."""
+    if dataclasses.is_dataclass(kind) and not hasattr(kind, "__digest__"):
+        feeder = _dataclass_feeder(kind)
+        _FEEDERS[kind] = feeder
+        return feeder
+    return _feed_other  # subclasses of the kinds above, enums, dates...: not kept, see below
+
+
+def _dataclass_feeder(kind: type) -> Callable[["hashlib._Hash", Any], None]:
+    # The type's name and each compared field's name, fed as strings are, made once.
+    names = [f.name for f in dataclasses.fields(kind) if f.compare]
+    prefix = _str_bytes(kind.__qualname__)
+    labels = [_str_bytes(name) for name in names]
+
+    def feed_fields(h: "hashlib._Hash", value: Any) -> None:
+        h.update(prefix)
+        for name, label in zip(names, labels):
+            h.update(label)
+            _feed(h, getattr(value, name))
+
+    if kind.__dataclass_params__.frozen and "__slots__" not in vars(kind):
+        def feed(h: "hashlib._Hash", value: Any) -> None:
+            # A frozen value is digested once: the preview hands the same entities and
+            # articles to every build, and digesting them again would cost more than it saves.
+            own = value.__dict__.get(_DIGEST)
+            if own is None:
+                mine = hashlib.sha256()
+                feed_fields(mine, value)
+                own = mine.hexdigest()
+                object.__setattr__(value, _DIGEST, own)
+            h.update(b"c")
+            h.update(own.encode())
+        return feed
+
+    def feed_mutable(h: "hashlib._Hash", value: Any) -> None:
+        h.update(b"c")
+        feed_fields(h, value)
+    return feed_mutable
+
+
+def _str_bytes(text: str) -> bytes:
+    data = text.encode("utf-8", "surrogatepass")
+    return b"s" + struct.pack(">Q", len(data)) + data
+
+
+def _feed_other(h: "hashlib._Hash", value: Any) -> None:  # noqa: C901: one branch per kind of value, in one place
     own = getattr(value, _DIGEST, None)
-    if own is not None:  # a frozen value digested before (see below): the common case, first
+    if own is not None:  # a frozen value digested before
         h.update(b"c")
         h.update(own.encode())
-    elif value is None:
-        h.update(b"N")
     elif isinstance(value, bool):
         h.update(b"T" if value else b"F")
     elif isinstance(value, int):
-        text = str(value).encode()
-        h.update(b"i" + struct.pack(">I", len(text)) + text)
+        _feed_int(h, int(value))
     elif isinstance(value, float):
         h.update(b"f" + struct.pack(">d", value))
     elif isinstance(value, str):
-        data = value.encode("utf-8", "surrogatepass")
-        h.update(b"s" + struct.pack(">Q", len(data)) + data)
+        _feed_str(h, str(value))
     elif isinstance(value, (bytes, bytearray, memoryview)):
         data = bytes(value)
         h.update(b"b" + struct.pack(">Q", len(data)) + data)
@@ -79,32 +176,11 @@ def _feed(h: "hashlib._Hash", value: Any) -> None:  # noqa: C901: one branch per
         h.update(b"d")
         _feed(h, value.__digest__())
     elif isinstance(value, (tuple, list)):
-        h.update((b"t" if isinstance(value, tuple) else b"l") + struct.pack(">Q", len(value)))
-        for item in value:
-            _feed(h, item)
+        _feed_sequence(h, value)
     elif isinstance(value, (frozenset, set)):
-        # Order-free: the members' own digests, sorted.
-        h.update(b"S" + struct.pack(">Q", len(value)))
-        for item in sorted(digest(member) for member in value):
-            h.update(item.encode())
+        _feed_set(h, value)
     elif isinstance(value, dict):
-        h.update(b"D" + struct.pack(">Q", len(value)))
-        for item in sorted(digest(k, v) for k, v in value.items()):
-            h.update(item.encode())
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        h.update(b"c")
-        if type(value).__dataclass_params__.frozen and hasattr(value, "__dict__"):
-            # A frozen value is digested once: the preview hands the same entities and
-            # articles to every build, and digesting them again would cost more than it saves.
-            own = value.__dict__.get(_DIGEST)
-            if own is None:
-                own = hashlib.sha256()
-                _feed_fields(own, value)
-                own = own.hexdigest()
-                object.__setattr__(value, _DIGEST, own)
-            h.update(own.encode())
-        else:
-            _feed_fields(h, value)
+        _feed_dict(h, value)
     else:
         # A value of unknown kind has no content digest; keying by its repr or id would
         # reuse results wrongly, so refuse it where the key is made.
@@ -112,11 +188,3 @@ def _feed(h: "hashlib._Hash", value: Any) -> None:  # noqa: C901: one branch per
 
 
 _DIGEST = "_content_digest"  # where a frozen value keeps its own digest
-
-
-def _feed_fields(h: "hashlib._Hash", value: Any) -> None:
-    _feed(h, type(value).__qualname__)
-    for f in dataclasses.fields(value):
-        if f.compare:
-            _feed(h, f.name)
-            _feed(h, getattr(value, f.name))
