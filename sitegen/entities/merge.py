@@ -30,6 +30,14 @@ class Group:
     name: str
     reasons: list[str] = field(default_factory=list)
     judgement: Judgement | None = None
+    # Worked out from the clusters once, when the group is made: every build asks them of
+    # every group, and a preview keeps the groups of the blocks an edit did not touch.
+    articles: tuple[str, ...] = field(init=False, compare=False, repr=False)  # in the clusters' order
+    mention_count: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "articles", tuple(dict.fromkeys(c.article_id for c in self.clusters)))
+        object.__setattr__(self, "mention_count", sum(len(c.mentions) for c in self.clusters))
 
 
 def canonical_key(cluster: Cluster) -> str:

@@ -97,7 +97,7 @@ def article_mentions(article_id: str, entities: Sequence[Entity]) -> tuple[Menti
 def _group_facts(group: Group, order: Mapping[str, int], entity_types: Sequence[str],
                  min_mentions: int) -> tuple[bool, tuple]:
     """Whether ``group`` becomes an entity, and its place in the order slugs are handed out in."""
-    first_seen = -max(order.get(c.article_id, 0) for c in group.clusters)
+    first_seen = -max(order.get(a, 0) for a in group.articles)
     return (_keep(group, entity_types, min_mentions), (group.type, name_key(group.name), group.name, first_seen))
 
 
@@ -106,7 +106,7 @@ def _keep(group: Group, entity_types: Sequence[str], min_mentions: int) -> bool:
         return False
     if group.type not in entity_types:
         return False
-    return sum(len(c.mentions) for c in group.clusters) >= min_mentions
+    return group.mention_count >= min_mentions
 
 
 def cluster_mentions(cluster: Cluster, article: Article, entity_id: str) -> tuple[Mention, ...]:

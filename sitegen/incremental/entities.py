@@ -52,17 +52,17 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
     def merge(places: list, notes: Sequence[Judgement]) -> list[Group]:
         return merge_kept(merge_memo, places, notes, canonical_key, merge_block, listing)
 
-    # article id -> what its mentions are made of: its clusters in entities, with their ids
+    # article id -> what its mentions are made of: the keys of the entities naming it
     made_of: dict[str, list[str]] = {}
 
     def make_entity(entity_id: str, group: Group, by_id: Mapping[str, Article], order: Mapping[str, int]) -> Entity:
-        sources = tuple(dict.fromkeys(c.article_id for c in group.clusters))
-        for c in group.clusters:
-            made_of.setdefault(c.article_id, []).append(own_digest(c) + entity_id)
+        sources = group.articles
         # entity_of reads the texts of its clusters' articles, and their order among themselves
         placing = sorted(range(len(sources)), key=lambda i: order[sources[i]])
         key = digest(entity_id, group, "\0".join(own_digest(by_id[a]) for a in sources),
                                        " ".join(map(str, placing)))
+        for article_id in sources:
+            made_of.setdefault(article_id, []).append(key)
         found = memo.get(ENTITY, key)
         if found is None:
             before = last_entities.get(entity_id)
@@ -73,7 +73,8 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
     def by_article(entities: Sequence[Entity]) -> dict[str, tuple[Mention, ...]]:
         out = {}
         for article_id, named in naming(entities).items():
-            # An article's mentions are those of its clusters in entities, cut from its text.
+            # An article's mentions are those of the entities naming it, cut from its text:
+            # the entities' keys stand for them (each is made from its key's inputs alone).
             key = digest(by_id[article_id], "\0".join(sorted(made_of[article_id])))
             found = memo.get(ARTICLE_MENTIONS, key)
             if found is None:
