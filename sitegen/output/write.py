@@ -136,8 +136,8 @@ def _stage(output: Path, pending: Path, files: Mapping[str, bytes], known: Mappi
            recorded: frozenset[str]) -> tuple[dict, int]:
     """Check every path and write every new or changed file into ``pending``; the journal."""
     if known is not None:
-        # A file that is the very bytes object written last time was checked then.
-        checked = [(rel, data) if known.get(rel) is data else (_checked(rel), data) for rel, data in files.items()]
+        # A path written last time was checked then (a path's check reads the path alone).
+        checked = [(rel, data) if rel in known else (_checked(rel), data) for rel, data in files.items()]
     else:
         checked = [(_checked(rel), data) for rel, data in files.items()]
     if len(os.fsencode(str(output))) + max((len(rel.encode()) for rel, _ in checked), default=0) > PATH_MAX:
