@@ -611,3 +611,10 @@ def test_force_renders_every_page_the_command_line_kept(make_site, nlp, rendered
     rendered.clear()
     build(site.root, BuildOptions(offline=True, jobs=1, nlp_loader=lambda: nlp, force=True))
     assert "articles/aleppo/index.html" in rendered, "--force renders every page"
+    # ... and keeps them, with what they read: the next edit renders only what it touches.
+    rendered.clear()
+    site.add_article("berlin", title="Berlin talks, again", date="2025-03-01",
+                     body="Maria Lopez met Angela Merkel in Berlin on Tuesday.")
+    build(site.root, BuildOptions(offline=True, jobs=1, nlp_loader=lambda: nlp))
+    assert "articles/berlin/index.html" in rendered
+    assert "articles/aleppo/index.html" not in rendered, "the build after --force reuses its pages"
