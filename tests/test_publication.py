@@ -90,9 +90,12 @@ def test_a_name_without_a_page_stays_highlighted_listed_and_exported(site, build
     assert lopez["page_reason"] == "editor: lopez.md says page: false"
     assert site.entity_named("Denver")["page"] is True
     assert site.entity_named("Denver")["url"] == "places/denver/"
-    # Its mentions are still the article's, at their exact places.
+    # Its mentions are still the article's, at their exact places, listed apart from the
+    # mentions of dossier pages: a script reading "mentions" meets only names with a page.
     article = next(a for a in site.entities_json()["articles"] if a["id"] == "library")
-    assert [m["text"] for m in article["mentions"] if m["entity"] == lopez["id"]] == ["Maria Lopez", "Lopez"]
+    assert [(m["entity"], m["text"], m["start"], m["end"]) for m in article["other_names"]] == [
+        (lopez["id"], "Maria Lopez", 0, 11), (lopez["id"], "Lopez", 73, 78)]
+    assert [m["entity"] for m in article["mentions"]] == [site.entity_named("Denver")["id"]]
     assert not (site.output / "people" / "maria-lopez").exists()
     html = (site.output / "articles" / "library" / "index.html").read_text(encoding="utf-8")
     assert '<span class="mention-name" id="m0" title="Maria Lopez (person, no page of its own)">Maria Lopez</span>' in html
@@ -132,6 +135,10 @@ def test_a_preview_gives_a_name_its_page_once_the_evidence_comes(make_site, nlp)
     site.add_note("lopez", name="Maria Lopez", page=True)  # the editor changes their mind
     assert build(site.root, options).ok
     assert site.entity_named("Maria Lopez")["url"] == "people/maria-lopez/"
+    # The export kept from the last build moves her mentions to the dossier pages' list.
+    (article,) = site.entities_json()["articles"]
+    assert [m["text"] for m in article["mentions"]] == ["Maria Lopez", "Denver", "Lopez"]
+    assert article["other_names"] == []
     assert (site.output / "people" / "maria-lopez" / "index.html").is_file()
     assert 'href="../../people/maria-lopez/"' in site.article_page("library")
     site.add_note("lopez", name="Maria Lopez", page=False)
