@@ -45,6 +45,14 @@ def _link(confidence: float) -> Reference:
     (_entity("Pentagon", "organisation", [("Pentagon chief Pete Hegseth", "Pentagon")]), True),
     (_entity("Qaeda", "organisation", [("formerly affiliated with Qaeda.", "Qaeda")]), True),
     (_entity("Der Spiegel", "person"), False),                 # two words, but no given name
+    # An article is no given name, though given-name lists hold "Le" or "Al" too.
+    (_entity("Le Parisien", "person"), False),
+    (_entity("Les Murray", "person"), True),                   # "Les" is a given name in English
+    (_entity("El Hadji Diouf", "person"), True),               # and "El" starts Arabic ones
+    (_entity("Der Spiegel", "person", [("the news weekly Der Spiegel said", "Der Spiegel")]), False),
+    (_entity("Al-Qassam Brigades", "person"), False),          # "al-" joined to a noun is the article
+    (_entity("Al Gore", "person"), True),                      # "Al" on its own is a given name
+    (_entity("Jean-Pierre Raffarin", "person"), True),
     (_entity("Danius Gleveckas", "person", [("said Danius Gleveckas on Monday", "Danius Gleveckas")]), True),
     (_entity("Kristalina Georgieva", "person", [("IMF chief Kristalina Georgieva", "Kristalina Georgieva")]), True),
     (_entity("Ainars Kiksis", "person", [("Rousseau beat Ainars Kiksis ( Latvia ) 2-0", "Ainars Kiksis")]), True),
