@@ -188,18 +188,21 @@ def test_built_pages_link_each_mention_at_its_offset(make_site, build_site):
     text = (site.output / "data" / "text" / "rich.txt").read_text(encoding="utf-8")
     assert "Robert Hayes" not in text
     anchors = _parse(site.article_page("rich"))
-    assert len(article["mentions"]) >= 8
+    assert len(article["mentions"]) + len(article["other_names"]) >= 8
     paged = {e["id"]: e["page"] for e in data["entities"]}
-    for mention in article["mentions"]:
-        assert text[mention["start"]:mention["end"]] == mention["text"]
-        anchor = f"m{mention['start']}"
-        assert anchor in anchors.found, f"{mention['text']!r} at {mention['start']} is not on the page"
-        tag, inner = anchors.found[anchor]
-        # A name without a page of its own is highlighted at the same spot, not linked.
-        assert tag == ("a" if paged[mention["entity"]] else "span") and inner == mention["text"], (mention, tag, inner)
+    for listed, has_page in (("mentions", True), ("other_names", False)):
+        for mention in article[listed]:
+            assert text[mention["start"]:mention["end"]] == mention["text"]
+            anchor = f"m{mention['start']}"
+            assert anchor in anchors.found, f"{mention['text']!r} at {mention['start']} is not on the page"
+            tag, inner = anchors.found[anchor]
+            # A dossier page's name is linked; a name without a page of its own is
+            # highlighted at the same spot, and listed apart.
+            assert paged[mention["entity"]] is has_page, (listed, mention)
+            assert tag == ("a" if has_page else "span") and inner == mention["text"], (mention, tag, inner)
     # Entity ids in mentions are entities that exist.
     ids = {e["id"] for e in data["entities"]}
-    assert {m["entity"] for m in article["mentions"]} <= ids
+    assert {m["entity"] for m in article["mentions"] + article["other_names"]} <= ids
 
 
 def test_caption_offsets_point_into_the_caption(make_site, analyse_site, build_site):

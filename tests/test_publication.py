@@ -46,6 +46,14 @@ def _link(confidence: float) -> Reference:
     (_entity("Pentagon", "organisation", [("Pentagon chief Pete Hegseth", "Pentagon")]), True),
     (_entity("Qaeda", "organisation", [("formerly affiliated with Qaeda.", "Qaeda")]), True),
     (_entity("Der Spiegel", "person"), False),                 # two words, but no given name
+    # An article is no given name, though given-name lists hold "Le" or "Al" too.
+    (_entity("Le Parisien", "person"), False),
+    (_entity("Les Murray", "person"), True),                   # "Les" is a given name in English
+    (_entity("El Hadji Diouf", "person"), True),               # and "El" starts Arabic ones
+    (_entity("Der Spiegel", "person", [("the news weekly Der Spiegel said", "Der Spiegel")]), False),
+    (_entity("Al-Qassam Brigades", "person"), False),          # "al-" joined to a noun is the article
+    (_entity("Al Gore", "person"), True),                      # "Al" on its own is a given name
+    (_entity("Jean-Pierre Raffarin", "person"), True),
     (_entity("Danius Gleveckas", "person", [("said Danius Gleveckas on Monday", "Danius Gleveckas")]), True),
     (_entity("Kristalina Georgieva", "person", [("IMF chief Kristalina Georgieva", "Kristalina Georgieva")]), True),
     (_entity("Ainars Kiksis", "person", [("Rousseau beat Ainars Kiksis ( Latvia ) 2-0", "Ainars Kiksis")]), True),
@@ -91,9 +99,12 @@ def test_a_name_without_a_page_stays_highlighted_listed_and_exported(site, build
     assert lopez["page_reason"] == "editor: lopez.md says page: false"
     assert site.entity_named("Denver")["page"] is True
     assert site.entity_named("Denver")["url"] == "places/denver/"
-    # Its mentions are still the article's, at their exact places.
+    # Its mentions are still the article's, at their exact places, listed apart from the
+    # mentions of dossier pages: a script reading "mentions" meets only names with a page.
     article = next(a for a in site.entities_json()["articles"] if a["id"] == "library")
-    assert [m["text"] for m in article["mentions"] if m["entity"] == lopez["id"]] == ["Maria Lopez", "Lopez"]
+    assert [(m["entity"], m["text"], m["start"], m["end"]) for m in article["other_names"]] == [
+        (lopez["id"], "Maria Lopez", 0, 11), (lopez["id"], "Lopez", 73, 78)]
+    assert [m["entity"] for m in article["mentions"]] == [site.entity_named("Denver")["id"]]
     assert not (site.output / "people" / "maria-lopez").exists()
     html = (site.output / "articles" / "library" / "index.html").read_text(encoding="utf-8")
     assert '<span class="mention-name" id="m0" title="Maria Lopez (person, no page of its own)">Maria Lopez</span>' in html
@@ -133,6 +144,10 @@ def test_a_preview_gives_a_name_its_page_once_the_evidence_comes(make_site, nlp)
     site.add_note("lopez", name="Maria Lopez", page=True)  # the editor changes their mind
     assert build(site.root, options).ok
     assert site.entity_named("Maria Lopez")["url"] == "people/maria-lopez/"
+    # The export kept from the last build moves her mentions to the dossier pages' list.
+    (article,) = site.entities_json()["articles"]
+    assert [m["text"] for m in article["mentions"]] == ["Maria Lopez", "Denver", "Lopez"]
+    assert article["other_names"] == []
     assert (site.output / "people" / "maria-lopez" / "index.html").is_file()
     assert 'href="../../people/maria-lopez/"' in site.article_page("library")
     site.add_note("lopez", name="Maria Lopez", page=False)

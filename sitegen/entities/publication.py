@@ -19,7 +19,7 @@ from ..content.judgements import Judgement
 from ..nlp.evidence import (CONTEXT_NOTE, PERSON_CONTEXT_NOTE, given_names, sentence_names_a_body,
                        sentence_names_a_person, thing_kind)
 from ..model import Entity, Site
-from ..names import name_key, person_tokens
+from ..names import NAME_PARTICLES, name_key, person_tokens
 from ..nlp.places import gazetteer
 
 NO_EVIDENCE = "named once, with no full name, reference link or known place to confirm it"
@@ -86,21 +86,34 @@ def _conjoined_with_a_page(entity: Entity, site: Site, paged: Mapping[str, str],
     return None
 
 
+# Articles of the languages news names come from. A name that starts with one is a
+# newspaper's, a place's or a company's ("Le Parisien", "Der Spiegel", "La Liga"), never a
+# person's, although given-name lists hold "Le" as a name of its own. "Les" and "El" are
+# left out: "Les" is an English given name, "El" starts Arabic ones ("El Hadji").
+_ARTICLES = {"the", "le", "la", "los", "las", "il", "der", "die", "das", "den", "het", "de", "del",
+             "della", "du"}
+
+
 def _name_shaped(name: str) -> bool:
-    """Two or more words, the last more than an initial, not in headline capitals."""
+    """Two or more words, the last more than an initial, not in headline capitals, not
+    starting with an article."""
     words = person_tokens(name_key(name))
-    return len(words) >= 2 and len(words[-1]) > 1 and any(c.islower() for c in name)
+    return (len(words) >= 2 and len(words[-1]) > 1 and any(c.islower() for c in name)
+            and words[0] not in _ARTICLES)
 
 
 def _full_personal_name(name: str) -> bool:
     """A known given name or initials, then a surname, not in headline capitals ("Ahmed
-    al-Sharaa", "H. Morris", "JD Vance"; not "Morris", "JOHN SMITH", "Der Spiegel")."""
+    al-Sharaa", "H. Morris", "JD Vance", "Jean-Pierre Raffarin"; not "Morris", "JOHN
+    SMITH", "Der Spiegel", "Al-Qassam Brigades")."""
     words = person_tokens(name_key(name))
     if not _name_shaped(name):
         return False
     first = name.split()[0]
     initials = len(first.replace(".", "")) <= 3 and first.replace(".", "").isupper()
-    return initials or words[0] in given_names() or words[0].split("-")[0] in given_names()
+    # "Jean-Pierre" starts with a given name; "Al-Qassam" with the article "al-".
+    joined = words[0].split("-")[0]
+    return initials or words[0] in given_names() or (joined in given_names() and joined not in NAME_PARTICLES)
 
 
 def _counts_as_evidence(entity: Entity, texts: Mapping[str, str]) -> bool:

@@ -10,9 +10,9 @@ import csv
 import hashlib
 import io
 import json
-from typing import Callable
+from typing import Callable, Sequence
 
-from ..model import Article, Entity, Site
+from ..model import Article, Entity, Mention, Site
 from ..names import name_key
 from .structured import short_description, wikidata_url
 
@@ -27,16 +27,23 @@ def entities_json(site: Site, memo: dict | None = None) -> bytes:
     bytes are those of encoding the whole at once.
     """
     entries = _Entries(memo)
-    # Names without a page are listed too ("page": false, "url": null): their mentions
-    # are in the articles' lists, highlighted on the article pages.
+    # Names without a page are listed too ("page": false, "url": null); their mentions are
+    # in each article's "other_names", apart from the mentions of dossier pages.
     everyone = [(e, True) for e in site.entities] + [(e, False) for e in site.without_page]
     everyone.sort(key=lambda pair: (name_key(pair[0].name), pair[0].id))
     reasons = site.page_reasons
     entities = [entries.text(("entity", e.id), (e, page, reasons.get(e.id)),
                              lambda e=e, page=page: _encoded(_entity_entry(e, page, reasons.get(e.id))))
                 for e, page in everyone]
-    articles = [entries.text(("article", a.id), (a, site.mentions_by_article.get(a.id, ())),
-                             lambda a=a: _encoded(_article_entry(site, a))) for a in site.articles]
+    paged = {e.id for e in site.entities}
+    articles = []
+    for a in site.articles:
+        mentions = site.mentions_by_article.get(a.id, ())
+        # Which list a mention goes in depends on its entity's page, so that is part of the source.
+        has_page = tuple(m.entity_id in paged for m in mentions)
+        articles.append(entries.text(("article", a.id), (a, mentions, has_page),
+                                     lambda a=a, mentions=mentions, has_page=has_page:
+                                     _encoded(_article_entry(a, mentions, has_page))))
     entries.keep()
     head = _dumps({"version": FORMAT_VERSION, "offsets": "unicode code points in data/text/<article id>.txt"})
     # No indentation: the C encoder then serialises a large site's export several times faster.
@@ -105,16 +112,20 @@ def _entity_entry(e: Entity, page: bool = True, page_reason: str | None = None) 
     }
 
 
-def _article_entry(site: Site, a: Article) -> dict:
+def _article_entry(a: Article, mentions: Sequence[Mention], has_page: Sequence[bool]) -> dict:
+    """``mentions`` lists the names the article page links to a dossier; ``other_names`` the
+    names it only highlights (no page of their own), so that a script reading ``mentions``
+    counts dossier pages, and every highlighted name is still listed."""
+    def entry(m: Mention) -> dict:
+        return {"entity": m.entity_id, "text": m.text, "start": m.start, "end": m.end}
+
     return {
         "id": a.id,
         "title": a.title,
         "date": a.date.isoformat(),
         "url": f"articles/{a.id}/",
-        "mentions": [
-            {"entity": m.entity_id, "text": m.text, "start": m.start, "end": m.end}
-            for m in site.mentions_by_article.get(a.id, ())
-        ],
+        "mentions": [entry(m) for m, paged in zip(mentions, has_page) if paged],
+        "other_names": [entry(m) for m, paged in zip(mentions, has_page) if not paged],
     }
 
 
