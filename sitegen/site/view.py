@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
-from . import structured
+from . import paging, structured
 from .. import urls
 from ..config import SiteConfig
 from ..errors import SitegenError
-from ..model import ENTITY_TYPES, Article, Entity, Site
+from ..model import ENTITY_TYPES, Article, Entity, Mention, Site
 from .pictures.network import line_widths, shared_counts
 
 Read = tuple[str, str]  # (kind, key) of one input a page read
@@ -42,7 +42,8 @@ _MISSING = object()
 
 # kind -> (the raw source it is worked out from, how its key reads that source):
 # "one": the source's value under the same key; "all": every value of the source;
-# "ids": the values under the ids listed in the key (see ``lines_key``).
+# "ids": the values under the ids listed in the key (see ``lines_key``; a mention page's
+# key names its entity and its number the same way).
 RAW_OF: Mapping[str, tuple[str, str]] = {
     "setting": ("setting", "one"),
     "template": ("template", "one"),
@@ -54,8 +55,11 @@ RAW_OF: Mapping[str, tuple[str, str]] = {
     "mentions": ("mentions", "one"),
     "related": ("related", "one"),
     "lines": ("related", "ids"),
+    "mention_page": ("entity", "ids"),
     "top": ("entity", "all"),
     "rows": ("entity", "all"),
+    "letters": ("entity", "all"),
+    "letter": ("entity", "all"),
     "latest": ("article", "all"),
     "months": ("article", "all"),
 }
@@ -151,6 +155,15 @@ class LetterGroup:
 
 
 @dataclass(frozen=True)
+class MentionPage:
+    """One numbered page of a dossier's mentions (see ``paging``): its mentions, oldest
+    first, and its page navigation."""
+
+    mentions: tuple[Mention, ...]
+    nav: paging.PageNav
+
+
+@dataclass(frozen=True)
 class MonthGroup:
     label: str  # "November 2025"
     anchor: str  # "2025-11"
@@ -184,6 +197,7 @@ class SiteData:
             "mentions": site.mentions_by_article,
             "related": site.related,
         }
+        self._oldest_first: dict[str, list[Mention]] = {}
         self._worked_out: dict[Read, Any] = {}  # pages read the same inputs: each is worked out once
         self._values: dict[str, Callable[[str], Any]] = {
             "setting": self.raw["setting"].__getitem__,
@@ -196,8 +210,11 @@ class SiteData:
             "mentions": lambda key: self.raw["mentions"].get(key, ()),
             "related": lambda key: self.raw["related"].get(key, ()),
             "lines": self._lines,
+            "mention_page": self._mention_page,
             "top": self._top,
             "rows": self._rows,
+            "letters": self._letters,
+            "letter": self._letter,
             "latest": self._latest,
             "months": self._months,
         }
@@ -238,6 +255,25 @@ class SiteData:
         """The widths of the lines a network picture draws between these neighbours."""
         ids, strongest = parse_lines_key(key)
         return line_widths(ids, strongest, shared_counts(self.raw["related"]))
+
+    def _mention_page(self, key: str) -> MentionPage | None:
+        ids, number = parse_lines_key(key)
+        entity = self._entity(ids[0]) if len(ids) == 1 else None
+        if entity is None or number not in paging.page_numbers(len(entity.mentions)):
+            return None
+        ordered = self._oldest_first.get(entity.id)
+        if ordered is None:  # the pages of one dossier share one ordering
+            ordered = self._oldest_first[entity.id] = paging.oldest_first(entity.mentions)
+        return MentionPage(tuple(paging.page_slice(ordered, number)), paging.page_nav(number, len(ordered)))
+
+    def _letters(self, entity_type: str) -> tuple[tuple[str, str, int], ...]:
+        """(letter, anchor, entities) of each initial of a type's names, in index order."""
+        return tuple((g.letter, g.anchor, len(g.entities)) for g in self.value("rows", entity_type))
+
+    def _letter(self, key: str) -> LetterGroup | None:
+        """The names of a type (key "type@letter") that start with one letter."""
+        entity_type, letter = key.split("@", 1)
+        return next((g for g in self.value("rows", entity_type) if g.letter == letter), None)
 
     def _top(self, key: str) -> tuple[tuple[Counted, ...], int]:
         """The most-mentioned entities of a type (key "type@limit"), and how many it has."""
@@ -311,6 +347,17 @@ class SiteView:
 
     def rows(self, entity_type: str) -> tuple[LetterGroup, ...]:
         return self._read("rows", entity_type)
+
+    def letters(self, entity_type: str) -> tuple[tuple[str, str, int], ...]:
+        """(letter, anchor, how many names) of each initial a type's names start with."""
+        return self._read("letters", entity_type)
+
+    def letter(self, entity_type: str, letter: str) -> LetterGroup | None:
+        return self._read("letter", f"{entity_type}@{letter}")
+
+    def mention_page(self, entity_id: str, number: int) -> MentionPage | None:
+        """Numbered page ``number`` of a dossier's mentions; None if it has no such page."""
+        return self._read("mention_page", lines_key((entity_id,), number))
 
     def latest(self, limit: int) -> tuple[tuple[ArticleLink, ...], int]:
         return self._read("latest", str(limit))
