@@ -221,18 +221,21 @@ def test_a_read_left_unrecorded_is_caught(config, monkeypatch):
 
 @pytest.fixture()
 def small_pages(monkeypatch):
-    """Pages of two mentions from three on, and indexes split by initial: the sample site's
-    Trump gets numbered pages of mentions and every initial its own index page."""
+    """Pages of two mentions from three on, indexes split by initial, articles by month: the
+    sample site's Trump gets numbered pages of mentions, every initial and month a page."""
     monkeypatch.setattr(paging, "UNPAGED_LIMIT", 2)
     monkeypatch.setattr(paging, "MENTIONS_PER_PAGE", 2)
     monkeypatch.setattr(site_pages, "INDEX_LIMIT", 1)
     monkeypatch.setattr(site_pages, "LETTER_PAGE_ROWS", 1)
+    monkeypatch.setattr(site_pages, "ARTICLES_LIMIT", 1)
+    monkeypatch.setattr(site_pages, "MONTH_PAGE_ROWS", 1)
 
 
 @pytest.mark.parametrize("edit", EDITS, ids=[e.__name__ for e in EDITS])
 def test_paged_pages_change_only_with_an_input_they_recorded(edit, config, small_pages):
     before = render(make_site(), config)
     assert any("/mentions/" in f for f in before[1]) and any("/letter_" in f for f in before[1])
+    assert any(f.startswith("months/") for f in before[1])
     after = render(*edit(make_site(), config))
     assert unrecorded_reads(before, after) == []
 

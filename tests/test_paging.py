@@ -17,7 +17,7 @@ from sitegen import urls
 from sitegen.config import SiteConfig
 from sitegen.model import Article, Entity, Mention, Site
 from sitegen.site import paging
-from sitegen.site.pages import INDEX_LIMIT, LETTER_PAGE_ROWS, letter_path
+from sitegen.site.pages import INDEX_LIMIT, LATEST_LISTED, LETTER_PAGE_ROWS, letter_path, month_path
 from sitegen.site.render import render_site
 
 from conftest import run_cli
@@ -98,6 +98,16 @@ def test_every_page_of_a_large_archive_stays_under_the_limit(config):
     a_pages = [p for p in pages if p.startswith("people/letter_a/")]
     assert len(a_pages) >= 2, a_pages
     assert b'aria-current="page"' in pages[urls.page_file(letter_path("person", "A", 2))]
+    # The list of articles shows the newest and leads to one page per month, which together
+    # link every article.
+    listed = pages["articles/index.html"].decode()
+    assert listed.count('<li>\n    <a href="') == LATEST_LISTED
+    months = [p for p in pages if p.startswith("months/")]
+    assert urls.page_file(month_path("2016-11")) in months
+    linked = set()
+    for month in months:
+        linked |= set(re.findall(r'href="\.\./\.\./articles/(a\d+)/"', pages[month].decode()))
+    assert linked == {a.id for a in site.articles}
 
 
 def test_every_mention_is_on_exactly_the_page_its_address_names(config):
@@ -106,8 +116,10 @@ def test_every_mention_is_on_exactly_the_page_its_address_names(config):
     merkel = site.entity("people/angela-merkel")
     on_pages = {n: _ids(files[urls.page_file(paging.page_path(merkel.id, n))])
                 for n in paging.page_numbers(len(merkel.mentions))}
+    every = paging.mention_addresses(merkel)
     for mention in merkel.mentions:
         path, anchor = paging.mention_address(merkel, mention)
+        assert every[mention] == (path, anchor)
         holding = [n for n, ids in on_pages.items() if anchor.encode() in ids]
         assert [paging.page_path(merkel.id, n) for n in holding] == [path], anchor
     # The dossier's "Page N" links and its timeline bars lead to anchors on those pages.

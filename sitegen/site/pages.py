@@ -39,6 +39,12 @@ CONTEXT_CHARS = 240
 # one page per initial (see ``letter_segment``), each paged by this many names.
 INDEX_LIMIT = 600
 LETTER_PAGE_ROWS = 500
+# The list of articles shows them all up to this many; beyond, it shows the newest
+# ``LATEST_LISTED`` and leads to one page per month (``month_path``), paged by this many.
+ARTICLES_LIMIT = 600
+LATEST_LISTED = 100
+MONTH_PAGE_ROWS = 500
+MONTHS_FOLDER = "months/"  # beside articles/, where no article id can take an address
 
 # --- what the templates receive ---------------------------------------------------
 
@@ -153,6 +159,8 @@ def planned_pages(data: SiteData) -> list[PagePlan]:
         plans += [PagePlan(paging.page_path(e.id, n), partial(mention_page, entity_id=e.id, number=n))
                   for n in paging.page_numbers(len(e.mentions))]
     plans.append(PagePlan(urls.ARTICLES, articles_page))
+    plans += [PagePlan(path, partial(month_page, month=month, number=number))
+              for month, number, path in month_pages(data.value("months", ""))]
     plans += [PagePlan(urls.article_path(a.id), partial(article_page, article_id=a.id)) for a in data.articles]
     plans.append(PagePlan(SEARCH, search_page))
     plans.append(PagePlan(urls.NOT_FOUND_FILE, not_found_page))
@@ -414,13 +422,51 @@ def related_of(view: SiteView, entity_id: str) -> tuple[Counted, ...]:
 
 def articles_page(view: SiteView) -> Page:
     months = view.months()
+    total = sum(len(m.articles) for m in months)
+    split = total > ARTICLES_LIMIT
     return Page(
         path=urls.ARTICLES,
         template="articles.html",
         title="Articles",
         section="articles",
-        context={"months": months, "total": sum(len(m.articles) for m in months)},
+        context={"months": () if split else months, "total": total, "split": split,
+                 "latest": view.latest(LATEST_LISTED)[0] if split else (),
+                 "month_links": tuple((m.label, month_path(m.anchor), len(m.articles)) for m in months) if split
+                 else ()},
     )
+
+
+def month_page(view: SiteView, month: str, number: int) -> Page:
+    """The articles of one month (``"2025-11"``; page ``number`` of them), on a large site."""
+    group = view.month(month)
+    rows = group.articles if group else ()
+    pages = max(1, -(-len(rows) // MONTH_PAGE_ROWS))
+    shown = rows[(number - 1) * MONTH_PAGE_ROWS:number * MONTH_PAGE_ROWS]
+    label = group.label if group else month
+    return Page(
+        path=month_path(month, number),
+        template="articles.html",
+        title=f"Articles of {label}" + (f", page {number}" if number > 1 else ""),
+        section="articles",
+        context={"months": (MonthGroup(label, month, tuple(shown)),) if group else (), "total": len(rows),
+                 "split": False, "latest": (), "month_links": (), "month": label,
+                 "pager": PageLinks.of(number, pages, lambda n: month_path(month, n), f"Pages of {label}")
+                 if pages > 1 else None},
+    )
+
+
+def month_path(month: str, number: int = 1) -> str:
+    """Site path of the list of one month's articles: ``months/2025-11/``, then ``2/``..."""
+    path = f"{MONTHS_FOLDER}{month}/"
+    return path if number == 1 else f"{path}{number}/"
+
+
+def month_pages(months: tuple[MonthGroup, ...]) -> list[tuple[str, int, str]]:
+    """(month, page number, site path) of every page of a large site's list of articles by month."""
+    if sum(len(m.articles) for m in months) <= ARTICLES_LIMIT:
+        return []
+    return [(m.anchor, number, month_path(m.anchor, number))
+            for m in months for number in range(1, -(-len(m.articles) // MONTH_PAGE_ROWS) + 1)]
 
 
 def article_page(view: SiteView, article_id: str) -> Page:

@@ -99,6 +99,12 @@ def mention_address(entity: Entity, mention: Mention) -> tuple[str, str]:
     return page_path(entity.id, number_at(position, len(ordered))), mention_anchor(mention)
 
 
+def mention_addresses(entity: Entity) -> dict[Mention, tuple[str, str]]:
+    """``mention_address`` of every mention of ``entity`` at once (for exports and indexes)."""
+    ordered = oldest_first(entity.mentions)
+    return {m: (page_path(entity.id, number_at(i, len(ordered))), mention_anchor(m)) for i, m in enumerate(ordered)}
+
+
 def article_numbers(entity: Entity) -> dict[str, int]:
     """Article id -> the page holding the first of its mentions of ``entity``."""
     ordered = oldest_first(entity.mentions)

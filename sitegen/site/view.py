@@ -62,6 +62,7 @@ RAW_OF: Mapping[str, tuple[str, str]] = {
     "letter": ("entity", "all"),
     "latest": ("article", "all"),
     "months": ("article", "all"),
+    "month": ("article", "all"),
 }
 
 
@@ -217,6 +218,7 @@ class SiteData:
             "letter": self._letter,
             "latest": self._latest,
             "months": self._months,
+            "month": self._month,
         }
 
     def value(self, kind: str, key: str) -> Any:
@@ -287,6 +289,10 @@ class SiteData:
 
     def _latest(self, limit: str) -> tuple[tuple[ArticleLink, ...], int]:
         return tuple(ArticleLink.of(a) for a in self.articles[:int(limit)]), len(self.articles)
+
+    def _month(self, key: str) -> MonthGroup | None:
+        """The articles of one month (key "2025-11")."""
+        return next((m for m in self.value("months", "") if m.anchor == key), None)
 
     def _months(self, _key: str) -> tuple[MonthGroup, ...]:
         by_month: dict[tuple[int, int], list[ArticleLink]] = {}
@@ -364,6 +370,10 @@ class SiteView:
 
     def months(self) -> tuple[MonthGroup, ...]:
         return self._read("months", "")
+
+    def month(self, anchor: str) -> MonthGroup | None:
+        """The articles of one month (``"2025-11"``)."""
+        return self._read("month", anchor)
 
     def types(self) -> tuple[str, ...]:
         """The entity types the site publishes, in the site's order."""
