@@ -260,3 +260,16 @@ def test_a_new_article_re_renders_the_dossier_and_its_newest_page_of_mentions_on
     # pages 2 and 3 keep their mentions and their navigation.
     assert paged == [trump + "mentions/2/", trump + "mentions/3/", trump + "mentions/4/"]
     assert sorted(p for p in rendered if p.startswith(trump)) == [trump, trump + "mentions/4/"]
+
+
+def test_a_name_mentioned_again_re_renders_its_initial_only(config, small_pages):
+    memo = Memo()
+    memo.begin()
+    _, before, _, _ = render(make_site(), config, render_pages(memo))
+    memo.end()
+    assert sum(1 for p in before.values() if p.path.startswith("people/letter_")) >= 4
+    memo.begin()
+    _, _, rendered, _ = render(*mention_again(make_site(), config), render_pages(memo))
+    memo.end()
+    # Putin's mention count changed: his initial's page only; the overview counts names.
+    assert sorted(p for p in rendered if p.startswith("people/letter_") or p == "people/") == ["people/letter_v/"]

@@ -206,8 +206,7 @@ def letter_page(view: SiteView, entity_type: str, letter: str, number: int) -> P
     rows = group.entities if group else ()
     pages = max(1, -(-len(rows) // LETTER_PAGE_ROWS))
     shown = rows[(number - 1) * LETTER_PAGE_ROWS:number * LETTER_PAGE_ROWS]
-    letters = view.letters(entity_type)
-    targets = {other: (letter_path(entity_type, other), None, n) for other, _, n in letters}
+    targets = {other: (letter_path(entity_type, other), None, 0) for other in view.initials(entity_type)}
     path = letter_path(entity_type, letter, number)
     label = "Other names" if letter == OTHER_LETTER else letter
     title = f"{TYPE_PLURALS[entity_type]}: {label}" + (f", page {number}" if number > 1 else "")

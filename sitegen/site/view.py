@@ -59,6 +59,7 @@ RAW_OF: Mapping[str, tuple[str, str]] = {
     "top": ("entity", "all"),
     "rows": ("entity", "all"),
     "letters": ("entity", "all"),
+    "initials": ("entity", "all"),
     "letter": ("entity", "all"),
     "latest": ("article", "all"),
     "months": ("article", "all"),
@@ -215,6 +216,7 @@ class SiteData:
             "top": self._top,
             "rows": self._rows,
             "letters": self._letters,
+            "initials": lambda entity_type: tuple(g.letter for g in self.value("rows", entity_type)),
             "letter": self._letter,
             "latest": self._latest,
             "months": self._months,
@@ -357,6 +359,11 @@ class SiteView:
     def letters(self, entity_type: str) -> tuple[tuple[str, str, int], ...]:
         """(letter, anchor, how many names) of each initial a type's names start with."""
         return self._read("letters", entity_type)
+
+    def initials(self, entity_type: str) -> tuple[str, ...]:
+        """The initials a type's names start with: what a letter's page links to, without
+        the counts that change with every name added."""
+        return self._read("initials", entity_type)
 
     def letter(self, entity_type: str, letter: str) -> LetterGroup | None:
         return self._read("letter", f"{entity_type}@{letter}")
