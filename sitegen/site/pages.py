@@ -97,7 +97,7 @@ class TypeGroup:
 @dataclass(frozen=True)
 class LetterLink:
     letter: str
-    anchor: str | None  # None when no entity starts with this letter ("" when ``path`` leads to it)
+    anchor: str | None  # element id of its group on this page; None when absent or on a page of its own
     path: str | None = None  # the letter's own page, on a type index split by initial
     count: int = 0  # names starting with it
 
