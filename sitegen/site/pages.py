@@ -36,7 +36,9 @@ ASIDE_ARTICLES = 30  # newest articles listed beside a paged dossier's mentions
 # it is cut at a word with "…" (a sentence splitter can leave a whole paragraph as one).
 CONTEXT_CHARS = 240
 # An index of one type lists every name on one page up to this many; beyond, it leads to
-# one page per initial (see ``letter_segment``), each paged by this many names.
+# one page per initial (see ``letter_segment``), each paged by this many names. By initial
+# rather than by running page number: a reader goes straight to a name's letter, a letter's
+# address never moves, and a new or renamed name re-renders the pages of its letter only.
 INDEX_LIMIT = 600
 LETTER_PAGE_ROWS = 500
 # The list of articles shows them all up to this many; beyond, it shows the newest
