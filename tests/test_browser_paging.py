@@ -57,7 +57,7 @@ def test_the_pages_of_mentions_are_walked_from_the_keyboard(served_archive, page
     page.goto(served_archive + DOSSIER)
     nav = page.get_by_role("navigation", name="Pages of mentions")
     assert nav.locator("[aria-current=page]").inner_text() == "1"
-    older = nav.get_by_role("link", name="Older")
+    older = nav.get_by_role("link", name="All mentions")
     older.focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")

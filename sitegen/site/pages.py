@@ -293,8 +293,10 @@ def mention_links(entity_id: str, nav: paging.PageNav) -> PageLinks:
     if last > paging.FIRST_NUMBER:
         items.append(("…", None, False))  # older pages, reached page by page
     path = partial(paging.page_path, entity_id)
+    # From the dossier, the next page holds the newest mentions: all of them, page by page.
     return PageLinks("Pages of mentions", tuple(items), path(nav.newer) if nav.newer else None,
-                     path(nav.older) if nav.older else None, "Newer", "Older")
+                     path(nav.older) if nav.older else None, "Newer",
+                     "All mentions" if nav.current == 1 else "Older")
 
 
 def entity_page(view: SiteView, entity_id: str) -> Page:
