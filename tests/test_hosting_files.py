@@ -67,7 +67,9 @@ def test_robots_txt_names_the_sitemap_on_one_line():
 def test_redirect_rules_hold_exactly_three_fields_per_line():
     files = redirect_files([Redirect("people/old/", "people/new/", "New")], RAW_BASE, "T")
     rules = files["_redirects"].decode().splitlines()
-    assert rules == ["/a%20b%22%3Cx%3E%0ADisallow:%20/%0A/people/old/ /a%20b%22%3Cx%3E%0ADisallow:%20/%0A/people/new/ 301"]
+    assert rules == ["/a%20b%22%3Cx%3E%0ADisallow:%20/%0A/people/old/ /a%20b%22%3Cx%3E%0ADisallow:%20/%0A/people/new/ 301",
+                     "/a%20b%22%3Cx%3E%0ADisallow:%20/%0A/people/old/mentions/* "
+                     "/a%20b%22%3Cx%3E%0ADisallow:%20/%0A/people/new/ 301"]
     page = files["people/old/index.html"].decode()
     canonical = re.search(r'<link rel="canonical" href="([^"]*)">', page).group(1)
     assert canonical == "https://example.org/a%20b%22%3Cx%3E%0ADisallow:%20/%0A/people/new/"

@@ -272,6 +272,24 @@ def test_random_edits_rebuild_to_what_a_fresh_build_makes(seed, make_site, nlp, 
     assert linked > 0 or "replay" not in reference, "no entity was ever linked: the reference path went untested"
 
 
+@pytest.mark.parametrize("seed", (0, 2))
+def test_random_edits_on_small_pages_rebuild_to_what_a_fresh_build_makes(seed, make_site, nlp, tmp_path, monkeypatch):
+    """The same with pages of two mentions from three on, indexes split by initial and
+    articles by month from two on: edits add, move and drop numbered pages all the time."""
+    from sitegen.site import pages, paging
+
+    monkeypatch.setattr(paging, "UNPAGED_LIMIT", 2)
+    monkeypatch.setattr(paging, "MENTIONS_PER_PAGE", 2)
+    for name, value in (("INDEX_LIMIT", 1), ("LETTER_PAGE_ROWS", 2), ("ARTICLES_LIMIT", 1), ("MONTH_PAGE_ROWS", 2)):
+        monkeypatch.setattr(pages, name, value)
+    built = set()
+    for kind in ("mention_page", "letter_page", "month_page"):
+        real = getattr(pages, kind)
+        monkeypatch.setattr(pages, kind, lambda *args, _real=real, _kind=kind, **kw: built.add(_kind) or _real(*args, **kw))
+    test_random_edits_rebuild_to_what_a_fresh_build_makes(seed, make_site, nlp, tmp_path)
+    assert built == {"mention_page", "letter_page", "month_page"}, "a kind of paged page went untested"
+
+
 # ---- the command line: each `sitegen build` a new process, reusing .sitegen/memo.sqlite ----
 
 

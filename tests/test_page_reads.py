@@ -21,10 +21,11 @@ from sitegen.config import SiteConfig
 from sitegen.incremental import Memo
 from sitegen.incremental.pages import render_pages
 from sitegen.model import Entity, Reference, Site
+from sitegen.site import pages as site_pages, paging
 from sitegen.site.render import render_site
 from sitegen.site.view import SiteView
 
-from test_render import make_site
+from test_render import _article, _mention, make_site
 
 
 def render(site: Site, config: SiteConfig, strategy=None):
@@ -113,6 +114,17 @@ def name_without_page(site, config):
                                without_page=(mr_bad,)), config
 
 
+def mention_in_new_article(site, config):
+    """A new article, the newest, naming Trump: on a paged dossier, new mentions at the newest end."""
+    new = _article("newest", "Trump again", dt.date(2025, 12, 2), "Donald Trump spoke again on Tuesday.")
+    mention = _mention(new, "Donald Trump", "people/donald-trump")
+    trump = _entity(site, "people/donald-trump")
+    trump = dataclasses.replace(trump, mentions=(mention, *trump.mentions), articles=(new.id, *trump.articles))
+    site = _replace_entity(site, trump)
+    return dataclasses.replace(site, articles=(new, *site.articles),
+                               mentions_by_article={**site.mentions_by_article, new.id: (mention,)}), config
+
+
 def retitle_site(site, config):
     return site, dataclasses.replace(config, title="Other Dossiers")
 
@@ -126,7 +138,8 @@ def with_base_url(site, config):
 
 
 EDITS = (rename_entity, mention_again, reword_sentence, describe_entity, note_on_entity, retitle_article,
-         redate_article, reword_article, move_related, name_without_page, retitle_site, fewer_on_home, with_base_url)
+         redate_article, reword_article, move_related, name_without_page, mention_in_new_article, retitle_site,
+         fewer_on_home, with_base_url)
 
 
 def edited(edits, config):
@@ -201,3 +214,62 @@ def test_a_read_left_unrecorded_is_caught(config, monkeypatch):
     after = render(*rename_entity(make_site(), config))
     assert unrecorded_reads(before, after), "a page read a link without recording it, unseen"
     monkeypatch.setattr(SiteView, "link", original)
+
+
+# --- paged dossiers and split indexes: the sample site with tiny pages --------------------
+
+
+@pytest.fixture()
+def small_pages(monkeypatch):
+    """Pages of two mentions from three on, indexes split by initial, articles by month: the
+    sample site's Trump gets numbered pages of mentions, every initial and month a page."""
+    monkeypatch.setattr(paging, "UNPAGED_LIMIT", 2)
+    monkeypatch.setattr(paging, "MENTIONS_PER_PAGE", 2)
+    monkeypatch.setattr(site_pages, "INDEX_LIMIT", 1)
+    monkeypatch.setattr(site_pages, "LETTER_PAGE_ROWS", 1)
+    monkeypatch.setattr(site_pages, "ARTICLES_LIMIT", 1)
+    monkeypatch.setattr(site_pages, "MONTH_PAGE_ROWS", 1)
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=[e.__name__ for e in EDITS])
+def test_paged_pages_change_only_with_an_input_they_recorded(edit, config, small_pages):
+    before = render(make_site(), config)
+    assert any("/mentions/" in f for f in before[1]) and any("/letter_" in f for f in before[1])
+    assert any(f.startswith("months/") for f in before[1])
+    after = render(*edit(make_site(), config))
+    assert unrecorded_reads(before, after) == []
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=[e.__name__ for e in EDITS])
+def test_the_preview_re_renders_exactly_the_paged_pages_whose_inputs_changed(edit, config, small_pages):
+    test_the_preview_re_renders_exactly_the_pages_whose_inputs_changed(edit, config)
+
+
+def test_a_new_article_re_renders_the_dossier_and_its_newest_page_of_mentions_only(config, small_pages):
+    memo = Memo()
+    memo.begin()
+    render(make_site(), config, render_pages(memo))
+    memo.end()
+    memo.begin()
+    _, pages, rendered, _ = render(*mention_in_new_article(make_site(), config), render_pages(memo))
+    memo.end()
+    trump = "people/donald-trump/"
+    paged = sorted(p.path for p in pages.values() if p.path.startswith(trump + "mentions/"))
+    assert len(paged) >= 3
+    # 5 mentions then 6, pages of 2 from the oldest: the new one joins the newest page, 4;
+    # pages 2 and 3 keep their mentions and their navigation.
+    assert paged == [trump + "mentions/2/", trump + "mentions/3/", trump + "mentions/4/"]
+    assert sorted(p for p in rendered if p.startswith(trump)) == [trump, trump + "mentions/4/"]
+
+
+def test_a_name_mentioned_again_re_renders_its_initial_only(config, small_pages):
+    memo = Memo()
+    memo.begin()
+    _, before, _, _ = render(make_site(), config, render_pages(memo))
+    memo.end()
+    assert sum(1 for p in before.values() if p.path.startswith("people/letter_")) >= 4
+    memo.begin()
+    _, _, rendered, _ = render(*mention_again(make_site(), config), render_pages(memo))
+    memo.end()
+    # Putin's mention count changed: his initial's page only; the overview counts names.
+    assert sorted(p for p in rendered if p.startswith("people/letter_") or p == "people/") == ["people/letter_v/"]

@@ -16,6 +16,7 @@ from .. import urls
 from ..model import Article, Entity
 from .pictures import network_svg, timeline_svg
 from .pictures.network import Node
+from .paging import group_anchor, page_path
 from .pictures.timeline import Dated
 from .view import MONTHS, EntityLink, SiteView
 
@@ -27,13 +28,11 @@ NETWORK_SIZE = 12
 SUBJECT_OF_LIMIT = 20  # articles listed in a dossier's JSON-LD
 
 
-def group_anchor(article_id: str) -> str:
-    """Element id of an article's group of mentions on a dossier."""
-    return f"in-{article_id}"
-
-
 def dossier_extras(view: SiteView, entity: Entity, groups: Sequence["ArticleMentions"],
-                   related: Sequence["Counted"], type_labels: Mapping[str, str]) -> dict[str, Any]:
+                   related: Sequence["Counted"], type_labels: Mapping[str, str],
+                   numbers: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """``groups``: every article's mentions, newest first; ``numbers``: on a paged dossier,
+    the mention page that holds each article's first mention (see ``paging``)."""
     path = urls.entity_path(entity.id)
     root = urls.root_of(urls.page_file(path))
     canonical = view.canonical(path)
@@ -42,12 +41,15 @@ def dossier_extras(view: SiteView, entity: Entity, groups: Sequence["ArticleMent
     def node(e: Entity | EntityLink) -> Node:
         return Node(e.id, e.name, e.type, type_labels[e.type].lower(), urls.href(root, urls.entity_path(e.id)))
 
-    # Each bar leads to its period's newest article in the list of mentions on this page.
-    timeline = timeline_svg(
-        [Dated(g.article.date, len(g.mentions), g.article.title, "#" + urls.href("", group_anchor(g.article.id)))
-         for g in groups],
-        MONTHS,
-    )
+    # Each bar leads to its period's newest article in the list of mentions: on this page,
+    # or on the numbered page that holds it.
+    def bar_href(article_id: str) -> str:
+        if numbers:
+            return urls.href(root, page_path(entity.id, numbers[article_id]), group_anchor(article_id))
+        return "#" + urls.href("", group_anchor(article_id))
+
+    timeline = timeline_svg([Dated(g.article.date, len(g.mentions), g.article.title, bar_href(g.article.id))
+                             for g in groups], MONTHS)
     drawn = related[:NETWORK_SIZE]
     strongest = max((c.count for c in drawn), default=0)
     network = network_svg(node(entity), [(node(c.entity), c.count) for c in drawn],

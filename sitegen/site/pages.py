@@ -17,6 +17,7 @@ from .. import urls
 from ..content.markup import Link, render_html
 from ..model import TYPE_PLURALS, Mention, Reference
 from ..names import name_key
+from . import paging
 from .page_extras import article_extras, dossier_extras, home_extras
 from .view import (MONTHS, OTHER_LETTER, ArticleLink, Counted, EntityCard, EntityLink, EntityRow,  # noqa: F401
                         LetterGroup, MonthGroup, SiteData, SiteView, entity_order, initial)
@@ -25,6 +26,27 @@ TYPE_LABELS: Mapping[str, str] = {"person": "Person", "place": "Place", "organis
 RELATED_LIMIT = 20
 SEARCH = "search/"
 ALPHABET = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+# A paged dossier's own page shows the mentions of its newest articles and the most
+# telling ones of others (see ``telling``); every mention is on its numbered pages.
+RECENT_ARTICLES = 5
+RECENT_PER_ARTICLE = 2
+TELLING_LIMIT = 10
+ASIDE_ARTICLES = 30  # newest articles listed beside a paged dossier's mentions
+# A sentence is shown whole up to this many characters on each side of the name; beyond,
+# it is cut at a word with "…" (a sentence splitter can leave a whole paragraph as one).
+CONTEXT_CHARS = 240
+# An index of one type lists every name on one page up to this many; beyond, it leads to
+# one page per initial (see ``letter_segment``), each paged by this many names. By initial
+# rather than by running page number: a reader goes straight to a name's letter, a letter's
+# address never moves, and a new or renamed name re-renders the pages of its letter only.
+INDEX_LIMIT = 600
+LETTER_PAGE_ROWS = 500
+# The list of articles shows them all up to this many; beyond, it shows the newest
+# ``LATEST_LISTED`` and leads to one page per month (``month_path``), paged by this many.
+ARTICLES_LIMIT = 600
+LATEST_LISTED = 100
+MONTH_PAGE_ROWS = 500
+MONTHS_FOLDER = "months/"  # beside articles/, where no article id can take an address
 
 # --- what the templates receive ---------------------------------------------------
 
@@ -77,7 +99,9 @@ class TypeGroup:
 @dataclass(frozen=True)
 class LetterLink:
     letter: str
-    anchor: str | None  # None when no entity starts with this letter
+    anchor: str | None  # element id of its group on this page; None when absent or on a page of its own
+    path: str | None = None  # the letter's own page, on a type index split by initial
+    count: int = 0  # names starting with it
 
 
 @dataclass(frozen=True)
@@ -88,6 +112,8 @@ class MarkedMention:
     before: str
     marked: str  # "" when the offsets do not fit the sentence: then ``before`` is all of it
     after: str
+    anchor: str = ""  # its element id on a dossier page (see ``paging.mention_anchor``)
+    page: int = 1  # the dossier page that holds it among all mentions (1: the dossier itself)
 
 
 
@@ -127,8 +153,16 @@ def planned_pages(data: SiteData) -> list[PagePlan]:
     """Every page of the site, in site order, not yet built."""
     plans = [PagePlan(urls.HOME, home_page)]
     plans += [PagePlan(urls.type_path(t), partial(type_page, entity_type=t)) for t in data.types]
-    plans += [PagePlan(urls.entity_path(e.id), partial(entity_page, entity_id=e.id)) for e in data.entities]
+    for t in data.types:
+        plans += [PagePlan(path, partial(letter_page, entity_type=t, letter=letter, number=number))
+                  for letter, number, path in letter_pages(data.value("letters", t), t)]
+    for e in data.entities:
+        plans.append(PagePlan(urls.entity_path(e.id), partial(entity_page, entity_id=e.id)))
+        plans += [PagePlan(paging.page_path(e.id, n), partial(mention_page, entity_id=e.id, number=n))
+                  for n in paging.page_numbers(len(e.mentions))]
     plans.append(PagePlan(urls.ARTICLES, articles_page))
+    plans += [PagePlan(path, partial(month_page, month=month, number=number))
+              for month, number, path in month_pages(data.value("months", ""))]
     plans += [PagePlan(urls.article_path(a.id), partial(article_page, article_id=a.id)) for a in data.articles]
     plans.append(PagePlan(SEARCH, search_page))
     plans.append(PagePlan(urls.NOT_FOUND_FILE, not_found_page))
@@ -153,28 +187,116 @@ def home_page(view: SiteView) -> Page:
 
 
 def type_page(view: SiteView, entity_type: str) -> Page:
-    groups = view.rows(entity_type)
-    present = {g.letter: g.anchor for g in groups}
-    # The jump navigation shows all of A-Z (absent letters greyed) plus any other
-    # group present: "#" first, letters of other alphabets last.
-    order = [OTHER_LETTER] if OTHER_LETTER in present else []
-    order += ALPHABET
-    order += [letter for letter in present if letter != OTHER_LETTER and letter not in ALPHABET]
-    letters = tuple(LetterLink(letter, present.get(letter)) for letter in order) if groups else ()
+    letters = view.letters(entity_type)
+    total = sum(n for _, _, n in letters)
+    split = total > INDEX_LIMIT
+    groups = () if split else view.rows(entity_type)
+    targets = {letter: (letter_path(entity_type, letter) if split else None, None if split else anchor, n)
+               for letter, anchor, n in letters}
     return Page(
         path=urls.type_path(entity_type),
         template="type_index.html",
         title=TYPE_PLURALS[entity_type],
         section=entity_type,
-        context={
-            "entity_type": entity_type,
-            "type_label": TYPE_LABELS[entity_type],
-            "type_plural": TYPE_PLURALS[entity_type],
-            "groups": groups,
-            "letters": letters,
-            "total": sum(len(g.entities) for g in groups),
-        },
+        context={**_index_context(view, entity_type, targets, total), "groups": groups, "split": split},
     )
+
+
+def letter_page(view: SiteView, entity_type: str, letter: str, number: int) -> Page:
+    """The names of one type that start with ``letter`` (page ``number`` of them), on a large site."""
+    group = view.letter(entity_type, letter)
+    rows = group.entities if group else ()
+    pages = max(1, -(-len(rows) // LETTER_PAGE_ROWS))
+    shown = rows[(number - 1) * LETTER_PAGE_ROWS:number * LETTER_PAGE_ROWS]
+    targets = {other: (letter_path(entity_type, other), None, 0) for other in view.initials(entity_type)}
+    path = letter_path(entity_type, letter, number)
+    label = "Other names" if letter == OTHER_LETTER else letter
+    title = f"{TYPE_PLURALS[entity_type]}: {label}" + (f", page {number}" if number > 1 else "")
+    return Page(
+        path=path,
+        template="type_index.html",
+        title=title,
+        section=entity_type,
+        context={**_index_context(view, entity_type, targets, len(rows)),
+                 "groups": (LetterGroup(letter, group.anchor, tuple(shown)),) if group else (),
+                 "split": False, "letter": letter,
+                 "pager": PageLinks.of(number, pages, lambda n: letter_path(entity_type, letter, n),
+                                       "Pages of " + label) if pages > 1 else None},
+    )
+
+
+def _index_context(view: SiteView, entity_type: str, targets: Mapping[str, tuple[str | None, str | None, int]],
+                   total: int) -> dict[str, Any]:
+    # The jump navigation shows all of A-Z (absent letters greyed) plus any other
+    # group present: "#" first, letters of other alphabets last.
+    order = [OTHER_LETTER] if OTHER_LETTER in targets else []
+    order += ALPHABET
+    order += [letter for letter in targets if letter != OTHER_LETTER and letter not in ALPHABET]
+    letters = tuple(LetterLink(letter, targets[letter][1], targets[letter][0], targets[letter][2])
+                    if letter in targets else LetterLink(letter, None) for letter in order) if targets else ()
+    return {"entity_type": entity_type, "type_label": TYPE_LABELS[entity_type],
+            "type_plural": TYPE_PLURALS[entity_type], "letters": letters, "total": total}
+
+
+def letter_segment(letter: str) -> str:
+    """The folder of one initial's index pages: ``letter_a``, ``letter_other`` for "#",
+    ``letter_u416`` for a letter of another alphabet. No slug has an underscore, so no
+    dossier can ever stand at the same address."""
+    if letter == OTHER_LETTER:
+        return "letter_other"
+    if letter in ALPHABET:
+        return f"letter_{letter.lower()}"
+    return f"letter_u{ord(letter[0]):x}"
+
+
+def letter_path(entity_type: str, letter: str, number: int = 1) -> str:
+    path = f"{urls.type_path(entity_type)}{letter_segment(letter)}/"
+    return path if number == 1 else f"{path}{number}/"
+
+
+def letter_pages(letters: tuple[tuple[str, str, int], ...], entity_type: str) -> list[tuple[str, int, str]]:
+    """(letter, page number, site path) of every page of a large type index split by initial."""
+    if sum(n for _, _, n in letters) <= INDEX_LIMIT:
+        return []
+    return [(letter, number, letter_path(entity_type, letter, number))
+            for letter, _, n in letters for number in range(1, -(-n // LETTER_PAGE_ROWS) + 1)]
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """A pagination bar: numbered links, newer/older (or previous/next) and the current page."""
+
+    label: str  # the nav's accessible name
+    items: tuple[tuple[str, str | None, bool], ...]  # (text, site path or None for a gap, current)
+    prev: str | None  # site path of the page before in reading order (rel="prev")
+    next: str | None  # and after it (rel="next")
+    prev_label: str = "Previous"
+    next_label: str = "Next"
+
+    @classmethod
+    def of(cls, number: int, pages: int, path_of: Callable[[int], str], label: str) -> "PageLinks":
+        items = tuple((str(n), path_of(n), n == number) for n in range(1, pages + 1))
+        return cls(label, items, path_of(number - 1) if number > 1 else None,
+                   path_of(number + 1) if number < pages else None)
+
+
+def mention_links(entity_id: str, nav: paging.PageNav) -> PageLinks:
+    """The pagination of a dossier's mention pages: the dossier (1), then newest first,
+    with "…" where numbers are left out."""
+    items: list[tuple[str, str | None, bool]] = [("1", paging.page_path(entity_id, 1), nav.current == 1)]
+    last = 1
+    for n in nav.numbers:
+        if n != last - 1 if last != 1 else not nav.newest_shown:
+            items.append(("…", None, False))
+        items.append((str(n), paging.page_path(entity_id, n), n == nav.current))
+        last = n
+    if last > paging.FIRST_NUMBER:
+        items.append(("…", None, False))  # older pages, reached page by page
+    path = partial(paging.page_path, entity_id)
+    # From the dossier, the next page holds the newest mentions: all of them, page by page.
+    return PageLinks("Pages of mentions", tuple(items), path(nav.newer) if nav.newer else None,
+                     path(nav.older) if nav.older else None, "Newer",
+                     "All mentions" if nav.current == 1 else "Older")
 
 
 def entity_page(view: SiteView, entity_id: str) -> Page:
@@ -188,10 +310,17 @@ def entity_page(view: SiteView, entity_id: str) -> Page:
                 continue
             links[mention.article_id] = link
         by_article[mention.article_id].append(mention)
-    mention_groups = tuple(
-        ArticleMentions(links[article_id], tuple(_marked(m) for m in sorted(by_article[article_id], key=_by_position)))
-        for article_id in sorted(by_article, key=lambda a: links[a].newest_first())
-    )
+    newest = sorted(by_article, key=lambda a: links[a].newest_first())
+    paged = paging.is_paged(len(entity.mentions))
+    numbers = paging.article_numbers(entity) if paged else {}
+    positions = _page_positions(entity) if paged else {}
+    # Every article's mentions, for the timeline, the counts and the list of articles; a
+    # paged dossier quotes only its selection (the rest is on its numbered pages).
+    mention_groups = tuple(ArticleMentions(links[a], tuple(by_article[a])) for a in newest)
+    shown = _selection(entity, newest, by_article) if paged else {a: by_article[a] for a in newest}
+    quoted = tuple(
+        ArticleMentions(links[a], tuple(_marked(m, positions.get(m, 1)) for m in sorted(shown[a], key=_by_position)))
+        for a in newest if a in shown)
     related = related_of(view, entity.id)
     return Page(
         path=urls.entity_path(entity.id),
@@ -205,13 +334,83 @@ def entity_page(view: SiteView, entity_id: str) -> Page:
             "aliases": tuple(a for a in entity.aliases if a != entity.name),
             "reference": _reference_view(entity.reference) if entity.reference else None,
             "place_map_url": map_url(entity.place.coordinates) if entity.place and entity.place.coordinates else None,
-            "mention_groups": mention_groups,
+            "mention_groups": quoted,
             "mention_total": sum(len(g.mentions) for g in mention_groups),
+            "article_total": len(mention_groups),
+            "listed_articles": mention_groups[:ASIDE_ARTICLES] if paged else mention_groups,
+            "pager": mention_links(entity.id, paging.dossier_nav(len(entity.mentions))) if paged else None,
+            "paged": paged,
+            "mentions_page": partial(paging.page_path, entity.id),
             "related": related,
-            **dossier_extras(view, entity, mention_groups, related, TYPE_LABELS),
+            **dossier_extras(view, entity, mention_groups, related, TYPE_LABELS, numbers),
         },
         lastmod=mention_groups[0].article.date.isoformat() if mention_groups else None,
     )
+
+
+def mention_page(view: SiteView, entity_id: str, number: int) -> Page:
+    """Page ``number`` of a large dossier's mentions, newest first (see ``paging``)."""
+    link = view.link(entity_id)
+    found = view.mention_page(entity_id, number)
+    by_article: dict[str, list[Mention]] = {}
+    for mention in reversed(found.mentions):  # newest article first, as everywhere on the site
+        by_article.setdefault(mention.article_id, []).append(mention)
+    groups = []
+    for article_id, mentions in by_article.items():
+        article = view.article_link(article_id)
+        if article is not None:
+            groups.append(ArticleMentions(article, tuple(_marked(m, number) for m in sorted(mentions, key=_by_position))))
+    dates = [g.article.date for g in groups]
+    return Page(
+        path=paging.page_path(entity_id, number),
+        template="mentions.html",
+        title=f"{link.name}: mentions, page {number}",
+        section=link.type,
+        context={
+            "entity": link,
+            "type_label": TYPE_LABELS[link.type],
+            "mention_groups": tuple(groups),
+            "first_date": min(dates, default=None),
+            "last_date": max(dates, default=None),
+            "number": number,
+            "pager": mention_links(entity_id, found.nav),
+            "group_anchor": paging.group_anchor,
+            "description": f"Mentions of {link.name}, page {number}",
+        },
+        lastmod=max(dates).isoformat() if dates else None,
+    )
+
+
+def _page_positions(entity) -> dict[Mention, int]:
+    """Mention -> the numbered page that holds it."""
+    ordered = paging.oldest_first(entity.mentions)
+    return {m: paging.number_at(i, len(ordered)) for i, m in enumerate(ordered)}
+
+
+def _selection(entity, newest: list[str], by_article: Mapping[str, list[Mention]]) -> dict[str, list[Mention]]:
+    """What a paged dossier quotes: its newest articles' mentions, and the most telling of the rest."""
+    chosen = {a: by_article[a][:RECENT_PER_ARTICLE] for a in newest[:RECENT_ARTICLES]}
+    rest = [(telling(m, entity.name), -i, m) for i, a in enumerate(newest[RECENT_ARTICLES:])
+            for m in by_article[a]]
+    rest.sort(key=lambda t: (t[0], t[1]), reverse=True)  # most telling first; ties: the newer article
+    for _, _, mention in rest:
+        if len(chosen) >= RECENT_ARTICLES + TELLING_LIMIT:
+            break
+        chosen.setdefault(mention.article_id, [mention])  # one per article: distinct sources
+    return chosen
+
+
+def telling(mention: Mention, name: str) -> tuple:
+    """How much a sentence tells of the entity, as a reader would judge it (higher first).
+
+    A name that opens its sentence is, in news prose, nearly always what the sentence is
+    about ("Merkel said...", "The United Nations voted..."); the full name is plainer than
+    a short form; and a longer sentence says more, up to about two lines (beyond that it
+    is usually a list of names or a run-on the splitter left whole).
+    """
+    words_before = len(mention.sentence[:max(0, mention.start - mention.sentence_start)].split())
+    subject = words_before <= 1
+    return (subject, mention.text == name, min(len(mention.sentence), 240))
 
 
 def related_of(view: SiteView, entity_id: str) -> tuple[Counted, ...]:
@@ -226,13 +425,51 @@ def related_of(view: SiteView, entity_id: str) -> tuple[Counted, ...]:
 
 def articles_page(view: SiteView) -> Page:
     months = view.months()
+    total = sum(len(m.articles) for m in months)
+    split = total > ARTICLES_LIMIT
     return Page(
         path=urls.ARTICLES,
         template="articles.html",
         title="Articles",
         section="articles",
-        context={"months": months, "total": sum(len(m.articles) for m in months)},
+        context={"months": () if split else months, "total": total, "split": split,
+                 "latest": view.latest(LATEST_LISTED)[0] if split else (),
+                 "month_links": tuple((m.label, month_path(m.anchor), len(m.articles)) for m in months) if split
+                 else ()},
     )
+
+
+def month_page(view: SiteView, month: str, number: int) -> Page:
+    """The articles of one month (``"2025-11"``; page ``number`` of them), on a large site."""
+    group = view.month(month)
+    rows = group.articles if group else ()
+    pages = max(1, -(-len(rows) // MONTH_PAGE_ROWS))
+    shown = rows[(number - 1) * MONTH_PAGE_ROWS:number * MONTH_PAGE_ROWS]
+    label = group.label if group else month
+    return Page(
+        path=month_path(month, number),
+        template="articles.html",
+        title=f"Articles of {label}" + (f", page {number}" if number > 1 else ""),
+        section="articles",
+        context={"months": (MonthGroup(label, month, tuple(shown)),) if group else (), "total": len(rows),
+                 "split": False, "latest": (), "month_links": (), "month": label,
+                 "pager": PageLinks.of(number, pages, lambda n: month_path(month, n), f"Pages of {label}")
+                 if pages > 1 else None},
+    )
+
+
+def month_path(month: str, number: int = 1) -> str:
+    """Site path of the list of one month's articles: ``months/2025-11/``, then ``2/``..."""
+    path = f"{MONTHS_FOLDER}{month}/"
+    return path if number == 1 else f"{path}{number}/"
+
+
+def month_pages(months: tuple[MonthGroup, ...]) -> list[tuple[str, int, str]]:
+    """(month, page number, site path) of every page of a large site's list of articles by month."""
+    if sum(len(m.articles) for m in months) <= ARTICLES_LIMIT:
+        return []
+    return [(m.anchor, number, month_path(m.anchor, number))
+            for m in months for number in range(1, -(-len(m.articles) // MONTH_PAGE_ROWS) + 1)]
 
 
 def article_page(view: SiteView, article_id: str) -> Page:
@@ -314,12 +551,28 @@ def _by_position(mention: Mention) -> tuple[int, int]:
 
 
 
-def _marked(mention: Mention) -> MarkedMention:
+def _marked(mention: Mention, page: int = 1) -> MarkedMention:
     sentence = mention.sentence
     start, end = mention.start - mention.sentence_start, mention.end - mention.sentence_start
+    anchor = paging.mention_anchor(mention)
     if 0 <= start < end <= len(sentence):
-        return MarkedMention(mention, sentence[:start], sentence[start:end], sentence[end:])
-    return MarkedMention(mention, sentence, "", "")
+        return MarkedMention(mention, _clip_left(sentence[:start]), sentence[start:end], _clip_right(sentence[end:]),
+                             anchor, page)
+    return MarkedMention(mention, _clip_right(sentence), "", "", anchor, page)
+
+
+def _clip_left(text: str) -> str:
+    if len(text) <= CONTEXT_CHARS:
+        return text
+    kept = text[-CONTEXT_CHARS:]
+    return "…" + (kept.split(" ", 1)[1] if " " in kept else kept)
+
+
+def _clip_right(text: str) -> str:
+    if len(text) <= CONTEXT_CHARS:
+        return text
+    kept = text[:CONTEXT_CHARS]
+    return (kept.rsplit(" ", 1)[0] if " " in kept else kept) + "…"
 
 
 def _reference_view(reference: Reference) -> ReferenceView:

@@ -16,7 +16,8 @@ address went:
 An address is redirected only when exactly one entity claims it; a redirect never
 shadows a live page. Each redirect becomes a small HTML page (meta refresh, canonical
 link, a plain link: works on any host, no script) and a line of ``_redirects``, the
-file Netlify and Cloudflare Pages read to answer with a real 301.
+file Netlify and Cloudflare Pages read to answer with a real 301, with one more line for
+its numbered pages of mentions (see ``paging``).
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from ..model import TYPE_FOLDERS, Entity
 from ..names import name_key
 from ..set_aside import set_aside
 from ..slugs import slugify
+from .paging import MENTIONS_FOLDER
 
 HISTORY_FILE = "addresses.json"
 REDIRECTS_FILE = "_redirects"
@@ -108,6 +110,9 @@ def redirect_files(redirects: Iterable[Redirect], base_url: str, title: str) -> 
                                      urls.absolute_url(base_url, r.new) if base_url else None, title,
                                      urls.relative_url(file, FAVICON))
         lines.append(f"{base}{urls.href('', r.old)} {base}{urls.href('', r.new)} 301")
+        # The old dossier's numbered pages of mentions: their numbers do not carry over to
+        # the new one (its mentions are others), so they lead to its first page.
+        lines.append(f"{base}{urls.href('', r.old)}{MENTIONS_FOLDER}/* {base}{urls.href('', r.new)} 301")
     if lines:
         files[REDIRECTS_FILE] = ("\n".join(lines) + "\n").encode("utf-8")
     return files

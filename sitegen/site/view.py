@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
-from . import structured
+from . import paging, structured
 from .. import urls
 from ..config import SiteConfig
 from ..errors import SitegenError
-from ..model import ENTITY_TYPES, Article, Entity, Site
+from ..model import ENTITY_TYPES, Article, Entity, Mention, Site
 from .pictures.network import line_widths, shared_counts
 
 Read = tuple[str, str]  # (kind, key) of one input a page read
@@ -42,7 +42,8 @@ _MISSING = object()
 
 # kind -> (the raw source it is worked out from, how its key reads that source):
 # "one": the source's value under the same key; "all": every value of the source;
-# "ids": the values under the ids listed in the key (see ``lines_key``).
+# "ids": the values under the ids listed in the key (see ``lines_key``; a mention page's
+# key names its entity and its number the same way).
 RAW_OF: Mapping[str, tuple[str, str]] = {
     "setting": ("setting", "one"),
     "template": ("template", "one"),
@@ -54,10 +55,15 @@ RAW_OF: Mapping[str, tuple[str, str]] = {
     "mentions": ("mentions", "one"),
     "related": ("related", "one"),
     "lines": ("related", "ids"),
+    "mention_page": ("entity", "ids"),
     "top": ("entity", "all"),
     "rows": ("entity", "all"),
+    "letters": ("entity", "all"),
+    "initials": ("entity", "all"),
+    "letter": ("entity", "all"),
     "latest": ("article", "all"),
     "months": ("article", "all"),
+    "month": ("article", "all"),
 }
 
 
@@ -151,6 +157,15 @@ class LetterGroup:
 
 
 @dataclass(frozen=True)
+class MentionPage:
+    """One numbered page of a dossier's mentions (see ``paging``): its mentions, oldest
+    first, and its page navigation."""
+
+    mentions: tuple[Mention, ...]
+    nav: paging.PageNav
+
+
+@dataclass(frozen=True)
 class MonthGroup:
     label: str  # "November 2025"
     anchor: str  # "2025-11"
@@ -184,6 +199,7 @@ class SiteData:
             "mentions": site.mentions_by_article,
             "related": site.related,
         }
+        self._oldest_first: dict[str, list[Mention]] = {}
         self._worked_out: dict[Read, Any] = {}  # pages read the same inputs: each is worked out once
         self._values: dict[str, Callable[[str], Any]] = {
             "setting": self.raw["setting"].__getitem__,
@@ -196,10 +212,15 @@ class SiteData:
             "mentions": lambda key: self.raw["mentions"].get(key, ()),
             "related": lambda key: self.raw["related"].get(key, ()),
             "lines": self._lines,
+            "mention_page": self._mention_page,
             "top": self._top,
             "rows": self._rows,
+            "letters": self._letters,
+            "initials": lambda entity_type: tuple(g.letter for g in self.value("rows", entity_type)),
+            "letter": self._letter,
             "latest": self._latest,
             "months": self._months,
+            "month": self._month,
         }
 
     def value(self, kind: str, key: str) -> Any:
@@ -239,6 +260,25 @@ class SiteData:
         ids, strongest = parse_lines_key(key)
         return line_widths(ids, strongest, shared_counts(self.raw["related"]))
 
+    def _mention_page(self, key: str) -> MentionPage | None:
+        ids, number = parse_lines_key(key)
+        entity = self._entity(ids[0]) if len(ids) == 1 else None
+        if entity is None or number not in paging.page_numbers(len(entity.mentions)):
+            return None
+        ordered = self._oldest_first.get(entity.id)
+        if ordered is None:  # the pages of one dossier share one ordering
+            ordered = self._oldest_first[entity.id] = paging.oldest_first(entity.mentions)
+        return MentionPage(tuple(paging.page_slice(ordered, number)), paging.page_nav(number, len(ordered)))
+
+    def _letters(self, entity_type: str) -> tuple[tuple[str, str, int], ...]:
+        """(letter, anchor, entities) of each initial of a type's names, in index order."""
+        return tuple((g.letter, g.anchor, len(g.entities)) for g in self.value("rows", entity_type))
+
+    def _letter(self, key: str) -> LetterGroup | None:
+        """The names of a type (key "type@letter") that start with one letter."""
+        entity_type, letter = key.split("@", 1)
+        return next((g for g in self.value("rows", entity_type) if g.letter == letter), None)
+
     def _top(self, key: str) -> tuple[tuple[Counted, ...], int]:
         """The most-mentioned entities of a type (key "type@limit"), and how many it has."""
         entity_type, limit = key.split("@")
@@ -251,6 +291,10 @@ class SiteData:
 
     def _latest(self, limit: str) -> tuple[tuple[ArticleLink, ...], int]:
         return tuple(ArticleLink.of(a) for a in self.articles[:int(limit)]), len(self.articles)
+
+    def _month(self, key: str) -> MonthGroup | None:
+        """The articles of one month (key "2025-11")."""
+        return next((m for m in self.value("months", "") if m.anchor == key), None)
 
     def _months(self, _key: str) -> tuple[MonthGroup, ...]:
         by_month: dict[tuple[int, int], list[ArticleLink]] = {}
@@ -312,11 +356,31 @@ class SiteView:
     def rows(self, entity_type: str) -> tuple[LetterGroup, ...]:
         return self._read("rows", entity_type)
 
+    def letters(self, entity_type: str) -> tuple[tuple[str, str, int], ...]:
+        """(letter, anchor, how many names) of each initial a type's names start with."""
+        return self._read("letters", entity_type)
+
+    def initials(self, entity_type: str) -> tuple[str, ...]:
+        """The initials a type's names start with: what a letter's page links to, without
+        the counts that change with every name added."""
+        return self._read("initials", entity_type)
+
+    def letter(self, entity_type: str, letter: str) -> LetterGroup | None:
+        return self._read("letter", f"{entity_type}@{letter}")
+
+    def mention_page(self, entity_id: str, number: int) -> MentionPage | None:
+        """Numbered page ``number`` of a dossier's mentions; None if it has no such page."""
+        return self._read("mention_page", lines_key((entity_id,), number))
+
     def latest(self, limit: int) -> tuple[tuple[ArticleLink, ...], int]:
         return self._read("latest", str(limit))
 
     def months(self) -> tuple[MonthGroup, ...]:
         return self._read("months", "")
+
+    def month(self, anchor: str) -> MonthGroup | None:
+        """The articles of one month (``"2025-11"``)."""
+        return self._read("month", anchor)
 
     def types(self) -> tuple[str, ...]:
         """The entity types the site publishes, in the site's order."""

@@ -1,0 +1,216 @@
+"""Bounded pages on a large archive: paged dossiers, type indexes split by initial.
+
+A generated archive (one name mentioned thousands of times, more names than one index
+page holds) is rendered in-process; then a real build of many small articles checks the
+same through the command line, with ``sitegen check`` following every link.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from sitegen import urls
+from sitegen.config import SiteConfig
+from sitegen.model import Article, Entity, Mention, Site
+from sitegen.site import paging
+from sitegen.site.pages import INDEX_LIMIT, LATEST_LISTED, LETTER_PAGE_ROWS, letter_path, month_path
+from sitegen.site.render import render_site
+
+from conftest import run_cli
+
+PAGE_LIMIT = 200_000  # bytes: every HTML page of a 10,000-article archive must stay under it
+SENTENCES = (
+    "Angela Merkel met the finance ministers in Berlin on Tuesday.",
+    "Officials said the talks led by Angela Merkel would go on next week.",
+    "Critics of Angela Merkel called the plan too timid for the moment.",
+)
+
+
+def _article(n: int, per_article: int) -> Article:
+    text = "\n\n".join(SENTENCES[(n + k) % len(SENTENCES)] for k in range(per_article))
+    day = dt.date(2015, 1, 1) + dt.timedelta(days=n)
+    return Article(id=f"a{n:05d}", path=Path(f"content/articles/a{n:05d}.md"), title=f"Report {n}", date=day,
+                   body=text, text=text)
+
+
+def _mentions(article: Article, entity_id: str, name: str) -> list[Mention]:
+    found, start = [], article.text.find(name)
+    while start >= 0:
+        sentence_start = article.text.rfind("\n\n", 0, start)
+        sentence_start = 0 if sentence_start < 0 else sentence_start + 2
+        sentence_end = article.text.find("\n\n", start)
+        sentence_end = len(article.text) if sentence_end < 0 else sentence_end
+        found.append(Mention(article.id, start, start + len(name), name,
+                             article.text[sentence_start:sentence_end], sentence_start, entity_id))
+        start = article.text.find(name, start + 1)
+    return found
+
+
+def archive(articles: int, per_article: int = 3, names: int = 0) -> Site:
+    """``articles`` articles naming Angela Merkel ``per_article`` times each, newest first as
+    the entities stage orders them, and ``names`` other people named once each."""
+    made = sorted((_article(n, per_article) for n in range(articles)), key=lambda a: (-a.date.toordinal(), a.id))
+    merkel = [m for a in made for m in _mentions(a, "people/angela-merkel", "Angela Merkel")]
+    entities = [Entity("people/angela-merkel", "Angela Merkel", "person", ("Angela Merkel",), tuple(merkel),
+                       tuple(a.id for a in made))]
+    first = made[-1]
+    for n in range(names):
+        # One mention each, in the oldest article: what the index lists, not what they say.
+        mention = dataclasses.replace(merkel[-1], entity_id=f"people/person-{n:05d}")
+        initial = "A" if n % 5 < 3 else chr(ord("B") + n % 25)  # most under A: one initial needs pages
+        name = f"{initial}ndrea Person {n:05d}"
+        entities.append(Entity(f"people/person-{n:05d}", name, "person", (name,), (mention,), (first.id,)))
+    entities.sort(key=lambda e: (e.name.casefold(), e.id))
+    by_article: dict[str, list[Mention]] = {}
+    for mention in merkel:  # the other names' stand-in mentions are not linked in the article
+        by_article.setdefault(mention.article_id, []).append(mention)
+    return Site(articles=tuple(made), entities=tuple(entities),
+                mentions_by_article={k: tuple(sorted(v, key=lambda m: m.start)) for k, v in by_article.items()})
+
+
+@pytest.fixture()
+def config(tmp_path) -> SiteConfig:
+    return SiteConfig(title="Archive", site_dir=tmp_path, base_url="https://example.org/news/")
+
+
+def _ids(html: bytes) -> set[str]:
+    return set(re.findall(rb' id="([^"]+)"', html))
+
+
+def test_every_page_of_a_large_archive_stays_under_the_limit(config):
+    site = archive(700, per_article=3, names=INDEX_LIMIT + LETTER_PAGE_ROWS)
+    files = render_site(site, config)
+    pages = {path: data for path, data in files.items() if path.endswith(".html")}
+    largest = max(pages, key=lambda p: len(pages[p]))
+    assert len(pages[largest]) <= PAGE_LIMIT, f"{largest}: {len(pages[largest]):,} bytes"
+    merkel = site.entity("people/angela-merkel")
+    numbers = paging.page_numbers(len(merkel.mentions))
+    assert len(numbers) == 21  # 2,100 mentions, 100 a page
+    for n in numbers:
+        assert urls.page_file(paging.page_path(merkel.id, n)) in pages
+    # The index of people leads to one page per initial; a crowded initial has several.
+    index = pages["people/index.html"].decode()
+    assert "people/letter_a/" in index and "Andrea Person" not in index
+    a_pages = [p for p in pages if p.startswith("people/letter_a/")]
+    assert len(a_pages) >= 2, a_pages
+    assert b'aria-current="page"' in pages[urls.page_file(letter_path("person", "A", 2))]
+    # The list of articles shows the newest and leads to one page per month, which together
+    # link every article.
+    listed = pages["articles/index.html"].decode()
+    assert listed.count('<li>\n    <a href="') == LATEST_LISTED
+    months = [p for p in pages if p.startswith("months/")]
+    assert urls.page_file(month_path("2016-11")) in months
+    linked = set()
+    for month in months:
+        linked |= set(re.findall(r'href="\.\./\.\./articles/(a\d+)/"', pages[month].decode()))
+    assert linked == {a.id for a in site.articles}
+
+
+def test_every_mention_is_on_exactly_the_page_its_address_names(config):
+    site = archive(300, per_article=2)
+    files = render_site(site, config)
+    merkel = site.entity("people/angela-merkel")
+    on_pages = {n: _ids(files[urls.page_file(paging.page_path(merkel.id, n))])
+                for n in paging.page_numbers(len(merkel.mentions))}
+    every = paging.mention_addresses(merkel)
+    for mention in merkel.mentions:
+        path, anchor = paging.mention_address(merkel, mention)
+        assert every[mention] == (path, anchor)
+        holding = [n for n, ids in on_pages.items() if anchor.encode() in ids]
+        assert [paging.page_path(merkel.id, n) for n in holding] == [path], anchor
+    # The dossier's "Page N" links and its timeline bars lead to anchors on those pages.
+    dossier = files[urls.page_file(urls.entity_path(merkel.id))].decode()
+    links = re.findall(r'href="((?:\.\./)+people/angela-merkel/mentions/(\d+)/)#([^"]+)"', dossier)
+    assert links
+    for _, number, fragment in links:
+        assert fragment.encode() in on_pages[int(number)], (number, fragment)
+
+
+def test_adding_an_article_moves_no_mention_to_another_page(config):
+    before = archive(240, per_article=2)
+    after = archive(241, per_article=2)  # one more article, the newest: 482 mentions, no new page
+    merkel_before, merkel_after = before.entity("people/angela-merkel"), after.entity("people/angela-merkel")
+    assert len(merkel_after.mentions) == len(merkel_before.mentions) + 2
+    for mention in merkel_before.mentions:
+        assert paging.mention_address(merkel_before, mention) == paging.mention_address(merkel_after, mention)
+    files_before, files_after = render_site(before, config), render_site(after, config)
+    numbers = paging.page_numbers(len(merkel_before.mentions))
+    changed = [n for n in numbers if files_before[urls.page_file(paging.page_path(merkel_before.id, n))]
+               != files_after[urls.page_file(paging.page_path(merkel_before.id, n))]]
+    assert changed == [numbers[-1]]  # only the newest page took the new mentions
+    assert paging.page_numbers(len(merkel_after.mentions)) == numbers
+
+
+def test_a_dossier_quotes_the_newest_and_the_most_telling_mentions(config):
+    site = archive(300, per_article=3)
+    files = render_site(site, config)
+    dossier = files[urls.page_file(urls.entity_path("people/angela-merkel"))].decode()
+    groups = re.findall(r'<section class="mention-group" id="in-(a\d+)">', dossier)
+    newest = [a.id for a in site.articles[:5]]
+    assert groups[:5] == newest
+    assert len(groups) == len(set(groups)) == 15
+    # The telling ones: Merkel opens the sentence ("Angela Merkel met ...").
+    telling = dossier.split(f'id="in-{groups[5]}"', 1)[1].split("</section>", 1)[0]
+    assert "<mark>Angela Merkel</mark> met" in telling
+    assert "900 mentions" in dossier
+
+
+def test_pagination_is_a_labelled_nav_with_the_current_page_and_rel_links(config):
+    site = archive(300, per_article=2)  # 600 mentions: pages 2 to 7
+    files = render_site(site, config)
+    page = files[urls.page_file(paging.page_path("people/angela-merkel", 4))].decode()
+    nav = re.search(r'<nav class="pager" aria-label="Pages of mentions"[^>]*>(.*?)</nav>', page, re.S).group(1)
+    assert re.search(r'<a href="[^"]*mentions/4/" aria-current="page">4</a>', nav)
+    assert '<link rel="prev" href="../../../../people/angela-merkel/mentions/5/">' in page
+    assert '<link rel="next" href="../../../../people/angela-merkel/mentions/3/">' in page
+    newest = files[urls.page_file(paging.page_path("people/angela-merkel", 7))].decode()
+    assert '<link rel="prev" href="../../../../people/angela-merkel/">' in newest
+    dossier = files[urls.page_file("people/angela-merkel/")].decode()
+    assert '<link rel="next" href="../../people/angela-merkel/mentions/7/">' in dossier
+    # Pages of mentions are in the sitemap, but not in the search index: their sentences
+    # are already indexed with their articles.
+    assert "people/angela-merkel/mentions/4/" in files["sitemap.xml"].decode()
+    assert "data-pagefind-body" not in page and "data-pagefind-body" in dossier
+
+
+def test_a_small_dossier_lists_every_mention_on_its_own_page(config):
+    site = archive(paging.UNPAGED_LIMIT // 2, per_article=2)
+    files = render_site(site, config)
+    assert not any("/mentions/" in path for path in files)
+    dossier = files[urls.page_file("people/angela-merkel/")].decode()
+    assert dossier.count('<li id="m') == paging.UNPAGED_LIMIT
+    assert 'class="pager"' not in dossier
+
+
+def test_a_built_archive_passes_the_link_checker_and_keeps_addresses(make_site):
+    """The command line on many small articles: one name in every paragraph, thousands of times."""
+    site = make_site()
+    site.write_config("search = false\n")
+    paragraphs = ["Angela Merkel met Emmanuel Macron in Berlin on Tuesday to discuss the budget.",
+                  "The talks were led by Angela Merkel, who said the union must act together.",
+                  "Critics of Angela Merkel in the Bundestag called the plan too timid."]
+    for n in range(250):
+        day = dt.date(2016, 1, 1) + dt.timedelta(days=3 * n)
+        body = "\n\n".join(paragraphs[(n + k) % 3] for k in range(6))
+        site.add_article(f"{day.year}/a{n:04d}", title=f"Report {n}", date=day.isoformat(), body=body)
+    assert run_cli("build", site.root, "--offline", "--quiet").returncode == 0
+    pages = {p: p.stat().st_size for p in site.html_files()}
+    largest = max(pages, key=pages.get)
+    assert pages[largest] <= PAGE_LIMIT, f"{largest}: {pages[largest]:,} bytes"
+    folder = site.output / "people" / "angela-merkel" / "mentions"
+    before = {p.parent.name: _ids(p.read_bytes()) for p in folder.glob("*/index.html")}
+    assert len(before) == 15  # 1,500 mentions, 100 a page
+    checked = run_cli("check", site.output)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    site.add_article("2019/newest", title="Newest", date="2019-06-01", body=paragraphs[0])
+    assert run_cli("build", site.root, "--offline", "--quiet").returncode == 0
+    after = {p.parent.name: _ids(p.read_bytes()) for p in folder.glob("*/index.html")}
+    for number, ids in before.items():
+        mentions = {i for i in ids if i.startswith(b"m")}
+        assert mentions <= after[number], f"page {number} lost mentions"
+    assert run_cli("check", site.output).returncode == 0
