@@ -99,9 +99,8 @@ def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str]
                      if folder == BUNDLE or _merged_shard_needs(name)}
         shards[folder] = {"input": key, "index": _digest(index)}
         built.update(index)
-    others = sorted(folder for folder in shards if folder != BUNDLE)
-    if others:
-        built[MANIFEST] = _manifest(others)
+    # Written for one shard too: the search page asks for it, and a 404 would look like a fault.
+    built[MANIFEST] = _manifest(sorted(folder for folder in shards if folder != BUNDLE))
     if state_dir is not None:
         _write_state(state_dir, {"version": STATE_VERSION, "pages": digests, "shards": shards})
     return built

@@ -19,7 +19,7 @@
   }
 
   function otherShards() {
-    // A site with one shard has no list: a missing file means just that.
+    // Without the list (an index made before shards), the first shard is the whole index.
     return fetch(new URL("shards.json", bundle).href).then(function (response) {
       return response.ok ? response.json().then(function (list) { return list.merge || []; }) : [];
     }, function () { return []; });
