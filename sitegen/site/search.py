@@ -178,10 +178,9 @@ def _read_state(state_dir: Path | None) -> dict:
 
 
 def _write_state(state_dir: Path, state: dict) -> None:
+    # A file cut off by a crash does not parse: the next build indexes every shard again.
     state_dir.mkdir(parents=True, exist_ok=True)
-    temporary = state_dir / f".{STATE_FILE}.tmp"
-    temporary.write_text(json.dumps(state, separators=(",", ":")), encoding="utf-8")
-    os.replace(temporary, state_dir / STATE_FILE)
+    (state_dir / STATE_FILE).write_text(json.dumps(state, separators=(",", ":")), encoding="utf-8")
 
 
 def _previous_shard(output: Path, folder: str, last: object, key: str) -> dict[str, bytes] | None:
