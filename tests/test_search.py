@@ -217,3 +217,20 @@ def test_the_number_of_shards_depends_only_on_the_pages(monkeypatch):
     assert [search.shard_count(n) for n in (1, 3, 4, 6, 7, 13, 24, 25)] == [1, 1, 2, 2, 4, 8, 8, 16]
     assert all(0 <= search.shard_of(page, 8) < 8 for page in pages)
     assert "pagefind" in shard_pages(pages)  # the first shard, which has the interface, is never empty
+
+
+def test_what_search_holds_of_a_page_changes_only_with_its_indexed_parts():
+    from sitegen.site.search_content import search_digest
+
+    def page(body="Angela Merkel", ignored="3 mentions", kind="Person", title="Angela Merkel", head="x"):
+        return (f'<!doctype html><html><head><title>{head}</title></head><body><nav>menu</nav>'
+                f'<main data-pagefind-body><span hidden data-pagefind-filter="type:{kind}"></span>'
+                f'<h1>{title}</h1><p>{body}</p><section data-pagefind-ignore><p>{ignored}</p>'
+                f'<svg><title>March: {ignored}</title></svg></section><p>after</p></main>'
+                f'<footer>{head}</footer></body></html>').encode()
+
+    same = search_digest(page())
+    assert search_digest(page(ignored="4 mentions")) == same  # a mention more in a dossier
+    assert search_digest(page(head="y")) == same  # outside the indexed part
+    for changed in (page(body="Angela Dorothea Merkel"), page(kind="Place"), page(title="Merkel")):
+        assert search_digest(changed) != same

@@ -83,14 +83,15 @@ def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str]
         warn("search is not built: the site has no articles yet, so there is nothing to index "
              "(the search page says search is unavailable)")
         return {}
-    state = _read_state(state_dir) if output is not None else {}
-    digests = _page_digests(pages, state.get("pages", {}))
+    remember = output is not None and state_dir is not None
+    state = _read_state(state_dir) if remember else {}
+    digests = _page_digests(pages, state.get("pages", {}), read=remember)
     kept_shards = state.get("shards", {})
     built: dict[str, bytes] = {}
     shards: dict[str, dict] = {}
     for folder, shard in shard_pages(pages).items():
         key = _input_key(shard, digests, language, binary, folder == BUNDLE)
-        index = _previous_shard(output, folder, kept_shards.get(folder), key) if output is not None else None
+        index = _previous_shard(output, folder, kept_shards.get(folder), key) if remember else None
         if index is None:
             index = _run_pagefind(binary, {rel: pages[rel] for rel in shard}, language, warn)
             if not index:
@@ -101,7 +102,7 @@ def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str]
         built.update(index)
     # Written for one shard too: the search page asks for it, and a 404 would look like a fault.
     built[MANIFEST] = _manifest(sorted(folder for folder in shards if folder != BUNDLE))
-    if state_dir is not None:
+    if remember:
         _write_state(state_dir, {"version": STATE_VERSION, "pages": digests, "shards": shards})
     return built
 
@@ -145,9 +146,10 @@ def _manifest(folders: list[str]) -> bytes:
     return (json.dumps({"merge": relative}, indent=1) + "\n").encode()
 
 
-def _page_digests(pages: Mapping[str, bytes], known: Mapping[str, list[str]]) -> dict[str, list[str]]:
+def _page_digests(pages: Mapping[str, bytes], known: Mapping[str, list[str]], read: bool) -> dict[str, list[str]]:
     """Each page -> [digest of its bytes, digest of what search reads]; pages whose bytes
-    are those of the last build are not parsed again."""
+    are those of the last build are not parsed again, nor any when nothing is kept
+    (``read`` false: the bytes' digest stands for both)."""
     digests = {}
     for rel, data in pages.items():
         whole = hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -155,7 +157,7 @@ def _page_digests(pages: Mapping[str, bytes], known: Mapping[str, list[str]]) ->
         if isinstance(last, list) and len(last) == 2 and last[0] == whole:
             digests[rel] = last
         else:
-            digests[rel] = [whole, search_digest(data)]
+            digests[rel] = [whole, search_digest(data) if read else whole]
     return digests
 
 
