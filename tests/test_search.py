@@ -193,6 +193,12 @@ def test_a_large_index_comes_in_shards_and_an_edit_indexes_only_its_own(make_sit
     result = build_site(site, force=True)  # nothing search holds changed: nothing indexed, nothing written
     assert _runs(log) == [] and result.stats.written == 0
 
+    shard = list(shards)[-1]
+    (site.output / shard / "pagefind-entry.json").unlink()  # a shard the search page merges is checked too
+    problems = [(p.file, p.message) for p in check_site(site.output).problems]
+    assert (f"{shard}/pagefind-entry.json",
+            "missing (pagefind.js reads it first; without it search finds nothing)") in problems, problems
+
 
 def test_a_deleted_article_leaves_the_index(make_site, build_site, monkeypatch, tmp_path):
     monkeypatch.setattr(search, "PAGES_PER_SHARD", 2)
