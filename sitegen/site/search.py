@@ -14,7 +14,10 @@ first lives in ``pagefind/`` with the search interface; the others in
 ``pagefind/shards/<n>/``, named in ``pagefind/shards.json``, which the search page reads
 to merge them into one search (Pagefind's ``mergeIndex``). A page's shard depends only on
 its address and the number of shards, which depends only on the number of pages (a power
-of two), so the same pages always make the same shards.
+of two), so the same pages always make the same shards. Each shard ranks its results by
+its own word statistics; shards cut by a hash are alike in make-up (articles and dossiers
+of every kind and year in each), so the merged results interleave fairly, as shards cut by
+type or date would not.
 
 A shard is indexed again only when what search holds of its pages changed (see
 ``search_content``): an edit re-indexes the shard of its article, and of a dossier only
