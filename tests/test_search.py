@@ -240,3 +240,25 @@ def test_what_search_holds_of_a_page_changes_only_with_its_indexed_parts():
     assert search_digest(page(head="y")) == same  # outside the indexed part
     for changed in (page(body="Angela Dorothea Merkel"), page(kind="Place"), page(title="Merkel")):
         assert search_digest(changed) != same
+
+
+def test_each_shard_entry_then_the_shard_list_are_written_last(tmp_path, monkeypatch):
+    import sitegen.output.write as write
+
+    files = {"index.html": b"home", "pagefind/shards.json": b'{"merge": ["shards/1/"]}',
+             "pagefind/pagefind-entry.json": b"{}", "pagefind/shards/1/pagefind-entry.json": b"{}",
+             "pagefind/fragment/a.pf_fragment": b"a", "pagefind/shards/1/fragment/b.pf_fragment": b"b"}
+    moved = []
+    real_replace = os.replace
+
+    def replace(source, target):
+        moved.append(Path(target).relative_to(tmp_path / "out").as_posix() if str(target).startswith(
+            str(tmp_path / "out")) else None)
+        real_replace(source, target)
+
+    monkeypatch.setattr(write.os, "replace", replace)
+    write.write_site(tmp_path / "out", files)
+    order = [name for name in moved if name in files]
+    assert set(order[:3]) == {"index.html", "pagefind/fragment/a.pf_fragment", "pagefind/shards/1/fragment/b.pf_fragment"}
+    assert set(order[3:5]) == {"pagefind/pagefind-entry.json", "pagefind/shards/1/pagefind-entry.json"}
+    assert order[5:] == ["pagefind/shards.json"]
