@@ -8,6 +8,7 @@ back to the exact spot in the article, search, hover over a name, land on a dead
 from __future__ import annotations
 
 import functools
+import json
 import http.server
 import shutil
 import threading
@@ -201,6 +202,96 @@ def test_search_filters_by_entity_type(served_site, page):
         const links = [...document.querySelectorAll('.pagefind-ui__result-link')];
         return links.length > 0 && links.every(a => a.getAttribute('href').includes('/places/'));
     }""", timeout=15000)
+    assert page.failures == []
+
+
+SHARDED_STORIES = {  # article id -> (person, a word found in that article only)
+    "harvest": ("Angela Merkel", "harvest"), "orchestra": ("Emmanuel Macron", "orchestra"),
+    "glacier": ("Olaf Scholz", "glacier"), "lighthouse": ("Pedro Sanchez", "lighthouse"),
+    "volcano": ("Mark Rutte", "volcano"), "marathon": ("Viktor Orban", "marathon"),
+}
+
+
+@pytest.fixture(scope="module")
+def sharded_site(tmp_path_factory, nlp):
+    """A site whose search index is split in several shards, served under a sub-path, and a
+    function that builds it again (after an edit)."""
+    from sitegen.build import BuildOptions, build
+    from sitegen.site import search
+
+    root = tmp_path_factory.mktemp("sharded")
+    site, output = root / "site", root / "www" / SUB_PATH
+    for n, (article, (person, word)) in enumerate(SHARDED_STORIES.items()):
+        path = site / "content" / "articles" / f"{article}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\ntitle: Story of the {word}\ndate: 2025-03-{n + 1:02d}\n---\n\n"
+                        f"{person} spoke in Paris on Monday about the {word}. {person.split()[-1]} said "
+                        f"the Paris talks went well.\n", encoding="utf-8")
+
+    def rebuild():
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(search, "PAGES_PER_SHARD", 2)
+            result = build(site, BuildOptions(output=output, offline=True, nlp_loader=lambda: nlp))
+        assert result.ok
+        return json.loads((output / "pagefind" / "shards.json").read_text(encoding="utf-8"))["merge"]
+
+    assert len(rebuild()) >= 3
+    handler = functools.partial(type("Host", (_StaticHost,), {"not_found_page": output / "404.html"}),
+                                directory=str(root / "www"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}/", site, rebuild
+    server.shutdown()
+    server.server_close()
+
+
+def _result_hrefs(page, query: str, url: str) -> list[str]:
+    page.goto(url + "search/?q=" + query)
+    links = _search_results(page)
+    return [links.nth(i).get_attribute("href") for i in range(links.count())]
+
+
+def test_search_finds_names_and_words_across_shards(sharded_site, page):
+    url, _, _ = sharded_site
+    for article, (person, word) in SHARDED_STORIES.items():
+        hrefs = _result_hrefs(page, word, url)
+        assert hrefs and hrefs[0].startswith(f"/{SUB_PATH}/articles/{article}/"), (word, hrefs)
+    # Every article and the place, whatever their shard; not the people, whose dossiers
+    # quote the articles' sentences without indexing them again.
+    hrefs = _result_hrefs(page, "Paris", url)
+    message = page.locator(".pagefind-ui__message").inner_text()
+    assert message.startswith(f"{len(SHARDED_STORIES) + 1} results"), message
+    assert any(h.startswith(f"/{SUB_PATH}/places/paris/") for h in hrefs)
+    assert any(h.startswith(f"/{SUB_PATH}/people/viktor-orban/") for h in _result_hrefs(page, "Orban", url))
+    assert page.failures == []
+
+
+def test_search_filters_count_every_shard(sharded_site, page):
+    url, _, _ = sharded_site
+    page.goto(url + "search/?q=Paris")
+    _search_results(page)
+    block = page.locator("details.pagefind-ui__filter-block").first
+    block.wait_for()
+    if block.get_attribute("open") is None:
+        block.locator("summary").click()
+    labels = dict(label.rstrip(")").split(" (") for label in page.locator(".pagefind-ui__filter-label").all_inner_texts())
+    assert labels["Article"] == str(len(SHARDED_STORIES)) and labels["Place"] == "1", labels
+    page.locator("label[for='type-Article']").click()
+    page.wait_for_function("""() => {
+        const links = [...document.querySelectorAll('.pagefind-ui__result-link')];
+        return links.length > 0 && links.every(a => a.getAttribute('href').includes('/articles/'));
+    }""", timeout=15000)
+    assert page.failures == []
+
+
+def test_a_deleted_article_is_no_longer_found(sharded_site, page):
+    url, site, rebuild = sharded_site
+    assert any("/articles/volcano/" in h for h in _result_hrefs(page, "volcano", url))
+    (site / "content" / "articles" / "volcano.md").unlink()
+    rebuild()
+    page.goto(url + "search/?q=volcano")
+    page.locator(".pagefind-ui__message").filter(has_text="No results").wait_for(timeout=15000)
+    assert any("/articles/marathon/" in h for h in _result_hrefs(page, "marathon", url))
     assert page.failures == []
 
 

@@ -1,13 +1,17 @@
 """The search index is built with the site, and its absence costs one clear warning, never the build."""
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
-from sitegen.site.search import find_pagefind
+from sitegen.check.site import check_site
+from sitegen.site import search
+from sitegen.site.search import find_pagefind, shard_pages
 
 pytestmark = pytest.mark.skipif(find_pagefind() is None, reason="the Pagefind binary is not installed")
 
@@ -101,3 +105,160 @@ def test_pagefind_saying_the_same_thing_twice_is_reported_once(make_site, build_
     result = build_site(_one_article_site(make_site))
     assert result.warnings == (
         f"search is not built: Pagefind ({broken}) failed with exit status 1: Error: no index. Most likely, nothing.",)
+
+
+# ---- what is indexed, and in shards --------------------------------------------------------
+
+def _indexed(output: Path) -> dict[str, str]:
+    """Each page in the search index (every shard) -> the text it holds of that page."""
+    found = {}
+    for fragment in sorted((output / "pagefind").rglob("fragment/*.pf_fragment")):
+        data = json.loads(gzip.decompress(fragment.read_bytes())[len(b"pagefind_dcd"):])
+        assert data["url"] not in found, f"{data['url']} is indexed twice"
+        found[data["url"]] = data["content"]
+    return found
+
+
+def test_a_dossier_is_found_by_its_names_and_its_sentences_only_on_the_article(make_site, build_site):
+    site = make_site()
+    site.add_article("visit", title="A visit", date="2025-03-04",
+                     body="Angela Merkel visited Paris on Monday. Merkel met Emmanuel Macron at the Elysee.")
+    assert build_site(site).ok
+    indexed = _indexed(site.output)
+    dossier, article = indexed["/people/angela-merkel/"], indexed["/articles/visit/"]
+    assert "Angela Merkel" in dossier
+    assert "Elysee" in article and "Elysee" not in dossier  # the sentence is indexed once, on its article
+    assert "mention" not in dossier  # nor the counts and lists around it
+
+
+def _counting_pagefind(tmp_path: Path, monkeypatch) -> Path:
+    """Pagefind behind a script that logs the pages of each run, one run a line."""
+    log = tmp_path / "pagefind-runs.log"
+    script = tmp_path / "pagefind-counting"
+    script.write_text(f"#!/bin/sh\n(cd \"$2\" && find . -name '*.html' | sed 's|^./||' | sort | "
+                      f"tr '\\n' ' '; echo) >> '{log}'\nexec '{find_pagefind()}' \"$@\"\n", encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(script))
+    return log
+
+
+def _runs(log: Path) -> list[set[str]]:
+    runs = [set(line.split()) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+    log.write_text("", encoding="utf-8")
+    return runs
+
+
+PEOPLE = ["Angela Merkel", "Emmanuel Macron", "Olaf Scholz", "Pedro Sanchez", "Mark Rutte", "Viktor Orban"]
+
+
+def _news_site(make_site):
+    site = make_site()
+    for n, person in enumerate(PEOPLE):
+        site.add_article(f"story-{n}", title=f"Story {n}", date=f"2025-03-{n + 1:02d}",
+                         body=f"{person} spoke in Brussels on Monday about farming. {person.split()[-1]} "
+                              f"said the talks went well.")
+    return site
+
+
+def test_a_large_index_comes_in_shards_and_an_edit_indexes_only_its_own(make_site, build_site, monkeypatch,
+                                                                         tmp_path):
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 2)
+    log = _counting_pagefind(tmp_path, monkeypatch)
+    site = _news_site(make_site)
+    assert build_site(site).ok
+    pages = {p.relative_to(site.output).as_posix(): p.read_bytes() for p in site.html_files()}
+    shards = shard_pages({rel: data for rel, data in pages.items() if search.MARKER in data})
+    assert len(shards) >= 4 and len(_runs(log)) == len(shards)  # each shard indexed once, on its own
+    manifest = json.loads((site.output / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert manifest["merge"] == [folder[len("pagefind/"):] + "/" for folder in list(shards)[1:]]
+    assert len(_indexed(site.output)) == sum(len(s) for s in shards.values())
+    assert not (site.output / "pagefind" / "shards" / "1" / "pagefind-ui.js").exists()  # only the first has the interface
+    report = check_site(site.output)
+    assert report.ok and report.search_pages == len(_indexed(site.output)), report.problems
+
+    # One more mention of Scholz: his dossier changes, but not what search holds of it.
+    article, dossier = "articles/story-2/index.html", "people/olaf-scholz/index.html"
+    assert not any(article in s and dossier in s for s in shards.values()), "the test needs them apart"
+    site.add_article("story-2", title="Story 2", date="2025-03-03",
+                     body="Olaf Scholz spoke in Brussels on Monday about farming. Scholz said the talks "
+                          "went well. Later, Olaf Scholz flew home for a vote in May.")
+    assert build_site(site).ok
+    assert (site.output / dossier).read_bytes() != pages[dossier]
+    runs = _runs(log)
+    assert len(runs) == 1, runs
+    [run] = runs
+    assert run == set(next(s for s in shards.values() if article in s))
+    assert "May" in _indexed(site.output)["/articles/story-2/"]
+
+    result = build_site(site, force=True)  # nothing search holds changed: nothing indexed, nothing written
+    assert _runs(log) == [] and result.stats.written == 0
+
+    shard = list(shards)[-1]
+    (site.output / shard / "pagefind-entry.json").unlink()  # a shard the search page merges is checked too
+    problems = [(p.file, p.message) for p in check_site(site.output).problems]
+    assert (f"{shard}/pagefind-entry.json",
+            "missing (pagefind.js reads it first; without it search finds nothing)") in problems, problems
+
+
+def test_a_deleted_article_leaves_the_index(make_site, build_site, monkeypatch, tmp_path):
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 2)
+    log = _counting_pagefind(tmp_path, monkeypatch)
+    site = _news_site(make_site)
+    assert build_site(site).ok
+    _runs(log)
+    assert "/articles/story-4/" in _indexed(site.output)
+    (site.articles_dir / "story-4.md").unlink()
+    assert build_site(site).ok
+    indexed = _indexed(site.output)
+    assert "/articles/story-4/" not in indexed and "/people/mark-rutte/" not in indexed
+    assert "/articles/story-3/" in indexed
+    assert 1 <= len(_runs(log)) <= 2  # the shards of the article and of its one person's dossier
+    assert check_site(site.output).ok
+
+
+def test_the_number_of_shards_depends_only_on_the_pages(monkeypatch):
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 3)
+    pages = {f"articles/{n}/index.html": b"" for n in range(20)}
+    assert shard_pages(pages) == shard_pages(dict(reversed(pages.items())))
+    assert [search.shard_count(n) for n in (1, 3, 4, 6, 7, 13, 24, 25)] == [1, 1, 2, 2, 4, 8, 8, 16]
+    assert all(0 <= search.shard_of(page, 8) < 8 for page in pages)
+    assert "pagefind" in shard_pages(pages)  # the first shard, which has the interface, is never empty
+
+
+def test_what_search_holds_of_a_page_changes_only_with_its_indexed_parts():
+    from sitegen.site.search_content import search_digest
+
+    def page(body="Angela Merkel", ignored="3 mentions", kind="Person", title="Angela Merkel", head="x"):
+        return (f'<!doctype html><html><head><title>{head}</title></head><body><nav>menu</nav>'
+                f'<main data-pagefind-body><span hidden data-pagefind-filter="type:{kind}"></span>'
+                f'<h1>{title}</h1><p>{body}</p><section data-pagefind-ignore><p>{ignored}</p>'
+                f'<svg><title>March: {ignored}</title></svg></section><p>after</p></main>'
+                f'<footer>{head}</footer></body></html>').encode()
+
+    same = search_digest(page())
+    assert search_digest(page(ignored="4 mentions")) == same  # a mention more in a dossier
+    assert search_digest(page(head="y")) == same  # outside the indexed part
+    for changed in (page(body="Angela Dorothea Merkel"), page(kind="Place"), page(title="Merkel")):
+        assert search_digest(changed) != same
+
+
+def test_each_shard_entry_then_the_shard_list_are_written_last(tmp_path, monkeypatch):
+    import sitegen.output.write as write
+
+    files = {"index.html": b"home", "pagefind/shards.json": b'{"merge": ["shards/1/"]}',
+             "pagefind/pagefind-entry.json": b"{}", "pagefind/shards/1/pagefind-entry.json": b"{}",
+             "pagefind/fragment/a.pf_fragment": b"a", "pagefind/shards/1/fragment/b.pf_fragment": b"b"}
+    moved = []
+    real_replace = os.replace
+
+    def replace(source, target):
+        moved.append(Path(target).relative_to(tmp_path / "out").as_posix() if str(target).startswith(
+            str(tmp_path / "out")) else None)
+        real_replace(source, target)
+
+    monkeypatch.setattr(write.os, "replace", replace)
+    write.write_site(tmp_path / "out", files)
+    order = [name for name in moved if name in files]
+    assert set(order[:3]) == {"index.html", "pagefind/fragment/a.pf_fragment", "pagefind/shards/1/fragment/b.pf_fragment"}
+    assert set(order[3:5]) == {"pagefind/pagefind-entry.json", "pagefind/shards/1/pagefind-entry.json"}
+    assert order[5:] == ["pagefind/shards.json"]

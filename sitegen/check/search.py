@@ -10,6 +10,11 @@ missing or cut-off file breaks every search that needs it, silently, so each is 
 Pagefind's own files are gzip streams holding the signature ``pagefind_dcd`` and then
 CBOR (metadata, index chunks, filters), JSON (fragments) or WebAssembly.
 
+A large site's index comes in shards: ``shards.json`` in the bundle names the folders of
+the others, which the search page merges into the first. Each holds its own entry file,
+metadata and the files they name, and is read with the first bundle's scripts and
+WebAssembly, so it has none of its own.
+
 A site built without search (``search = false``, or no Pagefind binary) has no bundle
 and nothing to check here: the build said so, and the search page tells readers.
 """
@@ -25,6 +30,7 @@ import cbor2
 
 SIGNATURE = b"pagefind_dcd"
 ENTRY = "pagefind-entry.json"
+SHARDS = "shards.json"
 # What the search page loads, then what Pagefind's interface loads in turn.
 INTERFACE = ("pagefind-ui.js", "pagefind-ui.css", "pagefind.js", "pagefind-worker.js")
 
@@ -33,14 +39,17 @@ class BundleCheck:
     """Problems in the search bundle in folder ``bundle`` (relative to ``output``), as
     ``(file, message)`` pairs; ``pages`` is how many pages its index holds, if it was read."""
 
-    def __init__(self, output: Path, files: set[str], bundle: str, loaded_by: str) -> None:
+    def __init__(self, output: Path, files: set[str], bundle: str, loaded_by: str, merged: bool = False) -> None:
         self.output, self.files, self.bundle, self.loaded_by = output, files, bundle.rstrip("/"), loaded_by
+        self.merged = merged  # a shard merged into another bundle: no interface of its own
         self.problems: list[tuple[str, str]] = []
         self.pages: int | None = None
 
     def run(self) -> "BundleCheck":
-        for name in INTERFACE:
+        for name in () if self.merged else INTERFACE:
             self._read(name, f"{self.loaded_by} loads it")
+        if not self.merged and f"{self.bundle}/{SHARDS}" in self.files:
+            self._check_shards()
         entry = self._read(ENTRY, "pagefind.js reads it first; without it search finds nothing")
         if entry is None:
             return self
@@ -51,7 +60,7 @@ class BundleCheck:
         except (ValueError, KeyError, TypeError) as exc:
             self._problem(ENTRY, f"not a Pagefind entry file ({_reason(exc)}); build the site again")
             return self
-        self.pages = 0
+        self.pages = (self.pages or 0)
         for language, about in sorted(languages.items()):
             self._check_language(language, about)
         return self
@@ -60,7 +69,7 @@ class BundleCheck:
         if not isinstance(about, dict) or not isinstance(about.get("hash"), str):
             self._problem(ENTRY, f"language '{language}' names no metadata file; build the site again")
             return
-        if isinstance(about.get("wasm"), str):
+        if isinstance(about.get("wasm"), str) and not self.merged:
             self._load(f"wasm.{about['wasm']}.pagefind", ENTRY, lambda data: _require(data[:4] == b"\0asm",
                                                                                        "not WebAssembly"))
         meta_file = f"pagefind.{about['hash']}.pf_meta"
@@ -84,6 +93,26 @@ class BundleCheck:
             self._load(name, meta_file, cbor2.loads)
         for name in fragments:
             self._load(name, meta_file, json.loads)
+
+    def _check_shards(self) -> None:
+        """Each shard ``shards.json`` names, as the search page merges it."""
+        data = self._read(SHARDS, f"{self.loaded_by} reads it")
+        try:
+            shards = json.loads(data or b"")["merge"]
+            if not isinstance(shards, list) or not all(isinstance(s, str) and s.endswith("/") for s in shards):
+                raise ValueError("'merge' is not a list of folders")
+        except (ValueError, KeyError, TypeError) as exc:
+            if data is not None:
+                self._problem(SHARDS, f"not a list of search shards ({_reason(exc)}); build the site again")
+            return
+        for shard in shards:
+            folder = f"{self.bundle}/{shard.rstrip('/')}"
+            if ".." in shard.split("/") or shard.startswith("/"):
+                self._problem(SHARDS, f"names '{shard}', which is not a folder inside {self.bundle}/")
+                continue
+            check = BundleCheck(self.output, self.files, folder, f"{self.bundle}/{SHARDS}", merged=True).run()
+            self.problems.extend(check.problems)
+            self.pages = (self.pages or 0) + (check.pages or 0)
 
     def _read(self, name: str, why: str) -> bytes | None:
         """The bytes of ``name`` in the bundle, or None after a problem saying it is missing or empty."""

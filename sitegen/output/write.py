@@ -10,8 +10,9 @@ A build changes ``output/`` in two phases:
 2. commit: the journal is carried out. Each step is one atomic rename or one deletion,
    in an order that keeps the site usable at every instant: first the record of what
    sitegen wrote grows to cover the new files, then the new and changed files move in,
-   the search index's entry file last of them (before it, the old entry points at the old
-   index files, which are all still there; after it, the new entry finds every new file),
+   the search index's entry files last of them, and the list of its shards after them
+   (before it, the old entry points at the old index files, which are all still there;
+   after it, the new entry finds every new file),
    then stale files go, then the record shrinks to the new site. Should this phase be cut
    off (kill -9, power), the journal lets the next build finish it before anything else.
 Unchanged files are not touched at all (same bytes, same modification time), which keeps
@@ -33,7 +34,10 @@ from ..errors import OutputError, os_error_message
 from .ownership import RECORD, existing_files, record_bytes, recorded_files
 
 JOURNAL = "journal.json"
-SEARCH_ENTRY = "pagefind/pagefind-entry.json"  # what a reader's browser loads first of the index
+# What a reader's browser loads first of the search index: the list of its shards, then
+# each shard's entry file.
+SEARCH_SHARDS = "pagefind/shards.json"
+SEARCH_ENTRY = "pagefind-entry.json"
 NAME_MAX = 255  # bytes in one file or folder name, on every common file system
 PATH_MAX = 4000  # bytes in a whole path, a little under Linux's 4096
 
@@ -165,14 +169,20 @@ def _stage(output: Path, pending: Path, files: Mapping[str, bytes], known: Mappi
         gate.check_folder(rel)
     if not moves and not deletes and (output / RECORD).is_file():
         return {"moves": [], "deletes": [], "after": []}, unchanged + 1  # the record too
-    # The search index's entry goes last: until then it still describes the old index.
-    moves.sort(key=lambda move: move[1] == SEARCH_ENTRY)
+    # The search index's entries go last: until then they still describe the old index.
+    moves.sort(key=lambda move: _search_entry_rank(move[1]))
     grown = _stage_file(pending, "record-before", record_bytes(recorded | wanted))
     final = _stage_file(pending, "record", record_bytes(wanted))
     gate.check_folder(RECORD)
     journal = {"moves": [(grown, RECORD)] + moves, "deletes": deletes, "after": [(final, RECORD)]}
     _write_journal(pending, journal)
     return journal, unchanged
+
+
+def _search_entry_rank(rel: str) -> int:
+    if rel == SEARCH_SHARDS:
+        return 2
+    return 1 if rel.startswith("pagefind/") and rel.endswith("/" + SEARCH_ENTRY) else 0
 
 
 def _stage_file(pending: Path, name, data: bytes) -> str:

@@ -1,8 +1,9 @@
 """The preview's search index, brought up to date after the pages are published.
 
-Pagefind needs seconds on a large site (about 7 s for 1,000 articles), far more than a
-rebuild, so a preview publishes each build with the index it already has and re-indexes
-here, on a thread of its own, from a snapshot of the published pages. The new index is
+Indexing takes a second or two even when only one shard of the index is made again (see
+``site.search``), more than a rebuild, so a preview publishes each build with the index it
+already has and re-indexes here, on a thread of its own, from a snapshot of the published
+pages. The new index is
 written only if no build published in between; otherwise indexing starts again from the
 newer pages. It waits for a pause in the saving first: indexing between two quick saves
 would only take the processor from the next rebuild, and be out of date at once.

@@ -1,16 +1,30 @@
-"""Full-text search: a Pagefind index of the site, built from the rendered pages.
+"""Full-text search: a Pagefind index of the site, built from the rendered pages, in shards.
 
 Pagefind (the ``pagefind[bin]`` package ships its binary) reads the HTML and writes a
-static index and search interface into ``pagefind/``. Pages that mark their text with
-``data-pagefind-body`` are indexed (dossiers and articles), each with a ``type`` filter
-(Person, Place, Organisation, Article). It runs on a private copy of the pages before
-anything in ``output/`` changes, so a failed index never leaves a half-written site;
-when the binary cannot run, the site is built without search and one warning says why.
+static index and search interface. Pages that mark their text with ``data-pagefind-body``
+are indexed (dossiers and articles), each with a ``type`` filter (Person, Place,
+Organisation, Article). It runs on a private copy of the pages before anything in
+``output/`` changes, so a failed index never leaves a half-written site; when the binary
+cannot run, the site is built without search and one warning says why.
 
+Pagefind cannot update an index: it makes one whole from all its pages, which takes
+seconds on a large site. So the pages are split into shards by a hash of their address,
+about ``PAGES_PER_SHARD`` pages each, and each shard is a Pagefind index of its own. The
+first lives in ``pagefind/`` with the search interface; the others in
+``pagefind/shards/<n>/``, named in ``pagefind/shards.json``, which the search page reads
+to merge them into one search (Pagefind's ``mergeIndex``). A page's shard depends only on
+its address and the number of shards, which depends only on the number of pages (a power
+of two), so the same pages always make the same shards. Each shard ranks its results by
+its own word statistics; shards cut by a hash are alike in make-up (articles and dossiers
+of every kind and year in each), so the merged results interleave fairly, as shards cut by
+type or date would not.
+
+A shard is indexed again only when what search holds of its pages changed (see
+``search_content``): an edit re-indexes the shard of its article, and of a dossier only
+when its name, aliases, note or reference data changed, not when a mention was added.
 Pagefind's filter and metadata files differ from run to run even on the same pages (an
-upstream limitation), so when the indexed pages are byte for byte those of the last
-build, the index already in ``output/pagefind`` is kept as it is: a rebuild that changes
-nothing rewrites nothing, and skips the indexing time.
+upstream limitation), so a shard whose pages are unchanged keeps the files already in
+``output/`` as they are: a rebuild that changes nothing rewrites nothing.
 """
 from __future__ import annotations
 
@@ -23,8 +37,22 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Mapping
 
+from .search_content import VERSION as DIGEST_VERSION, search_digest
+
 BUNDLE = "pagefind"
 MARKER = b"data-pagefind-body"
+SHARDS = f"{BUNDLE}/shards"  # the folder of every shard but the first
+MANIFEST = f"{BUNDLE}/shards.json"  # the other shards' folders, for the search page
+STATE_FILE = "search.json"
+STATE_VERSION = f"2.{DIGEST_VERSION}"  # how the kept digests were made
+# Pages per shard, at most, before the shards double. Pagefind indexes about 500 pages a
+# second on one core (bench/README.md), so an edit costs a second or two of indexing; more
+# shards would each cost the search page two requests when it opens.
+PAGES_PER_SHARD = 1000
+ENTRY = "pagefind-entry.json"
+# A merged shard is read with the first shard's scripts and WebAssembly: it needs only its
+# entry file, metadata, word index, filters and page fragments.
+MERGED_FILES = ("index/", "filter/", "fragment/")
 
 
 def find_pagefind() -> Path | None:
@@ -41,14 +69,11 @@ def find_pagefind() -> Path | None:
     return Path(on_path) if on_path else None
 
 
-STATE_FILE = "search.json"
-
-
 def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str], None],
                  output: Path | None = None, state_dir: Path | None = None) -> dict[str, bytes]:
     """The ``pagefind/`` files for the pages in ``files``; empty (after one warning) if Pagefind cannot run.
 
-    With ``output`` and ``state_dir``, an index built from the same pages is reused.
+    With ``output`` and ``state_dir``, each shard built from the same pages is reused.
     """
     binary = find_pagefind()
     if binary is None:
@@ -61,35 +86,121 @@ def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str]
         warn("search is not built: the site has no articles yet, so there is nothing to index "
              "(the search page says search is unavailable)")
         return {}
-    key = _input_key(pages, language, binary)
-    if output is not None and state_dir is not None:
-        kept = _previous_index(output, state_dir, key)
-        if kept:
-            return kept
-    built = _run_pagefind(binary, pages, language, warn)
-    if built and state_dir is not None:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        state = {"input": key, "index": _digest(built)}
-        (state_dir / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+    remember = output is not None and state_dir is not None
+    state = _read_state(state_dir) if remember else {}
+    digests = _page_digests(pages, state.get("pages", {}), read=remember)
+    kept_shards = state.get("shards", {})
+    built: dict[str, bytes] = {}
+    shards: dict[str, dict] = {}
+    for folder, shard in shard_pages(pages).items():
+        key = _input_key(shard, digests, language, binary, folder == BUNDLE)
+        index = _previous_shard(output, folder, kept_shards.get(folder), key) if remember else None
+        if index is None:
+            index = _run_pagefind(binary, {rel: pages[rel] for rel in shard}, language, warn)
+            if not index:
+                return {}
+            index = {f"{folder}/{name}": data for name, data in index.items()
+                     if folder == BUNDLE or _merged_shard_needs(name)}
+        shards[folder] = {"input": key, "index": _digest(index)}
+        built.update(index)
+    # Written for one shard too: the search page asks for it, and a 404 would look like a fault.
+    built[MANIFEST] = _manifest(sorted(folder for folder in shards if folder != BUNDLE))
+    if remember:
+        _write_state(state_dir, {"version": STATE_VERSION, "pages": digests, "shards": shards})
     return built
 
 
-def _input_key(pages: Mapping[str, bytes], language: str, binary: Path) -> str:
-    return hashlib.sha256(f"{language}\0{binary}\0{_digest(pages)}".encode()).hexdigest()
+def shard_count(pages: int) -> int:
+    """How many shards ``pages`` pages make: a power of two, so that doubling splits each in two."""
+    count = 1
+    while pages > PAGES_PER_SHARD * count:
+        count *= 2
+    return count
 
 
-def _previous_index(output: Path, state_dir: Path, key: str) -> dict[str, bytes] | None:
-    """The index in ``output/pagefind`` if it was built from these pages and is intact."""
+def shard_of(page: str, count: int) -> int:
+    return int.from_bytes(hashlib.sha256(page.encode()).digest()[:8], "big") % count
+
+
+def shard_pages(pages: Mapping[str, bytes]) -> dict[str, list[str]]:
+    """Each shard's folder -> its pages, in order; the first shard (``pagefind/``) is never empty."""
+    count = shard_count(len(pages))
+    while True:
+        shards: dict[int, list[str]] = {}
+        for page in sorted(pages):
+            shards.setdefault(shard_of(page, count), []).append(page)
+        if 0 in shards or count == 1:
+            break
+        count //= 2  # the interface lives with the first shard, which needs a page
+    return {shard_folder(n): shards[n] for n in sorted(shards)}
+
+
+def shard_folder(n: int) -> str:
+    return BUNDLE if n == 0 else f"{SHARDS}/{n}"
+
+
+def _merged_shard_needs(name: str) -> bool:
+    return name == ENTRY or name.endswith(".pf_meta") or name.startswith(MERGED_FILES)
+
+
+def _manifest(folders: list[str]) -> bytes:
+    """The other shards, as paths relative to the first shard's folder."""
+    relative = [folder[len(BUNDLE) + 1:] + "/" for folder in folders]
+    return (json.dumps({"merge": relative}, indent=1) + "\n").encode()
+
+
+def _page_digests(pages: Mapping[str, bytes], known: Mapping[str, list[str]], read: bool) -> dict[str, list[str]]:
+    """Each page -> [digest of its bytes, digest of what search reads]; pages whose bytes
+    are those of the last build are not parsed again, nor any when nothing is kept
+    (``read`` false: the bytes' digest stands for both)."""
+    digests = {}
+    for rel, data in pages.items():
+        whole = hashlib.blake2b(data, digest_size=16).hexdigest()
+        last = known.get(rel)
+        if isinstance(last, list) and len(last) == 2 and last[0] == whole:
+            digests[rel] = last
+        else:
+            digests[rel] = [whole, search_digest(data) if read else whole]
+    return digests
+
+
+def _input_key(shard: list[str], digests: Mapping[str, list[str]], language: str, binary: Path,
+               first: bool) -> str:
+    key = hashlib.sha256(f"{language}\0{binary}\0{first}\0".encode())
+    for rel in shard:
+        key.update(f"{rel}\0{digests[rel][1]}\0".encode())
+    return key.hexdigest()
+
+
+def _read_state(state_dir: Path | None) -> dict:
+    if state_dir is None:
+        return {}
     try:
         state = json.loads((state_dir / STATE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) and state.get("version") == STATE_VERSION else {}
+
+
+def _write_state(state_dir: Path, state: dict) -> None:
+    # A file cut off by a crash does not parse: the next build indexes every shard again.
+    state_dir.mkdir(parents=True, exist_ok=True)
+    (state_dir / STATE_FILE).write_text(json.dumps(state, separators=(",", ":")), encoding="utf-8")
+
+
+def _previous_shard(output: Path, folder: str, last: object, key: str) -> dict[str, bytes] | None:
+    """The shard's files in ``output`` if they were built from these pages and are intact."""
+    if not isinstance(last, dict) or last.get("input") != key:
         return None
-    bundle = output / BUNDLE
-    if not isinstance(state, dict) or state.get("input") != key or not (bundle / "pagefind.js").is_file():
+    bundle = output / folder
+    if not (bundle / ENTRY).is_file():
         return None
-    found = {f"{BUNDLE}/{p.relative_to(bundle).as_posix()}": p.read_bytes()
-             for p in sorted(bundle.rglob("*")) if p.is_file()}
-    return found if _digest(found) == state.get("index") else None
+    found = {}
+    for path in sorted(bundle.rglob("*")):
+        rel = f"{folder}/{path.relative_to(bundle).as_posix()}"
+        if path.is_file() and not (folder == BUNDLE and (rel.startswith(SHARDS + "/") or rel == MANIFEST)):
+            found[rel] = path.read_bytes()
+    return found if _digest(found) == last.get("index") else None
 
 
 def _digest(files: Mapping[str, bytes]) -> str:
@@ -99,6 +210,7 @@ def _digest(files: Mapping[str, bytes]) -> str:
 
 def _run_pagefind(binary: Path, pages: Mapping[str, bytes], language: str,
                   warn: Callable[[str], None]) -> dict[str, bytes]:
+    """The files of one Pagefind bundle of ``pages``, named within the bundle."""
     with tempfile.TemporaryDirectory(prefix="sitegen-search-") as tmp:
         site = Path(tmp) / "site"
         bundle = Path(tmp) / BUNDLE
@@ -123,5 +235,4 @@ def _run_pagefind(binary: Path, pages: Mapping[str, bytes], language: str,
             warn(f"search is not built: Pagefind ({binary}) failed with exit status {done.returncode}"
                  f"{': ' + said if said else ''}")
             return {}
-        return {f"{BUNDLE}/{p.relative_to(bundle).as_posix()}": p.read_bytes()
-                for p in sorted(bundle.rglob("*")) if p.is_file()}
+        return {p.relative_to(bundle).as_posix(): p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
