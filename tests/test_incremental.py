@@ -630,16 +630,19 @@ def test_a_same_size_rewrite_within_the_file_times_step_is_seen(tmp_path):
 # ---- the command line keeps pages too ----------------------------------------------------
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_random_edits_built_by_the_command_line_match_a_fresh_build(seed, make_site, nlp, tmp_path):
-    """``sitegen build`` reuses the pages the last one kept in .sitegen/ (a new process
-    each time: nothing in memory), and still writes what a forced build writes."""
+@pytest.mark.parametrize("seed,records", [(1, "none"), (2, "replay"), (4, "cache")])
+def test_random_edits_built_by_the_command_line_match_a_fresh_build(seed, records, make_site, nlp, tmp_path):
+    """``sitegen build`` reuses the pages (and, offline, the links) the last one kept in
+    .sitegen/ (a new process each time: nothing in memory), and still writes what a
+    forced build writes."""
     rng = random.Random(seed)
     site = make_site(f"command-line-{seed}")
     editor = Editor(site, rng)
     for _ in range(3):
         editor.add_article()
-    reference = {"replay": REPLAY} if seed % 3 == 2 else {"offline": True}
+    reference = {"replay": REPLAY} if records == "replay" else {"offline": True}
+    if records == "cache":
+        fill_reference_cache(site, nlp)
     fresh_output = tmp_path / f"fresh-{seed}"
     history: list[str] = []
     for _ in range(max(4, EDITS // 3)):
