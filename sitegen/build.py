@@ -33,6 +33,7 @@ from .site.export import article_texts, entities_csv, entities_json, graph_json
 from .incremental.memory import BuildMemory
 from .incremental.comentions import counting
 from .incremental.entities import published, resolved
+from .incremental.reference import reference_steps
 from .nlp.extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
 from .incremental.articles import article_reader, clusters_reusing
 from .incremental.preview import EXPORTS, PreviewOutput
@@ -247,7 +248,8 @@ def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
     # Linking weighs the names met together as evidence; it may then combine entities, so
     # the site's co-mentions are brought up to date once it is done.
     site = with_co_mentions(site, counting(memo, "before linking"))
-    site, report = reference_stage(site, config, reference_options(options), judgements, warn)
+    site, report = reference_stage(site, config, reference_options(options), judgements, warn,
+                                   reference_steps(memo))
     site = with_co_mentions(site, counting(memo, "linked"))
     # After linking: a confident link is evidence that a name earns its page.
     site = published(memo, site, judgements, config.link_threshold)
@@ -256,11 +258,10 @@ def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
 
 def reference_options(options: BuildOptions) -> ReferenceOptions:
     extra = {"sleep": options.sleep} if options.sleep else {}
-    memo = options.memory.reference if options.memory else None
     if options.clock:
         extra["clock"] = options.clock
     return ReferenceOptions(offline=options.offline, replay=options.replay, record=options.record,
-                            refresh=options.refresh, network=options.network, memo=memo, **extra)
+                            refresh=options.refresh, network=options.network, **extra)
 
 
 def _fresh_until(config: SiteConfig, report: ReferenceReport) -> float | None:

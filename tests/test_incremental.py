@@ -238,7 +238,14 @@ EDITS = int(os.environ.get("SITEGEN_EDITS", "50"))
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_random_edits_rebuild_to_what_a_fresh_build_makes(seed, make_site, nlp, tmp_path):
+def test_random_edits_rebuild_to_what_a_fresh_build_makes(seed, make_site, nlp, tmp_path, monkeypatch):
+    from sitegen.incremental import reference as kept_reference
+
+    decided: list[int] = []  # entities whose link a build decided afresh
+    real_decide = kept_reference.decide_links
+    monkeypatch.setattr(kept_reference, "decide_links",
+                        lambda todo, source: decided.append(len(todo)) or real_decide(todo, source))
+    reused_links = False
     rng = random.Random(seed)
     site = make_site(f"edited-{seed}")
     editor = Editor(site, rng)
@@ -249,14 +256,20 @@ def test_random_edits_rebuild_to_what_a_fresh_build_makes(seed, make_site, nlp, 
     history: list[str] = []
     published: dict[str, bytes] | None = None
     # Seeds 2 and 5 link entities with the recorded reference data, as a preview started
-    # with --replay does; the others build offline, with no reference records.
+    # with --replay does; seeds 1 and 4 build offline from a reference cache an online
+    # build filled, as `sitegen serve` does after its first build; the others build
+    # offline with no reference records.
     reference = {"replay": REPLAY} if seed % 3 == 2 else {"offline": True}
+    if seed % 3 == 1:
+        fill_reference_cache(site, nlp)
     linked = 0
     for _ in range(EDITS):
         history.append(editor.edit())
+        decided.clear()
         # Odd seeds build as the preview does: pages first, then data/* (see write_exports).
         kept = build(site.root, BuildOptions(jobs=1, nlp_loader=lambda: nlp, memory=memory,
                                              exports_later=bool(seed % 2), **reference))
+        reused_links |= bool(kept.reference and kept.reference.linked) and sum(decided) == 0
         if kept.exports_pending:
             write_exports(kept.site, memory, site.output)
         linked = max(linked, kept.reference.linked if kept.reference else 0)
@@ -269,7 +282,43 @@ def test_random_edits_rebuild_to_what_a_fresh_build_makes(seed, make_site, nlp, 
                                       **reference))
         published = files_of(site.output)
         assert_same_output(published, files_of(fresh_output), history)
-    assert linked > 0 or "replay" not in reference, "no entity was ever linked: the reference path went untested"
+    assert linked > 0 or seed % 3 == 0, "no entity was ever linked: the reference path went untested"
+    assert reused_links or seed % 3 != 1, "no build kept its links from the cache: the reuse went untested"
+
+
+def fill_reference_cache(site: SiteFolder, nlp) -> None:
+    """The site's reference cache filled by an online build of every sentence the edits
+    draw from, the recorded reference data standing in for the network."""
+    from sitegen.reference.replay import ReplayTransport
+
+    site.add_article("every-name", title="Every name", date="2025-01-01", body=" ".join(SENTENCES))
+    assert build(site.root, BuildOptions(jobs=1, nlp_loader=lambda: nlp, network=ReplayTransport(REPLAY),
+                                         output=site.root / "filling", memo=Memo(), sleep=lambda s: None)).ok
+    (site.articles_dir / "every-name.md").unlink()
+    shutil.rmtree(site.root / "filling")
+
+
+def test_a_preview_reads_the_reference_cache_again_once_another_process_changed_it(make_site, nlp, tmp_path):
+    """`sitegen build --refresh` in another terminal refetches records a preview has read:
+    its next build must show them, as a fresh build does."""
+    from sitegen.reference.store import ReferenceStore
+
+    site = make_site()
+    site.add_article("one", title="Golan", date="2025-02-01", body=SENTENCES[13] + " " + SENTENCES[16])
+    fill_reference_cache(site, nlp)
+    memory = BuildMemory()
+    options = BuildOptions(jobs=1, nlp_loader=lambda: nlp, memory=memory, offline=True)
+    assert build(site.root, options).reference.linked > 0
+    assert "a subject of this test" not in site.page("places/golan-heights/")
+
+    with ReferenceStore(site.state_dir / "reference.sqlite") as store:  # as another process would
+        ((key, (item, fetched)),) = store.get_many("item", ["Q83210"]).items()
+        store.put_many("item", {key: {**item, "description": "a subject of this test"}}, fetched)
+    build(site.root, options)
+    build(site.root, BuildOptions(jobs=1, nlp_loader=lambda: nlp, output=tmp_path / "fresh", force=True, memo=Memo(),
+                                  offline=True))
+    assert "a subject of this test" in site.page("places/golan-heights/")
+    assert_same_output(files_of(site.output), files_of(tmp_path / "fresh"), ["changed Q83210 in the cache"])
 
 
 @pytest.mark.parametrize("seed", (0, 2))
@@ -599,16 +648,19 @@ def test_a_same_size_rewrite_within_the_file_times_step_is_seen(tmp_path):
 # ---- the command line keeps pages too ----------------------------------------------------
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_random_edits_built_by_the_command_line_match_a_fresh_build(seed, make_site, nlp, tmp_path):
-    """``sitegen build`` reuses the pages the last one kept in .sitegen/ (a new process
-    each time: nothing in memory), and still writes what a forced build writes."""
+@pytest.mark.parametrize("seed,records", [(1, "none"), (2, "replay"), (4, "cache")])
+def test_random_edits_built_by_the_command_line_match_a_fresh_build(seed, records, make_site, nlp, tmp_path):
+    """``sitegen build`` reuses the pages (and, offline, the links) the last one kept in
+    .sitegen/ (a new process each time: nothing in memory), and still writes what a
+    forced build writes."""
     rng = random.Random(seed)
     site = make_site(f"command-line-{seed}")
     editor = Editor(site, rng)
     for _ in range(3):
         editor.add_article()
-    reference = {"replay": REPLAY} if seed % 3 == 2 else {"offline": True}
+    reference = {"replay": REPLAY} if records == "replay" else {"offline": True}
+    if records == "cache":
+        fill_reference_cache(site, nlp)
     fresh_output = tmp_path / f"fresh-{seed}"
     history: list[str] = []
     for _ in range(max(4, EDITS // 3)):

@@ -557,20 +557,30 @@ def test_a_city_name_shared_by_similar_cities_gets_no_facts():
     assert city_record("Paris").facts[0].value == "France"
 
 
-def test_a_kept_memo_gives_the_same_site_as_a_fresh_stage(analyse_site, sample):
+def test_a_kept_memo_gives_the_same_site_as_a_fresh_stage(analyse_site, sample, monkeypatch):
     from sitegen.config import load_config
-    from sitegen.reference import ReferenceMemo, ReferenceOptions, reference_stage
+    from sitegen.incremental import Memo
+    from sitegen.incremental.reference import DECISION, reference_steps
+    from sitegen.reference import ReferenceOptions, reference_stage
 
     site, _ = analyse_site(sample)
     config = load_config(sample.root)
     fresh, _ = reference_stage(site, config, ReferenceOptions(replay=REPLAY))
-    memo = ReferenceMemo()
+    memo = Memo()
     # Warm a cache the memo reads from, then link twice through the memo.
     online_options = ReferenceOptions(network=FakeNetwork().transport, sleep=lambda s: None)
     reference_stage(site, config, online_options)
-    first, _ = reference_stage(site, config, ReferenceOptions(offline=True, memo=memo))
-    assert memo.records and memo.decisions
-    again, _ = reference_stage(site, config, ReferenceOptions(offline=True, memo=memo))
+    first, _ = reference_stage(site, config, ReferenceOptions(offline=True), steps=reference_steps(memo))
+    assert memo.size(DECISION)
+    # The same site again from the same cache: nothing is looked up or decided again.
+    from sitegen.incremental import reference as kept
+
+    redone = []
+    for name in ("gather_candidates", "decide_links", "entity_references"):
+        real = getattr(kept, name)
+        monkeypatch.setattr(kept, name, lambda *args, real=real, name=name: redone.append(name) or real(*args))
+    again, _ = reference_stage(site, config, ReferenceOptions(offline=True), steps=reference_steps(memo))
+    assert redone == []
     assert first == again
     assert [(e.id, e.reference.wikipedia_title if e.reference else None) for e in again.entities] == \
         [(e.id, e.reference.wikipedia_title if e.reference else None) for e in fresh.entities]
@@ -598,3 +608,30 @@ def test_preview_rebuilds_with_kept_reference_memo_match_a_fresh_build(build_sit
         files_of = lambda folder: {p.relative_to(folder).as_posix(): p.read_bytes()  # noqa: E731
                                    for p in folder.rglob("*") if p.is_file()}
         assert without_search_index(files_of(kept_out)) == without_search_index(files_of(fresh_out))
+
+
+def test_the_cache_revision_moves_with_every_write_and_only_then(tmp_path):
+    """The preview keys what it read from the cache by this revision (see incremental.reference)."""
+    from sitegen.reference.store import ReferenceStore
+
+    path = tmp_path / "reference.sqlite"
+    with ReferenceStore(path) as store:
+        store.put_many("page", {"Berlin": {"title": "Berlin", "qid": "Q64"}}, 1000.0)
+    with ReferenceStore(path) as store:
+        first = store.revision()
+    for _ in range(2):  # reading, as every offline build does, leaves it as it was
+        with ReferenceStore(path) as store:
+            store.get_many("page", ["Berlin"])
+            assert store.revision() == first
+    with ReferenceStore(path) as reader, ReferenceStore(path) as writer:
+        writer.put_many("page", {"Berlin": {"title": "Berlin", "qid": "Q64"}}, 1000.0)  # the same bytes again
+        assert reader.revision() != first
+        second = reader.revision()
+        writer.failed("item", ["Q64"], "unreachable", 1000.0)
+        assert reader.revision() != second
+    path.unlink()
+    path.with_name(path.name + "-wal").unlink(missing_ok=True)
+    with ReferenceStore(path) as store:  # made again in its place: another file, whatever it holds
+        store.put_many("page", {"Berlin": {"title": "Berlin", "qid": "Q64"}}, 1000.0)
+        assert store.revision() != first
+    assert ReferenceStore(None).revision() is None

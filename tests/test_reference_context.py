@@ -6,14 +6,17 @@ the old words.
 """
 from __future__ import annotations
 
-from sitegen.reference.context import ContextMemo, contexts
+from sitegen.incremental import Memo
+from sitegen.incremental.reference import reference_steps
+from sitegen.reference.context import contexts
 
 BEFORE = "Anna Berg played basketball in Boston for ten seasons. Berg retired last spring."
 AFTER = "Anna Berg taught chemistry in Amman for ten seasons. Berg retired last spring."
 
 
-def _words(site, memo):
-    context = contexts(site, memo)
+def _words(site, memo=None):
+    # a preview's build: the incremental layer's contexts step; without a memo, the stage's own
+    context = reference_steps(memo).contexts(site) if memo is not None else contexts(site)
     (entity,) = [e for e in site.entities if e.name == "Anna Berg"]
     return set(context[entity.id].words)
 
@@ -21,12 +24,15 @@ def _words(site, memo):
 def test_a_sentence_edited_in_place_is_read_again(make_site, analyse_site):
     folder = make_site()
     folder.add_article("profile", title="Profile", date="2025-04-02", body=BEFORE)
-    memo = ContextMemo()
+    memo = Memo()
+    memo.begin()
     first, _ = analyse_site(folder)
     assert {"basketball", "boston"} <= _words(first, memo)
+    memo.end()
 
     folder.add_article("profile", title="Profile", date="2025-04-02", body=AFTER)  # same sentence start
     second, _ = analyse_site(folder)
+    memo.begin()
     kept = _words(second, memo)
-    assert kept == _words(second, ContextMemo())  # what a clean build sees
+    assert kept == _words(second)  # what a clean build sees
     assert {"chemistry", "amman"} <= kept and not {"basketball", "boston"} & kept

@@ -10,10 +10,8 @@ themselves in memory:
   decisions made from them (``incremental.entities``, ``incremental.comentions``), and
   each page's bytes with the inputs it read, so a page whose inputs are equal to last
   time is not rendered again (``incremental.pages``), all under digests of what they were
-  made from; and, still here, each entry of
-  ``data/entities.json`` and ``data/graph.json``;
-- the reference records read from their cache and each linking decision (see
-  ``reference.ReferenceMemo``);
+  made from (the reference stage's too: ``incremental.reference``); and, still here, each
+  entry of ``data/entities.json`` and ``data/graph.json``;
 - the files last written to the output folder, so writing compares bytes in memory
   instead of reading the whole output back.
 
@@ -29,7 +27,6 @@ from typing import Any, Iterable, Mapping
 from ..config import SiteConfig
 from . import Memo
 from ..model import ArticleError
-from ..reference import ReferenceMemo
 
 
 @dataclass
@@ -39,7 +36,6 @@ class BuildMemory:
     exports: dict[Any, Any] = field(default_factory=dict)  # entries of data/entities.json, see export.py
     graph: dict[Any, Any] = field(default_factory=dict)  # entries of data/graph.json, likewise
     csv_rows: dict[Any, Any] = field(default_factory=dict)  # rows of data/entities.csv, likewise
-    reference: ReferenceMemo = field(default_factory=ReferenceMemo)  # records read and links decided
     # results keyed by the digests of their inputs (see sitegen.incremental); the fields
     # above move into it stage by stage
     store: Memo = field(default_factory=Memo)
@@ -64,7 +60,6 @@ class BuildMemory:
         self.exports.clear()
         self.graph.clear()
         self.csv_rows.clear()
-        self.reference.forget()
         self.store.forget()
         self.written = None
         self.written_errors = None

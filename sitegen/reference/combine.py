@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import replace
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from ..content.judgements import Judgement
 from ..model import TYPE_FOLDERS, Entity, Mention, Site
@@ -21,16 +21,19 @@ from ..unionfind import UnionFind
 from .link import Link
 
 
+Merge = Callable[[Sequence[Entity], Mapping[str, Link], Sequence[str], Mapping[str, SlugRegistry]], Entity]
+Rename = Callable[[str, Sequence[Mention], Mapping[str, str]], tuple[Mention, ...]]
+
+
 def combine(site: Site, links: Mapping[str, Link], judgements: Sequence[Judgement] = (),
-            kept: dict | None = None, renamed: dict | None = None) -> tuple[Site, dict[str, str]]:
+            merge: Merge | None = None, rename: Rename | None = None) -> tuple[Site, dict[str, str]]:
     """The site with linked entities combined, and the new id of every entity whose id changed.
 
     Co-mentions are not counted here: the build counts them once linking is done (see
-    ``comentions``). ``kept``, kept by a long-running process, hands back
-    the last build's merged entity where its members and link are the same again, and
-    ``renamed`` an article's mentions with their new entity ids where its mentions and
-    the new ids are the same again.
+    ``comentions``). ``merge`` makes one group's entity (``merge_group``) and ``rename``
+    gives one article's mentions their new entity ids (``renamed_mentions``).
     """
+    merge, rename = merge or merge_group, rename or renamed_mentions
     groups = _groups(site.entities, links, judgements)
     changed = [g for g in groups if len(g) > 1 or (g[0].id in links and links[g[0].id].type != g[0].type)]
     if not changed:
@@ -43,60 +46,24 @@ def combine(site: Site, links: Mapping[str, Link], judgements: Sequence[Judgemen
     order = {a.id: i for i, a in enumerate(site.articles)}
     new_ids: dict[str, str] = {}
     entities = [e for e in site.entities if e.id not in touched]
-    used = {}
     for group in sorted(changed, key=lambda g: min(e.id for e in g)):
-        members = tuple(sorted(group, key=lambda e: e.id))
-        key = tuple(e.id for e in members)
-        # What the merged value is made of: the members themselves, their links, and the
-        # order of their articles (mentions are listed newest article first).
-        made_of = (tuple(links.get(e.id) for e in members),
-                   tuple(order.get(a) for e in members for a in e.articles))
-        last = kept.get(key) if kept is not None else None
-        merged = None
-        if last is not None and all(a is b for a, b in zip(last[0], members)) and last[1] == made_of:
-            slug = slugs[last[2].type].claim(last[2].name)
-            if slug == last[2].slug:
-                merged = last[2]
-            else:
-                slugs[last[2].type].release(slug)
-        if merged is None:
-            merged = _merge(group, links, order, slugs)
-        used[key] = (members, made_of, merged)
+        # The members' articles in site order (mentions are listed newest article first).
+        articles = sorted({a for e in group for a in e.articles}, key=lambda a: order.get(a, 0))
+        merged = merge(tuple(group), {e.id: links[e.id] for e in group if e.id in links}, articles, slugs)
         entities.append(merged)
         for e in group:
             new_ids[e.id] = merged.id
-    if kept is not None:
-        kept.clear()
-        kept.update(used)
     entities.sort(key=lambda e: (name_key(e.name), e.id))
-    mentions_by_article = _renamed_mentions(site.mentions_by_article, new_ids, renamed)
+    mentions_by_article = {article: rename(article, mentions, new_ids)
+                           for article, mentions in site.mentions_by_article.items()}
     return Site(site.articles, tuple(entities), mentions_by_article), new_ids
 
 
-def _renamed_mentions(by_article: Mapping[str, tuple[Mention, ...]], new_ids: Mapping[str, str],
-                      kept: dict | None) -> dict[str, tuple[Mention, ...]]:
-    """Each article's mentions with the new ids, the same tuple as last time where both its
-    mentions and the new ids are (pages compare an article's mentions by identity)."""
-    last_ids = kept.get(_NEW_IDS) if kept is not None else None
-    same_ids = last_ids == new_ids
-    out, used = {}, {_NEW_IDS: dict(new_ids)}
-    for article, mentions in by_article.items():
-        last = kept.get(article) if kept is not None and same_ids else None
-        if last is not None and last[0] is mentions:
-            out[article] = last[1]
-        elif any(m.entity_id in new_ids for m in mentions):
-            out[article] = tuple(m if m.entity_id not in new_ids else replace(m, entity_id=new_ids[m.entity_id])
-                                 for m in mentions)
-        else:
-            out[article] = mentions
-        used[article] = (mentions, out[article])
-    if kept is not None:
-        kept.clear()
-        kept.update(used)
-    return out
-
-
-_NEW_IDS = ("new ids",)  # a key of the renamed memo beside article ids
+def renamed_mentions(article_id: str, mentions: Sequence[Mention], new_ids: Mapping[str, str]) -> tuple[Mention, ...]:
+    """One article's mentions with their entities' new ids."""
+    if not any(m.entity_id in new_ids for m in mentions):
+        return mentions
+    return tuple(m if m.entity_id not in new_ids else replace(m, entity_id=new_ids[m.entity_id]) for m in mentions)
 
 
 def _groups(entities: Sequence[Entity], links: Mapping[str, Link], judgements: Sequence[Judgement]) -> list[list[Entity]]:
@@ -138,7 +105,12 @@ def _kept_apart(uf: UnionFind, a: str, b: str, apart: set[frozenset[str]], entit
     return any(frozenset((x, y)) in apart for x in left for y in right)
 
 
-def _merge(group: list[Entity], links: Mapping[str, Link], order: Mapping[str, int], slugs) -> Entity:
+def merge_group(group: Sequence[Entity], links: Mapping[str, Link], articles: Sequence[str],
+                slugs: Mapping[str, SlugRegistry]) -> Entity:
+    """One entity of a group of entities linked to one item (or retyped by its link):
+    ``links`` are the members', ``articles`` their articles in site order; its address is
+    claimed in ``slugs``."""
+    order = {a: i for i, a in enumerate(articles)}
     main = max(group, key=lambda e: (e.note_path is not None, len(e.mentions), -len(e.id)))
     link = links.get(main.id) or next(links[e.id] for e in group if e.id in links)
     kind = link.type

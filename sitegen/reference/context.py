@@ -10,9 +10,9 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter, defaultdict
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Iterator, Mapping, Sequence
 
-from ..model import Site
+from ..model import Entity, Mention, Site
 from ..names import name_key
 
 NEIGHBOURS = 40
@@ -53,19 +53,7 @@ class EntityContext:
         return self._words
 
 
-class ContextMemo:
-    """What a long-running process keeps between builds to work contexts out again only
-    where an edit touched them: each article's counts of entities mentioned near each
-    other, each sentence's words, and each entity's context with what it was made from."""
-
-    def __init__(self) -> None:
-        self.articles: dict[str, tuple] = {}  # article id -> (its mentions, {entity id: Counter})
-        self.sentences: dict[str, set[str]] = {}  # a sentence's text -> its content words
-        self.entities: dict[str, tuple] = {}  # entity id -> (entity, related, neighbours' ids, context)
-        self.names: dict[str, tuple] = {}  # entity id -> (name, aliases), as of the last call
-
-
-def _article_nearby(mentions) -> dict[str, Counter]:
+def article_nearby(article_id: str, mentions: Sequence[Mention]) -> dict[str, Counter]:
     """In one article, how often each entity is mentioned within a sentence of each other."""
     sentences: dict[int, set[str]] = defaultdict(set)
     for m in mentions:
@@ -85,76 +73,70 @@ def words_of(text: str) -> set[str]:
     return {w for w in (m.group(0).casefold() for m in _WORD.finditer(text)) if len(w) > 3 and w not in COMMON}
 
 
-def contexts(site: Site, memo: ContextMemo | None = None) -> dict[str, EntityContext]:
-    memo = memo or ContextMemo()
-    by_id = {e.id: e for e in site.entities}
-    changed: set[str] = set()
-    articles = {}
-    for article_id, mentions in site.mentions_by_article.items():
-        kept = memo.articles.get(article_id)
-        if kept is None or kept[0] != mentions:  # Mention values compare by identity first: quick
-            kept = (mentions, _article_nearby(mentions))
-            changed.add(article_id)
-        articles[article_id] = kept
-    memo.articles = articles
-    sentence_words = memo.sentences  # many entities share a sentence
-    name_keys: dict[str, set[str]] = {}
+class NeighbourNames:
+    """The name keys of the site's entities, worked out once per entity asked about."""
 
-    def finder(entity) -> Callable[[], frozenset[str]]:
-        def find() -> frozenset[str]:
-            own = set()
-            for form in (entity.name, *entity.aliases):
-                own |= words_of(form)
-            words: set[str] = set()
-            seen = set()
-            for m in entity.mentions:
-                key = (m.article_id, m.sentence_start)
-                if key in seen:
-                    continue
-                seen.add(key)
-                if len(seen) > SENTENCES:
-                    break
-                # Keyed by the text itself: an edit keeps a sentence's start, not its words.
-                if m.sentence not in sentence_words:
-                    sentence_words[m.sentence] = words_of(m.sentence)
-                words |= sentence_words[m.sentence]
-            return frozenset(words - own)
-        return find
+    def __init__(self, by_id: Mapping[str, Entity]):
+        self.by_id = by_id
+        self._keys: dict[str, set[str]] = {}
 
-    # Entities named otherwise than last time, or gone: a context naming them as neighbours is stale.
-    names_now = {e.id: (e.name, e.aliases) for e in site.entities}
-    renamed = {i for i, names in names_now.items() if memo.names.get(i) != names}
-    renamed |= memo.names.keys() - names_now.keys()
-    memo.names = names_now
-    out, kept_entities = {}, {}
-    for entity in site.entities:
-        related = site.related.get(entity.id, ())
-        kept = memo.entities.get(entity.id)
-        if kept is not None and kept[0] is entity and kept[1] == related \
-                and changed.isdisjoint(entity.articles) and renamed.isdisjoint(kept[2]):
-            context = kept[3]
-        else:
-            near: Counter = Counter()
-            for article_id in entity.articles:
-                near.update(articles.get(article_id, ((), {}))[1].get(entity.id, {}))
-            for other, shared in related:
-                near[other] += shared  # entities sharing many articles count even when far apart
-            ranked = heapq.nsmallest(NEIGHBOURS + 1, near.items(), key=lambda kv: (-kv[1], kv[0]))
-            neighbours = tuple(other for other, _ in ranked if other in by_id and other != entity.id)[:NEIGHBOURS]
-            names: set[str] = set()
-            for other in neighbours:
-                if other not in name_keys:
-                    o = by_id[other]
-                    name_keys[other] = {k for k in (plain_key(f) for f in (o.name, *o.aliases)) if len(k) >= 4}
-                names |= name_keys[other]
-            context = EntityContext(None, neighbours, frozenset(names), finder(entity))
-            kept = (entity, related, frozenset(neighbours), context)
-        out[entity.id] = context
-        kept_entities[entity.id] = kept
-    memo.entities = kept_entities
-    if len(sentence_words) > 4 * sum(len(ms) for ms in site.mentions_by_article.values()) + 1000:
-        sentence_words.clear()  # edits leave words of old sentences behind; start again now and then
-    return out
+    def of(self, entity_id: str) -> set[str]:
+        keys = self._keys.get(entity_id)
+        if keys is None:
+            o = self.by_id[entity_id]
+            keys = self._keys[entity_id] = {k for k in (plain_key(f) for f in (o.name, *o.aliases)) if len(k) >= 4}
+        return keys
+
+
+def entity_context(entity: Entity, related: Sequence[tuple[str, int]], nearby: Mapping[str, Mapping[str, Counter]],
+                   names: NeighbourNames, sentence_words: dict[str, set[str]] | None = None) -> EntityContext:
+    """One entity's context: its neighbours from the counts of its own articles (``nearby``,
+    by article id) and its co-mentions, their names, and the words of its sentences."""
+    near: Counter = Counter()
+    for article_id in entity.articles:
+        near.update(nearby.get(article_id, {}).get(entity.id, {}))
+    for other, shared in related:
+        near[other] += shared  # entities sharing many articles count even when far apart
+    ranked = heapq.nsmallest(NEIGHBOURS + 1, near.items(), key=lambda kv: (-kv[1], kv[0]))
+    neighbours = tuple(other for other, _ in ranked if other in names.by_id and other != entity.id)[:NEIGHBOURS]
+    neighbour_names: set[str] = set()
+    for other in neighbours:
+        neighbour_names |= names.of(other)
+    return EntityContext(None, neighbours, frozenset(neighbour_names), _words_finder(entity, sentence_words))
+
+
+def _words_finder(entity: Entity, sentence_words: dict[str, set[str]] | None) -> Callable[[], frozenset[str]]:
+    """The content words of the entity's first sentences (not its own names), when asked for."""
+    cache = {} if sentence_words is None else sentence_words  # many entities share a sentence
+
+    def find() -> frozenset[str]:
+        own = set()
+        for form in (entity.name, *entity.aliases):
+            own |= words_of(form)
+        words: set[str] = set()
+        seen = set()
+        for m in entity.mentions:
+            key = (m.article_id, m.sentence_start)
+            if key in seen:
+                continue
+            seen.add(key)
+            if len(seen) > SENTENCES:
+                break
+            # Keyed by the text itself: an edit keeps a sentence's start, not its words.
+            if m.sentence not in cache:
+                cache[m.sentence] = words_of(m.sentence)
+            words |= cache[m.sentence]
+        return frozenset(words - own)
+    return find
+
+
+def contexts(site: Site, nearby: Callable[[str, Sequence[Mention]], Mapping[str, Counter]] = article_nearby,
+             context_of: Callable[..., EntityContext] = entity_context) -> dict[str, EntityContext]:
+    """Every entity's context: ``nearby`` per article, then ``context_of`` per entity."""
+    counts = {article_id: nearby(article_id, mentions) for article_id, mentions in site.mentions_by_article.items()}
+    names = NeighbourNames({e.id: e for e in site.entities})
+    sentence_words: dict[str, set[str]] = {}
+    return {e.id: context_of(e, site.related.get(e.id, ()), counts, names, sentence_words) for e in site.entities}
 
 
 class LazyContexts(Mapping):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from ..model import Entity
 from ..names import name_key
@@ -64,31 +64,32 @@ class Scored:
     type: str
 
 
+@dataclass(frozen=True)
+class Deciding:
+    """What one entity's link is decided from (with the records of its candidates)."""
+
+    entity: Entity
+    candidates: tuple[Candidate, ...]
+    context: EntityContext
+    colinked: frozenset[str]  # Wikidata ids of its neighbours linked in the round before
+    threshold: float
+
+
+Gather = Callable[[Sequence[Entity], "ReferenceSource", int], Mapping[str, tuple[Candidate, ...]]]
+Decide = Callable[[Sequence[Deciding], "ReferenceSource"], Mapping[str, "Link | None"]]
+
+
 def link_entities(entities: Sequence[Entity], source: ReferenceSource, contexts: Mapping[str, EntityContext],
                   threshold: float = THRESHOLD, max_searches: int = 200, warn=lambda m: None,
-                  decisions: dict | None = None, candidate_memo: dict | None = None) -> dict[str, Link]:
+                  gather: Gather | None = None, decide: Decide | None = None) -> dict[str, Link]:
     """The link of every entity that has one, by entity id.
 
-    ``decisions``, kept by a long-running process, remembers each entity's choice with
-    everything it was made from (its names, its candidates and its context), so a rebuild
-    after an edit decides again only for the entities the edit touched, and reads records
-    only for them.
+    ``gather`` finds entities' candidates and ``decide`` chooses among them, each for a
+    batch of entities at a time, so that records are read in batches (by default
+    ``gather_candidates`` and ``decide_links``).
     """
-    # Offline, each entity's candidates depend on its names alone (the records do not
-    # change within a process that only reads the cache), so a kept memo serves them.
-    memo = candidate_memo if source.client is None else None
-    names = {e.id: _names_key(e) for e in entities}
-    todo = [e for e in entities if memo is None or names[e.id] not in memo]
-    candidates: dict[str, tuple[Candidate, ...]] = {
-        e.id: memo[names[e.id]] for e in entities if memo is not None and names[e.id] in memo}
-    candidates.update((i, tuple(cs)) for i, cs in _gather(todo, source, max_searches if source.client is not None
-                                                          else len(todo)).items())
-    if memo is not None:
-        for e in todo:
-            memo[names[e.id]] = candidates[e.id]
-        used_names = set(names.values())
-        for stale in [k for k in memo if k not in used_names]:
-            del memo[stale]
+    gather, decide = gather or gather_candidates, decide or decide_links
+    candidates = gather(entities, source, max_searches if source.client is not None else len(entities))
 
     for e in entities:  # pinned titles that lead nowhere are the editor's to fix
         if e.pinned_wikipedia and not candidates[e.id]:
@@ -96,52 +97,37 @@ def link_entities(entities: Sequence[Entity], source: ReferenceSource, contexts:
                  f"a disambiguation page or not known offline; {e.name} is shown unlinked")
 
     by_id = {e.id: e for e in entities}
-    used: dict = {}
     links: dict[str, Link] = {}
-    for round_ in range(2):  # the second round lets confident links vouch for their neighbours
+    for _ in range(2):  # the second round lets confident links vouch for their neighbours
         qid_of = {eid: link.qid for eid, link in links.items()}
-        links = {}
-        undecided = []
+        todo = []
         for e in entities:
             if not candidates[e.id]:
                 continue
             ctx = contexts.get(e.id) or EntityContext(frozenset(), (), frozenset())
             colinked = frozenset(qid_of[n] for n in ctx.neighbours if n in qid_of and n in by_id)
-            # The context object stands for the sentences and neighbours it was made from:
-            # contexts() hands back the same object only while they are unchanged. Compared
-            # with ==, the parts that are the same objects as last time compare at once.
-            key = (names[e.id], candidates[e.id], ctx, colinked, threshold)
-            kept = decisions.get((round_, e.id)) if decisions is not None else None
-            if kept is not None and kept[0] == key:
-                used[round_, e.id] = kept
-                if kept[1]:
-                    links[e.id] = kept[1]
-            else:
-                undecided.append((e, ctx, colinked, key))
-        if not undecided:
-            continue
-        # Records only for the entities to decide: a preview's rebuild decides a few.
-        items = source.items(sorted({c.qid for e, *_ in undecided for c in candidates[e.id]}))
-        fitting = {c.title for e, *_ in undecided for c in candidates[e.id]
-                   if items.get(c.qid) and not items[c.qid].get("missing")}
-        extracts = source.extracts(sorted(fitting))
-        for e, ctx, colinked, key in undecided:
-            link = _choose(e, list(candidates[e.id]), items, extracts, ctx, colinked, threshold)
-            used[round_, e.id] = (key, link)
-            if link:
-                links[e.id] = link
-    if decisions is not None:
-        decisions.clear()
-        decisions.update(used)  # keep only what the latest build used
+            todo.append(Deciding(e, candidates[e.id], ctx, colinked, threshold))
+        decided = decide(todo, source) if todo else {}
+        links = {entity_id: link for entity_id, link in decided.items() if link}
     return links
 
 
-def _names_key(entity: Entity) -> tuple:
-    return (entity.name, entity.type, entity.aliases, entity.pinned_wikipedia)
+def decide_links(todo: Sequence[Deciding], source: ReferenceSource) -> dict[str, Link | None]:
+    """Each entity's link (None: no candidate is good enough), its records read in one batch."""
+    items = source.items(sorted({c.qid for d in todo for c in d.candidates}))
+    fitting = {c.title for d in todo for c in d.candidates if items.get(c.qid) and not items[c.qid].get("missing")}
+    extracts = source.extracts(sorted(fitting))
+    return {d.entity.id: _choose(d.entity, list(d.candidates), items, extracts, d.context, d.colinked, d.threshold)
+            for d in todo}
+
+
+def gather_candidates(entities: Sequence[Entity], source: ReferenceSource,
+                      max_searches: int) -> dict[str, tuple[Candidate, ...]]:
+    """Every entity's candidate pages: its names as titles, then a second look."""
+    return {entity_id: tuple(found) for entity_id, found in _gather(entities, source, max_searches).items()}
 
 
 def _gather(entities: Sequence[Entity], source: ReferenceSource, max_searches: int) -> dict[str, list[Candidate]]:
-    """Every entity's candidate pages: its names as titles, then a second look."""
     forms = {e.id: _forms(e) for e in entities}
     pages = source.pages([f for fs in forms.values() for f, _ in fs])
     candidates = {e.id: _candidates(forms[e.id], pages) for e in entities}

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import lru_cache
+from typing import Callable
 
-from ..model import Fact, PlaceRecord, Site
+from ..model import Entity, Fact, PlaceRecord, Site
 from ..names import name_key
 from ..nlp.places import (CITY_COUNTRY, CITY_GEONAMES_ID, CITY_LATITUDE, CITY_LONGITUDE, CITY_NAME,
                           CITY_POPULATION, cities_by_name, gazetteer)
@@ -18,29 +19,18 @@ from ..nlp.places import (CITY_COUNTRY, CITY_GEONAMES_ID, CITY_LATITUDE, CITY_LO
 CLEAR_LEAD = 5  # how many times more populous than the next city of the same name
 
 
-def add_place_records(site: Site, kept: dict | None = None) -> Site:
-    """Each unlinked place with what GeoNames says of its name. ``kept`` (a long-running
-    caller's) hands back the last build's value for an entity that is the same object
-    again, so that pages compare unchanged places by identity."""
-    entities, used = [], {}
-    for e in site.entities:
-        if e.type != "place":
-            entities.append(e)
-            continue
-        last = kept.get(e.id) if kept is not None else None
-        if last is not None and last[0] is e:
-            placed = last[1]
-        else:
-            # Only places with no reference at all: beside a linked item, a name match could
-            # contradict what the item says ("Gaza" the city beside the Gaza Strip).
-            record = _record(e.name) if e.reference is None else None
-            placed = replace(e, place=record) if e.place != record else e
-        used[e.id] = (e, placed)
-        entities.append(placed)
-    if kept is not None:
-        kept.clear()
-        kept.update(used)
-    return replace(site, entities=tuple(entities))
+def add_place_records(site: Site, place: Callable[[Entity], Entity] | None = None) -> Site:
+    """Each unlinked place with what GeoNames says of its name (``place``, one entity at a
+    time: by default ``with_place_record``)."""
+    place = place or with_place_record
+    return replace(site, entities=tuple(place(e) if e.type == "place" else e for e in site.entities))
+
+
+def with_place_record(entity: Entity) -> Entity:
+    # Only places with no reference at all: beside a linked item, a name match could
+    # contradict what the item says ("Gaza" the city beside the Gaza Strip).
+    record = _record(entity.name) if entity.reference is None else None
+    return replace(entity, place=record) if entity.place != record else entity
 
 
 @lru_cache(maxsize=1 << 14)

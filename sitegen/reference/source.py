@@ -35,8 +35,6 @@ class ReferenceSource:
     retry_at: float | None = None  # when the first lookup that failed (now or before) may be tried again
     unfinished: bool = False  # lookups left for the next build (the request budget ran out)
     reached: bool = False  # the network answered a request of this build
-    # records already read, kept by a long-running process between builds: (kind, key) -> (record, fetched)
-    memo: dict | None = None
     _times: dict = field(default_factory=dict)  # (kind, key) -> fetch time of each record handed out
 
     def pages(self, titles: list[str]) -> dict[str, dict]:
@@ -56,19 +54,20 @@ class ReferenceSource:
             return {batch[0]: {"titles": wikipedia.search_titles(self.wiki, batch[0])}}, None
         return self._lookup("search", queries, 1, one if self.wiki is not None else None)
 
+    @property
+    def revision(self) -> str | None:
+        """What every record this source hands out depends on, or None when they depend on
+        more than the cache file (the network, a replay folder, the clock): offline, the
+        records are the cache's, whatever their age, so its revision stands for them."""
+        return self.store.revision() if self.client is None else None
+
     def fetched_at(self, kind: str, key: str) -> float | None:
         """When a record this source handed out was fetched (no second read of the store)."""
         return self._times.get((kind, key))
 
     def _lookup(self, kind: str, keys: list[str], batch: int, fetch) -> dict[str, dict]:
         keys = sorted(set(k for k in keys if k))
-        if self.memo is None:
-            cached = self.store.get_many(kind, keys)
-        else:
-            cached = {k: self.memo[(kind, k)] for k in keys if (kind, k) in self.memo}
-            loaded = self.store.get_many(kind, [k for k in keys if k not in cached])
-            self.memo.update(((kind, k), v) for k, v in loaded.items())
-            cached.update(loaded)
+        cached = self.store.get_many(kind, keys)
         fresh_after = self.now() - self.ttl_days * DAY
         fresh_after = max(fresh_after, self.started) if self.refresh else fresh_after
         result = {k: v for k, (v, fetched) in cached.items() if fetched >= fresh_after}
@@ -115,8 +114,6 @@ class ReferenceSource:
             if records:
                 when = _epoch(recorded) or self.now()
                 self.store.put_many(kind, records, when)
-                if self.memo is not None:
-                    self.memo.update(((kind, k), (v, when)) for k, v in records.items())
                 result.update(records)
                 times.update(dict.fromkeys(records, when))
 

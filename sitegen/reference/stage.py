@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import datetime as _dt
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from ..config import SiteConfig
 from ..content.judgements import Judgement
 from ..model import Entity, Reference, Site
 from . import facts as facts_of
-from .combine import combine
-from .context import ContextMemo, LazyContexts, contexts
-from .link import Link, link_entities
-from .offline import add_place_records
+from .combine import Merge, Rename, combine, merge_group, renamed_mentions
+from .context import EntityContext, LazyContexts, contexts
+from .link import Decide, Gather, Link, decide_links, gather_candidates, link_entities
+from .offline import add_place_records, with_place_record
 from .store import ReferenceStore
 
 if TYPE_CHECKING:  # the modules that need httpx are imported when a build links: importing
@@ -42,34 +42,8 @@ class ReferenceOptions:
     record: Path | None = None  # save every response fetched into this folder
     refresh: bool = False  # refetch records even if they are fresh
     network: httpx.BaseTransport | None = None  # the transport that reaches the network (tests fake it)
-    memo: "ReferenceMemo | None" = None  # kept between builds by a long-running process
     sleep: Callable[[float], None] = lambda seconds: time.sleep(seconds)  # noqa: E731 (looked up when called)
     clock: Callable[[], float] = lambda: time.time()  # noqa: E731 (now, for freshness and back-off; tests move it)
-
-
-@dataclass
-class ReferenceMemo:
-    """What a long-running process (the preview server) keeps between builds: the records
-    read from the cache, and each linking decision by everything it was made from."""
-
-    records: dict = field(default_factory=dict)
-    decisions: dict = field(default_factory=dict)
-    candidates: dict = field(default_factory=dict)  # an entity's names -> its candidate pages (offline)
-    enriched: dict = field(default_factory=dict)  # entity id -> (entity, reference, entity with it, link)
-    combined: dict = field(default_factory=dict)  # entity ids of a merged group -> (members, link, merged entity)
-    renamed: dict = field(default_factory=dict)  # article id -> (its mentions, them with merged entities' ids)
-    placed: dict = field(default_factory=dict)  # entity id -> (place, it with its GeoNames record)
-    contexts: ContextMemo = field(default_factory=ContextMemo)
-
-    def forget(self) -> None:
-        self.records.clear()
-        self.decisions.clear()
-        self.candidates.clear()
-        self.enriched.clear()
-        self.combined.clear()
-        self.renamed.clear()
-        self.placed.clear()
-        self.contexts = ContextMemo()
 
 
 @dataclass(frozen=True)
@@ -89,32 +63,31 @@ class ReferenceReport:
 
 
 def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, judgements: Sequence[Judgement] = (),
-                    warn=lambda message: None) -> tuple[Site, ReferenceReport]:
+                    warn=lambda message: None, steps: ReferenceSteps | None = None) -> tuple[Site, ReferenceReport]:
+    """``steps``: the work on each unit (by default ``ReferenceSteps()``, everything done afresh)."""
     from .source import ReferenceSource
 
+    steps = steps or ReferenceSteps()
     mode = "replay" if options.replay else "offline" if options.offline else "record" if options.record else "online"
     # A replayed build must depend on the replay folder alone, so it keeps its records
     # in memory instead of mixing them with whatever the cache holds.
     store_path = None if options.replay else config.state_dir / "reference.sqlite"
     with ReferenceStore(store_path, warn) as store:
         client, wiki = _client(config, options, mode)
-        memo = options.memo if mode in ("online", "offline") else None
         source = ReferenceSource(store, client, wiki, ttl_days=config.reference_ttl_days,
-                                 refresh=options.refresh or mode == "record", memo=memo.records if memo else None,
-                                 now=options.clock, started=options.clock())
+                                 refresh=options.refresh or mode == "record", now=options.clock,
+                                 started=options.clock())
         try:
             if mode == "offline" and store.is_empty():
                 links = {}  # nothing known and nothing to ask: spare every build the lookups
             else:
-                links = link_entities(site.entities, source,
-                                      LazyContexts(lambda: contexts(site, memo.contexts if memo else None)),
+                links = link_entities(site.entities, source, LazyContexts(lambda: steps.contexts(site)),
                                       config.link_threshold, config.reference_max_searches, warn,
-                                      memo.decisions if memo else None, memo.candidates if memo else None)
-            site, new_ids = combine(site, links, judgements, memo.combined if memo else None,
-                                    memo.renamed if memo else None)
+                                      steps.candidates, steps.decide)
+            site, new_ids = combine(site, links, judgements, steps.merge, steps.rename)
             final_links = {new_ids.get(old, old): link for old, link in links.items()}
-            site = _enrich(site, final_links, source, memo.enriched if memo else None)
-            site = add_place_records(site, memo.placed if memo else None)
+            site = _enrich(site, final_links, source, steps)
+            site = add_place_records(site, steps.place)
         finally:
             if client is not None:
                 client.close()
@@ -173,48 +146,18 @@ def user_agent(config: SiteConfig) -> str:
     return DEFAULT_USER_AGENT
 
 
-def _enrich(site: Site, links: dict[str, Link], source: ReferenceSource, kept: dict | None = None) -> Site:
-    """Each linked entity with its Reference. ``kept`` (a long-running caller's) hands back
-    the last build's enriched value where entity and reference are the same again, so
-    that pages compare unchanged entities by identity."""
+def _enrich(site: Site, links: Mapping[str, Link], source: ReferenceSource, steps: ReferenceSteps) -> Site:
+    """Each linked entity with its Reference."""
     linked = [e for e in site.entities if e.id in links]
     if not linked:
-        if kept is not None:
-            kept.clear()
         return site
-    # Offline, the records are those of the cache, unchanged within a process: an entity
-    # and link the same as last time have the same reference, so its records are not read.
-    settled = {}
-    if kept is not None and source.client is None:
-        for e in linked:
-            last = kept.get(e.id)
-            if last is not None and last[0] is e and last[3] == links[e.id]:
-                settled[e.id] = last
-    fresh = [e for e in linked if e.id not in settled]
-    references = _references(fresh, links, source)
-    entities, used = [], {}
-    for e in site.entities:
-        link = links.get(e.id)
-        if link is None:
-            entities.append(e)
-            continue
-        if e.id in settled:
-            entry = settled[e.id]
-        else:
-            reference = references[e.id]
-            last = kept.get(e.id) if kept is not None else None
-            enriched = last[2] if last is not None and last[0] is e and last[1] == reference \
-                else replace(e, reference=reference)
-            entry = (e, reference, enriched, link)
-        used[e.id] = entry
-        entities.append(entry[2])
-    if kept is not None:
-        kept.clear()
-        kept.update(used)
-    return replace(site, entities=tuple(entities))
+    references = steps.references(linked, links, source)
+    return replace(site, entities=tuple(steps.enrich(e, references[e.id]) if e.id in links else e
+                                        for e in site.entities))
 
 
-def _references(entities: Sequence[Entity], links: dict[str, Link], source: ReferenceSource) -> dict[str, Reference]:
+def entity_references(entities: Sequence[Entity], links: Mapping[str, Link],
+                      source: ReferenceSource) -> dict[str, Reference]:
     """The Reference of each entity, from its link and the records it names."""
     if not entities:
         return {}
@@ -266,3 +209,26 @@ def _summary(text: str | None) -> str | None:
         return text
     cut = text.rfind(". ", 0, SUMMARY_CHARS)
     return text[: cut + 1] if cut > SUMMARY_CHARS // 3 else text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def with_reference(entity: Entity, reference: Reference) -> Entity:
+    return replace(entity, reference=reference)
+
+
+References = Callable[[Sequence[Entity], Mapping[str, Link], "ReferenceSource"], Mapping[str, Reference]]
+
+
+@dataclass(frozen=True)
+class ReferenceSteps:
+    """The stage's work on one unit at a time (or one batch, where records are read, so
+    that they are read together), each a pure function: the incremental layer passes
+    versions that look each result up first (``incremental.reference``)."""
+
+    contexts: Callable[[Site], Mapping[str, EntityContext]] = contexts
+    candidates: Gather = gather_candidates  # entities' candidate pages
+    decide: Decide = decide_links  # entities' links, from their candidates, contexts and records
+    merge: Merge = merge_group  # one group of entities linked to one item
+    rename: Rename = renamed_mentions  # one article's mentions, with their entities' new ids
+    references: References = entity_references  # linked entities' references
+    enrich: Callable[[Entity, Reference], Entity] = with_reference  # one entity with its reference
+    place: Callable[[Entity], Entity] = with_place_record  # one place with what GeoNames says of it

@@ -16,8 +16,10 @@ An answer clears it; ``--refresh`` tries it at once.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
+import uuid
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -57,8 +59,29 @@ class ReferenceStore:
             with db:  # records of another layout are refetched, not misread
                 db.execute("DELETE FROM record")
                 db.execute("UPDATE meta SET value = ? WHERE name = 'schema'", (str(SCHEMA_VERSION),))
+                _count_write(db)
+        if db.execute("SELECT value FROM meta WHERE name = 'file id'").fetchone() is None:
+            with db:  # tells this file from one made again in its place (deleted, set aside)
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('file id', ?)", (uuid.uuid4().hex,))
         db.execute("SELECT count(*) FROM record").fetchone()  # fails fast on a corrupt file
         return db
+
+    def revision(self) -> str | None:
+        """What the records now held are, as a string that changes whenever they may have:
+        the file's own id, the count of writes made through this class, and the file's
+        size and time (a writer of an older sitegen does not count its writes). None for
+        a store kept in memory, which lives for one build, or for a file that is gone."""
+        if self.path is None:
+            return None
+        meta = dict(self._db.execute("SELECT name, value FROM meta WHERE name IN ('file id', 'writes')"))
+        try:
+            st = os.stat(self.path)
+            # The write-ahead log by its size alone: every connection makes it anew (an empty
+            # file, a new time) when it opens, and a write makes it longer.
+            wal = os.stat(f"{self.path}-wal").st_size if os.path.exists(f"{self.path}-wal") else "-"
+        except OSError:
+            return None  # gone while open: nothing to key by
+        return f"{meta.get('file id')}:{meta.get('writes', 0)}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{wal}"
 
     def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, tuple[Any, float]]:
         """The records found, each with its fetch time (seconds since the epoch)."""
@@ -83,6 +106,7 @@ class ReferenceStore:
                 "INSERT OR REPLACE INTO record (kind, key, value, fetched) VALUES (?, ?, ?, ?)",
                 [(kind, k, json.dumps(v, ensure_ascii=False, separators=(",", ":")), when)
                  for k, v in records.items()])
+            _count_write(self._db)
 
     def backing_off(self, kind: str, keys: Iterable[str], now: float) -> dict[str, tuple[float, str]]:
         """The keys not to ask for before a later time: key -> (that time, why the last try failed)."""
@@ -104,6 +128,7 @@ class ReferenceStore:
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO backoff (kind, key, failures, retry_at, reason) "
                                  "VALUES (?, ?, ?, ?, ?)", rows)
+            _count_write(self._db)
         return min((row[3] for row in rows), default=now)
 
     def answered(self, kind: str, keys: Iterable[str]) -> None:
@@ -115,6 +140,7 @@ class ReferenceStore:
                 part = keys[i:i + 500]
                 self._db.execute(f"DELETE FROM backoff WHERE kind = ? AND key IN ({','.join('?' * len(part))})",
                                  [kind, *part])
+            _count_write(self._db)
 
     def is_empty(self) -> bool:
         return self._db.execute("SELECT 1 FROM record LIMIT 1").fetchone() is None
@@ -127,3 +153,9 @@ class ReferenceStore:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _count_write(db: sqlite3.Connection) -> None:
+    """One more write, in the writer's transaction: what ``revision`` reports."""
+    db.execute("INSERT INTO meta VALUES ('writes', '1') "
+               "ON CONFLICT (name) DO UPDATE SET value = CAST(value AS INTEGER) + 1")

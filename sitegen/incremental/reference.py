@@ -1,0 +1,254 @@
+"""The reference stage with the last build's results: each looked up by a digest of its inputs.
+
+``reference_steps(memo)`` gives ``reference_stage`` versions of its steps that reuse:
+
+- an entity's candidate pages, under its digest and the cache's revision;
+- an entity's link, under its digest (its names, type and sentences: the words of its
+  context), its context's neighbours and their names, the Wikidata ids of the neighbours
+  linked in the round before, the link threshold and the cache's revision;
+- a linked entity's reference, under its link, its type and the cache's revision, and the
+  entity with it, under both;
+- a merged group's entity, under its members, their links and the order of their articles;
+- a place with what GeoNames says of it, under the place.
+
+The records behind a result are those of the reference cache, so the cache's revision
+(``ReferenceStore.revision``: its own id, its count of writes, its file's size and time)
+is in every key that reads them: a cache another process filled (``sitegen build
+--refresh``) is read again. Only an offline build's records are the cache's alone; online
+or from a replay folder they also depend on the network, the folder and the clock, and
+those steps run afresh.
+
+Contexts and renamed mentions are compared with the last build's values instead of
+digested: digesting every article's mentions on every build would cost more than the
+contexts it spares. Nothing here is kept on disk for ``sitegen build``: measured on a
+one-article offline edit at 1,000 articles, keeping the candidates, links and references
+saved nothing (the stage took 2.3 s of CPU with them, 2.6 s without), as a new process
+must digest every entity to make their keys, which costs what the lookups it spares do.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Mapping, NamedTuple, Sequence
+
+from ..model import Entity, Mention, Reference, Site
+from ..reference import ReferenceSteps
+from ..reference.combine import merge_group, renamed_mentions
+from ..reference.context import EntityContext, NeighbourNames, article_nearby, contexts, entity_context
+from ..reference.link import Candidate, Deciding, Link, decide_links, gather_candidates
+from ..reference.offline import with_place_record
+from ..reference.stage import entity_references, with_reference
+from ..slugs import SlugRegistry
+from .digest import digest, own_digest
+from .memo import Entry, Memo
+
+
+@dataclass(frozen=True)
+class Decided:
+    """An entity's link, or None: no candidate was good enough."""
+
+    link: Link | None
+
+
+class _KeptArticle(NamedTuple):
+    mentions: tuple[Mention, ...]
+    nearby: dict  # entity id -> Counter of the entities mentioned near it
+
+
+class _KeptContext(NamedTuple):
+    entity: Entity
+    related: tuple
+    neighbours: frozenset[str]
+    context: EntityContext
+    key: str  # a digest of the context's neighbours and their names
+
+
+@dataclass
+class _Contexts:
+    """The contexts of the last build and what each was made from."""
+
+    articles: dict[str, _KeptArticle] = field(default_factory=dict)
+    entities: dict[str, _KeptContext] = field(default_factory=dict)
+    names: dict[str, tuple] = field(default_factory=dict)  # entity id -> (name, aliases)
+
+
+class _Renamed(NamedTuple):
+    mentions: tuple[Mention, ...]
+    renamed: tuple[Mention, ...]
+
+
+@dataclass
+class _RenamedArticles:
+    """Each article's mentions with their merged entities' ids, and those ids, as last built."""
+
+    new_ids: dict[str, str] | None = None
+    articles: dict[str, _Renamed] = field(default_factory=dict)
+
+
+CANDIDATES = Entry[tuple[Candidate, ...]]("reference candidates")
+DECISION = Entry[Decided]("reference decision")
+REFERENCE = Entry[Reference]("reference")
+ENRICHED = Entry[Entity]("entity with its reference")
+MERGED = Entry[Entity]("entities linked to one item")
+PLACED = Entry[Entity]("place with its GeoNames record")
+LAST_CONTEXTS = Entry[_Contexts]("reference contexts")
+LAST_RENAMED = Entry[_RenamedArticles]("mentions with merged ids")
+
+
+def reference_steps(memo: Memo | None) -> ReferenceSteps:
+    """The steps of ``reference_stage`` for one build, reusing what ``memo`` holds."""
+    return _Reusing(memo).steps() if memo is not None else ReferenceSteps()
+
+
+def _key(*parts: str) -> str:
+    """A digest of strings that are digests, reprs or ids (one hash, no walk of values)."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class _Reusing:
+    """One build's steps; what they share is the context keys the contexts step made."""
+
+    def __init__(self, memo: Memo):
+        self.memo = memo
+        self.context_keys: dict[str, str] = {}  # entity id -> its context's key, this build
+        self.renamed_before = _RenamedArticles()
+        self.renamed_now = _RenamedArticles()
+
+    def steps(self) -> ReferenceSteps:
+        """Each step that reuses where ``memo`` can keep its results for a later build; the
+        stage's own elsewhere (a memo on disk keeps only the persisted entries: looking the
+        others up would only cost their keys)."""
+        pure = ReferenceSteps()
+        if self.memo.remembers(LAST_RENAMED):
+            key = digest(LAST_RENAMED.name)
+            self.renamed_before = self.memo.get(LAST_RENAMED, key) or _RenamedArticles()
+            self.memo.put(LAST_RENAMED, key, self.renamed_now)
+
+        def kept(entry: Entry, step, stage_step):
+            return step if self.memo.remembers(entry) else stage_step
+        return ReferenceSteps(contexts=kept(LAST_CONTEXTS, self.contexts, pure.contexts),
+                              candidates=kept(CANDIDATES, self.candidates, pure.candidates),
+                              decide=kept(DECISION, self.decide, pure.decide),
+                              merge=kept(MERGED, self.merge, pure.merge),
+                              rename=kept(LAST_RENAMED, self.rename, pure.rename),
+                              references=kept(REFERENCE, self.references, pure.references),
+                              enrich=kept(ENRICHED, self.enrich, pure.enrich),
+                              place=kept(PLACED, self.place, pure.place))
+
+    # ---- linking -------------------------------------------------------------------
+
+    def contexts(self, site: Site) -> dict[str, EntityContext]:
+        key = digest(LAST_CONTEXTS.name)
+        last = self.memo.get(LAST_CONTEXTS, key) or _Contexts()
+        now = _Contexts(names={e.id: (e.name, e.aliases) for e in site.entities})
+        # Entities named otherwise than last time, or gone: a context naming them is stale.
+        renamed = {i for i, names in now.names.items() if last.names.get(i) != names}
+        renamed |= last.names.keys() - now.names.keys()
+        changed: set[str] = set()  # articles whose mentions differ from last time
+
+        def nearby(article_id: str, mentions: Sequence[Mention]) -> dict:
+            kept = last.articles.get(article_id)
+            if kept is None or kept.mentions != mentions:
+                kept = _KeptArticle(tuple(mentions), article_nearby(article_id, mentions))
+                changed.add(article_id)
+            now.articles[article_id] = kept
+            return kept.nearby
+
+        def context_of(entity: Entity, related, counts, names: NeighbourNames, sentence_words) -> EntityContext:
+            kept = last.entities.get(entity.id)
+            if kept is None or kept.entity != entity or kept.related != related \
+                    or not changed.isdisjoint(entity.articles) or not renamed.isdisjoint(kept.neighbours):
+                context = entity_context(entity, related, counts, names, sentence_words)
+                kept = _KeptContext(entity, related, frozenset(context.neighbours), context, _context_key(context))
+            now.entities[entity.id] = kept
+            self.context_keys[entity.id] = kept.key
+            return kept.context
+
+        made = contexts(site, nearby, context_of)
+        self.memo.put(LAST_CONTEXTS, key, now)
+        return made
+
+    def candidates(self, entities: Sequence[Entity], source, max_searches: int) -> Mapping[str, tuple[Candidate, ...]]:
+        revision = source.revision
+        if revision is None:
+            return gather_candidates(entities, source, max_searches)
+        # An entity's digest stands for its names and type (and more: an entity with a new
+        # mention looks its names up again, a few reads of the cache).
+        base = digest(CANDIDATES.name, revision)
+        keys = {e.id: base + own_digest(e) for e in entities}
+        found = self.memo.get_many(CANDIDATES, keys.values())
+        todo = [e for e in entities if keys[e.id] not in found]
+        made = gather_candidates(todo, source, max_searches) if todo else {}
+        for e in todo:
+            found[keys[e.id]] = self.memo.put(CANDIDATES, keys[e.id], made[e.id])
+        return {e.id: found[keys[e.id]] for e in entities}
+
+    def decide(self, todo: Sequence[Deciding], source) -> Mapping[str, Link | None]:
+        revision = source.revision
+        if revision is None:
+            return decide_links(todo, source)
+        keys = {}
+        for d in todo:
+            context = self.context_keys.get(d.entity.id) or _context_key(d.context)
+            # The entity's digest holds its names, type and sentences (the words of its
+            # context, by their text), and with the revision, its candidates.
+            keys[d.entity.id] = _key(DECISION.name, revision, repr(d.threshold), own_digest(d.entity), context,
+                                     " ".join(sorted(d.colinked)) if d.colinked else "")
+        found = self.memo.get_many(DECISION, keys.values())
+        undecided = [d for d in todo if keys[d.entity.id] not in found]
+        made = decide_links(undecided, source) if undecided else {}
+        for d in undecided:
+            found[keys[d.entity.id]] = self.memo.put(DECISION, keys[d.entity.id], Decided(made[d.entity.id]))
+        return {d.entity.id: found[keys[d.entity.id]].link for d in todo}
+
+    # ---- applying the links --------------------------------------------------------
+
+    def merge(self, group: Sequence[Entity], links: Mapping[str, Link], articles: Sequence[str],
+              slugs: Mapping[str, SlugRegistry]) -> Entity:
+        key = _key(MERGED.name, *(own_digest(e) for e in group),
+                   *(own_digest(links[e.id]) if e.id in links else "-" for e in group), *articles)
+        found = self.memo.get(MERGED, key)
+        if found is not None:
+            slug = slugs[found.type].claim(found.name)
+            if slug == found.slug:
+                return found
+            slugs[found.type].release(slug)  # its address went to another entity: made again below
+        return self.memo.put(MERGED, key, merge_group(group, links, articles, slugs))
+
+    def rename(self, article_id: str, mentions: Sequence[Mention], new_ids: Mapping[str, str]) -> tuple[Mention, ...]:
+        # The last build's equal list handed back: its mentions keep their digests. The new
+        # ids are one map for every article: compared with last build's once.
+        before, now = self.renamed_before, self.renamed_now
+        if now.new_ids is None:
+            now.new_ids = dict(new_ids)
+            if before.new_ids != now.new_ids:
+                before.articles.clear()
+        kept = before.articles.get(article_id)
+        if kept is None or kept.mentions != mentions:
+            kept = _Renamed(tuple(mentions), renamed_mentions(article_id, mentions, new_ids))
+        now.articles[article_id] = kept
+        return kept.renamed
+
+    def references(self, entities: Sequence[Entity], links: Mapping[str, Link], source) -> Mapping[str, Reference]:
+        revision = source.revision
+        if revision is None:
+            return entity_references(entities, links, source)
+        base = digest(REFERENCE.name, revision)
+        keys = {e.id: base + own_digest(links[e.id]) + e.type for e in entities}
+        found = self.memo.get_many(REFERENCE, keys.values())
+        todo = [e for e in entities if keys[e.id] not in found]
+        made = entity_references(todo, links, source) if todo else {}
+        for e in todo:
+            found[keys[e.id]] = self.memo.put(REFERENCE, keys[e.id], made[e.id])
+        return {e.id: found[keys[e.id]] for e in entities}
+
+    def enrich(self, entity: Entity, reference: Reference) -> Entity:
+        return self.memo.reuse(ENRICHED, own_digest(entity) + own_digest(reference),
+                               lambda: with_reference(entity, reference))
+
+    def place(self, entity: Entity) -> Entity:
+        return self.memo.reuse(PLACED, own_digest(entity), lambda: with_place_record(entity))
+
+
+def _context_key(context: EntityContext) -> str:
+    return _key("\n".join(context.neighbours), "\n".join(sorted(context.neighbour_names)))
