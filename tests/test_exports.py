@@ -112,8 +112,8 @@ def test_an_entity_file_has_every_count_and_stays_bounded():
     site = _site_of(_clique(30))
     own = json.loads(entity_files(site)["data/entities/people/p00.json"])
     assert own["related_count"] == 29
-    assert {r["id"]: r["weight"] for r in own["related"]} == dict(site.shared["people/p00"])
-    assert [r["weight"] for r in own["related"]] == sorted((r["weight"] for r in own["related"]), reverse=True)
+    assert dict(own["related"]) == dict(site.shared["people/p00"])
+    assert [n for _, n in own["related"]] == sorted((n for _, n in own["related"]), reverse=True)
 
     # A hub of a large archive: more mentions and partners than a file lists.
     mentions = tuple(Mention(f"a{i:05d}", 10, 14, "Hubb", "Hubb met someone.", 10, "people/hub")
@@ -126,7 +126,7 @@ def test_an_entity_file_has_every_count_and_stays_bounded():
     assert own["mentions_listed"] == len(own["mentions"]) == MAX_FILE_MENTIONS
     assert [m["article"] for m in own["mentions"]] == [m.article_id for m in mentions[:MAX_FILE_MENTIONS]]
     assert own["related_count"] == MAX_FILE_RELATED + 300 and len(own["related"]) == MAX_FILE_RELATED
-    kept = {r["id"] for r in own["related"]}
+    kept = {other for other, _ in own["related"]}
     left_out = set(shared) - kept  # the weakest, ties by id
     assert {shared[i] for i in left_out} == {1}
     assert max(i for i in kept if shared[i] == 1) < min(left_out)
@@ -170,7 +170,13 @@ def test_exports_kept_in_a_preview_memo_are_the_plain_bytes_and_only_changed_ent
     assert data_files(changed, memo) == export_files(changed)
     assert sorted(calls) == sorted(f"{kind} people/p0{i}" for kind in ("entity", "row", "entity_file")
                                    for i in (1, 2))
-    assert all(memo.size(entry) == (6 if entry.name != "entities.json article" else 0) for entry in ENTRIES)
+    assert [memo.size(entry) for entry in ENTRIES] == [6, 0, 6, 6]  # what this export used, no more
+
+    # One loses its page: its entry says so, its file goes; the others' counts are the same.
+    lost = next(e for e in changed.entities if e.id == "people/p03")
+    unpaged = replace(changed, entities=tuple(e for e in changed.entities if e is not lost), without_page=(lost,))
+    assert data_files(unpaged, memo) == export_files(unpaged)
+    assert "data/entities/people/p03.json" not in export_files(unpaged)
 
 
 def test_sitegen_build_encodes_the_exports_afresh(tmp_path):
@@ -192,7 +198,7 @@ def test_a_script_can_follow_the_graph_to_each_entitys_counts_and_sentences(samp
         for node in graph["nodes"]:
             own = json.loads((out / node["data"]).read_text(encoding="utf-8"))
             assert own["entity"]["id"] == node["id"] and own["related_count"] == node["related_count"]
-            counts = {r["id"]: r["weight"] for r in own["related"]}
+            counts = dict(own["related"])
             for edge in graph["edges"]:
                 if node["id"] in (edge["source"], edge["target"]):
                     other = edge["target"] if edge["source"] == node["id"] else edge["source"]

@@ -12,10 +12,10 @@ the same values (see ``sitegen.incremental.exports``); the bytes are the same ei
 from __future__ import annotations
 
 import csv
-import heapq
 import io
 import json
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Callable, Mapping, Sequence
 
 from ..model import Article, Entity, Mention, Site
@@ -172,15 +172,18 @@ def entity_files(site: Site, encoders: Encoders | None = None) -> dict[str, byte
 
 
 def encoded_entity_file(e: Entity, page_reason: str | None, shared: Mapping[str, int]) -> bytes:
-    """The entity's entry as in entities.json, the entities it shares articles with (most
-    shared first, ties by id) and its newest mentions, each list capped and counted."""
-    related = heapq.nsmallest(MAX_FILE_RELATED, shared.items(), key=lambda pair: (-pair[1], pair[0]))
+    """The entity's entry as in entities.json, every entity it shares articles with (most
+    shared first, ties by id; with or without a page, as in entities.json) and its newest
+    mentions, each list capped and counted."""
+    related = sorted(shared.items())  # by id, then by count: a stable sort keeps ties by id
+    related.sort(key=itemgetter(1), reverse=True)
+    del related[MAX_FILE_RELATED:]
     mentions = e.mentions[:MAX_FILE_MENTIONS]  # newest article first, each article's in text order
     value = {
         "version": FORMAT_VERSION,
         "entity": _entity_entry(e, True, page_reason),
         "related_count": len(shared),
-        "related": [{"id": other, "weight": n} for other, n in related],
+        "related": [[other, n] for other, n in related],  # pairs: a hub has thousands
         "mentions_listed": len(mentions),
         "mentions": [{"article": m.article_id, "text": m.text, "start": m.start, "end": m.end,
                       "sentence": m.sentence, "sentence_start": m.sentence_start} for m in mentions],
