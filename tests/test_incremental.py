@@ -252,6 +252,7 @@ def test_random_edits_rebuild_to_what_a_fresh_build_makes(seed, make_site, nlp, 
     # with --replay does; the others build offline, with no reference records.
     reference = {"replay": REPLAY} if seed % 3 == 2 else {"offline": True}
     linked = 0
+    entity_files = 0  # the most data/entities/<id>.json files a compared build had
     for _ in range(EDITS):
         history.append(editor.edit())
         # Odd seeds build as the preview does: pages first, then data/* (see write_exports).
@@ -269,7 +270,9 @@ def test_random_edits_rebuild_to_what_a_fresh_build_makes(seed, make_site, nlp, 
                                       **reference))
         published = files_of(site.output)
         assert_same_output(published, files_of(fresh_output), history)
+        entity_files = max(entity_files, sum(name.startswith("data/entities/") for name in published))
     assert linked > 0 or "replay" not in reference, "no entity was ever linked: the reference path went untested"
+    assert entity_files > 1, "no entity's data file was compared: the exports went untested"
 
 
 # ---- the command line: each `sitegen build` a new process, reusing .sitegen/memo.sqlite ----
