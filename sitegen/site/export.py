@@ -185,8 +185,10 @@ def encoded_entity_file(e: Entity, page_reason: str | None, shared: Mapping[str,
         "related_count": len(shared),
         "related": [[other, n] for other, n in related],  # pairs: a hub has thousands
         "mentions_listed": len(mentions),
+        # The sentence by its offsets in data/text/<article>.txt: its text would be most of the file.
         "mentions": [{"article": m.article_id, "text": m.text, "start": m.start, "end": m.end,
-                      "sentence": m.sentence, "sentence_start": m.sentence_start} for m in mentions],
+                      "sentence_start": m.sentence_start, "sentence_end": m.sentence_start + len(m.sentence)}
+                     for m in mentions],
     }
     return _encoded(value) + b"\n"
 
