@@ -45,13 +45,15 @@ class Encoders:
     article: Callable[[Article, Sequence[Mention]], bytes]  # (article, its mentions)
     row: Callable[[Entity, str, str], bytes]  # (entity, first seen, last seen)
     entity_file: Callable[[Entity, "str | None", Mapping[str, int]], bytes]  # (entity, reason, co-mentions)
+    node: Callable[[Entity, int], bytes]  # (entity, how many it shares an article with)
+    edges: Callable[[str, tuple], bytes]  # (source id, ((target id, weight), ...)), "" if none
 
 
 def export_files(site: Site, encoders: Encoders | None = None) -> dict[str, bytes]:
     """Every file under ``data/``, by path."""
     encoders = encoders or PLAIN
     files = {"data/entities.json": entities_json(site, encoders),
-             "data/graph.json": graph_json(site),
+             "data/graph.json": graph_json(site, encoders),
              "data/entities.csv": entities_csv(site, encoders)}
     files.update(entity_files(site, encoders))
     files.update(article_texts(site))
@@ -132,26 +134,37 @@ def article_texts(site: Site) -> dict[str, bytes]:
 
 # ---- data/graph.json: each entity's strongest ties --------------------------------------
 
-def graph_json(site: Site) -> bytes:
+def graph_json(site: Site, encoders: Encoders | None = None) -> bytes:
     """Nodes (entities with a page) and undirected edges weighted by the articles two share.
 
     A node keeps the edges of its "often mentioned with" list (``Site.related``: its
     strongest co-mentions, ties by name, those with a page); an edge is in the graph if
     either end keeps it. The full counts are in each entity's own file (``entity_files``).
     """
+    encoders = encoders or PLAIN
     paged = {e.id for e in site.entities}
-    nodes = [{"id": e.id, "name": e.name, "type": e.type, "url": e.url, "mention_count": len(e.mentions),
-              "article_count": len(e.articles), "related_count": len(site.shared.get(e.id, ())),
-              "data": entity_file_path(e.id)} for e in site.entities]
-    kept: dict[tuple[str, str], int] = {}
+    nodes = [encoders.node(e, len(site.shared.get(e.id, ()))) for e in site.entities]
+    kept: dict[str, dict[str, int]] = {}  # source -> target -> weight, source < target
     for e in site.entities:
         for other, weight in site.related.get(e.id, ()):
             if other in paged:
-                kept[(e.id, other) if e.id < other else (other, e.id)] = weight
-    edges = [{"source": a, "target": b, "weight": n} for (a, b), n in sorted(kept.items())]
-    head = {"version": GRAPH_VERSION, "weight": "articles the two entities are both mentioned in",
-            "edges_kept": "each node's strongest co-mentions with a page (see its data file for all)"}
-    return (_dumps({**head, "nodes": nodes, "edges": edges}) + "\n").encode("utf-8")
+                a, b = (e.id, other) if e.id < other else (other, e.id)
+                kept.setdefault(a, {})[b] = weight
+    edges = [encoders.edges(a, tuple(sorted(kept[a].items()))) for a in sorted(kept)]
+    head = _dumps({"version": GRAPH_VERSION, "weight": "articles the two entities are both mentioned in",
+                   "edges_kept": "each node's strongest co-mentions with a page (see its data file for all)"})
+    return b"".join([head[:-1].encode(), b',"nodes":[', b",".join(nodes), b'],"edges":[', b",".join(edges),
+                     b"]}\n"])
+
+
+def encoded_node(e: Entity, related_count: int) -> bytes:
+    return _encoded({"id": e.id, "name": e.name, "type": e.type, "url": e.url, "mention_count": len(e.mentions),
+                     "article_count": len(e.articles), "related_count": related_count,
+                     "data": entity_file_path(e.id)})
+
+
+def encoded_edges(source: str, targets: tuple) -> bytes:
+    return b",".join(_encoded({"source": source, "target": b, "weight": n}) for b, n in targets)
 
 
 # ---- data/entities/<id>.json: one entity, every co-mention count ---------------------------
@@ -232,4 +245,5 @@ def _cell(value) -> str:
     return text
 
 
-PLAIN = Encoders(entity=encoded_entity, article=encoded_article, row=csv_row, entity_file=encoded_entity_file)
+PLAIN = Encoders(entity=encoded_entity, article=encoded_article, row=csv_row, entity_file=encoded_entity_file,
+                 node=encoded_node, edges=encoded_edges)
