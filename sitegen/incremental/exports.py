@@ -13,8 +13,10 @@ without a digest: digesting every count of every entity would cost what encoding
 the file and the edges are kept with the values they were made from, compared by value
 (equal counts of an unchanged entity compare in C at once).
 
-Kept in memory only (a preview's): ``sitegen build`` encodes the exports afresh, which at
-1,000 articles costs less than reading kept entries back would (see bench/README.md).
+Kept in memory only (a preview's): ``sitegen build`` encodes the exports afresh. Its keys
+would need every entity's and article's own digest, which ``sitegen build`` does not make
+(it skips the entity stages' memo entries), and making them costs about what encoding
+does (see bench/README.md).
 A preview may make its exports after the build that made the site has ended (see
 ``incremental.preview``), so these entries are kept and dropped by rounds of their own:
 each export keeps what it used and nothing else.
@@ -85,5 +87,5 @@ def reusing(memo: Memo) -> Encoders:
 
 def _key(*parts: str | None) -> str:
     """Digests and short texts joined, each after its length: as unambiguous as digesting
-    them again, at a tenth of the cost (thousands of keys are asked for after every save)."""
+    them again, and far cheaper (thousands of keys are asked for after every save)."""
     return "".join("-" if part is None else f"{len(part)}:{part}" for part in parts)

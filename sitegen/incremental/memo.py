@@ -70,13 +70,13 @@ class Memo:
     def round(self, entries: Iterable[Entry]) -> Iterator[None]:
         """A round of ``entries`` (each ``own_rounds``): what it did not use is forgotten
         when it ends, unless it failed."""
-        names = [entry.name for entry in entries]
+        entries = list(entries)
         for entry in entries:
             self._table(entry)
             self._used[entry.name] = set()
         yield
-        for name in names:
-            self._drop_unused(name)
+        for entry in entries:
+            self._drop_unused(entry.name)
 
     def _drop_unused(self, name: str) -> None:
         table = self._tables[name]
