@@ -29,9 +29,9 @@ from .content.judgements import Judgement, load_judgements, unmatched_same_as
 from .errors import SiteDirError
 from .incremental import Memo
 from . import urls
-from .site.export import article_texts, entities_csv, entities_json, graph_json
 from .incremental.memory import BuildMemory
 from .incremental.comentions import counting
+from .incremental.exports import data_files
 from .incremental.entities import published, resolved
 from .incremental.reference import reference_steps
 from .nlp.extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
@@ -134,10 +134,9 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
             return BuildResult(site, tuple(errors), tuple(warnings), None, time.perf_counter() - started, extracted,
                                False, report, held=True)
         jobs = options.jobs if options.jobs else os.cpu_count() or 1
-        memory = options.memory  # the later stages' own memos, until they move into ``memo``
         history = load_history(config.state_dir, warn)
         files = render_files(site, config, jobs, None if options.force else memo)
-        files.update(target.exports(lambda: data_files(site, memory)))
+        files.update(target.exports(lambda: data_files(site, memo)))
         files.update(redirect_stage(site, config, history, files))
         if config.search:
             files.update(target.search_index(lambda: search_files(files, config.language, warn, output,
@@ -217,7 +216,7 @@ def write_exports(site: Site, memory: BuildMemory, output: Path) -> WriteStats |
     if memory.written is None:
         return None
     files = {name: data for name, data in memory.written.items() if not name.startswith(EXPORTS)}
-    files.update(data_files(site, memory))
+    files.update(data_files(site, memory.store))
     try:
         stats = write_site(output, files, memory.written)
     except BaseException:
@@ -375,12 +374,6 @@ def render_files(site: Site, config: SiteConfig, jobs: int = 1, memo: Memo | Non
     from .site.render import render_all, render_site
 
     return render_site(site, config, jobs, render_pages(memo) if memo is not None else render_all)
-
-
-def data_files(site: Site, memory: BuildMemory | None = None) -> dict[str, bytes]:
-    return {"data/entities.json": entities_json(site, memory.exports if memory else None),
-            "data/graph.json": graph_json(site, memory.graph if memory else None),
-            "data/entities.csv": entities_csv(site, memory.csv_rows if memory else None), **article_texts(site)}
 
 
 def redirect_stage(site: Site, config: SiteConfig, history, files: Mapping[str, bytes]) -> dict[str, bytes]:

@@ -90,5 +90,3 @@ def test_graph_edges_are_the_co_mentions_between_entities_with_a_page():
     site = Site((), (ann, bo), related=counted.related, shared=counted.pairs, without_page=(cy,))
     graph = json.loads(graph_json(site))
     assert graph["edges"] == [{"source": "people/ann", "target": "people/bo", "weight": 2}]
-    memo: dict = {}
-    assert graph_json(site, memo) == graph_json(site, memo) == graph_json(site)

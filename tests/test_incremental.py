@@ -263,6 +263,7 @@ def test_random_edits_rebuild_to_what_a_fresh_build_makes(seed, make_site, nlp, 
     if seed % 3 == 1:
         fill_reference_cache(site, nlp)
     linked = 0
+    entity_files = 0  # the most data/entities/<id>.json files a compared build had
     for _ in range(EDITS):
         history.append(editor.edit())
         decided.clear()
@@ -282,7 +283,9 @@ def test_random_edits_rebuild_to_what_a_fresh_build_makes(seed, make_site, nlp, 
                                       **reference))
         published = files_of(site.output)
         assert_same_output(published, files_of(fresh_output), history)
+        entity_files = max(entity_files, sum(name.startswith("data/entities/") for name in published))
     assert linked > 0 or seed % 3 == 0, "no entity was ever linked: the reference path went untested"
+    assert entity_files > 1, "no entity's data file was compared: the exports went untested"
     assert reused_links or seed % 3 != 1, "no build kept its links from the cache: the reuse went untested"
 
 

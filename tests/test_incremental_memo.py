@@ -148,3 +148,21 @@ def test_a_memo_on_disk_remembers_only_persisted_entries(tmp_path: Path):
     in_memory = Memo()
     assert in_memory.remembers(PAGES) and in_memory.remembers(GROUPS)
     on_disk.close()
+
+
+def test_entries_of_their_own_rounds_outlive_builds_and_only_their_round_drops_them():
+    # A preview writes its exports after the build's round has ended (see incremental.exports).
+    memo = Memo()
+    late = Entry("made after the build", own_rounds=True)
+    with memo.round([late]):
+        memo.put(late, "a", 1)
+        memo.put(late, "b", 2)
+    memo.begin()
+    memo.end()  # a build that did not make them
+    assert memo.size(late) == 2
+    with memo.round([late]):
+        assert memo.get(late, "a") == 1
+    assert memo.size(late) == 1  # the round used "a" only
+    with pytest.raises(RuntimeError), memo.round([late]):
+        raise RuntimeError("a failed export")
+    assert memo.size(late) == 1  # a failed round forgets nothing

@@ -199,7 +199,9 @@ def test_graph_export():
     graph = json.loads(graph_json(site))
     nodes = {n["id"]: n for n in graph["nodes"]}
     assert nodes["people/donald-trump"] == {"id": "people/donald-trump", "name": "Donald Trump", "type": "person",
-                                           "url": "people/donald-trump/", "mention_count": 5, "article_count": 3}
+                                           "url": "people/donald-trump/", "mention_count": 5, "article_count": 3,
+                                           "related_count": len(site.shared["people/donald-trump"]),
+                                           "data": "data/entities/people/donald-trump.json"}
     edges = {(e["source"], e["target"]): e["weight"] for e in graph["edges"]}
     assert edges[("people/donald-trump", "places/ankara")] == 2  # two articles name both
     assert edges[("people/donald-trump", "people/vladimir-putin")] == 1

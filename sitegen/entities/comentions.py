@@ -2,8 +2,9 @@
 
 Flows in: the site's entities (each lists the articles that name it). Flows out:
 ``CoMentions``: for every entity the others counted in an article with it and in how many
-articles (``pairs``: the edges of ``data/graph.json``), and its strongest few
-(``related``: "often mentioned with" on a dossier, and the neighbours linking weighs).
+articles (``pairs``: the counts in ``data/entities/<id>.json``), and its strongest few
+(``related``: "often mentioned with" on a dossier, the edges of ``data/graph.json``, and the
+neighbours linking weighs).
 
 ``count`` counts from nothing. A preview brings the last build's counts up to date by the
 articles whose entities changed instead (``sitegen.incremental.comentions``); both give

@@ -6,7 +6,9 @@ store: the code that wraps a stage asks ``memo.reuse(ENTRY, key, make)``, where 
 is a digest of everything ``make`` reads.
 
 A build opens with ``begin()`` and closes with ``end()``: every result the build did not
-ask for is dropped then, so a store holds what the latest build used and no more.
+ask for is dropped then, so a store holds what the latest build used and no more. An entry
+made by a step that may run after its build has ended (a preview's exports) has rounds of
+its own instead (``own_rounds``, ``round()``): the build's leave it alone.
 
 Persisted entries live in a SQLite file (``.sitegen/memo.sqlite``), read lazily per entry
 and written in one transaction at ``save()``. The file belongs to the site's own state
@@ -18,9 +20,10 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Generic, Iterable, TypeVar
+from typing import Callable, Generic, Iterable, Iterator, TypeVar
 
 from ..sqlite_files import open_or_set_aside
 
@@ -33,6 +36,8 @@ class Entry(Generic[V]):
 
     name: str
     persist: bool = False
+    # kept and dropped by its own rounds (``Memo.round``), not by the build's
+    own_rounds: bool = False
 
 
 class Memo:
@@ -44,21 +49,41 @@ class Memo:
         self._used: dict[str, set[str]] = {}
         self._stored: dict[str, set[str]] = {}  # keys on disk, per persisted entry read from it
         self._remade: dict[str, set[str]] = {}  # keys on disk whose result was put again since
+        self._own_rounds: set[str] = set()  # entries kept by rounds of their own (see ``round``)
         self._db: sqlite3.Connection | None = None
 
     # ---- one build -----------------------------------------------------------------
 
     def begin(self) -> None:
         """A build starts: nothing is used yet."""
-        self._used = {name: set() for name in self._tables}
+        for name in self._tables:
+            if name not in self._own_rounds:
+                self._used[name] = set()
 
     def end(self) -> None:
         """A build ended: forget what it did not use."""
-        for name, table in self._tables.items():
-            used = self._used.get(name, set())
-            if len(used) != len(table):
-                for key in [k for k in table if k not in used]:
-                    del table[key]
+        for name in self._tables:
+            if name not in self._own_rounds:
+                self._drop_unused(name)
+
+    @contextmanager
+    def round(self, entries: Iterable[Entry]) -> Iterator[None]:
+        """A round of ``entries`` (each ``own_rounds``): what it did not use is forgotten
+        when it ends, unless it failed."""
+        entries = list(entries)
+        for entry in entries:
+            self._table(entry)
+            self._used[entry.name] = set()
+        yield
+        for entry in entries:
+            self._drop_unused(entry.name)
+
+    def _drop_unused(self, name: str) -> None:
+        table = self._tables[name]
+        used = self._used.get(name, set())
+        if len(used) != len(table):
+            for key in [k for k in table if k not in used]:
+                del table[key]
 
     def forget(self) -> None:
         """Drop everything (in memory; the file is emptied at the next ``save``)."""
@@ -115,6 +140,8 @@ class Memo:
         if table is None:
             table = self._tables[entry.name] = self._read(entry) if entry.persist else {}
             self._used.setdefault(entry.name, set())
+            if entry.own_rounds:
+                self._own_rounds.add(entry.name)
         return table
 
     # ---- on disk -------------------------------------------------------------------

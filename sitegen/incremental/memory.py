@@ -9,9 +9,9 @@ themselves in memory:
   (see ``incremental.articles``), the entities, mentions, co-mentions and publication
   decisions made from them (``incremental.entities``, ``incremental.comentions``), and
   each page's bytes with the inputs it read, so a page whose inputs are equal to last
-  time is not rendered again (``incremental.pages``), all under digests of what they were
-  made from (the reference stage's too: ``incremental.reference``); and, still here, each
-  entry of ``data/entities.json`` and ``data/graph.json``;
+  time is not rendered again (``incremental.pages``), the reference stage's records,
+  links and facts (``incremental.reference``), and the entries of the data/* exports
+  (``incremental.exports``), all under digests of what they were made from;
 - the files last written to the output folder, so writing compares bytes in memory
   instead of reading the whole output back.
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Iterable, Mapping
 
 from ..config import SiteConfig
 from . import Memo
@@ -33,11 +33,7 @@ from ..model import ArticleError
 class BuildMemory:
     config: SiteConfig | None = None
     output: Path | None = None
-    exports: dict[Any, Any] = field(default_factory=dict)  # entries of data/entities.json, see export.py
-    graph: dict[Any, Any] = field(default_factory=dict)  # entries of data/graph.json, likewise
-    csv_rows: dict[Any, Any] = field(default_factory=dict)  # rows of data/entities.csv, likewise
-    # results keyed by the digests of their inputs (see sitegen.incremental); the fields
-    # above move into it stage by stage
+    # results keyed by the digests of their inputs (see sitegen.incremental)
     store: Memo = field(default_factory=Memo)
     # The preview's output, as incremental.preview publishes it (no stage reads these):
     written: dict[str, bytes] | None = None  # the output folder's files after the last write
@@ -57,9 +53,6 @@ class BuildMemory:
 
     def forget(self) -> None:
         self.config = self.output = None
-        self.exports.clear()
-        self.graph.clear()
-        self.csv_rows.clear()
         self.store.forget()
         self.written = None
         self.written_errors = None

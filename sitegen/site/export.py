@@ -1,86 +1,85 @@
 """The site's data for scripts, scorers and spreadsheets.
 
 ``data/entities.json`` (every entity and mention), ``data/graph.json`` (who is mentioned
-with whom) and ``data/entities.csv`` (one row per entity). The shapes are a public
-contract, documented in the README.
+with whom, each entity's strongest ties), ``data/entities/<entity id>.json`` (one entity
+with all its co-mention counts and its newest mentions) and ``data/entities.csv`` (one
+row per entity). The shapes are a public contract, documented in the README.
+
+Every entry of a large file is encoded by one function of the values it is made from
+(``Encoders``): a caller that kept the bytes of an earlier build may hand them back for
+the same values (see ``sitegen.incremental.exports``); the bytes are the same either way.
 """
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-from typing import Callable, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Callable, Mapping, Sequence
 
 from ..model import Article, Entity, Mention, Site
 from ..names import name_key
+from ..urls import check_entity_id
 from .structured import short_description, wikidata_url
 
 FORMAT_VERSION = 1
+# Version 2: each node keeps only its strongest edges (version 1 had every pair).
+GRAPH_VERSION = 2
+ENTITY_FILES = "data/entities/"
+# Bounds of one entity's file: a hub of a large archive shares articles with tens of
+# thousands of names and is mentioned as often; every mention is in data/entities.json.
+MAX_FILE_MENTIONS = 1000
+MAX_FILE_RELATED = 5000
 
 
-def entities_json(site: Site, memo: dict | None = None) -> bytes:
-    """The export, as compact JSON.
+@dataclass(frozen=True)
+class Encoders:
+    """How each entry is encoded, from exactly the values named in its signature.
 
-    ``memo`` (kept by a long-running caller) holds each entity's and article's encoded
-    entry with the value it was encoded from: an unchanged one is not encoded again. The
-    bytes are those of encoding the whole at once.
+    An entry that comes to read more must take it as an argument, so that the caller
+    keeping encoded entries (``incremental.exports``) keys it by that too.
     """
-    entries = _Entries(memo)
+
+    entity: Callable[[Entity, bool, "str | None"], bytes]  # (entity, has a page, page reason)
+    # (article, its mentions, whether each one's entity has a page)
+    article: Callable[[Article, Sequence[Mention], Sequence[bool]], bytes]
+    row: Callable[[Entity, str, str], bytes]  # (entity, first seen, last seen)
+    entity_file: Callable[[Entity, "str | None", Mapping[str, int]], bytes]  # (entity, reason, co-mentions)
+    node: Callable[[Entity, int], bytes]  # (entity, how many it shares an article with)
+    edges: Callable[[str, tuple], bytes]  # (source id, ((target id, weight), ...)), "" if none
+
+
+def export_files(site: Site, encoders: Encoders | None = None) -> dict[str, bytes]:
+    """Every file under ``data/``, by path."""
+    encoders = encoders or PLAIN
+    files = {"data/entities.json": entities_json(site, encoders),
+             "data/graph.json": graph_json(site, encoders),
+             "data/entities.csv": entities_csv(site, encoders)}
+    files.update(entity_files(site, encoders))
+    files.update(article_texts(site))
+    return files
+
+
+def entities_json(site: Site, encoders: Encoders | None = None) -> bytes:
+    """The export, as compact JSON."""
+    encoders = encoders or PLAIN
     # Names without a page are listed too ("page": false, "url": null); their mentions are
     # in each article's "other_names", apart from the mentions of dossier pages.
     everyone = [(e, True) for e in site.entities] + [(e, False) for e in site.without_page]
     everyone.sort(key=lambda pair: (name_key(pair[0].name), pair[0].id))
     reasons = site.page_reasons
-    entities = [entries.text(("entity", e.id), (e, page, reasons.get(e.id)),
-                             lambda e=e, page=page: _encoded(_entity_entry(e, page, reasons.get(e.id))))
-                for e, page in everyone]
+    entities = [encoders.entity(e, page, reasons.get(e.id)) for e, page in everyone]
     paged = {e.id for e in site.entities}
     articles = []
     for a in site.articles:
         mentions = site.mentions_by_article.get(a.id, ())
-        # Which list a mention goes in depends on its entity's page, so that is part of the source.
-        has_page = tuple(m.entity_id in paged for m in mentions)
-        articles.append(entries.text(("article", a.id), (a, mentions, has_page),
-                                     lambda a=a, mentions=mentions, has_page=has_page:
-                                     _encoded(_article_entry(a, mentions, has_page))))
-    entries.keep()
+        articles.append(encoders.article(a, mentions, tuple(m.entity_id in paged for m in mentions)))
     head = _dumps({"version": FORMAT_VERSION, "offsets": "unicode code points in data/text/<article id>.txt"})
     # No indentation: the C encoder then serialises a large site's export several times faster.
     # Pieces are joined as bytes: a large site's export is megabytes, not encoded again whole.
     return b"".join([head[:-1].encode(), b',"entities":[', b",".join(entities), b'],"articles":[',
                      b",".join(articles), b"]}\n"])
-
-
-class _Entries:
-    """Encoded pieces of an export by key, each with the value it was encoded from."""
-
-    def __init__(self, memo: dict | None) -> None:
-        self.memo = memo
-        self.fresh: dict = {}
-
-    def text(self, key, source, encode: Callable[[], bytes]) -> bytes:
-        """The piece for ``key``: kept if made from an equal ``source``, else ``encode()``."""
-        kept = self.memo.get(key) if self.memo is not None else None
-        if kept is None or (kept[0] is not source and kept[0] != source):
-            kept = (source, encode())
-        self.fresh[key] = kept
-        return kept[1]
-
-    def kept(self, key):
-        """The last call's piece for ``key``, kept again without a comparison (the caller
-        knows its source did not change), or None if there is none."""
-        kept = self.memo.get(key) if self.memo is not None else None
-        if kept is not None:
-            self.fresh[key] = kept
-            return kept[1]
-        return None
-
-    def keep(self) -> None:
-        """Keep only this call's pieces for the next call."""
-        if self.memo is not None:
-            self.memo.clear()
-            self.memo.update(self.fresh)
 
 
 def _dumps(value) -> str:
@@ -89,6 +88,10 @@ def _dumps(value) -> str:
 
 def _encoded(value) -> bytes:
     return _dumps(value).encode("utf-8")
+
+
+def encoded_entity(e: Entity, page: bool = True, page_reason: str | None = None) -> bytes:
+    return _encoded(_entity_entry(e, page, page_reason))
 
 
 def _entity_entry(e: Entity, page: bool = True, page_reason: str | None = None) -> dict:
@@ -110,6 +113,10 @@ def _entity_entry(e: Entity, page: bool = True, page_reason: str | None = None) 
         "articles": list(e.articles),
         "merge_reasons": list(e.merge_reasons),
     }
+
+
+def encoded_article(a: Article, mentions: Sequence[Mention], has_page: Sequence[bool]) -> bytes:
+    return _encoded(_article_entry(a, mentions, has_page))
 
 
 def _article_entry(a: Article, mentions: Sequence[Mention], has_page: Sequence[bool]) -> dict:
@@ -134,61 +141,103 @@ def article_texts(site: Site) -> dict[str, bytes]:
     return {f"data/text/{a.id}.txt": a.text.encode("utf-8") for a in site.articles}
 
 
-def graph_json(site: Site, memo: dict | None = None) -> bytes:
-    """Nodes (entities) and undirected edges weighted by the number of articles two entities share.
+# ---- data/graph.json: each entity's strongest ties --------------------------------------
 
-    The shared articles are the site's co-mentions (``Site.shared``, see ``comentions``),
-    between entities that have a page. ``memo`` (kept by a long-running caller) holds each
-    node's and each entity's edges' encoded text with what it was made from: an entity
-    whose counts and the set of pages are the same again is not encoded again. The bytes
-    are those of encoding it all afresh.
+def graph_json(site: Site, encoders: Encoders | None = None) -> bytes:
+    """Nodes (entities with a page) and undirected edges weighted by the articles two share.
+
+    A node keeps the edges of its "often mentioned with" list (``Site.related``: its
+    strongest co-mentions, ties by name, those with a page); an edge is in the graph if
+    either end keeps it. The full counts are in each entity's own file (``entity_files``).
     """
-    shared = site.shared
+    encoders = encoders or PLAIN
     paged = {e.id for e in site.entities}
-    # The edges drawn depend on which entities have no page: one short value stands for them.
-    hidden = hashlib.sha256("\0".join(sorted(e.id for e in site.without_page)).encode()).hexdigest()
-    entries = _Entries(memo)
-    nodes = []
+    nodes = [encoders.node(e, len(site.shared.get(e.id, ()))) for e in site.entities]
+    kept: dict[str, dict[str, int]] = {}  # source -> target -> weight, source < target
     for e in site.entities:
-        node = (e.id, e.name, e.type, e.url, len(e.mentions), len(e.articles))
-        nodes.append(entries.text(("node", e.id), node, lambda node=node: _encoded(dict(zip(_NODE_KEYS, node)))))
-    edges = []
-    for a in sorted(paged & shared.keys()):  # edges in (source, target) order, source < target
-        counts = shared[a]
-        piece = entries.text(("edges", a), (counts, hidden), lambda counts=counts, a=a: b",".join(
-            _encoded({"source": a, "target": b, "weight": n}) for b, n in sorted(counts.items())
-            if b > a and b in paged))
-        if piece:
-            edges.append(piece)
-    entries.keep()
-    head = _dumps({"version": FORMAT_VERSION, "weight": "articles the two entities are both mentioned in"})
-    return b"".join([head[:-1].encode(), b',"nodes":[', b",".join(nodes), b'],"edges":[', b",".join(edges), b"]}\n"])
+        for other, weight in site.related.get(e.id, ()):
+            if other in paged:
+                a, b = (e.id, other) if e.id < other else (other, e.id)
+                kept.setdefault(a, {})[b] = weight
+    edges = [encoders.edges(a, tuple(sorted(kept[a].items()))) for a in sorted(kept)]
+    head = _dumps({"version": GRAPH_VERSION, "weight": "articles the two entities are both mentioned in",
+                   "edges_kept": "each node's strongest co-mentions with a page (see its data file for all)"})
+    return b"".join([head[:-1].encode(), b',"nodes":[', b",".join(nodes), b'],"edges":[', b",".join(edges),
+                     b"]}\n"])
 
 
-_NODE_KEYS = ("id", "name", "type", "url", "mention_count", "article_count")
+def encoded_node(e: Entity, related_count: int) -> bytes:
+    return _encoded({"id": e.id, "name": e.name, "type": e.type, "url": e.url, "mention_count": len(e.mentions),
+                     "article_count": len(e.articles), "related_count": related_count,
+                     "data": entity_file_path(e.id)})
 
+
+def encoded_edges(source: str, targets: tuple) -> bytes:
+    return b",".join(_encoded({"source": source, "target": b, "weight": n}) for b, n in targets)
+
+
+# ---- data/entities/<id>.json: one entity, every co-mention count ---------------------------
+
+def entity_file_path(entity_id: str) -> str:
+    return f"{ENTITY_FILES}{entity_id}.json"
+
+
+def entity_files(site: Site, encoders: Encoders | None = None) -> dict[str, bytes]:
+    """One file per entity with a page (ids are checked: the path stays in data/entities/)."""
+    encoders = encoders or PLAIN
+    files = {}
+    for e in site.entities:
+        check_entity_id(e.id, e.type)
+        files[entity_file_path(e.id)] = encoders.entity_file(e, site.page_reasons.get(e.id),
+                                                             site.shared.get(e.id, {}))
+    return files
+
+
+def encoded_entity_file(e: Entity, page_reason: str | None, shared: Mapping[str, int]) -> bytes:
+    """The entity's entry as in entities.json, every entity it shares articles with (most
+    shared first, ties by id; with or without a page, as in entities.json) and its newest
+    mentions, each list capped and counted."""
+    related = sorted(shared.items())  # by id, then by count: a stable sort keeps ties by id
+    related.sort(key=itemgetter(1), reverse=True)
+    del related[MAX_FILE_RELATED:]
+    mentions = e.mentions[:MAX_FILE_MENTIONS]  # newest article first, each article's in text order
+    value = {
+        "version": FORMAT_VERSION,
+        "entity": _entity_entry(e, True, page_reason),
+        "related_count": len(shared),
+        "related": [[other, n] for other, n in related],  # pairs: a hub has thousands
+        "mentions_listed": len(mentions),
+        # The sentence by its offsets in data/text/<article>.txt: its text would be most of the file.
+        "mentions": [{"article": m.article_id, "text": m.text, "start": m.start, "end": m.end,
+                      "sentence_start": m.sentence_start, "sentence_end": m.sentence_start + len(m.sentence)}
+                     for m in mentions],
+    }
+    return _encoded(value) + b"\n"
+
+
+# ---- data/entities.csv ----------------------------------------------------------------
 
 CSV_COLUMNS = ("id", "name", "type", "aliases", "url", "mention_count", "article_count",
                "first_seen", "last_seen", "wikidata", "wikipedia", "description")
 
 
-def entities_csv(site: Site, memo: dict | None = None) -> bytes:
-    """One row per entity (UTF-8 with a byte-order mark, so spreadsheet programs read it right).
-
-    ``memo`` (kept by a long-running caller) holds each entity's row with what it was
-    written from."""
+def entities_csv(site: Site, encoders: Encoders | None = None) -> bytes:
+    """One row per entity (UTF-8 with a byte-order mark, so spreadsheet programs read it right)."""
+    encoders = encoders or PLAIN
     dates = {a.id: a.date.isoformat() for a in site.articles}
-    entries = _Entries(memo)
     rows = [_csv_line(CSV_COLUMNS)]
     for e in site.entities:
         seen = [dates[a] for a in e.articles if a in dates]
         first, last = (min(seen), max(seen)) if seen else ("", "")
-        rows.append(entries.text(("row", e.id), (e, first, last), lambda e=e, first=first, last=last: _csv_line((
-            e.id, e.name, e.type, "; ".join(a for a in e.aliases if a != e.name), e.url, len(e.mentions),
-            len(e.articles), first, last, (wikidata_url(e.reference) and e.reference.wikidata_id) if e.reference else "",
-            e.reference.wikipedia_url if e.reference else "", short_description(e) or ""))))
-    entries.keep()
+        rows.append(encoders.row(e, first, last))
     return "\ufeff".encode("utf-8") + b"".join(rows)
+
+
+def csv_row(e: Entity, first: str, last: str) -> bytes:
+    return _csv_line((
+        e.id, e.name, e.type, "; ".join(a for a in e.aliases if a != e.name), e.url, len(e.mentions),
+        len(e.articles), first, last, (wikidata_url(e.reference) and e.reference.wikidata_id) if e.reference else "",
+        e.reference.wikipedia_url if e.reference else "", short_description(e) or ""))
 
 
 def _csv_line(values) -> bytes:
@@ -203,3 +252,7 @@ def _cell(value) -> str:
     if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
     return text
+
+
+PLAIN = Encoders(entity=encoded_entity, article=encoded_article, row=csv_row, entity_file=encoded_entity_file,
+                 node=encoded_node, edges=encoded_edges)
