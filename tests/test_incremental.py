@@ -338,7 +338,7 @@ def test_random_edits_on_small_pages_rebuild_to_what_a_fresh_build_makes(seed, m
     for kind in ("mention_page", "letter_page", "month_page"):
         real = getattr(pages, kind)
         monkeypatch.setattr(pages, kind, lambda *args, _real=real, _kind=kind, **kw: built.add(_kind) or _real(*args, **kw))
-    test_random_edits_rebuild_to_what_a_fresh_build_makes(seed, make_site, nlp, tmp_path)
+    test_random_edits_rebuild_to_what_a_fresh_build_makes(seed, make_site, nlp, tmp_path, monkeypatch)
     assert built == {"mention_page", "letter_page", "month_page"}, "a kind of paged page went untested"
 
 

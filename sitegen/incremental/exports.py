@@ -24,7 +24,7 @@ each export keeps what it used and nothing else.
 from __future__ import annotations
 
 import hashlib
-from typing import Mapping, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
 
 from ..model import Article, Entity, Mention, Site
 from ..site.export import PLAIN, Encoders, export_files
@@ -35,9 +35,9 @@ ENTITY_ENTRY = Entry[bytes]("entities.json entity", own_rounds=True)
 ARTICLE_ENTRY = Entry[bytes]("entities.json article", own_rounds=True)
 CSV_ROW = Entry[bytes]("entities.csv row", own_rounds=True)
 # (the co-mention counts it was made from, its bytes)
-ENTITY_FILE = Entry[tuple[Mapping[str, int], bytes]]("entity data file", own_rounds=True)
+ENTITY_FILE = Entry["Encoded"]("entity data file", own_rounds=True)  # source: its co-mention counts
 GRAPH_NODE = Entry[bytes]("graph.json node", own_rounds=True)
-GRAPH_EDGES = Entry[tuple[tuple, bytes]]("graph.json edges of a source", own_rounds=True)  # (edges, bytes)
+GRAPH_EDGES = Entry["Encoded"]("graph.json edges of a source", own_rounds=True)  # source: its edges
 ENTRIES = (ENTITY_ENTRY, ARTICLE_ENTRY, CSV_ROW, ENTITY_FILE, GRAPH_NODE, GRAPH_EDGES)
 
 
@@ -47,6 +47,14 @@ def data_files(site: Site, memo: Memo | None = None) -> dict[str, bytes]:
         return export_files(site)
     with memo.round(ENTRIES):
         return export_files(site, reusing(memo))
+
+
+class Encoded(NamedTuple):
+    """An entry's bytes beside the value it was encoded from, where that value has no
+    digest and is compared instead."""
+
+    source: Any
+    data: bytes
 
 
 def reusing(memo: Memo) -> Encoders:
@@ -68,10 +76,10 @@ def reusing(memo: Memo) -> Encoders:
     def entity_file(e: Entity, reason: str | None, shared: Mapping[str, int]) -> bytes:
         key = _key(own_digest(e), reason)
         kept = memo.get(ENTITY_FILE, key)
-        if kept is None or kept[0] != shared:
+        if kept is None or kept.source != shared:
             # a copy: the kept counts must not follow a later change made in place
-            kept = memo.put(ENTITY_FILE, key, (dict(shared), PLAIN.entity_file(e, reason, shared)))
-        return kept[1]
+            kept = memo.put(ENTITY_FILE, key, Encoded(dict(shared), PLAIN.entity_file(e, reason, shared)))
+        return kept.data
 
     def node(e: Entity, related_count: int) -> bytes:
         return memo.reuse(GRAPH_NODE, _key(own_digest(e), str(related_count)), lambda: PLAIN.node(e, related_count))
@@ -80,9 +88,9 @@ def reusing(memo: Memo) -> Encoders:
         # A source's kept edges are a short tuple of ids and counts: compared, not digested.
         key = _key(source)
         kept = memo.get(GRAPH_EDGES, key)
-        if kept is None or kept[0] != targets:
-            kept = memo.put(GRAPH_EDGES, key, (targets, PLAIN.edges(source, targets)))
-        return kept[1]
+        if kept is None or kept.source != targets:
+            kept = memo.put(GRAPH_EDGES, key, Encoded(targets, PLAIN.edges(source, targets)))
+        return kept.data
 
     return Encoders(entity=entity, article=article, row=row, entity_file=entity_file, node=node, edges=edges)
 
