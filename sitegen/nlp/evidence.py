@@ -71,6 +71,7 @@ KNOWN_PLACE_NOTE = "a known place, outside any sports result"
 GIVEN_NAME_NOTE = "starts with a known given name"
 
 
+@lru_cache(maxsize=1 << 12)  # asked once per name in the sentence, and of every sentence of a report
 def sports_context(sentence: str) -> bool:
     """Whether a sentence reports a sports result or fixture."""
     return bool(_SPORTS.search(sentence))
