@@ -391,6 +391,17 @@ def test_pages_load_nothing_from_other_sites_but_commons_pictures(served_site, p
 # ---- accessibility, small screens, print ---------------------------------------------------
 
 AXE = REPO / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def serious_violations(page, script: str) -> list[str]:
+    """What axe-core (``script``, its source) finds serious or critical on the open page."""
+    page.add_script_tag(content=script)
+    return page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ['violations']});
+        return result.violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`);
+    }""")
 PAGES_TO_AUDIT = ("", "people/", "people/ahmed-al-sharaa/", "places/syria/", f"articles/{ARTICLE_ID}/",
                   "articles/", "search/?q=Syria", "people/nobody/")
 
@@ -406,13 +417,7 @@ def test_no_serious_accessibility_violations(served_site, browser, scheme):
         page.goto(served_site + path)
         if path.startswith("search/"):
             _search_results(page)
-        page.add_script_tag(content=script)
-        violations = page.evaluate("""async () => {
-            const result = await axe.run(document, {resultTypes: ['violations']});
-            return result.violations
-                .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`);
-        }""")
+        violations = serious_violations(page, script)
         if violations:
             found[path or "home"] = violations
     context.close()

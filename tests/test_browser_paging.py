@@ -12,7 +12,7 @@ import pytest
 from sitegen.config import SiteConfig
 from sitegen.site.render import render_site
 
-from test_browser import AXE, CHROMIUM, _StaticHost, browser, page  # noqa: F401  (fixtures)
+from test_browser import AXE, CHROMIUM, _StaticHost, browser, page, serious_violations  # noqa: F401  (fixtures)
 from test_paging import archive
 
 pytestmark = pytest.mark.skipif(not __import__("pathlib").Path(CHROMIUM).exists(),
@@ -79,13 +79,7 @@ def test_no_serious_accessibility_violations_on_paged_pages(served_archive, brow
     for path in (DOSSIER, DOSSIER + "mentions/4/", "people/", "people/letter_a/", "articles/", "months/2015-05/"):
         page.goto(served_archive + path)
         assert page.title() and "not found" not in page.title().lower(), path
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        violations = page.evaluate("""async () => {
-            const result = await axe.run(document, {resultTypes: ['violations']});
-            return result.violations
-                .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`);
-        }""")
+        violations = serious_violations(page, AXE.read_text(encoding="utf-8"))
         if violations:
             found[path] = violations
     context.close()

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from ..model import Entity, Mention, Reference, Site
 from ..reference import ReferenceSteps
@@ -175,13 +175,8 @@ class _Reusing:
         # An entity's digest stands for its names and type (and more: an entity with a new
         # mention looks its names up again, a few reads of the cache).
         base = digest(CANDIDATES.name, revision)
-        keys = {e.id: base + own_digest(e) for e in entities}
-        found = self.memo.get_many(CANDIDATES, keys.values())
-        todo = [e for e in entities if keys[e.id] not in found]
-        made = gather_candidates(todo, source, max_searches) if todo else {}
-        for e in todo:
-            found[keys[e.id]] = self.memo.put(CANDIDATES, keys[e.id], made[e.id])
-        return {e.id: found[keys[e.id]] for e in entities}
+        return self._batch(CANDIDATES, entities, {e.id: base + own_digest(e) for e in entities},
+                           lambda todo: gather_candidates(todo, source, max_searches))
 
     def decide(self, todo: Sequence[Deciding], source) -> Mapping[str, Link | None]:
         revision = source.revision
@@ -234,12 +229,18 @@ class _Reusing:
         if revision is None:
             return entity_references(entities, links, source)
         base = digest(REFERENCE.name, revision)
-        keys = {e.id: base + own_digest(links[e.id]) + e.type for e in entities}
-        found = self.memo.get_many(REFERENCE, keys.values())
+        return self._batch(REFERENCE, entities, {e.id: base + own_digest(links[e.id]) + e.type for e in entities},
+                           lambda todo: entity_references(todo, links, source))
+
+    def _batch(self, entry: Entry, entities: Sequence[Entity], keys: Mapping[str, str],
+               make: Callable[[list[Entity]], Mapping[str, Any]]) -> dict[str, Any]:
+        """Each entity's result under its key: the missing ones made together by one call
+        of ``make`` (its records are then read from the cache in one go)."""
+        found = self.memo.get_many(entry, keys.values())
         todo = [e for e in entities if keys[e.id] not in found]
-        made = entity_references(todo, links, source) if todo else {}
+        made = make(todo) if todo else {}
         for e in todo:
-            found[keys[e.id]] = self.memo.put(REFERENCE, keys[e.id], made[e.id])
+            found[keys[e.id]] = self.memo.put(entry, keys[e.id], made[e.id])
         return {e.id: found[keys[e.id]] for e in entities}
 
     def enrich(self, entity: Entity, reference: Reference) -> Entity:
