@@ -42,7 +42,10 @@ from .entities.merge import canonical_key
 from .model import Article, ArticleError, Site
 from .output.locks import build_lock
 from .names import name_key
-from .output.write import WriteStats, write_site
+from .output.stamps import fingerprint, folder_stamps
+from .output.write import WriteStats, recover, write_site
+from .incremental.output_files import WrittenOutput, note_written
+from .site.files import SiteFiles
 from .output.ownership import recorded_files, refuse_source_folders
 from .progress import Progress
 from .site.redirects import load_history, plan_redirects, redirect_files, save_history, updated_history
@@ -135,7 +138,7 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
                                False, report, held=True)
         jobs = options.jobs if options.jobs else os.cpu_count() or 1
         history = load_history(config.state_dir, warn)
-        files = render_files(site, config, jobs, None if options.force else memo)
+        files = render_files(site, config, jobs, None if options.force else memo, target.written(memo, output))
         files.update(target.exports(lambda: data_files(site, memo)))
         files.update(redirect_stage(site, config, history, files))
         if config.search:
@@ -176,7 +179,7 @@ class CommandLineOutput:
         self.state = _read_state(self.config)
         return not options.force and not options.refresh and not options.record and \
             self.state.get("fingerprint") == self.fingerprint and \
-            self.state.get("output") == output_fingerprint(output) and \
+            self.state.get("output") == fingerprint(folder_stamps(output)) and \
             (options.clock or time.time)() < self.state.get("fresh_until", float("inf"))
 
     def unfetched(self) -> ReferenceReport | None:
@@ -184,6 +187,12 @@ class CommandLineOutput:
 
     def memo(self, warn) -> Memo:
         return persisted_memo(self.config, warn)
+
+    def written(self, memo: Memo, output: Path) -> WrittenOutput:
+        # A commit the last build could not finish changes files: finished first, so that
+        # what is kept as written is what the folder holds.
+        recover(output)
+        return WrittenOutput(memo, output)
 
     def accepts(self, errors) -> bool:
         return True
@@ -198,11 +207,13 @@ class CommandLineOutput:
         return write_site(output, files)
 
     def finish(self, memo: Memo, output: Path, files: Mapping[str, bytes], errors, report: ReferenceReport) -> None:
+        stamps = folder_stamps(output)
+        note_written(memo, output, stamps or {})
         memo.save()
         # A build that could not fetch everything it wanted is not "up to date" next time,
         # unless what it lacks is backing off: then it is, until the time to try again.
         complete = not errors and not report.unfinished
-        _write_state(self.config, self.fingerprint if complete else None, output_fingerprint(output),
+        _write_state(self.config, self.fingerprint if complete else None, fingerprint(stamps),
                      _fresh_until(self.config, report), report)
 
 
@@ -368,12 +379,15 @@ def _mentioned_keys(clusters: Mapping[str, list[Cluster]], wanted: set[str]) -> 
     return wanted - missing
 
 
-def render_files(site: Site, config: SiteConfig, jobs: int = 1, memo: Memo | None = None) -> dict[str, bytes]:
-    """Every page; with ``memo``, only those whose recorded inputs changed are rendered again."""
+def render_files(site: Site, config: SiteConfig, jobs: int = 1, memo: Memo | None = None,
+                 written: WrittenOutput | None = None) -> SiteFiles:
+    """Every page; with ``memo``, only those whose recorded inputs changed are rendered
+    again, and with ``written``, those the output folder holds unchanged are kept there."""
     from .incremental.pages import render_pages
     from .site.render import render_all, render_site
 
-    return render_site(site, config, jobs, render_pages(memo) if memo is not None else render_all)
+    return render_site(site, config, jobs, render_pages(memo, written) if memo is not None else render_all,
+                       written.folder if written is not None else None)
 
 
 def redirect_stage(site: Site, config: SiteConfig, history, files: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -411,27 +425,6 @@ def input_fingerprint(config: SiteConfig, options: BuildOptions) -> str:
     if config_path.is_file():
         digest.update(config_path.read_bytes())
     return digest.hexdigest()
-
-
-def output_fingerprint(output: Path) -> str | None:
-    """Names, sizes and times of every output file: a hand-edited or deleted page is noticed."""
-    if not output.is_dir():
-        return None
-    rows: list[str] = []
-
-    # os.scandir, not Path.rglob: a no-op build is mostly this walk over thousands of
-    # files, and scandir is several times quicker at it.
-    def walk(folder: str, prefix: str) -> None:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                st = entry.stat()
-                rows.append(f"{prefix}{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\n")
-                if entry.is_dir(follow_symlinks=False):
-                    walk(entry.path, f"{prefix}{entry.name}/")
-
-    walk(str(output), "")
-    rows.sort()
-    return hashlib.sha256("".join(rows).encode()).hexdigest()
 
 
 def _read_state(config: SiteConfig) -> dict:

@@ -6,8 +6,13 @@ each page's bytes with the inputs it read, and each input's value as the last bu
 it. The next build compares the site's raw source values (entities, articles, mentions,
 related lists, settings, templates) with the last build's, works out again only the
 inputs made from a source that differs, and re-renders the pages that read an input whose
-value is no longer equal. A page that is new, or whose inputs are all equal, is not
-rendered again.
+value is no longer equal. A page that is new is rendered; one whose inputs are all equal
+is not rendered again.
+
+A preview keeps the pages' bytes in memory. On disk, for the next ``sitegen build``, a
+page is kept without its bytes: the output folder holds them. That build keeps the page
+only where the folder still holds its file as written (``output_files``), and leaves its
+bytes there: a one-article edit reads and writes only the pages it changed.
 
 Inputs are compared by value, not digested: a digest of every entity with all its quoted
 sentences would cost more per save than rendering the pages it spares. An unchanged
@@ -15,7 +20,7 @@ source is usually the very value the last build had, which ``==`` sees at once.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Sequence
 
@@ -25,11 +30,28 @@ from ..site.render import RenderedPage, RenderPages
 from ..site.view import RAW_OF, Read, SiteData, parse_lines_key
 from .digest import digest
 from .memo import Entry, Memo
+from .output_files import WrittenOutput
 
-# Both kept on disk for the next ``sitegen build``, saved together: a page's bytes are
-# reused only beside the inputs they were rendered from. Templates and settings are
-# inputs like any other; sitegen's own code is the memo's version.
-RENDERED = Entry[RenderedPage]("rendered page", persist=True)  # key: digest of the page's output file
+
+class KeptPage:
+    """A rendered page as the memo keeps it: in memory whole, on disk without its bytes."""
+
+    __slots__ = ("page",)
+
+    def __init__(self, page: RenderedPage):
+        self.page = page
+
+    def __getstate__(self) -> RenderedPage:
+        return replace(self.page, data=None)
+
+    def __setstate__(self, page: RenderedPage) -> None:
+        self.page = page
+
+
+# Both kept on disk for the next ``sitegen build``, saved together: a page is reused only
+# beside the inputs it was rendered from. Templates and settings are inputs like any
+# other; sitegen's own code is the memo's version.
+RENDERED = Entry[KeptPage]("rendered page", persist=True)  # key: digest of the page's output file
 INPUTS = Entry["PageInputs"]("page inputs", persist=True)  # key: INPUTS_KEY; one per site
 INPUTS_KEY = digest("the inputs the last build's pages read")
 _MISSING = object()
@@ -56,8 +78,12 @@ class PageInputs:
         self.__dict__.update(state)
 
 
-def render_pages(memo: Memo) -> RenderPages:
-    """How to render a build's pages reusing those ``memo`` kept whose inputs are unchanged."""
+def render_pages(memo: Memo, written: WrittenOutput | None = None) -> RenderPages:
+    """How to render a build's pages reusing those ``memo`` kept whose inputs are unchanged.
+
+    A page kept without its bytes (read from disk) is reused only where ``written`` says
+    the output folder still holds its file; it comes back without bytes (``data`` None).
+    """
 
     def reuse(data: SiteData, plans: Sequence[PagePlan],
               render: Callable[[Sequence[PagePlan]], list[RenderedPage]]) -> list[RenderedPage]:
@@ -70,12 +96,14 @@ def render_pages(memo: Memo) -> RenderPages:
         pages: list[RenderedPage | None] = []
         todo: list[int] = []
         for i, key in enumerate(keys):
-            page = kept.get(key)
-            if page is None or not page.reads.isdisjoint(changed):
+            record = kept.get(key)
+            page = record.page if record is not None else None
+            if page is None or not page.reads.isdisjoint(changed) or \
+                    (page.data is None and (written is None or not written.holds(page.file))):
                 todo.append(i)
             pages.append(page)
         for i, page in zip(todo, render([plans[i] for i in todo])):
-            pages[i] = memo.put(RENDERED, keys[i], page)
+            pages[i] = memo.put(RENDERED, keys[i], KeptPage(page)).page
             for read in page.reads:
                 if read not in values:
                     values[read] = data.value(*read)

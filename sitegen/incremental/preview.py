@@ -49,6 +49,9 @@ class PreviewOutput:
     def memo(self, warn) -> Memo:
         return self.memory.store
 
+    def written(self, memo: Memo, output: Path) -> None:
+        return None  # the memo in memory keeps every page's bytes
+
     def accepts(self, errors: Iterable[ArticleError]) -> bool:
         return self.memory.should_write(errors)
 

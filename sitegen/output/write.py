@@ -31,6 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import Mapping
 
 from ..errors import OutputError, os_error_message
+from ..site.files import SiteFiles
 from .ownership import RECORD, existing_files, record_bytes, recorded_files
 
 JOURNAL = "journal.json"
@@ -107,7 +108,8 @@ def write_site(output: Path, files: Mapping[str, bytes], known: Mapping[str, byt
     only what differs.
 
     ``known`` is what this process last wrote there, if it knows: then files are compared
-    in memory instead of read back (a preview server rewrites after every save).
+    in memory instead of read back (a preview server rewrites after every save). A file
+    ``files`` keeps (see ``SiteFiles``) is left as it is, unread.
     """
     output = output.resolve()
     if not recover(output) or _record_signature(output) != _last_record.get(output):
@@ -136,14 +138,15 @@ def write_site(output: Path, files: Mapping[str, bytes], known: Mapping[str, byt
     return WriteStats(len(journal["moves"]), unchanged, len(journal["deletes"]))  # the record is one move
 
 
-def _stage(output: Path, pending: Path, files: Mapping[str, bytes], known: Mapping[str, bytes] | None,
+def _stage(output: Path, pending: Path, files: Mapping[str, bytes] | SiteFiles, known: Mapping[str, bytes] | None,
            recorded: frozenset[str]) -> tuple[dict, int]:
     """Check every path and write every new or changed file into ``pending``; the journal."""
+    files = SiteFiles.of(files)
     if known is not None:
         # A path written last time was checked then (a path's check reads the path alone).
-        checked = [(rel, data) if rel in known else (_checked(rel), data) for rel, data in files.items()]
+        checked = [(rel, rel) if rel in known else (_checked(rel), rel) for rel in files]
     else:
-        checked = [(_checked(rel), data) for rel, data in files.items()]
+        checked = [(_checked(rel), rel) for rel in files]
     if len(os.fsencode(str(output))) + max((len(rel.encode()) for rel, _ in checked), default=0) > PATH_MAX:
         raise OutputError(f"{output}: some page paths would be longer than file systems allow; "
                           f"choose an output folder with a shorter path")
@@ -151,7 +154,11 @@ def _stage(output: Path, pending: Path, files: Mapping[str, bytes], known: Mappi
     stale = recorded - wanted
     gate = _Gate(output, recorded, stale)
     moves, unchanged = [], 0
-    for clean, data in checked:
+    for clean, rel in checked:
+        if files.kept(rel) is not None and clean in recorded:
+            unchanged += 1  # the build vouched that the folder holds it as written
+            continue
+        data = files[rel]
         if known is not None:
             if clean in known:
                 if known[clean] == data:

@@ -26,6 +26,7 @@ from ..config import SiteConfig
 from ..errors import SitegenError
 from ..model import TYPE_PLURALS, Site
 from .pages import MONTHS, TYPE_LABELS, NavItem, Page, PagePlan, planned_pages
+from .files import SiteFiles, file_digest
 from .view import Read, SiteData, SiteView
 from .templates import TemplateSet
 from ..workers import die_with_parent
@@ -48,11 +49,12 @@ class RenderedPage:
     """A rendered page, and the inputs it read (see ``site_view``)."""
 
     file: str  # output file, e.g. "people/angela-merkel/index.html"
-    data: bytes
+    data: bytes | None  # None: the output folder holds it as the last build wrote it
     path: str  # site path
     lastmod: str | None  # for sitemap.xml
     listed: bool  # in sitemap.xml
     reads: frozenset[Read]
+    digest: str  # of ``data`` (see ``files.file_digest``)
 
 
 # How a build gets its pages rendered: given the site's data, the pages and the function
@@ -67,11 +69,13 @@ def render_all(data: SiteData, plans: Sequence[PagePlan],
     return render(plans)
 
 
-def render_site(site: Site, config: SiteConfig, jobs: int = 1, render_pages: RenderPages = render_all) -> dict[str, bytes]:
+def render_site(site: Site, config: SiteConfig, jobs: int = 1, render_pages: RenderPages = render_all,
+                output: Path | None = None) -> SiteFiles:
     """Every file of the site except data/*.json, keyed by POSIX path relative to the output root.
 
     With ``jobs`` > 1 and a large site, pages are rendered in that many processes (forked,
-    so they share the resolved site without copying it).
+    so they share the resolved site without copying it). A page ``render_pages`` hands
+    back without bytes is kept as the folder ``output`` holds it.
     """
     dirs = _template_dirs(config)
     templates = TemplateSet.read(dirs)
@@ -84,7 +88,12 @@ def render_site(site: Site, config: SiteConfig, jobs: int = 1, render_pages: Ren
         return _render_pages(renderer, plans)
 
     pages = render_pages(data, planned_pages(data), render)
-    files: dict[str, bytes] = {page.file: page.data for page in pages}
+    files = SiteFiles(output)
+    for page in pages:
+        if page.data is None:
+            files.keep(page.file, page.digest)
+        else:
+            files.add(page.file, page.data, page.digest)
     sitemap = [(page.path, page.lastmod) for page in pages if page.listed]
     if config.base_url:
         files["sitemap.xml"] = hosting.sitemap(config.base_url, sitemap)
@@ -111,7 +120,7 @@ def render_page(renderer: "_Renderer", plan: PagePlan) -> RenderedPage:
         canonical = view.canonical(page.path)
     data = renderer.render(page, file, root, canonical, view)
     return RenderedPage(file, data, page.path, page.lastmod, page.in_sitemap and page.path != urls.NOT_FOUND_FILE,
-                        frozenset(reads))
+                        frozenset(reads), file_digest(data))
 
 
 def _render_pages(renderer: "_Renderer", plans: Sequence[PagePlan]) -> list[RenderedPage]:

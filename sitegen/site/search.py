@@ -37,6 +37,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Mapping
 
+from .files import SiteFiles
 from .search_content import VERSION as DIGEST_VERSION, search_digest
 
 BUNDLE = "pagefind"
@@ -80,15 +81,16 @@ def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str]
         warn("search is not built: the Pagefind binary was not found; install it with "
              "pip install 'pagefind[bin]' (the search page says search is unavailable)")
         return {}
-    pages = {rel: data for rel, data in files.items() if rel.endswith(".html") and MARKER in data}
+    files = SiteFiles.of(files)
+    remember = output is not None and state_dir is not None
+    state = _read_state(state_dir) if remember else {}
+    digests = _page_digests(files, state.get("pages", {}), read=remember)
+    pages = {rel: pair for rel, pair in digests.items() if pair[1] is not None}
     if not pages:
         # Pagefind refuses to write an empty index; say so plainly rather than pass on its error.
         warn("search is not built: the site has no articles yet, so there is nothing to index "
              "(the search page says search is unavailable)")
         return {}
-    remember = output is not None and state_dir is not None
-    state = _read_state(state_dir) if remember else {}
-    digests = _page_digests(pages, state.get("pages", {}), read=remember)
     kept_shards = state.get("shards", {})
     built: dict[str, bytes] = {}
     shards: dict[str, dict] = {}
@@ -96,7 +98,7 @@ def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str]
         key = _input_key(shard, digests, language, binary, folder == BUNDLE)
         index = _previous_shard(output, folder, kept_shards.get(folder), key) if remember else None
         if index is None:
-            index = _run_pagefind(binary, {rel: pages[rel] for rel in shard}, language, warn)
+            index = _run_pagefind(binary, {rel: files[rel] for rel in shard}, language, warn)
             if not index:
                 return {}
             index = {f"{folder}/{name}": data for name, data in index.items()
@@ -149,18 +151,25 @@ def _manifest(folders: list[str]) -> bytes:
     return (json.dumps({"merge": relative}, indent=1) + "\n").encode()
 
 
-def _page_digests(pages: Mapping[str, bytes], known: Mapping[str, list[str]], read: bool) -> dict[str, list[str]]:
-    """Each page -> [digest of its bytes, digest of what search reads]; pages whose bytes
-    are those of the last build are not parsed again, nor any when nothing is kept
-    (``read`` false: the bytes' digest stands for both)."""
+def _page_digests(files: SiteFiles, known: Mapping[str, list], read: bool) -> dict[str, list]:
+    """Each page -> [digest of its bytes, digest of what search reads, or None for a page
+    search does not read].
+
+    A page with the very bytes of one the last build looked at is neither read nor parsed
+    again (a page kept in the output folder is not even read); with ``read`` false, nothing
+    is kept, and the bytes' digest stands for both.
+    """
     digests = {}
-    for rel, data in pages.items():
-        whole = hashlib.blake2b(data, digest_size=16).hexdigest()
+    for rel in files:
+        if not rel.endswith(".html"):
+            continue
         last = known.get(rel)
+        whole = files.digest(rel)
         if isinstance(last, list) and len(last) == 2 and last[0] == whole:
             digests[rel] = last
-        else:
-            digests[rel] = [whole, search_digest(data) if read else whole]
+            continue
+        data = files[rel]
+        digests[rel] = [whole, (search_digest(data) if read else whole) if MARKER in data else None]
     return digests
 
 

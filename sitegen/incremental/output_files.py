@@ -1,0 +1,37 @@
+"""The output folder as the last `sitegen build` wrote it, kept for the next one.
+
+After writing, a build records each output file's stamp (size and time, see
+``output.stamps``) beside its results. The next build keeps a page whose inputs are
+unchanged only where the folder still holds that page's file with the same stamp: a file
+edited or deleted by hand since is made again, never trusted.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+from ..output.stamps import Stamp, unchanged
+from .digest import digest
+from .memo import Entry, Memo
+
+WRITTEN = Entry[Mapping[str, Stamp]]("output as written", persist=True)  # key: the output folder
+
+
+class WrittenOutput:
+    """Which files the output folder still holds as the last build wrote them."""
+
+    def __init__(self, memo: Memo, output: Path):
+        self.folder = output
+        self._stamps = memo.get(WRITTEN, _key(output)) or {}
+
+    def holds(self, rel: str) -> bool:
+        return unchanged(self.folder, rel, self._stamps.get(rel))
+
+
+def note_written(memo: Memo, output: Path, stamps: Mapping[str, Stamp]) -> None:
+    """What the folder holds now that this build wrote it (files only, folders left out)."""
+    memo.put(WRITTEN, _key(output), {rel: stamp for rel, stamp in stamps.items() if not rel.endswith("/")})
+
+
+def _key(output: Path) -> str:
+    return digest(str(output.resolve()))

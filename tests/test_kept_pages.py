@@ -1,0 +1,137 @@
+"""Pages an edit does not touch stay in the output folder, unread, and are never trusted
+blindly: a file changed behind the build's back, or by a commit that was cut off, is made again."""
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+import sitegen.output.write
+from sitegen.site.files import SiteFiles
+
+from conftest import SiteFolder, without_search_index
+
+ARTICLE_A = "Hannah Schmidt visited a school in Berlin on Monday. Schmidt met the students."
+ARTICLE_B = "Anna Berg, a chemist, won the award in Stockholm. Berg thanked her colleagues."
+ARTICLE_C = "Lars Olsen opened a bridge in Oslo. Olsen said it took four years."
+
+
+def _site(make_site) -> SiteFolder:
+    site = make_site()
+    site.write_config("search = false\n")
+    site.add_article("visit", title="School visit", date="2025-05-01", body=ARTICLE_A)
+    site.add_article("award", title="Chemistry award", date="2025-05-02", body=ARTICLE_B)
+    site.add_article("bridge", title="A new bridge", date="2025-05-03", body=ARTICLE_C)
+    return site
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return without_search_index({p.relative_to(folder).as_posix(): p.read_bytes()
+                                 for p in sorted(folder.rglob("*")) if p.is_file()})
+
+
+def _clean_build(site: SiteFolder, build_site, tmp_path: Path) -> dict[str, bytes]:
+    """The same site built from scratch into a folder of its own (the NER cache aside)."""
+    copy = tmp_path / "clean"
+    shutil.copytree(site.root, copy, ignore=shutil.ignore_patterns("output", "memo.sqlite", "last-build.json",
+                                                                   "addresses.json"))
+    assert build_site(copy).ok
+    return _snapshot(copy / "output")
+
+
+def _retitle(site: SiteFolder, title: str) -> None:
+    site.add_article("visit", title=title, date="2025-05-01", body=ARTICLE_A)
+
+
+def test_a_one_article_edit_reads_no_page_it_did_not_change(make_site, build_site, monkeypatch):
+    site = _site(make_site)
+    assert build_site(site).ok
+    _retitle(site, "School visit, updated")
+    read_back = []
+    real = SiteFiles.__getitem__
+
+    def reading(self, path):
+        if self.kept(path) is not None:
+            read_back.append(path)
+        return real(self, path)
+
+    monkeypatch.setattr(SiteFiles, "__getitem__", reading)
+    result = build_site(site)
+    assert result.ok and result.stats.written > 0
+    assert result.stats.unchanged > 0
+    assert read_back == []
+    assert "School visit, updated" in site.article_page("visit")
+
+
+def test_the_memo_keeps_no_page_bytes(make_site, build_site):
+    from sitegen.incremental.pages import RENDERED
+
+    site = _site(make_site)
+    assert build_site(site).ok
+    with closing(sqlite3.connect(site.state_dir / "memo.sqlite")) as db:
+        rows = db.execute("SELECT value FROM results WHERE entry = ?", (RENDERED.name,)).fetchall()
+    pages = [pickle.loads(value).page for value, in rows]
+    written = {path.relative_to(site.output).as_posix() for path in site.html_files()}
+    assert {"index.html", "articles/visit/index.html"} <= {page.file for page in pages} <= written
+    assert all(page.data is None and page.digest for page in pages)
+
+
+@pytest.mark.parametrize("damage", ["edited", "same size", "deleted"])
+def test_a_page_changed_by_hand_is_made_again_on_the_next_edit(make_site, build_site, tmp_path, damage):
+    site = _site(make_site)
+    assert build_site(site).ok
+    page = site.output / "articles" / "award" / "index.html"
+    if damage == "deleted":
+        page.unlink()
+    elif damage == "same size":
+        data = page.read_bytes()
+        page.write_bytes(data.replace(b"Chemistry award", b"Chemistry AWARD"))
+        os.utime(page, ns=(page.stat().st_atime_ns, page.stat().st_mtime_ns + 1_000_000))
+    else:
+        page.write_text("edited by hand", encoding="utf-8")
+    _retitle(site, "School visit, updated")  # an edit elsewhere: the page's inputs are unchanged
+    assert build_site(site).ok
+    assert _snapshot(site.output) == _clean_build(site, build_site, tmp_path)
+
+
+def test_a_commit_cut_off_is_finished_before_any_page_is_kept(make_site, build_site, tmp_path, monkeypatch):
+    site = _site(make_site)
+    assert build_site(site).ok
+    _retitle(site, "School visit, updated")
+    real_replace = os.replace
+    moved = []
+
+    def cut_off(source, target):
+        if len(moved) == 2:
+            raise KeyboardInterrupt  # the power goes after the journal and the first file
+        moved.append(target)
+        real_replace(source, target)
+
+    monkeypatch.setattr(sitegen.output.write.os, "replace", cut_off)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(site)
+    monkeypatch.undo()
+    assert (site.root / ".output.pending" / "journal.json").is_file()
+    # The edit is taken back before the next build: its pages are those the last finished
+    # build kept, but the journal left behind would move the edited ones in.
+    _retitle(site, "School visit")
+    assert build_site(site).ok
+    assert "School visit, updated" not in site.article_page("visit")
+    assert _snapshot(site.output) == _clean_build(site, build_site, tmp_path)
+
+
+def test_a_build_into_another_folder_and_back_keeps_both_whole(make_site, build_site, tmp_path):
+    site = _site(make_site)
+    assert build_site(site).ok
+    elsewhere = tmp_path / "elsewhere"
+    _retitle(site, "School visit, updated")
+    assert build_site(site, output=elsewhere).ok
+    _retitle(site, "School visit, again")
+    assert build_site(site).ok
+    assert "School visit, again" in site.article_page("visit")
+    assert _snapshot(site.output) == _clean_build(site, build_site, tmp_path)
