@@ -102,6 +102,34 @@ def test_a_store_pruned_by_a_build_is_pruned_on_disk(tmp_path: Path):
     again.close()
 
 
+def _saved(memo: Memo, values: dict[str, bytes]) -> None:
+    memo.begin()
+    for key, value in values.items():
+        memo.put(PAGES, key, value)
+    memo.end()
+    memo.save()
+
+
+@pytest.mark.parametrize("how", ["results dropped", "new version"])
+def test_the_file_shrinks_to_what_the_last_build_kept(tmp_path: Path, how: str):
+    import os
+    import sqlite3
+
+    path = tmp_path / "memo.sqlite"
+    if how == "new version":
+        # a file made before the space was given back: no auto_vacuum yet
+        sqlite3.connect(path).close()
+    memo = Memo("v1", path)
+    _saved(memo, {f"page {i}": os.urandom(20_000) for i in range(200)})  # about 4 MB
+    memo.close()
+    big = path.stat().st_size
+    assert big > 4_000_000
+    memo = Memo("v1" if how == "results dropped" else "v2", path)
+    _saved(memo, {"one page": b"x"})
+    memo.close()
+    assert path.stat().st_size < big / 10
+
+
 def test_an_unreadable_state_file_is_set_aside_and_the_build_goes_on(tmp_path: Path):
     path = tmp_path / "memo.sqlite"
     path.write_bytes(b"this is not a database" * 100)

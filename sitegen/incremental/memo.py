@@ -156,6 +156,9 @@ class Memo:
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self._path)
+        # Results come and go with every build: space they free goes back to the file
+        # system (at ``save``), so the file is the size of what the last build kept.
+        db.execute("PRAGMA auto_vacuum = INCREMENTAL")  # takes effect on a new file or at VACUUM
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
         db.execute("CREATE TABLE IF NOT EXISTS results (entry TEXT, key TEXT, value BLOB NOT NULL, "
                    "PRIMARY KEY (entry, key))")
@@ -164,6 +167,7 @@ class Memo:
             with db:  # results of other code or another model are not this build's to reuse
                 db.execute("DELETE FROM results")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self.version,))
+            db.execute("VACUUM")  # quick on a file just emptied; also turns on auto_vacuum for an older file
         return db
 
     def _read(self, entry: Entry) -> dict[str, object]:
@@ -198,6 +202,8 @@ class Memo:
                 db.executemany("DELETE FROM results WHERE entry = ? AND key = ?", gone)
                 db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", new)
                 self._stored[name] = set(table)
+        # run to its end (a single step of the statement, as execute() makes, frees one page)
+        db.executescript("PRAGMA incremental_vacuum;")
 
     def close(self) -> None:
         if self._db is not None:
