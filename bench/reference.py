@@ -32,7 +32,8 @@ sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
 
-from sitegen.build import BuildOptions, linked_site  # noqa: E402
+from sitegen.build import BuildOptions  # noqa: E402
+from sitegen.pipeline import linked_site  # noqa: E402
 from sitegen.config import load_config  # noqa: E402
 from sitegen.reference import ReferenceOptions, reference_stage  # noqa: E402
 

@@ -36,7 +36,8 @@ EVAL_DIR = Path("/work/shared/eval")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sitegen.build import BuildOptions, analyse  # noqa: E402
+from sitegen.build import BuildOptions  # noqa: E402
+from sitegen.pipeline import linked_site  # noqa: E402
 from sitegen.config import load_config  # noqa: E402
 from sitegen.review import suggest  # noqa: E402
 from sitegen.review.judgements import JudgementError, JudgementFiles, accept  # noqa: E402
@@ -67,7 +68,7 @@ def main() -> None:
     report["before"] = {**corpus_eval.score(docs, preds), **_fused(docs, preds, corpus_eval.norm)}
 
     config = load_config(base)
-    site, *_ = analyse(config, BuildOptions(offline=True))
+    site, *_ = linked_site(config, BuildOptions(offline=True))
     started = time.perf_counter()
     queue = suggest(site)
     report["suggest_seconds"] = round(time.perf_counter() - started, 2)

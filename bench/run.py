@@ -341,7 +341,10 @@ def floor_ratios(report: Report, floor: dict, colds: dict) -> None:
 
 def _stage_times(site: Path, out: Path) -> dict[str, float]:
     """Time each stage of a forced build in this process (the model is never needed)."""
-    from sitegen import build as b
+    from sitegen import build as b, pipeline as p
+    from sitegen.config import load_config
+    from sitegen.incremental.exports import data_files
+    from sitegen.output.write import write_site
 
     times: dict[str, float] = {}
 
@@ -357,23 +360,23 @@ def _stage_times(site: Path, out: Path) -> dict[str, float]:
     if whole.extracted:
         print(f"  warning: the forced build ran NER on {whole.extracted} articles", file=sys.stderr)
     try:
-        config = b.load_config(site)
+        config = load_config(site)
         options = b.BuildOptions(output=out, force=True)
         timed("input_fingerprint", b.input_fingerprint, config, options)
         try:  # linked_site() stage by stage, as it runs them
-            loaded = timed("load_articles", b.load_articles, config.articles_dir, config.allow_html,
+            loaded = timed("load_articles", p.load_articles, config.articles_dir, config.allow_html,
                            config.max_article_bytes)
-            judgements = timed("load_judgements", b.load_judgements, config.entities_dir).judgements
-            clusters, _ = timed("cluster_stage (cache)", b.cluster_stage, config, loaded.articles, options)
-            site_model = timed("resolve_stage", b.resolve_stage, config, loaded.articles, clusters, judgements,
+            judgements = timed("load_judgements", p.load_judgements, config.entities_dir).judgements
+            clusters, _ = timed("cluster_stage (cache)", p.cluster_stage, config, loaded.articles, options)
+            site_model = timed("resolve_stage", p.resolve_stage, config, loaded.articles, clusters, judgements,
                                lambda message: None)
         except (AttributeError, TypeError, ValueError):
             for name in ("load_articles", "load_judgements", "cluster_stage (cache)"):
                 times.pop(name, None)
-            site_model, _, _, _ = timed("linked_site", b.linked_site, config, options)
-        files = timed("render_files", b.render_files, site_model, config, os.cpu_count() or 1)
-        data = timed("data_files", b.data_files, site_model)
-        timed("write_site", b.write_site, out.resolve(), {**files, **data})
+            site_model, _, _, _ = timed("linked_site", p.linked_site, config, options)
+        files = timed("render_files", p.render_files, site_model, config, os.cpu_count() or 1)
+        data = timed("data_files", data_files, site_model)
+        timed("write_site", write_site, out.resolve(), {**files, **data})
     except (AttributeError, TypeError) as exc:  # the pipeline's internals changed shape
         print(f"  warning: cannot time the stages one by one: {exc}", file=sys.stderr)
     return times

@@ -16,42 +16,26 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from . import __version__
-from .nlp.clustering import cluster_articles
-from .nlp.cache import BuildCache, extraction_key
-from .nlp.chains import Cluster
-from .entities.comentions import with_co_mentions
 from .config import CONFIG_FILE, SiteConfig, load_config
-from .content.articles import load_articles
-from .content.judgements import Judgement, load_judgements, unmatched_same_as
+from .content.site_files import list_files
 from .errors import SiteDirError
 from .incremental import Memo
-from . import urls
 from .incremental.memory import BuildMemory
-from .incremental.comentions import counting
-from .incremental.exports import data_files
-from .incremental.entities import published, resolved
-from .incremental.reference import reference_steps
-from .nlp.extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
-from .incremental.articles import article_reader, clusters_reusing
+from .incremental.output_files import WrittenOutput, note_written
 from .incremental.preview import EXPORTS, PreviewOutput
 from .incremental.version import code_digest, memo_version
-from .entities.merge import canonical_key
-from .model import Article, ArticleError, Site
+from .model import ArticleError, Site
 from .output.locks import build_lock
-from .names import name_key
+from .output.ownership import recorded_files, refuse_source_folders
 from .output.stamps import fingerprint, folder_stamps
 from .output.write import WriteStats, recover, write_site
-from .incremental.output_files import WrittenOutput, note_written
-from .site.files import SiteFiles
-from .output.ownership import recorded_files, refuse_source_folders
-from .progress import Progress
-from .site.redirects import load_history, plan_redirects, redirect_files, save_history, updated_history
-from .reference import ReferenceOptions, ReferenceReport, reference_stage
-from .site.search import find_pagefind, search_files
-from .content.site_files import list_files
+from .site.pagefind import find_pagefind
+
+if TYPE_CHECKING:
+    from .reference import ReferenceReport
 
 STATE_FILE = "last-build.json"
 MEMO_FILE = "memo.sqlite"  # the incremental layer's results, for the next `sitegen build`
@@ -129,6 +113,12 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
     if target.up_to_date(output):
         return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started,
                            reference=target.unfetched())
+    # Only now the stages: a build with nothing to do never loads their libraries.
+    from .incremental.exports import data_files
+    from .pipeline import linked_site, redirect_stage, render_files
+    from .site.redirects import load_history, save_history, updated_history
+    from .site.search import search_files
+
     memo = options.memo if options.memo is not None else target.memo(warn)
     memo.begin()
     try:
@@ -219,11 +209,15 @@ class CommandLineOutput:
 
 def persisted_memo(config: SiteConfig, warn) -> Memo:
     """The results the last `sitegen build` of this site kept, if this sitegen and model made them."""
+    from .nlp.extract import model_fingerprint
+
     return Memo(memo_version(model_fingerprint(config.model)), config.state_dir / MEMO_FILE, warn)
 
 
 def write_exports(site: Site, memory: BuildMemory, output: Path) -> WriteStats | None:
     """Bring data/* up to date with ``site``, the last site written with ``exports_later``."""
+    from .incremental.exports import data_files
+
     if memory.written is None:
         return None
     files = {name: data for name, data in memory.written.items() if not name.startswith(EXPORTS)}
@@ -235,43 +229,6 @@ def write_exports(site: Site, memory: BuildMemory, output: Path) -> WriteStats |
         raise
     memory.written = files
     return stats
-
-
-def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
-                memo: Memo | None = None) -> tuple[Site, list[ArticleError], int, ReferenceReport]:
-    """Every stage up to the linked Site: what `build` renders and `entities` lists.
-
-    ``memo``: results of earlier builds to reuse (see ``sitegen.incremental``); without
-    one, every stage runs afresh.
-    """
-    memo = memo if memo is not None else Memo()
-    loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes, article_reader(memo))
-    for warning in loaded.warnings:
-        warn(str(warning))
-    judged = load_judgements(config.entities_dir)
-    judgements = judged.judgements
-    for warning in judged.warnings:
-        warn(str(warning))
-    clusters, extracted = clusters_reusing(memo, lambda articles: cluster_stage(config, articles, options, warn),
-                                           config, loaded.articles)
-    site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memo)
-    # Linking weighs the names met together as evidence; it may then combine entities, so
-    # the site's co-mentions are brought up to date once it is done.
-    site = with_co_mentions(site, counting(memo, "before linking"))
-    site, report = reference_stage(site, config, reference_options(options), judgements, warn,
-                                   reference_steps(memo))
-    site = with_co_mentions(site, counting(memo, "linked"))
-    # After linking: a confident link is evidence that a name earns its page.
-    site = published(memo, site, judgements, config.link_threshold)
-    return site, list(loaded.errors) + judged.errors, extracted, report
-
-
-def reference_options(options: BuildOptions) -> ReferenceOptions:
-    extra = {"sleep": options.sleep} if options.sleep else {}
-    if options.clock:
-        extra["clock"] = options.clock
-    return ReferenceOptions(offline=options.offline, replay=options.replay, record=options.record,
-                            refresh=options.refresh, network=options.network, **extra)
 
 
 def _fresh_until(config: SiteConfig, report: ReferenceReport) -> float | None:
@@ -290,111 +247,9 @@ def _unfetched_as_left(state: dict) -> ReferenceReport | None:
     still lacks it, and the command line still says so."""
     if not state.get("reference_problems"):
         return None
+    from .reference import ReferenceReport
+
     return ReferenceReport(problems=tuple(state["reference_problems"]), retry_at=state.get("retry_at"))
-
-
-def extract_stage(config: SiteConfig, articles: Sequence[Article], options: BuildOptions,
-                  cache: BuildCache) -> tuple[dict[str, Extraction], dict[str, str], int]:
-    """NER for every article, from the cache where the text and model are unchanged.
-
-    The model reads an article paragraph by paragraph (see ``paragraphs``), and the cache
-    keeps each paragraph's result besides the article's: an edit to one paragraph runs
-    NER on that paragraph alone. Returns the extractions and their cache keys by article
-    id, and how many articles NER ran on (on some paragraphs at least).
-    """
-    model_id = model_fingerprint(config.model)
-    keys = {a.id: extraction_key(a.text, model_id) for a in articles}
-    found = {k: Extraction.from_json(v) for k, v in cache.get_many("extraction", keys.values()).items()}
-    todo = [a for a in articles if keys[a.id] not in found]
-    ran = 0
-    if todo:
-        parts = {a.id: [(offset, text, extraction_key(text, model_id)) for offset, text in paragraphs(a.text)]
-                 for a in todo}
-        wanted = {key: text for pieces in parts.values() for _, text, key in pieces}
-        done = {k: Extraction.from_json(v) for k, v in cache.get_many("extraction", wanted).items()}
-        missing = [k for k in wanted if k not in done]
-        if missing:
-            jobs = options.jobs if options.jobs else default_jobs(len(todo))
-            bar = Progress(len(missing), "extracting", options.progress and len(todo) >= 20)
-            try:
-                texts = [wanted[k] for k in missing]
-                if options.cluster:
-                    from .nlp.cluster import extract_on_cluster
-
-                    results = extract_on_cluster(options.cluster, config.model, texts, config.batch_size,
-                                                 bar.advance)
-                else:
-                    results = extract_all(config.model, texts, jobs, config.batch_size, bar.advance,
-                                          options.nlp_loader)
-            finally:
-                bar.close()
-            done.update(zip(missing, results))
-            cache.put_many("extraction", {k: done[k].to_json() for k in missing})
-            unread = set(missing)
-            ran = sum(1 for a in todo if any(key in unread for _, _, key in parts[a.id]))
-        fresh = {keys[a.id]: Extraction.joined([(offset, done[key]) for offset, _, key in parts[a.id]])
-                 for a in todo}
-        cache.put_many("extraction", {k: x.to_json() for k, x in fresh.items() if k not in done})
-        found.update(fresh)
-    return {a.id: found[keys[a.id]] for a in articles}, keys, ran
-
-
-def cluster_stage(config: SiteConfig, articles: Sequence[Article], options: BuildOptions,
-                  warn=lambda m: None) -> tuple[dict[str, list[Cluster]], int]:
-    """NER and cleaning: each article's mentions grouped into clusters, from the build
-    cache where the text, model and rules are unchanged. Returns the clusters by article
-    id and how many articles NER ran on."""
-    with BuildCache(config.state_dir / "cache.sqlite", warn) as cache:
-        extractions, keys, extracted = extract_stage(config, articles, options, cache)
-        return cluster_articles(articles, extractions, keys, config.stoplist, cache), extracted
-
-
-def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Mapping[str, list[Cluster]],
-                  judgements: Sequence[Judgement], warn, store: Memo | None = None) -> Site:
-    site = resolved(store, articles, clusters, judgements, config.entity_types, config.min_mentions)
-    matched = {e.note_path for e in site.entities if e.note_path}
-    for j in judgements:
-        if j.path not in matched and not j.ignore:
-            warn(f"{j.path}: no entity is named '{j.name}' or any of its aliases; the note is not shown "
-                 "(check the name's spelling, or add the name the articles use to aliases)")
-    wanted = {name_key(n) for j in judgements for n in j.same_as}
-    if wanted:
-        for problem in unmatched_same_as(judgements, _mentioned_keys(clusters, wanted)):
-            warn(str(problem))
-    return site
-
-
-def _mentioned_keys(clusters: Mapping[str, list[Cluster]], wanted: set[str]) -> set[str]:
-    """Which of the name keys ``wanted`` some article mentions, in any form the article
-    writes or merging goes by (see merge.editor_judgements)."""
-    missing = set(wanted)
-    for article_clusters in clusters.values():
-        for c in article_clusters:
-            missing.difference_update(c.forms)
-            missing.difference_update(c.strong_keys)
-            missing.discard(c.name_key)
-            missing.discard(canonical_key(c))
-        if not missing:
-            break
-    return wanted - missing
-
-
-def render_files(site: Site, config: SiteConfig, jobs: int = 1, memo: Memo | None = None,
-                 written: WrittenOutput | None = None) -> SiteFiles:
-    """Every page; with ``memo``, only those whose recorded inputs changed are rendered
-    again, and with ``written``, those the output folder holds unchanged are kept there."""
-    from .incremental.pages import render_pages
-    from .site.render import render_all, render_site
-
-    return render_site(site, config, jobs, render_pages(memo, written) if memo is not None else render_all,
-                       written.folder if written is not None else None)
-
-
-def redirect_stage(site: Site, config: SiteConfig, history, files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """Pages and ``_redirects`` lines for dossier addresses that moved; never over a real file."""
-    planned = [r for r in plan_redirects(site.entities, history, site.without_page)
-               if urls.page_file(r.old) not in files]
-    return redirect_files(planned, config.base_url, config.title)
 
 
 # ---- knowing when nothing changed ----------------------------------------------------

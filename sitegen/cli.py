@@ -252,7 +252,8 @@ def _plural(kind: str) -> str:
 
 
 def _entities(args) -> int:
-    from .build import BuildOptions, linked_site, check_site_dir
+    from .build import BuildOptions, check_site_dir
+    from .pipeline import linked_site
     from .config import load_config
     from .names import name_key
 

@@ -185,7 +185,8 @@ def build_site(nlp):
 @pytest.fixture
 def analyse_site(nlp):
     """The resolved ``Site`` model of a folder (every stage but rendering), and its errors."""
-    from sitegen.build import BuildOptions, linked_site
+    from sitegen.build import BuildOptions
+    from sitegen.pipeline import linked_site
     from sitegen.config import load_config
 
     def run(site: SiteFolder):

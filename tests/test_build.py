@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 import sitegen.build
+import sitegen.incremental.exports
+import sitegen.pipeline
 import sitegen.nlp.extract
 
 from conftest import SiteFolder, without_search_index
@@ -53,7 +55,7 @@ def test_failure_while_rendering_leaves_previous_output_intact(make_site, build_
     def broken_render(model, config, *jobs):
         raise RuntimeError("template exploded")
 
-    monkeypatch.setattr(sitegen.build, "render_files", broken_render)
+    monkeypatch.setattr(sitegen.pipeline, "render_files", broken_render)
     with pytest.raises(RuntimeError, match="template exploded"):
         build_site(site)
     assert _snapshot(site.output) == before
@@ -72,14 +74,14 @@ def test_failure_while_writing_leaves_previous_output_intact(make_site, build_si
     before = _snapshot(site.output)
     site.add_article("award", title="Chemistry award, corrected", date="2025-05-02", body=ARTICLE_B)
 
-    real_render = sitegen.build.render_files
+    real_render = sitegen.pipeline.render_files
 
     def render_then_escape(model, config, *jobs):
         files = dict(real_render(model, config, *jobs))
         files["../outside.html"] = b"<p>must never be written</p>"  # refused after the rest is staged
         return files
 
-    monkeypatch.setattr(sitegen.build, "render_files", render_then_escape)
+    monkeypatch.setattr(sitegen.pipeline, "render_files", render_then_escape)
     from sitegen.errors import OutputError
 
     with pytest.raises(OutputError):
@@ -98,7 +100,7 @@ def test_interrupted_build_leaves_previous_output_intact(make_site, build_site, 
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sitegen.build, "data_files", interrupted)
+    monkeypatch.setattr(sitegen.incremental.exports, "data_files", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build_site(site)
     assert _snapshot(site.output) == before
@@ -507,13 +509,13 @@ def test_editing_one_paragraph_runs_ner_on_that_paragraph_alone(make_site, build
     site.add_article("talks", title="Talks", date="2025-05-01", body=f"{first}\n\n{second}")
     assert build_site(site).extracted == 1
     read: list[str] = []
-    real = sitegen.build.extract_all
+    real = sitegen.pipeline.extract_all
 
     def spy(model, texts, *args, **kwargs):
         read.extend(texts)
         return real(model, texts, *args, **kwargs)
 
-    monkeypatch.setattr(sitegen.build, "extract_all", spy)
+    monkeypatch.setattr(sitegen.pipeline, "extract_all", spy)
     site.add_article("talks", title="Talks", date="2025-05-01", body=f"{first}\n\n{second} Pedro Sanchez came too.")
     result = build_site(site)
     assert result.extracted == 1

