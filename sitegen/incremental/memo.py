@@ -18,6 +18,7 @@ aside and the build starts afresh (see ``sqlite_files``).
 """
 from __future__ import annotations
 
+import gc
 import pickle
 import sqlite3
 from contextlib import contextmanager
@@ -176,8 +177,9 @@ class Memo:
             return {}
         table: dict[str, object] = {}
         try:
-            for key, blob in db.execute("SELECT key, value FROM results WHERE entry = ?", (entry.name,)):
-                table[key] = pickle.loads(blob)
+            with _collector_paused():
+                for key, blob in db.execute("SELECT key, value FROM results WHERE entry = ?", (entry.name,)):
+                    table[key] = pickle.loads(blob)
         except Exception as exc:  # noqa: BLE001: a pickle that cannot be read fails in many ways
             # A result that cannot be read is only work to redo.
             self._warn(f"{self._path}: incremental state for {entry.name} unreadable ({exc}); redoing that work")
@@ -209,3 +211,22 @@ class Memo:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a table is read back.
+
+    Unpickling makes objects by the hundred thousand (an article's clusters, their
+    mentions), and as they pile up the collector walks them again and again: reading the
+    clusters of 10,000 articles took 8.5 s with it running, 2.0 s without. What is read
+    holds no garbage to collect.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
