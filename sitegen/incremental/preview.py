@@ -14,6 +14,7 @@ That state lives in the preview's ``BuildMemory`` (``written``, ``written_errors
 """
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
@@ -48,6 +49,10 @@ class PreviewOutput:
 
     def memo(self, warn) -> Memo:
         return self.memory.store
+
+    def linked(self) -> AbstractContextManager[None]:
+        # The sites a preview builds come and go for hours: the collector keeps at them.
+        return nullcontext()
 
     def written(self, memo: Memo, output: Path) -> None:
         return None  # the memo in memory keeps every page's bytes
