@@ -131,12 +131,14 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
         with target.linked():
             jobs = options.jobs if options.jobs else os.cpu_count() or 1
             history = load_history(config.state_dir, warn)
-            files = render_files(site, config, jobs, None if options.force else memo, target.written(memo, output))
+            written = target.written(memo, output)
+            files = render_files(site, config, jobs, None if options.force else memo, written)
             files.update(target.exports(lambda: data_files(site, memo)))
             files.update(redirect_stage(site, config, history, files))
             if config.search:
                 files.update(target.search_index(lambda: search_files(files, config.language, warn, output,
-                                                                      config.state_dir)))
+                                                                      config.state_dir,
+                                                                      written.holds if written else None)))
             stats = target.write(output, files)
             save_history(config.state_dir, updated_history(history, site.entities))
             memo.end()

@@ -262,3 +262,60 @@ def test_each_shard_entry_then_the_shard_list_are_written_last(tmp_path, monkeyp
     assert set(order[:3]) == {"index.html", "pagefind/fragment/a.pf_fragment", "pagefind/shards/1/fragment/b.pf_fragment"}
     assert set(order[3:5]) == {"pagefind/pagefind-entry.json", "pagefind/shards/1/pagefind-entry.json"}
     assert order[5:] == ["pagefind/shards.json"]
+
+
+def _kept_reads(monkeypatch) -> list[str]:
+    """The kept files (see SiteFiles) a build reads back from the output folder."""
+    from sitegen.site.files import SiteFiles
+
+    read_back: list[str] = []
+    real = SiteFiles.__getitem__
+
+    def reading(self, path):
+        if self.kept(path) is not None:
+            read_back.append(path)
+        return real(self, path)
+
+    monkeypatch.setattr(SiteFiles, "__getitem__", reading)
+    return read_back
+
+
+def test_an_edit_reads_back_neither_unchanged_pages_nor_unchanged_shards(make_site, build_site, monkeypatch,
+                                                                          tmp_path):
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 2)
+    log = _counting_pagefind(tmp_path, monkeypatch)
+    site = _news_site(make_site)
+    assert build_site(site).ok
+    _runs(log)
+    site.add_article("story-0", title="Story 0, updated", date="2025-03-01",
+                     body=f"{PEOPLE[0]} spoke in Brussels on Monday about fishing.")
+    read_back = _kept_reads(monkeypatch)
+    looked_into = []
+    real_previous = search._previous_shard
+
+    def previous(output, folder, *args):
+        looked_into.append(folder)
+        return real_previous(output, folder, *args)
+
+    monkeypatch.setattr(search, "_previous_shard", previous)
+    assert build_site(site).ok
+    runs = _runs(log)
+    manifest = json.loads((site.output / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert runs and len(runs) < 1 + len(manifest["merge"])
+    # Only the pages of the shards indexed again are read back, and no file of a kept shard.
+    indexed_again = set().union(*runs)
+    assert read_back and all(path in indexed_again for path in read_back)
+    assert len(looked_into) == len(runs)  # a kept shard's own files are not read back either
+    assert "fishing" in _indexed(site.output)["/articles/story-0/"]
+
+
+def test_a_shard_file_changed_by_hand_is_indexed_again(make_site, build_site, monkeypatch, tmp_path):
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 2)
+    site = _news_site(make_site)
+    assert build_site(site).ok
+    meta = next((site.output / "pagefind" / "shards").rglob("*.pf_meta"))
+    meta.write_bytes(b"broken by hand")
+    assert build_site(site).ok  # no input changed, but the output did
+    assert not meta.exists() or meta.read_bytes() != b"broken by hand"  # that shard was indexed again
+    report = check_site(site.output)
+    assert report.ok and report.search_pages == len(_indexed(site.output)), report.problems

@@ -60,6 +60,18 @@ class SiteFiles(MutableMapping[str, bytes]):
             found = self._digests[path] = file_digest(self._made[path])
         return found
 
+    def update(self, other=(), /, **more) -> None:
+        """As a dict's; the files another ``SiteFiles`` keeps stay kept, unread."""
+        if isinstance(other, SiteFiles):
+            for path, data in other._made.items():
+                self[path] = data
+                if path in other._digests:
+                    self._digests[path] = other._digests[path]
+            for path, digest in other._kept.items():
+                self.keep(path, digest)
+            other = ()
+        super().update(other, **more)
+
     def __getitem__(self, path: str) -> bytes:
         made = self._made.get(path)
         if made is not None:

@@ -36,7 +36,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Mapping
 
-from .files import SiteFiles
+from .files import SiteFiles, file_digest
 from .pagefind import find_pagefind
 from .search_content import VERSION as DIGEST_VERSION, search_digest
 
@@ -57,16 +57,19 @@ MERGED_FILES = ("index/", "filter/", "fragment/")
 
 
 def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str], None],
-                 output: Path | None = None, state_dir: Path | None = None) -> dict[str, bytes]:
+                 output: Path | None = None, state_dir: Path | None = None,
+                 holds: Callable[[str], bool] | None = None) -> SiteFiles:
     """The ``pagefind/`` files for the pages in ``files``; empty (after one warning) if Pagefind cannot run.
 
-    With ``output`` and ``state_dir``, each shard built from the same pages is reused.
+    With ``output`` and ``state_dir``, each shard built from the same pages is reused: kept
+    in ``output`` unread where ``holds`` says each of its files is there as written (see
+    ``SiteFiles``), else read back and checked against its digest.
     """
     binary = find_pagefind()
     if binary is None:
         warn("search is not built: the Pagefind binary was not found; install it with "
              "pip install 'pagefind[bin]' (the search page says search is unavailable)")
-        return {}
+        return SiteFiles()
     files = SiteFiles.of(files)
     remember = output is not None and state_dir is not None
     state = _read_state(state_dir) if remember else {}
@@ -76,20 +79,27 @@ def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str]
         # Pagefind refuses to write an empty index; say so plainly rather than pass on its error.
         warn("search is not built: the site has no articles yet, so there is nothing to index "
              "(the search page says search is unavailable)")
-        return {}
+        return SiteFiles()
     kept_shards = state.get("shards", {})
-    built: dict[str, bytes] = {}
+    built = SiteFiles(output)
     shards: dict[str, dict] = {}
     for folder, shard in shard_pages(pages).items():
         key = _input_key(shard, digests, language, binary, folder == BUNDLE)
-        index = _previous_shard(output, folder, kept_shards.get(folder), key) if remember else None
+        last = kept_shards.get(folder)
+        if remember and holds is not None and _shard_held(last, key, holds):
+            for rel, digest in last["files"].items():
+                built.keep(rel, digest)
+            shards[folder] = last
+            continue
+        index = _previous_shard(output, folder, last, key) if remember else None
         if index is None:
             index = _run_pagefind(binary, {rel: files[rel] for rel in shard}, language, warn)
             if not index:
-                return {}
+                return SiteFiles()
             index = {f"{folder}/{name}": data for name, data in index.items()
                      if folder == BUNDLE or _merged_shard_needs(name)}
-        shards[folder] = {"input": key, "index": _digest(index)}
+        shards[folder] = {"input": key, "index": _digest(index),
+                          "files": {rel: file_digest(data) for rel, data in index.items()}}
         built.update(index)
     # Written for one shard too: the search page asks for it, and a 404 would look like a fault.
     built[MANIFEST] = _manifest(sorted(folder for folder in shards if folder != BUNDLE))
@@ -181,6 +191,13 @@ def _write_state(state_dir: Path, state: dict) -> None:
     # A file cut off by a crash does not parse: the next build indexes every shard again.
     state_dir.mkdir(parents=True, exist_ok=True)
     (state_dir / STATE_FILE).write_text(json.dumps(state, separators=(",", ":")), encoding="utf-8")
+
+
+def _shard_held(last: object, key: str, holds: Callable[[str], bool]) -> bool:
+    """Whether the shard ``last`` describes was built from these pages and every one of its
+    files is still in the output folder as written."""
+    return isinstance(last, dict) and last.get("input") == key and isinstance(last.get("files"), dict) \
+        and bool(last["files"]) and all(holds(rel) for rel in last["files"])
 
 
 def _previous_shard(output: Path, folder: str, last: object, key: str) -> dict[str, bytes] | None:
