@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Callable, Mapping, Sequence
 
+import orjson
+
 from ..model import Article, Entity, Mention, Site
 from ..names import name_key
 from ..urls import check_entity_id
@@ -87,7 +89,9 @@ def _dumps(value) -> str:
 
 
 def _encoded(value) -> bytes:
-    return _dumps(value).encode("utf-8")
+    # orjson writes the JSON ``_dumps`` does (compact, UTF-8 unescaped; only a float under
+    # 1e-4 is spelt without an exponent), several times faster.
+    return orjson.dumps(value)
 
 
 def encoded_entity(e: Entity, page: bool = True, page_reason: str | None = None) -> bytes:
