@@ -58,6 +58,12 @@ _MISSING = object()
 _EVERY = "\0every "  # ``naming`` key of the inputs of a kind that reads all of its source
 
 
+class ValueDigest(str):
+    """An input's value as kept on disk: its digest (see ``PageInputs.__getstate__``)."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class PageInputs:
     """What the last build's pages read, and the sources it was worked out from."""
@@ -72,7 +78,12 @@ class PageInputs:
     pruned_at: int  # how many inputs there were when unread ones were last dropped
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "raw": None}
+        # On disk each input is kept as the digest of its value: a large site's values are
+        # hundreds of megabytes, read and written again by every `sitegen build`, while
+        # digesting the inputs again costs less than reading them back.
+        values = {read: value if isinstance(value, ValueDigest) else ValueDigest(digest(value))
+                  for read, value in self.values.items()}
+        return {**self.__dict__, "raw": None, "values": values}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -135,6 +146,8 @@ def changed_inputs(last: PageInputs, data: SiteData, values: dict[Read, Any]) ->
         if old is _MISSING:
             return  # no page read it
         new = data.value(*read)
+        if isinstance(old, ValueDigest):  # as read from disk
+            new = ValueDigest(digest(new))
         if new != old:
             values[read] = new
             changed.add(read)
