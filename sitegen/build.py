@@ -170,8 +170,9 @@ class CommandLineOutput:
 
     def up_to_date(self, output: Path) -> bool:
         options = self.options
-        self.fingerprint = input_fingerprint(self.config, options)
         self.state = _read_state(self.config)
+        self.inputs: dict[str, list] = {}
+        self.fingerprint = input_fingerprint(self.config, options, self.state.get("inputs"), self.inputs)
         return not options.force and not options.refresh and not options.record and \
             self.state.get("fingerprint") == self.fingerprint and \
             self.state.get("output") == fingerprint(folder_stamps(output)) and \
@@ -221,7 +222,7 @@ class CommandLineOutput:
         # unless what it lacks is backing off: then it is, until the time to try again.
         complete = not errors and not report.unfinished
         _write_state(self.config, self.fingerprint if complete else None, fingerprint(stamps),
-                     _fresh_until(self.config, report), report)
+                     _fresh_until(self.config, report), report, self.inputs)
 
 
 def persisted_memo(config: SiteConfig, warn) -> Memo:
@@ -271,8 +272,15 @@ def _unfetched_as_left(state: dict) -> ReferenceReport | None:
 
 # ---- knowing when nothing changed ----------------------------------------------------
 
-def input_fingerprint(config: SiteConfig, options: BuildOptions) -> str:
-    """A hash of every input a build reads: articles, notes, templates, config, versions."""
+def input_fingerprint(config: SiteConfig, options: BuildOptions, known: Mapping[str, list] | None = None,
+                      seen: dict[str, list] | None = None) -> str:
+    """A hash of every input a build reads: articles, notes, templates, config, versions.
+
+    ``known``: what the last build saw of each file (see ``_file_digest``), so that a file
+    it saw is not read again; ``seen`` is filled with what this one saw.
+    """
+    known = known or {}
+    seen = seen if seen is not None else {}
     # The search binary too: installing Pagefind after a build without it must rebuild.
     search = str(find_pagefind()) if config.search else "off"
     digest = hashlib.sha256(f"{__version__}\0{config.model}\0{options.offline}\0{options.replay}\0{search}\0".encode())
@@ -281,22 +289,50 @@ def input_fingerprint(config: SiteConfig, options: BuildOptions) -> str:
     folders = [config.articles_dir, config.entities_dir, config.templates_dir]
     if options.replay:
         folders.append(Path(options.replay))
-    # Folders linked into the content folders are read too (see site_files), and rglob
+    # Folders linked into the content folders are read too (see site_files), and a walk
     # does not enter them.
-    linked = {folder: set(list_files(folder, config.site_dir, ("",)).files)
+    linked = {folder: {str(p) for p in list_files(folder, config.site_dir, ("",)).files}
               for folder in (config.articles_dir, config.entities_dir)}
     for folder in folders:
         digest.update(f"\0{folder}\0".encode())
         if folder.is_dir():
-            files = {p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
-            for path in sorted(files | linked.get(folder, set())):
+            for path in sorted(_files_under(folder) | linked.get(folder, set())):
                 # a name that is not UTF-8 is refused when read, but must not stop this check
-                digest.update(path.relative_to(folder).as_posix().encode("utf-8", "surrogateescape") + b"\0")
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
+                digest.update(os.path.relpath(path, folder).encode("utf-8", "surrogateescape") + b"\0")
+                digest.update(_file_digest(path, known, seen))
     config_path = config.site_dir / CONFIG_FILE
     if config_path.is_file():
         digest.update(config_path.read_bytes())
     return digest.hexdigest()
+
+
+# File systems keep modification times in steps (up to 2 s): a file read within this long
+# of its last change might change again without its time moving, so it is read next time.
+SETTLED_NS = 2_000_000_000
+
+
+def _files_under(folder: Path) -> set[str]:
+    found = set()
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        found.update(os.path.join(root, name) for name in names)
+    return found
+
+
+def _file_digest(path: str, known: Mapping[str, list], seen: dict[str, list]) -> bytes:
+    """The SHA-256 of a file's bytes; read again only if its size, time or inode moved
+    since the last build saw it, or it had just been changed then."""
+    st = os.stat(path)
+    stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
+    last = known.get(path)
+    if isinstance(last, list) and len(last) == 5 and last[:3] == stamp and last[3] - stamp[1] > SETTLED_NS:
+        seen[path] = last
+        return bytes.fromhex(last[4])
+    read_at = time.time_ns()
+    with open(path, "rb") as f:
+        found = hashlib.sha256(f.read()).digest()
+    seen[path] = stamp + [read_at, found.hex()]
+    return found
 
 
 def _read_state(config: SiteConfig) -> dict:
@@ -307,7 +343,8 @@ def _read_state(config: SiteConfig) -> dict:
 
 
 def _write_state(config: SiteConfig, fingerprint: str | None, output: str | None,
-                 fresh_until: float | None = None, report: ReferenceReport | None = None) -> None:
+                 fresh_until: float | None = None, report: ReferenceReport | None = None,
+                 inputs: Mapping[str, list] | None = None) -> None:
     config.state_dir.mkdir(parents=True, exist_ok=True)
     path = config.state_dir / STATE_FILE
     tmp = path.with_suffix(".tmp")
@@ -317,6 +354,8 @@ def _write_state(config: SiteConfig, fingerprint: str | None, output: str | None
     if report is not None and report.problems:
         state["reference_problems"] = list(report.problems)
         state["retry_at"] = report.retry_at
+    if inputs:
+        state["inputs"] = inputs  # what the build saw of each input file (see input_fingerprint)
     tmp.write_text(json.dumps(state), encoding="utf-8")
     tmp.replace(path)
 

@@ -6,6 +6,7 @@ import os
 import json
 import re
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -170,6 +171,37 @@ def test_unchanged_inputs_mean_no_work_and_no_model(make_site, build_site, monke
     assert second.extracted == 0
     assert second.ok
     assert _snapshot(site.output) == before
+
+
+def test_a_no_op_reads_no_input_file_it_saw_settled(make_site, build_site):
+    """An input file whose size, time and inode are those the last build saw, long after
+    its last change, is taken as unchanged without being read: here its bytes are changed
+    behind the file system's back (the time put back), and the build does not look."""
+    site = _two_article_site(make_site)
+    path = site.articles_dir / "visit.md"
+    an_hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(path, ns=(an_hour_ago, an_hour_ago))
+    assert build_site(site).ok
+    with open(path, "r+b") as f:  # the same inode, the same size
+        data = f.read()
+        f.seek(0)
+        f.write(data.replace(b"Monday", b"Sunday"))
+    os.utime(path, ns=(an_hour_ago, an_hour_ago))
+    assert build_site(site).up_to_date
+
+
+def test_a_same_size_edit_in_the_same_clock_step_is_seen(make_site, build_site):
+    site = _two_article_site(make_site)
+    path = site.articles_dir / "visit.md"
+    assert build_site(site).ok
+    before = path.stat()
+    # A file system that keeps times in whole seconds: the edit leaves size and time as they were.
+    path.write_text(path.read_text(encoding="utf-8").replace("Monday", "Sunday"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    result = build_site(site)
+    assert result.ok and not result.up_to_date
+    assert "Sunday" in site.article_page("visit")
 
 
 def test_a_deleted_or_edited_output_page_is_rebuilt(make_site, build_site, monkeypatch):
