@@ -29,8 +29,8 @@ class WrittenOutput:
 
 
 def note_written(memo: Memo, output: Path, stamps: Mapping[str, Stamp]) -> None:
-    """What the folder holds now that this build wrote it (files only, folders left out)."""
-    memo.put(WRITTEN, _key(output), {rel: stamp for rel, stamp in stamps.items() if not rel.endswith("/")})
+    """What the folder holds now that this build wrote it."""
+    memo.put(WRITTEN, _key(output), dict(stamps))
 
 
 def _key(output: Path) -> str:

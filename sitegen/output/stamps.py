@@ -16,8 +16,8 @@ Stamp = tuple[int, int]  # size in bytes, modification time in nanoseconds
 
 
 def folder_stamps(output: Path) -> dict[str, Stamp] | None:
-    """Every file and folder under ``output`` -> its stamp (folders end with "/"); None if
-    there is no such folder."""
+    """Every file under ``output`` -> its stamp; None if there is no such folder. (Folders
+    have none: a file added, removed or changed shows in the files' own.)"""
     if not output.is_dir():
         return None
     stamps: dict[str, Stamp] = {}
@@ -27,11 +27,10 @@ def folder_stamps(output: Path) -> dict[str, Stamp] | None:
     def walk(folder: str, prefix: str) -> None:
         with os.scandir(folder) as entries:
             for entry in entries:
-                st = entry.stat(follow_symlinks=False)
-                if entry.is_dir(follow_symlinks=False):
-                    stamps[f"{prefix}{entry.name}/"] = (st.st_size, st.st_mtime_ns)
+                if entry.is_dir(follow_symlinks=False):  # known from the listing: no stat
                     walk(entry.path, f"{prefix}{entry.name}/")
                 else:
+                    st = entry.stat(follow_symlinks=False)
                     stamps[prefix + entry.name] = (st.st_size, st.st_mtime_ns)
 
     walk(str(output), "")
