@@ -16,7 +16,7 @@ from .entities.comentions import with_co_mentions
 from .entities.merge import canonical_key
 from .incremental import Memo
 from .incremental.articles import article_reader, clusters_reusing
-from .incremental.comentions import counting
+from .incremental.comentions import counting_around_linking
 from .incremental.entities import published, resolved
 from .incremental.output_files import WrittenOutput
 from .incremental.reference import reference_steps
@@ -55,10 +55,11 @@ def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
     site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memo)
     # Linking weighs the names met together as evidence; it may then combine entities, so
     # the site's co-mentions are brought up to date once it is done.
-    site = with_co_mentions(site, counting(memo, "before linking"))
+    before_linking, after_linking = counting_around_linking(memo)
+    site = with_co_mentions(site, before_linking)
     site, report = reference_stage(site, config, reference_options(options), judgements, warn,
                                    reference_steps(memo))
-    site = with_co_mentions(site, counting(memo, "linked"))
+    site = with_co_mentions(site, after_linking)
     # After linking: a confident link is evidence that a name earns its page.
     site = published(memo, site, judgements, config.link_threshold)
     return site, list(loaded.errors) + judged.errors, extracted, report

@@ -9,7 +9,7 @@ from sitegen.entities import comentions
 from sitegen.entities.comentions import CoMentions, count
 from sitegen.site.export import graph_json
 from sitegen.incremental import Memo
-from sitegen.incremental.comentions import counting, updated
+from sitegen.incremental.comentions import counting, counting_around_linking, updated
 from sitegen.model import Entity, Site
 
 ARTICLES = [f"a{k}" for k in range(6)]
@@ -50,6 +50,22 @@ def test_a_preview_memo_counts_as_the_command_line_does(sites):
         entities = _entities(site)
         _equal(counting(memo, "linked")(entities), counting(None, "linked")(entities))
         memo.end()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(SITES, SITES), min_size=1, max_size=5), st.booleans())
+def test_counts_after_linking_equal_counting_afresh(builds, with_memo):
+    # Each build counts its entities before linking, then the entities linking left
+    # (which may be others altogether), the second count made from the first.
+    memo = Memo() if with_memo else None
+    for before, after in builds:
+        if memo:
+            memo.begin()
+        count_before, count_after = counting_around_linking(memo)
+        _equal(count_before(_entities(before)), count(_entities(before)))
+        _equal(count_after(_entities(after)), count(_entities(after)))
+        if memo:
+            memo.end()
 
 
 def test_pairs_and_related_lists_agree_with_a_hand_count():

@@ -17,10 +17,27 @@ from ..model import Entity
 from .digest import digest
 from .memo import Entry, Memo
 
-# The counts of the last build, one per point of the pipeline that counts (before linking,
-# for its evidence; after it, for the pages). Kept under the name of that point: the value
-# is the base the next build's counts are brought up to date from, compared by content.
+# The counts of the last build at a point of the pipeline that counts (before linking, for
+# its evidence), kept under the name of that point: the value is the base the next build's
+# counts are brought up to date from, compared by content.
 CO_MENTIONS = Entry[CoMentions]("co-mentions")
+
+
+def counting_around_linking(memo: Memo | None) -> tuple[Callable[[Sequence[Entity]], CoMentions],
+                                                          Callable[[Sequence[Entity]], CoMentions]]:
+    """How to count before linking (with a memo, from its last counts) and after it: from
+    the counts before it, as linking seldom changes which entities an article names (a
+    second count from nothing cost 4.7 s of a build at 10,000 articles)."""
+    first = counting(memo, "before linking")
+    made: list[CoMentions] = []
+
+    def before(entities: Sequence[Entity]) -> CoMentions:
+        made.append(first(entities))
+        return made[-1]
+
+    def after(entities: Sequence[Entity]) -> CoMentions:
+        return updated(made[-1], entities)
+    return before, after
 
 
 def counting(memo: Memo | None, point: str) -> Callable[[Sequence[Entity]], CoMentions]:
