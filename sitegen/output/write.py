@@ -142,11 +142,10 @@ def _stage(output: Path, pending: Path, files: Mapping[str, bytes] | SiteFiles, 
            recorded: frozenset[str]) -> tuple[dict, int]:
     """Check every path and write every new or changed file into ``pending``; the journal."""
     files = SiteFiles.of(files)
-    if known is not None:
-        # A path written last time was checked then (a path's check reads the path alone).
-        checked = [(rel, rel) if rel in known else (_checked(rel), rel) for rel in files]
-    else:
-        checked = [(_checked(rel), rel) for rel in files]
+    # A path written last time was checked then (a path's check reads the path alone): one
+    # this process wrote (``known``) or one kept as the last build wrote it.
+    checked = [(rel, rel) if (known is not None and rel in known) or files.kept(rel) is not None
+               else (_checked(rel), rel) for rel in files]
     if len(os.fsencode(str(output))) + max((len(rel.encode()) for rel, _ in checked), default=0) > PATH_MAX:
         raise OutputError(f"{output}: some page paths would be longer than file systems allow; "
                           f"choose an output folder with a shorter path")
