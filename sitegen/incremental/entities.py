@@ -20,7 +20,7 @@ from ..entities.merge import Group, canonical_key, merge_block
 from ..model import Article, Entity, Mention, Site
 from ..entities.publication import page_reason, publish
 from ..entities.resolve import MentionRuns, article_mentions, cluster_mentions, entity_of, naming, resolve
-from .digest import digest, own_digest
+from .digest import digest, joined_digest, own_digest
 from .memo import Entry, Memo
 from .merge_blocks import MERGE_BLOCKS, MergeMemo, merge_kept
 
@@ -61,7 +61,8 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
         sources = group.articles
         # entity_of reads the texts of its clusters' articles, and their order among
         # themselves: their digests in that order say both
-        key = digest(entity_id, group, "\0".join([article_keys[a] for a in sorted(sources, key=order.__getitem__)]))
+        key = joined_digest(entity_id, own_digest(group),
+                            *[article_keys[a] for a in sorted(sources, key=order.__getitem__)])
         for cluster in group.clusters:
             made_of.setdefault(cluster.article_id, []).append(f"{entity_id} {own_digest(cluster)}")
         found = memo.get(ENTITY, key)
@@ -76,7 +77,7 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
         for article_id, named in naming(entities).items():
             # An article's mentions are those its clusters give the entities naming it,
             # cut from its text (see ``cluster_mentions``): its digest and theirs stand for them.
-            key = digest(article_keys[article_id], "\0".join(sorted(made_of[article_id])))
+            key = joined_digest(article_keys[article_id], *sorted(made_of[article_id]))
             found = memo.get(ARTICLE_MENTIONS, key)
             if found is None:
                 found = article_mentions(article_id, named, runs)
@@ -114,7 +115,8 @@ def published(memo: Memo | None, site: Site, judgements: Sequence[Judgement], li
     def decide(entity: Entity, judgement: Judgement | None, threshold: float,
                texts: Mapping[str, str]) -> tuple[bool, str]:
         # page_reason reads the texts of the entity's own articles, no others
-        key = digest(entity, judgement, threshold, "\0".join([article_keys[a] for a in entity.articles]))
+        key = joined_digest(own_digest(entity), own_digest(judgement) if judgement else "-", repr(threshold),
+                            *[article_keys[a] for a in entity.articles])
         return memo.reuse(PAGE_DECISION, key, lambda: page_reason(entity, judgement, threshold, texts))
 
     site = publish(site, judgements, link_threshold, decide)
