@@ -113,7 +113,7 @@ class MentionRuns:
 def article_mentions(article_id: str, entities: Sequence[Entity], runs: MentionRuns | None = None
                      ) -> tuple[Mention, ...]:
     """The mentions ``entities`` have in one article, in text order."""
-    runs = runs or MentionRuns()
+    runs = runs if runs is not None else MentionRuns()
     found = []
     for entity in entities:
         found.extend(runs.of(entity, article_id))

@@ -42,7 +42,6 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
     last_key = digest("last resolved")
     last_entities, last_lists = memo.get(LAST_RESOLVED, last_key) or ({}, {})
 
-    by_id = {a.id: a for a in articles}
     article_keys = {a.id: own_digest(a) for a in articles}
 
     def listing(place: tuple, clusters: Sequence[Cluster]) -> str:
