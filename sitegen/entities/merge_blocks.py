@@ -6,12 +6,13 @@ note lists, or, for a lone surname, the surname of a full name. Clusters that sh
 such key, directly or through others, can never end up in one entity; so merging the
 clusters block by block gives exactly what merging them all at once gives.
 
-That makes merging incremental: a preview re-merges only the blocks an edit touched
-(see ``incremental.merge_blocks``). Here every block is made and merged.
+The steps are here, and both ways of merging use them: ``merge_by_block`` blocks and
+merges a whole site; a preview keeps each block and its groups, and blocks and merges
+again only the clusters and notes an edit touched (``incremental.merge_blocks``).
 """
 from __future__ import annotations
 
-from typing import Callable, Hashable, Sequence
+from typing import Callable, Hashable, Iterable, NamedTuple, Sequence
 
 from ..nlp.chains import Cluster
 from ..content.judgements import Judgement
@@ -34,6 +35,38 @@ def blocking_keys(cluster: Cluster, canonical: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
+class Block(NamedTuple):
+    keys: list[str]  # every key of its clusters and notes
+    members: list  # its clusters, as the caller names them, in the order given
+    notes: list  # its notes, as the caller names them, in the order given
+
+
+def blocks(members: Iterable[tuple[Hashable, Sequence[str]]],
+           notes: Iterable[tuple[Hashable, Judgement]] = ()) -> list[Block]:
+    """The blocks of ``members`` ((name, blocking keys) pairs) and ``notes`` ((name, note)
+    pairs; a note joins the keys it lists). Every block holds at least one key; a block
+    of a note that names no cluster has no members. The first note of a block that names
+    a group is that group's note: give them in the notes' order."""
+    members, notes = list(members), list(notes)
+    uf = UnionFind()
+    for keys in [keys for _, keys in members] + [sorted(j.merge_keys) for _, j in notes]:
+        for key in keys:
+            uf.add(key)
+            uf.union(keys[0], key)
+    found: dict[str, Block] = {root: Block(keys, [], []) for root, keys in uf.groups().items()}
+    for name, keys in members:
+        found[uf.find(keys[0])].members.append(name)
+    for name, j in notes:
+        found[uf.find(min(j.merge_keys))].notes.append(name)
+    return list(found.values())
+
+
+def in_site_order(groups: Iterable[tuple[Position, object]]) -> list:
+    """The groups of all blocks, by where their root clusters are in the site: the order
+    merging everything at once gives."""
+    return [group for _, group in sorted(groups, key=lambda pair: pair[0])]
+
+
 def merge_by_block(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judgements: Sequence[Judgement],
                    canonical_key: Callable[[Cluster], str], merge_block: Callable) -> list:
     """``merge_block(clusters, judgements)`` on every block; its groups, in a stable order.
@@ -42,27 +75,15 @@ def merge_by_block(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
     stay with their article (so an article added does not move the others). The site's
     clusters are those of every article in turn. ``merge_block`` returns ``(index of the
     group's root cluster in the list it was given, group)`` pairs; the groups of all blocks
-    come back ordered by where their roots are in the site, which is the order merging
-    everything at once gives.
+    come back ordered by where their roots are in the site.
     """
     judgements = tuple(judgements)
-    placed = [((place, index), cluster, blocking_keys(cluster, canonical_key(cluster)))
-              for place, clusters in articles for index, cluster in enumerate(clusters)]
-    uf = UnionFind()
-    for keys in [keys for _, _, keys in placed] + [sorted(j.merge_keys) for j in judgements]:
-        for key in keys:
-            uf.add(key)
-            uf.union(keys[0], key)
-    members: dict[str, list[tuple[Position, Cluster]]] = {}
-    for position, cluster, keys in placed:
-        members.setdefault(uf.find(keys[0]), []).append((position, cluster))
-    notes: dict[str, list[Judgement]] = {}
-    for j in judgements:  # in the notes' order: the first that names a group is its note
-        notes.setdefault(uf.find(min(j.merge_keys)), []).append(j)
-    ordered = []
-    for block, placed_clusters in members.items():
-        placed_clusters.sort(key=lambda pair: pair[0])
-        groups = merge_block([c for _, c in placed_clusters], notes.get(block, []))
-        ordered.extend((placed_clusters[root][0], group) for root, group in groups)
-    ordered.sort(key=lambda pair: pair[0])
-    return [group for _, group in ordered]
+    clusters = {(place, index): cluster for place, listed in articles for index, cluster in enumerate(listed)}
+    placed = []
+    for block in blocks([(position, blocking_keys(c, canonical_key(c))) for position, c in clusters.items()],
+                        enumerate(judgements)):
+        if block.members:
+            block.members.sort()
+            groups = merge_block([clusters[p] for p in block.members], [judgements[j] for j in block.notes])
+            placed.extend((block.members[root], group) for root, group in groups)
+    return in_site_order(placed)

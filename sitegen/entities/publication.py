@@ -192,6 +192,6 @@ def publish(site: Site, judgements: Sequence[Judgement], link_threshold: float,
         pairs = site.related.get(entity.id, ())
         # The very list where nothing in it lost its page: pages find it unchanged at once.
         related[entity.id] = tuple(p for p in pairs if p[0] not in hidden) \
-            if any(other in hidden for other, _ in pairs) else pairs
+            if not hidden.isdisjoint(dict(pairs)) else pairs
     return replace(site, entities=tuple(paged), without_page=tuple(unpaged), related=related,
                    page_reasons=reasons)

@@ -68,7 +68,8 @@ def _places(articles: Sequence[Article]) -> list:
 
 def mentions_by_article(entities: Sequence[Entity]) -> dict[str, tuple[Mention, ...]]:
     """Every article's mentions in text order."""
-    return {article_id: article_mentions(article_id, named) for article_id, named in naming(entities).items()}
+    runs = MentionRuns()
+    return {article_id: article_mentions(article_id, named, runs) for article_id, named in naming(entities).items()}
 
 
 def naming(entities: Sequence[Entity]) -> dict[str, list[Entity]]:
@@ -80,17 +81,42 @@ def naming(entities: Sequence[Entity]) -> dict[str, list[Entity]]:
     return named
 
 
-def article_mentions(article_id: str, entities: Sequence[Entity]) -> tuple[Mention, ...]:
+class MentionRuns:
+    """Each entity's mentions in one article, for the articles' lists of one build.
+
+    An entity's mentions come article by article (newest first), each in text order. A
+    much-mentioned entity is named in hundreds of articles: its mentions are read once
+    per build, as far as the articles asked for need, not once per article.
+    """
+
+    def __init__(self) -> None:
+        # entity id -> (article id -> its run of mentions, as far as read; where reading stopped)
+        self._read: dict[str, tuple[dict[str, tuple[Mention, ...]], list[int]]] = {}
+
+    def of(self, entity: Entity, article_id: str) -> tuple[Mention, ...]:
+        runs, stopped = self._read.setdefault(entity.id, ({}, [0]))
+        found = runs.get(article_id)
+        mentions, end, i = entity.mentions, len(entity.mentions), stopped[0]
+        while found is None and i < end:
+            current, j = mentions[i].article_id, i + 1
+            while j < end and mentions[j].article_id == current:
+                j += 1
+            runs[current] = mentions[i:j]
+            found = runs[current] if current == article_id else None
+            i = j
+        stopped[0] = i
+        if found is None:
+            raise KeyError(f"{entity.id} has no mention in {article_id}")
+        return found
+
+
+def article_mentions(article_id: str, entities: Sequence[Entity], runs: MentionRuns | None = None
+                     ) -> tuple[Mention, ...]:
     """The mentions ``entities`` have in one article, in text order."""
+    runs = runs if runs is not None else MentionRuns()
     found = []
     for entity in entities:
-        # An entity's mentions come article by article (newest first), each in text order.
-        mentions = entity.mentions
-        start = next(i for i, m in enumerate(mentions) if m.article_id == article_id)
-        end = start
-        while end < len(mentions) and mentions[end].article_id == article_id:
-            end += 1
-        found.extend(mentions[start:end])
+        found.extend(runs.of(entity, article_id))
     return tuple(sorted(found, key=lambda m: (m.start, m.end, m.entity_id)))
 
 

@@ -34,6 +34,12 @@ def digest(*values: Any) -> str:
     return h.hexdigest()
 
 
+def joined_digest(*parts: str) -> str:
+    """A digest of strings that are digests, reprs or ids: one hash of them joined, no walk
+    of values (each part must be free of NUL characters)."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def own_digest(value: Any) -> str:
     """A frozen value's own digest, made once (cheap to ask again); else ``digest(value)``."""
     own = getattr(value, _DIGEST, None)

@@ -19,8 +19,8 @@ from ..content.judgements import Judgement
 from ..entities.merge import Group, canonical_key, merge_block
 from ..model import Article, Entity, Mention, Site
 from ..entities.publication import page_reason, publish
-from ..entities.resolve import article_mentions, cluster_mentions, entity_of, naming, resolve
-from .digest import digest, own_digest
+from ..entities.resolve import MentionRuns, article_mentions, cluster_mentions, entity_of, naming, resolve
+from .digest import digest, joined_digest, own_digest
 from .memo import Entry, Memo
 from .merge_blocks import MERGE_BLOCKS, MergeMemo, merge_kept
 
@@ -42,27 +42,28 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
     last_key = digest("last resolved")
     last_entities, last_lists = memo.get(LAST_RESOLVED, last_key) or ({}, {})
 
-    by_id = {a.id: a for a in articles}
+    article_keys = {a.id: own_digest(a) for a in articles}
 
     def listing(place: tuple, clusters: Sequence[Cluster]) -> str:
         # An article's clusters are made from its id and text alone (settings and model
         # stay within one memo): its kept digest stands for them.
-        return digest(own_digest(by_id[place[1]]), len(clusters))
+        return f"{article_keys[place[1]]} {len(clusters)}"
 
     def merge(places: list, notes: Sequence[Judgement]) -> list[Group]:
         return merge_kept(merge_memo, places, notes, canonical_key, merge_block, listing)
 
-    # article id -> what its mentions are made of: the keys of the entities naming it
+    # article id -> what its mentions are made of: the clusters of it each entity took in,
+    # with the entity's id (an entity remade for a mention elsewhere leaves it alone)
     made_of: dict[str, list[str]] = {}
 
     def make_entity(entity_id: str, group: Group, by_id: Mapping[str, Article], order: Mapping[str, int]) -> Entity:
         sources = group.articles
-        # entity_of reads the texts of its clusters' articles, and their order among themselves
-        placing = sorted(range(len(sources)), key=lambda i: order[sources[i]])
-        key = digest(entity_id, group, "\0".join(own_digest(by_id[a]) for a in sources),
-                                       " ".join(map(str, placing)))
-        for article_id in sources:
-            made_of.setdefault(article_id, []).append(key)
+        # entity_of reads the texts of its clusters' articles, and their order among
+        # themselves: their digests in that order say both
+        key = joined_digest(entity_id, own_digest(group),
+                            *[article_keys[a] for a in sorted(sources, key=order.__getitem__)])
+        for cluster in group.clusters:
+            made_of.setdefault(cluster.article_id, []).append(f"{entity_id} {own_digest(cluster)}")
         found = memo.get(ENTITY, key)
         if found is None:
             before = last_entities.get(entity_id)
@@ -71,14 +72,14 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
         return found
 
     def by_article(entities: Sequence[Entity]) -> dict[str, tuple[Mention, ...]]:
-        out = {}
+        out, runs = {}, MentionRuns()
         for article_id, named in naming(entities).items():
-            # An article's mentions are those of the entities naming it, cut from its text:
-            # the entities' keys stand for them (each is made from its key's inputs alone).
-            key = digest(by_id[article_id], "\0".join(sorted(made_of[article_id])))
+            # An article's mentions are those its clusters give the entities naming it,
+            # cut from its text (see ``cluster_mentions``): its digest and theirs stand for them.
+            key = joined_digest(article_keys[article_id], *sorted(made_of[article_id]))
             found = memo.get(ARTICLE_MENTIONS, key)
             if found is None:
-                found = article_mentions(article_id, named)
+                found = article_mentions(article_id, named, runs)
                 before = last_lists.get(article_id)
                 found = memo.put(ARTICLE_MENTIONS, key, before if before == found else found)
             out[article_id] = found
@@ -108,12 +109,13 @@ def published(memo: Memo | None, site: Site, judgements: Sequence[Judgement], li
     """``publication.publish``, deciding again only for entities whose inputs changed."""
     if memo is None or not memo.remembers(PAGE_DECISION):
         return publish(site, judgements, link_threshold)
-    articles = {a.id: a for a in site.articles}
+    article_keys = {a.id: own_digest(a) for a in site.articles}
 
     def decide(entity: Entity, judgement: Judgement | None, threshold: float,
                texts: Mapping[str, str]) -> tuple[bool, str]:
         # page_reason reads the texts of the entity's own articles, no others
-        key = digest(entity, judgement, threshold, "\0".join(own_digest(articles[a]) for a in entity.articles))
+        key = joined_digest(own_digest(entity), own_digest(judgement) if judgement else "-", repr(threshold),
+                            *[article_keys[a] for a in entity.articles])
         return memo.reuse(PAGE_DECISION, key, lambda: page_reason(entity, judgement, threshold, texts))
 
     site = publish(site, judgements, link_threshold, decide)

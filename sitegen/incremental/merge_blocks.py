@@ -1,6 +1,8 @@
 """Merging block by block, kept between builds: only the blocks an edit touched merge again.
 
-``merge_blocks.merge_by_block`` blocks and merges a whole site. A preview keeps each
+``entities.merge_blocks.merge_by_block`` blocks and merges a whole site; this module runs
+the same steps (``blocking_keys``, ``blocks``, ``merge_block``, ``in_site_order``) on
+the part of the site an edit touched, and keeps their results. A preview keeps each
 cluster's keys and block, each block's members and notes and its groups
 (``MergeMemo``), all under the clusters' digests, never their identity: a rebuild looks
 only at the articles whose list of clusters has another digest than last time, re-blocks
@@ -16,8 +18,7 @@ from typing import Callable, Hashable, NamedTuple, Sequence
 
 from ..nlp.chains import Cluster
 from ..content.judgements import Judgement
-from ..entities.merge_blocks import Position, blocking_keys
-from ..unionfind import UnionFind
+from ..entities.merge_blocks import Position, blocking_keys, blocks, in_site_order
 from .digest import digest, own_digest
 from .memo import Entry
 
@@ -112,9 +113,8 @@ def merge_kept(memo: MergeMemo, articles: Sequence[tuple[Hashable, Sequence[Clus
         clusters = [memo.clusters[i].cluster for i in ids]
         memo.merged[block] = Merged(tuple(ids), notes, merge_block(clusters, [judgements[j] for j in notes]))
     where = memo.clusters
-    ordered = [(where[m.members[root]].position, group) for m in memo.merged.values() for root, group in m.groups]
-    ordered.sort(key=lambda pair: pair[0])
-    return [group for _, group in ordered]
+    return in_site_order((where[m.members[root]].position, group) for m in memo.merged.values()
+                         for root, group in m.groups)
 
 
 def _cluster_listing(place: Hashable, clusters: Sequence[Cluster]) -> str:
@@ -161,11 +161,11 @@ def _assign_blocks(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
         touched.update(memo.key_block[k] for k in keys if k in memo.key_block)
     for i in gone:
         del memo.clusters[i]
-    region = [(i, memo.clusters[i].keys) for block in touched for i in memo.members.get(block, ()) if i not in gone]
+    region = {i: memo.clusters[i].keys for block in touched for i in memo.members.get(block, ()) if i not in gone}
     for cluster, position in new:
         key = own_digest(cluster)
         memo.clusters[key] = Placed(cluster, new_keys[key], -1, position)
-        region.append((key, new_keys[key]))
+        region[key] = new_keys[key]
     for block in touched:
         region_judgements += memo.block_judgements.pop(block, [])
         for key in memo.block_keys.pop(block):
@@ -174,29 +174,18 @@ def _assign_blocks(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
         memo.merged.pop(block, None)
 
     # The region is closed: no key of it belongs to a block outside it.
-    uf = UnionFind()
-    for _, keys in region:
-        for key in keys:
-            uf.add(key)
-            uf.union(keys[0], key)
-    for j in region_judgements:
-        keys = sorted(judgements[j].merge_keys)
-        for key in keys:
-            uf.add(key)
-            uf.union(keys[0], key)
     made = set()
-    for keys in uf.groups().values():
+    for found in blocks(region.items(), [(j, judgements[j]) for j in sorted(region_judgements)]):
         block = memo.next_block
         memo.next_block += 1
         made.add(block)
-        memo.block_keys[block] = set(keys)
-        for key in keys:
+        memo.block_keys[block] = set(found.keys)
+        for key in found.keys:
             memo.key_block[key] = block
-    for i, keys in region:
-        block = memo.key_block[keys[0]]
-        memo.clusters[i] = memo.clusters[i]._replace(keys=keys, block=block)
-        memo.members.setdefault(block, set()).add(i)
-    for j in sorted(region_judgements):  # in the notes' order: the first that names a group is its note
-        block = memo.key_block[min(judgements[j].merge_keys)]
-        memo.block_judgements.setdefault(block, []).append(j)
+        for i in found.members:
+            memo.clusters[i] = memo.clusters[i]._replace(keys=region[i], block=block)
+        if found.members:
+            memo.members[block] = set(found.members)
+        if found.notes:
+            memo.block_judgements[block] = found.notes
     return (resorted - touched) | {block for block in made if block in memo.members}

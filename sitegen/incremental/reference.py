@@ -27,7 +27,6 @@ must digest every entity to make their keys, which costs what the lookups it spa
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
@@ -39,7 +38,7 @@ from ..reference.link import Candidate, Deciding, Link, decide_links, gather_can
 from ..reference.offline import with_place_record
 from ..reference.stage import entity_references, with_reference
 from ..slugs import SlugRegistry
-from .digest import digest, own_digest
+from .digest import digest, joined_digest, own_digest
 from .memo import Entry, Memo
 
 
@@ -98,11 +97,6 @@ LAST_RENAMED = Entry[_RenamedArticles]("mentions with merged ids")
 def reference_steps(memo: Memo | None) -> ReferenceSteps:
     """The steps of ``reference_stage`` for one build, reusing what ``memo`` holds."""
     return _Reusing(memo).steps() if memo is not None else ReferenceSteps()
-
-
-def _key(*parts: str) -> str:
-    """A digest of strings that are digests, reprs or ids (one hash, no walk of values)."""
-    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class _Reusing:
@@ -187,7 +181,7 @@ class _Reusing:
             context = self.context_keys.get(d.entity.id) or _context_key(d.context)
             # The entity's digest holds its names, type and sentences (the words of its
             # context, by their text), and with the revision, its candidates.
-            keys[d.entity.id] = _key(DECISION.name, revision, repr(d.threshold), own_digest(d.entity), context,
+            keys[d.entity.id] = joined_digest(DECISION.name, revision, repr(d.threshold), own_digest(d.entity), context,
                                      " ".join(sorted(d.colinked)) if d.colinked else "")
         found = self.memo.get_many(DECISION, keys.values())
         undecided = [d for d in todo if keys[d.entity.id] not in found]
@@ -200,7 +194,7 @@ class _Reusing:
 
     def merge(self, group: Sequence[Entity], links: Mapping[str, Link], articles: Sequence[str],
               slugs: Mapping[str, SlugRegistry]) -> Entity:
-        key = _key(MERGED.name, *(own_digest(e) for e in group),
+        key = joined_digest(MERGED.name, *(own_digest(e) for e in group),
                    *(own_digest(links[e.id]) if e.id in links else "-" for e in group), *articles)
         found = self.memo.get(MERGED, key)
         if found is not None:
@@ -252,4 +246,4 @@ class _Reusing:
 
 
 def _context_key(context: EntityContext) -> str:
-    return _key("\n".join(context.neighbours), "\n".join(sorted(context.neighbour_names)))
+    return joined_digest("\n".join(context.neighbours), "\n".join(sorted(context.neighbour_names)))

@@ -105,7 +105,7 @@ def link_entities(entities: Sequence[Entity], source: ReferenceSource, contexts:
             if not candidates[e.id]:
                 continue
             ctx = contexts.get(e.id) or EntityContext(frozenset(), (), frozenset())
-            colinked = frozenset(qid_of[n] for n in ctx.neighbours if n in qid_of and n in by_id)
+            colinked = frozenset(qid_of[n] for n in qid_of.keys() & ctx.neighbours if n in by_id)
             todo.append(Deciding(e, candidates[e.id], ctx, colinked, threshold))
         decided = decide(todo, source) if todo else {}
         links = {entity_id: link for entity_id, link in decided.items() if link}
