@@ -35,7 +35,7 @@ from .incremental.exports import data_files
 from .incremental.entities import published, resolved
 from .incremental.reference import reference_steps
 from .nlp.extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
-from .incremental.articles import article_reader, clusters_reusing
+from .incremental.articles import article_reader, clusters_done, clusters_reusing
 from .incremental.preview import EXPORTS, PreviewOutput
 from .incremental.version import code_digest, memo_version
 from .entities.merge import canonical_key
@@ -244,6 +244,10 @@ def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
     clusters, extracted = clusters_reusing(memo, lambda articles: cluster_stage(config, articles, options, warn),
                                            config, loaded.articles)
     site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memo)
+    # The site holds its mentions now: the clusters they came from (the largest value a
+    # build makes) are not carried through linking and rendering.
+    del clusters
+    clusters_done(memo)
     # Linking weighs the names met together as evidence; it may then combine entities, so
     # the site's co-mentions are brought up to date once it is done.
     site = with_co_mentions(site, counting(memo, "before linking"))
