@@ -34,7 +34,7 @@ from .incremental.comentions import counting
 from .incremental.exports import data_files
 from .incremental.entities import published, resolved
 from .incremental.reference import reference_steps
-from .nlp.extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
+from .nlp.extract import Extraction, Workers, default_jobs, extract_all, model_fingerprint, paragraphs
 from .incremental.articles import article_reader, clusters_done, clusters_reusing
 from .incremental.preview import EXPORTS, PreviewOutput
 from .incremental.version import code_digest, memo_version
@@ -286,14 +286,24 @@ def _unfetched_as_left(state: dict) -> ReferenceReport | None:
     return ReferenceReport(problems=tuple(state["reference_problems"]), retry_at=state.get("retry_at"))
 
 
+# Articles NER reads and the rules cluster at a time: a batch's extractions are let go
+# once its clusters are made, so what the stage holds does not grow with the archive.
+CLUSTER_BATCH = 1000
+
+
 def extract_stage(config: SiteConfig, articles: Sequence[Article], options: BuildOptions,
-                  cache: BuildCache) -> tuple[dict[str, Extraction], dict[str, str], int]:
+                  cache: BuildCache, workers: Workers | None = None, jobs: int | None = None,
+                  bar: Progress | None = None) -> tuple[dict[str, Extraction], dict[str, str], int]:
     """NER for every article, from the cache where the text and model are unchanged.
 
     The model reads an article paragraph by paragraph (see ``paragraphs``), and the cache
     keeps each paragraph's result besides the article's: an edit to one paragraph runs
     NER on that paragraph alone. Returns the extractions and their cache keys by article
     id, and how many articles NER ran on (on some paragraphs at least).
+
+    ``workers``, ``jobs`` and ``bar``: the NER processes, their number and the progress
+    bar of a stage that calls this once per batch of articles (see ``cluster_stage``);
+    the bar counts the paragraphs of the articles not found whole in the cache.
     """
     model_id = model_fingerprint(config.model)
     keys = {a.id: extraction_key(a.text, model_id) for a in articles}
@@ -306,10 +316,12 @@ def extract_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
         wanted = {key: text for pieces in parts.values() for _, text, key in pieces}
         done = {k: Extraction.from_json(v) for k, v in cache.get_many("extraction", wanted).items()}
         missing = [k for k in wanted if k not in done]
-        if missing:
-            jobs = options.jobs if options.jobs else default_jobs(len(todo))
+        own_bar = bar is None
+        if own_bar:
             bar = Progress(len(missing), "extracting", options.progress and len(todo) >= 20)
-            try:
+        bar.advance(sum(len(pieces) for pieces in parts.values()) - len(missing))
+        try:
+            if missing:
                 texts = [wanted[k] for k in missing]
                 if options.cluster:
                     from .nlp.cluster import extract_on_cluster
@@ -317,14 +329,15 @@ def extract_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
                     results = extract_on_cluster(options.cluster, config.model, texts, config.batch_size,
                                                  bar.advance)
                 else:
-                    results = extract_all(config.model, texts, jobs, config.batch_size, bar.advance,
-                                          options.nlp_loader)
-            finally:
+                    results = extract_all(config.model, texts, jobs or options.jobs or default_jobs(len(todo)),
+                                          config.batch_size, bar.advance, options.nlp_loader, workers)
+                done.update(zip(missing, results))
+                cache.put_many("extraction", {k: done[k].to_json() for k in missing})
+                unread = set(missing)
+                ran = sum(1 for a in todo if any(key in unread for _, _, key in parts[a.id]))
+        finally:
+            if own_bar:
                 bar.close()
-            done.update(zip(missing, results))
-            cache.put_many("extraction", {k: done[k].to_json() for k in missing})
-            unread = set(missing)
-            ran = sum(1 for a in todo if any(key in unread for _, _, key in parts[a.id]))
         fresh = {keys[a.id]: Extraction.joined([(offset, done[key]) for offset, _, key in parts[a.id]])
                  for a in todo}
         cache.put_many("extraction", {k: x.to_json() for k, x in fresh.items() if k not in done})
@@ -336,10 +349,31 @@ def cluster_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
                   warn=lambda m: None) -> tuple[dict[str, list[Cluster]], int]:
     """NER and cleaning: each article's mentions grouped into clusters, from the build
     cache where the text, model and rules are unchanged. Returns the clusters by article
-    id and how many articles NER ran on."""
-    with BuildCache(config.state_dir / "cache.sqlite", warn) as cache:
-        extractions, keys, extracted = extract_stage(config, articles, options, cache)
-        return cluster_articles(articles, extractions, keys, config.stoplist, cache), extracted
+    id and how many articles NER ran on.
+
+    Articles go through NER and clustering ``CLUSTER_BATCH`` at a time, with one set of
+    NER processes for all (a cluster of machines takes them all at once: see cluster.py).
+    """
+    batch = len(articles) if options.cluster else CLUSTER_BATCH
+    clusters: dict[str, list[Cluster]] = {}
+    extracted = 0
+    with BuildCache(config.state_dir / "cache.sqlite", warn) as cache, Workers() as workers:
+        model_id = model_fingerprint(config.model)
+        unread = cache.missing("extraction", [extraction_key(a.text, model_id) for a in articles])
+        todo = [a for a in articles if extraction_key(a.text, model_id) in unread]
+        jobs = options.jobs or default_jobs(len(todo))
+        bar = Progress(sum(len(paragraphs(a.text)) for a in todo), "extracting",
+                       options.progress and len(todo) >= 20)
+        try:
+            for start in range(0, len(articles), batch):
+                part = articles[start:start + batch]
+                extractions, keys, ran = extract_stage(config, part, options, cache, workers, jobs, bar)
+                clusters.update(cluster_articles(part, extractions, keys, config.stoplist, cache))
+                extracted += ran
+                del extractions
+        finally:
+            bar.close()
+    return clusters, extracted
 
 
 def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Mapping[str, list[Cluster]],
