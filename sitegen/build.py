@@ -354,7 +354,7 @@ def cluster_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
     Articles go through NER and clustering ``CLUSTER_BATCH`` at a time, with one set of
     NER processes for all (a cluster of machines takes them all at once: see cluster.py).
     """
-    batch = len(articles) if options.cluster else CLUSTER_BATCH
+    batch = max(1, len(articles)) if options.cluster else CLUSTER_BATCH
     clusters: dict[str, list[Cluster]] = {}
     extracted = 0
     with BuildCache(config.state_dir / "cache.sqlite", warn) as cache, Workers() as workers:

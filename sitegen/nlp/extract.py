@@ -7,6 +7,7 @@ value (entity spans and sentence starts, in code points) that the cache can stor
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -240,7 +241,10 @@ def extract_all(
                 on_done(batch_size if i % batch_size == 0 else i % batch_size)
         return out
     if workers.pool is None:
-        workers.pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(model,))
+        # Started afresh, not forked: a worker needs the model alone, and a fork would
+        # carry into each one everything the build holds (a large archive's articles).
+        workers.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                           initializer=_worker_init, initargs=(model,))
         workers.jobs = jobs
     chunk = max(batch_size, min(512, len(texts) // (workers.jobs * 4) or 1))
     chunks = [list(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
