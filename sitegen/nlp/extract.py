@@ -7,7 +7,7 @@ value (entity spans and sentence starts, in code points) that the cache can stor
 """
 from __future__ import annotations
 
-import multiprocessing
+import gc
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -240,16 +240,24 @@ def extract_all(
             if i % batch_size == 0 or i == len(texts):
                 on_done(batch_size if i % batch_size == 0 else i % batch_size)
         return out
-    if workers.pool is None:
-        # Started afresh, not forked: a worker needs the model alone, and a fork would
-        # carry into each one everything the build holds (a large archive's articles).
-        workers.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=_worker_init, initargs=(model,))
-        workers.jobs = jobs
-    chunk = max(batch_size, min(512, len(texts) // (workers.jobs * 4) or 1))
+    chunk = max(batch_size, min(512, len(texts) // (max(jobs, workers.jobs) * 4) or 1))
     chunks = [list(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
+    if workers.pool is None:
+        # Forked (a fresh interpreter would run again the top of a script that calls
+        # build() without a __main__ guard). The build's objects are frozen for the
+        # garbage collector meanwhile, so that a collection in a worker does not write
+        # to, and so copy, every memory page of them that the worker shares.
+        workers.pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(model,))
+        workers.jobs = jobs
+        gc.freeze()
+        try:
+            parts = workers.pool.map(_worker_run, [(c, batch_size) for c in chunks])  # forks the workers
+        finally:
+            gc.unfreeze()
+    else:
+        parts = workers.pool.map(_worker_run, [(c, batch_size) for c in chunks])
     results: list[Extraction] = []
-    for part in workers.pool.map(_worker_run, [(c, batch_size) for c in chunks]):
+    for part in parts:
         results.extend(Extraction.from_json(d) for d in part)
         on_done(len(part))
     return results
