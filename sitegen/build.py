@@ -318,8 +318,9 @@ def extract_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
         missing = [k for k in wanted if k not in done]
         own_bar = bar is None
         if own_bar:
-            bar = Progress(len(missing), "extracting", options.progress and len(todo) >= 20)
-        bar.advance(sum(len(pieces) for pieces in parts.values()) - len(missing))
+            bar = Progress(sum(len(pieces) for pieces in parts.values()), "extracting",
+                           options.progress and len(todo) >= 20)
+        bar.advance(sum(len(pieces) for pieces in parts.values()) - len(missing))  # those in the cache
         try:
             if missing:
                 texts = [wanted[k] for k in missing]
@@ -359,8 +360,9 @@ def cluster_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
     extracted = 0
     with BuildCache(config.state_dir / "cache.sqlite", warn) as cache, Workers() as workers:
         model_id = model_fingerprint(config.model)
-        unread = cache.missing("extraction", [extraction_key(a.text, model_id) for a in articles])
-        todo = [a for a in articles if extraction_key(a.text, model_id) in unread]
+        keys = [extraction_key(a.text, model_id) for a in articles]
+        unread = cache.missing("extraction", keys)
+        todo = [a for a, key in zip(articles, keys) if key in unread]
         jobs = options.jobs or default_jobs(len(todo))
         bar = Progress(sum(len(paragraphs(a.text)) for a in todo), "extracting",
                        options.progress and len(todo) >= 20)
