@@ -24,6 +24,9 @@ class Run:
     cpu_s: float = 0.0  # user + system CPU of the child and its descendants
     others_cpu_s: float = 0.0  # CPU the rest of the machine used meanwhile (this script included)
     steal_s: float = 0.0  # CPU the hypervisor gave to other guests meanwhile
+    # peak sum of PSS over the tree (sampled): a page shared by n processes counts 1/n in
+    # each, so forked workers sharing the parent's pages are not counted twice
+    tree_pss_mb: float = 0.0
 
 
 def run(cmd: Sequence[str], cwd: Path | None = None, sample_every: float = 0.1) -> Run:
@@ -53,6 +56,7 @@ def run(cmd: Sequence[str], cwd: Path | None = None, sample_every: float = 0.1) 
             cpu_s=child_cpu,
             others_cpu_s=max(0.0, busy - child_cpu),
             steal_s=cpu_after[1] - cpu_before[1],
+            tree_pss_mb=sampler.pss_peak / 2**20,
         )
 
 
@@ -75,6 +79,7 @@ class _TreeSampler:
     def __init__(self, every: float) -> None:
         self.every = every
         self.peak = 0
+        self.pss_peak = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -90,11 +95,18 @@ class _TreeSampler:
 
     def _loop(self, root: int) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss_bytes(root))
+            rss, pss = tree_memory_bytes(root)
+            self.peak = max(self.peak, rss)
+            self.pss_peak = max(self.pss_peak, pss)
             self._stop.wait(self.every)
 
 
 def tree_rss_bytes(root: int) -> int:
+    return tree_memory_bytes(root)[0]
+
+
+def tree_memory_bytes(root: int) -> tuple[int, int]:
+    """Summed RSS and PSS of ``root`` and its descendants."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
@@ -114,4 +126,14 @@ def tree_rss_bytes(root: int) -> int:
         children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
         tree.update(children)
         frontier.extend(children)
-    return sum(rss.get(pid, 0) for pid in tree)
+    return sum(rss.get(pid, 0) for pid in tree), sum(_pss_bytes(pid) for pid in tree)
+
+
+def _pss_bytes(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0

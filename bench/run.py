@@ -197,6 +197,8 @@ def bench(work: Path, args) -> Report:
     report.add("cold_rss", f"cold build ({jobs_label}): peak RSS, largest process", cold.max_rss_mb, "MB")
     report.add("cold_tree_rss", f"cold build ({jobs_label}): peak RSS, all processes", cold.tree_rss_mb, "MB",
                note="sampled sum over sitegen and its NER workers")
+    report.add("cold_tree_pss", f"cold build ({jobs_label}): peak PSS, all processes", cold.tree_pss_mb, "MB",
+               note="sampled sum of proportional set sizes: a page a forked worker shares counts once")
     report.add("cold_jobs1_rss", "cold build (--jobs 1): peak RSS", cold1.max_rss_mb, "MB")
 
     # 4. No-op rebuild ----------------------------------------------------------------

@@ -6,6 +6,7 @@ tested alone and cached by the hash of its input.
 from __future__ import annotations
 
 import datetime as _dt
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Mapping
@@ -45,9 +46,13 @@ class Article:
     warnings: tuple[ArticleError, ...] = field(default=(), compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawMention:
-    """A named-entity span as cleaned up from the NER model, before resolution."""
+    """A named-entity span as cleaned up from the NER model, before resolution.
+
+    Slotted: a large archive's clusters hold millions (see ``build.cluster_stage``); a
+    cluster keeps its own digest, so these need no room for one (see ``digest``).
+    """
 
     start: int
     end: int
@@ -70,6 +75,11 @@ class Mention:
     sentence: str
     sentence_start: int
     entity_id: str
+
+    def __post_init__(self) -> None:
+        # The mentions of one sentence share its text: a sentence names two or three
+        # entities on average, and a site holds every mention with its sentence.
+        object.__setattr__(self, "sentence", sys.intern(self.sentence))
 
     @property
     def anchor(self) -> str:

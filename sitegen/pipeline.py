@@ -15,7 +15,7 @@ from .content.judgements import Judgement, load_judgements, unmatched_same_as
 from .entities.comentions import with_co_mentions
 from .entities.merge import canonical_key
 from .incremental import Memo
-from .incremental.articles import article_reader, clusters_reusing
+from .incremental.articles import article_reader, clusters_done, clusters_reusing
 from .incremental.comentions import counting_around_linking
 from .incremental.entities import published, resolved
 from .incremental.output_files import WrittenOutput
@@ -25,7 +25,7 @@ from .names import name_key
 from .nlp.cache import BuildCache, extraction_key
 from .nlp.chains import Cluster
 from .nlp.clustering import cluster_articles
-from .nlp.extract import Extraction, default_jobs, extract_all, model_fingerprint, paragraphs
+from .nlp.extract import Extraction, Workers, default_jobs, extract_all, model_fingerprint, paragraphs
 from .progress import Progress
 from .reference import ReferenceOptions, ReferenceReport, reference_stage
 from .site.files import SiteFiles
@@ -53,6 +53,10 @@ def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
     clusters, extracted = clusters_reusing(memo, lambda articles: cluster_stage(config, articles, options, warn),
                                            config, loaded.articles)
     site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memo)
+    # The site holds its mentions now: the clusters they came from (the largest value a
+    # build makes) are not carried through linking and rendering.
+    del clusters
+    clusters_done(memo)
     # Linking weighs the names met together as evidence; it may then combine entities, so
     # the site's co-mentions are brought up to date once it is done.
     before_linking, after_linking = counting_around_linking(memo)
@@ -73,14 +77,24 @@ def reference_options(options: BuildOptions) -> ReferenceOptions:
                             refresh=options.refresh, network=options.network, **extra)
 
 
+# Articles NER reads and the rules cluster at a time: a batch's extractions are let go
+# once its clusters are made, so what the stage holds does not grow with the archive.
+CLUSTER_BATCH = 1000
+
+
 def extract_stage(config: SiteConfig, articles: Sequence[Article], options: BuildOptions,
-                  cache: BuildCache) -> tuple[dict[str, Extraction], dict[str, str], int]:
+                  cache: BuildCache, workers: Workers | None = None, jobs: int | None = None,
+                  bar: Progress | None = None) -> tuple[dict[str, Extraction], dict[str, str], int]:
     """NER for every article, from the cache where the text and model are unchanged.
 
     The model reads an article paragraph by paragraph (see ``paragraphs``), and the cache
     keeps each paragraph's result besides the article's: an edit to one paragraph runs
     NER on that paragraph alone. Returns the extractions and their cache keys by article
     id, and how many articles NER ran on (on some paragraphs at least).
+
+    ``workers``, ``jobs`` and ``bar``: the NER processes, their number and the progress
+    bar of a stage that calls this once per batch of articles (see ``cluster_stage``);
+    the bar counts the paragraphs of the articles not found whole in the cache.
     """
     model_id = model_fingerprint(config.model)
     keys = {a.id: extraction_key(a.text, model_id) for a in articles}
@@ -93,10 +107,13 @@ def extract_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
         wanted = {key: text for pieces in parts.values() for _, text, key in pieces}
         done = {k: Extraction.from_json(v) for k, v in cache.get_many("extraction", wanted).items()}
         missing = [k for k in wanted if k not in done]
-        if missing:
-            jobs = options.jobs if options.jobs else default_jobs(len(todo))
-            bar = Progress(len(missing), "extracting", options.progress and len(todo) >= 20)
-            try:
+        own_bar = bar is None
+        if own_bar:
+            bar = Progress(sum(len(pieces) for pieces in parts.values()), "extracting",
+                           options.progress and len(todo) >= 20)
+        bar.advance(sum(len(pieces) for pieces in parts.values()) - len(missing))  # those in the cache
+        try:
+            if missing:
                 texts = [wanted[k] for k in missing]
                 if options.cluster:
                     from .nlp.cluster import extract_on_cluster
@@ -104,14 +121,15 @@ def extract_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
                     results = extract_on_cluster(options.cluster, config.model, texts, config.batch_size,
                                                  bar.advance)
                 else:
-                    results = extract_all(config.model, texts, jobs, config.batch_size, bar.advance,
-                                          options.nlp_loader)
-            finally:
+                    results = extract_all(config.model, texts, jobs or options.jobs or default_jobs(len(todo)),
+                                          config.batch_size, bar.advance, options.nlp_loader, workers)
+                done.update(zip(missing, results))
+                cache.put_many("extraction", {k: done[k].to_json() for k in missing})
+                unread = set(missing)
+                ran = sum(1 for a in todo if any(key in unread for _, _, key in parts[a.id]))
+        finally:
+            if own_bar:
                 bar.close()
-            done.update(zip(missing, results))
-            cache.put_many("extraction", {k: done[k].to_json() for k in missing})
-            unread = set(missing)
-            ran = sum(1 for a in todo if any(key in unread for _, _, key in parts[a.id]))
         fresh = {keys[a.id]: Extraction.joined([(offset, done[key]) for offset, _, key in parts[a.id]])
                  for a in todo}
         cache.put_many("extraction", {k: x.to_json() for k, x in fresh.items() if k not in done})
@@ -123,10 +141,32 @@ def cluster_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
                   warn=lambda m: None) -> tuple[dict[str, list[Cluster]], int]:
     """NER and cleaning: each article's mentions grouped into clusters, from the build
     cache where the text, model and rules are unchanged. Returns the clusters by article
-    id and how many articles NER ran on."""
-    with BuildCache(config.state_dir / "cache.sqlite", warn) as cache:
-        extractions, keys, extracted = extract_stage(config, articles, options, cache)
-        return cluster_articles(articles, extractions, keys, config.stoplist, cache), extracted
+    id and how many articles NER ran on.
+
+    Articles go through NER and clustering ``CLUSTER_BATCH`` at a time, with one set of
+    NER processes for all (a cluster of machines takes them all at once: see cluster.py).
+    """
+    batch = max(1, len(articles)) if options.cluster else CLUSTER_BATCH
+    clusters: dict[str, list[Cluster]] = {}
+    extracted = 0
+    with BuildCache(config.state_dir / "cache.sqlite", warn) as cache, Workers() as workers:
+        model_id = model_fingerprint(config.model)
+        keys = [extraction_key(a.text, model_id) for a in articles]
+        unread = cache.missing("extraction", keys)
+        todo = [a for a, key in zip(articles, keys) if key in unread]
+        jobs = options.jobs or default_jobs(len(todo))
+        bar = Progress(sum(len(paragraphs(a.text)) for a in todo), "extracting",
+                       options.progress and len(todo) >= 20)
+        try:
+            for start in range(0, len(articles), batch):
+                part = articles[start:start + batch]
+                extractions, keys, ran = extract_stage(config, part, options, cache, workers, jobs, bar)
+                clusters.update(cluster_articles(part, extractions, keys, config.stoplist, cache))
+                extracted += ran
+                del extractions
+        finally:
+            bar.close()
+    return clusters, extracted
 
 
 def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Mapping[str, list[Cluster]],

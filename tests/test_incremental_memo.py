@@ -194,3 +194,79 @@ def test_entries_of_their_own_rounds_outlive_builds_and_only_their_round_drops_t
     with pytest.raises(RuntimeError), memo.round([late]):
         raise RuntimeError("a failed export")
     assert memo.size(late) == 1  # a failed round forgets nothing
+
+
+def test_saving_pickles_a_batch_at_a_time_not_every_result_at_once(tmp_path: Path, monkeypatch):
+    """memo.save() held the pickles of every new result in one list: on a large site, as
+    much memory again as the results themselves, at the build's end."""
+    import tracemalloc
+
+    from sitegen.incremental import memo as memo_module
+
+    monkeypatch.setattr(memo_module, "SAVE_BATCH_BYTES", 256 * 1024)
+    memo = Memo("v", tmp_path / "memo.sqlite")
+    memo.begin()
+    values = {f"k{i}": bytes([i]) * 100_000 for i in range(40)}  # 4 MB of results
+    for key, value in values.items():
+        memo.put(PAGES, key, value)
+    memo.end()
+    tracemalloc.start()
+    try:
+        memo.save()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    memo.close()
+    assert peak < 1_000_000, f"saving 4 MB of results held {peak:,} bytes at once"
+    again = Memo("v", tmp_path / "memo.sqlite")
+    again.begin()
+    assert again.get_many(PAGES, values) == values
+    again.close()
+
+
+def test_a_released_entry_is_forgotten_in_memory_and_saved_with_the_build(tmp_path: Path):
+    path = tmp_path / "memo.sqlite"
+    first = Memo("v", path)
+    first.begin()
+    first.put(PAGES, "stale", b"0")
+    first.end()
+    first.save()
+    first.close()
+
+    memo = Memo("v", path)
+    memo.begin()
+    assert memo.get(PAGES, "stale") == b"0"
+    memo.end()
+    memo.begin()  # a build that no longer asks for "stale"
+    memo.put(PAGES, "a", b"1")
+    memo.release(PAGES)
+    assert PAGES.name not in memo._tables, "released: not held in memory any more"
+    assert memo.get(PAGES, "a") == b"1", "asked again, it is read back from the file"
+    memo.end()
+    memo.save()
+    memo.close()
+    again = Memo("v", path)
+    again.begin()
+    assert again.get_many(PAGES, ["a", "stale"]) == {"a": b"1"}, "what the build did not use is gone"
+    again.close()
+
+
+def test_a_released_entry_of_a_build_that_fails_is_not_saved(tmp_path: Path):
+    path = tmp_path / "memo.sqlite"
+    memo = Memo("v", path)
+    memo.begin()
+    memo.put(PAGES, "a", b"1")
+    memo.release(PAGES)
+    memo.close()  # no save(): the build failed
+    again = Memo("v", path)
+    assert again.get(PAGES, "a") is None
+    again.close()
+
+
+def test_a_memo_in_memory_keeps_a_released_entry():
+    memo = Memo()
+    memo.begin()
+    memo.put(PAGES, "a", b"1")
+    memo.release(PAGES)
+    memo.end()
+    assert memo.get(PAGES, "a") == b"1"

@@ -465,6 +465,30 @@ def test_pages_rendered_in_several_processes_are_the_same_bytes(config, monkeypa
     assert list(together) == list(alone)
 
 
+
+def test_forked_workers_send_their_pages_back_a_batch_at_a_time(config, monkeypatch):
+    """A worker rendered its whole share of the site and held it, and its pickle, until
+    the end: a large site's pages twice over in one more process."""
+    import os
+
+    import sitegen.site.render
+
+    alone = render_site(make_site(), config)
+    parent, render_pages = os.getpid(), sitegen.site.render._render_pages
+
+    def bounded(renderer, plans):
+        if os.getpid() != parent:
+            assert len(plans) <= 2, f"a worker rendered {len(plans)} pages in one go"
+        return render_pages(renderer, plans)
+
+    monkeypatch.setattr(sitegen.site.render, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(sitegen.site.render, "RENDER_BATCH", 2, raising=False)
+    monkeypatch.setattr(sitegen.site.render, "_render_pages", bounded)
+    together = render_site(make_site(), config, jobs=2)
+    assert len(alone) > 8
+    assert together == alone
+    assert list(together) == list(alone)
+
 def test_unsafe_article_id_is_refused(config):
     site = make_site()
     bad = _article("../escape", "Escape", dt.date(2025, 1, 1), "Text.")

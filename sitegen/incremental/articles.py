@@ -91,3 +91,9 @@ def clusters_reusing(memo: Memo, cluster: Callable[[Sequence[Article]], "tuple[d
     for article in todo:
         found[keys[article.id]] = memo.put(CLUSTERS, keys[article.id], made[article.id])
     return {a.id: found[keys[a.id]] for a in articles}, ran
+
+
+def clusters_done(memo: Memo) -> None:
+    """The build has resolved its clusters: ``sitegen build`` writes them to its memo file
+    now and forgets them, rather than holding them to the build's end to save them."""
+    memo.release(CLUSTERS)

@@ -11,7 +11,8 @@ made by a step that may run after its build has ended (a preview's exports) has 
 its own instead (``own_rounds``, ``round()``): the build's leave it alone.
 
 Persisted entries live in a SQLite file (``.sitegen/memo.sqlite``), read lazily per entry
-and written in one transaction at ``save()``. The file belongs to the site's own state
+and written in one transaction at ``save()``; an entry the build is done with can be
+written into that transaction early and forgotten in memory (``release``). The file belongs to the site's own state
 folder and holds pickled values of sitegen's own types; it is tied to one ``version``
 (sitegen's code and the model) and emptied when that changes. An unreadable file is set
 aside and the build starts afresh (see ``sqlite_files``).
@@ -29,6 +30,9 @@ from typing import Callable, Generic, Iterable, Iterator, TypeVar
 from ..sqlite_files import open_or_set_aside
 
 V = TypeVar("V")
+
+# Pickled results held at once while saving (bytes): memory stays flat however many there are.
+SAVE_BATCH_BYTES = 8 * 2**20
 
 
 @dataclass(frozen=True)
@@ -193,19 +197,51 @@ class Memo:
         if db is None:
             return
         with db:
-            for name, table in self._tables.items():
-                if name not in self._stored:
-                    continue
-                stored = self._stored[name]
-                gone = [(name, k) for k in stored if k not in table]
-                remade = self._remade.pop(name, set())
-                new = [(name, k, pickle.dumps(v, pickle.HIGHEST_PROTOCOL)) for k, v in table.items()
-                       if k not in stored or k in remade]
-                db.executemany("DELETE FROM results WHERE entry = ? AND key = ?", gone)
-                db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", new)
-                self._stored[name] = set(table)
+            for name in list(self._tables):
+                if name in self._stored:
+                    self._write(db, name)
         # run to its end (a single step of the statement, as execute() makes, frees one page)
         db.executescript("PRAGMA incremental_vacuum;")
+
+    def release(self, entry: Entry) -> None:
+        """This build asks no more for ``entry``: drop what it did not use, write the rest
+        into the transaction ``save()`` commits, and forget it in memory (it is read back
+        from the file if asked for again). A memo in memory (a preview's) keeps it.
+
+        The values need not live until the build's end just to be saved: a large site's
+        clusters are the largest thing the stages after resolving would otherwise carry.
+        """
+        if entry.name not in self._tables or entry.name not in self._stored or entry.own_rounds:
+            return
+        db = self._connect()
+        if db is None:
+            return
+        self._drop_unused(entry.name)
+        self._write(db, entry.name)
+        del self._tables[entry.name]
+        del self._stored[entry.name]
+        self._used.pop(entry.name, None)
+
+    def _write(self, db: sqlite3.Connection, name: str) -> None:
+        """Write one persisted entry's changes since it was read (in the open transaction),
+        pickling its new results a batch at a time: the pickles of a whole site at once
+        would double the memory its results take."""
+        table, stored = self._tables[name], self._stored[name]
+        db.executemany("DELETE FROM results WHERE entry = ? AND key = ?", [(name, k) for k in stored if k not in table])
+        remade = self._remade.pop(name, set())
+        batch: list[tuple[str, str, bytes]] = []
+        size = 0
+        for key, value in table.items():
+            if key in stored and key not in remade:
+                continue
+            blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+            batch.append((name, key, blob))
+            size += len(blob)
+            if size >= SAVE_BATCH_BYTES:
+                db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", batch)
+                batch, size = [], 0
+        db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", batch)
+        self._stored[name] = set(table)
 
     def close(self) -> None:
         if self._db is not None:

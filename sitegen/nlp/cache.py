@@ -68,6 +68,18 @@ class BuildCache:
                 found[key] = json.loads(value)
         return found
 
+    def missing(self, table: str, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` the cache has no value for (the values are not read)."""
+        assert table in TABLES
+        keys = list(dict.fromkeys(keys))
+        absent = set(keys)
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            marks = ",".join("?" * len(part))
+            absent.difference_update(k for (k,) in self._db.execute(f"SELECT key FROM {table} WHERE key IN ({marks})",
+                                                                    part))
+        return absent
+
     def put_many(self, table: str, items: Mapping[str, Any]) -> None:
         assert table in TABLES
         with self._db:  # one transaction: all or nothing

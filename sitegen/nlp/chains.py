@@ -34,6 +34,9 @@ OTHER = "other"
 SENTENCE_EVIDENCE = {LOCATIVE_NOTE: "place", KNOWN_PLACE_NOTE: "place", SPORTS_TEAM_NOTE: "organisation",
                      QUOTED_NOTE: OTHER, ATHLETE_NOTE: "person"}
 
+# What almost every cluster has for acronyms: one shared value (an empty set is 224 bytes).
+NO_ACRONYMS: frozenset[str] = frozenset()
+
 
 @dataclass(frozen=True)
 class Cluster:
@@ -47,7 +50,7 @@ class Cluster:
     name_key: str
     forms: dict[str, str]  # key -> the surface written most often
     strong_keys: set[str]  # multi-word forms and defined acronyms: safe to merge on
-    acronyms: set[str] = field(default_factory=set)
+    acronyms: frozenset[str] = NO_ACRONYMS  # usually none: one shared empty value, not a set each
     reasons: list[str] = field(default_factory=list)
 
 
@@ -299,7 +302,7 @@ def _make_cluster(article_id: str, group: list[NameForm], defined: set[str], rea
                    and len(group) > 1}
     name = surface(best)
     return Cluster(article_id, mentions, kind, name, name_key(name), {f.key: surface(f) for f in group},
-                   strong, {f.key for f in group if f.key in defined}, reasons)
+                   strong, frozenset(f.key for f in group if f.key in defined) or NO_ACRONYMS, reasons)
 
 
 def _vote(votes: Counter, sentence: Counter, best: NameForm, has_acronym: bool, group: list[NameForm],

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Sequence
 
 from .cache import BuildCache, content_key
-from .chains import Cluster, cluster_article
+from .chains import NO_ACRONYMS, Cluster, cluster_article
 from .clean import clean_mentions, other_readings
 from .extract import Extraction
 from ..model import Article, RawMention
@@ -88,7 +89,9 @@ def cluster_to_json(c: Cluster) -> dict:
 def cluster_from_json(article_id: str, d: dict) -> Cluster:
     return Cluster(
         article_id=article_id,
-        mentions=[RawMention(*m) for m in d["mentions"]],
-        type=d["type"], name=d["name"], name_key=d["name_key"], forms=d["forms"],
-        strong_keys=set(d["strong_keys"]), acronyms=set(d["acronyms"]), reasons=d["reasons"],
+        # JSON makes a string per label and type: a handful of values, shared instead
+        mentions=[RawMention(s, e, text, sys.intern(label), ss, se, sys.intern(note))
+                  for s, e, text, label, ss, se, note in d["mentions"]],
+        type=sys.intern(d["type"]), name=d["name"], name_key=d["name_key"], forms=d["forms"],
+        strong_keys=set(d["strong_keys"]), acronyms=frozenset(d["acronyms"]) or NO_ACRONYMS, reasons=d["reasons"],
     )

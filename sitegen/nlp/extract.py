@@ -7,6 +7,7 @@ value (entity spans and sentence starts, in code points) that the cache can stor
 """
 from __future__ import annotations
 
+import gc
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -188,6 +189,27 @@ def default_jobs(count: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+class Workers:
+    """What NER keeps between the calls of one stage: the worker processes, started by the
+    first call that needs them, or the pipeline loaded in this process. ``close()`` ends them."""
+
+    def __init__(self) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+        self.jobs = 1  # processes in the pool
+        self.nlp = None
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+        self.pool = self.nlp = None
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def extract_all(
     model: str,
     texts: Sequence[str],
@@ -195,28 +217,47 @@ def extract_all(
     batch_size: int = 64,
     on_done: Callable[[int], None] = lambda n: None,
     nlp_loader: Callable[[], object] | None = None,
+    workers: Workers | None = None,
 ) -> list[Extraction]:
     """Extract every text, in ``jobs`` processes when that is worth it.
 
     ``on_done(n)`` is told after each finished chunk how many texts it held.
     ``nlp_loader`` returns an already loaded pipeline (the dev server keeps one).
+    ``workers``: the processes or pipeline of an earlier call to use again (and to leave
+    running for the next); without it, this call's own are ended when it returns.
     """
     if not texts:
         return []
-    if jobs <= 1 or len(texts) < 2 * batch_size:
-        nlp = nlp_loader() if nlp_loader else load_pipeline(model)
+    if workers is None:
+        with Workers() as own:
+            return extract_all(model, texts, jobs, batch_size, on_done, nlp_loader, own)
+    if workers.pool is None and (jobs <= 1 or len(texts) < 2 * batch_size):
+        if workers.nlp is None:
+            workers.nlp = nlp_loader() if nlp_loader else load_pipeline(model)
         out = []
-        for i, extraction in enumerate(extract_texts(nlp, texts, batch_size), 1):
+        for i, extraction in enumerate(extract_texts(workers.nlp, texts, batch_size), 1):
             out.append(extraction)
             if i % batch_size == 0 or i == len(texts):
                 on_done(batch_size if i % batch_size == 0 else i % batch_size)
         return out
-    chunk = max(batch_size, min(512, len(texts) // (jobs * 4) or 1))
+    chunk = max(batch_size, min(512, len(texts) // (max(jobs, workers.jobs) * 4) or 1))
     chunks = [list(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
+    if workers.pool is None:
+        # Forked (a fresh interpreter would run again the top of a script that calls
+        # build() without a __main__ guard). The build's objects are frozen for the
+        # garbage collector meanwhile, so that a collection in a worker does not write
+        # to, and so copy, every memory page of them that the worker shares.
+        workers.pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(model,))
+        workers.jobs = jobs
+        gc.freeze()
+        try:
+            parts = workers.pool.map(_worker_run, [(c, batch_size) for c in chunks])  # forks the workers
+        finally:
+            gc.unfreeze()
+    else:
+        parts = workers.pool.map(_worker_run, [(c, batch_size) for c in chunks])
     results: list[Extraction] = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(model,)) as pool:
-        for part in pool.map(_worker_run, [(c, batch_size) for c in chunks]):
-            results.extend(Extraction.from_json(d) for d in part)
-            on_done(len(part))
+    for part in parts:
+        results.extend(Extraction.from_json(d) for d in part)
+        on_done(len(part))
     return results
-

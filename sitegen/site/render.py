@@ -10,6 +10,7 @@ plus those listed at the top of its own file.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import traceback
 from concurrent.futures import ProcessPoolExecutor
@@ -121,11 +122,14 @@ def _render_pages(renderer: "_Renderer", plans: Sequence[PagePlan]) -> list[Rend
 
 
 _FORKED: tuple | None = None  # what forked workers render from: set just before the fork
+# Pages a forked worker renders and sends back at a time: what it holds stays this size,
+# not a share of the whole site's pages (with their pickles, as large again).
+RENDER_BATCH = 400
 
 
-def _render_share(share: int) -> list:
+def _render_part(share: int, start: int, stop: int) -> list:
     renderer, plans, jobs = _FORKED
-    return _render_pages(renderer, plans[share::jobs])
+    return _render_pages(renderer, plans[share::jobs][start:stop])
 
 
 def _render_in_processes(renderer, plans, jobs: int) -> list:
@@ -133,13 +137,20 @@ def _render_in_processes(renderer, plans, jobs: int) -> list:
     # server) should render with jobs=1.
     global _FORKED
     _FORKED = (renderer, plans, jobs)
+    # The site's objects stay shared with the workers: without this, the first garbage
+    # collection in a worker writes to every one of them, copying their memory pages.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context, initializer=die_with_parent) as pool:
-            others = [pool.submit(_render_share, share) for share in range(1, jobs)]
-            shares = [_render_share(0)] + [f.result() for f in others]
+            others = [[pool.submit(_render_part, share, start, start + RENDER_BATCH)
+                       for start in range(0, len(plans[share::jobs]), RENDER_BATCH)]
+                      for share in range(1, jobs)]
+            shares = [_render_part(0, 0, len(plans))]
+            shares += [[page for part in parts for page in part.result()] for parts in others]
     finally:
         _FORKED = None
+        gc.unfreeze()
     # Put the pages back in their order: page i was rendered by share i % jobs.
     out = []
     for i in range(len(plans)):

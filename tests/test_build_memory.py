@@ -1,0 +1,98 @@
+"""What a build holds on to: values a stage no longer needs are let go, and reused later."""
+from __future__ import annotations
+
+import gc
+import shutil
+import weakref
+
+import pytest
+
+import sitegen.build
+import sitegen.pipeline
+
+from conftest import without_search_index
+
+ARTICLE_A = "Hannah Schmidt visited a school in Berlin on Monday. Schmidt met the students."
+ARTICLE_B = "Anna Berg, a chemist, won the award in Stockholm. Berg thanked her colleagues."
+
+
+def _snapshot(folder):
+    return without_search_index({p.relative_to(folder).as_posix(): p.read_bytes()
+                                 for p in sorted(folder.rglob("*")) if p.is_file()})
+
+
+def test_sitegen_build_lets_the_clusters_go_once_resolved_and_reuses_them_next_time(make_site, build_site,
+                                                                                     monkeypatch):
+    """Every article's clusters were kept to the build's end (by the build and by the memo
+    waiting to save them): the largest value a build makes, carried through linking,
+    rendering and writing. They are written to .sitegen/memo.sqlite once resolved."""
+    site = make_site()
+    site.add_article("visit", title="School visit", date="2025-05-01", body=ARTICLE_A)
+    site.add_article("award", title="Chemistry award", date="2025-05-02", body=ARTICLE_B)
+    made: list[weakref.ref] = []
+    alive_when_linking: list[int] = []
+    real_reusing, real_reference = sitegen.pipeline.clusters_reusing, sitegen.pipeline.reference_stage
+
+    def watched_reusing(*args, **kwargs):
+        clusters, extracted = real_reusing(*args, **kwargs)
+        made.extend(weakref.ref(c) for article in clusters.values() for c in article)
+        return clusters, extracted
+
+    def watched_reference(*args, **kwargs):
+        gc.collect()
+        alive_when_linking.append(sum(1 for ref in made if ref() is not None))
+        return real_reference(*args, **kwargs)
+
+    monkeypatch.setattr(sitegen.pipeline, "clusters_reusing", watched_reusing)
+    monkeypatch.setattr(sitegen.pipeline, "reference_stage", watched_reference)
+    assert build_site(site).ok
+    assert len(made) >= 4, "both articles have clusters"
+    assert alive_when_linking == [0], "no cluster outlives resolving"
+    built = _snapshot(site.output)
+
+    def no_clustering(*args, **kwargs):
+        raise AssertionError("the clusters were not reused from the memo file")
+
+    monkeypatch.setattr(sitegen.pipeline, "cluster_stage", no_clustering)
+    made.clear()
+    assert build_site(site, force=True).ok
+    assert alive_when_linking == [0, 0]
+    assert _snapshot(site.output) == built
+
+
+def test_ner_and_clustering_go_a_batch_of_articles_at_a_time_with_one_model(make_site, build_site, nlp,
+                                                                          monkeypatch):
+    """Every article's extraction was held until every article was clustered: on a cold
+    build of an archive, the whole archive's NER results at once."""
+    site = make_site()
+    bodies = [ARTICLE_A, ARTICLE_B, "Maria Lopez opened a bakery in Madrid. Lopez hired four people."]
+    for i, body in enumerate(bodies):
+        site.add_article(f"a{i}", title=f"Article {i}", date=f"2025-05-0{i + 1}", body=body)
+    assert build_site(site).ok
+    built = _snapshot(site.output)
+    for folder in (site.output, site.state_dir):
+        shutil.rmtree(folder)
+
+    batches: list[list[weakref.ref]] = []
+    alive_at_next_batch: list[int] = []
+    real_cluster_articles = sitegen.pipeline.cluster_articles
+
+    def watched(articles, extractions, *args, **kwargs):
+        gc.collect()
+        alive_at_next_batch.append(sum(1 for batch in batches for ref in batch if ref() is not None))
+        batches.append([weakref.ref(x) for x in extractions.values()])
+        return real_cluster_articles(articles, extractions, *args, **kwargs)
+
+    loads: list[int] = []
+
+    def loader():
+        loads.append(1)
+        return nlp
+
+    monkeypatch.setattr(sitegen.pipeline, "CLUSTER_BATCH", 1)
+    monkeypatch.setattr(sitegen.pipeline, "cluster_articles", watched)
+    result = build_site(site, nlp_loader=loader)
+    assert result.ok and result.extracted == 3
+    assert len(batches) == 3 and alive_at_next_batch == [0, 0, 0], "a batch's extractions are let go"
+    assert loads == [1], "one model for every batch"
+    assert _snapshot(site.output) == built
