@@ -18,7 +18,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, NamedTuple
 
 from . import __version__
 from .config import CONFIG_FILE, SiteConfig, load_config
@@ -171,7 +171,7 @@ class CommandLineOutput:
     def up_to_date(self, output: Path) -> bool:
         options = self.options
         self.state = _read_state(self.config)
-        self.inputs: dict[str, list] = {}
+        self.inputs: dict[str, FileSeen] = {}
         self.fingerprint = input_fingerprint(self.config, options, self.state.get("inputs"), self.inputs)
         return not options.force and not options.refresh and not options.record and \
             self.state.get("fingerprint") == self.fingerprint and \
@@ -273,7 +273,7 @@ def _unfetched_as_left(state: dict) -> ReferenceReport | None:
 # ---- knowing when nothing changed ----------------------------------------------------
 
 def input_fingerprint(config: SiteConfig, options: BuildOptions, known: Mapping[str, list] | None = None,
-                      seen: dict[str, list] | None = None) -> str:
+                      seen: dict[str, FileSeen] | None = None) -> str:
     """A hash of every input a build reads: articles, notes, templates, config, versions.
 
     ``known``: what the last build saw of each file (see ``_file_digest``), so that a file
@@ -319,19 +319,33 @@ def _files_under(folder: Path) -> set[str]:
     return found
 
 
-def _file_digest(path: str, known: Mapping[str, list], seen: dict[str, list]) -> bytes:
+class FileSeen(NamedTuple):
+    """What a build saw of an input file (kept in last-build.json as a list)."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    read_at_ns: int
+    sha256: str
+
+
+def _file_digest(path: str, known: Mapping[str, list], seen: dict[str, FileSeen]) -> bytes:
     """The SHA-256 of a file's bytes; read again only if its size, time or inode moved
     since the last build saw it, or it had just been changed then."""
     st = os.stat(path)
-    stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
-    last = known.get(path)
-    if isinstance(last, list) and len(last) == 5 and last[:3] == stamp and last[3] - stamp[1] > SETTLED_NS:
-        seen[path] = last
-        return bytes.fromhex(last[4])
+    try:
+        last = FileSeen(*known[path])
+        if (last.size, last.mtime_ns, last.inode) == (st.st_size, st.st_mtime_ns, st.st_ino) \
+                and last.read_at_ns - last.mtime_ns > SETTLED_NS:
+            found = bytes.fromhex(last.sha256)
+            seen[path] = last
+            return found
+    except (KeyError, TypeError, ValueError):  # not seen, or a record this sitegen did not write
+        pass
     read_at = time.time_ns()
     with open(path, "rb") as f:
         found = hashlib.sha256(f.read()).digest()
-    seen[path] = stamp + [read_at, found.hex()]
+    seen[path] = FileSeen(st.st_size, st.st_mtime_ns, st.st_ino, read_at, found.hex())
     return found
 
 
@@ -344,7 +358,7 @@ def _read_state(config: SiteConfig) -> dict:
 
 def _write_state(config: SiteConfig, fingerprint: str | None, output: str | None,
                  fresh_until: float | None = None, report: ReferenceReport | None = None,
-                 inputs: Mapping[str, list] | None = None) -> None:
+                 inputs: Mapping[str, FileSeen] | None = None) -> None:
     config.state_dir.mkdir(parents=True, exist_ok=True)
     path = config.state_dir / STATE_FILE
     tmp = path.with_suffix(".tmp")
