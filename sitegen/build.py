@@ -312,10 +312,19 @@ SETTLED_NS = 2_000_000_000
 
 
 def _files_under(folder: Path) -> set[str]:
+    """Every file under ``folder`` (a link to a file counts, a dangling link does not), not
+    entering linked folders or ``__pycache__``."""
     found = set()
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        found.update(os.path.join(root, name) for name in names)
+
+    def walk(path: str) -> None:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        walk(entry.path)
+                elif entry.is_file():
+                    found.add(entry.path)
+    walk(str(folder))
     return found
 
 
