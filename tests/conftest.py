@@ -228,3 +228,35 @@ def without_search_index(files: dict[str, bytes]) -> dict[str, bytes]:
         listed = json.loads(kept[RECORD])["files"]
         kept[RECORD] = json.dumps([name for name in listed if not name.startswith("pagefind/")]).encode()
     return kept
+
+
+def kept_reads(monkeypatch) -> list[str]:
+    """Record each kept file (see ``SiteFiles``) a build reads back from the output folder."""
+    from sitegen.site.files import SiteFiles
+
+    read_back: list[str] = []
+    real = SiteFiles.__getitem__
+
+    def reading(self, path):
+        if self.kept(path) is not None:
+            read_back.append(path)
+        return real(self, path)
+
+    monkeypatch.setattr(SiteFiles, "__getitem__", reading)
+    return read_back
+
+
+def power_cut_after(monkeypatch, replaces: int) -> None:
+    """The power goes after ``replaces`` renames of the writer's commit (KeyboardInterrupt)."""
+    import sitegen.output.write
+
+    real_replace = os.replace
+    done = []
+
+    def cut_off(source, target):
+        if len(done) == replaces:
+            raise KeyboardInterrupt
+        done.append(target)
+        real_replace(source, target)
+
+    monkeypatch.setattr(sitegen.output.write.os, "replace", cut_off)

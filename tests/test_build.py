@@ -16,7 +16,7 @@ import sitegen.incremental.exports
 import sitegen.pipeline
 import sitegen.nlp.extract
 
-from conftest import SiteFolder, without_search_index
+from conftest import SiteFolder, power_cut_after, without_search_index
 
 ARTICLE_A = "Hannah Schmidt visited a school in Berlin on Monday. Schmidt met the students."
 ARTICLE_B = "Anna Berg, a chemist, won the award in Stockholm. Berg thanked her colleagues."
@@ -124,16 +124,7 @@ def test_a_commit_cut_off_halfway_is_finished_by_the_next_build(make_site, build
     site = _two_article_site(make_site)
     assert build_site(site).ok
     site.add_article("visit", title="School visit, updated", date="2025-05-01", body=ARTICLE_A + " It rained.")
-    real_replace = os.replace
-    calls = []
-
-    def cut_off(source, target):
-        if calls:
-            raise KeyboardInterrupt  # the power goes after the first file
-        calls.append(target)
-        real_replace(source, target)
-
-    monkeypatch.setattr(sitegen.output.write.os, "replace", cut_off)
+    power_cut_after(monkeypatch, 1)
     with pytest.raises(KeyboardInterrupt):
         build_site(site)
     monkeypatch.undo()

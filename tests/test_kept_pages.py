@@ -11,10 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import sitegen.output.write
-from sitegen.site.files import SiteFiles
-
-from conftest import SiteFolder, without_search_index
+from conftest import SiteFolder, kept_reads, power_cut_after, without_search_index
 
 ARTICLE_A = "Hannah Schmidt visited a school in Berlin on Monday. Schmidt met the students."
 ARTICLE_B = "Anna Berg, a chemist, won the award in Stockholm. Berg thanked her colleagues."
@@ -52,15 +49,7 @@ def test_a_one_article_edit_reads_no_page_it_did_not_change(make_site, build_sit
     site = _site(make_site)
     assert build_site(site).ok
     _retitle(site, "School visit, updated")
-    read_back = []
-    real = SiteFiles.__getitem__
-
-    def reading(self, path):
-        if self.kept(path) is not None:
-            read_back.append(path)
-        return real(self, path)
-
-    monkeypatch.setattr(SiteFiles, "__getitem__", reading)
+    read_back = kept_reads(monkeypatch)
     result = build_site(site)
     assert result.ok and result.stats.written > 0
     assert result.stats.unchanged > 0
@@ -103,16 +92,7 @@ def test_a_commit_cut_off_is_finished_before_any_page_is_kept(make_site, build_s
     site = _site(make_site)
     assert build_site(site).ok
     _retitle(site, "School visit, updated")
-    real_replace = os.replace
-    moved = []
-
-    def cut_off(source, target):
-        if len(moved) == 2:
-            raise KeyboardInterrupt  # the power goes after the journal and the first file
-        moved.append(target)
-        real_replace(source, target)
-
-    monkeypatch.setattr(sitegen.output.write.os, "replace", cut_off)
+    power_cut_after(monkeypatch, 2)  # the journal and the first file
     with pytest.raises(KeyboardInterrupt):
         build_site(site)
     monkeypatch.undo()

@@ -13,6 +13,8 @@ from sitegen.check.site import check_site
 from sitegen.site import search
 from sitegen.site.search import find_pagefind, shard_pages
 
+from conftest import kept_reads
+
 pytestmark = pytest.mark.skipif(find_pagefind() is None, reason="the Pagefind binary is not installed")
 
 
@@ -264,22 +266,6 @@ def test_each_shard_entry_then_the_shard_list_are_written_last(tmp_path, monkeyp
     assert order[5:] == ["pagefind/shards.json"]
 
 
-def _kept_reads(monkeypatch) -> list[str]:
-    """The kept files (see SiteFiles) a build reads back from the output folder."""
-    from sitegen.site.files import SiteFiles
-
-    read_back: list[str] = []
-    real = SiteFiles.__getitem__
-
-    def reading(self, path):
-        if self.kept(path) is not None:
-            read_back.append(path)
-        return real(self, path)
-
-    monkeypatch.setattr(SiteFiles, "__getitem__", reading)
-    return read_back
-
-
 def test_an_edit_reads_back_neither_unchanged_pages_nor_unchanged_shards(make_site, build_site, monkeypatch,
                                                                           tmp_path):
     monkeypatch.setattr(search, "PAGES_PER_SHARD", 2)
@@ -289,7 +275,7 @@ def test_an_edit_reads_back_neither_unchanged_pages_nor_unchanged_shards(make_si
     _runs(log)
     site.add_article("story-0", title="Story 0, updated", date="2025-03-01",
                      body=f"{PEOPLE[0]} spoke in Brussels on Monday about fishing.")
-    read_back = _kept_reads(monkeypatch)
+    read_back = kept_reads(monkeypatch)
     looked_into = []
     real_previous = search._previous_shard
 
