@@ -1,12 +1,18 @@
-"""The build pipeline: read, extract, resolve, render, write. One call per stage.
+"""A build from start to finish: is there anything to do, the stages, the output folder.
+
+A build whose inputs are byte-for-byte those of the last successful build, and whose
+output folder is as that build left it, does nothing at all: it returns before even
+importing the stages (``pipeline``), let alone loading the model. Otherwise the stages
+run in order (``pipeline.linked_site``, then pages, exports, redirects and search) and
+the files reach the output folder as ``sitegen build`` writes them or as a preview
+publishes them.
 
 Each stage is a function of the values the stages before it made. What one build shares
 with the next is the incremental layer's ``Memo`` (see ``sitegen.incremental``): results
 kept under digests of their inputs, in memory for a preview and in ``.sitegen/memo.sqlite``
-for ``sitegen build``, so an edit redoes only the work it touched. NER results are also
-cached per article and paragraph (``cache.BuildCache``), and a build whose inputs are
-byte-for-byte those of the last successful build does nothing at all (it does not even
-load the model).
+for ``sitegen build``, so an edit redoes only the work it touched; a page or search shard
+it did not touch stays in the output folder, unread. NER results are also cached per
+article and paragraph (``cache.BuildCache``).
 """
 from __future__ import annotations
 
