@@ -499,6 +499,33 @@ def test_an_article_edit_renders_only_the_pages_it_touches(kept_by, make_site, n
     assert not untouched & set(rendered), rendered
 
 
+@pytest.mark.parametrize("kept_by", ["preview", "command line"])
+def test_an_article_edit_works_out_again_only_the_inputs_of_what_it_changed(kept_by, make_site, nlp, monkeypatch):
+    """Which pages to render again is found from the sources that changed (by value in a
+    preview, by digest from .sitegen/memo.sqlite): inputs made only from untouched
+    entities and articles are not worked out again, let alone compared."""
+    from sitegen.site.view import SiteData
+
+    site = make_site()
+    _two_stories(site)
+    memory = BuildMemory() if kept_by == "preview" else None
+    options = BuildOptions(offline=True, jobs=1, nlp_loader=lambda: nlp, memory=memory)
+    build(site.root, options)
+    worked_out: list[tuple[str, str]] = []
+    real_value = SiteData.value
+    monkeypatch.setattr(SiteData, "value", lambda self, kind, key: worked_out.append((kind, key)) or
+                        real_value(self, kind, key))
+
+    site.add_article("berlin", title="Berlin talks", date="2025-03-01",
+                     body="Maria Lopez met Angela Merkel and Pedro Alvarez in Berlin on Tuesday.")
+    build(site.root, options)
+
+    assert ("article", "berlin") in worked_out and ("entity", "people/angela-merkel") in worked_out
+    untouched = {("entity", "places/aleppo"), ("link", "places/aleppo"), ("article", "aleppo"),
+                 ("mentions", "aleppo"), ("entity", "organisations/world-health-organization")}
+    assert not untouched & set(worked_out), sorted(untouched & set(worked_out))
+
+
 def test_a_new_sentence_renders_only_the_dossiers_whose_page_it_changes(make_site, nlp, rendered):
     site = make_site()
     first = "Maria Lopez met Angela Merkel in Berlin on Tuesday."

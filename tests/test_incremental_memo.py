@@ -36,6 +36,24 @@ def test_digest_is_by_content_not_identity():
     assert digest((1, 2)) != digest([1, 2])
 
 
+def test_a_mentions_digest_says_every_field_and_is_made_once():
+    """Mentions digest by one hash of their fields (``Mention.__digest__``), not field by
+    field: each field still moves the digest, whichever object holds the value."""
+    from sitegen.incremental.digest import own_digest
+    from sitegen.model import Mention
+
+    base = Mention("a/1", 4, 9, "Paris", "In Paris, rain.", 0, "places/paris")
+    same = Mention("a/1", 4, 9, "Paris", "In Paris, rain.", 0, "places/paris")
+    assert digest(base) == digest(same) and own_digest(base) == own_digest(same)
+    others = [dataclasses.replace(base, **{field.name: value}) for field, value in zip(
+        dataclasses.fields(Mention), ("a/2", 5, 10, "Pari", "In Paris, sun.", 1, "places/paris-2"))]
+    assert len({digest(m) for m in [base, *others]}) == 1 + len(dataclasses.fields(Mention))
+    # "4" + "9" and "49" + "" must not meet: the fields are said apart
+    assert digest(Mention("a", 4, 9, "x", "s", 0, "e")) != digest(Mention("a", 49, 9, "x", "s", 0, "e"))
+    assert digest(Mention("a b", 1, 2, "x", "s", 0, "e")) != digest(Mention("a", 1, 2, "b x", "s", 0, "e"))
+    assert digest((base,)) != digest((base.__digest__(),)), "a mention is not the string of its digest"
+
+
 def test_a_value_without_a_content_digest_is_refused():
     with pytest.raises(TypeError, match="cannot digest"):
         digest(object())

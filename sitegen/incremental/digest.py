@@ -43,6 +43,8 @@ def joined_digest(*parts: str) -> str:
 def own_digest(value: Any) -> str:
     """A frozen value's own digest, made once (cheap to ask again); else ``digest(value)``."""
     own = getattr(value, _DIGEST, None)
+    if own is None and hasattr(type(value), "__digest__"):
+        return value.__digest__()
     if own is None and dataclasses.is_dataclass(value) and type(value).__dataclass_params__.frozen \
             and hasattr(value, "__dict__"):
         digest(value)  # made and kept on the value
@@ -105,9 +107,17 @@ _FEEDERS: dict[type, Callable[["hashlib._Hash", Any], None]] = {
 }
 
 
+def _feed_digestible(h: "hashlib._Hash", value: Any) -> None:
+    h.update(b"d")
+    _feed_str(h, value.__digest__())
+
+
 def _feeder_for(kind: type) -> Callable[["hashlib._Hash", Any], None]:
     """How to feed a value of ``kind``, worked out once per type."""
-    if dataclasses.is_dataclass(kind) and not hasattr(kind, "__digest__"):
+    if hasattr(kind, "__digest__") and not issubclass(kind, (str, bytes, int, float, tuple, list, dict, set, frozenset)):
+        _FEEDERS[kind] = _feed_digestible
+        return _feed_digestible
+    if dataclasses.is_dataclass(kind):
         feeder = _dataclass_feeder(kind)
         _FEEDERS[kind] = feeder
         return feeder

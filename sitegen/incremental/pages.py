@@ -14,15 +14,18 @@ page is kept without its bytes: the output folder holds them. That build keeps t
 only where the folder still holds its file as written (``output_files``), and leaves its
 bytes there: a one-article edit reads and writes only the pages it changed.
 
-Inputs are compared by value, not digested: a digest of every entity with all its quoted
-sentences would cost more per save than rendering the pages it spares. An unchanged
-source is usually the very value the last build had, which ``==`` sees at once.
+A preview compares inputs by value, not digest: a digest of every entity with all its
+quoted sentences would cost more per save than rendering the pages it spares, and an
+unchanged source is usually the very value the last build had, which ``==`` sees at once.
+On disk the sources and the inputs are kept as digests of their values: ``sitegen build``
+digests the site's sources once, and works out and digests again only the inputs made from
+a source whose digest moved.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from .. import urls
 from ..site.pages import PagePlan
@@ -69,21 +72,27 @@ class PageInputs:
     """What the last build's pages read, and the sources it was worked out from."""
 
     # raw source kind -> key -> value (see SiteData.raw): the site itself, so kept in
-    # memory only; read from disk it is None, and every input is worked out again
+    # memory only; read from disk it is None, and ``raw_digests`` stand for it
     raw: Mapping[str, Mapping[str, Any]] | None
     values: Mapping[Read, Any]  # each input a page read -> its value then
     # an id -> the inputs whose key lists it ("ids" kinds); _EVERY + kind -> that kind's
     # inputs ("all" kinds)
     naming: Mapping[str, frozenset[Read]]
     pruned_at: int  # how many inputs there were when unread ones were last dropped
+    # raw source kind -> key -> digest of the value: what is kept on disk of ``raw``
+    # (None: worked out from ``raw`` when saved)
+    raw_digests: Mapping[str, Mapping[str, str]] | None = None
 
     def __getstate__(self) -> dict:
-        # On disk each input is kept as the digest of its value: a large site's values are
-        # hundreds of megabytes, read and written again by every `sitegen build`, while
-        # digesting the inputs again costs less than reading them back.
+        # On disk each input and each source value is kept as its digest: a large site's
+        # values are hundreds of megabytes, read and written again by every `sitegen
+        # build`, while digesting the sources again costs less than reading them back.
         values = {read: value if isinstance(value, ValueDigest) else ValueDigest(digest(value))
                   for read, value in self.values.items()}
-        return {**self.__dict__, "raw": None, "values": values}
+        raw_digests = self.raw_digests
+        if raw_digests is None and self.raw is not None:
+            raw_digests = source_digests(self.raw)
+        return {**self.__dict__, "raw": None, "values": values, "raw_digests": raw_digests}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -101,7 +110,9 @@ def render_pages(memo: Memo, written: WrittenOutput | None = None) -> RenderPage
         last = memo.get(INPUTS, INPUTS_KEY)
         values = dict(last.values) if last else {}
         naming = dict(last.naming) if last else {}
-        changed = changed_inputs(last, data, values) if last else None
+        # a memo on disk keeps the sources' digests: now's are made once, compared and kept
+        now_digests = source_digests(data.raw) if last is not None and last.raw is None else None
+        changed = changed_inputs(last, data, values, now_digests) if last else None
         keys = [_page_key(plan.path) for plan in plans]
         kept = memo.get_many(RENDERED, keys) if changed is not None else {}
         pages: list[RenderedPage | None] = []
@@ -126,7 +137,7 @@ def render_pages(memo: Memo, written: WrittenOutput | None = None) -> RenderPage
         # Copies of the source maps: a stage that updated one in place next time would
         # otherwise change the last build's values too, and hide the change.
         raw = {source: dict(now) for source, now in data.raw.items()}
-        memo.put(INPUTS, INPUTS_KEY, PageInputs(raw, values, naming, pruned_at))
+        memo.put(INPUTS, INPUTS_KEY, PageInputs(raw, values, naming, pruned_at, now_digests))
         return pages  # type: ignore[return-value]
 
     return reuse
@@ -137,8 +148,36 @@ def _page_key(path: str) -> str:
     return digest(urls.page_file(path))
 
 
-def changed_inputs(last: PageInputs, data: SiteData, values: dict[Read, Any]) -> set[Read]:
-    """The inputs whose value differs from the last build's (``values`` updated to now's)."""
+def source_digests(raw: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    """The digest of every source value, by source kind and key."""
+    return {source: {key: digest(value) for key, value in values.items()} for source, values in raw.items()}
+
+
+def _sources_differing(last: PageInputs, data: SiteData,
+                       now_digests: Mapping[str, Mapping[str, str]] | None) -> Iterator[tuple[str, set[str]]]:
+    """Each source kind with the keys whose value is not the last build's (added,
+    changed or gone): by value in memory, by digest as kept on disk."""
+    if last.raw is not None:
+        for source, now in data.raw.items():
+            before = last.raw.get(source, {})
+            differ = {key for key, value in now.items() if before.get(key, _MISSING) != value}
+            differ.update(before.keys() - now.keys())
+            yield source, differ
+        return
+    assert last.raw_digests is not None and now_digests is not None
+    for source, now in now_digests.items():
+        before = last.raw_digests.get(source, {})
+        differ = {key for key, value in now.items() if before.get(key) != value}
+        differ.update(before.keys() - now.keys())
+        yield source, differ
+
+
+def changed_inputs(last: PageInputs, data: SiteData, values: dict[Read, Any],
+                   now_digests: Mapping[str, Mapping[str, str]] | None = None) -> set[Read]:
+    """The inputs whose value differs from the last build's (``values`` updated to now's).
+
+    ``now_digests``: the digests of ``data``'s sources (``source_digests``), with which a
+    last build read from disk is compared."""
     changed: set[Read] = set()
 
     def check(read: Read) -> None:
@@ -152,15 +191,12 @@ def changed_inputs(last: PageInputs, data: SiteData, values: dict[Read, Any]) ->
             values[read] = new
             changed.add(read)
 
-    if last.raw is None:  # the sources are not known: every input is compared
-        for read in list(values):
+    if last.raw is None and (last.raw_digests is None or now_digests is None):
+        for read in list(values):  # the sources are not known: every input is compared
             check(read)
         return changed
 
-    for source, now in data.raw.items():
-        before = last.raw.get(source, {})
-        differ = {key for key, value in now.items() if before.get(key, _MISSING) != value}
-        differ.update(before.keys() - now.keys())
+    for source, differ in _sources_differing(last, data, now_digests):
         if not differ:
             continue
         for kind, (raw, reads) in RAW_OF.items():
