@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ from .output.locks import build_lock
 from .output.ownership import recorded_files, refuse_source_folders
 from .output.stamps import fingerprint, folder_stamps
 from .output.write import WriteStats, recover, write_site
+from .site.files import SiteFiles
 from .site.pagefind import find_pagefind
 
 if TYPE_CHECKING:
@@ -139,12 +141,12 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
             history = load_history(config.state_dir, warn)
             written = target.written(memo, output)
             files = render_files(site, config, jobs, None if options.force else memo, written)
-            files.update(target.exports(lambda: data_files(site, memo)))
-            files.update(redirect_stage(site, config, history, files))
-            if config.search:
-                files.update(target.search_index(lambda: search_files(files, config.language, warn, output,
-                                                                      config.state_dir,
-                                                                      written.holds if written else None)))
+            with target.search_index(
+                    config.search, lambda pages: search_files(pages, config.language, warn, output, config.state_dir,
+                                                              written.holds if written else None), files) as search:
+                files.update(target.exports(lambda: data_files(site, memo)))
+                files.update(redirect_stage(site, config, history, files))
+                files.update(search())
             stats = target.write(output, files)
             save_history(config.state_dir, updated_history(history, site.entities))
             memo.end()
@@ -214,8 +216,19 @@ class CommandLineOutput:
     def exports(self, make: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
         return make()
 
-    def search_index(self, make: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
-        return make()
+    @contextmanager
+    def search_index(self, wanted: bool, make: Callable[[SiteFiles], Mapping[str, bytes]],
+                     pages: SiteFiles) -> Iterator[Callable[[], Mapping[str, bytes]]]:
+        """The search index of ``pages`` (their files as rendered), made while the exports
+        are: Pagefind runs in a process of its own for a second or more, and the exports
+        cost as long again of this one's time. Yields how to wait for the index."""
+        if not wanted:
+            yield dict
+            return
+        with ThreadPoolExecutor(1, thread_name_prefix="search-index") as pool:
+            # what search reads: the pages, not the files added meanwhile
+            made = pool.submit(make, pages.copy())
+            yield made.result
 
     def write(self, output: Path, files: Mapping[str, bytes]) -> WriteStats:
         return write_site(output, files)

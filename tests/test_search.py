@@ -305,3 +305,38 @@ def test_a_shard_file_changed_by_hand_is_indexed_again(make_site, build_site, mo
     assert not meta.exists() or meta.read_bytes() != b"broken by hand"  # that shard was indexed again
     report = check_site(site.output)
     assert report.ok and report.search_pages == len(_indexed(site.output)), report.problems
+
+
+def test_sitegen_build_makes_the_search_index_while_it_makes_the_exports(make_site, build_site, monkeypatch):
+    """Pagefind runs in a process of its own: the exports are made meanwhile, not after it,
+    and a failure in them still leaves the output folder as it was."""
+    import threading
+
+    from sitegen.incremental import exports as kept_exports
+
+    site = _one_article_site(make_site)
+    indexing = threading.Event()
+    real_search, real_exports = search.search_files, kept_exports.data_files
+    seen_during_exports = []
+
+    def searching(*args, **kwargs):
+        indexing.set()
+        return real_search(*args, **kwargs)
+
+    def exporting(*args, **kwargs):
+        # Waits for the index to start; made one after the other, it never would.
+        seen_during_exports.append(indexing.wait(timeout=60))
+        return real_exports(*args, **kwargs)
+
+    monkeypatch.setattr(search, "search_files", searching)
+    monkeypatch.setattr(kept_exports, "data_files", exporting)
+    result = build_site(site)
+    assert result.ok and seen_during_exports == [True]
+    assert (site.output / "pagefind" / "pagefind-entry.json").is_file()
+
+    before = {p: p.read_bytes() for p in site.output.rglob("*") if p.is_file()}
+    site.add_article("visit", title="A visit", date="2025-03-04", body="Angela Merkel visited Rome on Monday.")
+    monkeypatch.setattr(kept_exports, "data_files", lambda *a, **k: (_ for _ in ()).throw(OSError("disk gone")))
+    with pytest.raises(OSError, match="disk gone"):
+        build_site(site)
+    assert {p: p.read_bytes() for p in site.output.rglob("*") if p.is_file()} == before

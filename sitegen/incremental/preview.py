@@ -14,9 +14,9 @@ That state lives in the preview's ``BuildMemory`` (``written``, ``written_errors
 """
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from ..config import SiteConfig
 from ..model import ArticleError
@@ -66,12 +66,14 @@ class PreviewOutput:
             return last_exports(self.memory.written)
         return make()
 
-    def search_index(self, make: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
+    @contextmanager
+    def search_index(self, wanted: bool, make: Callable[[Mapping[str, bytes]], Mapping[str, bytes]],
+                     pages: Mapping[str, bytes]) -> Iterator[Callable[[], Mapping[str, bytes]]]:
         # Indexing takes seconds on a large site: a preview publishes the pages with the
         # last index and brings it up to date afterwards (serve.SearchIndexer).
-        if self.memory.search is None:
-            self.memory.search = make()
-        return self.memory.search
+        if wanted and self.memory.search is None:
+            self.memory.search = make(pages)
+        yield lambda: self.memory.search if wanted else {}
 
     def write(self, output: Path, files: Mapping[str, bytes]) -> WriteStats:
         try:

@@ -37,6 +37,12 @@ class SiteFiles(MutableMapping[str, bytes]):
     def of(cls, files: Mapping[str, bytes]) -> "SiteFiles":
         return files if isinstance(files, SiteFiles) else cls(made=files)
 
+    def copy(self) -> "SiteFiles":
+        """Another mapping of the same files: what is added to one is not in the other."""
+        twin = SiteFiles(self._folder)
+        twin._made, twin._kept, twin._digests = dict(self._made), dict(self._kept), dict(self._digests)
+        return twin
+
     def add(self, path: str, data: bytes, digest: str) -> None:
         """``files[path] = data``, whose digest the caller has already worked out."""
         self[path] = data
