@@ -340,3 +340,29 @@ def test_sitegen_build_makes_the_search_index_while_it_makes_the_exports(make_si
     with pytest.raises(OSError, match="disk gone"):
         build_site(site)
     assert {p: p.read_bytes() for p in site.output.rglob("*") if p.is_file()} == before
+
+
+def test_the_shards_a_build_indexes_are_indexed_side_by_side(make_site, build_site, monkeypatch):
+    """One Pagefind process keeps about one core busy: a first build's shards run one process per core."""
+    import threading
+
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 2)
+    monkeypatch.setattr(search.os, "cpu_count", lambda: 2)
+    together = threading.Barrier(2, timeout=60)  # passed only by two shards indexed at once
+    real_run = search._run_pagefind
+    met = []
+
+    def run(*args, **kwargs):
+        try:
+            together.wait()
+            met.append(True)
+        except threading.BrokenBarrierError:
+            met.append(False)
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(search, "_run_pagefind", run)
+    site = _news_site(make_site)
+    assert build_site(site).ok
+    assert len(met) >= 4 and met[:2] == [True, True], met
+    assert len(_indexed(site.output)) == sum(search.MARKER in page.read_bytes() for page in site.html_files())
+    assert check_site(site.output).ok

@@ -33,6 +33,7 @@ import json
 import os
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -83,22 +84,30 @@ def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str]
     kept_shards = state.get("shards", {})
     built = SiteFiles(output)
     shards: dict[str, dict] = {}
+    found: dict[str, dict[str, bytes] | None] = {}
+    todo: dict[str, list[str]] = {}
+    keys = {}
     for folder, shard in shard_pages(pages).items():
-        key = _input_key(shard, digests, language, binary, folder == BUNDLE)
+        key = keys[folder] = _input_key(shard, digests, language, binary, folder == BUNDLE)
         last = kept_shards.get(folder)
         if remember and holds is not None and _shard_held(last, key, holds):
-            for rel, digest in last["files"].items():
-                built.keep(rel, digest)
-            shards[folder] = last
+            found[folder] = None
             continue
         index = _previous_shard(output, folder, last, key) if remember else None
         if index is None:
-            index = _run_pagefind(binary, {rel: files[rel] for rel in shard}, language, warn)
-            if not index:
-                return SiteFiles()
-            index = {f"{folder}/{name}": data for name, data in index.items()
-                     if folder == BUNDLE or _merged_shard_needs(name)}
-        shards[folder] = {"input": key, "index": _digest(index),
+            todo[folder] = shard
+        found[folder] = index
+    indexed = _index_shards(binary, files, todo, language, warn)
+    if indexed is None:
+        return SiteFiles()
+    found.update(indexed)
+    for folder, index in found.items():
+        if index is None:  # kept in the output folder, unread
+            for rel, digest in kept_shards[folder]["files"].items():
+                built.keep(rel, digest)
+            shards[folder] = kept_shards[folder]
+            continue
+        shards[folder] = {"input": keys[folder], "index": _digest(index),
                           "files": {rel: file_digest(data) for rel, data in index.items()}}
         built.update(index)
     # Written for one shard too: the search page asks for it, and a 404 would look like a fault.
@@ -106,6 +115,32 @@ def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str]
     if remember:
         _write_state(state_dir, {"version": STATE_VERSION, "pages": digests, "shards": shards})
     return built
+
+
+def _index_shards(binary: Path, files: SiteFiles, todo: Mapping[str, list[str]], language: str,
+                  warn: Callable[[str], None]) -> dict[str, dict[str, bytes]] | None:
+    """Each shard of ``todo`` indexed, its files named within the site; None (after one
+    warning) if Pagefind failed.
+
+    One Pagefind process keeps about one core busy (bench/README.md): the shards a build
+    indexes (all of them, the first time) run side by side, one process per core.
+    """
+    def index(folder: str) -> tuple[dict[str, bytes], list[str]]:
+        said: list[str] = []
+        made = _run_pagefind(binary, {rel: files[rel] for rel in todo[folder]}, language, said.append)
+        return {f"{folder}/{name}": data for name, data in made.items()
+                if folder == BUNDLE or _merged_shard_needs(name)}, said
+
+    if not todo:
+        return {}
+    with ThreadPoolExecutor(min(len(todo), os.cpu_count() or 1), thread_name_prefix="pagefind") as pool:
+        results = dict(zip(todo, pool.map(index, todo)))
+    for made, said in results.values():
+        if not made:
+            if said:
+                warn(said[0])  # the same failure in every shard: said once
+            return None
+    return {folder: made for folder, (made, _) in results.items()}
 
 
 def shard_count(pages: int) -> int:
