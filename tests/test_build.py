@@ -561,3 +561,23 @@ def test_an_articles_extraction_is_its_paragraphs_at_their_offsets(nlp):
     names = {text[s:e] for s, e, _ in joined.spans}
     assert {"Angela Merkel", "Berlin", "Emmanuel Macron", "Paris"} <= names
     assert joined.sentence_starts == tuple(o for o, _ in parts)
+
+
+@pytest.mark.parametrize("kept_by", ["command line", "preview"])
+def test_the_cycle_collector_waits_while_sitegen_build_links(kept_by, make_site, build_site, monkeypatch):
+    """Linking makes millions of long-lived objects on a large site: `sitegen build` keeps
+    the cycle collector from walking them again and again meanwhile, and lets it run again
+    after; a preview, which runs for hours, leaves it alone."""
+    import gc
+
+    from sitegen.incremental.memory import BuildMemory
+
+    site = _two_article_site(make_site)
+    seen = []
+    real = sitegen.pipeline.linked_site
+    monkeypatch.setattr(sitegen.pipeline, "linked_site",
+                        lambda *args, **kwargs: seen.append(gc.isenabled()) or real(*args, **kwargs))
+    assert gc.isenabled()
+    result = build_site(site, memory=BuildMemory() if kept_by == "preview" else None)
+    assert result.ok and seen == [kept_by == "preview"]
+    assert gc.isenabled()

@@ -50,6 +50,9 @@ class PreviewOutput:
     def memo(self, warn) -> Memo:
         return self.memory.store
 
+    def linking(self) -> AbstractContextManager[None]:
+        return nullcontext()  # see linked
+
     def linked(self) -> AbstractContextManager[None]:
         # The sites a preview builds come and go for hours: the collector keeps at them.
         return nullcontext()
