@@ -90,6 +90,27 @@ def test_a_new_mention_of_a_name_in_every_article_re_cuts_one_article_list(monke
     assert len(site.entity("places/paris").articles) == 40
 
 
+def test_an_edit_makes_again_only_the_keys_of_the_entities_and_lists_it_touched(monkeypatch):
+    """An entity whose group is unchanged and whose articles are unchanged is handed back
+    without its key being made again (the key reads every one of its articles: Paris
+    names all 40), and so is an article list none of whose entities changed."""
+    named = make_site(random.Random(6), 40)
+    memo = Memo()
+    before = resolved_site(named, memo)
+    keyed = []
+    real = kept_entities.joined_digest
+    monkeypatch.setattr(kept_entities, "joined_digest", lambda first, *rest: keyed.append(first) or real(first, *rest))
+    named[7] = ["Paris", "Oslo", "John Doe"]  # a rewrite of one article
+    site = resolved_site(named, memo)
+    assert site == resolved_site(named, None)
+    touched = {e.id for e in (*before.entities, *site.entities) if "a007" in e.articles}
+    entity_keys = {k for k in keyed if "/" in k}  # entity keys start with its id; list keys with a digest
+    assert entity_keys <= touched and "places/paris" in entity_keys
+    assert len(keyed) - len(entity_keys) == 1  # the list of the article edited, no other
+    untouched = next(e for e in site.entities if e.id not in touched)
+    assert untouched is next(e for e in before.entities if e.id == untouched.id)  # the very value, its key unmade
+
+
 def test_mention_runs_cut_each_article_from_one_reading():
     named = make_site(random.Random(5), 12)
     site = resolved_site(named, None)

@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
 from ..nlp.chains import Cluster
@@ -26,11 +26,30 @@ from .merge_blocks import MERGE_BLOCKS, MergeMemo, merge_kept
 
 ENTITY = Entry[Entity]("entity")
 ARTICLE_MENTIONS = Entry[tuple[Mention, ...]]("mentions of an article")
-# The last build's entities by id and mentions by article: a value made again equal to
-# last build's is handed back as that very object (pages find it unchanged at once).
-LAST_RESOLVED = Entry[tuple[dict, dict]]("last resolved")
 PAGE_DECISION = Entry[tuple[bool, str]]("page decision")
 SHOWN_RELATED = Entry[Mapping[str, tuple]]("related lists shown")
+
+
+@dataclass
+class _Resolved:
+    """What the last build resolved, and what each entity and article list was made from."""
+
+    article_keys: dict[str, str] = field(default_factory=dict)  # article id -> its digest
+    groups: dict[str, str] = field(default_factory=dict)  # entity id -> digest of its group
+    entities: dict[str, Entity] = field(default_factory=dict)
+    entity_keys: dict[str, str] = field(default_factory=dict)  # entity id -> its ENTITY key
+    # entity id -> article id -> what its mentions there are made of: the clusters of it
+    # the entity took in, each with the entity's id
+    parts: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    naming: dict[str, list[str]] = field(default_factory=dict)  # article id -> ids of the entities naming it
+    lists: dict[str, tuple[Mention, ...]] = field(default_factory=dict)  # article id -> its mentions
+    list_keys: dict[str, str] = field(default_factory=dict)  # article id -> its ARTICLE_MENTIONS key
+
+
+# The last build's entities and lists: an entity whose group and articles are unchanged is
+# handed back without even its key being made again, and so is an article list none of
+# whose entities changed (an edit costs what it touched, not the size of the site).
+LAST_RESOLVED = Entry[_Resolved]("last resolved")
 
 
 def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article: Mapping[str, Sequence[Cluster]],
@@ -40,9 +59,15 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
         return resolve(articles, clusters_by_article, judgements, entity_types, min_mentions)
     merge_memo = memo.reuse(MERGE_BLOCKS, digest("merge blocks"), MergeMemo)
     last_key = digest("last resolved")
-    last_entities, last_lists = memo.get(LAST_RESOLVED, last_key) or ({}, {})
-
-    article_keys = {a.id: own_digest(a) for a in articles}
+    last = memo.get(LAST_RESOLVED, last_key) or _Resolved()
+    now = _Resolved(article_keys={a.id: own_digest(a) for a in articles})
+    article_keys = now.article_keys
+    changed = {a for a, key in article_keys.items() if last.article_keys.get(a) != key}
+    changed |= last.article_keys.keys() - article_keys.keys()
+    # Entities that named a changed article last time: their sentences may differ. An
+    # entity whose group is unchanged names the articles it named then.
+    touched = {entity_id for a in changed for entity_id in last.naming.get(a, ())}
+    remade: set[str] = set()
 
     def listing(place: tuple, clusters: Sequence[Cluster]) -> str:
         # An article's clusters are made from its id and text alone (settings and model
@@ -52,42 +77,78 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
     def merge(places: list, notes: Sequence[Judgement]) -> list[Group]:
         return merge_kept(merge_memo, places, notes, canonical_key, merge_block, listing)
 
-    # article id -> what its mentions are made of: the clusters of it each entity took in,
-    # with the entity's id (an entity remade for a mention elsewhere leaves it alone)
-    made_of: dict[str, list[str]] = {}
-
     def make_entity(entity_id: str, group: Group, by_id: Mapping[str, Article], order: Mapping[str, int]) -> Entity:
-        sources = group.articles
+        group_key = own_digest(group)
+        now.groups[entity_id] = group_key
+        if last.groups.get(entity_id) == group_key and entity_id not in touched:
+            found = memo.get(ENTITY, last.entity_keys[entity_id])
+            if found is not None:
+                now.entity_keys[entity_id], now.parts[entity_id] = last.entity_keys[entity_id], last.parts[entity_id]
+                now.entities[entity_id] = found
+                return found
+        remade.add(entity_id)
         # entity_of reads the texts of its clusters' articles, and their order among
         # themselves: their digests in that order say both
-        key = joined_digest(entity_id, own_digest(group),
-                            *[article_keys[a] for a in sorted(sources, key=order.__getitem__)])
+        key = joined_digest(entity_id, group_key,
+                            *[article_keys[a] for a in sorted(group.articles, key=order.__getitem__)])
+        parts: dict[str, list[str]] = {}
         for cluster in group.clusters:
-            made_of.setdefault(cluster.article_id, []).append(f"{entity_id} {own_digest(cluster)}")
+            parts.setdefault(cluster.article_id, []).append(f"{entity_id} {own_digest(cluster)}")
         found = memo.get(ENTITY, key)
         if found is None:
-            before = last_entities.get(entity_id)
+            before = last.entities.get(entity_id)
             found = entity_of(entity_id, group, by_id, order, _same_mentions_as(before))
             found = memo.put(ENTITY, key, before if before == found else found)
+        now.entity_keys[entity_id], now.parts[entity_id], now.entities[entity_id] = key, parts, found
         return found
 
     def by_article(entities: Sequence[Entity]) -> dict[str, tuple[Mention, ...]]:
-        out, runs = {}, MentionRuns()
-        for article_id, named in naming(entities).items():
-            # An article's mentions are those its clusters give the entities naming it,
-            # cut from its text (see ``cluster_mentions``): its digest and theirs stand for them.
-            key = joined_digest(article_keys[article_id], *sorted(made_of[article_id]))
-            found = memo.get(ARTICLE_MENTIONS, key)
-            if found is None:
-                found = article_mentions(article_id, named, runs)
-                before = last_lists.get(article_id)
-                found = memo.put(ARTICLE_MENTIONS, key, before if before == found else found)
-            out[article_id] = found
-        return out
+        # Article lists to make again: those of changed articles, and those where an entity
+        # made again, or gone, took in other clusters than last time. The others are the
+        # last build's (a new mention of a name every article holds re-cuts one list).
+        dirty = set(changed)
+        naming = {a: list(ids) for a, ids in last.naming.items()}
+        for entity_id in last.entities.keys() - now.entities.keys():
+            for a in last.parts[entity_id]:
+                naming[a].remove(entity_id)
+                dirty.add(a)
+        for entity_id in remade:
+            was, now_parts = last.parts.get(entity_id, {}), now.parts[entity_id]
+            for a in was.keys() - now_parts.keys():
+                naming[a].remove(entity_id)
+                dirty.add(a)
+            for a, parts in now_parts.items():
+                then = was.get(a)
+                if then is None:
+                    naming.setdefault(a, []).append(entity_id)
+                    dirty.add(a)
+                elif then != parts:
+                    dirty.add(a)
+        runs = MentionRuns()
+        for a in list(naming):
+            ids = naming[a]
+            if not ids:
+                del naming[a]
+            elif a in dirty:
+                # An article's mentions are those its clusters give the entities naming
+                # it, cut from its text (see ``cluster_mentions``): their digests stand for them.
+                key = joined_digest(article_keys[a], *sorted(part for i in ids for part in now.parts[i][a]))
+                found = memo.get(ARTICLE_MENTIONS, key)
+                if found is None:
+                    found = article_mentions(a, [now.entities[i] for i in ids], runs)
+                    before = last.lists.get(a)
+                    found = memo.put(ARTICLE_MENTIONS, key, before if before == found else found)
+                now.lists[a], now.list_keys[a] = found, key
+            else:
+                key = now.list_keys[a] = last.list_keys[a]
+                memo.get(ARTICLE_MENTIONS, key)  # still in use
+                now.lists[a] = last.lists[a]
+        now.naming = naming
+        return dict(now.lists)
 
     site = resolve(articles, clusters_by_article, judgements, entity_types, min_mentions, merge, make_entity,
                    by_article)
-    memo.put(LAST_RESOLVED, last_key, ({e.id: e for e in site.entities}, site.mentions_by_article))
+    memo.put(LAST_RESOLVED, last_key, now)
     return site
 
 
