@@ -64,6 +64,13 @@ class RawMention:
     # why the span differs from what the model proposed, e.g. "stripped title"
     note: str = ""
 
+    def __reduce__(self):
+        # Pickled as a call of the constructor: the state protocol dataclasses give slotted
+        # classes walks the fields in Python, and reading back a 10,000-article archive's
+        # clusters unpickles some 400,000 of these (0.8 s instead of 1.8 s per 400,000).
+        return (RawMention, (self.start, self.end, self.text, self.label, self.sentence_start, self.sentence_end,
+                             self.note))
+
 
 @dataclass(frozen=True)
 class Mention:

@@ -288,3 +288,26 @@ def test_a_memo_in_memory_keeps_a_released_entry():
     memo.release(PAGES)
     memo.end()
     assert memo.get(PAGES, "a") == b"1"
+
+
+def test_mentions_kept_on_disk_come_back_field_for_field(tmp_path: Path):
+    """RawMention pickles as a call of its constructor (see its ``__reduce__``): every
+    field, the last one with a default too, survives the memo file."""
+    import pickle
+
+    from sitegen.model import RawMention
+
+    kept = Entry[list]("raw mentions", persist=True)
+    mentions = [RawMention(3, 8, "Paris", "place", 0, 20, "stripped title"), RawMention(0, 4, "Rome", "place", 0, 9)]
+    memo = Memo("v1", tmp_path / "memo.sqlite")
+    memo.begin()
+    memo.put(kept, "k", mentions)
+    memo.end()
+    memo.save()
+    memo.close()
+    again = Memo("v1", tmp_path / "memo.sqlite")
+    again.begin()
+    back = again.get(kept, "k")
+    assert back == mentions and [m.note for m in back] == ["stripped title", ""]
+    assert all(type(m) is RawMention for m in back)
+    assert len(pickle.dumps(mentions[0])) < 100  # no field names or state dict in the pickle
