@@ -209,7 +209,7 @@ def encoded_entity_file(e: Entity, page_reason: str | None, shared: Mapping[str,
         "version": FORMAT_VERSION,
         "entity": _entity_entry(e, True, page_reason),
         "related_count": len(shared),
-        "related": [[other, n] for other, n in related],  # pairs: a hub has thousands
+        "related": related,  # (id, count) pairs, written as arrays: a hub has thousands
         "mentions_listed": len(mentions),
         # The sentence by its offsets in data/text/<article>.txt: its text would be most of the file.
         "mentions": [{"article": m.article_id, "text": m.text, "start": m.start, "end": m.end,
