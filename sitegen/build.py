@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 from . import last_build
 from .config import SiteConfig, load_config
 from .errors import SiteDirError
-from .model import ArticleError, Site
 from .output.locks import build_lock
 from .output.ownership import recorded_files, refuse_source_folders
 from .output.stamps import as_recorded, folder_record
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
     from .incremental.memory import BuildMemory
     from .incremental.output_files import WrittenOutput
     from .incremental.preview import PreviewOutput
+    from .model import ArticleError, Site
     from .output.write import WriteStats
     from .reference import ReferenceReport
 

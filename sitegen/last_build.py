@@ -174,27 +174,37 @@ def seen_now(config: SiteConfig, options: BuildOptions, last: LastBuild) -> Seen
 def _inputs(config: SiteConfig, folders: list[Path], known: InputFiles) -> tuple[InputFiles, bool, bool]:
     """What this build sees of every input file; whether they are the files, with the
     bytes, the last build saw; whether any had to be read to tell."""
-    seen = InputFiles()
+    found = [file for folder in folders for file in _files_under(config, folder)]
     index, sizes, times, inodes, read_at = known.index(), known.sizes, known.times, known.inodes, known.read_at
-    same = True
+
+    def as_seen(path: str, st: os.stat_result) -> int | None:
+        """The file's place in ``known`` if it is as the last build saw it, well after it changed."""
+        i = index.get(path)
+        if i is not None and sizes[i] == st.st_size and times[i] == st.st_mtime_ns and inodes[i] == st.st_ino \
+                and read_at[i] - times[i] > SETTLED_NS:
+            return i
+        return None
+
+    if len(found) == len(known) and all(as_seen(path, st) is not None for path, st in found):
+        return known, True, False  # the same set of files (none twice), each as it was: a no-op's case
+    seen = InputFiles()
+    same = len(found) == len(known)
     reread = False
-    for folder in folders:
-        for path, st in _files_under(config, folder):
-            i = index.get(path)
-            if i is not None and sizes[i] == st.st_size and times[i] == st.st_mtime_ns and inodes[i] == st.st_ino \
-                    and read_at[i] - times[i] > SETTLED_NS:
-                seen.add(path, st, read_at[i], known.sha256(i))
-                continue
-            read_now = time.time_ns()
-            with open(path, "rb") as f:
-                digest = hashlib.sha256(f.read()).digest()
-            seen.add(path, st, read_now, digest)
-            if i is None or known.sha256(i) != digest:
-                same = False
-            else:
-                reread = True
-    # Each file seen was known (or ``same`` is already False): as many means the same set.
-    return seen, same and len(seen) == len(known), reread
+    for path, st in found:
+        i = as_seen(path, st)
+        if i is not None:
+            seen.add(path, st, read_at[i], known.sha256(i))
+            continue
+        read_now = time.time_ns()
+        with open(path, "rb") as f:
+            digest = hashlib.sha256(f.read()).digest()
+        seen.add(path, st, read_now, digest)
+        i = index.get(path)
+        if i is None or known.sha256(i) != digest:
+            same = False
+        else:
+            reread = True
+    return seen, same, reread
 
 
 def _files_under(config: SiteConfig, folder: Path) -> list[tuple[str, os.stat_result]]:
@@ -235,15 +245,14 @@ def _software(last: Software | None) -> Software:
     """The code digest and Pagefind's place, as the last build found them if nothing they
     come from has moved since (then without reading sitegen's code or asking the
     libraries' metadata, which costs more than the rest of a no-op on a small site)."""
-    import shutil
-
     from .site.theme import builtin_theme_dir
 
     taken_ns = time.time_ns()
-    stamps = (tuple(sys.path), os.environ.get("PAGEFIND_BINARY_PATH"),
-              shutil.which("pagefind_extended"), shutil.which("pagefind"),
-              # where the libraries are found: installing, upgrading or removing one changes its folder
-              tuple(_stamp(entry) for entry in sys.path),
+    # Where the libraries and Pagefind are found: installing, upgrading or removing one
+    # changes the folder it is in (the folders of sys.path, and of PATH for a Pagefind
+    # installed on its own).
+    folders = tuple(sys.path) + tuple(os.environ.get("PATH", "").split(os.pathsep))
+    stamps = (folders, os.environ.get("PAGEFIND_BINARY_PATH"), tuple(_stamp(folder) for folder in folders),
               tuple(_tree_stamps(folder) for folder in dict.fromkeys((PACKAGE, builtin_theme_dir().resolve()))))
     if last is not None and last.stamps == stamps and _settled(stamps, last.taken_ns):
         return last
