@@ -21,7 +21,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping
@@ -193,9 +193,10 @@ class CommandLineOutput:
             return False
         if seen.renewed or output_as_left is not last.output:
             # Files read again, folders listed again, found unchanged: kept so that the next
-            # no-op need not look again.
-            last_build.write(self.config, replace(last, inputs=seen.inputs, software=seen.software,
-                                                  output=output_as_left))
+            # no-op need not look again (if it can be kept: it only saves time).
+            with suppress(OSError):
+                last_build.write(self.config, replace(last, inputs=seen.inputs, software=seen.software,
+                                                      output=output_as_left))
         return True
 
     def unfetched(self) -> ReferenceReport | None:

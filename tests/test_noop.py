@@ -246,3 +246,17 @@ def test_a_no_op_loads_none_of_the_libraries_it_does_not_use(make_site, build_si
     for name in ("asyncio", "filelock", "importlib.metadata", "sqlite3", "pickle", "jinja2", "spacy", "httpx",
                  "sitegen.incremental", "sitegen.pipeline", "pagefind.service"):
         assert f"'{name}'" not in modules, f"a no-op imported {name}"
+
+
+def test_a_no_op_that_cannot_keep_what_it_looked_at_again_is_still_a_no_op(make_site, build_site, monkeypatch):
+    site = _site(make_site)
+    path = site.articles_dir / "visit.md"
+    assert build_site(site).ok
+    _age([path])  # touched: read again by the next no-op, which would keep its new time
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sitegen.last_build, "write", full_disk)
+    result = build_site(site)
+    assert result.ok and result.up_to_date
