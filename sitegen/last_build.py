@@ -48,7 +48,7 @@ class InputFiles:
                  sha256s: bytes = b""):
         self.paths = paths if paths is not None else []
         # size, mtime (ns), inode, read at (ns): signed where a time may be before 1970
-        self.sizes, self.times, self.inodes, self.read_at = numbers or tuple(array(k) for k in "QqQq")
+        self.sizes, self.times, self.inodes, self.read_at = numbers or tuple(int_array(k) for k in "QqQq")
         self.sha256s = bytearray(sha256s)
         self._index: dict[str, int] | None = None
 
@@ -101,8 +101,8 @@ class LastBuild:
 
 class Software(NamedTuple):
     """The digest of sitegen's code and libraries (``incremental.version.code_digest``) and
-    where Pagefind is, kept with what they were told from: the stamps of the code's files
-    and of the folders the libraries are found in, a few lookups, and when."""
+    where Pagefind is, kept with what they were told from (the stamps of the code's files
+    and of the folders the libraries and Pagefind are found in) and when."""
 
     taken_ns: int
     stamps: tuple
@@ -186,7 +186,7 @@ def _inputs(config: SiteConfig, folders: list[Path], known: InputFiles) -> tuple
         return None
 
     if len(found) == len(known) and all(as_seen(path, st) is not None for path, st in found):
-        return known, True, False  # the same set of files (none twice), each as it was: a no-op's case
+        return known, True, False  # as many files, each as the last build saw it: a no-op's case
     seen = InputFiles()
     same = len(found) == len(known)
     reread = False
