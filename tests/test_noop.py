@@ -233,14 +233,19 @@ def test_a_library_folder_that_changed_means_asking_the_versions_again(make_site
 # ---- what a no-op loads -------------------------------------------------------------------------
 
 
-def test_a_no_op_loads_none_of_the_libraries_it_does_not_use(make_site, build_site):
+def test_a_no_op_loads_none_of_the_libraries_it_does_not_use(make_site, build_site, tmp_path):
     site = _site(make_site)
     assert build_site(site).ok
     code = ("import sys; from sitegen import cli; "
             f"status = cli.main(['build', {str(site.root)!r}, '--offline', '-q']); print(status, sorted(sys.modules))")
-    # The first in a new process looks at what this one's sys.path holds, and keeps it.
+    # Run from a folder unchanged for an hour: it is on that process's sys.path.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    _age([elsewhere])
+    # The first in a new process looks at what its sys.path holds, and keeps it.
     for _ in range(2):
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              cwd=elsewhere)
     status, modules = done.stdout.split(" ", 1)
     assert status == "0"
     for name in ("asyncio", "filelock", "importlib.metadata", "sqlite3", "pickle", "jinja2", "spacy", "httpx",
