@@ -343,7 +343,7 @@ def floor_ratios(report: Report, floor: dict, colds: dict) -> None:
 
 def _stage_times(site: Path, out: Path) -> dict[str, float]:
     """Time each stage of a forced build in this process (the model is never needed)."""
-    from sitegen import build as b, pipeline as p
+    from sitegen import build as b, last_build, pipeline as p
     from sitegen.config import load_config
     from sitegen.incremental.exports import data_files
     from sitegen.output.write import write_site
@@ -364,7 +364,7 @@ def _stage_times(site: Path, out: Path) -> dict[str, float]:
     try:
         config = load_config(site)
         options = b.BuildOptions(output=out, force=True)
-        timed("input_fingerprint", b.input_fingerprint, config, options)
+        timed("seen_now", last_build.seen_now, config, options, last_build.read(config))
         try:  # linked_site() stage by stage, as it runs them
             loaded = timed("load_articles", p.load_articles, config.articles_dir, config.allow_html,
                            config.max_article_bytes)

@@ -2,7 +2,9 @@
 
 A build whose inputs are byte-for-byte those of the last successful build, and whose
 output folder is as that build left it, does nothing at all: it returns before even
-importing the stages (``pipeline``), let alone loading the model. Otherwise the stages
+importing the stages (``pipeline``), let alone loading the model (``last_build`` tells,
+from the files' stamps, at a cost that grows with the number of files and nothing else).
+Otherwise the stages
 run in order (``pipeline.linked_site``, then pages, exports, redirects and search) and
 the files reach the output folder as ``sitegen build`` writes them or as a preview
 publishes them.
@@ -17,37 +19,32 @@ article and paragraph (``cache.BuildCache``).
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
-from . import __version__
-from .config import CONFIG_FILE, SiteConfig, load_config
-from .content.site_files import list_files
+from . import last_build
+from .config import SiteConfig, load_config
 from .errors import SiteDirError
-from .incremental import Memo
-from .incremental.memory import BuildMemory
-from .incremental.output_files import WrittenOutput, note_written
-from .incremental.preview import EXPORTS, PreviewOutput
-from .incremental.version import code_digest, memo_version
-from .model import ArticleError, Site
 from .output.locks import build_lock
 from .output.ownership import recorded_files, refuse_source_folders
-from .output.stamps import fingerprint, folder_stamps
-from .output.write import WriteStats, recover, write_site
-from .site.files import SiteFiles
-from .site.pagefind import find_pagefind
+from .output.stamps import as_recorded, folder_record
 
+# Only what deciding whether to build needs is imported here: a build with nothing to do
+# never loads the rest (the results store, the writer, the stages and their libraries).
 if TYPE_CHECKING:
+    from .incremental import Memo
+    from .incremental.memory import BuildMemory
+    from .incremental.output_files import WrittenOutput
+    from .incremental.preview import PreviewOutput
+    from .model import ArticleError, Site
+    from .output.write import WriteStats
     from .reference import ReferenceReport
+    from .site.files import SiteFiles
 
-STATE_FILE = "last-build.json"
 MEMO_FILE = "memo.sqlite"  # the incremental layer's results, for the next `sitegen build`
 
 
@@ -111,7 +108,9 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
     config = load_config(site_dir, warn)
     output = (options.output or site_dir / "output").resolve()
     check_site_dir(config)
-    check_output_folder(config, output, options)
+    # Whether the folder is sitegen's is asked once it is known there is work to do: a
+    # folder just as the last build left it holds that build's record of its files.
+    check_output_folder(config, output, options, read_record=False)
     with build_lock(config.state_dir, output, warn):
         return _build(config, output, options, warn, warnings, started)
 
@@ -123,6 +122,7 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
     if target.up_to_date(output):
         return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started,
                            reference=target.unfetched())
+    check_output_folder(config, output, options)
     # Only now the stages: a build with nothing to do never loads their libraries.
     from .incremental.exports import data_files
     from .pipeline import linked_site, redirect_stage, render_files
@@ -162,7 +162,9 @@ def output_target(config: SiteConfig, options: BuildOptions) -> "CommandLineOutp
     """How this build's files reach the output folder: as `sitegen build` writes them, or
     as a preview publishes them (see ``incremental.preview``)."""
     if options.memory is not None:
-        return PreviewOutput(config, options.memory, options.exports_later, lambda: _write_state(config, None, None))
+        from .incremental.preview import PreviewOutput
+
+        return PreviewOutput(config, options.memory, options.exports_later, lambda: last_build.forget(config))
     return CommandLineOutput(config, options)
 
 
@@ -174,21 +176,33 @@ class CommandLineOutput:
 
     def __init__(self, config: SiteConfig, options: BuildOptions):
         self.config, self.options = config, options
-        self.fingerprint: str | None = None
-        self.state: dict = {}
+        self.last = last_build.LastBuild()
+        self.seen: last_build.Seen | None = None
 
     def up_to_date(self, output: Path) -> bool:
+        """Nothing to do: the settings, every input file's bytes and the output folder are as
+        the last complete build left them, and it needs no fresher reference data."""
         options = self.options
-        self.state = _read_state(self.config)
-        self.inputs: dict[str, FileSeen] = {}
-        self.fingerprint = input_fingerprint(self.config, options, self.state.get("inputs"), self.inputs)
-        return not options.force and not options.refresh and not options.record and \
-            self.state.get("fingerprint") == self.fingerprint and \
-            self.state.get("output") == fingerprint(folder_stamps(output)) and \
-            (options.clock or time.time)() < self.state.get("fresh_until", float("inf"))
+        now_ns = time.time_ns()
+        self.last = last = last_build.read(self.config)
+        self.seen = seen = last_build.seen_now(self.config, options, last)
+        fresh = last.fresh_until is None or (options.clock or time.time)() < last.fresh_until
+        if options.force or options.refresh or options.record or last.settings != seen.settings \
+                or not seen.same_inputs or not fresh:
+            return False
+        output_as_left = as_recorded(output, last.output, now_ns) if last.output else None
+        if output_as_left is None:
+            return False
+        if seen.renewed or output_as_left is not last.output:
+            # Files read again, folders listed again, found unchanged: kept so that the next
+            # no-op need not look again (if it can be kept: it only saves time).
+            with suppress(OSError):
+                last_build.write(self.config, replace(last, inputs=seen.inputs, software=seen.software,
+                                                      output=output_as_left))
+        return True
 
     def unfetched(self) -> ReferenceReport | None:
-        return _unfetched_as_left(self.state)
+        return _unfetched_as_left(self.last)
 
     def memo(self, warn) -> Memo:
         return persisted_memo(self.config, warn)
@@ -221,6 +235,9 @@ class CommandLineOutput:
             gc.unfreeze()  # for a caller that goes on (tests, benchmarks)
 
     def written(self, memo: Memo, output: Path) -> WrittenOutput:
+        from .incremental.output_files import WrittenOutput
+        from .output.write import recover
+
         # A commit the last build could not finish changes files: finished first, so that
         # what is kept as written is what the folder holds.
         recover(output)
@@ -238,6 +255,8 @@ class CommandLineOutput:
         """The search index of ``pages`` (their files as rendered), made while the exports
         are: Pagefind runs in a process of its own for a second or more, and the exports
         cost as long again of this one's time. Yields how to wait for the index."""
+        from concurrent.futures import ThreadPoolExecutor
+
         if not wanted:
             yield dict
             return
@@ -247,21 +266,29 @@ class CommandLineOutput:
             yield made.result
 
     def write(self, output: Path, files: Mapping[str, bytes]) -> WriteStats:
+        from .output.write import write_site
+
         return write_site(output, files)
 
     def finish(self, memo: Memo, output: Path, files: Mapping[str, bytes], errors, report: ReferenceReport) -> None:
-        stamps = folder_stamps(output)
-        note_written(memo, output, stamps or {})
+        from .incremental.output_files import note_written
+
+        written = folder_record(output, time.time_ns())
+        note_written(memo, output, written.stamps() if written else {})
         memo.save()
         # A build that could not fetch everything it wanted is not "up to date" next time,
         # unless what it lacks is backing off: then it is, until the time to try again.
         complete = not errors and not report.unfinished
-        _write_state(self.config, self.fingerprint if complete else None, fingerprint(stamps),
-                     _fresh_until(self.config, report), report, self.inputs)
+        seen = self.seen
+        last_build.write(self.config, last_build.LastBuild(
+            seen.settings if complete else None, seen.inputs, written, seen.software,
+            _fresh_until(self.config, report), tuple(report.problems), report.retry_at if report.problems else None))
 
 
 def persisted_memo(config: SiteConfig, warn) -> Memo:
     """The results the last `sitegen build` of this site kept, if this sitegen and model made them."""
+    from .incremental import Memo
+    from .incremental.version import memo_version
     from .nlp.extract import model_fingerprint
 
     return Memo(memo_version(model_fingerprint(config.model)), config.state_dir / MEMO_FILE, warn)
@@ -270,6 +297,8 @@ def persisted_memo(config: SiteConfig, warn) -> Memo:
 def write_exports(site: Site, memory: BuildMemory, output: Path) -> WriteStats | None:
     """Bring data/* up to date with ``site``, the last site written with ``exports_later``."""
     from .incremental.exports import data_files
+    from .incremental.preview import EXPORTS
+    from .output.write import write_site
 
     if memory.written is None:
         return None
@@ -295,127 +324,14 @@ def _fresh_until(config: SiteConfig, report: ReferenceReport) -> float | None:
     return min(times, default=None)
 
 
-def _unfetched_as_left(state: dict) -> ReferenceReport | None:
+def _unfetched_as_left(last: last_build.LastBuild) -> ReferenceReport | None:
     """What the last build could not fetch, and when it is tried again: an unchanged site
     still lacks it, and the command line still says so."""
-    if not state.get("reference_problems"):
+    if not last.reference_problems:
         return None
     from .reference import ReferenceReport
 
-    return ReferenceReport(problems=tuple(state["reference_problems"]), retry_at=state.get("retry_at"))
-
-
-# ---- knowing when nothing changed ----------------------------------------------------
-
-def input_fingerprint(config: SiteConfig, options: BuildOptions, known: Mapping[str, list] | None = None,
-                      seen: dict[str, FileSeen] | None = None) -> str:
-    """A hash of every input a build reads: articles, notes, templates, config, versions.
-
-    ``known``: what the last build saw of each file (see ``_file_digest``), so that a file
-    it saw is not read again; ``seen`` is filled with what this one saw.
-    """
-    known = known or {}
-    seen = seen if seen is not None else {}
-    # The search binary too: installing Pagefind after a build without it must rebuild.
-    search = str(find_pagefind()) if config.search else "off"
-    digest = hashlib.sha256(f"{__version__}\0{config.model}\0{options.offline}\0{options.replay}\0{search}\0".encode())
-    # sitegen's own code and built-in theme are inputs too: an upgrade or a local change must rebuild.
-    digest.update(code_digest().encode())
-    folders = [config.articles_dir, config.entities_dir, config.templates_dir]
-    if options.replay:
-        folders.append(Path(options.replay))
-    # Folders linked into the content folders are read too (see site_files), and a walk
-    # does not enter them.
-    linked = {folder: {str(p) for p in list_files(folder, config.site_dir, ("",)).files}
-              for folder in (config.articles_dir, config.entities_dir)}
-    for folder in folders:
-        digest.update(f"\0{folder}\0".encode())
-        if folder.is_dir():
-            for path in sorted(_files_under(folder) | linked.get(folder, set())):
-                # a name that is not UTF-8 is refused when read, but must not stop this check
-                digest.update(os.path.relpath(path, folder).encode("utf-8", "surrogateescape") + b"\0")
-                digest.update(_file_digest(path, known, seen))
-    config_path = config.site_dir / CONFIG_FILE
-    if config_path.is_file():
-        digest.update(config_path.read_bytes())
-    return digest.hexdigest()
-
-
-# File systems keep modification times in steps (up to 2 s): a file read within this long
-# of its last change might change again without its time moving, so it is read next time.
-SETTLED_NS = 2_000_000_000
-
-
-def _files_under(folder: Path) -> set[str]:
-    """Every file under ``folder`` (a link to a file counts, a dangling link does not), not
-    entering linked folders or ``__pycache__``."""
-    found = set()
-
-    def walk(path: str) -> None:
-        with os.scandir(path) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name != "__pycache__":
-                        walk(entry.path)
-                elif entry.is_file():
-                    found.add(entry.path)
-    walk(str(folder))
-    return found
-
-
-class FileSeen(NamedTuple):
-    """What a build saw of an input file (kept in last-build.json as a list)."""
-
-    size: int
-    mtime_ns: int
-    inode: int
-    read_at_ns: int
-    sha256: str
-
-
-def _file_digest(path: str, known: Mapping[str, list], seen: dict[str, FileSeen]) -> bytes:
-    """The SHA-256 of a file's bytes; read again only if its size, time or inode moved
-    since the last build saw it, or it had just been changed then."""
-    st = os.stat(path)
-    try:
-        last = FileSeen(*known[path])
-        if (last.size, last.mtime_ns, last.inode) == (st.st_size, st.st_mtime_ns, st.st_ino) \
-                and last.read_at_ns - last.mtime_ns > SETTLED_NS:
-            found = bytes.fromhex(last.sha256)
-            seen[path] = last
-            return found
-    except (KeyError, TypeError, ValueError):  # not seen, or a record this sitegen did not write
-        pass
-    read_at = time.time_ns()
-    with open(path, "rb") as f:
-        found = hashlib.sha256(f.read()).digest()
-    seen[path] = FileSeen(st.st_size, st.st_mtime_ns, st.st_ino, read_at, found.hex())
-    return found
-
-
-def _read_state(config: SiteConfig) -> dict:
-    try:
-        return json.loads((config.state_dir / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _write_state(config: SiteConfig, fingerprint: str | None, output: str | None,
-                 fresh_until: float | None = None, report: ReferenceReport | None = None,
-                 inputs: Mapping[str, FileSeen] | None = None) -> None:
-    config.state_dir.mkdir(parents=True, exist_ok=True)
-    path = config.state_dir / STATE_FILE
-    tmp = path.with_suffix(".tmp")
-    state = {"fingerprint": fingerprint, "output": output, "version": __version__}
-    if fresh_until is not None:
-        state["fresh_until"] = fresh_until
-    if report is not None and report.problems:
-        state["reference_problems"] = list(report.problems)
-        state["retry_at"] = report.retry_at
-    if inputs:
-        state["inputs"] = inputs  # what the build saw of each input file (see input_fingerprint)
-    tmp.write_text(json.dumps(state), encoding="utf-8")
-    tmp.replace(path)
+    return ReferenceReport(problems=last.reference_problems, retry_at=last.retry_at)
 
 
 def check_site_dir(config: SiteConfig) -> None:
@@ -427,8 +343,10 @@ def check_site_dir(config: SiteConfig) -> None:
                            f"(Markdown files with front matter) in {config.articles_dir}")
 
 
-def check_output_folder(config: SiteConfig, output: Path, options: BuildOptions) -> None:
-    """Refuse, before any work, an output folder that is a source folder or is not sitegen's."""
+def check_output_folder(config: SiteConfig, output: Path, options: BuildOptions, read_record: bool = True) -> None:
+    """Refuse, before any work, an output folder that is a source folder or is not sitegen's
+    (``read_record``: reading its record of the files it holds, which is all a build with
+    nothing to do would read of it)."""
     sources = [(config.site_dir, "the site folder"), (config.articles_dir.parent, "the content folder"),
                (config.templates_dir, "the templates folder"), (config.state_dir, "the build cache folder")]
     sources += [(folder, f"the {what} folder") for folder, what in ((options.replay, "replay"),
@@ -439,5 +357,9 @@ def check_output_folder(config: SiteConfig, output: Path, options: BuildOptions)
         raise SiteDirError(f"{output}: the output folder must not be the site folder or hold it; "
                            f"choose a folder of its own, for example --output {site / 'output'}")
     refuse_source_folders(output, sources[1:], site / "output")
+    if not read_record:
+        if output.exists() and not output.is_dir():
+            recorded_files(output)  # says what is wrong
+        return
     if options.memory is None or options.memory.written is None:  # a preview's later builds wrote it
         recorded_files(output)

@@ -17,7 +17,6 @@ from functools import lru_cache
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from .errors import SitegenError
-from .model import TYPE_FOLDERS
 
 HOME = ""
 ARTICLES = "articles/"
@@ -36,6 +35,8 @@ def entity_path(entity_id: str) -> str:
 
 def type_path(entity_type: str) -> str:
     """Site path of the A-Z index of one entity type, e.g. ``"people/"``."""
+    from .model import TYPE_FOLDERS  # here: the settings read urls, and a no-op build only them
+
     return f"{TYPE_FOLDERS[entity_type]}/"
 
 
@@ -202,6 +203,8 @@ def article_id_problem(article_id: str) -> str | None:
 def check_entity_id(entity_id: str, entity_type: str) -> None:
     """Refuse an entity id that is not ``"<folder of its type>/<slug>"``: its page would
     land outside its type's folder or on the type index itself."""
+    from .model import TYPE_FOLDERS
+
     folder, _, slug = entity_id.partition("/")
     if folder != TYPE_FOLDERS.get(entity_type) or not _is_clean_path(slug):
         raise SitegenError(

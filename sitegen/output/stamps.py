@@ -2,47 +2,177 @@
 
 Taken right after a build wrote the folder, these stamps tell the next build two things
 without reading any file: whether anything in the folder changed at all (a no-op build
-stops there), and which files are still exactly as written (those a one-article edit
-does not touch are then kept as they are: see ``files.SiteFiles``).
+stops there: see ``FolderRecord``), and which files are still exactly as written (those a
+one-article edit does not touch are then kept as they are: see ``files.SiteFiles``).
 """
 from __future__ import annotations
 
-import hashlib
 import os
+import stat
+from array import array
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, NamedTuple
 
 Stamp = tuple[int, int]  # size in bytes, modification time in nanoseconds
 
+# File systems keep modification times in steps (up to 2 s on some): a folder seen within
+# this long of its last change might change again without its time moving.
+SETTLED_NS = 2_000_000_000
 
-def folder_stamps(output: Path) -> dict[str, Stamp] | None:
-    """Every file under ``output`` -> its stamp; None if there is no such folder. (Folders
-    have none: a file added, removed or changed shows in the files' own.)"""
-    if not output.is_dir():
+
+class FolderRecord(NamedTuple):
+    """The whole folder as a build left it: every folder's time and every file's stamp.
+
+    A file edited by hand changes its own stamp; a file added, removed or renamed changes
+    the time of the folder holding it. So checking the folder again is one ``stat`` per
+    folder and per file, and no folder is listed unless its time says it changed, or it
+    changed so shortly before the record was taken that a later change might not move its
+    time (see ``SETTLED_NS``). Kept as columns: a large site's record loads in a few
+    milliseconds (see ``packed``).
+    """
+
+    taken_ns: int  # when the walk began (time.time_ns())
+    folders: list[str]  # relative paths, "" (the folder itself) first
+    folder_times: array  # mtime of each folder, in ns
+    folder_inodes: array
+    files: list[str]  # relative paths
+    file_sizes: array
+    file_times: array  # mtime of each file, in ns
+
+    def stamps(self) -> dict[str, Stamp]:
+        """Every file -> its stamp."""
+        return dict(zip(self.files, zip(self.file_sizes, self.file_times)))
+
+    def packed(self) -> tuple:
+        """The record as plain values (strings, bytes, numbers), for ``marshal``."""
+        return (self.taken_ns, "\0".join(self.folders), self.folder_times.tobytes(), self.folder_inodes.tobytes(),
+                "\0".join(self.files), self.file_sizes.tobytes(), self.file_times.tobytes())
+
+    @classmethod
+    def unpacked(cls, packed: tuple) -> FolderRecord:
+        taken_ns, folders, folder_times, folder_inodes, files, file_sizes, file_times = packed
+        folder_times, file_times = int_array("q", folder_times), int_array("q", file_times)
+        record = cls(int(taken_ns), _names(folders, folder_times), folder_times, int_array("Q", folder_inodes),
+                     _names(files, file_times), int_array("Q", file_sizes), file_times)
+        if not (len(record.folders) == len(record.folder_times) == len(record.folder_inodes)
+                and len(record.files) == len(record.file_sizes) == len(record.file_times)):
+            raise ValueError("a folder record whose columns differ in length")
+        return record
+
+
+def _names(joined: str, numbers: array) -> list[str]:
+    # "".join([]) and "".join([""]) (the folder itself) look alike: the numbers tell them apart.
+    return joined.split("\0") if numbers else []
+
+
+def int_array(kind: str, data: bytes = b"") -> array:
+    """An array of 64-bit numbers: "q" signed (times), "Q" unsigned (sizes, inodes)."""
+    numbers = array(kind)
+    numbers.frombytes(data)
+    return numbers
+
+
+def folder_record(output: Path, taken_ns: int) -> FolderRecord | None:
+    """Walk ``output`` (None if there is no such folder); ``taken_ns``: the time now, read
+    before the walk."""
+    try:
+        st = os.stat(output)
+    except FileNotFoundError:
         return None
-    stamps: dict[str, Stamp] = {}
+    record = FolderRecord(taken_ns, [], int_array("q"), int_array("Q"), [], int_array("Q"), int_array("q"))
+    if not stat.S_ISDIR(st.st_mode):
+        return record
+    folders, folder_times, folder_inodes = record.folders, record.folder_times, record.folder_inodes
+    files, file_sizes, file_times = record.files, record.file_sizes, record.file_times
+    folders.append("")
+    folder_times.append(st.st_mtime_ns)
+    folder_inodes.append(st.st_ino)
 
-    # os.scandir, not Path.rglob: a no-op build is mostly this walk over thousands of
-    # files, and scandir is several times quicker at it.
+    # os.scandir, not Path.rglob: several times quicker over the thousands of files of a site.
     def walk(folder: str, prefix: str) -> None:
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.is_dir(follow_symlinks=False):  # known from the listing: no stat
-                    walk(entry.path, f"{prefix}{entry.name}/")
+                st = entry.stat(follow_symlinks=False)
+                if entry.is_dir(follow_symlinks=False):
+                    rel = prefix + entry.name
+                    folders.append(rel)
+                    folder_times.append(st.st_mtime_ns)
+                    folder_inodes.append(st.st_ino)
+                    walk(entry.path, rel + "/")
                 else:
-                    st = entry.stat(follow_symlinks=False)
-                    stamps[prefix + entry.name] = (st.st_size, st.st_mtime_ns)
+                    files.append(prefix + entry.name)
+                    file_sizes.append(st.st_size)
+                    file_times.append(st.st_mtime_ns)
 
     walk(str(output), "")
-    return stamps
+    return record
 
 
-def fingerprint(stamps: Mapping[str, Stamp] | None) -> str | None:
-    """One digest of the whole folder's stamps: a hand-edited, added or deleted file changes it."""
-    if stamps is None:
+def as_recorded(output: Path, record: FolderRecord, now_ns: int) -> FolderRecord | None:
+    """Whether ``output`` is still as ``record`` says: the record to keep if so (with a later
+    ``taken_ns`` where folders had to be listed to tell), else None.
+
+    ``now_ns``: the time now, read before looking.
+    """
+    if not record.folders:  # there was no folder, or not a folder
         return None
-    rows = "".join(f"{rel}\0{size}\0{time}\n" for rel, (size, time) in sorted(stamps.items()))
-    return hashlib.sha256(rows.encode("utf-8", "surrogateescape")).hexdigest()
+    unsettled = []
+    settled_before = record.taken_ns - SETTLED_NS
+    try:
+        with _Looker(output) as look:
+            for rel, mtime, inode in zip(record.folders, record.folder_times, record.folder_inodes):
+                st = look(rel)
+                if st.st_mtime_ns != mtime or st.st_ino != inode or not stat.S_ISDIR(st.st_mode):
+                    return None
+                if mtime >= settled_before:
+                    unsettled.append(rel)
+            for rel, size, mtime in zip(record.files, record.file_sizes, record.file_times):
+                st = look(rel)
+                if st.st_mtime_ns != mtime or st.st_size != size:
+                    return None
+    except OSError:  # gone, or no longer a folder
+        return None
+    if not unsettled:
+        return record
+    if not _same_names(output, record, unsettled):
+        return None
+    # Listed now and unchanged: their times are settled from now on, once long enough ago.
+    return record._replace(taken_ns=now_ns)
+
+
+class _Looker:
+    """``stat`` of paths relative to a folder, by an open handle on it where the system
+    allows: each then looks up a name or two, not the whole path from the root."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.fd: int | None = None
+
+    def __enter__(self) -> Callable[[str], os.stat_result]:
+        if os.stat in os.supports_dir_fd:
+            self.fd = fd = os.open(self.folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            look = os.stat
+            return lambda rel: look(rel or ".", dir_fd=fd, follow_symlinks=False)
+        base = os.path.join(self.folder, "")
+        return lambda rel: os.lstat(base + rel)
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+
+
+def _same_names(output: Path, record: FolderRecord, folders: list[str]) -> bool:
+    """Whether each of ``folders`` holds exactly the files and folders ``record`` has in it."""
+    recorded: dict[str, set[str]] = {rel: set() for rel in folders}
+    for rel in record.folders[1:] + record.files:
+        parent, _, name = rel.rpartition("/")
+        if parent in recorded:
+            recorded[parent].add(name)
+    try:
+        return all({entry.name for entry in os.scandir(os.path.join(output, rel))} == names
+                   for rel, names in recorded.items())
+    except OSError:
+        return False
 
 
 def unchanged(output: Path, rel: str, stamp: Stamp | None) -> bool:
