@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping, NamedTuple
@@ -38,6 +38,7 @@ from .incremental.version import code_digest, memo_version
 from .model import ArticleError, Site
 from .output.locks import build_lock
 from .output.ownership import recorded_files, refuse_source_folders
+from .output.spool import spool
 from .output.stamps import fingerprint, folder_stamps
 from .output.write import WriteStats, recover, write_site
 from .site.pagefind import find_pagefind
@@ -134,11 +135,11 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
         if not target.accepts(errors):
             return BuildResult(site, tuple(errors), tuple(warnings), None, time.perf_counter() - started, extracted,
                                False, report, held=True)
-        with target.linked():
+        with target.linked(), target.spool(output) as spool:
             jobs = options.jobs if options.jobs else os.cpu_count() or 1
             history = load_history(config.state_dir, warn)
             written = target.written(memo, output)
-            files = render_files(site, config, jobs, None if options.force else memo, written)
+            files = render_files(site, config, jobs, None if options.force else memo, written, spool)
             files.update(target.exports(lambda: data_files(site, memo)))
             files.update(redirect_stage(site, config, history, files))
             if config.search:
@@ -201,6 +202,11 @@ class CommandLineOutput:
             yield
         finally:
             gc.unfreeze()  # for a caller that goes on (tests, benchmarks)
+
+    def spool(self, output: Path) -> AbstractContextManager[Path]:
+        # Each file made goes to disk at once: a large site's pages would otherwise all be
+        # held from rendering until writing (see output.spool).
+        return spool(output)
 
     def written(self, memo: Memo, output: Path) -> WrittenOutput:
         # A commit the last build could not finish changes files: finished first, so that

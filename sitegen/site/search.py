@@ -93,7 +93,7 @@ def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str]
             continue
         index = _previous_shard(output, folder, last, key) if remember else None
         if index is None:
-            index = _run_pagefind(binary, {rel: files[rel] for rel in shard}, language, warn)
+            index = _run_pagefind(binary, shard, files, language, warn)
             if not index:
                 return SiteFiles()
             index = {f"{folder}/{name}": data for name, data in index.items()
@@ -220,16 +220,16 @@ def _digest(files: Mapping[str, bytes]) -> str:
                                    for k, v in sorted(files.items()))).hexdigest()
 
 
-def _run_pagefind(binary: Path, pages: Mapping[str, bytes], language: str,
+def _run_pagefind(binary: Path, pages: list[str], files: Mapping[str, bytes], language: str,
                   warn: Callable[[str], None]) -> dict[str, bytes]:
-    """The files of one Pagefind bundle of ``pages``, named within the bundle."""
+    """The files of one Pagefind bundle of ``pages`` (their bytes in ``files``), named within the bundle."""
     with tempfile.TemporaryDirectory(prefix="sitegen-search-") as tmp:
         site = Path(tmp) / "site"
         bundle = Path(tmp) / BUNDLE
-        for rel, data in pages.items():
+        for rel in pages:  # one at a time: a spooled page is read back only to be copied
             path = site / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            path.write_bytes(files[rel])
         site.mkdir(exist_ok=True)
         command = [str(binary), "--site", str(site), "--output-path", str(bundle), "--silent"]
         if language:
