@@ -40,12 +40,13 @@ class SiteFiles(MutableMapping[str, bytes]):
                  spool: Path | None = None):
         self._folder = folder
         self._spool = spool
-        self._made: dict[str, bytes] = {}
+        self._made: dict[str, bytes] = dict(made or {}) if spool is None else {}
         self._spooled: dict[str, tuple[str, int]] = {}  # path -> (name in the spool, size)
         self._kept: dict[str, str] = {}  # path -> digest of the bytes the folder holds
         self._digests: dict[str, str] = {}  # path -> digest of bytes made, where known
         self._spool_names = 0  # spool files made so far
-        self.update(made or {})
+        if spool is not None:
+            self.update(made or {})
 
     @classmethod
     def of(cls, files: Mapping[str, bytes]) -> "SiteFiles":
