@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import traceback
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait as wait_for
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -136,6 +137,8 @@ _FORKED: tuple | None = None  # what forked workers render from: set just before
 # Pages a forked worker renders and sends back at a time: what it holds stays this size,
 # not a share of the whole site's pages (with their pickles, as large again).
 RENDER_BATCH = 400
+# Batches each worker may have rendered, or be rendering, before this process takes them.
+BATCHES_AHEAD = 2
 
 
 def _render_part(share: int, start: int, stop: int) -> list:
@@ -157,17 +160,26 @@ def _render_in_processes(renderer, plans, jobs: int,
     _FORKED = (renderer, plans, jobs)
     take = made or (lambda page: page)
     parts: dict[tuple[int, int], list] = {}  # (share, start) -> its pages, as ``take`` returned them
+    # The workers' batches, in the order they are handed out, and those handed out and
+    # not yet taken back: a worker that runs ahead of this process waits for it, rather
+    # than pile its pages up here.
+    waiting = deque((share, start) for start in range(0, len(plans[1::jobs]), RENDER_BATCH)
+                    for share in range(1, jobs) if start < len(plans[share::jobs]))
+    pending: dict = {}
 
-    def collect(pending: dict, wait: bool) -> None:
-        while pending:
-            done, _ = wait_for(pending, timeout=None if wait else 0, return_when=FIRST_COMPLETED)
-            if not done:
-                return
-            # A finished future holds its batch's bytes for as long as it is referenced.
-            while done:
-                future = done.pop()
-                parts[pending.pop(future)] = [take(page) for page in future.result()]
-                del future
+    def hand_out(pool: ProcessPoolExecutor) -> None:
+        while waiting and len(pending) < BATCHES_AHEAD * (jobs - 1):
+            share, start = waiting.popleft()
+            pending[pool.submit(_render_part, share, start, start + RENDER_BATCH)] = (share, start)
+
+    def collect(pool: ProcessPoolExecutor, wait: bool) -> None:
+        done, _ = wait_for(pending, timeout=None if wait else 0, return_when=FIRST_COMPLETED)
+        # A finished future holds its batch's bytes for as long as it is referenced.
+        while done:
+            future = done.pop()
+            parts[pending.pop(future)] = [take(page) for page in future.result()]
+            del future
+        hand_out(pool)
 
     # The site's objects stay shared with the workers: without this, the first garbage
     # collection in a worker writes to every one of them, copying their memory pages.
@@ -175,12 +187,12 @@ def _render_in_processes(renderer, plans, jobs: int,
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context, initializer=die_with_parent) as pool:
-            pending = {pool.submit(_render_part, share, start, start + RENDER_BATCH): (share, start)
-                       for share in range(1, jobs) for start in range(0, len(plans[share::jobs]), RENDER_BATCH)}
+            hand_out(pool)
             for start in range(0, len(plans[0::jobs]), RENDER_BATCH):
                 parts[0, start] = [take(page) for page in _render_part(0, start, start + RENDER_BATCH)]
-                collect(pending, wait=False)
-            collect(pending, wait=True)
+                collect(pool, wait=False)
+            while pending:
+                collect(pool, wait=True)
     finally:
         _FORKED = None
         gc.unfreeze()
