@@ -222,3 +222,31 @@ def test_a_spooled_file_outside_the_output_folder_is_refused(tmp_path):
         write_site(tmp_path / "output", files)
     assert not (tmp_path / "escape.html").exists()
     assert not pending_folder((tmp_path / "output").resolve()).exists()
+
+
+def test_a_full_disk_while_spooling_is_one_line_and_leaves_the_site_and_no_spool(make_site, build_site,
+                                                                                  monkeypatch):
+    import errno
+
+    import sitegen.site.files
+    from sitegen.errors import OutputError
+
+    site = _site(make_site, "full")
+    assert build_site(site).ok
+    before = _snapshot(site.output)
+    site.add_article("visit", title="School visit, updated", date="2025-05-01", body=ARTICLES["visit"][2])
+    spooled = []
+
+    def full(path, mode="r", *args, **kwargs):
+        if Path(path).parent == spool_folder(site.output.resolve()) and len(spooled) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        spooled.append(path)
+        return open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(sitegen.site.files, "open", full, raising=False)
+    with pytest.raises(OutputError) as caught:
+        build_site(site)
+    message = str(caught.value)
+    assert os.strerror(errno.ENOSPC) in message and "free some disk space" in message and "\n" not in message
+    assert not spool_folder(site.output.resolve()).exists()
+    assert _snapshot(site.output) == before
