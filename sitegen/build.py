@@ -21,7 +21,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping
@@ -137,11 +137,11 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
         if not target.accepts(errors):
             return BuildResult(site, tuple(errors), tuple(warnings), None, time.perf_counter() - started, extracted,
                                False, report, held=True)
-        with target.linked():
+        with target.linked(), target.spool(output) as spool:
             jobs = options.jobs if options.jobs else os.cpu_count() or 1
             history = load_history(config.state_dir, warn)
             written = target.written(memo, output)
-            files = render_files(site, config, jobs, None if options.force else memo, written)
+            files = render_files(site, config, jobs, None if options.force else memo, written, spool)
             with target.search_index(
                     config.search, lambda pages: search_files(pages, config.language, warn, output, config.state_dir,
                                                               written.holds if written else None), files) as search:
@@ -234,6 +234,13 @@ class CommandLineOutput:
         finally:
             gc.unfreeze()  # for a caller that goes on (tests, benchmarks)
 
+    def spool(self, output: Path) -> AbstractContextManager[Path]:
+        # Each file made goes to disk at once: a large site's pages would otherwise all be
+        # held from rendering until writing (see output.spool).
+        from .output.spool import spool
+
+        return spool(output)
+
     def written(self, memo: Memo, output: Path) -> WrittenOutput:
         from .incremental.output_files import WrittenOutput
         from .output.write import recover
@@ -257,12 +264,14 @@ class CommandLineOutput:
         cost as long again of this one's time. Yields how to wait for the index."""
         from concurrent.futures import ThreadPoolExecutor
 
+        from .site.files import SiteFiles as Files
+
         if not wanted:
             yield dict
             return
         with ThreadPoolExecutor(1, thread_name_prefix="search-index") as pool:
             # what search reads: the pages, not the files added meanwhile
-            made = pool.submit(make, pages.copy())
+            made = pool.submit(make, Files.of(pages).frozen_copy())
             yield made.result
 
     def write(self, output: Path, files: Mapping[str, bytes]) -> WriteStats:

@@ -6,6 +6,7 @@ build whose inputs are unchanged never imports them, and the libraries they load
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from . import urls
@@ -200,14 +201,15 @@ def _mentioned_keys(clusters: Mapping[str, list[Cluster]], wanted: set[str]) -> 
 
 
 def render_files(site: Site, config: SiteConfig, jobs: int = 1, memo: Memo | None = None,
-                 written: WrittenOutput | None = None) -> SiteFiles:
+                 written: WrittenOutput | None = None, spool: Path | None = None) -> SiteFiles:
     """Every page; with ``memo``, only those whose recorded inputs changed are rendered
-    again, and with ``written``, those the output folder holds unchanged are kept there."""
+    again, and with ``written``, those the output folder holds unchanged are kept there;
+    with ``spool``, what is made is held there, not in memory (see ``SiteFiles``)."""
     from .incremental.pages import render_pages
     from .site.render import render_all, render_site
 
     return render_site(site, config, jobs, render_pages(memo, written) if memo is not None else render_all,
-                       written.folder if written is not None else None)
+                       written.folder if written is not None else None, spool)
 
 
 def redirect_stage(site: Site, config: SiteConfig, history, files: Mapping[str, bytes]) -> dict[str, bytes]:

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from sitegen.check.search import BundleCheck
+from sitegen.output.spool import spool_folder
 from sitegen.output.write import JOURNAL, pending_folder
 from sitegen.output.ownership import RECORD
 
@@ -111,5 +112,6 @@ def test_a_build_killed_at_any_instant_leaves_a_whole_site(tmp_path):
             assert without_search_index(_files(output)) == without_search_index(editions[EDITIONS.index(title)])
             _assert_whole(output, editions, f"the build after kill {n}")
             assert not pending_folder(output.resolve()).exists()
+            assert not spool_folder(output.resolve()).exists()
     print(f"{KILLS} kills, {in_commit} of them after the commit began")  # shown with pytest -s
     assert in_commit >= KILLS // 3, f"only {in_commit} kills landed after the commit began"

@@ -489,6 +489,40 @@ def test_forked_workers_send_their_pages_back_a_batch_at_a_time(config, monkeypa
     assert together == alone
     assert list(together) == list(alone)
 
+def test_a_worker_renders_at_most_a_few_batches_ahead_of_the_build(config, monkeypatch):
+    """Every worker batch was handed out at once: a worker faster than the build piled its
+    rendered pages up in the build's memory until the build took them."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    import sitegen.site.render
+
+    alone = render_site(make_site(), config)
+    submitted, taken = [], set()
+    bound = sitegen.site.render.BATCHES_AHEAD  # one worker (jobs=2)
+
+    class Counting(ProcessPoolExecutor):
+        def submit(self, *args, **kwargs):
+            assert len(submitted) - len(taken) < bound, "a batch handed out beyond the bound"
+            future = super().submit(*args, **kwargs)
+            submitted.append(future)
+            result = future.result
+
+            def taking(timeout=None):
+                taken.add(id(future))
+                return result(timeout)
+
+            future.result = taking
+            return future
+
+    monkeypatch.setattr(sitegen.site.render, "ProcessPoolExecutor", Counting)
+    monkeypatch.setattr(sitegen.site.render, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(sitegen.site.render, "RENDER_BATCH", 1)
+    together = render_site(make_site(), config, jobs=2)
+    assert len(submitted) > 2 * bound
+    assert together == alone
+    assert list(together) == list(alone)
+
+
 def test_unsafe_article_id_is_refused(config):
     site = make_site()
     bad = _article("../escape", "Escape", dt.date(2025, 1, 1), "Text.")

@@ -19,7 +19,7 @@ from ..content.judgements import Judgement
 from ..entities.merge import Group, canonical_key, merge_block
 from ..model import Article, Entity, Mention, Site
 from ..entities.publication import page_reason, publish
-from ..entities.resolve import MentionRuns, article_mentions, cluster_mentions, entity_of, naming, resolve
+from ..entities.resolve import MentionRuns, article_mentions, cluster_mentions, entity_of, resolve
 from .digest import digest, joined_digest, own_digest
 from .memo import Entry, Memo
 from .merge_blocks import MERGE_BLOCKS, MergeMemo, merge_kept

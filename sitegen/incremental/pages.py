@@ -37,7 +37,9 @@ from .output_files import WrittenOutput
 
 
 class KeptPage:
-    """A rendered page as the memo keeps it: in memory whole, on disk without its bytes."""
+    """A rendered page as the memo keeps it: on disk without its bytes; in memory whole
+    for a preview, and without them for `sitegen build`, whose pages come from the
+    renderer already spooled (see ``render.render_site``)."""
 
     __slots__ = ("page",)
 

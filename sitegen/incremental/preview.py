@@ -57,6 +57,9 @@ class PreviewOutput:
         # The sites a preview builds come and go for hours: the collector keeps at them.
         return nullcontext()
 
+    def spool(self, output: Path) -> AbstractContextManager[None]:
+        return nullcontext()  # a preview keeps what it wrote in memory, to compare after the next save
+
     def written(self, memo: Memo, output: Path) -> None:
         return None  # the memo in memory keeps every page's bytes
 

@@ -4,7 +4,7 @@ A build changes ``output/`` in two phases:
 1. stage: every path is checked (inside the folder, a name the file system takes, no file
    sitegen did not write in the way, every folder to change writable), and every new or
    changed file is written in full into a pending folder beside ``output/``
-   (``.output.pending``), with a journal of the moves and deletions to make. Whatever can
+   (``.output.pending``), or moved there from the build's spool (``output.spool``), with a journal of the moves and deletions to make. Whatever can
    fail (a name too long, permissions, a full disk) fails here, while nothing in
    ``output/`` has changed: the previous site stays exactly as it was.
 2. commit: the journal is carried out. Each step is one atomic rename or one deletion,
@@ -157,19 +157,18 @@ def _stage(output: Path, pending: Path, files: Mapping[str, bytes] | SiteFiles, 
         if files.kept(rel) is not None and clean in recorded:
             unchanged += 1  # the build vouched that the folder holds it as written
             continue
-        data = files[rel]
         if known is not None:
             if clean in known:
-                if known[clean] == data:
+                if known[clean] == files[rel]:
                     unchanged += 1
                     continue
             else:
                 gate.check_new(clean)
-        elif _unchanged_on_disk(output, clean, data, gate):
+        elif _unchanged_on_disk(output, clean, files, rel, gate):
             unchanged += 1
             continue
         gate.check_folder(clean)
-        moves.append((_stage_file(pending, len(moves), data), clean))
+        moves.append((_stage_made(pending, len(moves), files, rel), clean))
     deletes = sorted(stale if known is not None else (r for r in stale if (output / r).is_file() or (output / r).is_symlink()))
     for rel in deletes:
         gate.check_folder(rel)
@@ -189,6 +188,19 @@ def _search_entry_rank(rel: str) -> int:
     if rel == SEARCH_SHARDS:
         return 2
     return 1 if rel.startswith("pagefind/") and rel.endswith("/" + SEARCH_ENTRY) else 0
+
+
+def _stage_made(pending: Path, name: int, files: SiteFiles, rel: str) -> str:
+    """Stage a file the build made: moved from the spool if it is there, else written."""
+    spooled = files.spooled(rel)
+    if spooled is None:
+        return _stage_file(pending, name, files[rel])
+    try:
+        # os.rename, not the commit's os.replace: the name in ``pending`` is a fresh one.
+        os.rename(spooled, pending / str(name))
+    except OSError as exc:
+        raise OutputError(os_error_message(exc, f"stage the new site in {pending}")) from exc
+    return str(name)
 
 
 def _stage_file(pending: Path, name, data: bytes) -> str:
@@ -272,7 +284,9 @@ def _probe(folder: Path) -> None:
     os.unlink(probe)
 
 
-def _unchanged_on_disk(output: Path, rel: str, data: bytes, gate: _Gate) -> bool:
+def _unchanged_on_disk(output: Path, rel: str, files: SiteFiles, made: str, gate: _Gate) -> bool:
+    """Whether ``output`` holds file ``rel`` with the bytes of ``files[made]`` (read only if
+    the sizes are equal)."""
     target = output / rel
     try:
         st = os.lstat(target)
@@ -284,10 +298,10 @@ def _unchanged_on_disk(output: Path, rel: str, data: bytes, gate: _Gate) -> bool
         return False
     if rel not in gate.recorded:
         gate.refuse(rel)
-    if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
+    if not stat.S_ISREG(st.st_mode) or st.st_size != files.size(made):
         return False
     try:
-        return target.read_bytes() == data
+        return target.read_bytes() == files[made]
     except OSError:
         return False
 

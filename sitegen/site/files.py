@@ -9,10 +9,18 @@ a step really needs its bytes (the search index of its shard is rebuilt).
 
 Whoever keeps a file vouches that the folder holds it as the last build wrote it (see
 ``output.stamps``: its size and time are those recorded after that build wrote it).
+
+A ``sitegen build`` also gives it a *spool*: a folder beside the output folder (see
+``output.spool``) into which every file made is written at once, so that a large site's
+pages do not all sit in memory from rendering until writing. Only the path, digest and
+size of such a file stay in memory; its bytes are read back when a step needs them (the
+search index), and writing the site moves the spooled file into place instead of writing
+it again (after which it can no longer be read from here).
 """
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Iterator, Mapping, MutableMapping
 
@@ -25,22 +33,34 @@ def file_digest(data: bytes) -> str:
 
 
 class SiteFiles(MutableMapping[str, bytes]):
-    """Output path -> bytes, some of them kept in ``folder`` as the last build wrote them."""
+    """Output path -> bytes, some of them kept in ``folder`` as the last build wrote them,
+    and, with a ``spool``, those made written there rather than held."""
 
-    def __init__(self, folder: Path | None = None, made: Mapping[str, bytes] | None = None):
+    def __init__(self, folder: Path | None = None, made: Mapping[str, bytes] | None = None,
+                 spool: Path | None = None):
         self._folder = folder
-        self._made: dict[str, bytes] = dict(made or {})
+        self._spool = spool
+        self._made: dict[str, bytes] = dict(made or {}) if spool is None else {}
+        self._spooled: dict[str, tuple[str, int]] = {}  # path -> (name in the spool, size)
         self._kept: dict[str, str] = {}  # path -> digest of the bytes the folder holds
         self._digests: dict[str, str] = {}  # path -> digest of bytes made, where known
+        self._spool_names = 0  # spool files made so far
+        self._frozen = False  # see frozen_copy
+        if spool is not None:
+            self.update(made or {})
 
     @classmethod
     def of(cls, files: Mapping[str, bytes]) -> "SiteFiles":
         return files if isinstance(files, SiteFiles) else cls(made=files)
 
-    def copy(self) -> "SiteFiles":
-        """Another mapping of the same files: what is added to one is not in the other."""
-        twin = SiteFiles(self._folder)
-        twin._made, twin._kept, twin._digests = dict(self._made), dict(self._kept), dict(self._digests)
+    def frozen_copy(self) -> "SiteFiles":
+        """The files as they are now, to read while this mapping goes on growing (the
+        search index is made from the pages while the exports are added): a spooled file's
+        bytes are read from the same spool, and the copy takes no changes."""
+        twin = SiteFiles(self._folder, spool=self._spool)
+        twin._made, twin._spooled = dict(self._made), dict(self._spooled)
+        twin._kept, twin._digests = dict(self._kept), dict(self._digests)
+        twin._frozen = True
         return twin
 
     def add(self, path: str, data: bytes, digest: str) -> None:
@@ -52,27 +72,40 @@ class SiteFiles(MutableMapping[str, bytes]):
         """``path`` is in the output folder as the last build wrote it, with bytes of ``digest``."""
         if self._folder is None:
             raise ValueError("no output folder to keep files in")
-        self._made.pop(path, None)
-        self._digests.pop(path, None)
+        self._forget(path)
         self._kept[path] = digest
 
     def kept(self, path: str) -> str | None:
         """The digest of a kept file's bytes; None for a file this build made."""
         return self._kept.get(path)
 
+    def spooled(self, path: str) -> Path | None:
+        """The spool's file of ``path``'s bytes; None for a file held in memory or kept."""
+        found = self._spooled.get(path)
+        return self._spool / found[0] if found is not None else None
+
+    def size(self, path: str) -> int:
+        """The size of a file's bytes; a spooled file's is known without reading it back."""
+        found = self._spooled.get(path)
+        if found is not None:
+            return found[1]
+        made = self._made.get(path)
+        return len(made) if made is not None else len(self[path])
+
     def digest(self, path: str) -> str:
         found = self._kept.get(path) or self._digests.get(path)
         if found is None:
-            found = self._digests[path] = file_digest(self._made[path])
+            found = self._digests[path] = file_digest(self[path])
         return found
 
     def update(self, other=(), /, **more) -> None:
         """As a dict's; the files another ``SiteFiles`` keeps stay kept, unread."""
         if isinstance(other, SiteFiles):
-            for path, data in other._made.items():
-                self[path] = data
+            for path in [*other._made, *other._spooled]:
                 if path in other._digests:
-                    self._digests[path] = other._digests[path]
+                    self.add(path, other[path], other._digests[path])
+                else:
+                    self[path] = other[path]
             for path, digest in other._kept.items():
                 self.keep(path, digest)
             other = ()
@@ -82,6 +115,12 @@ class SiteFiles(MutableMapping[str, bytes]):
         made = self._made.get(path)
         if made is not None:
             return made
+        spooled = self.spooled(path)
+        if spooled is not None:
+            try:
+                return spooled.read_bytes()
+            except OSError as exc:
+                raise OutputError(os_error_message(exc, f"read {path} back from {self._spool}")) from exc
         if path not in self._kept:
             raise KeyError(path)
         try:
@@ -91,23 +130,51 @@ class SiteFiles(MutableMapping[str, bytes]):
                               "; build again with --force") from exc
 
     def __setitem__(self, path: str, data: bytes) -> None:
+        if self._frozen:
+            raise TypeError("a frozen copy of the site's files takes no changes")
+        if self._spool is None:
+            self._kept.pop(path, None)
+            self._digests.pop(path, None)
+            self._made[path] = data
+            return
+        self._forget(path)
+        # Named by number, not by the output path: a spool file's name is always one the
+        # file system takes (the path is checked when the site is written).
+        name = str(self._spool_names)
+        self._spool_names += 1
+        try:
+            with open(self._spool / name, "xb") as f:
+                f.write(data)
+        except OSError as exc:
+            raise OutputError(os_error_message(exc, f"write {path} into {self._spool}")) from exc
+        self._spooled[path] = (name, len(data))
+
+    def _forget(self, path: str) -> None:
+        """Drop whatever is known of ``path``'s bytes (and its spool file)."""
+        if self._frozen:
+            raise TypeError("a frozen copy of the site's files takes no changes")
         self._kept.pop(path, None)
         self._digests.pop(path, None)
-        self._made[path] = data
+        self._made.pop(path, None)
+        spooled = self._spooled.pop(path, None)
+        if spooled is not None:
+            try:
+                os.unlink(self._spool / spooled[0])
+            except OSError:
+                pass  # gone with the spool at the end of the build
 
     def __delitem__(self, path: str) -> None:
-        self._digests.pop(path, None)
-        if path in self._made:
-            del self._made[path]
-        else:
-            del self._kept[path]
+        if path not in self:
+            raise KeyError(path)
+        self._forget(path)
 
     def __contains__(self, path: object) -> bool:
-        return path in self._made or path in self._kept
+        return path in self._made or path in self._spooled or path in self._kept
 
     def __iter__(self) -> Iterator[str]:
         yield from self._made
+        yield from self._spooled
         yield from self._kept
 
     def __len__(self) -> int:
-        return len(self._made) + len(self._kept)
+        return len(self._made) + len(self._spooled) + len(self._kept)

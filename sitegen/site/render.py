@@ -13,8 +13,9 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import traceback
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait as wait_for
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -43,7 +44,7 @@ class RenderedPage:
     """A rendered page, and the inputs it read (see ``site_view``)."""
 
     file: str  # output file, e.g. "people/angela-merkel/index.html"
-    data: bytes | None  # None: the output folder holds it as the last build wrote it
+    data: bytes | None  # None: the output folder holds it as the last build wrote it, or this build's spool
     path: str  # site path
     lastmod: str | None  # for sitemap.xml
     listed: bool  # in sitemap.xml
@@ -64,30 +65,41 @@ def render_all(data: SiteData, plans: Sequence[PagePlan],
 
 
 def render_site(site: Site, config: SiteConfig, jobs: int = 1, render_pages: RenderPages = render_all,
-                output: Path | None = None) -> SiteFiles:
+                output: Path | None = None, spool: Path | None = None) -> SiteFiles:
     """Every file of the site except data/*.json, keyed by POSIX path relative to the output root.
 
     With ``jobs`` > 1 and a large site, pages are rendered in that many processes (forked,
     so they share the resolved site without copying it). A page ``render_pages`` hands
-    back without bytes is kept as the folder ``output`` holds it.
+    back without bytes is kept as the folder ``output`` holds it. With a ``spool``, each
+    file's bytes go there as soon as they are made (see ``SiteFiles``), and the pages
+    rendered come back to ``render_pages`` without them: neither holds a page's bytes.
     """
     dirs = _template_dirs(config)
     templates = TemplateSet.read(dirs)
     data = SiteData(site, config, templates.closures)
     renderer = _Renderer(_environment(dirs, templates.digest), data)
+    files = SiteFiles(output, spool=spool)
+
+    def spooled(page: RenderedPage) -> RenderedPage:
+        files.add(page.file, page.data, page.digest)
+        return replace(page, data=None)
+
+    made = spooled if spool is not None else None
 
     def render(plans: Sequence[PagePlan]) -> list[RenderedPage]:
         if jobs > 1 and len(plans) >= PARALLEL_PAGES and "fork" in multiprocessing.get_all_start_methods():
-            return _render_in_processes(renderer, plans, jobs)
-        return _render_pages(renderer, plans)
+            return _render_in_processes(renderer, plans, jobs, made)
+        if made is None:
+            return _render_pages(renderer, plans)
+        return [made(page) for start in range(0, len(plans), RENDER_BATCH)
+                for page in _render_pages(renderer, plans[start:start + RENDER_BATCH])]
 
     pages = render_pages(data, planned_pages(data), render)
-    files = SiteFiles(output)
     for page in pages:
-        if page.data is None:
-            files.keep(page.file, page.digest)
-        else:
+        if page.data is not None:
             files.add(page.file, page.data, page.digest)
+        elif page.file not in files:  # else rendered and spooled by this build
+            files.keep(page.file, page.digest)
     sitemap = [(page.path, page.lastmod) for page in pages if page.listed]
     if config.base_url:
         files["sitemap.xml"] = hosting.sitemap(config.base_url, sitemap)
@@ -125,6 +137,8 @@ _FORKED: tuple | None = None  # what forked workers render from: set just before
 # Pages a forked worker renders and sends back at a time: what it holds stays this size,
 # not a share of the whole site's pages (with their pickles, as large again).
 RENDER_BATCH = 400
+# Batches each worker may have rendered, or be rendering, before this process takes them.
+BATCHES_AHEAD = 2
 
 
 def _render_part(share: int, start: int, stop: int) -> list:
@@ -132,25 +146,58 @@ def _render_part(share: int, start: int, stop: int) -> list:
     return _render_pages(renderer, plans[share::jobs][start:stop])
 
 
-def _render_in_processes(renderer, plans, jobs: int) -> list:
+def _render_in_processes(renderer, plans, jobs: int,
+                         made: Callable[[RenderedPage], RenderedPage] | None = None) -> list:
+    """The pages, rendered by this process and ``jobs`` - 1 forked ones, each a share.
+
+    ``made`` (if given) is handed each page as it comes, in this process: this process's
+    own as it renders them, a batch at a time, and the workers' batches as they arrive,
+    taken in between its own. What it returns stands for the page from then on.
+    """
     # fork() copies only the calling thread: a caller that runs other threads (a dev
     # server) should render with jobs=1.
     global _FORKED
     _FORKED = (renderer, plans, jobs)
+    take = made or (lambda page: page)
+    parts: dict[tuple[int, int], list] = {}  # (share, start) -> its pages, as ``take`` returned them
+    # The workers' batches, in the order they are handed out, and those handed out and
+    # not yet taken back: a worker that runs ahead of this process waits for it, rather
+    # than pile its pages up here.
+    waiting = deque((share, start) for start in range(0, len(plans[1::jobs]), RENDER_BATCH)
+                    for share in range(1, jobs) if start < len(plans[share::jobs]))
+    pending: dict = {}
+
+    def hand_out(pool: ProcessPoolExecutor) -> None:
+        while waiting and len(pending) < BATCHES_AHEAD * (jobs - 1):
+            share, start = waiting.popleft()
+            pending[pool.submit(_render_part, share, start, start + RENDER_BATCH)] = (share, start)
+
+    def collect(pool: ProcessPoolExecutor, wait: bool) -> None:
+        done, _ = wait_for(pending, timeout=None if wait else 0, return_when=FIRST_COMPLETED)
+        # A finished future holds its batch's bytes for as long as it is referenced.
+        while done:
+            future = done.pop()
+            parts[pending.pop(future)] = [take(page) for page in future.result()]
+            del future
+        hand_out(pool)
+
     # The site's objects stay shared with the workers: without this, the first garbage
     # collection in a worker writes to every one of them, copying their memory pages.
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context, initializer=die_with_parent) as pool:
-            others = [[pool.submit(_render_part, share, start, start + RENDER_BATCH)
-                       for start in range(0, len(plans[share::jobs]), RENDER_BATCH)]
-                      for share in range(1, jobs)]
-            shares = [_render_part(0, 0, len(plans))]
-            shares += [[page for part in parts for page in part.result()] for parts in others]
+            hand_out(pool)
+            for start in range(0, len(plans[0::jobs]), RENDER_BATCH):
+                parts[0, start] = [take(page) for page in _render_part(0, start, start + RENDER_BATCH)]
+                collect(pool, wait=False)
+            while pending:
+                collect(pool, wait=True)
     finally:
         _FORKED = None
         gc.unfreeze()
+    shares = [[page for key in sorted(k for k in parts if k[0] == share) for page in parts[key]]
+              for share in range(jobs)]
     # Put the pages back in their order: page i was rendered by share i % jobs.
     out = []
     for i in range(len(plans)):

@@ -127,7 +127,7 @@ def _index_shards(binary: Path, files: SiteFiles, todo: Mapping[str, list[str]],
     """
     def index(folder: str) -> tuple[dict[str, bytes], list[str]]:
         said: list[str] = []
-        made = _run_pagefind(binary, {rel: files[rel] for rel in todo[folder]}, language, said.append)
+        made = _run_pagefind(binary, todo[folder], files, language, said.append)
         return {f"{folder}/{name}": data for name, data in made.items()
                 if folder == BUNDLE or _merged_shard_needs(name)}, said
 
@@ -255,16 +255,16 @@ def _digest(files: Mapping[str, bytes]) -> str:
                                    for k, v in sorted(files.items()))).hexdigest()
 
 
-def _run_pagefind(binary: Path, pages: Mapping[str, bytes], language: str,
+def _run_pagefind(binary: Path, pages: list[str], files: Mapping[str, bytes], language: str,
                   warn: Callable[[str], None]) -> dict[str, bytes]:
-    """The files of one Pagefind bundle of ``pages``, named within the bundle."""
+    """The files of one Pagefind bundle of ``pages`` (their bytes in ``files``), named within the bundle."""
     with tempfile.TemporaryDirectory(prefix="sitegen-search-") as tmp:
         site = Path(tmp) / "site"
         bundle = Path(tmp) / BUNDLE
-        for rel, data in pages.items():
+        for rel in pages:  # one at a time: a spooled page is read back only to be copied
             path = site / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            path.write_bytes(files[rel])
         site.mkdir(exist_ok=True)
         command = [str(binary), "--site", str(site), "--output-path", str(bundle), "--silent"]
         if language:
