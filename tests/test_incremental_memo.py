@@ -54,6 +54,32 @@ def test_a_mentions_digest_says_every_field_and_is_made_once():
     assert digest((base,)) != digest((base.__digest__(),)), "a mention is not the string of its digest"
 
 
+def test_long_sequences_digest_in_one_piece_and_still_by_content():
+    """Sequences of plain records and of mentions are fed whole (one repr, or their own
+    digests joined): still by content, and never equal to another kind of sequence."""
+    from sitegen.model import Mention
+
+    pairs = (("people/ada", 3), ("places/paris", 12))
+    assert digest(pairs) == digest(tuple(tuple(p) for p in pairs))
+    assert digest((("a", 1),)) != digest((("a", "1"),)) != digest((("a", 1.0),))
+    assert digest(("a, 'b'",)) != digest(("a", "b")), "strings are quoted and escaped"
+    assert digest((None, True)) != digest(("None", "True"))
+
+    class Label(str):  # a subclass's repr may say less than its value: fed item by item
+        def __repr__(self) -> str:
+            return "label"
+
+    assert digest((Label("x"),)) != digest((Label("y"),))
+    assert digest((Point(1, "a"), "b")) == digest((Point(1, "a"), "b")) != digest((Point(2, "a"), "b"))
+    one = Mention("a/1", 4, 9, "Paris", "In Paris, rain.", 0, "places/paris")
+    two = Mention("a/1", 10, 15, "Lyons", "In Paris, rain.", 0, "places/lyon")
+    assert digest((one, two)) == digest((dataclasses.replace(one), dataclasses.replace(two)))
+    assert digest((one, two)) != digest((two, one)) != digest((one,))
+    assert digest((one, two)) != digest([one, two])
+    assert digest((one, "x")) != digest((one, "y")), "a mixed sequence is fed item by item"
+    assert digest(({"a": 1},)) != digest((one,))
+
+
 def test_a_value_without_a_content_digest_is_refused():
     with pytest.raises(TypeError, match="cannot digest"):
         digest(object())

@@ -75,8 +75,42 @@ def _feed_int(h: "hashlib._Hash", value: int) -> None:
 
 def _feed_sequence(h: "hashlib._Hash", value: tuple | list) -> None:
     h.update((b"t" if isinstance(value, tuple) else b"l") + struct.pack(">Q", len(value)))
+    if not value:
+        return
+    # The long sequences of a site come in two kinds, each fed in one piece: the values
+    # that keep their own digest (an article's mentions: tens of thousands of mentions per
+    # thousand articles) and plain records (an entity's co-mention pairs of name and count).
+    # Item by item, they were a build's largest digesting cost.
+    first = type(value[0])
+    if _FEEDERS.get(first) is _feed_digestible and all(type(item) is first for item in value):
+        h.update(b"M" + "\0".join([item.__digest__() for item in value]).encode("utf-8", "surrogatepass"))
+        return
+    if _is_plain(value):
+        # The repr of strings, numbers, None and tuples of them says each one unambiguously
+        # (strings quoted and escaped): one repr in C for the whole sequence.
+        text = repr(value).encode("utf-8", "surrogatepass")
+        h.update(b"r" + struct.pack(">Q", len(text)) + text)
+        return
     for item in value:
         _feed(h, item)
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _is_plain(value: tuple | list) -> bool:
+    """Whether ``value`` holds only scalars and tuples of scalars (no subclasses: their repr may say less)."""
+    scalars = _SCALARS
+    for item in value:
+        kind = type(item)
+        if kind in scalars:
+            continue
+        if kind is not tuple:
+            return False
+        for part in item:
+            if type(part) not in scalars:
+                return False
+    return True
 
 
 def _feed_set(h: "hashlib._Hash", value: frozenset | set) -> None:
