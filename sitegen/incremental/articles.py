@@ -27,7 +27,7 @@ from ..config import SiteConfig
 from ..content.articles import article_from_bytes, read_file, unreadable
 from ..nlp.extract import model_fingerprint
 from ..model import Article, ArticleError
-from .digest import digest
+from .digest import digest, joined_digest, own_digest
 from .memo import Entry, Memo
 
 
@@ -42,6 +42,7 @@ class FileRead:
 ARTICLES = Entry["Article | ArticleError"]("article", persist=True)
 READ_FILES = Entry[FileRead]("article file")  # by the file's path, settings and stat signature
 CLUSTERS = Entry["list[Cluster]"]("article clusters", persist=True)
+CLUSTERS_KEYS = Entry[str]("article clusters key")  # by the article's own digest, the model and stoplist
 
 # A file whose size, modification time and inode are what they were when it was last
 # read is not read again; unless it was read within this long of being modified, as file
@@ -59,7 +60,9 @@ def article_reader(memo: Memo) -> Callable[[Path, str, bool, int], "Article | Ar
         except OSError as exc:
             return unreadable(path, exc)
         settings = (str(path), aid, allow_html, max_bytes)
-        signature = digest(settings, st.st_size, st.st_mtime_ns, st.st_ino)
+        # The stat signature, said plainly: digesting it was most of what a preview spends
+        # on each of the archive's files at every save (a path holds no NUL).
+        signature = f"{path}\0{aid}\0{allow_html:d}\0{max_bytes}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}"
         seen = memo.get(READ_FILES, signature)
         if seen is not None and seen.read_at_ns - st.st_mtime_ns > SETTLED_NS:
             found = memo.get(ARTICLES, seen.article_key)
@@ -83,8 +86,20 @@ def clusters_reusing(memo: Memo, cluster: Callable[[Sequence[Article]], "tuple[d
     Returns the clusters by article id and how many articles NER ran on.
     """
     model_id = model_fingerprint(config.model)
-    # Clusters name their article: two articles of the same text have clusters of their own.
-    keys = {a.id: digest(a.id, clusters_key(extraction_key(a.text, model_id), config.stoplist)) for a in articles}
+
+    def key_of(article: Article) -> str:
+        # Clusters name their article: two articles of the same text have clusters of their own.
+        return digest(article.id, clusters_key(extraction_key(article.text, model_id), config.stoplist))
+
+    if memo.remembers(CLUSTERS_KEYS):
+        # A preview's articles are the values it read before, each with its own digest
+        # kept: their keys are looked up by it rather than made again (hashing every
+        # article's text three times over was a tenth of a save at 10,000 articles).
+        settings = digest(model_id, config.stoplist)
+        keys = {a.id: memo.reuse(CLUSTERS_KEYS, joined_digest(own_digest(a), settings), lambda a=a: key_of(a))
+                for a in articles}
+    else:
+        keys = {a.id: key_of(a) for a in articles}
     found = memo.get_many(CLUSTERS, keys.values())
     todo = [a for a in articles if keys[a.id] not in found]
     made, ran = cluster(todo) if todo else ({}, 0)
