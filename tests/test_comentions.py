@@ -41,6 +41,22 @@ def test_counts_brought_up_to_date_equal_counting_afresh(sites):
         _equal(last, count(entities))
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(SITES, min_size=1, max_size=8))
+def test_counts_brought_up_to_date_equal_counting_afresh_when_articles_name_more_than_are_counted(sites):
+    # Only the first few entities of an article (in rank order) are counted: an edit that
+    # renames one, or adds one ranked before others, changes which are.
+    from unittest.mock import patch
+
+    with patch.object(comentions, "MAX_PER_ARTICLE", 2):
+        last = CoMentions()
+        for site in sites:
+            entities = _entities(site)
+            last = updated(last, entities)
+            _equal(last, count(entities))
+            assert dict(last.named) == dict(count(entities).named)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(SITES, min_size=1, max_size=6))
 def test_a_preview_memo_counts_as_the_command_line_does(sites):

@@ -34,19 +34,25 @@ class CoMentions:
     # entity id -> its strongest others with the articles shared, strongest first (ties by rank)
     related: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     keys: Mapping[str, str] = field(default_factory=dict)  # entity id -> name key (the tie-break)
+    # What the next count is brought up to date from: article id -> the ids of every entity
+    # naming it, in rank order (``members`` keeps the first MAX_PER_ARTICLE), and entity id
+    # -> the articles naming it (``Entity.articles``, the same tuples).
+    named: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    articles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def count(entities: Sequence[Entity]) -> CoMentions:
     """The co-mentions of ``entities``, counted from nothing."""
     order, keys = ranked(entities)
-    members = article_members(order)
+    named = article_entities(order)
+    members = {a: counted(ids) for a, ids in named.items()}
     pairs: dict[str, Counter] = defaultdict(Counter)
     for ids in members.values():
         add_article(pairs, ids)
     pairs = {a: counts for a, counts in pairs.items() if counts}
     rank = ranks(order)
     related = {e.id: strongest(pairs.get(e.id), rank, order) for e in entities}
-    return CoMentions(members, pairs, related, keys)
+    return CoMentions(members, pairs, related, keys, named, {e.id: e.articles for e in entities})
 
 
 def with_co_mentions(site: Site, counting: Callable[[Sequence[Entity]], CoMentions] = count) -> Site:
@@ -68,14 +74,18 @@ def ranks(order: Sequence[Entity]) -> dict[str, int]:
     return {e.id: i for i, e in enumerate(order)}
 
 
-def article_members(order: Sequence[Entity]) -> dict[str, tuple[str, ...]]:
-    """Article id -> the ids of the entities counted for it: the first ``MAX_PER_ARTICLE``
-    of those naming it, in rank order."""
+def article_entities(order: Sequence[Entity]) -> dict[str, tuple[str, ...]]:
+    """Article id -> the ids of every entity naming it, in rank order."""
     named: dict[str, list[str]] = defaultdict(list)
     for entity in order:
         for article_id in entity.articles:
             named[article_id].append(entity.id)
-    return {a: tuple(ids[:MAX_PER_ARTICLE]) for a, ids in named.items()}
+    return {a: tuple(ids) for a, ids in named.items()}
+
+
+def counted(named: tuple[str, ...]) -> tuple[str, ...]:
+    """Of the entities naming an article (in rank order), those counted for it: the first ``MAX_PER_ARTICLE``."""
+    return named if len(named) <= MAX_PER_ARTICLE else named[:MAX_PER_ARTICLE]
 
 
 def add_article(pairs: Mapping[str, Counter], ids: tuple[str, ...]) -> None:

@@ -10,9 +10,9 @@ entities: ``tests/test_comentions.py`` checks it on random sequences of updates.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
-from ..entities.comentions import CoMentions, add_article, article_members, count, ranked, ranks, remove_article, strongest
+from ..entities.comentions import CoMentions, add_article, count, counted, ranked, ranks, remove_article, strongest
 from ..model import Entity
 from .digest import digest
 from .memo import Entry, Memo
@@ -63,8 +63,9 @@ def counting(memo: Memo | None, point: str) -> Callable[[Sequence[Entity]], CoMe
 def updated(last: CoMentions, entities: Sequence[Entity]) -> CoMentions:
     """``count(entities)``, worked out from ``last`` (the counts of other entities)."""
     order, keys = ranked(entities)
-    members = article_members(order)
-    changed = [a for a in members.keys() | last.members.keys() if last.members.get(a) != members.get(a)]
+    rank = ranks(order)
+    members, named, touched = _members_updated(last, entities, keys, rank)
+    changed = [a for a in touched if last.members.get(a) != members.get(a)]
     pairs = dict(last.pairs)
     copied: set[str] = set()  # last build's counters are its own: change copies
     for article_id in changed:
@@ -82,7 +83,6 @@ def updated(last: CoMentions, entities: Sequence[Entity]) -> CoMentions:
     for i in renamed:  # its place in the tie-break of every entity it is counted with
         dirty.update(pairs.get(i, ()))
     dirty |= renamed
-    rank = ranks(order)
     related = {}
     for entity in entities:
         before = last.related.get(entity.id)
@@ -91,4 +91,41 @@ def updated(last: CoMentions, entities: Sequence[Entity]) -> CoMentions:
         else:
             found = strongest(pairs.get(entity.id), rank, order)
             related[entity.id] = before if before == found else found
-    return CoMentions(members, pairs, related, keys)
+    return CoMentions(members, pairs, related, keys, named, {e.id: e.articles for e in entities})
+
+
+def _members_updated(last: CoMentions, entities: Sequence[Entity], keys: Mapping[str, str],
+                     rank: Mapping[str, int]) -> tuple[dict, dict, set[str]]:
+    """Each article's entities (all, and those counted) brought up to date from ``last``'s,
+    and the articles whose lists may differ: those of the entities whose articles or name
+    key changed, or that came or went. An entity's articles are compared by value (an
+    unchanged entity's tuple compares item by item, each the same string, in C)."""
+    named = dict(last.named)
+    touched: set[str] = set()
+    now = {e.id: e.articles for e in entities}
+    for entity_id, articles in now.items():
+        before = last.articles.get(entity_id)
+        if before == articles and last.keys.get(entity_id) == keys[entity_id]:
+            continue
+        # Its articles now and before: in each, it came, went or moved in the rank order.
+        before = before or ()
+        touched.update(before)
+        touched.update(articles)
+        for article_id in set(before) - set(articles):
+            named[article_id] = tuple(i for i in named[article_id] if i != entity_id)
+        for article_id in set(articles) - set(before):
+            named[article_id] = named.get(article_id, ()) + (entity_id,)
+    for entity_id in last.articles.keys() - now.keys():  # gone (or known by another id now)
+        for article_id in last.articles[entity_id]:
+            touched.add(article_id)
+            named[article_id] = tuple(i for i in named[article_id] if i != entity_id)
+    members = dict(last.members)
+    for article_id in touched:
+        ids = named.get(article_id)
+        if ids:
+            ids = named[article_id] = tuple(sorted(ids, key=rank.__getitem__))
+            members[article_id] = counted(ids)
+        else:
+            named.pop(article_id, None)
+            members.pop(article_id, None)
+    return members, named, touched
