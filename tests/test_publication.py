@@ -196,3 +196,36 @@ def test_a_common_word_is_found_by_words_as_by_scanning_each_text(name, texts):
     entity = Entity(id="places/x", name=name, type="place", aliases=(), mentions=(), articles=tuple(ids))
     plain = dict(zip(ids, texts))
     assert _counts_as_evidence(entity, ArticleTexts(plain)) == _counts_as_evidence(entity, plain)
+
+
+def test_a_preview_decides_again_when_an_entitys_article_changes_around_its_mentions():
+    """A page decision reads the whole text of the entity's articles: an edit elsewhere in
+    one of them (here, the name written in lower case) changes it though no mention did."""
+    import datetime
+
+    from sitegen.entities.publication import publish
+    from sitegen.incremental import Memo
+    from sitegen.incremental.entities import published
+    from sitegen.model import Article, Site
+
+    word = _entity("Standings", "organisation", [("Standings after", "Standings"), ("Standings now", "Standings")])
+    other = _entity("Zembla", "organisation", [("Zembla rose.", "Zembla"), ("Zembla fell.", "Zembla")], articles=2)
+    other = Entity(id="organisations/zembla", name=other.name, type=other.type, aliases=(),
+                   mentions=other.mentions, articles=other.articles)
+
+    def site(a0_text: str) -> Site:
+        articles = tuple(Article(aid, Path(f"{aid}.md"), aid, datetime.date(2026, 1, 1), text, text)
+                         for aid, text in (("a0", a0_text), ("a1", "Zembla fell.")))
+        return Site(articles, (word, other))
+
+    memo = Memo()
+    texts = ["Standings after. Standings now.", "Standings after. The standings now: Standings now.",
+             "Standings after. Standings now.", "Standings after. Standings now. Zembla, and standings."]
+    for text in texts:
+        memo.begin()
+        now = published(memo, site(text), [], 0.6)
+        memo.end()
+        fresh = publish(site(text), [], 0.6)
+        assert now.page_reasons == fresh.page_reasons, text
+        assert [e.id for e in now.entities] == [e.id for e in fresh.entities], text
+    assert [e.name for e in now.entities] == ["Zembla"], "the last text writes the word in lower case"

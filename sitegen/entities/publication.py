@@ -160,17 +160,18 @@ def _known_place(name: str) -> bool:
 
 
 def publish(site: Site, judgements: Sequence[Judgement], link_threshold: float,
-            decide: Callable[[Entity, Judgement | None, float, Mapping[str, str]], tuple[bool, str]] = page_reason
-            ) -> Site:
+            decide: Callable[[Entity, Judgement | None, float, Mapping[str, str]], tuple[bool, str]] = page_reason,
+            texts: ArticleTexts | None = None) -> Site:
     """``site`` with only the entities that earn a page in ``entities``; the others in
     ``without_page``, their mentions still in each article's list, and left out of the
     related lists of those with a page.
 
     ``decide`` is ``page_reason``; a preview passes one that hands back the decision
-    kept for the same entity, note, threshold and article texts (see ``incremental``).
+    kept for the same entity, note, threshold and article texts (see ``incremental``),
+    and ``texts`` the site's article texts with the words of each split once for good.
     """
     by_path = {j.path: j for j in judgements}
-    texts = ArticleTexts({a.id: a.text for a in site.articles})
+    texts = texts if texts is not None else ArticleTexts({a.id: a.text for a in site.articles})
     decided = {}
     for entity in site.entities:
         judgement = by_path.get(entity.note_path) if entity.note_path else None

@@ -6,8 +6,10 @@
   article and of its clusters with their entities' ids. Merging keeps its blocks and
   groups by the clusters' digests (see ``incremental.merge_blocks``).
 - publication: each entity's page decision under the digest of the entity, its note, the
-  threshold and the articles whose text it reads; and the related lists of the last build
-  handed back where equal, the very tuples (pages find an unchanged list at once).
+  threshold and the articles whose text it reads (that last part kept from the last build
+  for an entity none of whose articles changed), each article's words under its digest;
+  and the related lists of the last build handed back where equal, the very tuples (pages
+  find an unchanged list at once).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from ..nlp.chains import Cluster
 from ..content.judgements import Judgement
 from ..entities.merge import Group, canonical_key, merge_block
 from ..model import Article, Entity, Mention, Site
-from ..entities.publication import page_reason, publish
+from ..entities.publication import ArticleTexts, page_reason, publish
 from ..entities.resolve import MentionRuns, article_mentions, cluster_mentions, entity_of, resolve
 from .digest import digest, joined_digest, own_digest
 from .memo import Entry, Memo
@@ -171,16 +173,60 @@ def published(memo: Memo | None, site: Site, judgements: Sequence[Judgement], li
     if memo is None or not memo.remembers(PAGE_DECISION):
         return publish(site, judgements, link_threshold)
     article_keys = {a.id: own_digest(a) for a in site.articles}
+    last_key = digest("texts publication read")
+    last = memo.get(LAST_READ_TEXTS, last_key) or _ReadTexts()
+    edited = {a for a, key in article_keys.items() if last.article_keys.get(a) != key}
+    edited.update(last.article_keys.keys() - article_keys.keys())
+    now = _ReadTexts(article_keys)
+
+    def texts_read(entity: Entity) -> str:
+        # The digest of the texts of the entity's articles: last build's where neither
+        # its articles nor any of their texts changed (a hub is named in thousands).
+        kept = last.parts.get(entity.id)
+        if kept is not None and kept[0] == entity.articles and edited.isdisjoint(entity.articles):
+            part = kept[1]
+        else:
+            part = joined_digest(*[article_keys[a] for a in entity.articles])
+        now.parts[entity.id] = (entity.articles, part)
+        return part
 
     def decide(entity: Entity, judgement: Judgement | None, threshold: float,
                texts: Mapping[str, str]) -> tuple[bool, str]:
         # page_reason reads the texts of the entity's own articles, no others
         key = joined_digest(own_digest(entity), own_digest(judgement) if judgement else "-", repr(threshold),
-                            *[article_keys[a] for a in entity.articles])
+                            texts_read(entity))
         return memo.reuse(PAGE_DECISION, key, lambda: page_reason(entity, judgement, threshold, texts))
 
-    site = publish(site, judgements, link_threshold, decide)
+    texts = _KeptWords(memo, {a.id: a.text for a in site.articles}, article_keys)
+    site = publish(site, judgements, link_threshold, decide, texts)
+    memo.put(LAST_READ_TEXTS, last_key, now)
     return _same_lists_as_last(memo, site)
+
+
+@dataclass
+class _ReadTexts:
+    """The articles' digests publication last read, and each entity's digest of its articles' texts."""
+
+    article_keys: dict[str, str] = field(default_factory=dict)
+    parts: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)  # id -> (its articles, digest)
+
+
+LAST_READ_TEXTS = Entry[_ReadTexts]("texts publication read")
+ARTICLE_WORDS = Entry[frozenset]("words of an article")  # by the article's own digest
+
+
+class _KeptWords(ArticleTexts):
+    """The article texts, with each one's words kept from build to build by its digest."""
+
+    def __init__(self, memo: Memo, texts: Mapping[str, str], keys: Mapping[str, str]):
+        super().__init__(texts)
+        self._memo, self._keys = memo, keys
+
+    def words(self, article_id: str) -> frozenset[str]:
+        key = self._keys.get(article_id)
+        if key is None:
+            return super().words(article_id)
+        return self._memo.reuse(ARTICLE_WORDS, key, lambda: super(_KeptWords, self).words(article_id))
 
 
 def _same_lists_as_last(memo: Memo, site: Site) -> Site:
