@@ -8,6 +8,7 @@ what a preview reuses between builds is looked up around its parts, in
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import repeat
 from typing import Callable, Mapping, Sequence
 
 from ..nlp.chains import Cluster
@@ -123,7 +124,7 @@ def article_mentions(article_id: str, entities: Sequence[Entity], runs: MentionR
 def _group_facts(group: Group, order: Mapping[str, int], entity_types: Sequence[str],
                  min_mentions: int) -> tuple[bool, tuple]:
     """Whether ``group`` becomes an entity, and its place in the order slugs are handed out in."""
-    first_seen = -max(order.get(a, 0) for a in group.articles)
+    first_seen = -max(map(order.get, group.articles, repeat(0)))  # in C: a hub is named in thousands
     return (_keep(group, entity_types, min_mentions), (group.type, name_key(group.name), group.name, first_seen))
 
 
