@@ -90,6 +90,22 @@ def test_a_new_mention_of_a_name_in_every_article_re_cuts_one_article_list(monke
     assert len(site.entity("places/paris").articles) == 40
 
 
+def test_a_hub_remade_for_one_new_mention_makes_the_mentions_of_that_article_only(monkeypatch):
+    """Paris, named in all 40 articles, is remade when one of them names it once more: its
+    mentions in the other 39 are last build's, not cut from their texts again."""
+    named = make_site(random.Random(8), 40)
+    memo = Memo()
+    resolved_site(named, memo)
+    made = []
+    real = kept_entities.cluster_mentions
+    monkeypatch.setattr(kept_entities, "cluster_mentions",
+                        lambda cluster, *rest: made.append(cluster.article_id) or real(cluster, *rest))
+    named[7] = named[7] + ["Paris"]
+    site = resolved_site(named, memo)
+    assert site == resolved_site(named, None)
+    assert set(made) == {"a007"}
+
+
 def test_an_edit_makes_again_only_the_keys_of_the_entities_and_lists_it_touched(monkeypatch):
     """An entity whose group is unchanged and whose articles are unchanged is handed back
     without its key being made again (the key reads every one of its articles: Paris

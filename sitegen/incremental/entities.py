@@ -99,7 +99,11 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
         found = memo.get(ENTITY, key)
         if found is None:
             before = last.entities.get(entity_id)
-            found = entity_of(entity_id, group, by_id, order, _same_mentions_as(before))
+            # Articles whose text and clusters of this entity are as last time: its mentions
+            # there are last time's (a hub remade for one new sentence keeps the rest).
+            was = last.parts.get(entity_id, {})
+            same = {a for a, made_of in parts.items() if a not in changed and was.get(a) == made_of}
+            found = entity_of(entity_id, group, by_id, order, _same_mentions_as(before, same))
             found = memo.put(ENTITY, key, before if before == found else found)
         now.entity_keys[entity_id], now.parts[entity_id], now.entities[entity_id] = key, parts, found
         return found
@@ -154,12 +158,31 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
     return site
 
 
-def _same_mentions_as(before: Entity | None):
-    """``cluster_mentions``, handing back ``before``'s mention where an equal one is made:
-    a large entity remade for one new mention keeps the rest, and their digests."""
-    prior = {} if before is None else {(m.article_id, m.start, m.end): m for m in before.mentions}
+def _same_mentions_as(before: Entity | None, same: set[str]):
+    """``cluster_mentions``, handing back ``before``'s mentions where equal ones would be
+    made: a large entity remade for one new mention keeps the rest, and their digests.
+
+    In an article of ``same`` (its text, and the clusters of the entity in it, as when
+    ``before`` was made) the mentions are ``before``'s there, all of them: handed back
+    with the article's first cluster, and none with the others (``entity_of`` sorts
+    them). Elsewhere each mention is made, and ``before``'s equal one kept in its place.
+    """
+    runs: dict[str, list[Mention]] = {}
+    prior: dict[tuple, Mention] = {}
+    for m in before.mentions if before is not None else ():
+        if m.article_id in same:
+            runs.setdefault(m.article_id, []).append(m)
+        else:
+            prior[(m.article_id, m.start, m.end)] = m
+    handed: set[str] = set()
 
     def mentions_of(cluster: Cluster, article: Article, entity_id: str) -> tuple[Mention, ...]:
+        run = runs.get(cluster.article_id)
+        if run is not None:
+            if cluster.article_id in handed:
+                return ()
+            handed.add(cluster.article_id)
+            return tuple(run)
         made = cluster_mentions(cluster, article, entity_id)
         if not prior:
             return made
