@@ -375,3 +375,15 @@ def test_write_site_keeps_foreign_files_whatever_the_sequence(tmp_path_factory, 
         for rel, data in planted.items():
             assert now.get(rel) == data, f"{rel} was a user's file"
         assert set(now) - {RECORD} <= set(files) | set(planted)
+
+
+def test_a_path_too_long_for_the_file_system_is_refused_before_anything_is_written(tmp_path):
+    out = tmp_path / "out"
+    written = {"index.html": b"home", "a.html": b"a"}
+    write_site(out, written)
+    too_long = "/".join(["d" * 200] * 21) + "/page.html"  # each part fits a name; the whole is over 4,096 bytes
+    for known in (None, written):  # read back, or known by the process that wrote it (a preview)
+        with pytest.raises(OutputError, match="longer than file systems allow"):
+            write_site(out, {**written, too_long: b"x"}, known=known)
+        assert sorted(p.name for p in out.iterdir()) == sorted(["index.html", "a.html", RECORD])
+        assert not pending_folder(out.resolve()).exists()

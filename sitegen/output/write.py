@@ -144,9 +144,16 @@ def _stage(output: Path, pending: Path, files: Mapping[str, bytes] | SiteFiles, 
     files = SiteFiles.of(files)
     # A path written last time was checked then (a path's check reads the path alone): one
     # this process wrote (``known``) or one kept as the last build wrote it.
-    checked = [(rel, rel) if (known is not None and rel in known) or files.kept(rel) is not None
-               else (_checked(rel), rel) for rel in files]
-    if len(os.fsencode(str(output))) + max((len(rel.encode()) for rel, _ in checked), default=0) > PATH_MAX:
+    checked, longest = [], 0
+    for rel in files:
+        if (known is not None and rel in known) or files.kept(rel) is not None:
+            checked.append((rel, rel))
+        else:
+            checked.append((_checked(rel), rel))
+            # Likewise only a new path can be too long for this folder (encoding every
+            # path again cost a preview tens of milliseconds a save on a large site).
+            longest = max(longest, len(rel.encode()))
+    if len(os.fsencode(str(output))) + longest > PATH_MAX:
         raise OutputError(f"{output}: some page paths would be longer than file systems allow; "
                           f"choose an output folder with a shorter path")
     wanted = {clean for clean, _ in checked}
