@@ -92,7 +92,7 @@ def given_names() -> frozenset[str]:
     (about 21,000 across 80-odd locales). Without Faker the rule is simply not used.
     """
     return frozenset(n.casefold() for n in library_list("faker", "first-names", _faker_first_names)
-                     if n.isalpha() and all(ord(c) < 0x250 for c in n))
+                     if n.isalpha() and max(n) < "\u0250")  # Latin script: every letter below U+0250
 
 
 def _faker_first_names() -> list[str]:
