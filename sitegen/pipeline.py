@@ -209,7 +209,15 @@ def render_files(site: Site, config: SiteConfig, jobs: int = 1, memo: Memo | Non
     from .site.render import render_all, render_site
 
     return render_site(site, config, jobs, render_pages(memo, written) if memo is not None else render_all,
-                       written.folder if written is not None else None, spool)
+                       written.folder if written is not None else None, spool, compiled_templates_folder(config))
+
+
+def compiled_templates_folder(config: SiteConfig) -> Path:
+    """Where builds keep compiled templates: named by sitegen's code (Jinja2's version and
+    settings with it), so that no other sitegen's compiled code is read."""
+    from .incremental.version import code_digest
+
+    return config.state_dir / "compiled-templates" / code_digest()[:20]
 
 
 def redirect_stage(site: Site, config: SiteConfig, history, files: Mapping[str, bytes]) -> dict[str, bytes]:
