@@ -137,6 +137,16 @@ class Memo:
         """
         return entry.persist or self._path is None
 
+    def take(self, entry: Entry[V], key: str) -> V | None:
+        """The result under ``key``, forgotten: a value one step of a build hands to a later
+        step of the same build (a later build can never find it stale)."""
+        return self._table(entry).pop(key, None)  # type: ignore[return-value]
+
+    @property
+    def on_disk(self) -> bool:
+        """Whether this memo is a `sitegen build`'s, read from and saved to a file."""
+        return self._path is not None
+
     def size(self, entry: Entry) -> int:
         return len(self._table(entry))
 

@@ -8,6 +8,9 @@ row per entity). The shapes are a public contract, documented in the README.
 Every entry of a large file is encoded by one function of the values it is made from
 (``Encoders``): a caller that kept the bytes of an earlier build may hand them back for
 the same values (see ``sitegen.incremental.exports``); the bytes are the same either way.
+The files of one entity or article (``entity_file_inputs``, ``text_file_inputs``) are
+listed with the values they are made from, so that such a caller can also leave a file
+the output folder already holds as it is.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import io
 import json
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 import orjson
 
@@ -142,7 +145,16 @@ def _article_entry(a: Article, mentions: Sequence[Mention], has_page: Sequence[b
 
 def article_texts(site: Site) -> dict[str, bytes]:
     """The plain text each article's offsets count in, so any offset can be checked."""
-    return {f"data/text/{a.id}.txt": a.text.encode("utf-8") for a in site.articles}
+    return {path: encoded_text(a) for path, a in text_file_inputs(site)}
+
+
+def text_file_inputs(site: Site) -> Iterator[tuple[str, Article]]:
+    """(path, article) of each article's text file."""
+    return ((f"data/text/{a.id}.txt", a) for a in site.articles)
+
+
+def encoded_text(a: Article) -> bytes:
+    return a.text.encode("utf-8")
 
 
 # ---- data/graph.json: each entity's strongest ties --------------------------------------
@@ -189,12 +201,14 @@ def entity_file_path(entity_id: str) -> str:
 def entity_files(site: Site, encoders: Encoders | None = None) -> dict[str, bytes]:
     """One file per entity with a page (ids are checked: the path stays in data/entities/)."""
     encoders = encoders or PLAIN
-    files = {}
+    return {path: encoders.entity_file(e, reason, shared) for path, e, reason, shared in entity_file_inputs(site)}
+
+
+def entity_file_inputs(site: Site) -> Iterator[tuple[str, Entity, "str | None", Mapping[str, int]]]:
+    """(path, entity, page reason, co-mention counts) of each entity file."""
     for e in site.entities:
         check_entity_id(e.id, e.type)
-        files[entity_file_path(e.id)] = encoders.entity_file(e, site.page_reasons.get(e.id),
-                                                             site.shared.get(e.id, {}))
-    return files
+        yield entity_file_path(e.id), e, site.page_reasons.get(e.id), site.shared.get(e.id, {})
 
 
 def encoded_entity_file(e: Entity, page_reason: str | None, shared: Mapping[str, int]) -> bytes:
