@@ -84,7 +84,7 @@ def data_files(site: Site, memo: Memo | None = None, written: WrittenOutput | No
         keep = _keeper(memo, files, written, force)
         counted = _counted_digests(site, lists)
         for path, e, reason, shared in entity_file_inputs(site):
-            key = _key("entity file", own_digest(e), reason, joined_digest(*(counted.get(a, "") for a in e.articles)))
+            key = _key("entity file", own_digest(e), reason, joined_digest(*[counted.get(a, "") for a in e.articles]))
             keep(path, key, lambda: encoders.entity_file(e, reason, shared))
         for path, a in text_file_inputs(site):
             keep(path, _key("text", own_digest(a)), lambda: encoded_text(a))
@@ -119,9 +119,9 @@ def reusing(memo: Memo, lists: Mapping[str, str] | None = None, force: bool = Fa
         return reuse(GRAPH_NODE, _key(own_digest(e), str(related_count)), lambda: PLAIN.node(e, related_count))
 
     def edges(source: str, targets: tuple) -> bytes:
-        # A source's kept edges are a short tuple of ids and counts, whose repr says them
-        # unambiguously: hashed in C, not digested.
-        return reuse(GRAPH_EDGES, _key(source, repr(targets)), lambda: PLAIN.edges(source, targets))
+        # A source's kept edges are a short tuple of ids and counts: said by its repr in
+        # the key (see _key), not digested.
+        return reuse(GRAPH_EDGES, _key(source, targets), lambda: PLAIN.edges(source, targets))
 
     return Encoders(entity=entity, article=article, row=row, entity_file=entity_file, node=node, edges=edges)
 
@@ -186,8 +186,7 @@ def _counted_digests(site: Site, lists: Mapping[str, str]) -> dict[str, str]:
     return counted
 
 
-def _key(*parts: str | None) -> str:
-    """Digests and short texts joined, each after its length, and hashed: as unambiguous
-    as digesting them again, far cheaper, and short to keep on disk."""
-    joined = "".join("-" if part is None else f"{len(part)}:{part}" for part in parts)
-    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+def _key(*parts: str | tuple | None) -> str:
+    """Digests and short texts, said unambiguously by their tuple's repr (made in C) and
+    hashed: far cheaper than digesting them again, and short to keep on disk."""
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()

@@ -180,7 +180,7 @@ def unchanged(output: Path, rel: str, stamp: Stamp | None) -> bool:
     if stamp is None:
         return False
     try:
-        st = os.stat(output / rel, follow_symlinks=False)
+        st = os.stat(os.path.join(output, rel), follow_symlinks=False)  # no Path made: asked per file
     except OSError:
         return False
     return (st.st_size, st.st_mtime_ns) == tuple(stamp)
