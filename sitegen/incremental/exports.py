@@ -84,10 +84,10 @@ def data_files(site: Site, memo: Memo | None = None, written: WrittenOutput | No
         keep = _keeper(memo, files, written, force)
         counted = _counted_digests(site, lists)
         for path, e, reason, shared in entity_file_inputs(site):
-            key = _key("entity file", own_digest(e), reason, joined_digest(*[counted.get(a, "") for a in e.articles]))
+            key = f"entity file {own_digest(e)} {joined_digest(*[counted.get(a, '') for a in e.articles])} {reason!r}"
             keep(path, key, lambda: encoders.entity_file(e, reason, shared))
         for path, a in text_file_inputs(site):
-            keep(path, _key("text", own_digest(a)), lambda: encoded_text(a))
+            keep(path, f"text {own_digest(a)}", lambda: encoded_text(a))
         return files
 
 
@@ -96,32 +96,42 @@ def reusing(memo: Memo, lists: Mapping[str, str] | None = None, force: bool = Fa
 
     ``lists``: each article's mention list's digest (``_mention_list_digests``)."""
 
-    def reuse(entry: Entry[bytes], key: str, make: Callable[[], bytes]) -> bytes:
-        found = None if force else memo.get(entry, key)
-        return found if found is not None else memo.put(entry, key, make())
+    def reuser(entry: Entry[bytes]) -> Callable[[str, Callable[[], bytes]], bytes]:
+        find = memo.finder(entry)
+
+        def reuse(key: str, make: Callable[[], bytes]) -> bytes:
+            found = None if force else find(key)
+            return found if found is not None else memo.put(entry, key, make())
+        return reuse
+
+    # Keys are the digests and values an entry is made from, each in a form that cannot
+    # run into the next (a digest's hex, a number, a date, a repr): thousands are asked for.
+    entity_entry, article_entry, csv_row = reuser(ENTITY_ENTRY), reuser(ARTICLE_ENTRY), reuser(CSV_ROW)
+    graph_node, graph_edges = reuser(GRAPH_NODE), reuser(GRAPH_EDGES)
 
     def entity(e: Entity, page: bool, reason: str | None) -> bytes:
-        return reuse(ENTITY_ENTRY, _key(own_digest(e), str(page), reason), lambda: PLAIN.entity(e, page, reason))
+        return entity_entry(f"{own_digest(e)} {page:d} {reason!r}", lambda: PLAIN.entity(e, page, reason))
 
     def article(a: Article, mentions: Sequence[Mention], has_page: Sequence[bool]) -> bytes:
         listed = lists.get(a.id) if lists is not None else None
         # Which list a mention goes in (mentions or other_names) is its entity's page.
-        key = _key(own_digest(a), listed or digest(tuple(mentions)), bytes(has_page).hex())
-        return reuse(ARTICLE_ENTRY, key, lambda: PLAIN.article(a, mentions, has_page))
+        pages = hashlib.blake2b(bytes(has_page), digest_size=16).hexdigest()
+        return article_entry(f"{own_digest(a)} {listed or digest(tuple(mentions))} {pages}",
+                             lambda: PLAIN.article(a, mentions, has_page))
 
     def row(e: Entity, first: str, last: str) -> bytes:
-        return reuse(CSV_ROW, _key(own_digest(e), first, last), lambda: PLAIN.row(e, first, last))
+        return csv_row(f"{own_digest(e)} {first} {last}", lambda: PLAIN.row(e, first, last))
 
     def entity_file(e: Entity, reason: str | None, shared: Mapping[str, int]) -> bytes:
         return PLAIN.entity_file(e, reason, shared)  # kept as a file, see data_files
 
     def node(e: Entity, related_count: int) -> bytes:
-        return reuse(GRAPH_NODE, _key(own_digest(e), str(related_count)), lambda: PLAIN.node(e, related_count))
+        return graph_node(f"{own_digest(e)} {related_count}", lambda: PLAIN.node(e, related_count))
 
     def edges(source: str, targets: tuple) -> bytes:
         # A source's kept edges are a short tuple of ids and counts: said by its repr in
         # the key (see _key), not digested.
-        return reuse(GRAPH_EDGES, _key(source, targets), lambda: PLAIN.edges(source, targets))
+        return graph_edges(_key(source, targets), lambda: PLAIN.edges(source, targets))
 
     return Encoders(entity=entity, article=article, row=row, entity_file=entity_file, node=node, edges=edges)
 
@@ -131,8 +141,10 @@ def _keeper(memo: Memo, files: MutableMapping[str, bytes], written: WrittenOutpu
     """How to put one data file into ``files``: kept in the output folder where the memo
     knows its bytes under the same key and the folder holds them as written, else encoded."""
 
+    find = memo.finder(DATA_FILE)
+
     def keep(path: str, key: str, make: Callable[[], bytes]) -> None:
-        kept = None if force else memo.get(DATA_FILE, key)
+        kept = None if force else find(key)
         if kept is not None:
             if kept.data is not None:  # a preview's, in memory
                 files[path] = kept.data
@@ -187,6 +199,6 @@ def _counted_digests(site: Site, lists: Mapping[str, str]) -> dict[str, str]:
 
 
 def _key(*parts: str | tuple | None) -> str:
-    """Digests and short texts, said unambiguously by their tuple's repr (made in C) and
-    hashed: far cheaper than digesting them again, and short to keep on disk."""
-    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+    """Values of any length said unambiguously by their tuple's repr (made in C), hashed:
+    far cheaper than digesting them, and short to keep on disk."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()  # a repr escapes lone surrogates

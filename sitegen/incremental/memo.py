@@ -137,6 +137,18 @@ class Memo:
         """
         return entry.persist or self._path is None
 
+    def finder(self, entry: Entry[V]) -> Callable[[str], V | None]:
+        """``get`` for one entry, for a caller asking for thousands of keys in a row (until
+        the build or round ends)."""
+        table, used = self._table(entry), self._used[entry.name]
+
+        def find(key: str) -> V | None:
+            value = table.get(key)
+            if value is not None:
+                used.add(key)
+            return value  # type: ignore[return-value]
+        return find
+
     def take(self, entry: Entry[V], key: str) -> V | None:
         """The result under ``key``, forgotten: a value one step of a build hands to a later
         step of the same build (a later build can never find it stale)."""
