@@ -27,6 +27,7 @@ each export keeps what it used and nothing else.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from typing import Callable, Mapping, MutableMapping, Sequence
 
 from ..entities.comentions import MAX_PER_ARTICLE
@@ -84,7 +85,7 @@ def data_files(site: Site, memo: Memo | None = None, written: WrittenOutput | No
         keep = _keeper(memo, files, written, force)
         counted = _counted_digests(site, lists)
         for path, e, reason, shared in entity_file_inputs(site):
-            key = f"entity file {own_digest(e)} {joined_digest(*[counted.get(a, '') for a in e.articles])} {reason!r}"
+            key = f"entity file {own_digest(e)} {joined_digest(*map(counted.__getitem__, e.articles))} {reason!r}"
             keep(path, key, lambda: encoders.entity_file(e, reason, shared))
         for path, a in text_file_inputs(site):
             keep(path, f"text {own_digest(a)}", lambda: encoded_text(a))
@@ -174,7 +175,7 @@ def _mention_list_digests(site: Site, memo: Memo) -> dict[str, str] | None:
     return {article_id: digest(mentions) for article_id, mentions in site.mentions_by_article.items()}
 
 
-def _counted_digests(site: Site, lists: Mapping[str, str]) -> dict[str, str]:
+def _counted_digests(site: Site, lists: Mapping[str, str]) -> defaultdict[str, str]:
     """Article id -> a digest of the entities its co-mentions are counted among.
 
     An entity's counts (``Site.shared``) add up, over the articles it is named in, the
@@ -183,7 +184,7 @@ def _counted_digests(site: Site, lists: Mapping[str, str]) -> dict[str, str]:
     name. So an entity's counts are the same whenever its articles and their lists are; a
     list that names more than that many entities adds the names that choose which count.
     """
-    counted = dict(lists)
+    counted = defaultdict(str, lists)  # an article with no mentions: ""
     by_id: dict[str, Entity] | None = None
     for article_id, mentions in site.mentions_by_article.items():
         if len(mentions) <= MAX_PER_ARTICLE:

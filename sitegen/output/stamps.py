@@ -175,7 +175,7 @@ def _same_names(output: Path, record: FolderRecord, folders: list[str]) -> bool:
         return False
 
 
-def unchanged(output: Path, rel: str, stamp: Stamp | None) -> bool:
+def unchanged(output: Path | str, rel: str, stamp: Stamp | None) -> bool:
     """Whether the file ``rel`` still has the stamp it was written with."""
     if stamp is None:
         return False

@@ -18,7 +18,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Callable, Iterator, Mapping, Sequence
 
 import orjson
@@ -75,16 +75,21 @@ def entities_json(site: Site, encoders: Encoders | None = None) -> bytes:
     everyone.sort(key=lambda pair: (name_key(pair[0].name), pair[0].id))
     reasons = site.page_reasons
     entities = [encoders.entity(e, page, reasons.get(e.id)) for e, page in everyone]
-    paged = {e.id for e in site.entities}
+    paged = {e.id for e in site.entities}.__contains__
     articles = []
     for a in site.articles:
         mentions = site.mentions_by_article.get(a.id, ())
-        articles.append(encoders.article(a, mentions, tuple(m.entity_id in paged for m in mentions)))
+        # whether each mention's entity has a page, worked out in C: a large site has
+        # hundreds of thousands of mentions, and their entries are mostly kept (see Encoders)
+        articles.append(encoders.article(a, mentions, tuple(map(paged, map(_ENTITY_ID, mentions)))))
     head = _dumps({"version": FORMAT_VERSION, "offsets": "unicode code points in data/text/<article id>.txt"})
     # No indentation: the C encoder then serialises a large site's export several times faster.
     # Pieces are joined as bytes: a large site's export is megabytes, not encoded again whole.
     return b"".join([head[:-1].encode(), b',"entities":[', b",".join(entities), b'],"articles":[',
                      b",".join(articles), b"]}\n"])
+
+
+_ENTITY_ID = attrgetter("entity_id")
 
 
 def _dumps(value) -> str:
