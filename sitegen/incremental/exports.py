@@ -166,7 +166,7 @@ def _keeper(memo: Memo, files: MutableMapping[str, bytes], written: WrittenOutpu
     return keep
 
 
-def _mention_list_digests(site: Site, memo: Memo) -> dict[str, str] | None:
+def _mention_list_digests(site: Site, memo: Memo) -> dict[str, str]:
     """Each article's mention list's digest, as the pages' ``source_digests`` made it for
     this build (`sitegen build`), else made here by the same function."""
     made = made_digests(memo)
