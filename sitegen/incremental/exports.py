@@ -11,7 +11,7 @@ the values again (that would cost about what encoding them does):
 - an article's mention list's digest: the one ``source_digests`` made for the pages (a
   `sitegen build`), else made here;
 - an entity's co-mention counts, from the mention lists of the articles it is named in
-  (``comention_digest``): those lists name every entity counted with it.
+  (``_counted_digests``): those lists name every entity counted with it.
 
 A preview keeps the entries in memory, the files' bytes with them. `sitegen build` keeps
 them in ``.sitegen/memo.sqlite``: the entries of the three large files as bytes (read back
@@ -166,12 +166,12 @@ def _keeper(memo: Memo, files: MutableMapping[str, bytes], written: WrittenOutpu
     return keep
 
 
-def _mention_list_digests(site: Site, memo: Memo) -> dict[str, str]:
+def _mention_list_digests(site: Site, memo: Memo) -> Mapping[str, str]:
     """Each article's mention list's digest, as the pages' ``source_digests`` made it for
     this build (`sitegen build`), else made here by the same function."""
     made = made_digests(memo)
     if made is not None and "mentions" in made:
-        return dict(made["mentions"])
+        return made["mentions"]
     return {article_id: digest(mentions) for article_id, mentions in site.mentions_by_article.items()}
 
 
