@@ -145,7 +145,7 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
             with target.search_index(
                     config.search, lambda pages: search_files(pages, config.language, warn, output, config.state_dir,
                                                               written.holds if written else None), files) as search:
-                files.update(target.exports(lambda: data_files(site, memo)))
+                files.update(target.exports(lambda: data_files(site, memo, written, options.force)))
                 files.update(redirect_stage(site, config, history, files))
                 files.update(search())
             stats = target.write(output, files)

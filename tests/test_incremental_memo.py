@@ -240,6 +240,23 @@ def test_entries_of_their_own_rounds_outlive_builds_and_only_their_round_drops_t
     assert memo.size(late) == 1  # a failed round forgets nothing
 
 
+def test_a_finder_marks_what_it_finds_as_used_and_a_taken_result_is_found_once():
+    memo = Memo()
+    late = Entry("kept by rounds", own_rounds=True)
+    with memo.round([late]):
+        memo.put(late, "a", 1)
+        memo.put(late, "b", 2)
+    with memo.round([late]):
+        find = memo.finder(late)
+        assert find("a") == 1 and find("missing") is None
+    assert memo.size(late) == 1  # "b" was not asked for: dropped with the round
+    memo.begin()
+    memo.put(GROUPS, "handed on", (1,))
+    assert memo.take(GROUPS, "handed on") == (1,)
+    assert memo.take(GROUPS, "handed on") is None and memo.get(GROUPS, "handed on") is None
+    memo.end()
+
+
 def test_saving_pickles_a_batch_at_a_time_not_every_result_at_once(tmp_path: Path, monkeypatch):
     """memo.save() held the pickles of every new result in one list: on a large site, as
     much memory again as the results themselves, at the build's end."""

@@ -1,22 +1,25 @@
 """The data/* exports with the entries of the last build's: each looked up by a digest of its inputs.
 
 Each entry of ``data/entities.json``, ``data/graph.json`` and ``data/entities.csv``, and
-each entity's file ``data/entities/<id>.json``, is encoded by one function of a few values (see
-``site.export.Encoders``). Here each is kept under a digest of those values, made from
-digests the earlier stages already hold: an entity's and an article's own digest (made
-once per value, see ``digest.own_digest``; a preview's publication stage has made them by
-now) and an article's mentions (each of which carries its own). Digesting the entries
-afresh would cost about what encoding them does.
+each file ``data/entities/<id>.json`` and ``data/text/<id>.txt``, is encoded by one
+function of a few values (see ``site.export.Encoders``). Here each is kept under a digest
+of those values, made from digests the earlier stages already hold, never by digesting
+the values again (that would cost about what encoding them does):
 
-An entity's co-mention counts, and the edges graph.json keeps from a node, are the inputs
-without a digest: digesting every count of every entity would cost what encoding does, so
-the file and the edges are kept with the values they were made from, compared by value
-(equal counts of an unchanged entity compare in C at once).
+- an entity's and an article's own digest (made once per value, see ``digest.own_digest``:
+  the pages' ``source_digests`` of a `sitegen build`, a preview's publication stage);
+- an article's mention list's digest: the one ``source_digests`` made for the pages (a
+  `sitegen build`), else made here;
+- an entity's co-mention counts, from the mention lists of the articles it is named in
+  (``_counted_digests``): those lists name every entity counted with it.
 
-Kept in memory only (a preview's): ``sitegen build`` encodes the exports afresh. Its keys
-would need every entity's and article's own digest, which ``sitegen build`` does not make
-(it skips the entity stages' memo entries), and making them costs about what encoding
-does (see bench/README.md).
+A preview keeps the entries in memory, the files' bytes with them. `sitegen build` keeps
+them in ``.sitegen/memo.sqlite``: the entries of the three large files as bytes (read back
+as blobs, far faster than encoding them again), and of each per-entity or per-article
+file only the digest of its bytes: an unchanged file the output folder still holds as
+written (``WrittenOutput.holds``) is kept there, neither encoded nor read
+(``SiteFiles.keep``). ``--force`` encodes every entry afresh.
+
 A preview may make its exports after the build that made the site has ended (see
 ``incremental.preview``), so these entries are kept and dropped by rounds of their own:
 each export keeps what it used and nothing else.
@@ -24,78 +27,179 @@ each export keeps what it used and nothing else.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Mapping, NamedTuple, Sequence
+from collections import defaultdict
+from typing import Callable, Mapping, MutableMapping, Sequence
 
+from ..entities.comentions import MAX_PER_ARTICLE
 from ..model import Article, Entity, Mention, Site
-from ..site.export import PLAIN, Encoders, export_files
-from .digest import own_digest
+from ..names import name_key
+from ..site.export import (PLAIN, Encoders, encoded_text, entities_csv, entities_json, entity_file_inputs,
+                           export_files, graph_json, text_file_inputs)
+from ..site.files import SiteFiles, file_digest
+from .digest import digest, joined_digest, own_digest
 from .memo import Entry, Memo
-
-ENTITY_ENTRY = Entry[bytes]("entities.json entity", own_rounds=True)
-ARTICLE_ENTRY = Entry[bytes]("entities.json article", own_rounds=True)
-CSV_ROW = Entry[bytes]("entities.csv row", own_rounds=True)
-# (the co-mention counts it was made from, its bytes)
-ENTITY_FILE = Entry["Encoded"]("entity data file", own_rounds=True)  # source: its co-mention counts
-GRAPH_NODE = Entry[bytes]("graph.json node", own_rounds=True)
-GRAPH_EDGES = Entry["Encoded"]("graph.json edges of a source", own_rounds=True)  # source: its edges
-ENTRIES = (ENTITY_ENTRY, ARTICLE_ENTRY, CSV_ROW, ENTITY_FILE, GRAPH_NODE, GRAPH_EDGES)
+from .output_files import WrittenOutput
+from .pages import made_digests
 
 
-def data_files(site: Site, memo: Memo | None = None) -> dict[str, bytes]:
-    """``export.export_files``, encoding again only the entries whose inputs changed."""
+class KeptFile:
+    """A data file as kept: the digest of its bytes, and (in memory) the bytes. On disk
+    without them: the output folder holds them."""
+
+    __slots__ = ("digest", "data")
+
+    def __init__(self, digest: str, data: bytes | None = None):
+        self.digest = digest
+        self.data = data
+
+    def __reduce__(self):
+        return (KeptFile, (self.digest,))
+
+
+ENTITY_ENTRY = Entry[bytes]("entities.json entity", persist=True, own_rounds=True)
+ARTICLE_ENTRY = Entry[bytes]("entities.json article", persist=True, own_rounds=True)
+CSV_ROW = Entry[bytes]("entities.csv row", persist=True, own_rounds=True)
+GRAPH_NODE = Entry[bytes]("graph.json node", persist=True, own_rounds=True)
+GRAPH_EDGES = Entry[bytes]("graph.json edges of a source", persist=True, own_rounds=True)
+DATA_FILE = Entry[KeptFile]("data file", persist=True, own_rounds=True)  # an entity's or an article's file
+ENTRIES = (ENTITY_ENTRY, ARTICLE_ENTRY, CSV_ROW, GRAPH_NODE, GRAPH_EDGES, DATA_FILE)
+
+
+def data_files(site: Site, memo: Memo | None = None, written: WrittenOutput | None = None,
+               force: bool = False) -> MutableMapping[str, bytes]:
+    """``export.export_files``, encoding again only the entries whose inputs changed.
+
+    ``written``: the output folder as the last build left it (`sitegen build`); a file it
+    holds unchanged is kept there (the mapping is then a ``SiteFiles`` of that folder).
+    ``force``: encode every entry afresh (and keep them for the next build).
+    """
     if memo is None or not all(memo.remembers(entry) for entry in ENTRIES):
         return export_files(site)
+    lists = _mention_list_digests(site, memo)
     with memo.round(ENTRIES):
-        return export_files(site, reusing(memo))
+        encoders = reusing(memo, lists, force)
+        files: MutableMapping[str, bytes] = SiteFiles(written.folder) if written is not None else {}
+        files["data/entities.json"] = entities_json(site, encoders)
+        files["data/graph.json"] = graph_json(site, encoders)
+        files["data/entities.csv"] = entities_csv(site, encoders)
+        keep = _keeper(memo, files, written, force)
+        counted = _counted_digests(site, lists)
+        for path, e, reason, shared in entity_file_inputs(site):
+            key = f"entity file {own_digest(e)} {joined_digest(*map(counted.__getitem__, e.articles))} {reason!r}"
+            keep(path, key, lambda: encoders.entity_file(e, reason, shared))
+        for path, a in text_file_inputs(site):
+            keep(path, f"text {own_digest(a)}", lambda: encoded_text(a))
+        return files
 
 
-class Encoded(NamedTuple):
-    """An entry's bytes beside the value it was encoded from, where that value has no
-    digest and is compared instead."""
+def reusing(memo: Memo, lists: Mapping[str, str] | None = None, force: bool = False) -> Encoders:
+    """Encoders handing back what ``memo`` kept for the same inputs (``force``: none).
 
-    source: Any
-    data: bytes
+    ``lists``: each article's mention list's digest (``_mention_list_digests``)."""
 
+    def reuser(entry: Entry[bytes]) -> Callable[[str, Callable[[], bytes]], bytes]:
+        find = memo.finder(entry)
 
-def reusing(memo: Memo) -> Encoders:
-    """Encoders handing back what ``memo`` kept for the same inputs."""
+        def reuse(key: str, make: Callable[[], bytes]) -> bytes:
+            found = None if force else find(key)
+            return found if found is not None else memo.put(entry, key, make())
+        return reuse
+
+    # Keys are the digests and values an entry is made from, each in a form that cannot
+    # run into the next (a digest's hex, a number, a date, a repr): thousands are asked for.
+    entity_entry, article_entry, csv_row = reuser(ENTITY_ENTRY), reuser(ARTICLE_ENTRY), reuser(CSV_ROW)
+    graph_node, graph_edges = reuser(GRAPH_NODE), reuser(GRAPH_EDGES)
 
     def entity(e: Entity, page: bool, reason: str | None) -> bytes:
-        return memo.reuse(ENTITY_ENTRY, _key(own_digest(e), str(page), reason),
-                          lambda: PLAIN.entity(e, page, reason))
+        return entity_entry(f"{own_digest(e)} {page:d} {reason!r}", lambda: PLAIN.entity(e, page, reason))
 
     def article(a: Article, mentions: Sequence[Mention], has_page: Sequence[bool]) -> bytes:
+        listed = lists.get(a.id) if lists is not None else None
         # Which list a mention goes in (mentions or other_names) is its entity's page.
-        listed = hashlib.sha256("".join(own_digest(m) + ("+" if paged else "-")
-                                        for m, paged in zip(mentions, has_page)).encode()).hexdigest()
-        return memo.reuse(ARTICLE_ENTRY, _key(own_digest(a), listed), lambda: PLAIN.article(a, mentions, has_page))
+        pages = hashlib.blake2b(bytes(has_page), digest_size=16).hexdigest()
+        return article_entry(f"{own_digest(a)} {listed or digest(tuple(mentions))} {pages}",
+                             lambda: PLAIN.article(a, mentions, has_page))
 
     def row(e: Entity, first: str, last: str) -> bytes:
-        return memo.reuse(CSV_ROW, _key(own_digest(e), first, last), lambda: PLAIN.row(e, first, last))
+        return csv_row(f"{own_digest(e)} {first} {last}", lambda: PLAIN.row(e, first, last))
 
     def entity_file(e: Entity, reason: str | None, shared: Mapping[str, int]) -> bytes:
-        key = _key(own_digest(e), reason)
-        kept = memo.get(ENTITY_FILE, key)
-        if kept is None or kept.source != shared:
-            # a copy: the kept counts must not follow a later change made in place
-            kept = memo.put(ENTITY_FILE, key, Encoded(dict(shared), PLAIN.entity_file(e, reason, shared)))
-        return kept.data
+        return PLAIN.entity_file(e, reason, shared)  # kept as a file, see data_files
 
     def node(e: Entity, related_count: int) -> bytes:
-        return memo.reuse(GRAPH_NODE, _key(own_digest(e), str(related_count)), lambda: PLAIN.node(e, related_count))
+        return graph_node(f"{own_digest(e)} {related_count}", lambda: PLAIN.node(e, related_count))
 
     def edges(source: str, targets: tuple) -> bytes:
-        # A source's kept edges are a short tuple of ids and counts: compared, not digested.
-        key = _key(source)
-        kept = memo.get(GRAPH_EDGES, key)
-        if kept is None or kept.source != targets:
-            kept = memo.put(GRAPH_EDGES, key, Encoded(targets, PLAIN.edges(source, targets)))
-        return kept.data
+        # A source's kept edges are a short tuple of ids and counts: said by its repr in
+        # the key (see _key), not digested.
+        return graph_edges(_key(source, targets), lambda: PLAIN.edges(source, targets))
 
     return Encoders(entity=entity, article=article, row=row, entity_file=entity_file, node=node, edges=edges)
 
 
-def _key(*parts: str | None) -> str:
-    """Digests and short texts joined, each after its length: as unambiguous as digesting
-    them again, and far cheaper (thousands of keys are asked for after every save)."""
-    return "".join("-" if part is None else f"{len(part)}:{part}" for part in parts)
+def _keeper(memo: Memo, files: MutableMapping[str, bytes], written: WrittenOutput | None,
+            force: bool) -> Callable[[str, str, Callable[[], bytes]], None]:
+    """How to put one data file into ``files``: kept in the output folder where the memo
+    knows its bytes under the same key and the folder holds them as written, else encoded."""
+
+    find = memo.finder(DATA_FILE)
+
+    def keep(path: str, key: str, make: Callable[[], bytes]) -> None:
+        kept = None if force else find(key)
+        if kept is not None:
+            if kept.data is not None:  # a preview's, in memory
+                files[path] = kept.data
+                return
+            if written is not None and written.holds(path):
+                files.keep(path, kept.digest)  # type: ignore[attr-defined]: a SiteFiles of that folder
+                return
+        data = make()
+        found = file_digest(data)
+        # In memory, a preview keeps the bytes to publish them next time; `sitegen build`
+        # (whose folder holds them) keeps only their digest, not a large site's files at once.
+        memo.put(DATA_FILE, key, KeptFile(found, data if written is None else None))
+        if isinstance(files, SiteFiles):
+            files.add(path, data, found)
+        else:
+            files[path] = data
+
+    return keep
+
+
+def _mention_list_digests(site: Site, memo: Memo) -> Mapping[str, str]:
+    """Each article's mention list's digest, as the pages' ``source_digests`` made it for
+    this build (`sitegen build`), else made here by the same function."""
+    made = made_digests(memo)
+    if made is not None and "mentions" in made:
+        return made["mentions"]
+    return {article_id: digest(mentions) for article_id, mentions in site.mentions_by_article.items()}
+
+
+def _counted_digests(site: Site, lists: Mapping[str, str]) -> defaultdict[str, str]:
+    """Article id -> a digest of the entities its co-mentions are counted among.
+
+    An entity's counts (``Site.shared``) add up, over the articles it is named in, the
+    other entities counted for each (``comentions.article_members``): those naming the
+    article, which its mention list names by id, the first ``MAX_PER_ARTICLE`` of them by
+    name. So an entity's counts are the same whenever its articles and their lists are; a
+    list that names more than that many entities adds the names that choose which count.
+    """
+    counted = defaultdict(str, lists)  # an article with no mentions: ""
+    by_id: dict[str, Entity] | None = None
+    for article_id, mentions in site.mentions_by_article.items():
+        if len(mentions) <= MAX_PER_ARTICLE:
+            continue
+        ids = {m.entity_id for m in mentions}
+        if len(ids) <= MAX_PER_ARTICLE:
+            continue
+        if by_id is None:
+            by_id = {e.id: e for e in (*site.entities, *site.without_page)}
+        named = sorted((name_key(by_id[i].name), i) for i in ids if i in by_id)
+        counted[article_id] = joined_digest(lists[article_id], *(i for _, i in named[:MAX_PER_ARTICLE]))
+    return counted
+
+
+def _key(*parts: str | tuple | None) -> str:
+    """Values of any length said unambiguously by their tuple's repr (made in C), hashed:
+    far cheaper than digesting them, and short to keep on disk."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()  # a repr escapes lone surrogates

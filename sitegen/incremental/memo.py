@@ -137,6 +137,28 @@ class Memo:
         """
         return entry.persist or self._path is None
 
+    def finder(self, entry: Entry[V]) -> Callable[[str], V | None]:
+        """``get`` for one entry, for a caller asking for thousands of keys in a row (until
+        the build or round ends)."""
+        table, used = self._table(entry), self._used[entry.name]
+
+        def find(key: str) -> V | None:
+            value = table.get(key)
+            if value is not None:
+                used.add(key)
+            return value  # type: ignore[return-value]
+        return find
+
+    def take(self, entry: Entry[V], key: str) -> V | None:
+        """The result under ``key``, forgotten: a value one step of a build hands to a later
+        step of the same build (a later build can never find it stale)."""
+        return self._table(entry).pop(key, None)  # type: ignore[return-value]
+
+    @property
+    def on_disk(self) -> bool:
+        """Whether this memo is a `sitegen build`'s, read from and saved to a file."""
+        return self._path is not None
+
     def size(self, entry: Entry) -> int:
         return len(self._table(entry))
 

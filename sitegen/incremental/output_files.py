@@ -7,6 +7,7 @@ edited or deleted by hand since is made again, never trusted.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Mapping
 
@@ -22,10 +23,11 @@ class WrittenOutput:
 
     def __init__(self, memo: Memo, output: Path):
         self.folder = output
+        self._root = os.fspath(output)  # asked once per kept page or data file
         self._stamps = memo.get(WRITTEN, _key(output)) or {}
 
     def holds(self, rel: str) -> bool:
-        return unchanged(self.folder, rel, self._stamps.get(rel))
+        return unchanged(self._root, rel, self._stamps.get(rel))
 
 
 def note_written(memo: Memo, output: Path, stamps: Mapping[str, Stamp]) -> None:

@@ -59,6 +59,9 @@ class KeptPage:
 RENDERED = Entry[KeptPage]("rendered page", persist=True)  # key: digest of the page's output file
 INPUTS = Entry["PageInputs"]("page inputs", persist=True)  # key: INPUTS_KEY; one per site
 INPUTS_KEY = digest("the inputs the last build's pages read")
+# The digests of this build's sources, made while its pages were picked (on disk only),
+# for a later step of the same build (see ``made_digests``).
+SOURCE_DIGESTS = Entry[Mapping[str, Mapping[str, str]]]("this build's source digests")
 _MISSING = object()
 _EVERY = "\0every "  # ``naming`` key of the inputs of a kind that reads all of its source
 
@@ -112,8 +115,11 @@ def render_pages(memo: Memo, written: WrittenOutput | None = None) -> RenderPage
         last = memo.get(INPUTS, INPUTS_KEY)
         values = dict(last.values) if last else {}
         naming = dict(last.naming) if last else {}
-        # a memo on disk keeps the sources' digests: now's are made once, compared and kept
-        now_digests = source_digests(data.raw) if last is not None and last.raw is None else None
+        # A memo on disk keeps the sources' digests: now's are made once, compared, kept,
+        # and handed to the exports, whose keys are made from them (see ``made_digests``).
+        now_digests = source_digests(data.raw) if memo.on_disk and (last is None or last.raw is None) else None
+        if now_digests is not None:
+            memo.put(SOURCE_DIGESTS, INPUTS_KEY, now_digests)
         changed = changed_inputs(last, data, values, now_digests) if last else None
         keys = [_page_key(plan.path) for plan in plans]
         kept = memo.get_many(RENDERED, keys) if changed is not None else {}
@@ -148,6 +154,13 @@ def render_pages(memo: Memo, written: WrittenOutput | None = None) -> RenderPage
 @lru_cache(maxsize=1 << 17)  # every page's key is asked for after every save of a preview
 def _page_key(path: str) -> str:
     return digest(urls.page_file(path))
+
+
+def made_digests(memo: Memo) -> Mapping[str, Mapping[str, str]] | None:
+    """The digests of this build's sources (``source_digests``) if its pages made them:
+    taken, so that a build that renders no page with the memo (``--force``) never finds
+    an earlier build's."""
+    return memo.take(SOURCE_DIGESTS, INPUTS_KEY)
 
 
 def source_digests(raw: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, str]]:

@@ -175,12 +175,12 @@ def _same_names(output: Path, record: FolderRecord, folders: list[str]) -> bool:
         return False
 
 
-def unchanged(output: Path, rel: str, stamp: Stamp | None) -> bool:
+def unchanged(output: Path | str, rel: str, stamp: Stamp | None) -> bool:
     """Whether the file ``rel`` still has the stamp it was written with."""
     if stamp is None:
         return False
     try:
-        st = os.stat(output / rel, follow_symlinks=False)
+        st = os.stat(os.path.join(output, rel), follow_symlinks=False)  # no Path made: asked per file
     except OSError:
         return False
     return (st.st_size, st.st_mtime_ns) == tuple(stamp)

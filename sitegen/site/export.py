@@ -8,6 +8,9 @@ row per entity). The shapes are a public contract, documented in the README.
 Every entry of a large file is encoded by one function of the values it is made from
 (``Encoders``): a caller that kept the bytes of an earlier build may hand them back for
 the same values (see ``sitegen.incremental.exports``); the bytes are the same either way.
+The files of one entity or article (``entity_file_inputs``, ``text_file_inputs``) are
+listed with the values they are made from, so that such a caller can also leave a file
+the output folder already holds as it is.
 """
 from __future__ import annotations
 
@@ -15,8 +18,8 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from operator import itemgetter
-from typing import Callable, Mapping, Sequence
+from operator import attrgetter, itemgetter
+from typing import Callable, Iterator, Mapping, Sequence
 
 import orjson
 
@@ -72,16 +75,21 @@ def entities_json(site: Site, encoders: Encoders | None = None) -> bytes:
     everyone.sort(key=lambda pair: (name_key(pair[0].name), pair[0].id))
     reasons = site.page_reasons
     entities = [encoders.entity(e, page, reasons.get(e.id)) for e, page in everyone]
-    paged = {e.id for e in site.entities}
+    paged = {e.id for e in site.entities}.__contains__
     articles = []
     for a in site.articles:
         mentions = site.mentions_by_article.get(a.id, ())
-        articles.append(encoders.article(a, mentions, tuple(m.entity_id in paged for m in mentions)))
+        # whether each mention's entity has a page, worked out in C: a large site has
+        # hundreds of thousands of mentions, and their entries are mostly kept (see Encoders)
+        articles.append(encoders.article(a, mentions, tuple(map(paged, map(_ENTITY_ID, mentions)))))
     head = _dumps({"version": FORMAT_VERSION, "offsets": "unicode code points in data/text/<article id>.txt"})
     # No indentation: the C encoder then serialises a large site's export several times faster.
     # Pieces are joined as bytes: a large site's export is megabytes, not encoded again whole.
     return b"".join([head[:-1].encode(), b',"entities":[', b",".join(entities), b'],"articles":[',
                      b",".join(articles), b"]}\n"])
+
+
+_ENTITY_ID = attrgetter("entity_id")
 
 
 def _dumps(value) -> str:
@@ -142,7 +150,16 @@ def _article_entry(a: Article, mentions: Sequence[Mention], has_page: Sequence[b
 
 def article_texts(site: Site) -> dict[str, bytes]:
     """The plain text each article's offsets count in, so any offset can be checked."""
-    return {f"data/text/{a.id}.txt": a.text.encode("utf-8") for a in site.articles}
+    return {path: encoded_text(a) for path, a in text_file_inputs(site)}
+
+
+def text_file_inputs(site: Site) -> Iterator[tuple[str, Article]]:
+    """(path, article) of each article's text file."""
+    return ((f"data/text/{a.id}.txt", a) for a in site.articles)
+
+
+def encoded_text(a: Article) -> bytes:
+    return a.text.encode("utf-8")
 
 
 # ---- data/graph.json: each entity's strongest ties --------------------------------------
@@ -189,12 +206,14 @@ def entity_file_path(entity_id: str) -> str:
 def entity_files(site: Site, encoders: Encoders | None = None) -> dict[str, bytes]:
     """One file per entity with a page (ids are checked: the path stays in data/entities/)."""
     encoders = encoders or PLAIN
-    files = {}
+    return {path: encoders.entity_file(e, reason, shared) for path, e, reason, shared in entity_file_inputs(site)}
+
+
+def entity_file_inputs(site: Site) -> Iterator[tuple[str, Entity, "str | None", Mapping[str, int]]]:
+    """(path, entity, page reason, co-mention counts) of each entity file."""
     for e in site.entities:
         check_entity_id(e.id, e.type)
-        files[entity_file_path(e.id)] = encoders.entity_file(e, site.page_reasons.get(e.id),
-                                                             site.shared.get(e.id, {}))
-    return files
+        yield entity_file_path(e.id), e, site.page_reasons.get(e.id), site.shared.get(e.id, {})
 
 
 def encoded_entity_file(e: Entity, page_reason: str | None, shared: Mapping[str, int]) -> bytes:

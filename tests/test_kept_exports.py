@@ -1,0 +1,182 @@
+"""`sitegen build` encodes again only the data/* entries an edit touched: the others come
+from .sitegen/memo.sqlite (the large files' entries) or stay in the output folder unread
+(each entity's and article's file), and the result is byte for byte a clean build's."""
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from conftest import SiteFolder, kept_reads, without_search_index
+from sitegen.entities.comentions import MAX_PER_ARTICLE, count
+from sitegen.incremental import Memo
+from sitegen.incremental import exports as kept_exports
+from sitegen.model import Entity, Mention, Site
+from sitegen.site import export
+
+MERKEL = "data/entities/people/angela-merkel.json"
+
+
+@pytest.fixture
+def encoded(monkeypatch) -> list[str]:
+    """Each entry or file the exports encode, as "kind id" (cleared by the test as it goes)."""
+    calls: list[str] = []
+    plain = export.PLAIN
+
+    def counted(kind):
+        def encode(*args):
+            calls.append(f"{kind} {getattr(args[0], 'id', args[0])}")
+            return getattr(plain, kind)(*args)
+        return encode
+
+    monkeypatch.setattr(kept_exports, "PLAIN", export.Encoders(
+        **{kind: counted(kind) for kind in ("entity", "article", "row", "entity_file", "node", "edges")}))
+    real_text = kept_exports.encoded_text
+    monkeypatch.setattr(kept_exports, "encoded_text", lambda a: calls.append(f"text {a.id}") or real_text(a))
+    return calls
+
+
+def _site(make_site) -> SiteFolder:
+    site = make_site()
+    site.write_config("search = false\n")
+    site.add_article("berlin", title="Berlin talks", date="2025-05-01",
+                     body="Angela Merkel met Trump in Berlin on Tuesday. Merkel said the talks went well.")
+    site.add_article("award", title="Chemistry award", date="2025-05-02",
+                     body="Anna Berg, a chemist, won the award in Stockholm. Berg thanked her colleagues.")
+    return site
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return without_search_index({p.relative_to(folder).as_posix(): p.read_bytes()
+                                 for p in sorted(folder.rglob("*")) if p.is_file()})
+
+
+def _clean_build(site: SiteFolder, build_site, tmp_path: Path) -> dict[str, bytes]:
+    copy = tmp_path / "clean"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(site.root, copy, ignore=shutil.ignore_patterns("output", "memo.sqlite", "last-build.*",
+                                                                   "addresses.json"))
+    assert build_site(copy).ok
+    return _snapshot(copy / "output")
+
+
+def test_a_title_edit_encodes_one_article_entry_and_its_text_and_reads_no_kept_file(
+        make_site, build_site, tmp_path, encoded, monkeypatch):
+    site = _site(make_site)
+    assert build_site(site).ok
+    assert "entity_file people/angela-merkel" in encoded and "text award" in encoded
+    encoded.clear()
+    site.add_article("berlin", title="Talks in Berlin", date="2025-05-01",
+                     body="Angela Merkel met Trump in Berlin on Tuesday. Merkel said the talks went well.")
+    read_back = kept_reads(monkeypatch)
+    assert build_site(site).ok
+    assert sorted(encoded) == ["article berlin", "text berlin"]
+    assert read_back == []  # the other data files stayed in the folder, unread
+    assert _snapshot(site.output) == _clean_build(site, build_site, tmp_path)
+    assert json.loads(site.output.joinpath("data/entities.json").read_bytes())["articles"][1]["title"] == \
+        "Talks in Berlin"
+
+
+def test_another_article_that_renames_a_co_mentioned_entity_changes_the_entity_file(
+        make_site, build_site, tmp_path, encoded):
+    """Merkel's article and Merkel stay as they were; "Trump", named with her, becomes
+    Donald Trump once another article gives his full name: her file's counts follow."""
+    site = _site(make_site)
+    assert build_site(site).ok
+    assert json.loads((site.output / MERKEL).read_bytes())["related"] == [["people/trump", 1], ["places/berlin", 1]]
+    encoded.clear()
+    site.add_article("paris", title="Paris visit", date="2025-05-03",
+                     body="Donald Trump visited Paris on Monday. Trump met Emmanuel Macron.")
+    assert build_site(site).ok
+    assert "entity_file people/angela-merkel" in encoded
+    assert "entity_file people/anna-berg" not in encoded and "text award" not in encoded
+    assert json.loads((site.output / MERKEL).read_bytes())["related"] == \
+        [["people/donald-trump", 1], ["places/berlin", 1]]
+    assert _snapshot(site.output) == _clean_build(site, build_site, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["edited", "same size", "deleted"])
+def test_a_data_file_changed_by_hand_is_made_again_on_the_next_edit(make_site, build_site, tmp_path, damage):
+    site = _site(make_site)
+    assert build_site(site).ok
+    for name in ("data/entities/people/anna-berg.json", "data/text/award.txt"):
+        path = site.output / name
+        if damage == "deleted":
+            path.unlink()
+        elif damage == "same size":
+            data = path.read_bytes()
+            path.write_bytes(data[:-2] + b"X\n")
+        else:
+            path.write_bytes(b"edited by hand\n")
+    site.add_article("berlin", title="Talks in Berlin", date="2025-05-01",
+                     body="Angela Merkel met Trump in Berlin on Tuesday. Merkel said the talks went well.")
+    assert build_site(site).ok
+    assert _snapshot(site.output) == _clean_build(site, build_site, tmp_path)
+
+
+def test_force_encodes_every_export_and_the_next_edit_keeps_them(make_site, build_site, encoded):
+    site = _site(make_site)
+    assert build_site(site).ok
+    first = sorted(encoded)
+    encoded.clear()
+    assert build_site(site, force=True).ok
+    assert sorted(encoded) == first
+    encoded.clear()
+    site.add_article("berlin", title="Talks in Berlin", date="2025-05-01",
+                     body="Angela Merkel met Trump in Berlin on Tuesday. Merkel said the talks went well.")
+    assert build_site(site).ok
+    assert sorted(encoded) == ["article berlin", "text berlin"]
+
+
+def test_the_memo_keeps_the_exports_of_the_last_build_only(make_site, build_site):
+    site = _site(make_site)
+    for n in range(3):
+        site.add_article("berlin", title=f"Berlin talks {n}", date="2025-05-01",
+                         body=f"Angela Merkel met Trump in Berlin on Tuesday. Merkel said the talks went well. "
+                              f"{'Anna Berg was there. ' * n}")
+        assert build_site(site).ok
+    with closing(sqlite3.connect(site.state_dir / "memo.sqlite")) as db:
+        rows = dict(db.execute("SELECT entry, count(*) FROM results GROUP BY entry").fetchall())
+        kept = [value for value, in db.execute("SELECT value FROM results WHERE entry = ?",
+                                               (kept_exports.DATA_FILE.name,))]
+    data = json.loads((site.output / "data/entities.json").read_bytes())
+    files = [p for p in (site.output / "data").rglob("*") if p.is_file() and p.parent != site.output / "data"]
+    assert rows[kept_exports.ENTITY_ENTRY.name] == len(data["entities"])
+    assert rows[kept_exports.ARTICLE_ENTRY.name] == len(data["articles"]) == 2
+    assert rows[kept_exports.DATA_FILE.name] == len(files)  # each entity's and article's file, once
+    assert all(b"Angela Merkel" not in value and b"Stockholm" not in value for value in kept)  # digests, not bytes
+
+
+def _crowd(names: dict[str, str]) -> Site:
+    """One article naming every entity of ``names`` (id -> name) once, and a second naming
+    only the first: more than ``MAX_PER_ARTICLE``, so the names decide which are counted."""
+    mentions, entities = [], []
+    for i, (entity_id, name) in enumerate(names.items()):
+        m = Mention("crowd", i * 10, i * 10 + 5, "Them", "A crowd of names.", 0, entity_id)
+        mentions.append(m)
+        entities.append(Entity(entity_id, name, "person", (), (m,), ("crowd",)))
+    first = entities[0]
+    alone = Mention("alone", 0, 5, "Aaron", "Aaron alone.", 0, first.id)
+    entities[0] = Entity(first.id, first.name, "person", (), (alone, *first.mentions), ("alone", "crowd"))
+    counted = count(entities)
+    return Site((), tuple(entities), {"crowd": tuple(mentions), "alone": (alone,)}, counted.related, counted.pairs)
+
+
+def test_an_entity_file_follows_the_names_that_decide_which_of_a_crowded_articles_entities_count():
+    """Renaming one entity of an article naming more than MAX_PER_ARTICLE (its id, the
+    article's mentions and the first entity all unchanged) moves which are counted, and
+    so the first one's counts: its file is made again."""
+    names = {"people/p-aaron": "Aaron Aaronson"}
+    names.update({f"people/p{i:03d}": f"Person {i:03d}" for i in range(MAX_PER_ARTICLE + 1)})
+    memo = Memo()
+    site = _crowd(names)
+    assert kept_exports.data_files(site, memo) == export.export_files(site)
+    last = f"people/p{MAX_PER_ARTICLE:03d}"
+    assert last not in site.shared["people/p-aaron"]  # beyond the first MAX_PER_ARTICLE by name
+    renamed = _crowd({**names, last: "Abel Abelson"})
+    assert last in renamed.shared["people/p-aaron"]
+    assert kept_exports.data_files(renamed, memo) == export.export_files(renamed)
