@@ -80,6 +80,22 @@ def test_long_sequences_digest_in_one_piece_and_still_by_content():
     assert digest(({"a": 1},)) != digest((one,))
 
 
+def test_a_sequence_of_a_kind_never_digested_before_digests_as_it_does_later():
+    """How a sequence is fed must not hang on what this process digested before: the
+    first digest of a kind's values is made, and kept on disk, as every later one."""
+
+    class Fresh:  # a kind no digest has seen yet in this process
+        def __init__(self, n: int):
+            self.n = n
+
+        def __digest__(self) -> str:
+            return f"fresh {self.n}"
+
+    first = digest((Fresh(1), Fresh(2)))
+    assert digest((Fresh(1), Fresh(2))) == first
+    assert digest(Fresh(1)) and digest((Fresh(1), Fresh(2))) == first
+
+
 def test_a_value_without_a_content_digest_is_refused():
     with pytest.raises(TypeError, match="cannot digest"):
         digest(object())

@@ -82,7 +82,10 @@ def _feed_sequence(h: "hashlib._Hash", value: tuple | list) -> None:
     # thousand articles) and plain records (an entity's co-mention pairs of name and count).
     # Item by item, they were a build's largest digesting cost.
     first = type(value[0])
-    if _FEEDERS.get(first) is _feed_digestible and all(type(item) is first for item in value):
+    # The feeder is worked out first: a sequence must be fed the same way however many
+    # values of its kind were fed before in this process.
+    feeder = _FEEDERS.get(first) or _feeder_for(first)
+    if feeder is _feed_digestible and all(type(item) is first for item in value):
         h.update(b"M" + "\0".join([item.__digest__() for item in value]).encode("utf-8", "surrogatepass"))
         return
     if _is_plain(value):
