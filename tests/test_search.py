@@ -377,3 +377,43 @@ def test_the_shards_a_build_indexes_are_indexed_side_by_side(make_site, build_si
     assert len(met) >= 4 and met[:2] == [True, True], met
     assert len(_indexed(site.output)) == sum(search.MARKER in page.read_bytes() for page in site.html_files())
     assert check_site(site.output).ok
+
+
+def test_a_shard_indexed_again_writes_only_the_files_that_changed(make_site, build_site, monkeypatch, tmp_path):
+    """Pagefind names a page's fragment, and the word index, filter and metadata files, by
+    their bytes: those the output folder already holds are kept there, not made again."""
+    from sitegen.site.files import SiteFiles
+
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 2)
+    log = _counting_pagefind(tmp_path, monkeypatch)
+    site = _news_site(make_site)
+    assert build_site(site).ok
+    _runs(log)
+    fragments_before = set(_fragment_files(site.output))
+    site.add_article("story-0", title="Story 0, updated", date="2025-03-01",
+                     body=f"{PEOPLE[0]} spoke in Brussels on Monday about fishing.")
+    made = []
+    real_set = SiteFiles.__setitem__
+
+    def setting(self, path, data):
+        made.append(path)
+        real_set(self, path, data)
+
+    monkeypatch.setattr(SiteFiles, "__setitem__", setting)
+    assert build_site(site).ok
+    run = set().union(*_runs(log))
+    fragments_after = _fragment_files(site.output)
+    indexed_again = {rel for rel, url in fragments_after.items() if url.strip("/") + "/index.html" in run}
+    unchanged = indexed_again & fragments_before
+    assert unchanged, "the shard indexed again holds pages the edit did not change"
+    made_there = {path for path in made if path.startswith(search.BUNDLE + "/")}
+    assert made_there and not made_there & unchanged
+    assert "fishing" in _indexed(site.output)["/articles/story-0/"]
+    assert check_site(site.output).ok
+
+
+def _fragment_files(output: Path) -> dict[str, str]:
+    """Each page fragment file of the index -> the address of its page."""
+    return {path.relative_to(output).as_posix():
+            json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])["url"]
+            for path in (output / "pagefind").rglob("fragment/*.pf_fragment")}

@@ -35,9 +35,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Mapping
@@ -112,7 +114,7 @@ def _search_files(binary: Path, files: SiteFiles, language: str, warn: Callable[
         if index is None:
             todo[folder] = shard
         found[folder] = index
-    with tempfile.TemporaryDirectory(prefix="sitegen-search-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="sitegen-search-", dir=_scratch_folder()) as tmp:
         indexed = _index_shards(binary, store, todo, language, warn, Path(tmp))
     store.commit()  # the documents made are good whatever became of the index
     if indexed is None:
@@ -124,9 +126,16 @@ def _search_files(binary: Path, files: SiteFiles, language: str, warn: Callable[
                 built.keep(rel, digest)
             shards[folder] = kept_shards[folder]
             continue
-        shards[folder] = {"input": keys[folder], "index": _digest(index),
-                          "files": {rel: file_digest(data) for rel, data in index.items()}}
-        built.update(index)
+        made = {rel: file_digest(data) for rel, data in index.items()}
+        shards[folder] = {"input": keys[folder], "index": _digest(index), "files": made}
+        last_made = _files_of(kept_shards.get(folder))
+        for rel, data in index.items():
+            # A file named by its content that the output folder holds as written has
+            # these very bytes: kept, not written again (most of a shard indexed again).
+            if holds is not None and _named_by_content(rel) and last_made.get(rel) == made[rel] and holds(rel):
+                built.keep(rel, made[rel])
+            else:
+                built.add(rel, data, made[rel])
     # Written for one shard too: the search page asks for it, and a 404 would look like a fault.
     built[MANIFEST] = _manifest(sorted(folder for folder in shards if folder != BUNDLE))
     if output is not None:
@@ -146,6 +155,18 @@ def _store(state_dir: Path | None) -> SearchStore:
         return SearchStore(None, STATE_VERSION)  # a folder that cannot be written costs time, not search
 
 
+def _scratch_folder() -> str | None:
+    """Where the documents and bundles of the shards being indexed go for a moment: a
+    memory-backed folder where the system has one and no other was asked for (TMPDIR).
+
+    A shard is a thousand small files each way; on a disk, making and removing them cost
+    more time than indexing them (bench/README.md).
+    """
+    if "TMPDIR" not in os.environ and os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK | os.X_OK):
+        return "/dev/shm"
+    return None
+
+
 def _index_shards(binary: Path, store: SearchStore, todo: Mapping[str, list[str]], language: str,
                   warn: Callable[[str], None], tmp: Path) -> dict[str, dict[str, bytes]] | None:
     """Each shard of ``todo`` indexed from its pages' search documents, its files named
@@ -154,24 +175,28 @@ def _index_shards(binary: Path, store: SearchStore, todo: Mapping[str, list[str]
     One Pagefind process keeps about one core busy (bench/README.md): the shards a build
     indexes (all of them, the first time) run side by side, one process per core.
     """
-    def index(folder: str) -> tuple[dict[str, bytes], list[str]]:
+    def index(n: int, folder: str) -> tuple[dict[str, bytes], list[str]]:
         said: list[str] = []
-        site, bundle = places[folder]
+        site, bundle = tmp / f"site-{n}", tmp / f"bundle-{n}"
+        with reading:
+            documents = list(store.documents(todo[folder]))
+        for rel, document in documents:
+            path = site / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(document)
+        del documents
         made = _run_pagefind(binary, site, bundle, language, said.append)
+        # Gone at once: a first build's shards would otherwise all be in the scratch folder.
+        shutil.rmtree(site, ignore_errors=True)
+        shutil.rmtree(bundle, ignore_errors=True)
         return {f"{folder}/{name}": data for name, data in made.items()
                 if folder == BUNDLE or _merged_shard_needs(name)}, said
 
     if not todo:
         return {}
-    places = {}  # each shard's documents and bundle, in folders of their own
-    for n, (folder, shard) in enumerate(todo.items()):
-        site, _ = places[folder] = tmp / f"site-{n}", tmp / f"bundle-{n}"
-        for rel, document in store.documents(shard):
-            path = site / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(document)
+    reading = threading.Lock()  # one query at a time on the store's connection
     with ThreadPoolExecutor(min(len(todo), os.cpu_count() or 1), thread_name_prefix="pagefind") as pool:
-        results = dict(zip(todo, pool.map(index, todo)))
+        results = dict(zip(todo, pool.map(index, range(len(todo)), todo)))
     for made, said in results.values():
         if not made:
             if said:
@@ -207,6 +232,18 @@ def shard_pages(pages: Mapping[str, bytes]) -> dict[str, list[str]]:
 
 def shard_folder(n: int) -> str:
     return BUNDLE if n == 0 else f"{SHARDS}/{n}"
+
+
+def _named_by_content(rel: str) -> bool:
+    """Whether Pagefind names this file of a bundle by a hash of its bytes (its pages'
+    fragments, word index, filters and metadata), so that a file of that name holds them."""
+    name = rel.rsplit("/", 1)[-1]
+    return name.endswith((".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta"))
+
+
+def _files_of(last: object) -> dict:
+    files = last.get("files") if isinstance(last, dict) else None
+    return files if isinstance(files, dict) else {}
 
 
 def _merged_shard_needs(name: str) -> bool:

@@ -22,14 +22,16 @@ _CHUNK = 500  # pages asked for in one query
 
 
 class SearchStore:
-    """The kept documents and shards of one site (or of one build, with no folder)."""
+    """The kept documents and shards of one site (or of one build, with no folder).
+
+    Its connection may be used from more than one thread, one query at a time."""
 
     def __init__(self, state_dir: Path | None, version: str):
         self._connection = self._open(state_dir, version)
 
     def _open(self, state_dir: Path | None, version: str) -> sqlite3.Connection:
         if state_dir is None:
-            return self._made(sqlite3.connect(":memory:"), version)
+            return self._made(sqlite3.connect(":memory:", check_same_thread=False), version)
         state_dir.mkdir(parents=True, exist_ok=True)
         path = state_dir / FILE
         try:
