@@ -417,3 +417,44 @@ def _fragment_files(output: Path) -> dict[str, str]:
     return {path.relative_to(output).as_posix():
             json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])["url"]
             for path in (output / "pagefind").rglob("fragment/*.pf_fragment")}
+
+
+def test_a_search_store_that_cannot_be_read_is_made_afresh(make_site, build_site):
+    site = _one_article_site(make_site)
+    assert build_site(site).ok
+    store = site.state_dir / "search.sqlite"
+    assert store.is_file()
+    store.write_bytes(b"not a database at all" * 100)  # cut off, or written over
+    (site.state_dir / "search.json").write_text("{}", encoding="utf-8")  # what sitegen kept before
+    result = build_site(site, force=True)
+    assert result.ok and result.warnings == ()
+    assert "Angela Merkel" in _indexed(site.output)["/people/angela-merkel/"]
+    assert not (site.state_dir / "search.json").exists()
+    import sqlite3
+
+    with sqlite3.connect(store) as connection:  # a database again, holding the pages' documents
+        assert connection.execute("SELECT count(*) FROM pages WHERE document IS NOT NULL").fetchone()[0] == \
+            len(_indexed(site.output))
+
+
+def test_a_scratch_folder_that_cannot_be_written_skips_search_with_one_warning(make_site, build_site,
+                                                                                 monkeypatch, tmp_path):
+    import errno
+
+    full = tmp_path / "full"
+    full.mkdir()
+    monkeypatch.setattr(search, "_scratch_folder", lambda: str(full))
+    real_write = Path.write_bytes
+
+    def write_bytes(path, data):
+        if str(path).startswith(str(full)):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real_write(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    site = _one_article_site(make_site)
+    result = build_site(site)
+    assert result.ok
+    [warning] = result.warnings
+    assert warning.startswith("search is not built: ") and "No space left on device" in warning
+    assert not (site.output / "pagefind").exists() and (site.output / "index.html").is_file()

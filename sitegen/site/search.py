@@ -44,6 +44,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Mapping
 
+from ..errors import os_error_message
 from .files import SiteFiles, file_digest
 from .pagefind import find_pagefind
 from .search_content import VERSION as DOCUMENT_VERSION, search_document
@@ -132,7 +133,8 @@ def _search_files(binary: Path, files: SiteFiles, language: str, warn: Callable[
         for rel, data in index.items():
             # A file named by its content that the output folder holds as written has
             # these very bytes: kept, not written again (most of a shard indexed again).
-            if holds is not None and _named_by_content(rel) and last_made.get(rel) == made[rel] and holds(rel):
+            if output is not None and holds is not None and _named_by_content(rel) \
+                    and last_made.get(rel) == made[rel] and holds(rel):
                 built.keep(rel, made[rel])
             else:
                 built.add(rel, data, made[rel])
@@ -180,11 +182,15 @@ def _index_shards(binary: Path, store: SearchStore, todo: Mapping[str, list[str]
         site, bundle = tmp / f"site-{n}", tmp / f"bundle-{n}"
         with reading:
             documents = list(store.documents(todo[folder]))
-        for rel, document in documents:
-            path = site / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(document)
-        del documents
+        try:
+            for rel, document in documents:
+                path = site / rel
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(document)
+        except OSError as exc:  # a scratch folder full, for one
+            return {}, [f"search is not built: {os_error_message(exc, 'write the pages to index')}"]
+        finally:
+            del documents
         made = _run_pagefind(binary, site, bundle, language, said.append)
         # Gone at once: a first build's shards would otherwise all be in the scratch folder.
         shutil.rmtree(site, ignore_errors=True)
