@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -430,8 +431,6 @@ def test_a_search_store_that_cannot_be_read_is_made_afresh(make_site, build_site
     assert result.ok and result.warnings == ()
     assert "Angela Merkel" in _indexed(site.output)["/people/angela-merkel/"]
     assert not (site.state_dir / "search.json").exists()
-    import sqlite3
-
     with sqlite3.connect(store) as connection:  # a database again, holding the pages' documents
         assert connection.execute("SELECT count(*) FROM pages WHERE document IS NOT NULL").fetchone()[0] == \
             len(_indexed(site.output))
@@ -458,3 +457,23 @@ def test_a_scratch_folder_that_cannot_be_written_skips_search_with_one_warning(m
     [warning] = result.warnings
     assert warning.startswith("search is not built: ") and "No space left on device" in warning
     assert not (site.output / "pagefind").exists() and (site.output / "index.html").is_file()
+
+
+def test_a_search_store_damaged_inside_is_made_afresh(make_site, build_site, monkeypatch):
+    from sitegen.site import search_store
+
+    site = _one_article_site(make_site)
+    assert build_site(site).ok
+    real_pages = search_store.SearchStore.pages
+    damaged = []
+
+    def pages(self):
+        if not damaged:  # the first read finds a damaged page of the file
+            damaged.append(True)
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return real_pages(self)
+
+    monkeypatch.setattr(search_store.SearchStore, "pages", pages)
+    result = build_site(site, force=True)
+    assert damaged and result.ok and result.warnings == ()
+    assert "Angela Merkel" in _indexed(site.output)["/people/angela-merkel/"]

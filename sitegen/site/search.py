@@ -48,13 +48,13 @@ from ..errors import os_error_message
 from .files import SiteFiles, file_digest
 from .pagefind import find_pagefind
 from .search_content import VERSION as DOCUMENT_VERSION, search_document
-from .search_store import SearchStore
+from .search_store import SearchStore, discard
 
 BUNDLE = "pagefind"
 MARKER = b"data-pagefind-body"
 SHARDS = f"{BUNDLE}/shards"  # the folder of every shard but the first
 MANIFEST = f"{BUNDLE}/shards.json"  # the other shards' folders, for the search page
-STATE_VERSION = f"3.{DOCUMENT_VERSION}"  # how the kept documents and shards were made
+STATE_VERSION = f"4.{DOCUMENT_VERSION}"  # how the kept documents and shards were made
 # Pages per shard, at most, before the shards double. Pagefind indexes about 1,300 search
 # documents a second on one core (bench/README.md), so an edit costs well under a second
 # of indexing; more shards would each cost the search page two requests when it opens and
@@ -84,11 +84,17 @@ def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str]
         return SiteFiles()
     files = SiteFiles.of(files)
     remember = output is not None and state_dir is not None
-    store = _store(state_dir if remember else None)
-    try:
-        return _search_files(binary, files, language, warn, store, output if remember else None, holds)
-    finally:
-        store.close()
+    for attempt in (1, 2):
+        store = _store(state_dir if remember else None)
+        try:
+            return _search_files(binary, files, language, warn, store, output if remember else None, holds)
+        except sqlite3.DatabaseError:
+            if not remember or attempt == 2:
+                raise
+            discard(state_dir)  # damaged past what opening it showed: only time is lost
+        finally:
+            store.close()
+    raise AssertionError("unreachable")
 
 
 def _search_files(binary: Path, files: SiteFiles, language: str, warn: Callable[[str], None],
