@@ -477,3 +477,18 @@ def test_a_search_store_damaged_inside_is_made_afresh(make_site, build_site, mon
     result = build_site(site, force=True)
     assert damaged and result.ok and result.warnings == ()
     assert "Angela Merkel" in _indexed(site.output)["/people/angela-merkel/"]
+
+
+def test_a_search_store_of_another_version_starts_empty_and_small(tmp_path):
+    from sitegen.site.search_store import FILE, SearchStore
+
+    store = SearchStore(tmp_path, "old")
+    for n in range(200):
+        store.put(f"articles/{n}/index.html", "bytes", "search", os.urandom(4000))
+    store.commit()
+    store.close()
+    big = (tmp_path / FILE).stat().st_size
+    store = SearchStore(tmp_path, "new")
+    assert store.pages() == {} and list(store.documents(["articles/1/index.html"])) == []
+    store.close()
+    assert (tmp_path / FILE).stat().st_size < big / 10

@@ -54,6 +54,8 @@ class SearchStore:
             connection.execute("DROP TABLE IF EXISTS pages")
             connection.execute("DROP TABLE IF EXISTS shards")
             connection.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
+            connection.commit()
+            connection.execute("VACUUM")  # the file would otherwise keep the old tables' size
         # search: the digest of the document, which is kept compressed; both NULL for a
         # page search does not index
         connection.execute("CREATE TABLE IF NOT EXISTS pages (page TEXT PRIMARY KEY, bytes TEXT NOT NULL, "
