@@ -432,7 +432,7 @@ def test_a_search_store_that_cannot_be_read_is_made_afresh(make_site, build_site
     assert "Angela Merkel" in _indexed(site.output)["/people/angela-merkel/"]
     assert not (site.state_dir / "search.json").exists()
     with sqlite3.connect(store) as connection:  # a database again, holding the pages' documents
-        assert connection.execute("SELECT count(*) FROM pages WHERE document IS NOT NULL").fetchone()[0] == \
+        assert connection.execute("SELECT count(*) FROM documents").fetchone()[0] == \
             len(_indexed(site.output))
 
 

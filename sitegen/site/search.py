@@ -54,7 +54,7 @@ BUNDLE = "pagefind"
 MARKER = b"data-pagefind-body"
 SHARDS = f"{BUNDLE}/shards"  # the folder of every shard but the first
 MANIFEST = f"{BUNDLE}/shards.json"  # the other shards' folders, for the search page
-STATE_VERSION = f"4.{DOCUMENT_VERSION}"  # how the kept documents and shards were made
+STATE_VERSION = f"5.{DOCUMENT_VERSION}"  # how the kept documents and shards were made
 # Pages per shard, at most, before the shards double. Pagefind indexes about 1,300 search
 # documents a second on one core (bench/README.md), so an edit costs well under a second
 # of indexing; more shards would each cost the search page two requests when it opens and
