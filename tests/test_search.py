@@ -229,7 +229,7 @@ def test_the_number_of_shards_depends_only_on_the_pages(monkeypatch):
 
 
 def test_what_search_holds_of_a_page_changes_only_with_its_indexed_parts():
-    from sitegen.site.search_content import search_digest
+    from sitegen.site.search_content import search_document
 
     def page(body="Angela Merkel", ignored="3 mentions", kind="Person", title="Angela Merkel", head="x"):
         return (f'<!doctype html><html><head><title>{head}</title></head><body><nav>menu</nav>'
@@ -238,18 +238,18 @@ def test_what_search_holds_of_a_page_changes_only_with_its_indexed_parts():
                 f'<svg><title>March: {ignored}</title></svg></section><p>after</p></main>'
                 f'<footer>{head}</footer></body></html>').encode()
 
-    same = search_digest(page())
-    assert search_digest(page(ignored="4 mentions")) == same  # a mention more in a dossier
-    assert search_digest(page(head="y")) == same  # outside the indexed part
+    same = search_document(page())
+    assert search_document(page(ignored="4 mentions")) == same  # a mention more in a dossier
+    assert search_document(page(head="y")) == same  # outside the indexed part
     for changed in (page(body="Angela Dorothea Merkel"), page(kind="Place"), page(title="Merkel")):
-        assert search_digest(changed) != same
+        assert search_document(changed) != same
     # Pagefind also reads, in ignored parts, metadata and the picture after the heading,
     # and the page's <title> when no heading has text.
-    assert search_digest(page(ignored='<img src="/a.jpg">')) != search_digest(page(ignored='<img src="/b.jpg">'))
-    assert search_digest(page(ignored='<i data-pagefind-meta="born">1954</i>')) \
-        != search_digest(page(ignored='<i data-pagefind-meta="born">1955</i>'))
-    assert search_digest(page(title=" ", head="x")) != search_digest(page(title=" ", head="y"))
-    assert search_digest(page().replace(b"data-pagefind-body", b"data-x")) is None  # not indexed
+    assert search_document(page(ignored='<img src="/a.jpg">')) != search_document(page(ignored='<img src="/b.jpg">'))
+    assert search_document(page(ignored='<i data-pagefind-meta="born">1954</i>')) \
+        != search_document(page(ignored='<i data-pagefind-meta="born">1955</i>'))
+    assert search_document(page(title=" ", head="x")) != search_document(page(title=" ", head="y"))
+    assert search_document(page().replace(b"data-pagefind-body", b"data-x")) is None  # not indexed
 
 
 def test_each_shard_entry_then_the_shard_list_are_written_last(tmp_path, monkeypatch):

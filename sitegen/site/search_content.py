@@ -11,7 +11,7 @@ mentions).
 
 ``search_document`` keeps just that, in place, so that Pagefind makes the same index
 from it as from the page (the same words, excerpts, sub-result anchors, titles, filters
-and metadata; ``tests/test_search.py`` compares them) while reading a fraction of the
+and metadata; ``tests/test_search_documents.py`` compares them) while reading a fraction of the
 bytes. It is also what decides whether a page must be indexed again: an edit that only
 adds a mention changes the dossier's bytes but not its search document.
 """
@@ -20,7 +20,6 @@ from __future__ import annotations
 import lxml.etree
 import lxml.html
 
-from .files import file_digest
 
 # Documents are kept between builds: a change to what ``search_document`` keeps must
 # change this, or a page whose bytes did not change keeps a document made the old way.
@@ -53,12 +52,6 @@ def search_document(page: bytes) -> bytes | None:
         title = next(root.iter("title"), None)  # a result's title, lacking a heading
     _cut_to_what_is_read(root, keep_text=True, also=title)
     return lxml.html.tostring(root, encoding="utf-8")
-
-
-def search_digest(page: bytes) -> str | None:
-    """A digest of everything Pagefind reads from ``page`` (more, never less); None if it is not indexed."""
-    document = search_document(page)
-    return None if document is None else file_digest(document)
 
 
 def _cut_to_what_is_read(top, keep_text: bool, also=None) -> None:
