@@ -11,15 +11,14 @@ mentions).
 
 ``search_document`` keeps just that, in place, so that Pagefind makes the same index
 from it as from the page (the same words, excerpts, sub-result anchors, titles, filters
-and metadata; ``tests/test_search_documents.py`` compares them) while reading a fraction of the
-bytes. It is also what decides whether a page must be indexed again: an edit that only
-adds a mention changes the dossier's bytes but not its search document.
+and metadata; ``tests/test_search_documents.py`` compares them) while reading a fraction
+of the bytes. It is also what decides whether a page must be indexed again: an edit that
+only adds a mention changes the dossier's bytes but not its search document.
 """
 from __future__ import annotations
 
 import lxml.etree
 import lxml.html
-
 
 # Documents are kept between builds: a change to what ``search_document`` keeps must
 # change this, or a page whose bytes did not change keeps a document made the old way.
