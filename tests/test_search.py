@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -228,7 +229,7 @@ def test_the_number_of_shards_depends_only_on_the_pages(monkeypatch):
 
 
 def test_what_search_holds_of_a_page_changes_only_with_its_indexed_parts():
-    from sitegen.site.search_content import search_digest
+    from sitegen.site.search_content import search_document
 
     def page(body="Angela Merkel", ignored="3 mentions", kind="Person", title="Angela Merkel", head="x"):
         return (f'<!doctype html><html><head><title>{head}</title></head><body><nav>menu</nav>'
@@ -237,11 +238,18 @@ def test_what_search_holds_of_a_page_changes_only_with_its_indexed_parts():
                 f'<svg><title>March: {ignored}</title></svg></section><p>after</p></main>'
                 f'<footer>{head}</footer></body></html>').encode()
 
-    same = search_digest(page())
-    assert search_digest(page(ignored="4 mentions")) == same  # a mention more in a dossier
-    assert search_digest(page(head="y")) == same  # outside the indexed part
+    same = search_document(page())
+    assert search_document(page(ignored="4 mentions")) == same  # a mention more in a dossier
+    assert search_document(page(head="y")) == same  # outside the indexed part
     for changed in (page(body="Angela Dorothea Merkel"), page(kind="Place"), page(title="Merkel")):
-        assert search_digest(changed) != same
+        assert search_document(changed) != same
+    # Pagefind also reads, in ignored parts, metadata and the picture after the heading,
+    # and the page's <title> when no heading has text.
+    assert search_document(page(ignored='<img src="/a.jpg">')) != search_document(page(ignored='<img src="/b.jpg">'))
+    assert search_document(page(ignored='<i data-pagefind-meta="born">1954</i>')) \
+        != search_document(page(ignored='<i data-pagefind-meta="born">1955</i>'))
+    assert search_document(page(title=" ", head="x")) != search_document(page(title=" ", head="y"))
+    assert search_document(page().replace(b"data-pagefind-body", b"data-x")) is None  # not indexed
 
 
 def test_each_shard_entry_then_the_shard_list_are_written_last(tmp_path, monkeypatch):
@@ -273,6 +281,7 @@ def test_an_edit_reads_back_neither_unchanged_pages_nor_unchanged_shards(make_si
     site = _news_site(make_site)
     assert build_site(site).ok
     _runs(log)
+    before = {p.relative_to(site.output).as_posix(): p.read_bytes() for p in site.html_files()}
     site.add_article("story-0", title="Story 0, updated", date="2025-03-01",
                      body=f"{PEOPLE[0]} spoke in Brussels on Monday about fishing.")
     read_back = kept_reads(monkeypatch)
@@ -288,9 +297,12 @@ def test_an_edit_reads_back_neither_unchanged_pages_nor_unchanged_shards(make_si
     runs = _runs(log)
     manifest = json.loads((site.output / "pagefind" / "shards.json").read_text(encoding="utf-8"))
     assert runs and len(runs) < 1 + len(manifest["merge"])
-    # Only the pages of the shards indexed again are read back, and no file of a kept shard.
+    # A shard is indexed again from its pages' search documents as kept: no page left
+    # unchanged is read back, not even those of the shards indexed again; nor is any
+    # file of a kept shard.
     indexed_again = set().union(*runs)
-    assert read_back and all(path in indexed_again for path in read_back)
+    unchanged = {rel for rel in indexed_again if (site.output / rel).read_bytes() == before.get(rel)}
+    assert unchanged and read_back == []
     assert len(looked_into) == len(runs)  # a kept shard's own files are not read back either
     assert "fishing" in _indexed(site.output)["/articles/story-0/"]
 
@@ -366,3 +378,117 @@ def test_the_shards_a_build_indexes_are_indexed_side_by_side(make_site, build_si
     assert len(met) >= 4 and met[:2] == [True, True], met
     assert len(_indexed(site.output)) == sum(search.MARKER in page.read_bytes() for page in site.html_files())
     assert check_site(site.output).ok
+
+
+def test_a_shard_indexed_again_writes_only_the_files_that_changed(make_site, build_site, monkeypatch, tmp_path):
+    """Pagefind names a page's fragment, and the word index, filter and metadata files, by
+    their bytes: those the output folder already holds are kept there, not made again."""
+    from sitegen.site.files import SiteFiles
+
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 2)
+    log = _counting_pagefind(tmp_path, monkeypatch)
+    site = _news_site(make_site)
+    assert build_site(site).ok
+    _runs(log)
+    fragments_before = set(_fragment_files(site.output))
+    site.add_article("story-0", title="Story 0, updated", date="2025-03-01",
+                     body=f"{PEOPLE[0]} spoke in Brussels on Monday about fishing.")
+    made = []
+    real_set = SiteFiles.__setitem__
+
+    def setting(self, path, data):
+        made.append(path)
+        real_set(self, path, data)
+
+    monkeypatch.setattr(SiteFiles, "__setitem__", setting)
+    assert build_site(site).ok
+    run = set().union(*_runs(log))
+    fragments_after = _fragment_files(site.output)
+    indexed_again = {rel for rel, url in fragments_after.items() if url.strip("/") + "/index.html" in run}
+    unchanged = indexed_again & fragments_before
+    assert unchanged, "the shard indexed again holds pages the edit did not change"
+    made_there = {path for path in made if path.startswith(search.BUNDLE + "/")}
+    assert made_there and not made_there & unchanged
+    assert "fishing" in _indexed(site.output)["/articles/story-0/"]
+    assert check_site(site.output).ok
+
+
+def _fragment_files(output: Path) -> dict[str, str]:
+    """Each page fragment file of the index -> the address of its page."""
+    return {path.relative_to(output).as_posix():
+            json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])["url"]
+            for path in (output / "pagefind").rglob("fragment/*.pf_fragment")}
+
+
+def test_a_search_store_that_cannot_be_read_is_made_afresh(make_site, build_site):
+    site = _one_article_site(make_site)
+    assert build_site(site).ok
+    store = site.state_dir / "search.sqlite"
+    assert store.is_file()
+    store.write_bytes(b"not a database at all" * 100)  # cut off, or written over
+    (site.state_dir / "search.json").write_text("{}", encoding="utf-8")  # what sitegen kept before
+    result = build_site(site, force=True)
+    assert result.ok and result.warnings == ()
+    assert "Angela Merkel" in _indexed(site.output)["/people/angela-merkel/"]
+    assert not (site.state_dir / "search.json").exists()
+    with sqlite3.connect(store) as connection:  # a database again, holding the pages' documents
+        assert connection.execute("SELECT count(*) FROM documents").fetchone()[0] == \
+            len(_indexed(site.output))
+
+
+def test_a_scratch_folder_that_cannot_be_written_skips_search_with_one_warning(make_site, build_site,
+                                                                                 monkeypatch, tmp_path):
+    import errno
+
+    full = tmp_path / "full"
+    full.mkdir()
+    monkeypatch.setattr(search, "_scratch_folder", lambda: str(full))
+    real_write = Path.write_bytes
+
+    def write_bytes(path, data):
+        if str(path).startswith(str(full)):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real_write(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    site = _one_article_site(make_site)
+    result = build_site(site)
+    assert result.ok
+    [warning] = result.warnings
+    assert warning.startswith("search is not built: ") and "No space left on device" in warning
+    assert not (site.output / "pagefind").exists() and (site.output / "index.html").is_file()
+
+
+def test_a_search_store_damaged_inside_is_made_afresh(make_site, build_site, monkeypatch):
+    from sitegen.site import search_store
+
+    site = _one_article_site(make_site)
+    assert build_site(site).ok
+    real_pages = search_store.SearchStore.pages
+    damaged = []
+
+    def pages(self):
+        if not damaged:  # the first read finds a damaged page of the file
+            damaged.append(True)
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return real_pages(self)
+
+    monkeypatch.setattr(search_store.SearchStore, "pages", pages)
+    result = build_site(site, force=True)
+    assert damaged and result.ok and result.warnings == ()
+    assert "Angela Merkel" in _indexed(site.output)["/people/angela-merkel/"]
+
+
+def test_a_search_store_of_another_version_starts_empty_and_small(tmp_path):
+    from sitegen.site.search_store import FILE, SearchStore
+
+    store = SearchStore(tmp_path, "old")
+    for n in range(200):
+        store.put(f"articles/{n}/index.html", "bytes", "search", os.urandom(4000))
+    store.commit()
+    store.close()
+    big = (tmp_path / FILE).stat().st_size
+    store = SearchStore(tmp_path, "new")
+    assert store.pages() == {} and list(store.documents(["articles/1/index.html"])) == []
+    store.close()
+    assert (tmp_path / FILE).stat().st_size < big / 10

@@ -3,9 +3,11 @@
 Pagefind (the ``pagefind[bin]`` package ships its binary) reads the HTML and writes a
 static index and search interface. Pages that mark their text with ``data-pagefind-body``
 are indexed (dossiers and articles), each with a ``type`` filter (Person, Place,
-Organisation, Article). It runs on a private copy of the pages before anything in
-``output/`` changes, so a failed index never leaves a half-written site; when the binary
-cannot run, the site is built without search and one warning says why.
+Organisation, Article). It reads not the pages but their search documents (see
+``search_content``): each page cut down to what Pagefind reads of it, an eighth of its
+bytes, from which it makes the same index. It runs on a private copy of them before
+anything in ``output/`` changes, so a failed index never leaves a half-written site; when
+the binary cannot run, the site is built without search and one warning says why.
 
 Pagefind cannot update an index: it makes one whole from all its pages, which takes
 seconds on a large site. So the pages are split into shards by a hash of their address,
@@ -19,9 +21,11 @@ its own word statistics; shards cut by a hash are alike in make-up (articles and
 of every kind and year in each), so the merged results interleave fairly, as shards cut by
 type or date would not.
 
-A shard is indexed again only when what search holds of its pages changed (see
-``search_content``): an edit re-indexes the shard of its article, and of a dossier only
-when its name, aliases, note or reference data changed, not when a mention was added.
+A shard is indexed again only when the search documents of its pages changed: an edit
+re-indexes the shard of its article, and of a dossier only when its name, aliases, note or
+reference data changed, not when a mention was added. The documents are kept between
+builds (see ``search_store``), so a shard is indexed again from the documents of its
+unchanged pages as kept, reading and parsing only the pages that changed.
 Pagefind's filter and metadata files differ from run to run even on the same pages (an
 upstream limitation), so a shard whose pages are unchanged keeps the files already in
 ``output/`` as they are: a rebuild that changes nothing rewrites nothing.
@@ -31,25 +35,31 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Mapping
 
+from ..errors import os_error_message
 from .files import SiteFiles, file_digest
 from .pagefind import find_pagefind
-from .search_content import VERSION as DIGEST_VERSION, search_digest
+from .search_content import VERSION as DOCUMENT_VERSION, search_document
+from .search_store import SearchStore, discard
 
 BUNDLE = "pagefind"
 MARKER = b"data-pagefind-body"
 SHARDS = f"{BUNDLE}/shards"  # the folder of every shard but the first
 MANIFEST = f"{BUNDLE}/shards.json"  # the other shards' folders, for the search page
-STATE_FILE = "search.json"
-STATE_VERSION = f"2.{DIGEST_VERSION}"  # how the kept digests were made
-# Pages per shard, at most, before the shards double. Pagefind indexes about 500 pages a
-# second on one core (bench/README.md), so an edit costs a second or two of indexing; more
-# shards would each cost the search page two requests when it opens.
+STATE_VERSION = f"5.{DOCUMENT_VERSION}"  # how the kept documents and shards were made
+# Pages per shard, at most, before the shards double. Pagefind indexes about 1,300 search
+# documents a second on one core (bench/README.md), so an edit costs well under a second
+# of indexing; more shards would each cost the search page two requests when it opens and
+# one more per word searched (500 a shard: 43 requests for "Germany" at 1,000 articles
+# instead of 27).
 PAGES_PER_SHARD = 1000
 ENTRY = "pagefind-entry.json"
 # A merged shard is read with the first shard's scripts and WebAssembly: it needs only its
@@ -62,8 +72,9 @@ def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str]
                  holds: Callable[[str], bool] | None = None) -> SiteFiles:
     """The ``pagefind/`` files for the pages in ``files``; empty (after one warning) if Pagefind cannot run.
 
-    With ``output`` and ``state_dir``, each shard built from the same pages is reused: kept
-    in ``output`` unread where ``holds`` says each of its files is there as written (see
+    With ``output`` and ``state_dir``, each page's search document and each shard built
+    from the same documents are reused (see ``search_store``): a shard is kept in
+    ``output`` unread where ``holds`` says each of its files is there as written (see
     ``SiteFiles``), else read back and checked against its digest.
     """
     binary = find_pagefind()
@@ -73,31 +84,48 @@ def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str]
         return SiteFiles()
     files = SiteFiles.of(files)
     remember = output is not None and state_dir is not None
-    state = _read_state(state_dir) if remember else {}
-    digests = _page_digests(files, state.get("pages", {}), read=remember)
-    pages = {rel: pair for rel, pair in digests.items() if pair[1] is not None}
+    for attempt in (1, 2):
+        store = _store(state_dir if remember else None)
+        try:
+            return _search_files(binary, files, language, warn, store, output if remember else None, holds)
+        except sqlite3.DatabaseError:
+            if not remember or attempt == 2:
+                raise
+            discard(state_dir)  # damaged past what opening it showed: only time is lost
+        finally:
+            store.close()
+    raise AssertionError("unreachable")
+
+
+def _search_files(binary: Path, files: SiteFiles, language: str, warn: Callable[[str], None],
+                  store: SearchStore, output: Path | None, holds: Callable[[str], bool] | None) -> SiteFiles:
+    digests = _page_digests(files, store)
+    pages = {rel: digest for rel, digest in digests.items() if digest is not None}
     if not pages:
         # Pagefind refuses to write an empty index; say so plainly rather than pass on its error.
+        store.commit()
         warn("search is not built: the site has no articles yet, so there is nothing to index "
              "(the search page says search is unavailable)")
         return SiteFiles()
-    kept_shards = state.get("shards", {})
+    kept_shards = store.shards() if output is not None else {}
     built = SiteFiles(output)
     shards: dict[str, dict] = {}
     found: dict[str, dict[str, bytes] | None] = {}
     todo: dict[str, list[str]] = {}
     keys = {}
     for folder, shard in shard_pages(pages).items():
-        key = keys[folder] = _input_key(shard, digests, language, binary, folder == BUNDLE)
+        key = keys[folder] = _input_key(shard, pages, language, binary, folder == BUNDLE)
         last = kept_shards.get(folder)
-        if remember and holds is not None and _shard_held(last, key, holds):
+        if output is not None and holds is not None and _shard_held(last, key, holds):
             found[folder] = None
             continue
-        index = _previous_shard(output, folder, last, key) if remember else None
+        index = _previous_shard(output, folder, last, key) if output is not None else None
         if index is None:
             todo[folder] = shard
         found[folder] = index
-    indexed = _index_shards(binary, files, todo, language, warn)
+    with tempfile.TemporaryDirectory(prefix="sitegen-search-", dir=_scratch_folder()) as tmp:
+        indexed = _index_shards(binary, store, todo, language, warn, Path(tmp))
+    store.commit()  # the documents made are good whatever became of the index
     if indexed is None:
         return SiteFiles()
     found.update(indexed)
@@ -107,34 +135,82 @@ def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str]
                 built.keep(rel, digest)
             shards[folder] = kept_shards[folder]
             continue
-        shards[folder] = {"input": keys[folder], "index": _digest(index),
-                          "files": {rel: file_digest(data) for rel, data in index.items()}}
-        built.update(index)
+        made = {rel: file_digest(data) for rel, data in index.items()}
+        shards[folder] = {"input": keys[folder], "index": _digest(index), "files": made}
+        last_made = _files_of(kept_shards.get(folder))
+        for rel, data in index.items():
+            # A file named by its content that the output folder holds as written has
+            # these very bytes: kept, not written again (most of a shard indexed again).
+            if output is not None and holds is not None and _named_by_content(rel) \
+                    and last_made.get(rel) == made[rel] and holds(rel):
+                built.keep(rel, made[rel])
+            else:
+                built.add(rel, data, made[rel])
     # Written for one shard too: the search page asks for it, and a 404 would look like a fault.
     built[MANIFEST] = _manifest(sorted(folder for folder in shards if folder != BUNDLE))
-    if remember:
-        _write_state(state_dir, {"version": STATE_VERSION, "pages": digests, "shards": shards})
+    if output is not None:
+        for folder, state in shards.items():
+            if kept_shards.get(folder) != state:
+                store.put_shard(folder, state)
+        store.forget_shards(set(kept_shards) - set(shards))
+        store.commit()
     return built
 
 
-def _index_shards(binary: Path, files: SiteFiles, todo: Mapping[str, list[str]], language: str,
-                  warn: Callable[[str], None]) -> dict[str, dict[str, bytes]] | None:
-    """Each shard of ``todo`` indexed, its files named within the site; None (after one
-    warning) if Pagefind failed.
+def _store(state_dir: Path | None) -> SearchStore:
+    """The kept search documents and shards; held for this build only if they cannot be kept."""
+    try:
+        return SearchStore(state_dir, STATE_VERSION)
+    except (OSError, sqlite3.Error):
+        return SearchStore(None, STATE_VERSION)  # a folder that cannot be written costs time, not search
+
+
+def _scratch_folder() -> str | None:
+    """Where the documents and bundles of the shards being indexed go for a moment: a
+    memory-backed folder where the system has one and no other was asked for (TMPDIR).
+
+    A shard is a thousand small files each way; on a disk, making and removing them cost
+    more time than indexing them (bench/README.md).
+    """
+    if "TMPDIR" not in os.environ and os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK | os.X_OK):
+        return "/dev/shm"
+    return None
+
+
+def _index_shards(binary: Path, store: SearchStore, todo: Mapping[str, list[str]], language: str,
+                  warn: Callable[[str], None], tmp: Path) -> dict[str, dict[str, bytes]] | None:
+    """Each shard of ``todo`` indexed from its pages' search documents, its files named
+    within the site; None (after one warning) if Pagefind failed.
 
     One Pagefind process keeps about one core busy (bench/README.md): the shards a build
     indexes (all of them, the first time) run side by side, one process per core.
     """
-    def index(folder: str) -> tuple[dict[str, bytes], list[str]]:
+    def index(n: int, folder: str) -> tuple[dict[str, bytes], list[str]]:
         said: list[str] = []
-        made = _run_pagefind(binary, todo[folder], files, language, said.append)
+        site, bundle = tmp / f"site-{n}", tmp / f"bundle-{n}"
+        with reading:
+            documents = list(store.documents(todo[folder]))
+        try:
+            for rel, document in documents:
+                path = site / rel
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(document)
+        except OSError as exc:  # a scratch folder full, for one
+            return {}, [f"search is not built: {os_error_message(exc, 'write the pages to index')}"]
+        finally:
+            del documents
+        made = _run_pagefind(binary, site, bundle, language, said.append)
+        # Gone at once: a first build's shards would otherwise all be in the scratch folder.
+        shutil.rmtree(site, ignore_errors=True)
+        shutil.rmtree(bundle, ignore_errors=True)
         return {f"{folder}/{name}": data for name, data in made.items()
                 if folder == BUNDLE or _merged_shard_needs(name)}, said
 
     if not todo:
         return {}
+    reading = threading.Lock()  # one query at a time on the store's connection
     with ThreadPoolExecutor(min(len(todo), os.cpu_count() or 1), thread_name_prefix="pagefind") as pool:
-        results = dict(zip(todo, pool.map(index, todo)))
+        results = dict(zip(todo, pool.map(index, range(len(todo)), todo)))
     for made, said in results.values():
         if not made:
             if said:
@@ -172,6 +248,18 @@ def shard_folder(n: int) -> str:
     return BUNDLE if n == 0 else f"{SHARDS}/{n}"
 
 
+def _named_by_content(rel: str) -> bool:
+    """Whether Pagefind names this file of a bundle by a hash of its bytes (its pages'
+    fragments, word index, filters and metadata), so that a file of that name holds them."""
+    name = rel.rsplit("/", 1)[-1]
+    return name.endswith((".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta"))
+
+
+def _files_of(last: object) -> dict:
+    files = last.get("files") if isinstance(last, dict) else None
+    return files if isinstance(files, dict) else {}
+
+
 def _merged_shard_needs(name: str) -> bool:
     return name == ENTRY or name.endswith(".pf_meta") or name.startswith(MERGED_FILES)
 
@@ -182,50 +270,37 @@ def _manifest(folders: list[str]) -> bytes:
     return (json.dumps({"merge": relative}, indent=1) + "\n").encode()
 
 
-def _page_digests(files: SiteFiles, known: Mapping[str, list], read: bool) -> dict[str, list]:
-    """Each page -> [digest of its bytes, digest of what search reads, or None for a page
-    search does not read].
+def _page_digests(files: SiteFiles, store: SearchStore) -> dict[str, str | None]:
+    """Each page -> the digest of its search document, or None for a page search does not
+    index; the documents of pages new or changed since the last build go into ``store``.
 
-    A page with the very bytes of one the last build looked at is neither read nor parsed
-    again (a page kept in the output folder is not even read); with ``read`` false, nothing
-    is kept, and the bytes' digest stands for both.
+    A page with the very bytes the store has for it is neither read nor parsed again (a
+    page kept in the output folder is not even read).
     """
+    known = store.pages()
     digests = {}
     for rel in files:
         if not rel.endswith(".html"):
             continue
-        last = known.get(rel)
         whole = files.digest(rel)
-        if isinstance(last, list) and len(last) == 2 and last[0] == whole:
-            digests[rel] = last
+        last = known.pop(rel, None)
+        if last is not None and last[0] == whole:
+            digests[rel] = last[1]
             continue
         data = files[rel]
-        digests[rel] = [whole, (search_digest(data) if read else whole) if MARKER in data else None]
+        document = search_document(data) if MARKER in data else None
+        digests[rel] = file_digest(document) if document is not None else None
+        store.put(rel, whole, digests[rel], document)
+    store.forget(known)  # pages gone from the site
     return digests
 
 
-def _input_key(shard: list[str], digests: Mapping[str, list[str]], language: str, binary: Path,
+def _input_key(shard: list[str], digests: Mapping[str, str], language: str, binary: Path,
                first: bool) -> str:
     key = hashlib.sha256(f"{language}\0{binary}\0{first}\0".encode())
     for rel in shard:
-        key.update(f"{rel}\0{digests[rel][1]}\0".encode())
+        key.update(f"{rel}\0{digests[rel]}\0".encode())
     return key.hexdigest()
-
-
-def _read_state(state_dir: Path | None) -> dict:
-    if state_dir is None:
-        return {}
-    try:
-        state = json.loads((state_dir / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return state if isinstance(state, dict) and state.get("version") == STATE_VERSION else {}
-
-
-def _write_state(state_dir: Path, state: dict) -> None:
-    # A file cut off by a crash does not parse: the next build indexes every shard again.
-    state_dir.mkdir(parents=True, exist_ok=True)
-    (state_dir / STATE_FILE).write_text(json.dumps(state, separators=(",", ":")), encoding="utf-8")
 
 
 def _shard_held(last: object, key: str, holds: Callable[[str], bool]) -> bool:
@@ -255,31 +330,24 @@ def _digest(files: Mapping[str, bytes]) -> str:
                                    for k, v in sorted(files.items()))).hexdigest()
 
 
-def _run_pagefind(binary: Path, pages: list[str], files: Mapping[str, bytes], language: str,
+def _run_pagefind(binary: Path, site: Path, bundle: Path, language: str,
                   warn: Callable[[str], None]) -> dict[str, bytes]:
-    """The files of one Pagefind bundle of ``pages`` (their bytes in ``files``), named within the bundle."""
-    with tempfile.TemporaryDirectory(prefix="sitegen-search-") as tmp:
-        site = Path(tmp) / "site"
-        bundle = Path(tmp) / BUNDLE
-        for rel in pages:  # one at a time: a spooled page is read back only to be copied
-            path = site / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(files[rel])
-        site.mkdir(exist_ok=True)
-        command = [str(binary), "--site", str(site), "--output-path", str(bundle), "--silent"]
-        if language:
-            command += ["--force-language", language.split("-")[0].lower()]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, errors="replace",
-                                  env={**os.environ, "NO_COLOR": "1"})
-        except OSError as exc:
-            warn(f"search is not built: Pagefind ({binary}) cannot run: {exc.strerror or exc}")
-            return {}
-        if done.returncode != 0 or not (bundle / "pagefind.js").is_file():
-            # Pagefind prints some errors twice; each line is told once.
-            lines = dict.fromkeys(" ".join(line.split()) for line in (done.stderr or done.stdout or "").splitlines())
-            said = " ".join(line for line in lines if line)[-300:]
-            warn(f"search is not built: Pagefind ({binary}) failed with exit status {done.returncode}"
-                 f"{': ' + said if said else ''}")
-            return {}
-        return {p.relative_to(bundle).as_posix(): p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
+    """The files of the Pagefind bundle of the pages in the folder ``site``, named within the bundle."""
+    site.mkdir(parents=True, exist_ok=True)
+    command = [str(binary), "--site", str(site), "--output-path", str(bundle), "--silent"]
+    if language:
+        command += ["--force-language", language.split("-")[0].lower()]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, errors="replace",
+                              env={**os.environ, "NO_COLOR": "1"})
+    except OSError as exc:
+        warn(f"search is not built: Pagefind ({binary}) cannot run: {exc.strerror or exc}")
+        return {}
+    if done.returncode != 0 or not (bundle / "pagefind.js").is_file():
+        # Pagefind prints some errors twice; each line is told once.
+        lines = dict.fromkeys(" ".join(line.split()) for line in (done.stderr or done.stdout or "").splitlines())
+        said = " ".join(line for line in lines if line)[-300:]
+        warn(f"search is not built: Pagefind ({binary}) failed with exit status {done.returncode}"
+             f"{': ' + said if said else ''}")
+        return {}
+    return {p.relative_to(bundle).as_posix(): p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
