@@ -4,19 +4,18 @@ from .sitegen/memo.sqlite (the large files' entries) or stay in the output folde
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from contextlib import closing
-from pathlib import Path
 
 import pytest
 
-from conftest import SiteFolder, kept_reads, without_search_index
+from conftest import SiteFolder, kept_reads
 from sitegen.entities.comentions import MAX_PER_ARTICLE, count
 from sitegen.incremental import Memo
 from sitegen.incremental import exports as kept_exports
 from sitegen.model import Entity, Mention, Site
 from sitegen.site import export
+from test_kept_pages import _clean_build, _snapshot
 
 MERKEL = "data/entities/people/angela-merkel.json"
 
@@ -48,20 +47,6 @@ def _site(make_site) -> SiteFolder:
     site.add_article("award", title="Chemistry award", date="2025-05-02",
                      body="Anna Berg, a chemist, won the award in Stockholm. Berg thanked her colleagues.")
     return site
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return without_search_index({p.relative_to(folder).as_posix(): p.read_bytes()
-                                 for p in sorted(folder.rglob("*")) if p.is_file()})
-
-
-def _clean_build(site: SiteFolder, build_site, tmp_path: Path) -> dict[str, bytes]:
-    copy = tmp_path / "clean"
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(site.root, copy, ignore=shutil.ignore_patterns("output", "memo.sqlite", "last-build.*",
-                                                                   "addresses.json"))
-    assert build_site(copy).ok
-    return _snapshot(copy / "output")
 
 
 def test_a_title_edit_encodes_one_article_entry_and_its_text_and_reads_no_kept_file(

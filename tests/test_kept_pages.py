@@ -35,6 +35,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def _clean_build(site: SiteFolder, build_site, tmp_path: Path) -> dict[str, bytes]:
     """The same site built from scratch into a folder of its own (the NER cache aside)."""
     copy = tmp_path / "clean"
+    shutil.rmtree(copy, ignore_errors=True)  # a test may compare with a clean build more than once
     shutil.copytree(site.root, copy, ignore=shutil.ignore_patterns("output", "memo.sqlite", "last-build.*",
                                                                    "addresses.json"))
     assert build_site(copy).ok
