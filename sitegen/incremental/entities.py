@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Mapping, Sequence
+from typing import Mapping, NamedTuple, Sequence
 
 from ..nlp.chains import Cluster
 from ..content.judgements import Judgement
@@ -206,11 +206,11 @@ def published(memo: Memo | None, site: Site, judgements: Sequence[Judgement], li
         # The digest of the texts of the entity's articles: last build's where neither
         # its articles nor any of their texts changed (a hub is named in thousands).
         kept = last.parts.get(entity.id)
-        if kept is not None and kept[0] == entity.articles and edited.isdisjoint(entity.articles):
-            part = kept[1]
+        if kept is not None and kept.articles == entity.articles and edited.isdisjoint(entity.articles):
+            part = kept.digest
         else:
             part = joined_digest(*[article_keys[a] for a in entity.articles])
-        now.parts[entity.id] = (entity.articles, part)
+        now.parts[entity.id] = _TextsOf(entity.articles, part)
         return part
 
     def decide(entity: Entity, judgement: Judgement | None, threshold: float,
@@ -226,12 +226,19 @@ def published(memo: Memo | None, site: Site, judgements: Sequence[Judgement], li
     return _same_lists_as_last(memo, site)
 
 
+class _TextsOf(NamedTuple):
+    """An entity's articles, and the digest of their texts."""
+
+    articles: tuple[str, ...]
+    digest: str
+
+
 @dataclass
 class _ReadTexts:
     """The articles' digests publication last read, and each entity's digest of its articles' texts."""
 
     article_keys: dict[str, str] = field(default_factory=dict)
-    parts: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)  # id -> (its articles, digest)
+    parts: dict[str, _TextsOf] = field(default_factory=dict)  # entity id -> its articles' texts
 
 
 LAST_READ_TEXTS = Entry[_ReadTexts]("texts publication read")
