@@ -137,18 +137,22 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
         if not target.accepts(errors):
             return BuildResult(site, tuple(errors), tuple(warnings), None, time.perf_counter() - started, extracted,
                                False, report, held=True)
-        with target.linked(), target.spool(output) as spool:
-            jobs = options.jobs if options.jobs else os.cpu_count() or 1
-            history = load_history(config.state_dir, warn)
-            written = target.written(memo, output)
-            files = render_files(site, config, jobs, None if options.force else memo, written, spool)
-            with target.search_index(
-                    config.search, lambda pages: search_files(pages, config.language, warn, output, config.state_dir,
-                                                              written.holds if written else None), files) as search:
-                files.update(target.exports(lambda: data_files(site, memo, written, options.force)))
-                files.update(redirect_stage(site, config, history, files))
-                files.update(search())
-            stats = target.write(output, files)
+        with target.linked():
+            with target.spool(output) as spool:
+                jobs = options.jobs if options.jobs else os.cpu_count() or 1
+                history = load_history(config.state_dir, warn)
+                written = target.written(memo, output)
+                files = render_files(site, config, jobs, None if options.force else memo, written, spool)
+                with target.search_index(
+                        config.search, lambda pages: search_files(pages, config.language, warn, output,
+                                                                  config.state_dir, written.holds if written else None),
+                        files) as search:
+                    files.update(target.exports(lambda: data_files(site, memo, written, options.force)))
+                    files.update(redirect_stage(site, config, history, files))
+                    files.update(search())
+                stats = target.write(output, files)
+            # Only once the spool is gone is the build recorded as done: a build killed
+            # before that is not taken for a finished one, and the next removes its spool.
             save_history(config.state_dir, updated_history(history, site.entities))
             memo.end()
             target.finish(memo, output, files, errors, report)

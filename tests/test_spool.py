@@ -267,3 +267,33 @@ def test_a_full_disk_while_spooling_is_one_line_and_leaves_the_site_and_no_spool
     assert os.strerror(errno.ENOSPC) in message and "free some disk space" in message and "\n" not in message
     assert not spool_folder(site.output.resolve()).exists()
     assert _snapshot(site.output) == before
+
+
+def test_a_build_killed_as_its_spool_is_removed_leaves_it_to_the_next_build(make_site, build_site, monkeypatch):
+    """Killed at the last moment, after the site was written but before its spool was
+    removed: the next build must not take that build for a finished one (a build with
+    nothing to do removes nothing), so it removes the spool."""
+    import shutil
+
+    import sitegen.output.spool as spool_module
+
+    site = _site(make_site, "killed")
+    assert build_site(site).ok
+    site.add_article("extra", title="One more", date="2025-06-01", body="Angela Merkel spoke in Paris.")
+    real, calls = shutil.rmtree, []
+    folder = spool_folder(site.output.resolve())
+
+    def rmtree(path, *args, **kwargs):
+        if Path(path) == folder:
+            calls.append(path)
+            if len(calls) == 2:  # the spool's removal as the build ends: killed there
+                raise KeyboardInterrupt
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(spool_module.shutil, "rmtree", rmtree)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(site)
+    monkeypatch.setattr(spool_module.shutil, "rmtree", real)
+    assert folder.exists()
+    assert build_site(site).ok
+    assert not folder.exists()
