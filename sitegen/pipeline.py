@@ -21,6 +21,7 @@ from .incremental.comentions import counting_around_linking
 from .incremental.entities import published, resolved
 from .incremental.output_files import WrittenOutput
 from .incremental.reference import reference_steps
+from .incremental.version import code_digest
 from .model import Article, ArticleError, Site
 from .names import name_key
 from .nlp.cache import BuildCache, extraction_key
@@ -215,8 +216,6 @@ def render_files(site: Site, config: SiteConfig, jobs: int = 1, memo: Memo | Non
 def compiled_templates_folder(config: SiteConfig) -> Path:
     """Where builds keep compiled templates: named by sitegen's code (Jinja2's version and
     settings with it), so that no other sitegen's compiled code is read."""
-    from .incremental.version import code_digest
-
     return config.state_dir / "compiled-templates" / code_digest()[:20]
 
 

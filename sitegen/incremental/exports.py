@@ -179,7 +179,7 @@ def _counted_digests(site: Site, lists: Mapping[str, str]) -> defaultdict[str, s
     """Article id -> a digest of the entities its co-mentions are counted among.
 
     An entity's counts (``Site.shared``) add up, over the articles it is named in, the
-    other entities counted for each (``comentions.article_members``): those naming the
+    other entities counted for each (``comentions.counted``): those naming the
     article, which its mention list names by id, the first ``MAX_PER_ARTICLE`` of them by
     name. So an entity's counts are the same whenever its articles and their lists are; a
     list that names more than that many entities adds the names that choose which count.
