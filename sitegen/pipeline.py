@@ -52,9 +52,9 @@ def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
     judgements = judged.judgements
     for warning in judged.warnings:
         warn(str(warning))
-    clusters, extracted = clusters_reusing(memo, lambda articles: cluster_stage(config, articles, options, warn),
-                                           config, loaded.articles)
-    site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memo)
+    clusters, extracted, cluster_keys = clusters_reusing(
+        memo, lambda articles: cluster_stage(config, articles, options, warn), config, loaded.articles)
+    site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memo, cluster_keys)
     # The site holds its mentions now: the clusters they came from (the largest value a
     # build makes) are not carried through linking and rendering.
     del clusters
@@ -172,8 +172,11 @@ def cluster_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
 
 
 def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Mapping[str, list[Cluster]],
-                  judgements: Sequence[Judgement], warn, store: Memo | None = None) -> Site:
-    site = resolved(store, articles, clusters, judgements, config.entity_types, config.min_mentions)
+                  judgements: Sequence[Judgement], warn, store: Memo | None = None,
+                  cluster_keys: Mapping[str, str] | None = None) -> Site:
+    """``resolve`` (reusing what ``store`` kept); ``cluster_keys``: each article's clusters
+    key (see ``clusters_reusing``), by which a build on disk names the clusters it merged."""
+    site = resolved(store, articles, clusters, judgements, config.entity_types, config.min_mentions, cluster_keys)
     matched = {e.note_path for e in site.entities if e.note_path}
     for j in judgements:
         if j.path not in matched and not j.ignore:

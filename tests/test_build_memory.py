@@ -34,9 +34,9 @@ def test_sitegen_build_lets_the_clusters_go_once_resolved_and_reuses_them_next_t
     real_reusing, real_reference = sitegen.pipeline.clusters_reusing, sitegen.pipeline.reference_stage
 
     def watched_reusing(*args, **kwargs):
-        clusters, extracted = real_reusing(*args, **kwargs)
+        clusters, extracted, keys = real_reusing(*args, **kwargs)
         made.extend(weakref.ref(c) for article in clusters.values() for c in article)
-        return clusters, extracted
+        return clusters, extracted, keys
 
     def watched_reference(*args, **kwargs):
         gc.collect()

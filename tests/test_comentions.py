@@ -84,6 +84,48 @@ def test_counts_after_linking_equal_counting_afresh(builds, with_memo):
             memo.end()
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(SITES, SITES), min_size=1, max_size=5))
+def test_counts_kept_in_the_memo_file_equal_counting_afresh(tmp_path_factory, builds):
+    # As `sitegen build` runs: each build a new memo read from the file the last one saved.
+    memo_file = tmp_path_factory.mktemp("memo") / "memo.sqlite"
+    for before, after in builds:
+        memo = Memo("test", memo_file)
+        memo.begin()
+        count_before, count_after = counting_around_linking(memo)
+        _equal(count_before(_entities(before)), count(_entities(before)))
+        _equal(count_after(_entities(after)), count(_entities(after)))
+        memo.end()
+        memo.save()
+        memo.close()
+
+
+def test_a_build_from_the_memo_file_counts_only_the_articles_it_changed(tmp_path, monkeypatch):
+    entities = [Entity(f"people/p{n}", f"P{n}", "person", (), (), tuple(f"a{k}" for k in range(n, n + 3)))
+                for n in range(20)]
+    memo_file = tmp_path / "memo.sqlite"
+    for edit in range(2):
+        memo = Memo("test", memo_file)
+        memo.begin()
+        counted = []
+        real = comentions.add_article
+        monkeypatch.setattr(comentions, "add_article", lambda pairs, ids: counted.append(ids) or real(pairs, ids))
+        import sitegen.incremental.comentions as kept
+        monkeypatch.setattr(kept, "add_article", comentions.add_article)
+        count_before, _ = counting_around_linking(memo)
+        made = count_before(entities)
+        monkeypatch.undo()
+        _equal(made, count(entities))
+        memo.end()
+        memo.save()
+        memo.close()
+        if edit == 0:
+            assert len(counted) == 22, "the first build counts every article"
+            entities[5] = Entity("people/p5", "P5", "person", (), (), ("a5", "a6", "a30"))
+        else:
+            assert 0 < len(counted) <= 4, counted
+
+
 def test_pairs_and_related_lists_agree_with_a_hand_count():
     ann = Entity("people/ann", "Ann", "person", (), (), ("a1", "a2", "a3"))
     bo = Entity("people/bo", "Bo", "person", (), (), ("a1", "a2"))

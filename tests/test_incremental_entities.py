@@ -61,7 +61,13 @@ def test_resolving_with_a_memo_equals_resolving_afresh_after_edits(seed):
     named = make_site(rng, 30)
     memo = Memo()
     resolved_site(named, memo)
-    for step in range(20):
+    for change in random_edits(rng, named):
+        assert resolved_site(named, memo) == resolved_site(named, None), change
+
+
+def random_edits(rng: random.Random, named: dict[int, list[str]], count: int = 20):
+    """Edit ``named`` in place ``count`` times, saying each time what changed."""
+    for step in range(count):
         change = rng.choice(["more", "rewrite", "add", "delete"])
         n = rng.choice(sorted(named))
         if change == "more":  # one more mention of a much-mentioned name
@@ -72,7 +78,7 @@ def test_resolving_with_a_memo_equals_resolving_afresh_after_edits(seed):
             named[100 + step] = ["Paris"] + rng.sample(NAMES, 2)
         elif len(named) > 2:
             del named[n]
-        assert resolved_site(named, memo) == resolved_site(named, None), change
+        yield change
 
 
 def test_a_new_mention_of_a_name_in_every_article_re_cuts_one_article_list(monkeypatch):
@@ -137,3 +143,89 @@ def test_mention_runs_cut_each_article_from_one_reading():
     assert article_mentions("a003", [paris], runs) == tuple(m for m in paris.mentions if m.article_id == "a003")
     with pytest.raises(KeyError):
         runs.of(paris, "no-such-article")
+
+
+# ---- `sitegen build`: merged blocks and entities kept in the memo file --------------------
+
+
+def stored_resolved(named: dict[int, list[str]], memo_file: Path, judgements=(), stoplist: str = ""):
+    """Resolve as a `sitegen build` does: a memo read from ``memo_file``, saved after."""
+    made = {n: make_article(n, names, n % 27) for n, names in named.items()}
+    articles = sorted((a for a, _ in made.values()), key=lambda a: (-a.date.toordinal(), a.id))
+    clusters = {a.id: cs for a, cs in made.values()}
+    # as clusters_reusing names them: by all they are made from (here, the text and a stoplist)
+    keys = {a.id: f"{a.id}:{hash((a.text, stoplist))}" for a in articles}
+    memo = Memo("test", memo_file)
+    memo.begin()
+    site = kept_entities.resolved(memo, articles, clusters, judgements, ("person", "place", "organisation"), 1, keys)
+    memo.end()
+    memo.save()
+    memo.close()
+    return site
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_resolving_from_the_memo_file_equals_resolving_afresh_after_edits(seed, tmp_path):
+    rng = random.Random(seed)
+    named = make_site(rng, 30)
+    memo_file = tmp_path / "memo.sqlite"
+    stored_resolved(named, memo_file)
+    for change in random_edits(rng, named):
+        assert stored_resolved(named, memo_file) == resolved_site(named, None), change
+
+
+def test_a_build_from_the_memo_file_merges_and_makes_only_what_an_edit_touched(tmp_path, monkeypatch):
+    from sitegen.incremental import stored_entities
+
+    named = make_site(random.Random(6), 40)
+    memo_file = tmp_path / "memo.sqlite"
+    stored_resolved(named, memo_file)
+    merged, made = [], []
+    real_merge, real_make = stored_entities.merged_block, stored_entities.entity_of
+    monkeypatch.setattr(stored_entities, "merged_block",
+                        lambda clusters, notes: merged.append({c.name for c in clusters}) or real_merge(clusters, notes))
+    monkeypatch.setattr(stored_entities, "entity_of", lambda entity_id, *rest: made.append(entity_id)
+                        or real_make(entity_id, *rest))
+    assert stored_resolved(named, memo_file) == resolved_site(named, None)
+    assert merged == [] and made == [], "an unchanged site merges and makes nothing again"
+
+    edited = set(named[7]) | {"Paris", "Oslo"}  # the names it held and holds
+    held = list(named[7])
+    named[7] = ["Paris", "Oslo", "Oslo"]
+    site = stored_resolved(named, memo_file)
+    assert site == resolved_site(named, None)
+    assert merged and all(names & edited for names in merged), merged
+    assert len(merged) < len({name for names in named.values() for name in names})
+    before = resolved_site({**named, 7: held}, None)
+    assert set(made) <= {e.id for e in (*before.entities, *site.entities) if "a007" in e.articles}
+    assert "places/rome" not in made
+
+
+def test_a_note_or_a_stoplist_change_merges_its_block_again(tmp_path, monkeypatch):
+    """A block is kept under its notes and its clusters' keys: a note naming two names as
+    one, or clusters made with another stoplist, are not served the last merge."""
+    from sitegen.content.judgements import Judgement
+    from sitegen.incremental import stored_entities
+
+    named = {n: ["Mary Smith", "Paris"] if n % 2 else ["John Doe", "Paris"] for n in range(6)}
+    memo_file = tmp_path / "memo.sqlite"
+    stored_resolved(named, memo_file)
+    retyped = Judgement(path=Path("entities/mary-smith.md"), name="Mary Smith", type="organisation")
+    site = stored_resolved(named, memo_file, (retyped,))  # the same block's clusters, a note now
+    assert site == resolve(*_inputs(named), (retyped,))
+    assert [e.type for e in site.entities if e.name == "Mary Smith"] == ["organisation"]
+    note = Judgement(path=Path("entities/mary-smith.md"), name="Mary Smith", same_as=("John Doe",))
+    site = stored_resolved(named, memo_file, (note,))
+    assert site == resolve(*_inputs(named), (note,))
+    assert [e.name for e in site.entities if e.type == "person"] == ["Mary Smith"]
+    merged = []
+    real = stored_entities.merged_block
+    monkeypatch.setattr(stored_entities, "merged_block", lambda *args: merged.append(1) or real(*args))
+    assert stored_resolved(named, memo_file, (), stoplist="other") == resolve(*_inputs(named))
+    assert merged, "clusters made with another stoplist were served the merge of the old ones"
+
+
+def _inputs(named: dict[int, list[str]]):
+    made = {n: make_article(n, names, n % 27) for n, names in named.items()}
+    articles = sorted((a for a, _ in made.values()), key=lambda a: (-a.date.toordinal(), a.id))
+    return articles, {a.id: cs for a, cs in made.values()}

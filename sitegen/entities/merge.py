@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Hashable, Sequence
+from typing import Hashable, NamedTuple, Sequence
 
 from ..nlp.chains import Cluster
 from ..content.judgements import Judgement
@@ -30,6 +30,10 @@ class Group:
     name: str
     reasons: list[str] = field(default_factory=list)
     judgement: Judgement | None = None
+    # A digest of what the group was merged from, where the merge that made it names one
+    # (a build keeping its merges on disk: see ``incremental.stored_entities``); not part
+    # of the group's value.
+    merged_from: str = field(default="", compare=False, repr=False)
     # Worked out from the clusters once, when the group is made: every build asks them of
     # every group, and a preview keeps the groups of the blocks an edit did not touch.
     articles: tuple[str, ...] = field(init=False, compare=False, repr=False)  # in the clusters' order
@@ -71,16 +75,43 @@ def merge_articles(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
     ``articles`` are (place, clusters) pairs in site order, each place unique to its
     article and sorting in that order. Merged block by block (see ``merge_blocks``).
     """
-    return merge_by_block(articles, judgements, canonical_key, merge_block)
+    return merge_by_block(articles, judgements, canonical_key, lambda clusters, notes, _: merge_block(clusters, notes))
+
+
+class MergedGroup(NamedTuple):
+    """A group as places in its block's lists: plain values, which a build can keep."""
+
+    root: int  # its root cluster's index in the block's clusters
+    members: tuple[int, ...]  # its clusters' indexes, in order
+    type: str
+    name: str
+    reasons: tuple[str, ...]
+    judgement: int | None  # its note's index in the block's judgements
 
 
 def merge_block(clusters: Sequence[Cluster], judgements: Sequence[Judgement]) -> list[tuple[int, Group]]:
+    """The groups of one block's ``clusters``: (root cluster's index, group), in the roots' order."""
+    return block_groups(merged_block(clusters, judgements), clusters, judgements)
+
+
+def merged_block(clusters: Sequence[Cluster], judgements: Sequence[Judgement]) -> list[MergedGroup]:
+    """``merge_block``'s groups as places in ``clusters`` and ``judgements``."""
     merger = _Merger(clusters, judgements)
     merger.same_name()
     merger.known_alias()
     merger.editor_judgements()
     merger.surname_only()
     return merger.groups()
+
+
+def block_groups(merged: Sequence[MergedGroup], clusters: Sequence[Cluster], judgements: Sequence[Judgement],
+                 merged_from: Sequence[str] = ()) -> list[tuple[int, Group]]:
+    """The groups ``merged`` names in ``clusters`` and ``judgements``, with their roots;
+    ``merged_from``: each one's ``Group.merged_from``."""
+    return [(g.root, Group([clusters[i] for i in g.members], g.type, g.name, list(g.reasons),
+                           judgements[g.judgement] if g.judgement is not None else None,
+                           merged_from[n] if merged_from else ""))
+            for n, g in enumerate(merged)]
 
 
 class _Merger:
@@ -193,22 +224,24 @@ class _Merger:
             votes[self.clusters[i].type] += len(self.clusters[i].mentions)
         return max(sorted(votes), key=lambda t: votes[t])
 
-    def groups(self) -> list[tuple[int, Group]]:
-        """(root cluster's position, group), in the order of the roots."""
+    def groups(self) -> list[MergedGroup]:
+        """The groups, in the order of their roots."""
         out = []
         for root, members in sorted(self._current_groups().items()):
-            clusters = [self.clusters[i] for i in sorted(members)]
-            judgement = self._judgement_for(root, members) if self.judgements else None
+            members = sorted(members)
+            at = self._judgement_for(root, members) if self.judgements else None
+            judgement = self.judgements[at] if at is not None else None
             kind = (judgement.type if judgement and judgement.type else None) or self._vote(members)
-            name = judgement.name if judgement else _best_name(clusters)
-            out.append((root, Group(clusters, kind, name, self.reasons.get(root, []), judgement)))
+            name = judgement.name if judgement else _best_name([self.clusters[i] for i in members])
+            out.append(MergedGroup(root, tuple(members), kind, name, tuple(self.reasons.get(root, ())), at))
         return out
 
-    def _judgement_for(self, root: int, members: list[int]) -> Judgement | None:
+    def _judgement_for(self, root: int, members: list[int]) -> int | None:
+        """The index of the first note naming a key of the group."""
         keys = self.keys[root] | {self.clusters[i].name_key for i in members}
-        for j in self.judgements:
+        for at, j in enumerate(self.judgements):
             if j.merge_keys & keys:
-                return j
+                return at
         return None
 
 

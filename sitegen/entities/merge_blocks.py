@@ -69,13 +69,15 @@ def in_site_order(groups: Iterable[tuple[Position, object]]) -> list:
 
 def merge_by_block(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judgements: Sequence[Judgement],
                    canonical_key: Callable[[Cluster], str], merge_block: Callable) -> list:
-    """``merge_block(clusters, judgements)`` on every block; its groups, in a stable order.
+    """``merge_block(clusters, judgements, positions)`` on every block; its groups, in a
+    stable order.
 
     ``articles`` are (place, clusters) pairs, whose places sort in the order given and
     stay with their article (so an article added does not move the others). The site's
-    clusters are those of every article in turn. ``merge_block`` returns ``(index of the
-    group's root cluster in the list it was given, group)`` pairs; the groups of all blocks
-    come back ordered by where their roots are in the site.
+    clusters are those of every article in turn. ``merge_block`` is given a block's
+    clusters and notes, and the clusters' positions; it returns ``(index of the group's
+    root cluster in the list it was given, group)`` pairs. The groups of all blocks come
+    back ordered by where their roots are in the site.
     """
     judgements = tuple(judgements)
     clusters = {(place, index): cluster for place, listed in articles for index, cluster in enumerate(listed)}
@@ -84,6 +86,7 @@ def merge_by_block(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
                         enumerate(judgements)):
         if block.members:
             block.members.sort()
-            groups = merge_block([clusters[p] for p in block.members], [judgements[j] for j in block.notes])
+            groups = merge_block([clusters[p] for p in block.members], [judgements[j] for j in block.notes],
+                                 block.members)
             placed.extend((block.members[root], group) for root, group in groups)
     return in_site_order(placed)

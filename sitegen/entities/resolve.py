@@ -8,7 +8,8 @@ what a preview reuses between builds is looked up around its parts, in
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from itertools import repeat
+from itertools import groupby, repeat
+from operator import attrgetter
 from typing import Callable, Mapping, Sequence
 
 from ..nlp.chains import Cluster
@@ -68,18 +69,17 @@ def _places(articles: Sequence[Article]) -> list:
 
 
 def mentions_by_article(entities: Sequence[Entity]) -> dict[str, tuple[Mention, ...]]:
-    """Every article's mentions in text order."""
-    runs = MentionRuns()
-    return {article_id: article_mentions(article_id, named, runs) for article_id, named in naming(entities).items()}
-
-
-def naming(entities: Sequence[Entity]) -> dict[str, list[Entity]]:
-    """Article id -> the entities with mentions in it."""
-    named: dict[str, list[Entity]] = defaultdict(list)
+    """Every article's mentions in text order (articles in the order the entities name them)."""
+    found: dict[str, list[Mention]] = defaultdict(list)
     for entity in entities:
-        for article_id in entity.articles:
-            named[article_id].append(entity)
-    return named
+        # An entity's mentions come article by article: each run goes in at once, in C.
+        for article_id, run in groupby(entity.mentions, key=_ARTICLE_OF):
+            found[article_id].extend(run)
+    return {article_id: tuple(sorted(mentions, key=_TEXT_ORDER)) for article_id, mentions in found.items()}
+
+
+_ARTICLE_OF = attrgetter("article_id")
+_TEXT_ORDER = attrgetter("start", "end", "entity_id")
 
 
 class MentionRuns:
@@ -118,7 +118,7 @@ def article_mentions(article_id: str, entities: Sequence[Entity], runs: MentionR
     found = []
     for entity in entities:
         found.extend(runs.of(entity, article_id))
-    return tuple(sorted(found, key=lambda m: (m.start, m.end, m.entity_id)))
+    return tuple(sorted(found, key=_TEXT_ORDER))
 
 
 def _group_facts(group: Group, order: Mapping[str, int], entity_types: Sequence[str],

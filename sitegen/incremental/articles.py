@@ -80,10 +80,12 @@ def article_reader(memo: Memo) -> Callable[[Path, str, bool, int], "Article | Ar
 
 
 def clusters_reusing(memo: Memo, cluster: Callable[[Sequence[Article]], "tuple[dict[str, list[Cluster]], int]"],
-                     config: SiteConfig, articles: Sequence[Article]) -> tuple[dict[str, list[Cluster]], int]:
+                     config: SiteConfig, articles: Sequence[Article]
+                     ) -> tuple[dict[str, list[Cluster]], int, dict[str, str]]:
     """Every article's clusters: ``cluster(articles)`` runs only on those ``memo`` lacks.
 
-    Returns the clusters by article id and how many articles NER ran on.
+    Returns the clusters by article id, how many articles NER ran on, and each article's
+    clusters key (a digest of everything its clusters are made from).
     """
     model_id = model_fingerprint(config.model)
 
@@ -105,7 +107,7 @@ def clusters_reusing(memo: Memo, cluster: Callable[[Sequence[Article]], "tuple[d
     made, ran = cluster(todo) if todo else ({}, 0)
     for article in todo:
         found[keys[article.id]] = memo.put(CLUSTERS, keys[article.id], made[article.id])
-    return {a.id: found[keys[a.id]] for a in articles}, ran
+    return {a.id: found[keys[a.id]] for a in articles}, ran, keys
 
 
 def clusters_done(memo: Memo) -> None:

@@ -25,6 +25,7 @@ from ..entities.resolve import MentionRuns, article_mentions, cluster_mentions, 
 from .digest import digest, joined_digest, own_digest
 from .memo import Entry, Memo
 from .merge_blocks import MERGE_BLOCKS, MergeMemo, merge_kept
+from .stored_entities import stored_entity_of, stored_merge
 
 ENTITY = Entry[Entity]("entity")
 ARTICLE_MENTIONS = Entry[tuple[Mention, ...]]("mentions of an article")
@@ -55,8 +56,16 @@ LAST_RESOLVED = Entry[_Resolved]("last resolved")
 
 
 def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article: Mapping[str, Sequence[Cluster]],
-             judgements: Sequence[Judgement], entity_types: Sequence[str], min_mentions: int) -> Site:
-    """``resolve.resolve``, making again only the entities and article lists whose inputs changed."""
+             judgements: Sequence[Judgement], entity_types: Sequence[str], min_mentions: int,
+             cluster_keys: Mapping[str, str] | None = None) -> Site:
+    """``resolve.resolve``, making again only the entities and article lists whose inputs changed.
+
+    ``cluster_keys``: each article's clusters key (see ``articles.clusters_reusing``), by
+    which a build on disk names the clusters whose merges it keeps (``stored_entities``).
+    """
+    if memo is not None and memo.on_disk and cluster_keys is not None:
+        return resolve(articles, clusters_by_article, judgements, entity_types, min_mentions,
+                       stored_merge(memo, cluster_keys), stored_entity_of(memo, articles))
     if memo is None or not memo.remembers(ENTITY):
         return resolve(articles, clusters_by_article, judgements, entity_types, min_mentions)
     merge_memo = memo.reuse(MERGE_BLOCKS, digest("merge blocks"), MergeMemo)
