@@ -41,3 +41,42 @@ def test_a_text_longer_than_the_model_accepts_is_read_in_pieces():
     people = [text[s:e] for s, e, label in whole.spans if label == "PERSON"]
     assert len(people) >= 140 and set(people) == {"Angela Merkel"}
     assert whole.sentence_starts == tuple(sorted(whole.sentence_starts))
+
+
+def test_loading_the_model_leaves_a_paused_collector_paused(monkeypatch):
+    """spaCy reads a model's files with srsly, whose msgpack reader turns the cycle
+    collector on when done: a build that paused it while linking found it running, and
+    spent seconds of a one-sentence edit walking the archive's objects."""
+    import gc
+
+    import srsly
+
+    from sitegen.nlp import extract
+
+    class Pipeline:
+        pipe_names = ["sentencizer", "ner"]
+
+    def load_as_spacy_does(spacy, model):
+        for _ in range(3):  # a file read, then the objects made from it
+            srsly.msgpack_loads(srsly.msgpack_dumps({"vocab": [1, 2, 3]}))
+            made.append([[n] for n in range(20_000)])
+        return Pipeline()
+
+    def note(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    made: list = []
+    collections: list[int] = []
+    monkeypatch.setattr(extract, "_load", load_as_spacy_does)
+    was, thresholds = gc.isenabled(), gc.get_threshold()
+    gc.disable()
+    gc.callbacks.append(note)
+    try:
+        load_pipeline("en_core_web_sm")
+        assert not gc.isenabled() and gc.get_threshold() == thresholds
+    finally:
+        gc.callbacks.remove(note)
+        if was:
+            gc.enable()
+    assert collections == [], "the collector ran while the model loaded"

@@ -2,6 +2,7 @@
 re-cuts only the mention lists of the articles it changed."""
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import random
 from pathlib import Path
@@ -96,18 +97,24 @@ def test_a_new_mention_of_a_name_in_every_article_re_cuts_one_article_list(monke
     assert len(site.entity("places/paris").articles) == 40
 
 
-def test_a_hub_remade_for_one_new_mention_makes_the_mentions_of_that_article_only(monkeypatch):
+@pytest.mark.parametrize("kept_by", ["preview", "memo file"])
+def test_a_hub_remade_for_one_new_mention_makes_the_mentions_of_that_article_only(kept_by, tmp_path, monkeypatch):
     """Paris, named in all 40 articles, is remade when one of them names it once more: its
     mentions in the other 39 are last build's, not cut from their texts again."""
+    from sitegen.entities import resolve as resolving
+
     named = make_site(random.Random(8), 40)
     memo = Memo()
-    resolved_site(named, memo)
+    again = (lambda: resolved_site(named, memo)) if kept_by == "preview" else \
+        (lambda: stored_resolved(named, tmp_path / "memo.sqlite"))
+    again()
     made = []
-    real = kept_entities.cluster_mentions
-    monkeypatch.setattr(kept_entities, "cluster_mentions",
+    real = resolving.cluster_mentions
+    monkeypatch.setattr(resolving, "cluster_mentions",
                         lambda cluster, *rest: made.append(cluster.article_id) or real(cluster, *rest))
     named[7] = named[7] + ["Paris"]
-    site = resolved_site(named, memo)
+    site = again()
+    monkeypatch.undo()
     assert site == resolved_site(named, None)
     assert set(made) == {"a007"}
 
@@ -148,9 +155,11 @@ def test_mention_runs_cut_each_article_from_one_reading():
 # ---- `sitegen build`: merged blocks and entities kept in the memo file --------------------
 
 
-def stored_resolved(named: dict[int, list[str]], memo_file: Path, judgements=(), stoplist: str = ""):
-    """Resolve as a `sitegen build` does: a memo read from ``memo_file``, saved after."""
+def stored_resolved(named: dict[int, list[str]], memo_file: Path, judgements=(), stoplist: str = "", title: str = ""):
+    """Resolve as a `sitegen build` does: a memo read from ``memo_file``, saved after
+    (``title``: added to every article's title)."""
     made = {n: make_article(n, names, n % 27) for n, names in named.items()}
+    made = {n: (dataclasses.replace(a, title=a.title + title), cs) for n, (a, cs) in made.items()}
     articles = sorted((a for a, _ in made.values()), key=lambda a: (-a.date.toordinal(), a.id))
     clusters = {a.id: cs for a, cs in made.values()}
     # as clusters_reusing names them: by all they are made from (here, the text and a stoplist)
@@ -188,6 +197,9 @@ def test_a_build_from_the_memo_file_merges_and_makes_only_what_an_edit_touched(t
                         or real_make(entity_id, *rest))
     assert stored_resolved(named, memo_file) == resolved_site(named, None)
     assert merged == [] and made == [], "an unchanged site merges and makes nothing again"
+
+    stored_resolved(named, memo_file, title=" (edited)")
+    assert merged == [] and made == [], "a new title changes no group or entity"
 
     edited = set(named[7]) | {"Paris", "Oslo"}  # the names it held and holds
     held = list(named[7])

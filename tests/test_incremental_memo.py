@@ -370,3 +370,43 @@ def test_mentions_kept_on_disk_come_back_field_for_field(tmp_path: Path):
     assert back == mentions and [m.note for m in back] == ["stripped title", ""]
     assert all(type(m) is RawMention for m in back)
     assert len(pickle.dumps(mentions[0])) < 100  # no field names or state dict in the pickle
+
+
+LAZY = Entry[bytes]("lazy results", persist=True, lazy=True)
+
+
+def _new_build(path: Path) -> Memo:
+    memo = Memo("v", path)
+    memo.begin()
+    return memo
+
+
+def _end_build(memo: Memo) -> None:
+    memo.end()
+    memo.save()
+    memo.close()
+
+
+def test_a_lazy_entry_reads_only_what_is_asked_and_keeps_what_is_touched(tmp_path: Path, monkeypatch):
+    path = tmp_path / "memo.sqlite"
+    memo = _new_build(path)
+    for key in "abcd":
+        memo.put(LAZY, key, key.encode())
+    _end_build(memo)
+
+    memo = _new_build(path)
+    loads = []
+    from sitegen.incremental import memo as memo_module
+    real_loads = memo_module.pickle.loads
+    monkeypatch.setattr(memo_module.pickle, "loads", lambda blob: loads.append(1) or real_loads(blob))
+    assert memo.get(LAZY, "a") == b"a"
+    memo.touch(LAZY, "b")  # kept unread
+    memo.touch(LAZY, "zz")  # never stored: nothing to keep
+    memo.put(LAZY, "e", b"e")
+    assert len(loads) == 1, "only the result asked for was read"
+    monkeypatch.undo()
+    _end_build(memo)
+
+    memo = _new_build(path)
+    assert memo.get_many(LAZY, "abcde") == {"a": b"a", "b": b"b", "e": b"e"}  # c and d were not used
+    memo.close()

@@ -41,7 +41,7 @@ class Block(NamedTuple):
     notes: list  # its notes, as the caller names them, in the order given
 
 
-def blocks(members: Iterable[tuple[Hashable, Sequence[str]]],
+def blocks(members: Iterable[tuple[Hashable, tuple[str, ...]]],
            notes: Iterable[tuple[Hashable, Judgement]] = ()) -> list[Block]:
     """The blocks of ``members`` ((name, blocking keys) pairs) and ``notes`` ((name, note)
     pairs; a note joins the keys it lists). Every block holds at least one key; a block
@@ -49,13 +49,21 @@ def blocks(members: Iterable[tuple[Hashable, Sequence[str]]],
     a group is that group's note: give them in the notes' order."""
     members, notes = list(members), list(notes)
     uf = UnionFind()
-    for keys in [keys for _, keys in members] + [sorted(j.merge_keys) for _, j in notes]:
+    joined = set()  # a site's clusters share a few thousand lists of keys: each is joined once
+    for keys in [keys for _, keys in members] + [tuple(sorted(j.merge_keys)) for _, j in notes]:
+        if keys in joined:
+            continue
+        joined.add(keys)
         for key in keys:
             uf.add(key)
             uf.union(keys[0], key)
     found: dict[str, Block] = {root: Block(keys, [], []) for root, keys in uf.groups().items()}
+    root_of: dict[str, str] = {}
     for name, keys in members:
-        found[uf.find(keys[0])].members.append(name)
+        root = root_of.get(keys[0])
+        if root is None:
+            root = root_of[keys[0]] = uf.find(keys[0])
+        found[root].members.append(name)
     for name, j in notes:
         found[uf.find(min(j.merge_keys))].notes.append(name)
     return list(found.values())
@@ -68,7 +76,8 @@ def in_site_order(groups: Iterable[tuple[Position, object]]) -> list:
 
 
 def merge_by_block(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judgements: Sequence[Judgement],
-                   canonical_key: Callable[[Cluster], str], merge_block: Callable) -> list:
+                   canonical_key: Callable[[Cluster], str], merge_block: Callable,
+                   keys_of: Callable[[Hashable, Sequence[Cluster]], Sequence[tuple[str, ...]]] | None = None) -> list:
     """``merge_block(clusters, judgements, positions)`` on every block; its groups, in a
     stable order.
 
@@ -77,13 +86,18 @@ def merge_by_block(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
     clusters are those of every article in turn. ``merge_block`` is given a block's
     clusters and notes, and the clusters' positions; it returns ``(index of the group's
     root cluster in the list it was given, group)`` pairs. The groups of all blocks come
-    back ordered by where their roots are in the site.
+    back ordered by where their roots are in the site. ``keys_of(place, clusters)``: the
+    blocking keys of an article's clusters (by default, worked out here).
     """
     judgements = tuple(judgements)
     clusters = {(place, index): cluster for place, listed in articles for index, cluster in enumerate(listed)}
+    if keys_of is None:
+        keyed = [(position, blocking_keys(c, canonical_key(c))) for position, c in clusters.items()]
+    else:
+        keyed = [((place, index), keys) for place, listed in articles
+                 for index, keys in enumerate(keys_of(place, listed))]
     placed = []
-    for block in blocks([(position, blocking_keys(c, canonical_key(c))) for position, c in clusters.items()],
-                        enumerate(judgements)):
+    for block in blocks(keyed, enumerate(judgements)):
         if block.members:
             block.members.sort()
             groups = merge_block([clusters[p] for p in block.members], [judgements[j] for j in block.notes],

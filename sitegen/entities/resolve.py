@@ -143,6 +143,40 @@ def cluster_mentions(cluster: Cluster, article: Article, entity_id: str) -> tupl
                          m.sentence_start, entity_id) for m in cluster.mentions)
 
 
+def same_mentions_as(before: Entity | None, same: set[str]
+                      ) -> Callable[[Cluster, Article, str], tuple[Mention, ...]]:
+    """``cluster_mentions``, handing back ``before``'s mentions where equal ones would be
+    made: a large entity remade for one new mention keeps the rest, and their digests.
+
+    In an article of ``same`` (its text, and the clusters of the entity in it, as when
+    ``before`` was made) the mentions are ``before``'s there, all of them: handed back
+    with the article's first cluster, and none with the others (``entity_of`` sorts
+    them). Elsewhere each mention is made, and ``before``'s equal one kept in its place.
+    """
+    runs: dict[str, list[Mention]] = {}
+    prior: dict[tuple, Mention] = {}
+    for m in before.mentions if before is not None else ():
+        if m.article_id in same:
+            runs.setdefault(m.article_id, []).append(m)
+        else:
+            prior[(m.article_id, m.start, m.end)] = m
+    handed: set[str] = set()
+
+    def mentions_of(cluster: Cluster, article: Article, entity_id: str) -> tuple[Mention, ...]:
+        run = runs.get(cluster.article_id)
+        if run is not None:
+            if cluster.article_id in handed:
+                return ()
+            handed.add(cluster.article_id)
+            return tuple(run)
+        made = cluster_mentions(cluster, article, entity_id)
+        if not prior:
+            return made
+        kept = [prior.get((m.article_id, m.start, m.end)) for m in made]
+        return tuple(k if k is not None and k == m else m for k, m in zip(kept, made))
+    return mentions_of
+
+
 def entity_of(entity_id: str, group: Group, articles: Mapping[str, Article], order: Mapping[str, int],
               mentions_of: Callable[[Cluster, Article, str], tuple[Mention, ...]] = cluster_mentions) -> Entity:
     """The entity ``group`` names, with its mentions in ``articles`` (in the site's ``order``)."""

@@ -21,11 +21,11 @@ from ..content.judgements import Judgement
 from ..entities.merge import Group, canonical_key, merge_block
 from ..model import Article, Entity, Mention, Site
 from ..entities.publication import ArticleTexts, page_reason, publish
-from ..entities.resolve import MentionRuns, article_mentions, cluster_mentions, entity_of, resolve
+from ..entities.resolve import MentionRuns, article_mentions, entity_of, resolve, same_mentions_as
 from .digest import digest, joined_digest, own_digest
 from .memo import Entry, Memo
 from .merge_blocks import MERGE_BLOCKS, MergeMemo, merge_kept
-from .stored_entities import stored_entity_of, stored_merge
+from .stored_entities import StoredResolving
 
 ENTITY = Entry[Entity]("entity")
 ARTICLE_MENTIONS = Entry[tuple[Mention, ...]]("mentions of an article")
@@ -64,8 +64,11 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
     which a build on disk names the clusters whose merges it keeps (``stored_entities``).
     """
     if memo is not None and memo.on_disk and cluster_keys is not None:
-        return resolve(articles, clusters_by_article, judgements, entity_types, min_mentions,
-                       stored_merge(memo, cluster_keys), stored_entity_of(memo, articles))
+        stored = StoredResolving(memo, cluster_keys)
+        site = resolve(articles, clusters_by_article, judgements, entity_types, min_mentions, stored.merge,
+                       stored.make_entity)
+        stored.done()
+        return site
     if memo is None or not memo.remembers(ENTITY):
         return resolve(articles, clusters_by_article, judgements, entity_types, min_mentions)
     merge_memo = memo.reuse(MERGE_BLOCKS, digest("merge blocks"), MergeMemo)
@@ -112,7 +115,7 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
             # there are last time's (a hub remade for one new sentence keeps the rest).
             was = last.parts.get(entity_id, {})
             same = {a for a, made_of in parts.items() if a not in changed and was.get(a) == made_of}
-            found = entity_of(entity_id, group, by_id, order, _same_mentions_as(before, same))
+            found = entity_of(entity_id, group, by_id, order, same_mentions_as(before, same))
             found = memo.put(ENTITY, key, before if before == found else found)
         now.entity_keys[entity_id], now.parts[entity_id], now.entities[entity_id] = key, parts, found
         return found
@@ -165,39 +168,6 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
                    by_article)
     memo.put(LAST_RESOLVED, last_key, now)
     return site
-
-
-def _same_mentions_as(before: Entity | None, same: set[str]):
-    """``cluster_mentions``, handing back ``before``'s mentions where equal ones would be
-    made: a large entity remade for one new mention keeps the rest, and their digests.
-
-    In an article of ``same`` (its text, and the clusters of the entity in it, as when
-    ``before`` was made) the mentions are ``before``'s there, all of them: handed back
-    with the article's first cluster, and none with the others (``entity_of`` sorts
-    them). Elsewhere each mention is made, and ``before``'s equal one kept in its place.
-    """
-    runs: dict[str, list[Mention]] = {}
-    prior: dict[tuple, Mention] = {}
-    for m in before.mentions if before is not None else ():
-        if m.article_id in same:
-            runs.setdefault(m.article_id, []).append(m)
-        else:
-            prior[(m.article_id, m.start, m.end)] = m
-    handed: set[str] = set()
-
-    def mentions_of(cluster: Cluster, article: Article, entity_id: str) -> tuple[Mention, ...]:
-        run = runs.get(cluster.article_id)
-        if run is not None:
-            if cluster.article_id in handed:
-                return ()
-            handed.add(cluster.article_id)
-            return tuple(run)
-        made = cluster_mentions(cluster, article, entity_id)
-        if not prior:
-            return made
-        kept = [prior.get((m.article_id, m.start, m.end)) for m in made]
-        return tuple(k if k is not None and k == m else m for k, m in zip(kept, made))
-    return mentions_of
 
 
 def published(memo: Memo | None, site: Site, judgements: Sequence[Judgement], link_threshold: float) -> Site:

@@ -10,8 +10,9 @@ ask for is dropped then, so a store holds what the latest build used and no more
 made by a step that may run after its build has ended (a preview's exports) has rounds of
 its own instead (``own_rounds``, ``round()``): the build's leave it alone.
 
-Persisted entries live in a SQLite file (``.sitegen/memo.sqlite``), read lazily per entry
-and written in one transaction at ``save()``; an entry the build is done with can be
+Persisted entries live in a SQLite file (``.sitegen/memo.sqlite``), each read whole when
+first asked for (or a result at a time, for a ``lazy`` entry) and written in one
+transaction at ``save()``; an entry the build is done with can be
 written into that transaction early and forgotten in memory (``release``). The file belongs to the site's own state
 folder and holds pickled values of sitegen's own types; it is tied to one ``version``
 (sitegen's code and the model) and emptied when that changes. An unreadable file is set
@@ -43,6 +44,10 @@ class Entry(Generic[V]):
     persist: bool = False
     # kept and dropped by its own rounds (``Memo.round``), not by the build's
     own_rounds: bool = False
+    # read from the file one result at a time, when asked for, not all at once: for
+    # results a build needs only a few of (those of what an edit touched); a result it
+    # keeps unread is marked used with ``touch``
+    lazy: bool = False
 
 
 class Memo:
@@ -55,6 +60,7 @@ class Memo:
         self._stored: dict[str, set[str]] = {}  # keys on disk, per persisted entry read from it
         self._remade: dict[str, set[str]] = {}  # keys on disk whose result was put again since
         self._own_rounds: set[str] = set()  # entries kept by rounds of their own (see ``round``)
+        self._lazy_entries: set[str] = set()  # entries read a result at a time (see ``Entry.lazy``)
         self._db: sqlite3.Connection | None = None
 
     # ---- one build -----------------------------------------------------------------
@@ -100,11 +106,23 @@ class Memo:
     def get(self, entry: Entry[V], key: str) -> V | None:
         table = self._table(entry)
         value = table.get(key)
+        if value is None and entry.lazy and key in self._stored.get(entry.name, ()):
+            value = self._read_one(entry, key)
+            if value is not None:
+                table[key] = value
         if value is not None:
             self._used[entry.name].add(key)
         return value  # type: ignore[return-value]
 
+    def touch(self, entry: Entry, key: str) -> None:
+        """Keep the result under ``key`` for the next build, unread (a ``lazy`` entry's)."""
+        table = self._table(entry)
+        if key in table or key in self._stored.get(entry.name, ()):
+            self._used[entry.name].add(key)
+
     def get_many(self, entry: Entry[V], keys: Iterable[str]) -> dict[str, V]:
+        if entry.lazy:
+            return {key: value for key in keys if (value := self.get(entry, key)) is not None}
         table = self._table(entry)
         used = self._used[entry.name]
         found = {}
@@ -140,6 +158,8 @@ class Memo:
     def finder(self, entry: Entry[V]) -> Callable[[str], V | None]:
         """``get`` for one entry, for a caller asking for thousands of keys in a row (until
         the build or round ends)."""
+        if entry.lazy:
+            return lambda key: self.get(entry, key)
         table, used = self._table(entry), self._used[entry.name]
 
         def find(key: str) -> V | None:
@@ -165,8 +185,16 @@ class Memo:
     def _table(self, entry: Entry) -> dict[str, object]:
         table = self._tables.get(entry.name)
         if table is None:
-            table = self._tables[entry.name] = self._read(entry) if entry.persist else {}
+            if not entry.persist:
+                table = {}
+            elif entry.lazy:
+                table, self._stored[entry.name] = {}, self._stored_keys(entry)
+            else:
+                table = self._read(entry)
+            self._tables[entry.name] = table
             self._used.setdefault(entry.name, set())
+            if entry.lazy:
+                self._lazy_entries.add(entry.name)
             if entry.own_rounds:
                 self._own_rounds.add(entry.name)
         return table
@@ -213,6 +241,22 @@ class Memo:
         self._stored[entry.name] = set(table)
         return table
 
+    def _stored_keys(self, entry: Entry) -> set[str]:
+        db = self._connect()
+        if db is None:
+            return set()
+        return {key for key, in db.execute("SELECT key FROM results WHERE entry = ?", (entry.name,))}
+
+    def _read_one(self, entry: Entry, key: str) -> object | None:
+        db = self._connect()
+        row = db.execute("SELECT value FROM results WHERE entry = ? AND key = ?", (entry.name, key)).fetchone() \
+            if db is not None else None
+        try:
+            return pickle.loads(row[0]) if row is not None else None
+        except Exception as exc:  # noqa: BLE001: as in ``_read``
+            self._warn(f"{self._path}: incremental state for {entry.name} unreadable ({exc}); redoing that work")
+            return None
+
     def save(self) -> None:
         """Write the persisted entries as the last build left them: one transaction."""
         db = self._connect()
@@ -249,7 +293,9 @@ class Memo:
         pickling its new results a batch at a time: the pickles of a whole site at once
         would double the memory its results take."""
         table, stored = self._tables[name], self._stored[name]
-        db.executemany("DELETE FROM results WHERE entry = ? AND key = ?", [(name, k) for k in stored if k not in table])
+        # A lazy entry's results the build kept unread are in ``_used``, not in its table.
+        kept = table.keys() | self._used.get(name, set()) if self._lazy(name) else table
+        db.executemany("DELETE FROM results WHERE entry = ? AND key = ?", [(name, k) for k in stored if k not in kept])
         remade = self._remade.pop(name, set())
         batch: list[tuple[str, str, bytes]] = []
         size = 0
@@ -263,7 +309,10 @@ class Memo:
                 db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", batch)
                 batch, size = [], 0
         db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", batch)
-        self._stored[name] = set(table)
+        self._stored[name] = set(kept)
+
+    def _lazy(self, name: str) -> bool:
+        return name in self._lazy_entries
 
     def close(self) -> None:
         if self._db is not None:

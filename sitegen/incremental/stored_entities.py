@@ -11,58 +11,112 @@ keeps there what reads back cheaper than it is made:
   list; the block's clusters come in site order, which those names fix;
 - each entity, under a digest of its id, of what its group was merged from (the block's
   digest and the group's place in it: its clusters, name, type, reasons and note) and of
-  the texts of its articles in the site's order: all ``resolve.entity_of`` reads.
+  its articles' clusters keys in the site's order: all ``resolve.entity_of`` reads (an
+  article's id and text, and the articles' order).
 
-Blocking, slugs and each article's list of mentions are made afresh: an edit can move
-any of them, and they cost less than reading them back would.
+An entity made again (a new sentence in one of its articles) keeps the last build's
+mentions in its other articles: each entity's clusters per article are kept beside it, by
+name, and read back only for the entities made again. Each article's clusters' blocking
+keys are kept under its clusters key; the blocks themselves, slugs and each article's
+list of mentions are made afresh: an edit can move any of them, and they cost less than
+reading them back would.
 """
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from typing import Hashable, Mapping, Sequence
 
 from ..content.judgements import Judgement
 from ..entities.merge import Group, MergedGroup, block_groups, canonical_key, merged_block
-from ..entities.merge_blocks import Position, merge_by_block
-from ..entities.resolve import entity_of
+from ..entities.merge_blocks import Position, blocking_keys, merge_by_block
+from ..entities.resolve import entity_of, same_mentions_as
 from ..model import Article, Entity
 from ..nlp.chains import Cluster
 from .digest import joined_digest, own_digest
 from .memo import Entry, Memo
 
 MERGED_BLOCK = Entry[tuple[MergedGroup, ...]]("merged block", persist=True)
+# an article's clusters' blocking keys, under its clusters key
+BLOCKING_KEYS = Entry[tuple[tuple[str, ...], ...]]("blocking keys", persist=True)
 STORED_ENTITY = Entry[Entity]("stored entity", persist=True)
+# Beside each entity, under its key: article id -> the names of its clusters there. Read
+# only for the entities made again.
+ENTITY_PARTS = Entry[dict[str, str]]("stored entity's clusters", persist=True, lazy=True)
+# entity id -> its key in the last build, to find what it was made of then
+LAST_KEYS = Entry[dict[str, str]]("stored entity keys", persist=True)
+LAST_KEYS_KEY = "the last build's entities"
 
 
-def stored_merge(memo: Memo, cluster_keys: Mapping[str, str]) -> Callable[[list, Sequence[Judgement]], list[Group]]:
-    """``merge.merge_articles``, merging only the blocks ``memo`` has not kept."""
+class StoredResolving:
+    """``merge`` and ``make_entity`` for ``resolve.resolve``, reusing what ``memo`` kept.
 
-    def merge_one(clusters: Sequence[Cluster], notes: Sequence[Judgement], positions: Sequence[Position]
-                  ) -> list[tuple[int, Group]]:
+    ``cluster_keys``: each article's clusters key, by which its clusters are named.
+    Call ``done()`` once ``resolve`` returned.
+    """
+
+    def __init__(self, memo: Memo, cluster_keys: Mapping[str, str]):
+        self._memo, self._cluster_keys = memo, cluster_keys
+        # a group's ``merged_from`` -> the places of its clusters (their article id and
+        # index), for an entity made again
+        self._merged: dict[str, tuple[Sequence[Position], tuple[int, ...]]] = {}
+        self._last_keys = memo.get(LAST_KEYS, LAST_KEYS_KEY) or {}
+        self._keys: dict[str, str] = {}
+
+    def merge(self, articles: list, judgements: Sequence[Judgement]) -> list[Group]:
+        """``merge.merge_articles``, merging only the blocks the memo has not kept."""
+        return merge_by_block(articles, judgements, canonical_key, self._merge_block, self._blocking_keys)
+
+    def _blocking_keys(self, place: Hashable, clusters: Sequence[Cluster]) -> tuple[tuple[str, ...], ...]:
+        return self._memo.reuse(BLOCKING_KEYS, self._cluster_keys[place[-1]],
+                                lambda: tuple(blocking_keys(c, canonical_key(c)) for c in clusters))
+
+    def _merge_block(self, clusters: Sequence[Cluster], notes: Sequence[Judgement], positions: Sequence[Position]
+                     ) -> list[tuple[int, Group]]:
         # A position is (the article's place, the cluster's index); a place ends with the article's id.
+        cluster_keys = self._cluster_keys
         key = joined_digest(*[f"{cluster_keys[place[-1]]} {index}" for place, index in positions], "notes",
                             *[own_digest(j) for j in notes])
-        found = memo.get(MERGED_BLOCK, key)
+        found = self._memo.get(MERGED_BLOCK, key)
         if found is None:
-            found = memo.put(MERGED_BLOCK, key, tuple(merged_block(clusters, notes)))
-        return block_groups(found, clusters, notes, [f"{key} {n}" for n in range(len(found))])
+            found = self._memo.put(MERGED_BLOCK, key, tuple(merged_block(clusters, notes)))
+        names = [f"{key} {n}" for n in range(len(found))]
+        for name, group in zip(names, found):
+            self._merged[name] = (positions, group.members)
+        return block_groups(found, clusters, notes, names)
 
-    def merge(articles: list, judgements: Sequence[Judgement]) -> list[Group]:
-        return merge_by_block(articles, judgements, canonical_key, merge_one)
+    def make_entity(self, entity_id: str, group: Group, by_id: Mapping[str, Article], order: Mapping[str, int]
+                    ) -> Entity:
+        """``resolve.entity_of``, making only the entities the memo has not kept."""
+        if group.merged_from not in self._merged:
+            raise ValueError(f"the group of {entity_id} was not merged by this build")
+        memo, cluster_keys = self._memo, self._cluster_keys
+        # Of its articles, entity_of reads the id and text (the sentences it quotes) and
+        # their order among themselves: their clusters keys in that order say all of it,
+        # so an edit to an article's title or date remakes no entity.
+        key = self._keys[entity_id] = joined_digest(
+            entity_id, group.merged_from, *[cluster_keys[a] for a in sorted(group.articles, key=order.__getitem__)])
+        found = memo.get(STORED_ENTITY, key)
+        if found is not None:
+            memo.touch(ENTITY_PARTS, key)
+            return found
+        parts = self._parts(group.merged_from)
+        last_key = self._last_keys.get(entity_id)
+        before = memo.take(STORED_ENTITY, last_key) if last_key else None
+        was = (memo.get(ENTITY_PARTS, last_key) or {}) if before is not None else {}
+        # Articles whose text and clusters of this entity are as when ``before`` was made:
+        # its mentions there are ``before``'s (a hub made again for one new sentence).
+        same = {a for a, made_of in parts.items() if was.get(a) == made_of}
+        made = entity_of(entity_id, group, by_id, order, same_mentions_as(before, same))
+        memo.put(ENTITY_PARTS, key, parts)
+        return memo.put(STORED_ENTITY, key, made)
 
-    return merge
+    def _parts(self, merged_from: str) -> dict[str, str]:
+        """Article id -> the names of the group's clusters there."""
+        positions, members = self._merged[merged_from]
+        indexes: dict[str, list[str]] = {}
+        for member in members:
+            place, index = positions[member]
+            indexes.setdefault(place[-1], []).append(str(index))
+        return {a: f"{self._cluster_keys[a]} {' '.join(found)}" for a, found in indexes.items()}
 
-
-def stored_entity_of(memo: Memo, articles: Sequence[Article]
-                     ) -> Callable[[str, Group, Mapping[str, Article], Mapping[str, int]], Entity]:
-    """``resolve.entity_of``, making only the entities ``memo`` has not kept. The groups
-    must come from ``stored_merge`` (which names what each was merged from)."""
-    article_keys = {a.id: own_digest(a) for a in articles}
-
-    def make_entity(entity_id: str, group: Group, by_id: Mapping[str, Article], order: Mapping[str, int]) -> Entity:
-        if not group.merged_from:
-            raise ValueError(f"the group of {entity_id} does not say what it was merged from")
-        key = joined_digest(entity_id, group.merged_from,
-                            *[article_keys[a] for a in sorted(group.articles, key=order.__getitem__)])
-        return memo.reuse(STORED_ENTITY, key, lambda: entity_of(entity_id, group, by_id, order))
-
-    return make_entity
+    def done(self) -> None:
+        self._memo.put(LAST_KEYS, LAST_KEYS_KEY, self._keys)

@@ -56,6 +56,13 @@ def load_pipeline(model: str):
     """Load ``model`` with only the components NER needs, plus a sentence splitter."""
     import spacy
 
+    # spaCy reads a model's files with srsly, whose msgpack reader turns the cycle
+    # collector on after each file, whatever it was: a build that paused it while linking
+    # (see build.py) spent seconds of a one-sentence edit walking the archive's objects
+    # again and again as the model loaded. A threshold of 0 keeps it from running at all.
+    collecting, thresholds = gc.isenabled(), gc.get_threshold()
+    if not collecting:
+        gc.set_threshold(0)
     try:
         nlp = _load(spacy, model)
     except (OSError, ImportError) as exc:
@@ -63,6 +70,10 @@ def load_pipeline(model: str):
             f"cannot load the spaCy model '{model}': {exc}. Install it (for example "
             f"'pip install {model}') or set 'model' in sitegen.toml to one that is installed."
         ) from exc
+    finally:
+        if not collecting:
+            gc.disable()
+            gc.set_threshold(*thresholds)
     if "ner" not in nlp.pipe_names:
         raise ModelError(f"the spaCy model '{model}' has no 'ner' component; choose an NER model")
     if "sentencizer" not in nlp.pipe_names:
