@@ -7,16 +7,16 @@ build whose inputs are unchanged never imports them, and the libraries they load
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from . import urls
 from .config import SiteConfig
 from .content.articles import load_articles
 from .content.judgements import Judgement, load_judgements, unmatched_same_as
 from .entities.comentions import with_co_mentions
-from .entities.merge import canonical_key
+from .entities.merge import name_keys
 from .incremental import Memo
-from .incremental.articles import article_reader, clusters_done, clusters_reusing
+from .incremental.articles import article_reader, clusters_done, clusters_reusing, kept_name_keys
 from .incremental.comentions import counting_around_linking
 from .incremental.entities import published, resolved
 from .incremental.output_files import WrittenOutput
@@ -184,21 +184,19 @@ def resolve_stage(config: SiteConfig, articles: Sequence[Article], clusters: Map
                  "(check the name's spelling, or add the name the articles use to aliases)")
     wanted = {name_key(n) for j in judgements for n in j.same_as}
     if wanted:
-        for problem in unmatched_same_as(judgements, _mentioned_keys(clusters, wanted)):
+        mentioned = kept_name_keys(store, clusters, cluster_keys) if store is not None and cluster_keys else \
+            (name_keys(article_clusters) for article_clusters in clusters.values())
+        for problem in unmatched_same_as(judgements, _mentioned_keys(mentioned, wanted)):
             warn(str(problem))
     return site
 
 
-def _mentioned_keys(clusters: Mapping[str, list[Cluster]], wanted: set[str]) -> set[str]:
-    """Which of the name keys ``wanted`` some article mentions, in any form the article
-    writes or merging goes by (see merge.editor_judgements)."""
+def _mentioned_keys(mentioned: Iterable[frozenset[str]], wanted: set[str]) -> set[str]:
+    """Which of the name keys ``wanted`` some article mentions (``mentioned``: each
+    article's ``name_keys``)."""
     missing = set(wanted)
-    for article_clusters in clusters.values():
-        for c in article_clusters:
-            missing.difference_update(c.forms)
-            missing.difference_update(c.strong_keys)
-            missing.discard(c.name_key)
-            missing.discard(canonical_key(c))
+    for keys in mentioned:
+        missing -= keys
         if not missing:
             break
     return wanted - missing

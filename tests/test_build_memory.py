@@ -96,3 +96,31 @@ def test_ner_and_clustering_go_a_batch_of_articles_at_a_time_with_one_model(make
     assert len(batches) == 3 and alive_at_next_batch == [0, 0, 0], "a batch's extractions are let go"
     assert loads == [1], "one model for every batch"
     assert _snapshot(site.output) == built
+
+
+def test_sitegen_build_reads_from_the_memo_file_only_the_clusters_an_edit_touched(make_site, build_site,
+                                                                                   monkeypatch):
+    """Merges and entities are kept in the memo file: a new title reads no article's
+    clusters back, a new sentence those of the blocks and entities it touched."""
+    from sitegen.incremental import articles as kept_articles
+
+    site = make_site()
+    site.add_article("visit", title="School visit", date="2025-05-01", body=ARTICLE_A)
+    site.add_article("award", title="Chemistry award", date="2025-05-02", body=ARTICLE_B)
+    site.add_article("trip", title="Trip", date="2025-05-03", body="Hannah Schmidt flew to Berlin.")
+    assert build_site(site).ok
+    read: list[str] = []
+    real = kept_articles._ArticleClusters._clusters
+
+    def reading(self):
+        if self._read is None:
+            read.append(self._key)
+        return real(self)
+
+    monkeypatch.setattr(kept_articles._ArticleClusters, "_clusters", reading)
+    site.add_article("award", title="Chemistry award for Anna Berg", date="2025-05-02", body=ARTICLE_B)
+    assert build_site(site).ok
+    assert read == [], "a new title read clusters back"
+    site.add_article("visit", title="School visit", date="2025-05-01", body=ARTICLE_A + " Schmidt left Berlin.")
+    assert build_site(site).ok
+    assert 1 <= len(read) <= 2, "Schmidt and Berlin's blocks hold the trip's clusters, not the award's"

@@ -25,7 +25,7 @@ class Group:
     """The clusters of one entity, across the whole site. Frozen: the entity made from
     it is kept under its digest (see ``incremental.entities``)."""
 
-    clusters: list[Cluster]
+    clusters: Sequence[Cluster]
     type: str
     name: str
     reasons: list[str] = field(default_factory=list)
@@ -34,14 +34,16 @@ class Group:
     # (a build keeping its merges on disk: see ``incremental.stored_entities``); not part
     # of the group's value.
     merged_from: str = field(default="", compare=False, repr=False)
-    # Worked out from the clusters once, when the group is made: every build asks them of
-    # every group, and a preview keeps the groups of the blocks an edit did not touch.
-    articles: tuple[str, ...] = field(init=False, compare=False, repr=False)  # in the clusters' order
-    mention_count: int = field(init=False, compare=False, repr=False)
+    # Worked out from the clusters once, when the group is made (unless given, by a merge
+    # that knows them without reading the clusters): every build asks them of every
+    # group, and a preview keeps the groups of the blocks an edit did not touch.
+    articles: tuple[str, ...] = field(default=(), compare=False, repr=False)  # in the clusters' order
+    mention_count: int = field(default=-1, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "articles", tuple(dict.fromkeys(c.article_id for c in self.clusters)))
-        object.__setattr__(self, "mention_count", sum(len(c.mentions) for c in self.clusters))
+        if self.mention_count < 0:
+            object.__setattr__(self, "articles", tuple(dict.fromkeys(c.article_id for c in self.clusters)))
+            object.__setattr__(self, "mention_count", sum(len(c.mentions) for c in self.clusters))
 
 
 def canonical_key(cluster: Cluster) -> str:
@@ -61,6 +63,18 @@ def _canonical_key(kind: str, name: str, key: str) -> str:
         # "U.S. Securities and Exchange Commission" is the "Securities and Exchange Commission".
         return org_core(name_key(" ".join(words[1:])))
     return org_core(key)
+
+
+def name_keys(clusters: Sequence[Cluster]) -> frozenset[str]:
+    """Every name key some cluster of an article goes by: each form the article writes,
+    and each key merging goes by (see ``_Merger.editor_judgements``)."""
+    keys: set[str] = set()
+    for c in clusters:
+        keys.update(c.forms)
+        keys.update(c.strong_keys)
+        keys.add(c.name_key)
+        keys.add(canonical_key(c))
+    return frozenset(keys)
 
 
 def merge_clusters(clusters: Sequence[Cluster], judgements: Sequence[Judgement] = ()) -> list[Group]:
@@ -87,6 +101,7 @@ class MergedGroup(NamedTuple):
     name: str
     reasons: tuple[str, ...]
     judgement: int | None  # its note's index in the block's judgements
+    mention_count: int  # of its clusters, all told
 
 
 def merge_block(clusters: Sequence[Cluster], judgements: Sequence[Judgement]) -> list[tuple[int, Group]]:
@@ -105,13 +120,37 @@ def merged_block(clusters: Sequence[Cluster], judgements: Sequence[Judgement]) -
 
 
 def block_groups(merged: Sequence[MergedGroup], clusters: Sequence[Cluster], judgements: Sequence[Judgement],
-                 merged_from: Sequence[str] = ()) -> list[tuple[int, Group]]:
+                 merged_from: Sequence[str] = (), article_ids: Sequence[str] = ()) -> list[tuple[int, Group]]:
     """The groups ``merged`` names in ``clusters`` and ``judgements``, with their roots;
-    ``merged_from``: each one's ``Group.merged_from``."""
-    return [(g.root, Group([clusters[i] for i in g.members], g.type, g.name, list(g.reasons),
+    ``merged_from``: each one's ``Group.merged_from``. With ``article_ids`` (each cluster's
+    article), the groups are made without reading a cluster: each holds a view of its
+    clusters in ``clusters``, read only if the group's clusters are asked for."""
+    if not article_ids:
+        return [(g.root, Group([clusters[i] for i in g.members], g.type, g.name, list(g.reasons),
+                               judgements[g.judgement] if g.judgement is not None else None,
+                               merged_from[n] if merged_from else ""))
+                for n, g in enumerate(merged)]
+    return [(g.root, Group(Picked(clusters, g.members), g.type, g.name, list(g.reasons),
                            judgements[g.judgement] if g.judgement is not None else None,
-                           merged_from[n] if merged_from else ""))
+                           merged_from[n] if merged_from else "",
+                           tuple(dict.fromkeys(article_ids[i] for i in g.members)), g.mention_count))
             for n, g in enumerate(merged)]
+
+
+class Picked(Sequence):
+    """Some items of a sequence, by index, looked up only when read: the clusters of a
+    group whose clusters may never be read (see ``block_groups``)."""
+
+    def __init__(self, items: Sequence, indexes: Sequence[int]):
+        self._items, self._indexes = items, indexes
+
+    def __getitem__(self, at):
+        if isinstance(at, slice):
+            return [self._items[i] for i in self._indexes[at]]
+        return self._items[self._indexes[at]]
+
+    def __len__(self) -> int:
+        return len(self._indexes)
 
 
 class _Merger:
@@ -233,7 +272,8 @@ class _Merger:
             judgement = self.judgements[at] if at is not None else None
             kind = (judgement.type if judgement and judgement.type else None) or self._vote(members)
             name = judgement.name if judgement else _best_name([self.clusters[i] for i in members])
-            out.append(MergedGroup(root, tuple(members), kind, name, tuple(self.reasons.get(root, ())), at))
+            out.append(MergedGroup(root, tuple(members), kind, name, tuple(self.reasons.get(root, ())), at,
+                                   sum(len(self.clusters[i].mentions) for i in members)))
         return out
 
     def _judgement_for(self, root: int, members: list[int]) -> int | None:

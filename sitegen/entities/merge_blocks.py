@@ -86,21 +86,42 @@ def merge_by_block(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
     clusters are those of every article in turn. ``merge_block`` is given a block's
     clusters and notes, and the clusters' positions; it returns ``(index of the group's
     root cluster in the list it was given, group)`` pairs. The groups of all blocks come
-    back ordered by where their roots are in the site. ``keys_of(place, clusters)``: the
-    blocking keys of an article's clusters (by default, worked out here).
+    back ordered by where their roots are in the site.
+
+    ``keys_of(place, clusters)``: the blocking keys of an article's clusters (by default,
+    worked out here). Given it, no cluster is read here: a block's clusters are handed to
+    ``merge_block`` as a view of the articles' lists, read as it reads them (a build that
+    keeps its merges reads only the clusters of the blocks it merges again).
     """
     judgements = tuple(judgements)
-    clusters = {(place, index): cluster for place, listed in articles for index, cluster in enumerate(listed)}
     if keys_of is None:
+        clusters = {(place, index): cluster for place, listed in articles for index, cluster in enumerate(listed)}
         keyed = [(position, blocking_keys(c, canonical_key(c))) for position, c in clusters.items()]
     else:
+        lists = dict(articles)
         keyed = [((place, index), keys) for place, listed in articles
                  for index, keys in enumerate(keys_of(place, listed))]
     placed = []
     for block in blocks(keyed, enumerate(judgements)):
         if block.members:
             block.members.sort()
-            groups = merge_block([clusters[p] for p in block.members], [judgements[j] for j in block.notes],
-                                 block.members)
+            members = [clusters[p] for p in block.members] if keys_of is None else _InBlock(lists, block.members)
+            groups = merge_block(members, [judgements[j] for j in block.notes], block.members)
             placed.extend((block.members[root], group) for root, group in groups)
     return in_site_order(placed)
+
+
+class _InBlock(Sequence):
+    """A block's clusters, each read from its article's list when first asked for."""
+
+    def __init__(self, lists: dict[Hashable, Sequence[Cluster]], positions: Sequence[Position]):
+        self._lists, self._positions = lists, positions
+
+    def __getitem__(self, at):
+        if isinstance(at, slice):
+            return [self[i] for i in range(*at.indices(len(self)))]
+        place, index = self._positions[at]
+        return self._lists[place][index]
+
+    def __len__(self) -> int:
+        return len(self._positions)

@@ -18,8 +18,9 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
+from ..entities.merge import name_keys
 from ..nlp.clustering import clusters_key
 from ..nlp.cache import extraction_key
 from ..nlp.chains import Cluster
@@ -41,7 +42,8 @@ class FileRead:
 
 ARTICLES = Entry["Article | ArticleError"]("article", persist=True)
 READ_FILES = Entry[FileRead]("article file")  # by the file's path, settings and stat signature
-CLUSTERS = Entry["list[Cluster]"]("article clusters", persist=True)
+# read one article at a time (see ``ClustersOnDemand``)
+CLUSTERS = Entry["list[Cluster]"]("article clusters", persist=True, lazy=True)
 CLUSTERS_KEYS = Entry[str]("article clusters key")  # by the article's own digest, the model and stoplist
 
 # A file whose size, modification time and inode are what they were when it was last
@@ -93,6 +95,17 @@ def clusters_reusing(memo: Memo, cluster: Callable[[Sequence[Article]], "tuple[d
         # Clusters name their article: two articles of the same text have clusters of their own.
         return digest(article.id, clusters_key(extraction_key(article.text, model_id), config.stoplist))
 
+    if memo.on_disk:
+        # `sitegen build`: the clusters of the file are read only when looked at (those of
+        # the merge blocks and entities an edit touched), not all of them every build.
+        keys = {a.id: key_of(a) for a in articles}
+        todo = [a for a in articles if not memo.has(CLUSTERS, keys[a.id])]
+        made, ran = cluster(todo) if todo else ({}, 0)
+        for article in todo:
+            memo.put(CLUSTERS, keys[article.id], made[article.id])
+        for key in keys.values():
+            memo.touch(CLUSTERS, key)
+        return ClustersOnDemand(memo, keys), ran, keys
     if memo.remembers(CLUSTERS_KEYS):
         # A preview's articles are the values it read before, each with its own digest
         # kept: their keys are looked up by it rather than made again (hashing every
@@ -108,6 +121,58 @@ def clusters_reusing(memo: Memo, cluster: Callable[[Sequence[Article]], "tuple[d
     for article in todo:
         found[keys[article.id]] = memo.put(CLUSTERS, keys[article.id], made[article.id])
     return {a.id: found[keys[a.id]] for a in articles}, ran, keys
+
+
+class ClustersOnDemand(Mapping[str, Sequence[Cluster]]):
+    """Article id -> its clusters, each article's read from the memo when first looked at."""
+
+    def __init__(self, memo: Memo, keys: Mapping[str, str]):
+        self._memo, self._keys = memo, keys
+
+    def __getitem__(self, article_id: str) -> Sequence[Cluster]:
+        return _ArticleClusters(self._memo, self._keys[article_id])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+class _ArticleClusters(Sequence[Cluster]):
+    """One article's clusters, read when first asked for."""
+
+    def __init__(self, memo: Memo, key: str):
+        self._memo, self._key = memo, key
+        self._read: list[Cluster] | None = None
+
+    def _clusters(self) -> list[Cluster]:
+        if self._read is None:
+            found = self._memo.get(CLUSTERS, self._key)
+            if found is None:
+                raise LookupError(f"the memo holds no clusters under {self._key}")
+            self._read = found
+        return self._read
+
+    def __getitem__(self, at):
+        return self._clusters()[at]
+
+    def __len__(self) -> int:
+        return len(self._clusters())
+
+
+# every name key an article's clusters go by (``merge.name_keys``), under its clusters key
+NAME_KEYS = Entry[frozenset]("name keys of an article", persist=True)
+
+
+def kept_name_keys(memo: Memo, clusters: Mapping[str, Sequence[Cluster]], keys: Mapping[str, str]
+                   ) -> Iterator[frozenset[str]]:
+    """Each article's ``merge.name_keys``, kept under its clusters key: its clusters are
+    read only for an article whose keys are not kept."""
+    for key in keys.values():  # kept for the next build, however far the caller reads
+        memo.touch(NAME_KEYS, key)
+    for article_id, key in keys.items():
+        yield memo.reuse(NAME_KEYS, key, lambda: name_keys(clusters[article_id]))
 
 
 def clusters_done(memo: Memo) -> None:

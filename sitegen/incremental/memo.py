@@ -114,6 +114,11 @@ class Memo:
             self._used[entry.name].add(key)
         return value  # type: ignore[return-value]
 
+    def has(self, entry: Entry, key: str) -> bool:
+        """Whether a result is kept under ``key`` (without reading it, for a ``lazy`` entry)."""
+        table = self._table(entry)
+        return key in table or (entry.lazy and key in self._stored.get(entry.name, ()))
+
     def touch(self, entry: Entry, key: str) -> None:
         """Keep the result under ``key`` for the next build, unread (a ``lazy`` entry's)."""
         table = self._table(entry)

@@ -81,7 +81,8 @@ class StoredResolving:
         names = [f"{key} {n}" for n in range(len(found))]
         for name, group in zip(names, found):
             self._merged[name] = (positions, group.members)
-        return block_groups(found, clusters, notes, names)
+        # made without reading a cluster: an entity kept never reads its group's
+        return block_groups(found, clusters, notes, names, [place[-1] for place, _ in positions])
 
     def make_entity(self, entity_id: str, group: Group, by_id: Mapping[str, Article], order: Mapping[str, int]
                     ) -> Entity:
