@@ -198,9 +198,11 @@ def test_a_common_word_is_found_by_words_as_by_scanning_each_text(name, texts):
     assert _counts_as_evidence(entity, ArticleTexts(plain)) == _counts_as_evidence(entity, plain)
 
 
-def test_a_preview_decides_again_when_an_entitys_article_changes_around_its_mentions():
+@pytest.mark.parametrize("kept_by", ["preview", "memo file"])
+def test_a_kept_decision_is_made_again_when_an_entitys_article_changes_around_its_mentions(kept_by, tmp_path):
     """A page decision reads the whole text of the entity's articles: an edit elsewhere in
-    one of them (here, the name written in lower case) changes it though no mention did."""
+    one of them (here, the name written in lower case) changes it though no mention did.
+    A preview keeps decisions in memory, `sitegen build` in its memo file."""
     import datetime
 
     from sitegen.entities.publication import publish
@@ -222,9 +224,13 @@ def test_a_preview_decides_again_when_an_entitys_article_changes_around_its_ment
     texts = ["Standings after. Standings now.", "Standings after. The standings now: Standings now.",
              "Standings after. Standings now.", "Standings after. Standings now. Zembla, and standings."]
     for text in texts:
+        if kept_by == "memo file":
+            memo = Memo("v", tmp_path / "memo.sqlite")
         memo.begin()
         now = published(memo, site(text), [], 0.6)
         memo.end()
+        memo.save()
+        memo.close()
         fresh = publish(site(text), [], 0.6)
         assert now.page_reasons == fresh.page_reasons, text
         assert [e.id for e in now.entities] == [e.id for e in fresh.entities], text

@@ -4,8 +4,9 @@
   reasons and note) and the articles it quotes sentences from (an entity made again keeps
   its last build's equal mentions); each article's mentions under the digest of the
   article and of its clusters with their entities' ids. Merging keeps its blocks and
-  groups by the clusters' digests (see ``incremental.merge_blocks``).
-- publication: each entity's page decision under the digest of the entity, its note, the
+  groups by the clusters' digests (see ``incremental.merge_blocks``). `sitegen build`
+  keeps its merges and entities on disk instead (see ``stored_entities``).
+- publication (`sitegen build` too, its decisions kept on disk): each entity's page decision under the digest of the entity, its note, the
   threshold and the articles whose text it reads (that last part kept from the last build
   for an entity none of whose articles changed), each article's words under its digest;
   and the related lists of the last build handed back where equal, the very tuples (pages
@@ -29,7 +30,9 @@ from .stored_entities import StoredResolving
 
 ENTITY = Entry[Entity]("entity")
 ARTICLE_MENTIONS = Entry[tuple[Mention, ...]]("mentions of an article")
-PAGE_DECISION = Entry[tuple[bool, str]]("page decision")
+# Kept on disk too: deciding reads the texts of an entity's articles, a hub's by the
+# thousand, while the key is made from digests the build has at hand.
+PAGE_DECISION = Entry[tuple[bool, str]]("page decision", persist=True)
 SHOWN_RELATED = Entry[Mapping[str, tuple]]("related lists shown")
 
 
