@@ -30,6 +30,7 @@ from ..nlp.extract import model_fingerprint
 from ..model import Article, ArticleError
 from .digest import digest, joined_digest, own_digest
 from .memo import Entry, Memo
+from .stored_entities import RESOLVING_ONLY
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,8 @@ def kept_name_keys(memo: Memo, clusters: Mapping[str, Sequence[Cluster]], keys: 
 
 
 def clusters_done(memo: Memo) -> None:
-    """The build has resolved its clusters: ``sitegen build`` writes them to its memo file
-    now and forgets them, rather than holding them to the build's end to save them."""
-    memo.release(CLUSTERS)
+    """The build has resolved its clusters: ``sitegen build`` writes them, and what merging
+    kept of them, to its memo file now and forgets them, rather than holding them to the
+    build's end to save them."""
+    for entry in (CLUSTERS, NAME_KEYS, *RESOLVING_ONLY):
+        memo.release(entry)

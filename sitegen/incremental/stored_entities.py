@@ -44,6 +44,8 @@ ENTITY_PARTS = Entry[dict[str, str]]("stored entity's clusters", persist=True, l
 # entity id -> its key in the last build, to find what it was made of then
 LAST_KEYS = Entry[dict[str, str]]("stored entity keys", persist=True)
 LAST_KEYS_KEY = "the last build's entities"
+# What only resolving reads: let go once it is done (``articles.clusters_done``)
+RESOLVING_ONLY = (MERGED_BLOCK, BLOCKING_KEYS, ENTITY_PARTS)
 
 
 class StoredResolving:
