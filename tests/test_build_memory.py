@@ -124,3 +124,26 @@ def test_sitegen_build_reads_from_the_memo_file_only_the_clusters_an_edit_touche
     site.add_article("visit", title="School visit", date="2025-05-01", body=ARTICLE_A + " Schmidt left Berlin.")
     assert build_site(site).ok
     assert 1 <= len(read) <= 2, "Schmidt and Berlin's blocks hold the trip's clusters, not the award's"
+
+
+def test_clusters_the_memo_file_cannot_give_back_are_made_again(make_site, build_site, tmp_path):
+    """Read one article at a time, a damaged row of clusters is found mid-build: it costs
+    clustering that article again, with a warning, not the build."""
+    import sqlite3
+
+    from sitegen.incremental import Memo
+
+    site = make_site()
+    site.add_article("visit", title="School visit", date="2025-05-01", body=ARTICLE_A)
+    site.add_article("trip", title="Trip", date="2025-05-03", body="Hannah Schmidt flew to Berlin.")
+    assert build_site(site).ok
+    db = sqlite3.connect(site.state_dir / "memo.sqlite")
+    with db:
+        db.execute("UPDATE results SET value = ? WHERE entry = 'article clusters'", (b"\x80\x05garbage",))
+    db.close()
+    site.add_article("visit", title="School visit", date="2025-05-01", body=ARTICLE_A + " Schmidt left Berlin.")
+    warnings: list[str] = []
+    assert build_site(site, warn=warnings.append).ok  # merging Schmidt's block reads the trip's clusters
+    assert any("article clusters" in w and "unreadable" in w for w in warnings), warnings
+    assert build_site(site, output=tmp_path / "fresh", force=True, memo=Memo()).ok
+    assert _snapshot(site.output) == _snapshot(tmp_path / "fresh")

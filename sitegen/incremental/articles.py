@@ -106,7 +106,8 @@ def clusters_reusing(memo: Memo, cluster: Callable[[Sequence[Article]], "tuple[d
             memo.put(CLUSTERS, keys[article.id], made[article.id])
         for key in keys.values():
             memo.touch(CLUSTERS, key)
-        return ClustersOnDemand(memo, keys), ran, keys
+        by_id = {a.id: a for a in articles}
+        return ClustersOnDemand(memo, keys, lambda article_id: cluster([by_id[article_id]])[0][article_id]), ran, keys
     if memo.remembers(CLUSTERS_KEYS):
         # A preview's articles are the values it read before, each with its own digest
         # kept: their keys are looked up by it rather than made again (hashing every
@@ -125,13 +126,16 @@ def clusters_reusing(memo: Memo, cluster: Callable[[Sequence[Article]], "tuple[d
 
 
 class ClustersOnDemand(Mapping[str, Sequence[Cluster]]):
-    """Article id -> its clusters, each article's read from the memo when first looked at."""
+    """Article id -> its clusters, each article's read from the memo when first looked at.
 
-    def __init__(self, memo: Memo, keys: Mapping[str, str]):
-        self._memo, self._keys = memo, keys
+    ``remake(article_id)`` clusters an article again: for clusters the file held but
+    cannot give back (a damaged row is only work to redo)."""
+
+    def __init__(self, memo: Memo, keys: Mapping[str, str], remake: Callable[[str], list[Cluster]]):
+        self._memo, self._keys, self._remake = memo, keys, remake
 
     def __getitem__(self, article_id: str) -> Sequence[Cluster]:
-        return _ArticleClusters(self._memo, self._keys[article_id])
+        return _ArticleClusters(self._memo, self._keys[article_id], lambda: self._remake(article_id))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
@@ -143,15 +147,15 @@ class ClustersOnDemand(Mapping[str, Sequence[Cluster]]):
 class _ArticleClusters(Sequence[Cluster]):
     """One article's clusters, read when first asked for."""
 
-    def __init__(self, memo: Memo, key: str):
-        self._memo, self._key = memo, key
+    def __init__(self, memo: Memo, key: str, remake: Callable[[], list[Cluster]]):
+        self._memo, self._key, self._remake = memo, key, remake
         self._read: list[Cluster] | None = None
 
     def _clusters(self) -> list[Cluster]:
         if self._read is None:
             found = self._memo.get(CLUSTERS, self._key)
-            if found is None:
-                raise LookupError(f"the memo holds no clusters under {self._key}")
+            if found is None:  # unreadable (the memo said why)
+                found = self._memo.put(CLUSTERS, self._key, self._remake())
             self._read = found
         return self._read
 
