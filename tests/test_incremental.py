@@ -639,22 +639,36 @@ def _article_file(folder: Path, title: str) -> Path:
     return path
 
 
-def test_a_file_read_long_after_it_was_written_is_not_read_again(tmp_path, monkeypatch):
+@pytest.mark.parametrize("kept_by", ["preview", "memo file"])
+def test_a_file_read_long_after_it_was_written_is_not_read_again(kept_by, tmp_path, monkeypatch):
     from sitegen.content import articles as content
     from sitegen.incremental.articles import article_reader
 
-    path = _article_file(tmp_path, "First")
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    path = _article_file(folder, "First")
     old = path.stat().st_mtime_ns - 10 * 10**9
     os.utime(path, ns=(old, old))  # written well before it is read
     memo = Memo()
-    assert content.load_articles(tmp_path, read=article_reader(memo)).articles[0].title == "First"
+
+    def titles() -> str:
+        # as `sitegen build` runs: each build a new memo read from the file the last one saved
+        build_memo = Memo("v", tmp_path / "memo.sqlite") if kept_by == "memo file" else memo
+        build_memo.begin()
+        title = content.load_articles(folder, read=article_reader(build_memo)).articles[0].title
+        build_memo.end()
+        build_memo.save()
+        build_memo.close()
+        return title
+
+    assert titles() == "First"
     reads = []
     real = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or real(self))
-    assert content.load_articles(tmp_path, read=article_reader(memo)).articles[0].title == "First"
+    assert titles() == "First"
     assert reads == []
     path.write_text(path.read_text(encoding="utf-8").replace("First", "Other"), encoding="utf-8")
-    assert content.load_articles(tmp_path, read=article_reader(memo)).articles[0].title == "Other"
+    assert titles() == "Other"
     assert reads == [path]
 
 

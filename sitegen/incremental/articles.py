@@ -3,8 +3,8 @@
 Two kinds of result, both per article:
 
 - the article (or the error) a file's bytes make, under a digest of its path, id, bytes
-  and the reading settings; a preview also notes each file's size, time and inode when
-  it read it, so a file that has not been touched since is not even read again;
+  and the reading settings; each file's size, time and inode when it was read are noted
+  too, so a file that has not been touched since is not even read again;
 - the article's clusters, under its id and its analysis key: a digest of the text, the
   model, the stoplist and the code of the rules (see ``analysis.clusters_key``).
   NER and cleaning run only for the articles whose key is new.
@@ -42,7 +42,9 @@ class FileRead:
 
 
 ARTICLES = Entry["Article | ArticleError"]("article", persist=True)
-READ_FILES = Entry[FileRead]("article file")  # by the file's path, settings and stat signature
+# by the file's path, settings and stat signature; kept on disk too, so that `sitegen
+# build` reads and digests only the files touched since the last build
+READ_FILES = Entry[FileRead]("article file", persist=True)
 # read one article at a time (see ``ClustersOnDemand``)
 CLUSTERS = Entry["list[Cluster]"]("article clusters", persist=True, lazy=True)
 CLUSTERS_KEYS = Entry[str]("article clusters key")  # by the article's own digest, the model and stoplist
