@@ -14,7 +14,7 @@ from typing import Hashable, NamedTuple, Sequence
 
 from ..nlp.chains import Cluster
 from ..content.judgements import Judgement
-from .merge_blocks import merge_by_block
+from .merge_blocks import Picked, merge_by_block
 from ..names import is_mixed_case, name_key, org_core, person_tokens, strip_particle
 from ..nlp.places import gazetteer
 from ..unionfind import UnionFind
@@ -125,32 +125,13 @@ def block_groups(merged: Sequence[MergedGroup], clusters: Sequence[Cluster], jud
     ``merged_from``: each one's ``Group.merged_from``. With ``article_ids`` (each cluster's
     article), the groups are made without reading a cluster: each holds a view of its
     clusters in ``clusters``, read only if the group's clusters are asked for."""
-    if not article_ids:
-        return [(g.root, Group([clusters[i] for i in g.members], g.type, g.name, list(g.reasons),
-                               judgements[g.judgement] if g.judgement is not None else None,
-                               merged_from[n] if merged_from else ""))
-                for n, g in enumerate(merged)]
-    return [(g.root, Group(Picked(clusters, g.members), g.type, g.name, list(g.reasons),
+    ids = article_ids or [c.article_id for c in clusters]
+    return [(g.root, Group(Picked(clusters.__getitem__, g.members) if article_ids else [clusters[i] for i in g.members],
+                           g.type, g.name, list(g.reasons),
                            judgements[g.judgement] if g.judgement is not None else None,
                            merged_from[n] if merged_from else "",
-                           tuple(dict.fromkeys(article_ids[i] for i in g.members)), g.mention_count))
+                           tuple(dict.fromkeys(ids[i] for i in g.members)), g.mention_count))
             for n, g in enumerate(merged)]
-
-
-class Picked(Sequence):
-    """Some items of a sequence, by index, looked up only when read: the clusters of a
-    group whose clusters may never be read (see ``block_groups``)."""
-
-    def __init__(self, items: Sequence, indexes: Sequence[int]):
-        self._items, self._indexes = items, indexes
-
-    def __getitem__(self, at):
-        if isinstance(at, slice):
-            return [self._items[i] for i in self._indexes[at]]
-        return self._items[self._indexes[at]]
-
-    def __len__(self) -> int:
-        return len(self._indexes)
 
 
 class _Merger:

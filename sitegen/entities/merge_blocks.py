@@ -12,7 +12,7 @@ again only the clusters and notes an edit touched (``incremental.merge_blocks``)
 """
 from __future__ import annotations
 
-from typing import Callable, Hashable, Iterable, NamedTuple, Sequence
+from typing import Any, Callable, Hashable, Iterable, NamedTuple, Sequence
 
 from ..nlp.chains import Cluster
 from ..content.judgements import Judgement
@@ -105,23 +105,24 @@ def merge_by_block(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
     for block in blocks(keyed, enumerate(judgements)):
         if block.members:
             block.members.sort()
-            members = [clusters[p] for p in block.members] if keys_of is None else _InBlock(lists, block.members)
+            members = [clusters[p] for p in block.members] if keys_of is None else \
+                Picked(lambda position: lists[position[0]][position[1]], block.members)
             groups = merge_block(members, [judgements[j] for j in block.notes], block.members)
             placed.extend((block.members[root], group) for root, group in groups)
     return in_site_order(placed)
 
 
-class _InBlock(Sequence):
-    """A block's clusters, each read from its article's list when first asked for."""
+class Picked(Sequence):
+    """Items looked up by key only when read: ``find(key)`` for each of ``keys``, in order.
+    A block's clusters handed to its merge, or a group's clusters, that may never be read."""
 
-    def __init__(self, lists: dict[Hashable, Sequence[Cluster]], positions: Sequence[Position]):
-        self._lists, self._positions = lists, positions
+    def __init__(self, find: Callable[[Any], Any], keys: Sequence):
+        self._find, self._keys = find, keys
 
     def __getitem__(self, at):
         if isinstance(at, slice):
-            return [self[i] for i in range(*at.indices(len(self)))]
-        place, index = self._positions[at]
-        return self._lists[place][index]
+            return [self._find(key) for key in self._keys[at]]
+        return self._find(self._keys[at])
 
     def __len__(self) -> int:
-        return len(self._positions)
+        return len(self._keys)

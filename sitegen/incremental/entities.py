@@ -6,9 +6,10 @@
   article and of its clusters with their entities' ids. Merging keeps its blocks and
   groups by the clusters' digests (see ``incremental.merge_blocks``). `sitegen build`
   keeps its merges and entities on disk instead (see ``stored_entities``).
-- publication (`sitegen build` too, its decisions kept on disk): each entity's page decision under the digest of the entity, its note, the
-  threshold and the articles whose text it reads (that last part kept from the last build
-  for an entity none of whose articles changed), each article's words under its digest;
+- publication (`sitegen build` too, its decisions kept on disk): each entity's page
+  decision under the digest of the entity, its note, the threshold and the articles
+  whose text it reads (that last part kept from the last build for an entity none of
+  whose articles changed), each article's words under its digest;
   and the related lists of the last build handed back where equal, the very tuples (pages
   find an unchanged list at once).
 """
