@@ -222,9 +222,16 @@ class CommandLineOutput:
         gc.disable()
         try:
             yield
-        finally:
+        except BaseException:
             if paused:
                 gc.enable()
+            raise
+        if paused:
+            # What linking made lives until the build ends (see ``linked``): set aside
+            # before the collector runs again, whose first collection would otherwise
+            # walk all of it at once (0.36 s of a one-article edit at 10,000 articles).
+            gc.freeze()
+            gc.enable()
 
     @contextmanager
     def linked(self) -> Iterator[None]:

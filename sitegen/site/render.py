@@ -49,7 +49,7 @@ class RenderedPage:
     path: str  # site path
     lastmod: str | None  # for sitemap.xml
     listed: bool  # in sitemap.xml
-    reads: frozenset[Read]
+    reads: frozenset[Read]  # read back from the memo file: their marks (see incremental.pages.ReadMarks)
     digest: str  # of ``data`` (see ``files.file_digest``)
 
 
