@@ -96,7 +96,7 @@ class Mention:
         holds them: one hash of their fields' repr (plain strings and numbers, so it says
         them unambiguously) costs a fraction of a walk field by field.
         """
-        own = self.__dict__.get("_digest")
+        own = self.__dict__.get("_digest")  # the name a sequence of them is digested by (see Digestible)
         if own is None:
             fields = (self.article_id, self.start, self.end, self.text, self.sentence, self.sentence_start,
                       self.entity_id)

@@ -80,6 +80,23 @@ def test_long_sequences_digest_in_one_piece_and_still_by_content():
     assert digest(({"a": 1},)) != digest((one,))
 
 
+def test_a_sequence_of_mentions_digests_the_same_whether_or_not_they_kept_their_digests():
+    """Mentions that kept their digest are fed from it in C; some that have not yet made
+    theirs must not change the sequence's digest."""
+    from sitegen.model import Mention
+
+    def mentions():
+        return tuple(Mention("a/1", i, i + 3, "Ada", "Ada spoke.", 0, "people/ada") for i in range(5))
+
+    fresh, made, some = mentions(), mentions(), mentions()
+    for mention in made:
+        mention.__digest__()
+    some[2].__digest__()
+    assert "_digest" not in vars(fresh[0]) and "_digest" in vars(made[0])
+    assert digest(fresh) == digest(made) == digest(some)
+    assert digest(made) != digest(made[:4])
+
+
 def test_a_sequence_of_a_kind_never_digested_before_digests_as_it_does_later():
     """How a sequence is fed must not hang on what this process digested before: the
     first digest of a kind's values is made, and kept on disk, as every later one."""

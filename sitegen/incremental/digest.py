@@ -16,6 +16,7 @@ import dataclasses
 import datetime
 import enum
 import hashlib
+import operator
 import struct
 from pathlib import PurePath
 from typing import Any, Callable, Protocol, runtime_checkable
@@ -23,7 +24,13 @@ from typing import Any, Callable, Protocol, runtime_checkable
 
 @runtime_checkable
 class Digestible(Protocol):
+    """A value that says its own digest. One that keeps the digest it made in its ``_digest``
+    attribute has long sequences of it digested without a call per item."""
+
     def __digest__(self) -> str: ...
+
+
+_KEPT_DIGEST = operator.attrgetter("_digest")  # see Digestible
 
 
 def digest(*values: Any) -> str:
@@ -85,8 +92,14 @@ def _feed_sequence(h: "hashlib._Hash", value: tuple | list) -> None:
     # The feeder is worked out first: a sequence must be fed the same way however many
     # values of its kind were fed before in this process.
     feeder = _FEEDERS.get(first) or _feeder_for(first)
-    if feeder is _feed_digestible and all(type(item) is first for item in value):
-        h.update(b"M" + "\0".join([item.__digest__() for item in value]).encode("utf-8", "surrogatepass"))
+    if feeder is _feed_digestible and len(set(map(type, value))) == 1:
+        # Made in C where every item kept its digest: an archive's mention lists hold
+        # hundreds of thousands of mentions, a Python call each cost 0.5 s at 10,000 articles.
+        try:
+            parts = list(map(_KEPT_DIGEST, value))
+        except AttributeError:
+            parts = [item.__digest__() for item in value]
+        h.update(b"M" + "\0".join(parts).encode("utf-8", "surrogatepass"))
         return
     if _is_plain(value):
         # The repr of strings, numbers, None and tuples of them says each one unambiguously
