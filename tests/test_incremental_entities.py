@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from sitegen.entities.resolve import MentionRuns, article_mentions, resolve
 from sitegen.incremental import Memo
@@ -241,3 +242,30 @@ def _inputs(named: dict[int, list[str]]):
     made = {n: make_article(n, names, n % 27) for n, names in named.items()}
     articles = sorted((a for a, _ in made.values()), key=lambda a: (-a.date.toordinal(), a.id))
     return articles, {a.id: cs for a, cs in made.values()}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a1", "a2", "a3"]), st.integers(0, 6), st.integers(1, 3),
+                          st.sampled_from(["people/x", "people/y", "places/z"])), max_size=30))
+def test_every_articles_mentions_come_in_text_order_ties_included(spans):
+    """Mentions sorted by their start alone, then by the full order where two share a
+    start, as the full order alone would sort them."""
+    from sitegen.entities.resolve import mentions_by_article
+    from sitegen.model import Entity, Mention
+
+    by_entity: dict[str, list[Mention]] = {}
+    for article_id, start, length, entity_id in spans:
+        by_entity.setdefault(entity_id, []).append(
+            Mention(article_id, start, start + length, "x" * length, "A sentence.", 0, entity_id))
+    entities = []
+    for entity_id, mentions in by_entity.items():
+        # as an entity holds them: article by article, each in text order
+        mentions.sort(key=lambda m: (m.article_id, m.start, m.end))
+        entities.append(Entity(entity_id, entity_id, "person" if entity_id.startswith("people") else "place", tuple(mentions),
+                               (), tuple(dict.fromkeys(m.article_id for m in mentions))))
+    found = mentions_by_article(entities)
+    every = [m for e in entities for m in e.mentions]
+    assert set(found) == {m.article_id for m in every}
+    for article_id, mentions in found.items():
+        assert mentions == tuple(sorted((m for m in every if m.article_id == article_id),
+                                        key=lambda m: (m.start, m.end, m.entity_id)))
