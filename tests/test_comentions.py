@@ -126,6 +126,40 @@ def test_a_build_from_the_memo_file_counts_only_the_articles_it_changed(tmp_path
             assert 0 < len(counted) <= 4, counted
 
 
+def test_counts_an_edit_left_as_they_were_are_not_written_to_the_memo_file_again(tmp_path):
+    """A title edit changes no count: the row stays as the last build wrote it, and the
+    build after still counts from it right."""
+    import sqlite3
+    from contextlib import closing
+
+    from sitegen.incremental.comentions import CO_MENTIONS_ON_DISK
+
+    entities = [Entity(f"people/p{n}", f"P{n}", "person", (), (), tuple(f"a{k}" for k in range(n, n + 3)))
+                for n in range(20)]
+    memo_file = tmp_path / "memo.sqlite"
+
+    def build(entities):
+        memo = Memo("test", memo_file)
+        memo.begin()
+        made = counting_around_linking(memo)[0](entities)
+        memo.end()
+        memo.save()
+        memo.close()
+        _equal(made, count(entities))
+
+    def row() -> tuple[int, bytes]:
+        with closing(sqlite3.connect(memo_file)) as db:
+            return db.execute("SELECT rowid, value FROM results WHERE entry = ?", (CO_MENTIONS_ON_DISK.name,)).fetchone()
+
+    build(entities)
+    first = row()
+    build(list(entities))  # the same entities: nothing to count again
+    assert row() == first, "the same row, not one written again (a new rowid)"
+    entities[5] = Entity("people/p5", "P5", "person", (), (), ("a5", "a6", "a30"))
+    build(entities)
+    assert row() != first
+
+
 def test_pairs_and_related_lists_agree_with_a_hand_count():
     ann = Entity("people/ann", "Ann", "person", (), (), ("a1", "a2", "a3"))
     bo = Entity("people/bo", "Bo", "person", (), (), ("a1", "a2"))

@@ -60,7 +60,14 @@ def counting(memo: Memo | None, point: str, entry: Entry[CoMentions] = CO_MENTIO
 
     def kept_count(entities: Sequence[Entity]) -> CoMentions:
         last = memo.get(entry, key)
-        return memo.put(entry, key, count(entities) if last is None else updated(last, entities))
+        if last is None:
+            return memo.put(entry, key, count(entities))
+        now = updated(last, entities)
+        # An edit that names no entity otherwise (a title, a date, a word) leaves the counts
+        # as they were: kept as read, not written to the memo file again (a third of a
+        # second at 10,000 articles). Unchanged parts are the very values read, so
+        # comparing them costs next to nothing.
+        return last if now == last else memo.put(entry, key, now)
     return kept_count
 
 
