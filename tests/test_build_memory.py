@@ -101,7 +101,7 @@ def test_ner_and_clustering_go_a_batch_of_articles_at_a_time_with_one_model(make
 def test_sitegen_build_reads_from_the_memo_file_only_the_clusters_an_edit_touched(make_site, build_site,
                                                                                    monkeypatch):
     """Merges and entities are kept in the memo file: a new title reads no article's
-    clusters back, a new sentence those of the blocks and entities it touched."""
+    clusters back, a new sentence only its own article's."""
     from sitegen.incremental import articles as kept_articles
 
     site = make_site()
@@ -123,7 +123,10 @@ def test_sitegen_build_reads_from_the_memo_file_only_the_clusters_an_edit_touche
     assert read == [], "a new title read clusters back"
     site.add_article("visit", title="School visit", date="2025-05-01", body=ARTICLE_A + " Schmidt left Berlin.")
     assert build_site(site).ok
-    assert 1 <= len(read) <= 2, "Schmidt and Berlin's blocks hold the trip's clusters, not the award's"
+    # Schmidt's and Berlin's blocks are merged again, and their entities made again, from
+    # their clusters' summaries, keeping their mentions in the trip: only the visit's new
+    # clusters are read
+    assert len(read) == 1, "the trip's clusters were read back to merge or make Schmidt and Berlin"
 
 
 def test_clusters_the_memo_file_cannot_give_back_are_made_again(make_site, build_site, tmp_path):
@@ -138,12 +141,15 @@ def test_clusters_the_memo_file_cannot_give_back_are_made_again(make_site, build
     site.add_article("trip", title="Trip", date="2025-05-03", body="Hannah Schmidt flew to Berlin.")
     assert build_site(site).ok
     db = sqlite3.connect(site.state_dir / "memo.sqlite")
-    with db:
-        db.execute("UPDATE results SET value = ? WHERE entry = 'article clusters'", (b"\x80\x05garbage",))
+    with db:  # the clusters, and their summaries, which merging reads instead
+        db.execute("UPDATE results SET value = ? WHERE entry IN ('article clusters', 'cluster summaries')",
+                   (b"\x80\x05garbage",))
     db.close()
     site.add_article("visit", title="School visit", date="2025-05-01", body=ARTICLE_A + " Schmidt left Berlin.")
     warnings: list[str] = []
-    assert build_site(site, warn=warnings.append).ok  # merging Schmidt's block reads the trip's clusters
+    # merging Schmidt's block reads the trip's summaries, made again from its clusters
+    assert build_site(site, warn=warnings.append).ok
+    assert any("cluster summaries" in w and "unreadable" in w for w in warnings), warnings
     assert any("article clusters" in w and "unreadable" in w for w in warnings), warnings
     assert build_site(site, output=tmp_path / "fresh", force=True, memo=Memo()).ok
     assert _snapshot(site.output) == _snapshot(tmp_path / "fresh")

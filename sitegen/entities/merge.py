@@ -92,6 +92,27 @@ def merge_articles(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
     return merge_by_block(articles, judgements, canonical_key, lambda clusters, notes, _: merge_block(clusters, notes))
 
 
+class ClusterSummary(NamedTuple):
+    """What merging (``merged_block``) and making an entity (``resolve.entity_of``) read of
+    a cluster but its mentions, which they only count. A large block's clusters come from
+    thousands of articles; a build that keeps them on disk reads these instead (see
+    ``incremental.stored_entities``)."""
+
+    article_id: str
+    type: str
+    name: str
+    name_key: str
+    strong_keys: frozenset[str]
+    mention_count: int
+    surfaces: tuple[tuple[str, int], ...]  # each way its mentions are written, with how many
+    reasons: tuple[str, ...]
+
+    @classmethod
+    def of(cls, cluster: Cluster) -> "ClusterSummary":
+        return cls(cluster.article_id, cluster.type, cluster.name, cluster.name_key, frozenset(cluster.strong_keys),
+                   len(cluster.mentions), cluster.surfaces, tuple(cluster.reasons))
+
+
 class MergedGroup(NamedTuple):
     """A group as places in its block's lists: plain values, which a build can keep."""
 
@@ -109,8 +130,9 @@ def merge_block(clusters: Sequence[Cluster], judgements: Sequence[Judgement]) ->
     return block_groups(merged_block(clusters, judgements), clusters, judgements)
 
 
-def merged_block(clusters: Sequence[Cluster], judgements: Sequence[Judgement]) -> list[MergedGroup]:
-    """``merge_block``'s groups as places in ``clusters`` and ``judgements``."""
+def merged_block(clusters: Sequence[Cluster | ClusterSummary], judgements: Sequence[Judgement]) -> list[MergedGroup]:
+    """``merge_block``'s groups as places in ``clusters`` (or their summaries: the same
+    groups) and ``judgements``."""
     merger = _Merger(clusters, judgements)
     merger.same_name()
     merger.known_alias()
@@ -135,7 +157,7 @@ def block_groups(merged: Sequence[MergedGroup], clusters: Sequence[Cluster], jud
 
 
 class _Merger:
-    def __init__(self, clusters: Sequence[Cluster], judgements: Sequence[Judgement]):
+    def __init__(self, clusters: Sequence[Cluster | ClusterSummary], judgements: Sequence[Judgement]):
         self.clusters = list(clusters)
         self.judgements = list(judgements)
         self.uf = UnionFind(range(len(self.clusters)))
@@ -241,7 +263,7 @@ class _Merger:
     def _vote(self, members: list[int]) -> str:
         votes: Counter = Counter()
         for i in members:
-            votes[self.clusters[i].type] += len(self.clusters[i].mentions)
+            votes[self.clusters[i].type] += self.clusters[i].mention_count
         return max(sorted(votes), key=lambda t: votes[t])
 
     def groups(self) -> list[MergedGroup]:
@@ -254,7 +276,7 @@ class _Merger:
             kind = (judgement.type if judgement and judgement.type else None) or self._vote(members)
             name = judgement.name if judgement else _best_name([self.clusters[i] for i in members])
             out.append(MergedGroup(root, tuple(members), kind, name, tuple(self.reasons.get(root, ())), at,
-                                   sum(len(self.clusters[i].mentions) for i in members)))
+                                   sum(self.clusters[i].mention_count for i in members)))
         return out
 
     def _judgement_for(self, root: int, members: list[int]) -> int | None:
@@ -271,7 +293,7 @@ def _family(kind: str) -> str:
     return "person" if kind == "person" else "other"
 
 
-def _best_name(clusters: list[Cluster]) -> str:
+def _best_name(clusters: list[Cluster | ClusterSummary]) -> str:
     """The fullest, most used spelling; headline capitals only when nothing else exists."""
     counts = Counter(c.name for c in clusters)
     return max(counts, key=lambda n: (is_mixed_case(n), len(name_key(n).split()) > 1 and not _is_acronym(n),

@@ -8,13 +8,14 @@ what a preview reuses between builds is looked up around its parts, in
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from functools import partial
 from itertools import groupby, repeat
 from operator import attrgetter
 from typing import Callable, Mapping, Sequence
 
 from ..nlp.chains import Cluster
 from ..content.judgements import Judgement
-from .merge import Group, merge_articles
+from .merge import ClusterSummary, Group, merge_articles
 from ..model import TYPE_FOLDERS, Article, Entity, Mention, Site
 from ..names import name_key
 from ..slugs import SlugRegistry
@@ -152,8 +153,16 @@ def cluster_mentions(cluster: Cluster, article: Article, entity_id: str) -> tupl
                          m.sentence_start, entity_id) for m in cluster.mentions)
 
 
-def same_mentions_as(before: Entity | None, same: set[str]
-                      ) -> Callable[[Cluster, Article, str], tuple[Mention, ...]]:
+# How ``entity_of`` gets a cluster's mentions: given how to read the cluster, its article
+# and the entity's id (the cluster is read only where its mentions must be made)
+MentionsOf = Callable[[Callable[[], Cluster], Article, str], tuple[Mention, ...]]
+
+
+def made_mentions(cluster: Callable[[], Cluster], article: Article, entity_id: str) -> tuple[Mention, ...]:
+    return cluster_mentions(cluster(), article, entity_id)
+
+
+def same_mentions_as(before: Entity | None, same: set[str]) -> MentionsOf:
     """``cluster_mentions``, handing back ``before``'s mentions where equal ones would be
     made: a large entity remade for one new mention keeps the rest, and their digests.
 
@@ -171,14 +180,14 @@ def same_mentions_as(before: Entity | None, same: set[str]
             prior[(m.article_id, m.start, m.end)] = m
     handed: set[str] = set()
 
-    def mentions_of(cluster: Cluster, article: Article, entity_id: str) -> tuple[Mention, ...]:
-        run = runs.get(cluster.article_id)
-        if run is not None:
-            if cluster.article_id in handed:
+    def mentions_of(cluster: Callable[[], Cluster], article: Article, entity_id: str) -> tuple[Mention, ...]:
+        run = runs.get(article.id)
+        if run is not None:  # the cluster is not read
+            if article.id in handed:
                 return ()
-            handed.add(cluster.article_id)
+            handed.add(article.id)
             return tuple(run)
-        made = cluster_mentions(cluster, article, entity_id)
+        made = cluster_mentions(cluster(), article, entity_id)
         if not prior:
             return made
         kept = [prior.get((m.article_id, m.start, m.end)) for m in made]
@@ -187,14 +196,20 @@ def same_mentions_as(before: Entity | None, same: set[str]
 
 
 def entity_of(entity_id: str, group: Group, articles: Mapping[str, Article], order: Mapping[str, int],
-              mentions_of: Callable[[Cluster, Article, str], tuple[Mention, ...]] = cluster_mentions) -> Entity:
-    """The entity ``group`` names, with its mentions in ``articles`` (in the site's ``order``)."""
+              mentions_of: MentionsOf = made_mentions, parts: Sequence[ClusterSummary] | None = None) -> Entity:
+    """The entity ``group`` names, with its mentions in ``articles`` (in the site's ``order``).
+
+    ``parts``: the summaries of the group's clusters, in their order, where the caller has
+    them without reading the clusters; a cluster is then read only if ``mentions_of``
+    makes its mentions (a large entity made again for one new mention reads one article's).
+    """
     mentions = []
     surfaces: Counter = Counter()
-    for cluster in group.clusters:
-        for m in cluster.mentions:
-            surfaces[m.text] += 1
-        mentions.extend(mentions_of(cluster, articles[cluster.article_id], entity_id))
+    clusters = group.clusters
+    for i, part in enumerate(clusters if parts is None else parts):
+        for text, count in part.surfaces:
+            surfaces[text] += count
+        mentions.extend(mentions_of(partial(clusters.__getitem__, i), articles[part.article_id], entity_id))
     mentions.sort(key=lambda m: (order[m.article_id], m.start))
     name_k = name_key(group.name)
     aliases, seen = [], {name_k}
@@ -209,7 +224,7 @@ def entity_of(entity_id: str, group: Group, articles: Mapping[str, Article], ord
             if name_key(alias) not in seen:
                 seen.add(name_key(alias))
                 aliases.append(alias)
-    reasons = [r for c in group.clusters for r in c.reasons] + group.reasons
+    reasons = [r for part in (clusters if parts is None else parts) for r in part.reasons] + group.reasons
     return Entity(
         id=entity_id,
         name=group.name,

@@ -17,17 +17,19 @@ keeps there what reads back cheaper than it is made:
 An entity made again (a new sentence in one of its articles) keeps the last build's
 mentions in its other articles: each entity's clusters per article are kept beside it, by
 name, and read back only for the entities made again. Each article's clusters' blocking
-keys are kept under its clusters key; the blocks themselves, slugs and each article's
-list of mentions are made afresh: an edit can move any of them, and they cost less than
-reading them back would.
+keys are kept under its clusters key, and so are their summaries (``merge.ClusterSummary``:
+all merging and making an entity read but the mentions): a block merged again, and an
+entity made again, read the summaries of the articles they span and the clusters of the
+edited ones only. The blocks themselves, slugs and each article's list of mentions are
+made afresh: an edit can move any of them, and they cost less than reading them back would.
 """
 from __future__ import annotations
 
 from typing import Hashable, Mapping, Sequence
 
 from ..content.judgements import Judgement
-from ..entities.merge import Group, MergedGroup, block_groups, canonical_key, merged_block
-from ..entities.merge_blocks import Position, blocking_keys, merge_by_block
+from ..entities.merge import ClusterSummary, Group, MergedGroup, block_groups, canonical_key, merged_block
+from ..entities.merge_blocks import Picked, Position, blocking_keys, merge_by_block
 from ..entities.resolve import entity_of, same_mentions_as
 from ..model import Article, Entity
 from ..nlp.chains import Cluster
@@ -37,6 +39,9 @@ from .memo import Entry, Memo
 MERGED_BLOCK = Entry[tuple[MergedGroup, ...]]("merged block", persist=True)
 # an article's clusters' blocking keys, under its clusters key
 BLOCKING_KEYS = Entry[tuple[tuple[str, ...], ...]]("blocking keys", persist=True)
+# what merging reads of an article's clusters (``merge.ClusterSummary``), under its
+# clusters key: a block merged again reads these, not the clusters of its every article
+SUMMARIES = Entry[tuple[ClusterSummary, ...]]("cluster summaries", persist=True, lazy=True)
 STORED_ENTITY = Entry[Entity]("stored entity", persist=True)
 # Beside each entity, under its key: article id -> the names of its clusters there. Read
 # only for the entities made again.
@@ -45,7 +50,7 @@ ENTITY_PARTS = Entry[dict[str, str]]("stored entity's clusters", persist=True, l
 LAST_KEYS = Entry[dict[str, str]]("stored entity keys", persist=True)
 LAST_KEYS_KEY = "the last build's entities"
 # What only resolving reads: let go once it is done (``articles.clusters_done``)
-RESOLVING_ONLY = (MERGED_BLOCK, BLOCKING_KEYS, ENTITY_PARTS)
+RESOLVING_ONLY = (MERGED_BLOCK, BLOCKING_KEYS, SUMMARIES, ENTITY_PARTS)
 
 
 class StoredResolving:
@@ -62,14 +67,27 @@ class StoredResolving:
         self._merged: dict[str, tuple[Sequence[Position], tuple[int, ...]]] = {}
         self._last_keys = memo.get(LAST_KEYS, LAST_KEYS_KEY) or {}
         self._keys: dict[str, str] = {}
+        self._lists: dict[Hashable, Sequence[Cluster]] = {}  # each article's clusters, by its place
+        self._summaries: dict[Hashable, tuple[ClusterSummary, ...]] = {}  # read in this build, by place
 
     def merge(self, articles: list, judgements: Sequence[Judgement]) -> list[Group]:
         """``merge.merge_articles``, merging only the blocks the memo has not kept."""
+        self._lists = dict(articles)
         return merge_by_block(articles, judgements, canonical_key, self._merge_block, self._blocking_keys)
 
     def _blocking_keys(self, place: Hashable, clusters: Sequence[Cluster]) -> tuple[tuple[str, ...], ...]:
-        return self._memo.reuse(BLOCKING_KEYS, self._cluster_keys[place[-1]],
-                                lambda: tuple(blocking_keys(c, canonical_key(c)) for c in clusters))
+        key = self._cluster_keys[place[-1]]
+        self._memo.touch(SUMMARIES, key)  # kept for the next build, read or not
+        return self._memo.reuse(BLOCKING_KEYS, key, lambda: tuple(blocking_keys(c, canonical_key(c)) for c in clusters))
+
+    def _summary(self, position: Position) -> ClusterSummary:
+        place, index = position
+        found = self._summaries.get(place)
+        if found is None:
+            found = self._summaries[place] = self._memo.reuse(
+                SUMMARIES, self._cluster_keys[place[-1]],
+                lambda: tuple(ClusterSummary.of(c) for c in self._lists[place]))
+        return found[index]
 
     def _merge_block(self, clusters: Sequence[Cluster], notes: Sequence[Judgement], positions: Sequence[Position]
                      ) -> list[tuple[int, Group]]:
@@ -79,7 +97,9 @@ class StoredResolving:
                             *[own_digest(j) for j in notes])
         found = self._memo.get(MERGED_BLOCK, key)
         if found is None:
-            found = self._memo.put(MERGED_BLOCK, key, tuple(merged_block(clusters, notes)))
+            # merged from its clusters' summaries: the same groups, without reading the
+            # mentions of every article a large block (a capital, a head of state) spans
+            found = self._memo.put(MERGED_BLOCK, key, tuple(merged_block(Picked(self._summary, positions), notes)))
         names = [f"{key} {n}" for n in range(len(found))]
         for name, group in zip(names, found):
             self._merged[name] = (positions, group.members)
@@ -108,7 +128,9 @@ class StoredResolving:
         # Articles whose text and clusters of this entity are as when ``before`` was made:
         # its mentions there are ``before``'s (a hub made again for one new sentence).
         same = {a for a, made_of in parts.items() if was.get(a) == made_of}
-        made = entity_of(entity_id, group, by_id, order, same_mentions_as(before, same))
+        positions, members = self._merged[group.merged_from]
+        summaries = [self._summary(positions[member]) for member in members]
+        made = entity_of(entity_id, group, by_id, order, same_mentions_as(before, same), summaries)
         memo.put(ENTITY_PARTS, key, parts)
         return memo.put(STORED_ENTITY, key, made)
 

@@ -53,6 +53,15 @@ class Cluster:
     acronyms: frozenset[str] = NO_ACRONYMS  # usually none: one shared empty value, not a set each
     reasons: list[str] = field(default_factory=list)
 
+    @property
+    def mention_count(self) -> int:
+        return len(self.mentions)
+
+    @property
+    def surfaces(self) -> tuple[tuple[str, int], ...]:
+        """Each way its mentions are written, with how many are written so."""
+        return tuple(Counter(m.text for m in self.mentions).items())
+
 
 def cluster_article(article_id: str, text: str, mentions: list[RawMention],
                     bounds: SentenceBounds, other_readings: Mapping[str, int] | None = None) -> list[Cluster]:
