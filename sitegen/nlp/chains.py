@@ -11,6 +11,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Mapping
 
 from .acronyms import add_acronym_mentions, defined_acronyms, implicit_acronyms
@@ -38,6 +39,9 @@ SENTENCE_EVIDENCE = {LOCATIVE_NOTE: "place", KNOWN_PLACE_NOTE: "place", SPORTS_T
 NO_ACRONYMS: frozenset[str] = frozenset()
 
 
+_TEXT = attrgetter("text")
+
+
 @dataclass(frozen=True)
 class Cluster:
     """The mentions of one entity inside one article. Frozen: a preview keeps clusters
@@ -60,7 +64,7 @@ class Cluster:
     @property
     def surfaces(self) -> tuple[tuple[str, int], ...]:
         """Each way its mentions are written, with how many are written so."""
-        return tuple(Counter(m.text for m in self.mentions).items())
+        return tuple(Counter(map(_TEXT, self.mentions)).items())
 
 
 def cluster_article(article_id: str, text: str, mentions: list[RawMention],
