@@ -31,7 +31,7 @@ from .config import SiteConfig, load_config
 from .errors import SiteDirError
 from .output.locks import build_lock
 from .output.ownership import recorded_files, refuse_source_folders
-from .output.stamps import as_recorded, folder_record
+from .output.stamps import FolderCheck, as_recorded, check_folder, folder_record, refreshed
 
 # Only what deciding whether to build needs is imported here: a build with nothing to do
 # never loads the rest (the results store, the writer, the stages and their libraries).
@@ -182,6 +182,7 @@ class CommandLineOutput:
         self.config, self.options = config, options
         self.last = last_build.LastBuild()
         self.seen: last_build.Seen | None = None
+        self.check: FolderCheck | None = None  # the output folder against the last build's record of it
 
     def up_to_date(self, output: Path) -> bool:
         """Nothing to do: the settings, every input file's bytes and the output folder are as
@@ -259,7 +260,12 @@ class CommandLineOutput:
         # A commit the last build could not finish changes files: finished first, so that
         # what is kept as written is what the folder holds.
         recover(output)
-        return WrittenOutput(memo, output)
+        # One look at every file the last build recorded, instead of one per file asked
+        # about as pages, exports and search shards are kept, and a walk of the whole
+        # folder after writing (0.6 s and 72,000 entries at 10,000 articles).
+        if self.last.output is not None and self.last.output.folders:
+            self.check = check_folder(output, self.last.output, time.time_ns())
+        return WrittenOutput(memo, output, self.check)
 
     def accepts(self, errors) -> bool:
         return True
@@ -285,15 +291,20 @@ class CommandLineOutput:
             made = pool.submit(make, Files.of(pages).frozen_copy())
             yield made.result
 
+    touched: tuple[str, ...] | None = None  # what writing changed in the folder, once written
+
     def write(self, output: Path, files: Mapping[str, bytes]) -> WriteStats:
         from .output.write import write_site
 
-        return write_site(output, files)
+        stats = write_site(output, files)
+        self.touched = stats.touched
+        return stats
 
     def finish(self, memo: Memo, output: Path, files: Mapping[str, bytes], errors, report: ReferenceReport) -> None:
         from .incremental.output_files import note_written
 
-        written = folder_record(output, time.time_ns())
+        written = refreshed(output, self.check, self.touched) if self.check is not None and self.touched is not None \
+            else folder_record(output, time.time_ns())
         note_written(memo, output, written.stamps() if written else {})
         memo.save()
         # A build that could not fetch everything it wanted is not "up to date" next time,

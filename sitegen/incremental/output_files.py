@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Mapping
 
-from ..output.stamps import Stamp, unchanged
+from ..output.stamps import FolderCheck, Stamp, unchanged
 from .digest import digest
 from .memo import Entry, Memo
 
@@ -19,14 +19,22 @@ WRITTEN = Entry[Mapping[str, Stamp]]("output as written", persist=True)  # key: 
 
 
 class WrittenOutput:
-    """Which files the output folder still holds as the last build wrote them."""
+    """Which files the output folder still holds as the last build wrote them.
 
-    def __init__(self, memo: Memo, output: Path):
+    With ``check`` (the folder looked at in one pass against the last build's record of
+    it, ``stamps.check_folder``) and that record's stamps the ones kept here, a file is
+    answered from the check; otherwise each file asked about is looked at.
+    """
+
+    def __init__(self, memo: Memo, output: Path, check: FolderCheck | None = None):
         self.folder = output
         self._root = os.fspath(output)  # asked once per kept page or data file
         self._stamps = memo.get(WRITTEN, _key(output)) or {}
+        self._same = check.same_files if check is not None and check.record.stamps() == self._stamps else None
 
     def holds(self, rel: str) -> bool:
+        if self._same is not None:
+            return rel in self._same
         return unchanged(self._root, rel, self._stamps.get(rel))
 
 

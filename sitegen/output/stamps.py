@@ -11,7 +11,7 @@ import os
 import stat
 from array import array
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 Stamp = tuple[int, int]  # size in bytes, modification time in nanoseconds
 
@@ -184,3 +184,128 @@ def unchanged(output: Path | str, rel: str, stamp: Stamp | None) -> bool:
     except OSError:
         return False
     return (st.st_size, st.st_mtime_ns) == tuple(stamp)
+
+
+class FolderCheck(NamedTuple):
+    """The output folder looked at against a record, entry by entry (``check_folder``)."""
+
+    record: FolderRecord
+    taken_ns: int  # when the look began
+    same_files: frozenset[str]  # recorded files whose stamp is still the recorded one
+    moved_folders: frozenset[str]  # recorded folders whose time or inode moved, or that are gone
+
+
+def check_folder(output: Path, record: FolderRecord, taken_ns: int) -> FolderCheck:
+    """Which of ``record``'s files and folders ``output`` still holds as recorded: one
+    ``stat`` each, in one pass (``taken_ns``: the time now, read before looking)."""
+    same: list[str] = []
+    moved: list[str] = []
+    with _Looker(output) as look:
+        for rel, mtime, inode in zip(record.folders, record.folder_times, record.folder_inodes):
+            try:
+                st = look(rel)
+            except OSError:
+                moved.append(rel)
+                continue
+            if st.st_mtime_ns != mtime or st.st_ino != inode or not stat.S_ISDIR(st.st_mode):
+                moved.append(rel)
+        for rel, size, mtime in zip(record.files, record.file_sizes, record.file_times):
+            try:
+                st = look(rel)
+            except OSError:
+                continue
+            if st.st_mtime_ns == mtime and st.st_size == size and stat.S_ISREG(st.st_mode):
+                same.append(rel)
+    return FolderCheck(record, taken_ns, frozenset(same), frozenset(moved))
+
+
+def refreshed(output: Path, check: FolderCheck, touched: Iterable[str]) -> FolderRecord | None:
+    """The folder's record after a build that wrote or removed only the files ``touched``
+    since ``check`` was made: what ``folder_record`` would find, listing only the folders
+    those files are in (with their parents) and the folders the check saw move.
+
+    Entries carried from the check stand as they were then: a change made by someone else
+    while the build ran leaves the record behind the folder, so the next build with nothing
+    to do sees a difference and builds (never the other way round). None if the folder is gone.
+    """
+    try:
+        top = os.stat(output)
+    except FileNotFoundError:
+        return None
+    old = check.record
+    if not stat.S_ISDIR(top.st_mode) or not old.folders:
+        return folder_record(output, check.taken_ns)
+    listed = {""}
+    for rel in (*touched, *(f + "/x" for f in check.moved_folders if f)):
+        parts = rel.split("/")[:-1]
+        for n in range(1, len(parts) + 1):
+            listed.add("/".join(parts[:n]))
+    old_folders = {rel: (mtime, inode) for rel, mtime, inode in
+                   zip(old.folders, old.folder_times, old.folder_inodes)}
+    children: dict[str, list[str]] = {}  # recorded folder -> its recorded subfolders
+    for rel in old.folders[1:]:
+        children.setdefault(rel.rpartition("/")[0], []).append(rel)
+    files_in: dict[str, list[int]] = {}  # recorded folder -> its recorded files, by place in the record
+    for i, rel in enumerate(old.files):
+        files_in.setdefault(rel.rpartition("/")[0], []).append(i)
+    record = FolderRecord(check.taken_ns, [], int_array("q"), int_array("Q"), [], int_array("Q"), int_array("q"))
+    base = os.path.join(output, "")
+
+    def add_folder(rel: str, mtime: int, inode: int) -> None:
+        record.folders.append(rel)
+        record.folder_times.append(mtime)
+        record.folder_inodes.append(inode)
+
+    def add_file(rel: str, size: int, mtime: int) -> None:
+        record.files.append(rel)
+        record.file_sizes.append(size)
+        record.file_times.append(mtime)
+
+    def carry(rel: str) -> None:
+        """A folder the check found as recorded, with all it held, none of it listed."""
+        mtime, inode = old_folders[rel]
+        add_folder(rel, mtime, inode)
+        for i in files_in.get(rel, ()):
+            name = old.files[i]
+            if name in check.same_files:
+                add_file(name, old.file_sizes[i], old.file_times[i])
+            else:  # changed in place since it was recorded: as it is now
+                try:
+                    st = os.lstat(base + name)
+                except OSError:
+                    continue
+                add_file(name, st.st_size, st.st_mtime_ns)
+        for sub in children.get(rel, ()):
+            if sub in listed:
+                list_folder(sub)
+            else:
+                carry(sub)
+
+    def list_folder(rel: str) -> None:
+        """A folder looked at again: its entries as they are, those carried where they can be."""
+        path = base + rel if rel else os.fspath(output)
+        try:
+            st = os.lstat(path)
+            if not stat.S_ISDIR(st.st_mode):
+                return
+            entries = list(os.scandir(path))
+        except OSError:
+            return  # gone since: its parent's listing no longer names it, or the next check sees it
+        add_folder(rel, st.st_mtime_ns, st.st_ino)
+        prefix = rel + "/" if rel else ""
+        for entry in entries:
+            name = prefix + entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if name in listed or name not in old_folders or name in check.moved_folders:
+                        list_folder(name)
+                    else:
+                        carry(name)
+                    continue
+                entry_st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            add_file(name, entry_st.st_size, entry_st.st_mtime_ns)
+
+    list_folder("")
+    return record

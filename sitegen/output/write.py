@@ -48,6 +48,9 @@ class WriteStats:
     written: int  # new or changed files
     unchanged: int
     removed: int
+    # every path moved into place or removed (the record of files among them): all the
+    # writing changed in the folder (see ``stamps.refreshed``)
+    touched: tuple[str, ...] = ()
 
 
 def safe_relative(path: str) -> PurePosixPath:
@@ -135,7 +138,8 @@ def write_site(output: Path, files: Mapping[str, bytes], known: Mapping[str, byt
     shutil.rmtree(pending, ignore_errors=True)
     if journal["moves"] or journal["deletes"]:
         _last_record[output] = _record_signature(output)
-    return WriteStats(len(journal["moves"]), unchanged, len(journal["deletes"]))  # the record is one move
+    touched = tuple(rel for _, rel in (*journal["moves"], *journal.get("after", ()))) + tuple(journal["deletes"])
+    return WriteStats(len(journal["moves"]), unchanged, len(journal["deletes"]), touched)  # the record is one move
 
 
 def _stage(output: Path, pending: Path, files: Mapping[str, bytes] | SiteFiles, known: Mapping[str, bytes] | None,

@@ -1,0 +1,90 @@
+"""After an edit, ``sitegen build`` records the output folder from one look at it before
+writing and the files it wrote, not a walk of the whole folder: the record must be what a
+walk finds, whatever was changed in the folder by hand meanwhile, and a change it could
+not see must make the next build build, never be taken for no change."""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+
+import pytest
+
+import sitegen.build
+import sitegen.last_build
+import sitegen.output.stamps
+from sitegen.config import load_config
+from sitegen.output.stamps import folder_record
+
+STORIES = ["Hannah Schmidt visited a school in Berlin on Monday. Schmidt met the students.",
+           "Anna Berg, a chemist, won the award in Stockholm. Berg thanked her colleagues.",
+           "Lars Olsen opened a bridge in Oslo. Olsen said it took four years."]
+
+
+def _as_found(record) -> tuple[set, set]:
+    return (set(zip(record.folders, record.folder_times, record.folder_inodes)),
+            set(zip(record.files, record.file_sizes, record.file_times)))
+
+
+def _recorded(site):
+    return sitegen.last_build.read(load_config(site.root)).output
+
+
+def _hand_change(site, rng: random.Random, kind: str) -> None:
+    pages = sorted(p for p in site.output.rglob("*.html") if p.is_file())
+    page = rng.choice(pages)
+    if kind == "edited":
+        page.write_text("edited by hand", encoding="utf-8")
+    elif kind == "deleted":
+        page.unlink()
+    elif kind == "added":
+        (page.parent / "notes.txt").write_text("mine", encoding="utf-8")
+    elif kind == "folder added":
+        (page.parent / "extra").mkdir(exist_ok=True)
+        (page.parent / "extra" / "a.txt").write_text("mine", encoding="utf-8")
+    elif kind == "folder removed":
+        folders = sorted({p.parent for p in pages if p.parent != site.output})
+        shutil.rmtree(rng.choice(folders))
+
+
+@pytest.mark.parametrize("kind", ["none", "edited", "deleted", "added", "folder added", "folder removed"])
+def test_the_record_after_an_edit_is_what_a_walk_of_the_folder_finds(make_site, build_site, monkeypatch, kind):
+    site = make_site()
+    site.write_config("search = false\n")
+    for n, story in enumerate(STORIES):
+        site.add_article(f"a{n}", title=f"Story {n}", date=f"2025-05-0{n + 1}", body=story)
+    assert build_site(site).ok
+    walks = []
+    real = sitegen.output.stamps.folder_record
+    monkeypatch.setattr(sitegen.build, "folder_record", lambda *a: walks.append(a) or real(*a))
+    rng = random.Random(kind)
+    for round_ in range(3):
+        _hand_change(site, rng, kind)
+        site.add_article("a1", title=f"Story 1, take {round_}", date="2025-05-02", body=STORIES[1])
+        assert build_site(site).ok
+        assert walks == [], "the whole folder was walked"
+        assert _as_found(_recorded(site)) == _as_found(folder_record(site.output, 0))
+        assert build_site(site).up_to_date
+
+
+def test_a_hand_change_made_while_a_build_writes_makes_the_next_build_build(make_site, build_site, monkeypatch):
+    site = make_site()
+    site.write_config("search = false\n")
+    for n, story in enumerate(STORIES):
+        site.add_article(f"a{n}", title=f"Story {n}", date=f"2025-05-0{n + 1}", body=story)
+    assert build_site(site).ok
+    kept = site.output / "articles" / "a2" / "index.html"
+    real = sitegen.build.CommandLineOutput.write
+
+    def write_then_edit(self, output, files):
+        stats = real(self, output, files)
+        kept.write_text("edited while the build wrote", encoding="utf-8")  # after the build looked
+        return stats
+
+    monkeypatch.setattr(sitegen.build.CommandLineOutput, "write", write_then_edit)
+    site.add_article("a1", title="Story 1, again", date="2025-05-02", body=STORIES[1])
+    assert build_site(site).ok
+    monkeypatch.undo()
+    again = build_site(site)
+    assert not again.up_to_date, "a change the record did not see was taken for no change"
+    assert "edited while the build wrote" not in kept.read_text(encoding="utf-8")
