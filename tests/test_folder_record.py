@@ -88,3 +88,21 @@ def test_a_hand_change_made_while_a_build_writes_makes_the_next_build_build(make
     again = build_site(site)
     assert not again.up_to_date, "a change the record did not see was taken for no change"
     assert "edited while the build wrote" not in kept.read_text(encoding="utf-8")
+
+
+def test_a_check_of_a_folder_that_is_gone_finds_nothing_as_recorded(make_site, build_site, tmp_path):
+    from sitegen.output.stamps import check_folder, refreshed
+
+    site = make_site()
+    site.write_config("search = false\n")
+    site.add_article("a0", title="Story 0", date="2025-05-01", body=STORIES[0])
+    assert build_site(site).ok
+    record = folder_record(site.output, 0)
+    gone = tmp_path / "gone"
+    check = check_folder(gone, record, 0)
+    assert not check.same_files and check.moved_folders == frozenset(record.folders)
+    assert refreshed(gone, check, ()) is None
+    shutil.rmtree(site.output)
+    site.add_article("a0", title="Story 0, again", date="2025-05-01", body=STORIES[0])
+    assert build_site(site).ok, "an output folder removed by hand is made again"
+    assert _as_found(_recorded(site)) == _as_found(folder_record(site.output, 0))

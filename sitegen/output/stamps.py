@@ -200,7 +200,12 @@ def check_folder(output: Path, record: FolderRecord, taken_ns: int) -> FolderChe
     ``stat`` each, in one pass (``taken_ns``: the time now, read before looking)."""
     same: list[str] = []
     moved: list[str] = []
-    with _Looker(output) as look:
+    looker = _Looker(output)
+    try:
+        look = looker.__enter__()
+    except OSError:  # no such folder, or not a folder: nothing in it is as recorded
+        return FolderCheck(record, taken_ns, frozenset(), frozenset(record.folders))
+    try:
         for rel, mtime, inode in zip(record.folders, record.folder_times, record.folder_inodes):
             try:
                 st = look(rel)
@@ -216,6 +221,8 @@ def check_folder(output: Path, record: FolderRecord, taken_ns: int) -> FolderChe
                 continue
             if st.st_mtime_ns == mtime and st.st_size == size and stat.S_ISREG(st.st_mode):
                 same.append(rel)
+    finally:
+        looker.__exit__(None, None, None)
     return FolderCheck(record, taken_ns, frozenset(same), frozenset(moved))
 
 
