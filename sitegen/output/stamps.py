@@ -1,9 +1,12 @@
 """What the output folder holds, file by file: each file's size and modification time.
 
-Taken right after a build wrote the folder, these stamps tell the next build two things
+Recorded when a build has written the folder, these stamps tell the next build two things
 without reading any file: whether anything in the folder changed at all (a no-op build
 stops there: see ``FolderRecord``), and which files are still exactly as written (those a
-one-article edit does not touch are then kept as they are: see ``files.SiteFiles``).
+one-article edit does not touch are then kept as they are: see ``files.SiteFiles``). A
+first build walks the folder to record it (``folder_record``); a later one looks at the
+last record's entries once before writing (``check_folder``) and records the folder from
+that look and the files it wrote (``refreshed``).
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ class FolderRecord(NamedTuple):
     milliseconds (see ``packed``).
     """
 
-    taken_ns: int  # when the walk began (time.time_ns())
+    taken_ns: int  # when the look the record was made from began (time.time_ns())
     folders: list[str]  # relative paths, "" (the folder itself) first
     folder_times: array  # mtime of each folder, in ns
     folder_inodes: array
