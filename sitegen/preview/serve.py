@@ -264,7 +264,11 @@ def serve(site_dir: Path, options: ServeOptions) -> int:
             say(f"warning: listening on {options.host}: anyone who can reach this machine can read the site")
         if options.open_browser:
             webbrowser.open(url)
-        threading.Event().wait()
+        # Woken twice a second: a signal's handler runs in the main thread only, and a
+        # SIGTERM the kernel hands to another thread does not end a wait without a timeout
+        # (seen once: the preview ignored the SIGTERM that was to stop it).
+        while True:
+            time.sleep(0.5)
     except KeyboardInterrupt:
         say("stopping: waiting for a running build to finish (Ctrl-C again to stop at once)")
     finally:
