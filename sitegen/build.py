@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 from . import last_build
 from .config import SiteConfig, load_config
-from .errors import SiteDirError
+from .errors import SiteDirError, UnreadableResult
 from .output.locks import build_lock
 from .output.ownership import recorded_files, refuse_source_folders
 from .output.stamps import FolderCheck, as_recorded, check_folder, folder_record, refreshed
@@ -112,7 +112,17 @@ def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
     # folder just as the last build left it holds that build's record of its files.
     check_output_folder(config, output, options, read_record=False)
     with build_lock(config.state_dir, output, warn):
-        return _build(config, output, options, warn, warnings, started)
+        try:
+            return _build(config, output, options, warn, warnings, started)
+        except UnreadableResult as exc:
+            # Found damaged only once used (see UnreadableResult): the memo file holds only
+            # work to redo, and the output folder was left as it was.
+            if options.memo is not None or options.memory is not None:
+                raise
+            memo_file = config.state_dir / MEMO_FILE
+            warn(f"{memo_file}: {exc}; building again without it")
+            memo_file.unlink(missing_ok=True)
+            return _build(config, output, options, warn, warnings, started)
 
 
 def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnings: list[str],

@@ -44,3 +44,9 @@ def os_error_message(exc: OSError, doing: str | None = None) -> str:
     hint = _OS_HINTS.get(exc.errno, "fix the cause, then build again")
     what = f"cannot {doing}: " if doing else ""
     return f"{path + ': ' if path else ''}{what}{exc.strerror or exc}; {hint}"
+
+
+class UnreadableResult(Exception):
+    """A result read back from the incremental memo file could not be used once the build
+    came to it (one kept unread until then, see ``incremental.packed_mentions``): too late
+    to make it again in that build, so the build starts again without the file."""

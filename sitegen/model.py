@@ -10,7 +10,7 @@ import hashlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Collection, Literal, Mapping, Sequence
 
 EntityType = Literal["person", "place", "organisation"]
 ENTITY_TYPES: tuple[EntityType, ...] = ("person", "place", "organisation")
@@ -104,10 +104,27 @@ class Mention:
             object.__setattr__(self, "_digest", own)
         return own
 
+    def __getstate__(self) -> dict:
+        # Pickled without its digest: a large site keeps hundreds of thousands of mentions
+        # in the memo file, twice (its entities' and its articles' lists), and 70 bytes of
+        # digest each made reading them back a third slower than making the digest again
+        # for the few an edit reads.
+        state = dict(self.__dict__)
+        state.pop("_digest", None)
+        return state
+
     @property
     def anchor(self) -> str:
         """The id of this mention's link inside the article page."""
         return f"m{self.start}"
+
+
+def named_entities(mentions: Sequence[Mention]) -> Collection[str]:
+    """The ids of the entities ``mentions`` name, each once. A sequence that knows them
+    (``entity_ids``: mentions kept unread, see ``incremental.packed_mentions``) says so
+    without being read."""
+    known = getattr(mentions, "entity_ids", None)
+    return known if known is not None else {m.entity_id for m in mentions}
 
 
 @dataclass(frozen=True)
@@ -208,7 +225,7 @@ class Site:
     articles: tuple[Article, ...]  # newest first
     entities: tuple[Entity, ...]  # sorted by name
     # article id -> its mentions in text order
-    mentions_by_article: Mapping[str, tuple[Mention, ...]] = field(default_factory=dict)
+    mentions_by_article: Mapping[str, Sequence[Mention]] = field(default_factory=dict)
     # entity id -> ((other entity id, shared article count), ...), strongest first
     related: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     # entity id -> other entity id -> articles both are named in, for every pair (see comentions)

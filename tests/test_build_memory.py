@@ -153,3 +153,92 @@ def test_clusters_the_memo_file_cannot_give_back_are_made_again(make_site, build
     assert any("article clusters" in w and "unreadable" in w for w in warnings), warnings
     assert build_site(site, output=tmp_path / "fresh", force=True, memo=Memo()).ok
     assert _snapshot(site.output) == _snapshot(tmp_path / "fresh")
+
+
+def _packed_and_unread(mentions) -> bool:
+    from sitegen.incremental.packed_mentions import PackedMentions
+
+    return isinstance(mentions, PackedMentions) and not mentions.is_read
+
+
+def test_a_new_title_hands_back_the_last_resolving_and_reads_no_mentions_it_does_not_show(
+        make_site, build_site, monkeypatch, tmp_path):
+    """Nothing resolving reads changed: no block is merged again and no entity keyed; the
+    entities and lists come back from the memo file with their mentions unread, and only
+    the pages shown again read theirs."""
+    from sitegen.incremental import Memo
+    from sitegen.incremental import stored_entities
+
+    site = make_site()
+    site.add_article("visit", title="School visit", date="2025-05-01", body=ARTICLE_A)
+    site.add_article("award", title="Chemistry award", date="2025-05-02", body=ARTICLE_B)
+    assert build_site(site).ok
+
+    def no_merging(*args, **kwargs):
+        raise AssertionError("a block was merged again")
+
+    monkeypatch.setattr(stored_entities, "merge_by_block", no_merging)
+    site.add_article("award", title="Chemistry award for Anna Berg", date="2025-05-02", body=ARTICLE_B)
+    result = build_site(site)
+    assert result.ok
+    everyone = (*result.site.entities, *result.site.without_page)
+    schmidt = [e for e in everyone if "visit" in e.articles]
+    assert schmidt and all(_packed_and_unread(e.mentions) for e in schmidt), \
+        "the mentions of entities the edited article does not name were read"
+    assert _packed_and_unread(result.site.mentions_by_article["visit"])
+    monkeypatch.undo()
+    assert build_site(site, output=tmp_path / "fresh", force=True, memo=Memo()).ok
+    assert _snapshot(site.output) == _snapshot(tmp_path / "fresh")
+
+
+def test_a_new_sentence_cuts_again_only_the_lists_of_the_articles_it_reaches(make_site, build_site, tmp_path):
+    """Schmidt's entity is made again for a new sentence in the visit; the trip's list,
+    which also names Schmidt, keeps its last build's mentions, and the award's list, which
+    names no one the edit reached, is not even read."""
+    from sitegen.incremental import Memo
+
+    site = make_site()
+    site.add_article("visit", title="School visit", date="2025-05-01", body=ARTICLE_A)
+    site.add_article("award", title="Chemistry award", date="2025-05-02", body=ARTICLE_B)
+    site.add_article("trip", title="Trip", date="2025-05-03", body="Hannah Schmidt flew to Berlin.")
+    assert build_site(site).ok
+    site.add_article("visit", title="School visit", date="2025-05-01", body=ARTICLE_A + " Schmidt left Berlin.")
+    result = build_site(site)
+    assert result.ok
+    lists = result.site.mentions_by_article
+    assert _packed_and_unread(lists["award"])
+    assert not _packed_and_unread(lists["visit"]), "the edited article's list was not cut again"
+    assert any(m.text == "Schmidt" and m.start > len(ARTICLE_A) for m in lists["visit"])
+    assert build_site(site, output=tmp_path / "fresh", force=True, memo=Memo()).ok
+    assert _snapshot(site.output) == _snapshot(tmp_path / "fresh")
+
+
+def test_mentions_found_damaged_only_when_read_make_the_build_start_again_without_the_memo_file(
+        make_site, build_site, tmp_path):
+    """Packed mentions are unpickled when a page reads them, too late to make them again:
+    the build starts again from scratch, says why, and gives the site a clean build gives."""
+    import pickle
+    import sqlite3
+
+    from sitegen.incremental import Memo
+    from sitegen.incremental.packed_mentions import PackedMentions
+
+    site = make_site()
+    site.add_article("visit", title="School visit", date="2025-05-01", body=ARTICLE_A)
+    site.add_article("award", title="Chemistry award", date="2025-05-02", body=ARTICLE_B)
+    assert build_site(site).ok
+    db = sqlite3.connect(site.state_dir / "memo.sqlite")
+    with db:  # the outer pickle reads; the mentions inside it are cut short
+        for key, value in db.execute("SELECT key, value FROM results WHERE entry = 'stored article mentions'"
+                                     ).fetchall():
+            _, (blob, length, kept, ids) = pickle.loads(value).__reduce__()
+            damaged = PackedMentions(blob[: len(blob) // 2], None, length, kept, ids)
+            db.execute("UPDATE results SET value = ? WHERE entry = 'stored article mentions' AND key = ?",
+                       (pickle.dumps(damaged), key))
+    db.close()
+    site.add_article("visit", title="A school visit", date="2025-05-01", body=ARTICLE_A)  # its page reads its list
+    warnings: list[str] = []
+    assert build_site(site, warn=warnings.append).ok
+    assert any("memo.sqlite" in w and "unreadable" in w and "building again" in w for w in warnings), warnings
+    assert build_site(site, output=tmp_path / "fresh", force=True, memo=Memo()).ok
+    assert _snapshot(site.output) == _snapshot(tmp_path / "fresh")

@@ -30,7 +30,7 @@ def resolve(
     min_mentions: int = 1,
     merge: Callable[[list, Sequence[Judgement]], list[Group]] = merge_articles,
     make_entity: Callable[[str, Group, Mapping[str, Article], Mapping[str, int]], Entity] | None = None,
-    by_article: Callable[[Sequence[Entity]], dict[str, tuple[Mention, ...]]] | None = None,
+    by_article: Callable[[Sequence[Entity]], Mapping[str, Sequence[Mention]]] | None = None,
 ) -> Site:
     """Merge every article's clusters into entities and build the Site the pages show.
 
@@ -101,13 +101,17 @@ class MentionRuns:
     """
 
     def __init__(self) -> None:
-        # entity id -> (article id -> its run of mentions, as far as read; where reading stopped)
-        self._read: dict[str, tuple[dict[str, tuple[Mention, ...]], list[int]]] = {}
+        # entity id -> (article id -> its run of mentions, as far as read; where reading
+        # stopped; its mentions as a tuple, indexed below item by item)
+        self._read: dict[str, tuple[dict[str, tuple[Mention, ...]], list[int], tuple[Mention, ...]]] = {}
 
     def of(self, entity: Entity, article_id: str) -> tuple[Mention, ...]:
-        runs, stopped = self._read.setdefault(entity.id, ({}, [0]))
+        read = self._read.get(entity.id)
+        if read is None:
+            read = self._read[entity.id] = ({}, [0], tuple(entity.mentions))
+        runs, stopped, mentions = read
         found = runs.get(article_id)
-        mentions, end, i = entity.mentions, len(entity.mentions), stopped[0]
+        end, i = len(mentions), stopped[0]
         while found is None and i < end:
             current, j = mentions[i].article_id, i + 1
             while j < end and mentions[j].article_id == current:

@@ -95,11 +95,7 @@ def _feed_sequence(h: "hashlib._Hash", value: tuple | list) -> None:
     if feeder is _feed_digestible and len(set(map(type, value))) == 1:
         # Made in C where every item kept its digest: an archive's mention lists hold
         # hundreds of thousands of mentions, a Python call each cost 0.5 s at 10,000 articles.
-        try:
-            parts = list(map(_KEPT_DIGEST, value))
-        except AttributeError:
-            parts = [item.__digest__() for item in value]
-        h.update(b"M" + "\0".join(parts).encode("utf-8", "surrogatepass"))
+        h.update(b"M" + digestibles_digest(value))
         return
     if _is_plain(value):
         # The repr of strings, numbers, None and tuples of them says each one unambiguously
@@ -109,6 +105,25 @@ def _feed_sequence(h: "hashlib._Hash", value: tuple | list) -> None:
         return
     for item in value:
         _feed(h, item)
+
+
+def digestibles_digest(items: tuple | list) -> bytes:
+    """The part of a sequence's digest that stands for its items, where all are of one
+    ``Digestible`` type: one hash of their own digests, so that a value standing for such
+    a tuple (``packed_mentions``) can keep it and be digested without its items."""
+    try:
+        parts = list(map(_KEPT_DIGEST, items))
+    except AttributeError:
+        parts = [item.__digest__() for item in items]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).digest()
+
+
+def _feed_tuple_stand_in(h: "hashlib._Hash", value: Any) -> None:
+    """A value that stands for a tuple of ``Digestible`` items (``__digest_as_tuple__``):
+    fed as that tuple is, from the part it kept."""
+    h.update(b"t" + struct.pack(">Q", len(value)))
+    if len(value):
+        h.update(b"M" + value.__digest_as_tuple__())
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
@@ -164,6 +179,9 @@ def _feed_digestible(h: "hashlib._Hash", value: Any) -> None:
 
 def _feeder_for(kind: type) -> Callable[["hashlib._Hash", Any], None]:
     """How to feed a value of ``kind``, worked out once per type."""
+    if hasattr(kind, "__digest_as_tuple__"):
+        _FEEDERS[kind] = _feed_tuple_stand_in
+        return _feed_tuple_stand_in
     if hasattr(kind, "__digest__") and not issubclass(kind, (str, bytes, int, float, tuple, list, dict, set, frozenset)):
         _FEEDERS[kind] = _feed_digestible
         return _feed_digestible

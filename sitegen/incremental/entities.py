@@ -27,7 +27,7 @@ from ..entities.resolve import MentionRuns, article_mentions, entity_of, resolve
 from .digest import digest, joined_digest, own_digest
 from .memo import Entry, Memo
 from .merge_blocks import MERGE_BLOCKS, MergeMemo, merge_kept
-from .stored_entities import StoredResolving
+from .stored_entities import StoredResolving, resolving_key
 
 ENTITY = Entry[Entity]("entity")
 ARTICLE_MENTIONS = Entry[tuple[Mention, ...]]("mentions of an article")
@@ -69,9 +69,12 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
     """
     if memo is not None and memo.on_disk and cluster_keys is not None:
         stored = StoredResolving(memo, cluster_keys)
-        site = resolve(articles, clusters_by_article, judgements, entity_types, min_mentions, stored.merge,
-                       stored.make_entity)
-        stored.done()
+        inputs_key = resolving_key(articles, cluster_keys, judgements, entity_types, min_mentions)
+        site = stored.kept_site(articles, inputs_key)
+        if site is None:
+            site = resolve(articles, clusters_by_article, judgements, entity_types, min_mentions, stored.merge,
+                           stored.make_entity, stored.by_article)
+            stored.done(site, inputs_key)
         return site
     if memo is None or not memo.remembers(ENTITY):
         return resolve(articles, clusters_by_article, judgements, entity_types, min_mentions)

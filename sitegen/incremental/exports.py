@@ -31,7 +31,7 @@ from collections import defaultdict
 from typing import Callable, Mapping, MutableMapping, Sequence
 
 from ..entities.comentions import MAX_PER_ARTICLE
-from ..model import Article, Entity, Mention, Site
+from ..model import Article, Entity, Mention, Site, named_entities
 from ..names import name_key
 from ..site.export import (PLAIN, Encoders, encoded_text, entities_csv, entities_json, entity_file_inputs,
                            export_files, graph_json, text_file_inputs)
@@ -113,12 +113,11 @@ def reusing(memo: Memo, lists: Mapping[str, str] | None = None, force: bool = Fa
     def entity(e: Entity, page: bool, reason: str | None) -> bytes:
         return entity_entry(f"{own_digest(e)} {page:d} {reason!r}", lambda: PLAIN.entity(e, page, reason))
 
-    def article(a: Article, mentions: Sequence[Mention], has_page: Sequence[bool]) -> bytes:
+    def article(a: Article, mentions: Sequence[Mention], paged: tuple[str, ...]) -> bytes:
         listed = lists.get(a.id) if lists is not None else None
         # Which list a mention goes in (mentions or other_names) is its entity's page.
-        pages = hashlib.blake2b(bytes(has_page), digest_size=16).hexdigest()
-        return article_entry(f"{own_digest(a)} {listed or digest(tuple(mentions))} {pages}",
-                             lambda: PLAIN.article(a, mentions, has_page))
+        return article_entry(f"{own_digest(a)} {listed or digest(tuple(mentions))} {_key(paged)}",
+                             lambda: PLAIN.article(a, mentions, paged))
 
     def row(e: Entity, first: str, last: str) -> bytes:
         return csv_row(f"{own_digest(e)} {first} {last}", lambda: PLAIN.row(e, first, last))
@@ -189,7 +188,7 @@ def _counted_digests(site: Site, lists: Mapping[str, str]) -> defaultdict[str, s
     for article_id, mentions in site.mentions_by_article.items():
         if len(mentions) <= MAX_PER_ARTICLE:
             continue
-        ids = {m.entity_id for m in mentions}
+        ids = named_entities(mentions)
         if len(ids) <= MAX_PER_ARTICLE:
             continue
         if by_id is None:

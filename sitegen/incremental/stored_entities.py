@@ -12,7 +12,13 @@ keeps there what reads back cheaper than it is made:
 - each entity, under a digest of its id, of what its group was merged from (the block's
   digest and the group's place in it: its clusters, name, type, reasons and note) and of
   its articles' clusters keys in the site's order: all ``resolve.entity_of`` reads (an
-  article's id and text, and the articles' order).
+  article's id and text, and the articles' order), its mentions packed (see
+  ``packed_mentions``: an edit reads back every entity, and the mentions of a few);
+- each article's list of mentions, packed too, under a digest of its clusters key and the
+  keys of the entities naming it, and kept from build to build while those entities'
+  mentions there are the same (``by_article``);
+- the whole result, under a digest of all resolving reads (``resolving_key``): a new
+  title or tag merges nothing and keys no entity.
 
 An entity made again (a new sentence in one of its articles) keeps the last build's
 mentions in its other articles: each entity's clusters per article are kept beside it, by
@@ -20,21 +26,24 @@ name, and read back only for the entities made again. Each article's clusters' b
 keys are kept under its clusters key, and so are their summaries (``merge.ClusterSummary``:
 all merging and making an entity read but the mentions): a block merged again, and an
 entity made again, read the summaries of the articles they span and the clusters of the
-edited ones only. The blocks themselves, slugs and each article's list of mentions are
-made afresh: an edit can move any of them, and they cost less than reading them back would.
+edited ones only. The blocks themselves and slugs are made afresh whenever an article's
+text or date changed: an edit can move any of them, and they cost less than reading them
+back would.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Hashable, Mapping, Sequence
 
 from ..content.judgements import Judgement
 from ..entities.merge import ClusterSummary, Group, MergedGroup, block_groups, canonical_key, merged_block
 from ..entities.merge_blocks import Picked, Position, blocking_keys, merge_by_block
-from ..entities.resolve import entity_of, same_mentions_as
-from ..model import Article, Entity
+from ..entities.resolve import MentionRuns, article_mentions, entity_of, same_mentions_as
+from ..model import Article, Entity, Mention, Site
 from ..nlp.chains import Cluster
 from .digest import joined_digest, own_digest
 from .memo import Entry, Memo
+from .packed_mentions import PackedMentions
 
 MERGED_BLOCK = Entry[tuple[MergedGroup, ...]]("merged block", persist=True)
 # an article's clusters' blocking keys, under its clusters key
@@ -49,8 +58,30 @@ ENTITY_PARTS = Entry[dict[str, str]]("stored entity's clusters", persist=True, l
 # entity id -> its key in the last build, to find what it was made of then
 LAST_KEYS = Entry[dict[str, str]]("stored entity keys", persist=True)
 LAST_KEYS_KEY = "the last build's entities"
+# Each article's mentions, under a digest of its clusters key and the keys of the entities
+# naming it (see ``StoredResolving.by_article``), and what each article's list was made
+# from in the last build: article id -> (its key, its clusters key, the ids naming it).
+ARTICLE_LIST = Entry[PackedMentions]("stored article mentions", persist=True)
+LAST_LISTS = Entry[dict[str, tuple[str, str, tuple[str, ...]]]]("stored article lists", persist=True)
+LAST_LISTS_KEY = "the last build's article lists"
+# The last build's whole result: the digest of all resolving read (``resolving_key``), its
+# entities' keys in the site's order and each article's list key. An edit that changes
+# none of what resolving reads (a title, a summary, a tag, a file saved unchanged) is
+# handed them back without a block merged or an entity keyed.
+LAST_RESOLVED = Entry[tuple[str, tuple[str, ...], dict[str, str]]]("stored resolving", persist=True)
+LAST_RESOLVED_KEY = "the last build's resolving"
 # What only resolving reads: let go once it is done (``articles.clusters_done``)
 RESOLVING_ONLY = (MERGED_BLOCK, BLOCKING_KEYS, SUMMARIES, ENTITY_PARTS)
+
+
+def resolving_key(articles: Sequence[Article], cluster_keys: Mapping[str, str], judgements: Sequence[Judgement],
+                  entity_types: Sequence[str], min_mentions: int) -> str:
+    """A digest of everything ``resolve.resolve`` reads: the settings, the notes, and each
+    article's date, id and clusters key (its id and text, the model, the stoplist) in
+    the site's order. Titles, summaries and tags are not among them."""
+    return joined_digest("resolving", repr(tuple(entity_types)), repr(min_mentions),
+                         *[f"{a.date.toordinal()} {a.id} {cluster_keys[a.id]}" for a in articles],
+                         "notes", *[own_digest(j) for j in judgements])
 
 
 class StoredResolving:
@@ -69,6 +100,22 @@ class StoredResolving:
         self._keys: dict[str, str] = {}
         self._lists: dict[Hashable, Sequence[Cluster]] = {}  # each article's clusters, by its place
         self._summaries: dict[Hashable, tuple[ClusterSummary, ...]] = {}  # read in this build, by place
+        # entity made again -> the articles where its mentions are the last build's
+        self._same: dict[str, set[str]] = {}
+        self._list_keys: dict[str, str] = {}  # article id -> its list's key, once made
+
+    def kept_site(self, articles: Sequence[Article], inputs_key: str) -> Site | None:
+        """The last build's entities and lists, if it resolved from the same inputs
+        (``resolving_key``) and the memo still holds them all."""
+        memo = self._memo
+        last = memo.get(LAST_RESOLVED, LAST_RESOLVED_KEY)
+        if last is None or last[0] != inputs_key:
+            return None
+        entities = [memo.get(STORED_ENTITY, key) for key in last[1]]
+        lists = {article_id: memo.get(ARTICLE_LIST, key) for article_id, key in last[2].items()}
+        if any(e is None for e in entities) or any(found is None for found in lists.values()):
+            return None
+        return Site(articles=tuple(articles), entities=tuple(entities), mentions_by_article=lists)
 
     def merge(self, articles: list, judgements: Sequence[Judgement]) -> list[Group]:
         """``merge.merge_articles``, merging only the blocks the memo has not kept."""
@@ -121,6 +168,7 @@ class StoredResolving:
         if found is not None:
             memo.touch(ENTITY_PARTS, key)
             return found
+        self._same[entity_id] = set()
         parts = self._parts(group.merged_from)
         last_key = self._last_keys.get(entity_id)
         before = memo.take(STORED_ENTITY, last_key) if last_key else None
@@ -128,11 +176,15 @@ class StoredResolving:
         # Articles whose text and clusters of this entity are as when ``before`` was made:
         # its mentions there are ``before``'s (a hub made again for one new sentence).
         same = {a for a, made_of in parts.items() if was.get(a) == made_of}
+        if last_key is not None and before is not None:
+            self._same[entity_id] = same
         positions, members = self._merged[group.merged_from]
         summaries = [self._summary(positions[member]) for member in members]
         made = entity_of(entity_id, group, by_id, order, same_mentions_as(before, same), summaries)
         memo.put(ENTITY_PARTS, key, parts)
-        return memo.put(STORED_ENTITY, key, made)
+        # Kept with its mentions packed: the next build reads them only if it uses them.
+        memo.put(STORED_ENTITY, key, replace(made, mentions=PackedMentions.of(made.mentions)))
+        return made
 
     def _parts(self, merged_from: str) -> dict[str, str]:
         """Article id -> the names of the group's clusters there."""
@@ -143,5 +195,48 @@ class StoredResolving:
             indexes.setdefault(place[-1], []).append(str(index))
         return {a: f"{self._cluster_keys[a]} {' '.join(found)}" for a, found in indexes.items()}
 
-    def done(self) -> None:
+    def by_article(self, entities: Sequence[Entity]) -> dict[str, Sequence[Mention]]:
+        """``resolve.mentions_by_article``, cutting again only the lists an edit reached.
+
+        An article's list is the last build's where its clusters, and the entities naming
+        it, are as then, and each of those is the last build's entity or one made again
+        whose mentions there are the last build's. The others are cut afresh from the
+        entities' mentions and kept under their clusters key and entities' keys.
+        """
+        memo, cluster_keys, keys = self._memo, self._cluster_keys, self._keys
+        last = memo.get(LAST_LISTS, LAST_LISTS_KEY) or {}
+        by_id = {e.id: e for e in entities}
+        naming: dict[str, list[str]] = {}
+        for entity in entities:
+            for article_id in entity.articles:
+                naming.setdefault(article_id, []).append(entity.id)
+        changed = {i for i in keys if keys[i] != self._last_keys.get(i)}
+        runs = MentionRuns()
+        now: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+        lists: dict[str, Sequence[Mention]] = {}
+        for article_id, ids in naming.items():
+            named = tuple(sorted(ids))
+            clusters_key = cluster_keys[article_id]
+            was = last.get(article_id)
+            found = None
+            if was is not None and was[1] == clusters_key and was[2] == named \
+                    and all(i not in changed or article_id in self._same.get(i, ()) for i in named):
+                key = was[0]
+                found = memo.get(ARTICLE_LIST, key)
+            if found is None:
+                key = joined_digest(clusters_key, *[f"{i} {keys[i]}" for i in named])
+                found = memo.get(ARTICLE_LIST, key)
+            if found is None:
+                found = memo.put(ARTICLE_LIST, key,
+                                 PackedMentions.of(article_mentions(article_id, [by_id[i] for i in ids], runs)))
+            now[article_id] = (key, clusters_key, named)
+            lists[article_id] = found
+            self._list_keys[article_id] = key
+        memo.put(LAST_LISTS, LAST_LISTS_KEY, now)
+        return lists
+
+    def done(self, site: Site, inputs_key: str) -> None:
+        """``site`` was resolved from inputs whose digest is ``inputs_key``: kept for the next build."""
         self._memo.put(LAST_KEYS, LAST_KEYS_KEY, self._keys)
+        self._memo.put(LAST_RESOLVED, LAST_RESOLVED_KEY,
+                       (inputs_key, tuple(self._keys[e.id] for e in site.entities), dict(self._list_keys)))

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Callable, Mapping, Sequence
 
 from ..content.judgements import Judgement
-from ..model import TYPE_FOLDERS, Entity, Mention, Site
+from ..model import TYPE_FOLDERS, Entity, Mention, Site, named_entities
 from ..names import name_key
 from ..slugs import SlugRegistry
 from ..unionfind import UnionFind
@@ -61,7 +61,7 @@ def combine(site: Site, links: Mapping[str, Link], judgements: Sequence[Judgemen
 
 def renamed_mentions(article_id: str, mentions: Sequence[Mention], new_ids: Mapping[str, str]) -> tuple[Mention, ...]:
     """One article's mentions with their entities' new ids."""
-    if not any(m.entity_id in new_ids for m in mentions):
+    if new_ids.keys().isdisjoint(named_entities(mentions)):
         return mentions
     return tuple(m if m.entity_id not in new_ids else replace(m, entity_id=new_ids[m.entity_id]) for m in mentions)
 

@@ -23,7 +23,7 @@ from typing import Callable, Iterator, Mapping, Sequence
 
 import orjson
 
-from ..model import Article, Entity, Mention, Site
+from ..model import Article, Entity, Mention, Site, named_entities
 from ..names import name_key
 from ..urls import check_entity_id
 from .structured import short_description, wikidata_url
@@ -47,8 +47,8 @@ class Encoders:
     """
 
     entity: Callable[[Entity, bool, "str | None"], bytes]  # (entity, has a page, page reason)
-    # (article, its mentions, whether each one's entity has a page)
-    article: Callable[[Article, Sequence[Mention], Sequence[bool]], bytes]
+    # (article, its mentions, the ids of the entities it names that have a page, sorted)
+    article: Callable[[Article, Sequence[Mention], tuple[str, ...]], bytes]
     row: Callable[[Entity, str, str], bytes]  # (entity, first seen, last seen)
     entity_file: Callable[[Entity, "str | None", Mapping[str, int]], bytes]  # (entity, reason, co-mentions)
     node: Callable[[Entity, int], bytes]  # (entity, how many it shares an article with)
@@ -79,9 +79,10 @@ def entities_json(site: Site, encoders: Encoders | None = None) -> bytes:
     articles = []
     for a in site.articles:
         mentions = site.mentions_by_article.get(a.id, ())
-        # whether each mention's entity has a page, worked out in C: a large site has
-        # hundreds of thousands of mentions, and their entries are mostly kept (see Encoders)
-        articles.append(encoders.article(a, mentions, tuple(map(paged, map(_ENTITY_ID, mentions)))))
+        # Which of the entities it names have a page, not which of its mentions do: a
+        # large site has hundreds of thousands of mentions, and its entries are mostly
+        # kept (see Encoders) from lists that need not even be read.
+        articles.append(encoders.article(a, mentions, tuple(filter(paged, sorted(named_entities(mentions))))))
     head = _dumps({"version": FORMAT_VERSION, "offsets": "unicode code points in data/text/<article id>.txt"})
     # No indentation: the C encoder then serialises a large site's export several times faster.
     # Pieces are joined as bytes: a large site's export is megabytes, not encoded again whole.
@@ -127,24 +128,26 @@ def _entity_entry(e: Entity, page: bool = True, page_reason: str | None = None) 
     }
 
 
-def encoded_article(a: Article, mentions: Sequence[Mention], has_page: Sequence[bool]) -> bytes:
-    return _encoded(_article_entry(a, mentions, has_page))
+def encoded_article(a: Article, mentions: Sequence[Mention], paged: tuple[str, ...]) -> bytes:
+    return _encoded(_article_entry(a, mentions, paged))
 
 
-def _article_entry(a: Article, mentions: Sequence[Mention], has_page: Sequence[bool]) -> dict:
+def _article_entry(a: Article, mentions: Sequence[Mention], paged: tuple[str, ...]) -> dict:
     """``mentions`` lists the names the article page links to a dossier; ``other_names`` the
     names it only highlights (no page of their own), so that a script reading ``mentions``
     counts dossier pages, and every highlighted name is still listed."""
     def entry(m: Mention) -> dict:
         return {"entity": m.entity_id, "text": m.text, "start": m.start, "end": m.end}
 
+    has_page = tuple(map(frozenset(paged).__contains__, map(_ENTITY_ID, mentions)))
+
     return {
         "id": a.id,
         "title": a.title,
         "date": a.date.isoformat(),
         "url": f"articles/{a.id}/",
-        "mentions": [entry(m) for m, paged in zip(mentions, has_page) if paged],
-        "other_names": [entry(m) for m, paged in zip(mentions, has_page) if not paged],
+        "mentions": [entry(m) for m, page in zip(mentions, has_page) if page],
+        "other_names": [entry(m) for m, page in zip(mentions, has_page) if not page],
     }
 
 
