@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import shutil
 import weakref
+from dataclasses import replace
 
 import pytest
 
@@ -186,6 +187,11 @@ def test_a_new_title_hands_back_the_last_resolving_and_reads_no_mentions_it_does
     assert schmidt and all(_packed_and_unread(e.mentions) for e in schmidt), \
         "the mentions of entities the edited article does not name were read"
     assert _packed_and_unread(result.site.mentions_by_article["visit"])
+    # each entity came back with its digest, which is the one its fields give
+    from sitegen.incremental.digest import own_digest
+
+    for e in everyone:
+        assert "_content_digest" in e.__dict__ and own_digest(e) == own_digest(replace(e, name=e.name))
     monkeypatch.undo()
     assert build_site(site, output=tmp_path / "fresh", force=True, memo=Memo()).ok
     assert _snapshot(site.output) == _snapshot(tmp_path / "fresh")
@@ -240,5 +246,29 @@ def test_mentions_found_damaged_only_when_read_make_the_build_start_again_withou
     warnings: list[str] = []
     assert build_site(site, warn=warnings.append).ok
     assert any("memo.sqlite" in w and "unreadable" in w and "building again" in w for w in warnings), warnings
+    assert build_site(site, output=tmp_path / "fresh", force=True, memo=Memo()).ok
+    assert _snapshot(site.output) == _snapshot(tmp_path / "fresh")
+
+
+def test_a_build_on_disk_keeps_each_place_names_geonames_record(make_site, build_site, monkeypatch, tmp_path):
+    """Looking a place name up loads the GeoNames lists, a tenth of a second at every
+    build: the records of the names looked up are kept in the memo file."""
+    from sitegen.incremental import Memo
+    from sitegen.reference import offline
+
+    site = make_site()
+    site.add_article("visit", title="School visit", date="2025-05-01", body=ARTICLE_A)
+    site.add_article("award", title="Chemistry award", date="2025-05-02", body=ARTICLE_B)
+    assert build_site(site).ok
+    assert any(e.place is not None for e in build_site(site, force=True).site.entities), "Berlin has a record"
+    looked_up: list[str] = []
+    monkeypatch.setattr(offline, "country_record", lambda name: looked_up.append(name))
+    monkeypatch.setattr(offline, "city_record", lambda name: looked_up.append(name))
+    offline.place_record.cache_clear()
+    site.add_article("award", title="Chemistry award for Anna Berg", date="2025-05-02", body=ARTICLE_B)
+    assert build_site(site).ok
+    assert looked_up == [], "a place name was looked up in GeoNames again"
+    monkeypatch.undo()
+    offline.place_record.cache_clear()
     assert build_site(site, output=tmp_path / "fresh", force=True, memo=Memo()).ok
     assert _snapshot(site.output) == _snapshot(tmp_path / "fresh")

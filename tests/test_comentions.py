@@ -100,13 +100,25 @@ def test_counts_kept_in_the_memo_file_equal_counting_afresh(tmp_path_factory, bu
         memo.close()
 
 
-def test_a_build_from_the_memo_file_counts_only_the_articles_it_changed(tmp_path, monkeypatch):
-    entities = [Entity(f"people/p{n}", f"P{n}", "person", (), (), tuple(f"a{k}" for k in range(n, n + 3)))
-                for n in range(20)]
-    memo_file = tmp_path / "memo.sqlite"
-    for edit in range(2):
+def _named_in_three_articles() -> list[Entity]:
+    return [Entity(f"people/p{n}", f"P{n}", "person", (), (), tuple(f"a{k}" for k in range(n, n + 3)))
+            for n in range(20)]
+
+
+def _builds_on_disk(memo_file, builds: int):
+    """A memo for each of ``builds`` builds, read from the file the last one saved, as `sitegen build` runs."""
+    for edit in range(builds):
         memo = Memo("test", memo_file)
         memo.begin()
+        yield edit, memo
+        memo.end()
+        memo.save()
+        memo.close()
+
+
+def test_a_build_from_the_memo_file_counts_only_the_articles_it_changed(tmp_path, monkeypatch):
+    entities = _named_in_three_articles()
+    for edit, memo in _builds_on_disk(tmp_path / "memo.sqlite", 2):
         counted = []
         real = comentions.add_article
         monkeypatch.setattr(comentions, "add_article", lambda pairs, ids: counted.append(ids) or real(pairs, ids))
@@ -116,9 +128,6 @@ def test_a_build_from_the_memo_file_counts_only_the_articles_it_changed(tmp_path
         made = count_before(entities)
         monkeypatch.undo()
         _equal(made, count(entities))
-        memo.end()
-        memo.save()
-        memo.close()
         if edit == 0:
             assert len(counted) == 22, "the first build counts every article"
             entities[5] = Entity("people/p5", "P5", "person", (), (), ("a5", "a6", "a30"))
@@ -198,3 +207,61 @@ def test_graph_edges_are_the_co_mentions_between_entities_with_a_page():
     site = Site((), (ann, bo), related=counted.related, shared=counted.pairs, without_page=(cy,))
     graph = json.loads(graph_json(site))
     assert graph["edges"] == [{"source": "people/ann", "target": "people/bo", "weight": 2}]
+
+
+_COUNTS = st.dictionaries(st.sampled_from([f"people/p{n}" for n in range(40)]), st.integers(1, 70_000), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_COUNTS, min_size=1, max_size=6), _COUNTS)
+def test_packed_counts_read_compare_and_pickle_as_their_dict(pairs_list, other):
+    import pickle
+
+    from sitegen.incremental.packed_counts import PackedCounts, packed_pairs
+
+    pairs = {f"e{i}": counts for i, counts in enumerate(pairs_list)}
+    packed = pickle.loads(pickle.dumps(packed_pairs(pairs), pickle.HIGHEST_PROTOCOL))
+    tables = {id(c._names) for c in packed.values()}
+    assert len(tables) == 1, "the ids are pickled once for every entity's counts"
+    for entity_id, counts in pairs.items():
+        found = packed[entity_id]
+        assert isinstance(found, PackedCounts) and len(found) == len(counts) and not found.is_read
+        assert found == counts and counts == found and dict(found) == counts
+        assert (found == other) == (counts == other) and (found != other) == (counts != other)
+        assert sorted(found.items()) == sorted(counts.items())
+        assert all(found.get(k) == v and k in found for k, v in counts.items()) and found.get("x") is None
+    # packed again with one entity's counts changed: the others are kept as they are, unread
+    packed = pickle.loads(pickle.dumps(packed_pairs(pairs), pickle.HIGHEST_PROTOCOL))
+    changed = dict(packed, e0={**pairs["e0"], "people/new": 3})
+    again = packed_pairs(changed)
+    assert dict(again["e0"]) == changed["e0"]
+    assert all(again[k] is packed[k] and not packed[k].is_read for k in packed if k != "e0")
+
+
+def test_packed_counts_start_a_new_list_of_ids_once_most_are_gone():
+    from sitegen.incremental.packed_counts import packed_pairs
+
+    first = packed_pairs({f"e{i}": {f"people/p{i}-{k}": 1 for k in range(60)} for i in range(40)})
+    names = first["e0"]._names
+    assert len(names) == 2400
+    kept = packed_pairs({"e0": first["e0"], "e1": {"people/x": 2}})
+    assert kept["e0"]._names is not names and len(kept["e0"]._names) == 61
+    assert dict(kept["e0"]) == {f"people/p0-{k}": 1 for k in range(60)} and dict(kept["e1"]) == {"people/x": 2}
+
+
+def test_a_title_edit_reads_back_no_entitys_counts(tmp_path):
+    """The counts kept in the memo file are read only where an edit changed them."""
+    from sitegen.incremental.packed_counts import PackedCounts
+
+    entities = _named_in_three_articles()
+    for edit, memo in _builds_on_disk(tmp_path / "memo.sqlite", 3):
+        count_before, _ = counting_around_linking(memo)
+        made = count_before(entities)
+        if edit == 1:  # nothing changed: the counts are the ones read, none unpacked
+            assert all(isinstance(c, PackedCounts) and not c.is_read for c in made.pairs.values())
+        if edit == 2:  # p5 moved: its counts and its partners' were read, the others not
+            unread = {e for e, c in made.pairs.items() if isinstance(c, PackedCounts) and not c.is_read}
+            assert "people/p15" in unread and "people/p5" not in unread
+        _equal(made, count(entities))
+        if edit == 1:
+            entities[5] = Entity("people/p5", "P5", "person", (), (), ("a5", "a6", "a30"))

@@ -10,12 +10,14 @@ entities: ``tests/test_comentions.py`` checks it on random sequences of updates.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Callable, Mapping, Sequence
 
 from ..entities.comentions import CoMentions, add_article, count, counted, ranked, ranks, remove_article, strongest
 from ..model import Entity
 from .digest import digest
 from .memo import Entry, Memo
+from .packed_counts import packed_pairs
 
 # The counts of the last build, one per point of the pipeline that counts (before linking,
 # for its evidence; after it, for the pages). Kept under the name of that point: the value
@@ -58,16 +60,22 @@ def counting(memo: Memo | None, point: str, entry: Entry[CoMentions] = CO_MENTIO
         return count
     key = digest("co-mentions", point)
 
+    def kept(counted: CoMentions) -> CoMentions:
+        # On disk each entity's counts are packed (see ``packed_counts``): an edit reads back
+        # and writes again only the counts it touched.
+        memo.put(entry, key, replace(counted, pairs=packed_pairs(counted.pairs)) if memo.on_disk else counted)
+        return counted
+
     def kept_count(entities: Sequence[Entity]) -> CoMentions:
         last = memo.get(entry, key)
         if last is None:
-            return memo.put(entry, key, count(entities))
+            return kept(count(entities))
         now = updated(last, entities)
         # An edit that names no entity otherwise (a title, a date, a word) leaves the counts
         # as they were: kept as read, not written to the memo file again (a third of a
         # second at 10,000 articles). Unchanged parts are the very values read, so
         # comparing them costs next to nothing.
-        return last if now == last else memo.put(entry, key, now)
+        return last if now == last else kept(now)
     return kept_count
 
 

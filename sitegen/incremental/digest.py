@@ -8,7 +8,9 @@ numbers, dates, paths and enums are digested field by field, with their type's n
 Hashing a large value again and again would cost more than the work it saves: a frozen
 dataclass keeps its digest once made (frozen values are taken never to change), and a
 value that is digested often may define ``__digest__`` returning a digest computed once,
-from its inputs (see ``Digestible``).
+from its inputs (see ``Digestible``). A tuple of such values is digested from their
+digests in one hash, which a value standing for the tuple may keep instead of the items
+(``__digest_as_tuple__``: mentions kept packed, see ``packed_mentions``).
 """
 from __future__ import annotations
 
@@ -57,6 +59,12 @@ def own_digest(value: Any) -> str:
         digest(value)  # made and kept on the value
         own = getattr(value, _DIGEST)
     return own if own is not None else digest(value)
+
+
+def keep_digest(value: Any, known: str) -> None:
+    """Give a frozen value the digest it is known to have (that of an equal value made
+    otherwise), so that it is not made again from its fields."""
+    object.__setattr__(value, _DIGEST, known)
 
 
 def _feed(h: "hashlib._Hash", value: Any) -> None:

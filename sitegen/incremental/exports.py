@@ -43,17 +43,15 @@ from .pages import made_digests
 
 
 class KeptFile:
-    """A data file as kept: the digest of its bytes, and (in memory) the bytes. On disk
-    without them: the output folder holds them."""
+    """A data file as a preview keeps it in memory: the digest of its bytes, and the bytes.
+    On disk a data file is kept as the digest alone (a str, read back without a call into
+    Python: there are as many as articles and entities): the output folder holds the bytes."""
 
     __slots__ = ("digest", "data")
 
-    def __init__(self, digest: str, data: bytes | None = None):
+    def __init__(self, digest: str, data: bytes):
         self.digest = digest
         self.data = data
-
-    def __reduce__(self):
-        return (KeptFile, (self.digest,))
 
 
 ENTITY_ENTRY = Entry[bytes]("entities.json entity", persist=True, own_rounds=True)
@@ -61,7 +59,7 @@ ARTICLE_ENTRY = Entry[bytes]("entities.json article", persist=True, own_rounds=T
 CSV_ROW = Entry[bytes]("entities.csv row", persist=True, own_rounds=True)
 GRAPH_NODE = Entry[bytes]("graph.json node", persist=True, own_rounds=True)
 GRAPH_EDGES = Entry[bytes]("graph.json edges of a source", persist=True, own_rounds=True)
-DATA_FILE = Entry[KeptFile]("data file", persist=True, own_rounds=True)  # an entity's or an article's file
+DATA_FILE = Entry["KeptFile | str"]("data file", persist=True, own_rounds=True)  # an entity's or an article's file
 ENTRIES = (ENTITY_ENTRY, ARTICLE_ENTRY, CSV_ROW, GRAPH_NODE, GRAPH_EDGES, DATA_FILE)
 
 
@@ -145,18 +143,17 @@ def _keeper(memo: Memo, files: MutableMapping[str, bytes], written: WrittenOutpu
 
     def keep(path: str, key: str, make: Callable[[], bytes]) -> None:
         kept = None if force else find(key)
-        if kept is not None:
-            if kept.data is not None:  # a preview's, in memory
-                files[path] = kept.data
-                return
-            if written is not None and written.holds(path):
-                files.keep(path, kept.digest)  # type: ignore[attr-defined]: a SiteFiles of that folder
-                return
+        if isinstance(kept, KeptFile):  # a preview's, in memory
+            files[path] = kept.data
+            return
+        if kept is not None and written is not None and written.holds(path):
+            files.keep(path, kept)  # type: ignore[attr-defined]: a SiteFiles of that folder
+            return
         data = make()
         found = file_digest(data)
         # In memory, a preview keeps the bytes to publish them next time; `sitegen build`
         # (whose folder holds them) keeps only their digest, not a large site's files at once.
-        memo.put(DATA_FILE, key, KeptFile(found, data if written is None else None))
+        memo.put(DATA_FILE, key, found if memo.on_disk else KeptFile(found, data))
         if isinstance(files, SiteFiles):
             files.add(path, data, found)
         else:

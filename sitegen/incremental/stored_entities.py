@@ -41,7 +41,7 @@ from ..entities.merge_blocks import Picked, Position, blocking_keys, merge_by_bl
 from ..entities.resolve import MentionRuns, article_mentions, entity_of, same_mentions_as
 from ..model import Article, Entity, Mention, Site
 from ..nlp.chains import Cluster
-from .digest import joined_digest, own_digest
+from .digest import joined_digest, keep_digest, own_digest
 from .memo import Entry, Memo
 from .packed_mentions import PackedMentions
 
@@ -182,8 +182,12 @@ class StoredResolving:
         summaries = [self._summary(positions[member]) for member in members]
         made = entity_of(entity_id, group, by_id, order, same_mentions_as(before, same), summaries)
         memo.put(ENTITY_PARTS, key, parts)
-        # Kept with its mentions packed: the next build reads them only if it uses them.
-        memo.put(STORED_ENTITY, key, replace(made, mentions=PackedMentions.of(made.mentions)))
+        # Kept with its mentions packed: the next build reads them only if it uses them;
+        # and with its digest, the same as the made entity's (see ``packed_mentions``),
+        # which every build asks for and would otherwise make again.
+        packed = replace(made, mentions=PackedMentions.of(made.mentions))
+        keep_digest(packed, own_digest(made))
+        memo.put(STORED_ENTITY, key, packed)
         return made
 
     def _parts(self, merged_from: str) -> dict[str, str]:

@@ -26,15 +26,18 @@ def add_place_records(site: Site, place: Callable[[Entity], Entity] | None = Non
     return replace(site, entities=tuple(place(e) if e.type == "place" else e for e in site.entities))
 
 
-def with_place_record(entity: Entity) -> Entity:
+def with_place_record(entity: Entity, record_of: Callable[[str], PlaceRecord | None] | None = None) -> Entity:
+    """``entity`` with what GeoNames says of its name; ``record_of`` is ``place_record``
+    (a caller may pass one that keeps the records it made)."""
     # Only places with no reference at all: beside a linked item, a name match could
     # contradict what the item says ("Gaza" the city beside the Gaza Strip).
-    record = _record(entity.name) if entity.reference is None else None
+    record = (record_of or place_record)(entity.name) if entity.reference is None else None
     return replace(entity, place=record) if entity.place != record else entity
 
 
 @lru_cache(maxsize=1 << 14)
-def _record(name: str) -> PlaceRecord | None:
+def place_record(name: str) -> PlaceRecord | None:
+    """What GeoNames says of a place name: a country, or a city whose name is plainly its."""
     return country_record(name) or city_record(name)
 
 
