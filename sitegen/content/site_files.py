@@ -16,10 +16,9 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from ..model import ArticleError
+from ..model import ArticleError, shared_path
 
 # Editors' backup, swap and lock files, and what operating systems leave in folders.
 _LEFTOVER = re.compile(r"(?:.*~|#.*#|\.#.*|.*\.(?:swp|swo|swx|tmp|bak|orig|part|crdownload)"
@@ -50,13 +49,10 @@ def list_files(folder: Path, site_dir: Path, extensions: tuple[str, ...], kind: 
     found: list[tuple[tuple[str, ...], str]] = []
     _Walk(listing, found, roots, extensions, kind).folder(str(folder), (), (os.path.realpath(folder),))
     found.sort()
-    listing.files = [_path(path) for _, path in found]
+    listing.files = [shared_path(path) for _, path in found]
     return listing
 
 
-@lru_cache(maxsize=1 << 16)  # the same files after every save of a preview
-def _path(path: str) -> Path:
-    return Path(path)
 
 
 def _is_utf8(name: str) -> bool:
@@ -144,9 +140,9 @@ class _Walk:
                   f"rename it to end in {self.extensions[0]} if it is one, or move it out of this folder")
 
     def refuse(self, path: str, message: str, hint: str) -> None:
-        self.listing.refused.append(ArticleError(_path(path), None, message, hint))
+        self.listing.refused.append(ArticleError(shared_path(path), None, message, hint))
 
     def skip(self, path: str, message: str, hint: str) -> None:
         if not message.endswith("not read"):
             message = f"not read: it {message}"
-        self.listing.skipped.append(ArticleError(_path(path), None, message, hint))
+        self.listing.skipped.append(ArticleError(shared_path(path), None, message, hint))
