@@ -210,18 +210,22 @@ class StoredResolving:
         memo, cluster_keys, keys = self._memo, self._cluster_keys, self._keys
         last = memo.get(LAST_LISTS, LAST_LISTS_KEY) or {}
         by_id = {e.id: e for e in entities}
-        naming: dict[str, list[str]] = {}
-        for entity in entities:
-            for article_id in entity.articles:
-                naming.setdefault(article_id, []).append(entity.id)
-        changed = {i for i in keys if keys[i] != self._last_keys.get(i)}
+        # Entities made again, new, or gone: an entity kept as it was names the articles it
+        # named, so only the articles these name now or named then, and those whose
+        # clusters changed, are looked at one by one.
+        changed = {i for i, key in keys.items() if key != self._last_keys.get(i)}
+        stale = changed | (self._last_keys.keys() - keys.keys())
+        naming_now: dict[str, list[str]] = {}
+        for entity_id in changed:
+            for article_id in by_id[entity_id].articles:
+                naming_now.setdefault(article_id, []).append(entity_id)
         runs = MentionRuns()
         now: dict[str, tuple[str, str, tuple[str, ...]]] = {}
         lists: dict[str, Sequence[Mention]] = {}
-        for article_id, ids in naming.items():
+
+        def cut(article_id: str, ids: Sequence[str], was: tuple | None) -> None:
             named = tuple(sorted(ids))
             clusters_key = cluster_keys[article_id]
-            was = last.get(article_id)
             found = None
             if was is not None and was[1] == clusters_key and was[2] == named \
                     and all(i not in changed or article_id in self._same.get(i, ()) for i in named):
@@ -235,7 +239,21 @@ class StoredResolving:
                                  PackedMentions.of(article_mentions(article_id, [by_id[i] for i in ids], runs)))
             now[article_id] = (key, clusters_key, named)
             lists[article_id] = found
-            self._list_keys[article_id] = key
+
+        for article_id, was in last.items():
+            if article_id in naming_now or was[1] != cluster_keys.get(article_id) or not stale.isdisjoint(was[2]):
+                ids = [i for i in was[2] if i not in stale] + naming_now.pop(article_id, [])
+                if ids:
+                    cut(article_id, ids, was)
+                continue
+            found = memo.get(ARTICLE_LIST, was[0])
+            if found is None:  # not kept after all: cut again from the same entities
+                cut(article_id, was[2], None)
+            else:
+                now[article_id], lists[article_id] = was, found
+        for article_id, ids in naming_now.items():  # named now, by no entity then
+            cut(article_id, ids, None)
+        self._list_keys = {article_id: made[0] for article_id, made in now.items()}
         memo.put(LAST_LISTS, LAST_LISTS_KEY, now)
         return lists
 
