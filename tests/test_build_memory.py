@@ -272,3 +272,27 @@ def test_a_build_on_disk_keeps_each_place_names_geonames_record(make_site, build
     offline.place_record.cache_clear()
     assert build_site(site, output=tmp_path / "fresh", force=True, memo=Memo()).ok
     assert _snapshot(site.output) == _snapshot(tmp_path / "fresh")
+
+
+def test_a_kept_resolving_without_its_article_lists_is_resolved_again(make_site, build_site, tmp_path):
+    """The last resolving is handed back only with the lists it made: were their row
+    unreadable, an unchanged resolving must not come back with no mentions at all."""
+    import sqlite3
+
+    from sitegen.incremental import Memo
+
+    site = make_site()
+    site.add_article("visit", title="School visit", date="2025-05-01", body=ARTICLE_A)
+    site.add_article("award", title="Chemistry award", date="2025-05-02", body=ARTICLE_B)
+    assert build_site(site).ok
+    db = sqlite3.connect(site.state_dir / "memo.sqlite")
+    with db:
+        db.execute("UPDATE results SET value = ? WHERE entry = 'stored article lists'", (b"\x80\x05garbage",))
+    db.close()
+    site.add_article("award", title="Chemistry award for Anna Berg", date="2025-05-02", body=ARTICLE_B)
+    warnings: list[str] = []
+    result = build_site(site, warn=warnings.append)
+    assert result.ok and any("stored article lists" in w and "unreadable" in w for w in warnings), warnings
+    assert result.site.mentions_by_article["visit"], "the visit's mentions were lost"
+    assert build_site(site, output=tmp_path / "fresh", force=True, memo=Memo()).ok
+    assert _snapshot(site.output) == _snapshot(tmp_path / "fresh")

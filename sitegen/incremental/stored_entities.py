@@ -55,7 +55,8 @@ STORED_ENTITY = Entry[Entity]("stored entity", persist=True)
 # Beside each entity, under its key: article id -> the names of its clusters there. Read
 # only for the entities made again.
 ENTITY_PARTS = Entry[dict[str, str]]("stored entity's clusters", persist=True, lazy=True)
-# entity id -> its key in the last build, to find what it was made of then
+# entity id -> its key in the last build, to find what it was made of then (in the
+# site's order: the order ``kept_site`` hands the entities back in)
 LAST_KEYS = Entry[dict[str, str]]("stored entity keys", persist=True)
 LAST_KEYS_KEY = "the last build's entities"
 # Each article's mentions, under a digest of its clusters key and the keys of the entities
@@ -64,11 +65,11 @@ LAST_KEYS_KEY = "the last build's entities"
 ARTICLE_LIST = Entry[PackedMentions]("stored article mentions", persist=True)
 LAST_LISTS = Entry[dict[str, tuple[str, str, tuple[str, ...]]]]("stored article lists", persist=True)
 LAST_LISTS_KEY = "the last build's article lists"
-# The last build's whole result: the digest of all resolving read (``resolving_key``), its
-# entities' keys in the site's order and each article's list key. An edit that changes
-# none of what resolving reads (a title, a summary, a tag, a file saved unchanged) is
-# handed them back without a block merged or an entity keyed.
-LAST_RESOLVED = Entry[tuple[str, tuple[str, ...], dict[str, str]]]("stored resolving", persist=True)
+# The digest of all the last build's resolving read (``resolving_key``): an edit that
+# changes none of it (a title, a summary, a tag, a file saved unchanged) is handed back
+# that build's entities (``LAST_KEYS``) and lists (``LAST_LISTS``) without a block merged
+# or an entity keyed.
+LAST_RESOLVED = Entry[str]("stored resolving", persist=True)
 LAST_RESOLVED_KEY = "the last build's resolving"
 # What only resolving reads: let go once it is done (``articles.clusters_done``)
 RESOLVING_ONLY = (MERGED_BLOCK, BLOCKING_KEYS, SUMMARIES, ENTITY_PARTS)
@@ -102,17 +103,16 @@ class StoredResolving:
         self._summaries: dict[Hashable, tuple[ClusterSummary, ...]] = {}  # read in this build, by place
         # entity made again -> the articles where its mentions are the last build's
         self._same: dict[str, set[str]] = {}
-        self._list_keys: dict[str, str] = {}  # article id -> its list's key, once made
 
     def kept_site(self, articles: Sequence[Article], inputs_key: str) -> Site | None:
         """The last build's entities and lists, if it resolved from the same inputs
         (``resolving_key``) and the memo still holds them all."""
         memo = self._memo
-        last = memo.get(LAST_RESOLVED, LAST_RESOLVED_KEY)
-        if last is None or last[0] != inputs_key:
+        listed = memo.get(LAST_LISTS, LAST_LISTS_KEY)
+        if memo.get(LAST_RESOLVED, LAST_RESOLVED_KEY) != inputs_key or listed is None:
             return None
-        entities = [memo.get(STORED_ENTITY, key) for key in last[1]]
-        lists = {article_id: memo.get(ARTICLE_LIST, key) for article_id, key in last[2].items()}
+        entities = [memo.get(STORED_ENTITY, key) for key in self._last_keys.values()]
+        lists = {article_id: memo.get(ARTICLE_LIST, made[0]) for article_id, made in listed.items()}
         if any(e is None for e in entities) or any(found is None for found in lists.values()):
             return None
         return Site(articles=tuple(articles), entities=tuple(entities), mentions_by_article=lists)
@@ -208,15 +208,20 @@ class StoredResolving:
         entities' mentions and kept under their clusters key and entities' keys.
         """
         memo, cluster_keys, keys = self._memo, self._cluster_keys, self._keys
-        last = memo.get(LAST_LISTS, LAST_LISTS_KEY) or {}
+        last = memo.get(LAST_LISTS, LAST_LISTS_KEY)
         by_id = {e.id: e for e in entities}
         # Entities made again, new, or gone: an entity kept as it was names the articles it
         # named, so only the articles these name now or named then, and those whose
-        # clusters changed, are looked at one by one.
+        # clusters changed, are looked at one by one. Without the last build's lists
+        # (none kept, or unreadable), every entity's articles are.
         changed = {i for i, key in keys.items() if key != self._last_keys.get(i)}
         stale = changed | (self._last_keys.keys() - keys.keys())
+        if last is None:
+            last, reaching = {}, keys.keys()
+        else:
+            reaching = changed
         naming_now: dict[str, list[str]] = {}
-        for entity_id in changed:
+        for entity_id in reaching:
             for article_id in by_id[entity_id].articles:
                 naming_now.setdefault(article_id, []).append(entity_id)
         runs = MentionRuns()
@@ -253,12 +258,10 @@ class StoredResolving:
                 now[article_id], lists[article_id] = was, found
         for article_id, ids in naming_now.items():  # named now, by no entity then
             cut(article_id, ids, None)
-        self._list_keys = {article_id: made[0] for article_id, made in now.items()}
         memo.put(LAST_LISTS, LAST_LISTS_KEY, now)
         return lists
 
     def done(self, site: Site, inputs_key: str) -> None:
         """``site`` was resolved from inputs whose digest is ``inputs_key``: kept for the next build."""
-        self._memo.put(LAST_KEYS, LAST_KEYS_KEY, self._keys)
-        self._memo.put(LAST_RESOLVED, LAST_RESOLVED_KEY,
-                       (inputs_key, tuple(self._keys[e.id] for e in site.entities), dict(self._list_keys)))
+        self._memo.put(LAST_KEYS, LAST_KEYS_KEY, {e.id: self._keys[e.id] for e in site.entities})
+        self._memo.put(LAST_RESOLVED, LAST_RESOLVED_KEY, inputs_key)
