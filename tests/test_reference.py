@@ -560,7 +560,7 @@ def test_a_city_name_shared_by_similar_cities_gets_no_facts():
 def test_a_kept_memo_gives_the_same_site_as_a_fresh_stage(analyse_site, sample, monkeypatch):
     from sitegen.config import load_config
     from sitegen.incremental import Memo
-    from sitegen.incremental.reference import DECISION, reference_steps
+    from sitegen.incremental.reference import LAST_DECISIONS, reference_steps
     from sitegen.reference import ReferenceOptions, reference_stage
 
     site, _ = analyse_site(sample)
@@ -571,7 +571,7 @@ def test_a_kept_memo_gives_the_same_site_as_a_fresh_stage(analyse_site, sample, 
     online_options = ReferenceOptions(network=FakeNetwork().transport, sleep=lambda s: None)
     reference_stage(site, config, online_options)
     first, _ = reference_stage(site, config, ReferenceOptions(offline=True), steps=reference_steps(memo))
-    assert memo.size(DECISION)
+    assert memo.size(LAST_DECISIONS)
     # The same site again from the same cache: nothing is looked up or decided again.
     from sitegen.incremental import reference as kept
 

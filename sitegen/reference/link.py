@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, Sequence
 
 from ..model import Entity
 from ..names import name_key
@@ -64,9 +64,9 @@ class Scored:
     type: str
 
 
-@dataclass(frozen=True)
-class Deciding:
-    """What one entity's link is decided from (with the records of its candidates)."""
+class Deciding(NamedTuple):
+    """What one entity's link is decided from (with the records of its candidates); a
+    tuple, as a large site makes thousands of them per build."""
 
     entity: Entity
     candidates: tuple[Candidate, ...]
@@ -96,20 +96,21 @@ def link_entities(entities: Sequence[Entity], source: ReferenceSource, contexts:
             warn(f"{e.note_path or e.name}: the pinned Wikipedia title '{e.pinned_wikipedia}' is missing, "
                  f"a disambiguation page or not known offline; {e.name} is shown unlinked")
 
-    by_id = {e.id: e for e in entities}
+    # Only entities with a candidate are decided on, and need a context (each asked for once)
+    deciding = [(e, candidates[e.id], contexts.get(e.id) or _NO_CONTEXT) for e in entities if candidates[e.id]]
     links: dict[str, Link] = {}
     for _ in range(2):  # the second round lets confident links vouch for their neighbours
+        # Only linked entities have a Wikidata id: a neighbour is looked up among them.
         qid_of = {eid: link.qid for eid, link in links.items()}
-        todo = []
-        for e in entities:
-            if not candidates[e.id]:
-                continue
-            ctx = contexts.get(e.id) or EntityContext(frozenset(), (), frozenset())
-            colinked = frozenset(qid_of[n] for n in qid_of.keys() & ctx.neighbours if n in by_id)
-            todo.append(Deciding(e, candidates[e.id], ctx, colinked, threshold))
+        todo = [Deciding(e, found, ctx, frozenset(qid_of[n] for n in ctx.neighbours if n in qid_of) if qid_of
+                         else _NONE_LINKED, threshold) for e, found, ctx in deciding]
         decided = decide(todo, source) if todo else {}
         links = {entity_id: link for entity_id, link in decided.items() if link}
     return links
+
+
+_NO_CONTEXT = EntityContext(frozenset(), (), frozenset())
+_NONE_LINKED: frozenset[str] = frozenset()
 
 
 def decide_links(todo: Sequence[Deciding], source: ReferenceSource) -> dict[str, Link | None]:
