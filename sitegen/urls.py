@@ -17,6 +17,7 @@ from functools import lru_cache
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from .errors import SitegenError
+from .model import TYPE_FOLDERS
 
 HOME = ""
 ARTICLES = "articles/"
@@ -203,15 +204,14 @@ def article_id_problem(article_id: str) -> str | None:
 def check_entity_id(entity_id: str, entity_type: str) -> None:
     """Refuse an entity id that is not ``"<folder of its type>/<slug>"``: its page would
     land outside its type's folder or on the type index itself."""
-    from .model import TYPE_FOLDERS
-
     folder, _, slug = entity_id.partition("/")
     if folder != TYPE_FOLDERS.get(entity_type) or not _is_clean_path(slug):
         raise SitegenError(
             f"entity id {entity_id!r} cannot be used as a page path "
-            f"(expected '{TYPE_FOLDERS.get(entity_type, '<type folder>')}/<slug>')"
+            f"(expected '{TYPE_FOLDERS.get(entity_type) or '<type folder>'}/<slug>')"
         )
 
 
+@lru_cache(maxsize=1 << 17)  # every id is checked again after every save of a preview
 def _is_clean_path(value: str) -> bool:
     return bool(value) and "\\" not in value and all(part not in ("", ".", "..") for part in value.split("/"))

@@ -141,6 +141,43 @@ def test_an_edit_makes_again_only_the_keys_of_the_entities_and_lists_it_touched(
     assert untouched is next(e for e in before.entities if e.id == untouched.id)  # the very value, its key unmade
 
 
+def test_a_preview_decides_again_only_the_pages_of_the_entities_an_edit_changed(monkeypatch):
+    """In memory, each page decision is kept with what it read, compared by value."""
+    from sitegen.entities.publication import publish
+
+    named = make_site(random.Random(6), 30)
+    memo = Memo()
+
+    def built():  # one build: resolving, then publication
+        made = {n: make_article(n, names, n % 27) for n, names in named.items()}
+        articles = sorted((a for a, _ in made.values()), key=lambda a: (-a.date.toordinal(), a.id))
+        memo.begin()
+        site = kept_entities.resolved(memo, articles, {a.id: cs for a, cs in made.values()}, (),
+                                      ("person", "place", "organisation"), 1)
+        keyed.clear()
+        publishing.append(True)
+        shown = kept_entities.published(memo, site, (), 0.6)
+        publishing.clear()
+        memo.end()
+        return site, shown
+
+    keyed, publishing = [], []  # the page decisions keyed (digested) while publishing
+    real_digest = kept_entities.joined_digest
+    monkeypatch.setattr(kept_entities, "joined_digest",
+                        lambda *parts: (keyed.append(parts) if publishing else None) or real_digest(*parts))
+    built()
+    asked = []
+    real = kept_entities.page_reason
+    monkeypatch.setattr(kept_entities, "page_reason", lambda entity, *rest: asked.append(entity.id) or real(entity, *rest))
+    named[3] = named[3] + ["Oslo"]
+    site, shown = built()
+    # Only entities whose articles' texts changed (those the edited article names) are asked about.
+    assert "places/oslo" in asked and set(asked) <= {e.id for e in site.entities if "a003" in e.articles}
+    assert shown == publish(site, (), 0.6)
+    asked.clear()
+    assert built()[1] == shown and asked == [] and keyed == []  # nothing keyed when nothing changed
+
+
 def test_mention_runs_cut_each_article_from_one_reading():
     named = make_site(random.Random(5), 12)
     site = resolved_site(named, None)

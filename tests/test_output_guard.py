@@ -155,6 +155,37 @@ def test_write_site_removes_only_recorded_files(tmp_path):
     assert _tree(out).keys() == {"a.html", "b/mine.txt", RECORD}
 
 
+_PATHS = st.sampled_from(["index.html", "a.html", "b/index.html", "b/c/index.html", "data/x.json", "d.txt"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.dictionaries(_PATHS, st.sampled_from([b"1", b"2", b"3"]), max_size=5), min_size=1, max_size=5))
+def test_writing_compared_with_what_was_last_written_does_what_reading_the_folder_does(tmp_path_factory, builds):
+    """A preview writes each build's files (all in memory) compared with the files it last
+    wrote, not with the folder: the folder and the figures come out the same."""
+    from sitegen.site.files import SiteFiles
+
+    remembered, read = tmp_path_factory.mktemp("remembered") / "out", tmp_path_factory.mktemp("read") / "out"
+    known = None
+    for files in builds:
+        kept = write_site(remembered, SiteFiles(made=files), known)
+        known = dict(files)
+        fresh = write_site(read, dict(files))
+        assert _tree(remembered) == _tree(read)
+        assert (kept.written, kept.unchanged, kept.removed) == (fresh.written, fresh.unchanged, fresh.removed)
+
+
+def test_a_file_in_the_way_of_a_new_page_is_refused_when_comparing_with_what_was_written(tmp_path):
+    from sitegen.site.files import SiteFiles
+
+    out = tmp_path / "out"
+    write_site(out, {"a.html": b"a"})
+    (out / "b.html").write_bytes(b"mine")
+    with pytest.raises(OutputError, match="b.html"):
+        write_site(out, SiteFiles(made={"a.html": b"a", "b.html": b"b"}), {"a.html": b"a"})
+    assert _tree(out)["b.html"] == b"mine"
+
+
 # ---- one build at a time ------------------------------------------------------------------------
 
 

@@ -9,7 +9,8 @@
 - publication (`sitegen build` too, its decisions kept on disk): each entity's page
   decision under the digest of the entity, its note, the threshold and the articles
   whose text it reads (that last part kept from the last build for an entity none of
-  whose articles changed), each article's words under its digest;
+  whose articles changed), each article's words under its digest (a preview also keeps
+  each decision with those inputs themselves, compared by value: see ``published``);
   and the related lists of the last build handed back where equal, the very tuples (pages
   find an unchanged list at once).
 """
@@ -35,6 +36,8 @@ ARTICLE_MENTIONS = Entry[tuple[Mention, ...]]("mentions of an article")
 # thousand, while the key is made from digests the build has at hand.
 PAGE_DECISION = Entry[tuple[bool, str]]("page decision", persist=True)
 SHOWN_RELATED = Entry[Mapping[str, tuple]]("related lists shown")
+# entity id -> (what its page decision read, the decision), as the last build in memory made it
+LAST_PAGE_DECISIONS = Entry[dict[str, tuple[tuple, tuple[bool, str]]]]("page decisions made")
 
 
 @dataclass
@@ -199,16 +202,37 @@ def published(memo: Memo | None, site: Site, judgements: Sequence[Judgement], li
         now.parts[entity.id] = _TextsOf(entity.articles, part)
         return part
 
+    # In memory, each decision is also kept with what it was made from, compared by value
+    # with the last build's: an entity handed back unchanged is the very value, which
+    # ``==`` sees at once, where its key would be digested again.
+    in_memory = memo.remembers(LAST_PAGE_DECISIONS)
+    decided_key = digest(LAST_PAGE_DECISIONS.name)
+    decided_before = (memo.get(LAST_PAGE_DECISIONS, decided_key) or {}) if in_memory else {}
+    decided_now: dict[str, tuple[tuple, tuple[bool, str]]] = {}
+
     def decide(entity: Entity, judgement: Judgement | None, threshold: float,
                texts: Mapping[str, str]) -> tuple[bool, str]:
         # page_reason reads the texts of the entity's own articles, no others
-        key = joined_digest(own_digest(entity), own_digest(judgement) if judgement else "-", repr(threshold),
-                            texts_read(entity))
+        read = texts_read(entity)
+        if in_memory:
+            made_from = (entity, judgement, threshold, read)
+            kept = decided_before.get(entity.id)
+            if kept is None or kept[0] != made_from:
+                kept = (made_from, decided(entity, judgement, threshold, texts, read))
+            decided_now[entity.id] = kept
+            return kept[1]
+        return decided(entity, judgement, threshold, texts, read)
+
+    def decided(entity: Entity, judgement: Judgement | None, threshold: float, texts: Mapping[str, str],
+                read: str) -> tuple[bool, str]:
+        key = joined_digest(own_digest(entity), own_digest(judgement) if judgement else "-", repr(threshold), read)
         return memo.reuse(PAGE_DECISION, key, lambda: page_reason(entity, judgement, threshold, texts))
 
     texts = _KeptWords(memo, {a.id: a.text for a in site.articles}, article_keys)
     site = publish(site, judgements, link_threshold, decide, texts)
     memo.put(LAST_READ_TEXTS, last_key, now)
+    if in_memory:
+        memo.put(LAST_PAGE_DECISIONS, decided_key, decided_now)
     return _same_lists_as_last(memo, site)
 
 

@@ -27,6 +27,7 @@ from typing import Iterable, Mapping
 from ..config import SiteConfig
 from . import Memo
 from ..model import ArticleError
+from ..site.files import SiteFiles
 
 
 @dataclass
@@ -69,6 +70,7 @@ class BuildMemory:
         return self.written_errors is None or broken <= self.written_errors
 
     def wrote(self, files: Mapping[str, bytes], errors: Iterable[ArticleError]) -> None:
-        self.written = dict(files)
+        held = files.held() if isinstance(files, SiteFiles) else None
+        self.written = dict(held if held is not None else files)
         self.written_errors = frozenset(e.path for e in errors)
 

@@ -28,7 +28,7 @@ import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Mapping
+from typing import Callable, Iterable, Mapping
 
 from ..errors import OutputError, os_error_message
 from ..site.files import SiteFiles
@@ -146,21 +146,13 @@ def _stage(output: Path, pending: Path, files: Mapping[str, bytes] | SiteFiles, 
            recorded: frozenset[str]) -> tuple[dict, int]:
     """Check every path and write every new or changed file into ``pending``; the journal."""
     files = SiteFiles.of(files)
+    held = files.held()
+    if held is not None and known is not None:
+        return _stage_held(output, pending, held, known, recorded)
     # A path written last time was checked then (a path's check reads the path alone): one
     # this process wrote (``known``) or one kept as the last build wrote it.
-    checked, longest = [], 0
-    for rel in files:
-        if (known is not None and rel in known) or files.kept(rel) is not None:
-            checked.append((rel, rel))
-        else:
-            checked.append((_checked(rel), rel))
-            # Likewise only a new path can be too long for this folder (encoding every
-            # path again cost a preview tens of milliseconds a save on a large site).
-            longest = max(longest, len(rel.encode()))
-    if len(os.fsencode(str(output))) + longest > PATH_MAX:
-        raise OutputError(f"{output}: some page paths would be longer than file systems allow; "
-                          f"choose an output folder with a shorter path")
-    wanted = {clean for clean, _ in checked}
+    checked, wanted = _checked_paths(output, files, lambda rel: (known is not None and rel in known)
+                                     or files.kept(rel) is not None)
     stale = recorded - wanted
     gate = _Gate(output, recorded, stale)
     moves, unchanged = [], 0
@@ -183,6 +175,12 @@ def _stage(output: Path, pending: Path, files: Mapping[str, bytes] | SiteFiles, 
     deletes = sorted(stale if known is not None else (r for r in stale if (output / r).is_file() or (output / r).is_symlink()))
     for rel in deletes:
         gate.check_folder(rel)
+    return _journal(output, pending, moves, deletes, recorded, wanted, unchanged, gate)
+
+
+def _journal(output: Path, pending: Path, moves: list, deletes: list, recorded: frozenset[str], wanted,
+             unchanged: int, gate: "_Gate") -> tuple[dict, int]:
+    """The journal of staged ``moves`` and ``deletes`` (with the record of the files), written into ``pending``."""
     if not moves and not deletes and (output / RECORD).is_file():
         return {"moves": [], "deletes": [], "after": []}, unchanged + 1  # the record too
     # The search index's entries go last: until then they still describe the old index.
@@ -193,6 +191,49 @@ def _stage(output: Path, pending: Path, files: Mapping[str, bytes] | SiteFiles, 
     journal = {"moves": [(grown, RECORD)] + moves, "deletes": deletes, "after": [(final, RECORD)]}
     _write_journal(pending, journal)
     return journal, unchanged
+
+
+def _stage_held(output: Path, pending: Path, files: Mapping[str, bytes], known: Mapping[str, bytes],
+                recorded: frozenset[str]) -> tuple[dict, int]:
+    """``_stage`` for files all held in memory and compared with what this process last
+    wrote (``known``), as a preview's are: the same steps without a call per file (a
+    save changes a few of a site's thousands of files)."""
+    checked, wanted = _checked_paths(output, files, known.__contains__)
+    stale = recorded - wanted
+    gate = _Gate(output, recorded, stale)
+    moves, unchanged = [], 0
+    for clean, rel in checked:
+        before = known.get(clean)
+        if before is None:
+            gate.check_new(clean)
+        elif before == files[rel]:
+            unchanged += 1
+            continue
+        gate.check_folder(clean)
+        moves.append((_stage_file(pending, len(moves), files[rel]), clean))
+    deletes = sorted(stale)
+    for rel in deletes:
+        gate.check_folder(rel)
+    return _journal(output, pending, moves, deletes, recorded, wanted, unchanged, gate)
+
+
+def _checked_paths(output: Path, files: Iterable[str], checked_before: Callable[[str], bool]
+                   ) -> tuple[list[tuple[str, str]], set[str]]:
+    """Each path of ``files`` checked (clean, as given), and the clean ones; a path
+    ``checked_before`` was checked when it was written, and is taken as it is."""
+    checked, longest = [], 0
+    for rel in files:
+        if checked_before(rel):
+            checked.append((rel, rel))
+        else:
+            checked.append((_checked(rel), rel))
+            # Likewise only a new path can be too long for this folder (encoding every
+            # path again cost a preview tens of milliseconds a save on a large site).
+            longest = max(longest, len(rel.encode()))
+    if len(os.fsencode(str(output))) + longest > PATH_MAX:
+        raise OutputError(f"{output}: some page paths would be longer than file systems allow; "
+                          f"choose an output folder with a shorter path")
+    return checked, {clean for clean, _ in checked}
 
 
 def _search_entry_rank(rel: str) -> int:

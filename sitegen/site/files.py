@@ -168,6 +168,11 @@ class SiteFiles(MutableMapping[str, bytes]):
             raise KeyError(path)
         self._forget(path)
 
+    def held(self) -> Mapping[str, bytes] | None:
+        """Every file with its bytes, if all are held in memory (none kept or spooled, as
+        in a preview), to read without a call per file; None otherwise. Not to be changed."""
+        return self._made if not self._spooled and not self._kept else None
+
     def __contains__(self, path: object) -> bool:
         return path in self._made or path in self._spooled or path in self._kept
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, Callable, Mapping
 from urllib.parse import quote, urlsplit
 
@@ -157,16 +157,29 @@ def planned_pages(data: SiteData) -> list[PagePlan]:
         plans += [PagePlan(path, partial(letter_page, entity_type=t, letter=letter, number=number))
                   for letter, number, path in letter_pages(data.value("letters", t), t)]
     for e in data.entities:
-        plans.append(PagePlan(urls.entity_path(e.id), partial(entity_page, entity_id=e.id)))
-        plans += [PagePlan(paging.page_path(e.id, n), partial(mention_page, entity_id=e.id, number=n))
-                  for n in paging.page_numbers(len(e.mentions))]
+        plans += _dossier_plans(e.id, paging.page_count(len(e.mentions)), entity_page, mention_page)
     plans.append(PagePlan(urls.ARTICLES, articles_page))
     plans += [PagePlan(path, partial(month_page, month=month, number=number))
               for month, number, path in month_pages(data.value("months", ""))]
-    plans += [PagePlan(urls.article_path(a.id), partial(article_page, article_id=a.id)) for a in data.articles]
+    plans += [_article_plan(a.id, article_page) for a in data.articles]
     plans.append(PagePlan(SEARCH, search_page))
     plans.append(PagePlan(urls.NOT_FOUND_FILE, not_found_page))
     return plans
+
+
+# A plan is made of its path and its page's builder alone (both in the key): a preview,
+# which plans every page after every save, makes each once.
+@lru_cache(maxsize=1 << 17)
+def _dossier_plans(entity_id: str, pages: int, dossier: Callable, mentions: Callable) -> tuple[PagePlan, ...]:
+    """A dossier's page and its ``pages`` mention pages."""
+    return (PagePlan(urls.entity_path(entity_id), partial(dossier, entity_id=entity_id)),
+            *(PagePlan(paging.page_path(entity_id, n), partial(mentions, entity_id=entity_id, number=n))
+              for n in range(paging.FIRST_NUMBER, paging.FIRST_NUMBER + pages)))
+
+
+@lru_cache(maxsize=1 << 17)
+def _article_plan(article_id: str, builder: Callable) -> PagePlan:
+    return PagePlan(urls.article_path(article_id), partial(builder, article_id=article_id))
 
 
 def home_page(view: SiteView) -> Page:
