@@ -5,6 +5,8 @@ import datetime as dt
 import re
 from xml.etree import ElementTree
 
+from hypothesis import given, strategies as st
+
 from sitegen.config import SiteConfig
 from sitegen.site.pages import MONTHS
 from sitegen.site.pictures import network_svg, timeline_svg
@@ -91,3 +93,20 @@ def test_dossier_shows_both_pictures(tmp_path):
     # no network, only a timeline.
     lonely = page(files, "people/ocalan/index.html")
     assert lonely.count('<svg class="chart') == 1 and "Mentions over time" in lonely
+
+
+@given(st.dictionaries(st.sampled_from("abcdef"),
+                       st.lists(st.tuples(st.sampled_from("abcdef"), st.integers(1, 9)), max_size=6), max_size=6))
+def test_shared_counts_read_the_first_side_that_lists_the_other(related):
+    """One side's count of the other if it lists it, else the other side's, else 0."""
+    def scanned(a, b):
+        for first, second in ((a, b), (b, a)):
+            for other, count in related.get(first, ()):
+                if other == second:
+                    return count
+        return 0
+
+    shared = shared_counts(related)
+    for a in "abcdef":
+        for b in "abcdef":
+            assert shared(a, b) == scanned(a, b)

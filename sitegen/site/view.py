@@ -200,6 +200,7 @@ class SiteData:
             "related": site.related,
         }
         self._oldest_first: dict[str, list[Mention]] = {}
+        self._shared: Callable[[str, str], int] | None = None  # see _lines
         self._worked_out: dict[Read, Any] = {}  # pages read the same inputs: each is worked out once
         self._values: dict[str, Callable[[str], Any]] = {
             "setting": self.raw["setting"].__getitem__,
@@ -258,7 +259,9 @@ class SiteData:
     def _lines(self, key: str) -> tuple[float, ...]:
         """The widths of the lines a network picture draws between these neighbours."""
         ids, strongest = parse_lines_key(key)
-        return line_widths(ids, strongest, shared_counts(self.raw["related"]))
+        if self._shared is None:  # one for every picture of the build
+            self._shared = shared_counts(self.raw["related"])
+        return line_widths(ids, strongest, self._shared)
 
     def _mention_page(self, key: str) -> MentionPage | None:
         ids, number = parse_lines_key(key)
