@@ -158,7 +158,7 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
                                                                   config.state_dir, written.holds if written else None),
                         files) as search:
                     files.update(target.exports(lambda: data_files(site, memo, written, options.force)))
-                    files.update(redirect_stage(site, config, history, files))
+                    files.update(redirect_stage(site, config, history, files, memo))
                     files.update(search())
                 stats = target.write(output, files)
             # Only once the spool is gone is the build recorded as done: a build killed

@@ -20,6 +20,7 @@ from .incremental.articles import article_reader, clusters_done, clusters_reusin
 from .incremental.comentions import counting_around_linking
 from .incremental.entities import published, resolved
 from .incremental.output_files import WrittenOutput
+from .incremental.redirects import planned_redirects
 from .incremental.reference import reference_steps
 from .incremental.version import code_digest
 from .model import Article, ArticleError, Site
@@ -31,7 +32,7 @@ from .nlp.extract import Extraction, Workers, default_jobs, extract_all, model_f
 from .progress import Progress
 from .reference import ReferenceOptions, ReferenceReport, reference_stage
 from .site.files import SiteFiles
-from .site.redirects import plan_redirects, redirect_files
+from .site.redirects import redirect_files
 
 if TYPE_CHECKING:
     from .build import BuildOptions
@@ -220,8 +221,10 @@ def compiled_templates_folder(config: SiteConfig) -> Path:
     return config.state_dir / "compiled-templates" / code_digest()[:20]
 
 
-def redirect_stage(site: Site, config: SiteConfig, history, files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """Pages and ``_redirects`` lines for dossier addresses that moved; never over a real file."""
-    planned = [r for r in plan_redirects(site.entities, history, site.without_page)
+def redirect_stage(site: Site, config: SiteConfig, history, files: Mapping[str, bytes],
+                   memo: Memo | None = None) -> dict[str, bytes]:
+    """Pages and ``_redirects`` lines for dossier addresses that moved; never over a real
+    file. With ``memo``, the last build's plan is reused where its inputs are equal."""
+    planned = [r for r in planned_redirects(memo, site.entities, history, site.without_page)
                if urls.page_file(r.old) not in files]
     return redirect_files(planned, config.base_url, config.title)

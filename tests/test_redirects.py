@@ -33,6 +33,34 @@ def test_the_record_follows_a_page_into_another_type():
         ("places/white-house/", "organisations/white-house/")]
 
 
+def test_a_preview_plans_redirects_again_only_when_a_name_or_the_history_changed(monkeypatch):
+    import dataclasses
+
+    from sitegen.incremental import Memo
+    from sitegen.incremental import redirects as kept
+
+    memo = Memo()
+    planned = []
+    monkeypatch.setattr(kept, "plan_redirects", lambda *args: planned.append(1) or plan_redirects(*args))
+
+    def plan(entities, history):
+        memo.begin()
+        made = kept.planned_redirects(memo, entities, history)
+        memo.end()
+        assert made == plan_redirects(entities, history)
+        return made
+
+    islamic_state = entity("organisations/islamic-state", "Islamic State", "organisation", ("Daesh",))
+    plan([islamic_state], {})
+    # another value, equal: a new mention does not move an address
+    more = dataclasses.replace(islamic_state, articles=("a1", "a2"))
+    assert [r.old for r in plan([more], {})] == ["organisations/daesh/"] and len(planned) == 1
+    renamed = dataclasses.replace(islamic_state, aliases=("Islamic State", "ISIS"))
+    assert [r.old for r in plan([renamed], {})] == ["organisations/isis/"] and len(planned) == 2
+    assert [r.old for r in plan([renamed], {"organisations/is": ["Islamic State"]})] == \
+        ["organisations/is/", "organisations/isis/"] and len(planned) == 3
+
+
 def test_no_redirect_that_could_be_wrong():
     erik = entity("people/erik-berg", "Erik Berg", "person", ("Berg",))
     anna_gone = {"people/anna-berg": ["Anna Berg", "Berg"]}

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
@@ -103,19 +104,26 @@ def redirect_files(redirects: Iterable[Redirect], base_url: str, title: str) -> 
     """One HTML page per old address, and ``_redirects`` for hosts that answer with a 301."""
     files: dict[str, bytes] = {}
     lines = []
-    base = urls.base_path(base_url)
     for r in redirects:
-        file = urls.page_file(r.old)
-        files[file] = _redirect_page(r, urls.relative_url(file, r.new),
-                                     urls.absolute_url(base_url, r.new) if base_url else None, title,
-                                     urls.relative_url(file, FAVICON))
-        lines.append(f"{base}{urls.href('', r.old)} {base}{urls.href('', r.new)} 301")
-        # The old dossier's numbered pages of mentions: their numbers do not carry over to
-        # the new one (its mentions are others), so they lead to its first page.
-        lines.append(f"{base}{urls.href('', r.old)}{MENTIONS_FOLDER}/* {base}{urls.href('', r.new)} 301")
+        file, page, rules = _redirect(r, base_url, title)
+        files[file] = page
+        lines += rules
     if lines:
         files[REDIRECTS_FILE] = ("\n".join(lines) + "\n").encode("utf-8")
     return files
+
+
+@lru_cache(maxsize=1 << 14)  # a preview makes the same redirects after every save
+def _redirect(r: Redirect, base_url: str, title: str) -> tuple[str, bytes, tuple[str, str]]:
+    """One redirect's page file, its bytes and its two ``_redirects`` rules."""
+    file = urls.page_file(r.old)
+    page = _redirect_page(r, urls.relative_url(file, r.new), urls.absolute_url(base_url, r.new) if base_url else None,
+                          title, urls.relative_url(file, FAVICON))
+    base = urls.base_path(base_url)
+    old, new = f"{base}{urls.href('', r.old)}", f"{base}{urls.href('', r.new)}"
+    # The old dossier's numbered pages of mentions: their numbers do not carry over to
+    # the new one (its mentions are others), so they lead to its first page.
+    return file, page, (f"{old} {new} 301", f"{old}{MENTIONS_FOLDER}/* {new} 301")
 
 
 def _redirect_page(r: Redirect, href: str, canonical: str | None, title: str, icon: str) -> bytes:
