@@ -165,3 +165,25 @@ def test_an_entity_file_follows_the_names_that_decide_which_of_a_crowded_article
     renamed = _crowd({**names, last: "Abel Abelson"})
     assert last in renamed.shared["people/p-aaron"]
     assert kept_exports.data_files(renamed, memo) == export.export_files(renamed)
+
+
+def test_a_preview_digests_again_only_the_mention_lists_that_changed(monkeypatch):
+    """In memory, each article's mention list is kept with its digest and compared by value."""
+    import dataclasses
+
+    names = {f"people/p{i}": f"Person {i}" for i in range(5)}
+    site = _crowd(names)
+    memo = Memo()
+    assert kept_exports.data_files(site, memo) == export.export_files(site)
+    digested = []
+    real = kept_exports.digest
+    monkeypatch.setattr(kept_exports, "digest", lambda value, *rest: digested.append(value) or real(value, *rest))
+    assert kept_exports.data_files(site, memo) == export.export_files(site) and digested == []
+    # "alone" gets a second mention: its list alone is digested again, and the files follow
+    alone = site.mentions_by_article["alone"][0]
+    again = dataclasses.replace(alone, start=20, end=25)
+    first = dataclasses.replace(site.entities[0], mentions=(alone, again, *site.entities[0].mentions[1:]))
+    edited = dataclasses.replace(site, entities=(first, *site.entities[1:]),
+                                 mentions_by_article={**site.mentions_by_article, "alone": (alone, again)})
+    assert kept_exports.data_files(edited, memo) == export.export_files(edited)
+    assert digested == [(alone, again)]

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from functools import lru_cache
 from typing import Callable, Mapping, MutableMapping, Sequence
 
 from ..entities.comentions import MAX_PER_ARTICLE
@@ -73,8 +74,8 @@ def data_files(site: Site, memo: Memo | None = None, written: WrittenOutput | No
     """
     if memo is None or not all(memo.remembers(entry) for entry in ENTRIES):
         return export_files(site)
-    lists = _mention_list_digests(site, memo)
-    with memo.round(ENTRIES):
+    with memo.round((*ENTRIES, LIST_DIGESTS) if memo.remembers(LIST_DIGESTS) else ENTRIES):
+        lists = _mention_list_digests(site, memo)
         encoders = reusing(memo, lists, force)
         files: MutableMapping[str, bytes] = SiteFiles(written.folder) if written is not None else {}
         files["data/entities.json"] = entities_json(site, encoders)
@@ -162,13 +163,29 @@ def _keeper(memo: Memo, files: MutableMapping[str, bytes], written: WrittenOutpu
     return keep
 
 
+# A preview's last digests of the articles' mention lists, with the lists: article id ->
+# (its list, the list's digest)
+LIST_DIGESTS = Entry[dict[str, tuple[Sequence[Mention], str]]]("mention list digests", own_rounds=True)
+LIST_DIGESTS_KEY = "the last export's mention lists"
+
+
 def _mention_list_digests(site: Site, memo: Memo) -> Mapping[str, str]:
     """Each article's mention list's digest, as the pages' ``source_digests`` made it for
-    this build (`sitegen build`), else made here by the same function."""
+    this build (`sitegen build`), else made here by the same function. In memory, a list
+    equal to the last export's has its digest: a preview's save changes a few lists, and
+    comparing an unchanged one (the very tuple, its very mentions) costs next to nothing."""
     made = made_digests(memo)
     if made is not None and "mentions" in made:
         return made["mentions"]
-    return {article_id: digest(mentions) for article_id, mentions in site.mentions_by_article.items()}
+    if not memo.remembers(LIST_DIGESTS):
+        return {article_id: digest(mentions) for article_id, mentions in site.mentions_by_article.items()}
+    last = memo.get(LIST_DIGESTS, LIST_DIGESTS_KEY) or {}
+    now = {}
+    for article_id, mentions in site.mentions_by_article.items():
+        kept = last.get(article_id)
+        now[article_id] = kept if kept is not None and kept[0] == mentions else (mentions, digest(mentions))
+    memo.put(LIST_DIGESTS, LIST_DIGESTS_KEY, now)
+    return {article_id: kept[1] for article_id, kept in now.items()}
 
 
 def _counted_digests(site: Site, lists: Mapping[str, str]) -> defaultdict[str, str]:
@@ -195,6 +212,7 @@ def _counted_digests(site: Site, lists: Mapping[str, str]) -> defaultdict[str, s
     return counted
 
 
+@lru_cache(maxsize=1 << 16)  # the same ids with a page, article after article and save after save
 def _key(*parts: str | tuple | None) -> str:
     """Values of any length said unambiguously by their tuple's repr (made in C), hashed:
     far cheaper than digesting them, and short to keep on disk."""
