@@ -175,6 +175,19 @@ def test_writing_compared_with_what_was_last_written_does_what_reading_the_folde
         assert (kept.written, kept.unchanged, kept.removed) == (fresh.written, fresh.unchanged, fresh.removed)
 
 
+def test_the_record_is_written_again_only_when_the_files_it_lists_change(tmp_path):
+    out = tmp_path / "out"
+    write_site(out, {"a.html": b"a", "b/index.html": b"b"})
+    before = (out / RECORD).stat()
+    write_site(out, {"a.html": b"a, edited", "b/index.html": b"b"})
+    after = (out / RECORD).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert (out / "a.html").read_bytes() == b"a, edited"
+    write_site(out, {"a.html": b"a, edited", "c.html": b"c"})
+    assert json.loads((out / RECORD).read_bytes())["files"] == ["a.html", "c.html"]
+    assert _tree(out).keys() == {"a.html", "c.html", RECORD}
+
+
 def test_a_file_in_the_way_of_a_new_page_is_refused_when_comparing_with_what_was_written(tmp_path):
     from sitegen.site.files import SiteFiles
 

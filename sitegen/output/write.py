@@ -185,6 +185,12 @@ def _journal(output: Path, pending: Path, moves: list, deletes: list, recorded: 
         return {"moves": [], "deletes": [], "after": []}, unchanged + 1  # the record too
     # The search index's entries go last: until then they still describe the old index.
     moves.sort(key=lambda move: _search_entry_rank(move[1]))
+    if not deletes and wanted == recorded and (output / RECORD).is_file():
+        # The record lists these very files already: the changed ones move in under it (a
+        # large site's record is megabytes, and an edit rarely adds or removes a page).
+        journal = {"moves": moves, "deletes": [], "after": []}
+        _write_journal(pending, journal)
+        return journal, unchanged + 1  # the record too
     grown = _stage_file(pending, "record-before", record_bytes(recorded | wanted))
     final = _stage_file(pending, "record", record_bytes(wanted))
     gate.check_folder(RECORD)
@@ -198,23 +204,30 @@ def _stage_held(output: Path, pending: Path, files: Mapping[str, bytes], known: 
     """``_stage`` for files all held in memory and compared with what this process last
     wrote (``known``), as a preview's are: the same steps without a call per file (a
     save changes a few of a site's thousands of files)."""
-    checked, wanted = _checked_paths(output, files, known.__contains__)
+    new = {rel: _checked(rel) for rel in files if rel not in known}  # each path checked when first written
+    _check_length(output, max((len(rel.encode()) for rel in new), default=0))
+    wanted = set(files).difference(new).union(new.values()) if new else set(files)
     stale = recorded - wanted
     gate = _Gate(output, recorded, stale)
-    moves, unchanged = [], 0
-    for clean, rel in checked:
-        before = known.get(clean)
-        if before is None:
-            gate.check_new(clean)
-        elif before == files[rel]:
-            unchanged += 1
-            continue
+    moves = []
+    for rel, data in files.items():
+        clean = new.get(rel)
+        if clean is None:
+            if known[rel] == data:
+                continue
+            clean = rel
+        else:
+            before = known.get(clean)
+            if before is None:
+                gate.check_new(clean)
+            elif before == data:
+                continue
         gate.check_folder(clean)
-        moves.append((_stage_file(pending, len(moves), files[rel]), clean))
+        moves.append((_stage_file(pending, len(moves), data), clean))
     deletes = sorted(stale)
     for rel in deletes:
         gate.check_folder(rel)
-    return _journal(output, pending, moves, deletes, recorded, wanted, unchanged, gate)
+    return _journal(output, pending, moves, deletes, recorded, wanted, len(files) - len(moves), gate)
 
 
 def _checked_paths(output: Path, files: Iterable[str], checked_before: Callable[[str], bool]
@@ -230,10 +243,15 @@ def _checked_paths(output: Path, files: Iterable[str], checked_before: Callable[
             # Likewise only a new path can be too long for this folder (encoding every
             # path again cost a preview tens of milliseconds a save on a large site).
             longest = max(longest, len(rel.encode()))
+    _check_length(output, longest)
+    return checked, {clean for clean, _ in checked}
+
+
+def _check_length(output: Path, longest: int) -> None:
+    """Refuse paths of ``longest`` bytes if they would be too long for file systems inside ``output``."""
     if len(os.fsencode(str(output))) + longest > PATH_MAX:
         raise OutputError(f"{output}: some page paths would be longer than file systems allow; "
                           f"choose an output folder with a shorter path")
-    return checked, {clean for clean, _ in checked}
 
 
 def _search_entry_rank(rel: str) -> int:
