@@ -58,7 +58,10 @@ class _Decisions:
 
 
 def _kept_decision(kept: Sequence[_KeptDecision], made_from: tuple) -> _KeptDecision | None:
-    return next((k for k in kept if k.made_from == made_from), None)
+    for k in kept:  # one or two
+        if k.made_from == made_from:
+            return k
+    return None
 
 
 class _KeptArticle(NamedTuple):

@@ -155,6 +155,9 @@ class LazyContexts(Mapping):
     def __getitem__(self, entity_id: str) -> EntityContext:
         return self._all()[entity_id]
 
+    def get(self, entity_id: str, default: EntityContext | None = None) -> EntityContext | None:
+        return self._all().get(entity_id, default)  # asked once per entity: the dict's own
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._all())
 

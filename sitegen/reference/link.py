@@ -102,7 +102,7 @@ def link_entities(entities: Sequence[Entity], source: ReferenceSource, contexts:
     for _ in range(2):  # the second round lets confident links vouch for their neighbours
         # Only linked entities have a Wikidata id: a neighbour is looked up among them.
         qid_of = {eid: link.qid for eid, link in links.items()}
-        todo = [Deciding(e, found, ctx, frozenset(qid_of[n] for n in ctx.neighbours if n in qid_of) if qid_of
+        todo = [Deciding(e, found, ctx, frozenset(map(qid_of.__getitem__, qid_of.keys() & ctx.neighbours)) if qid_of
                          else _NONE_LINKED, threshold) for e, found, ctx in deciding]
         decided = decide(todo, source) if todo else {}
         links = {entity_id: link for entity_id, link in decided.items() if link}
