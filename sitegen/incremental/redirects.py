@@ -3,7 +3,7 @@
 ``redirects.plan_redirects`` reads each entity's id, name and aliases (and an unpaged
 one's newest article) and the site's address history. A preview keeps the last plan with
 those values and compares them with now's: a save rarely renames anything, and comparing
-costs a tenth of planning for every entity again. ``sitegen build`` plans afresh (keeping
+them costs less than planning for every entity again. ``sitegen build`` plans afresh (keeping
 the values on disk would cost more to read back than planning does).
 """
 from __future__ import annotations

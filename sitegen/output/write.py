@@ -28,7 +28,7 @@ import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Mapping
+from typing import Mapping
 
 from ..errors import OutputError, os_error_message
 from ..site.files import SiteFiles
@@ -146,36 +146,40 @@ def _stage(output: Path, pending: Path, files: Mapping[str, bytes] | SiteFiles, 
            recorded: frozenset[str]) -> tuple[dict, int]:
     """Check every path and write every new or changed file into ``pending``; the journal."""
     files = SiteFiles.of(files)
-    held = files.held()
-    if held is not None and known is not None:
-        return _stage_held(output, pending, held, known, recorded)
+    # Looked up in their dicts, not through a call per file: a save changes a few of a
+    # large site's thousands of files, and the preview stages them all after every save.
+    kept, held = files.kept_files(), files.held()
+    read = held.__getitem__ if held is not None else files.__getitem__
     # A path written last time was checked then (a path's check reads the path alone): one
     # this process wrote (``known``) or one kept as the last build wrote it.
-    checked, wanted = _checked_paths(output, files, lambda rel: (known is not None and rel in known)
-                                     or files.kept(rel) is not None)
+    new = {rel: _checked(rel) for rel in files if rel not in kept and (known is None or rel not in known)}
+    # Likewise only a new path can be too long for this folder (encoding every path again
+    # cost a preview tens of milliseconds a save on a large site).
+    if len(os.fsencode(str(output))) + max((len(rel.encode()) for rel in new), default=0) > PATH_MAX:
+        raise OutputError(f"{output}: some page paths would be longer than file systems allow; "
+                          f"choose an output folder with a shorter path")
+    wanted = set(files).difference(new).union(new.values()) if new else set(files)
     stale = recorded - wanted
     gate = _Gate(output, recorded, stale)
-    moves, unchanged = [], 0
-    for clean, rel in checked:
-        if files.kept(rel) is not None and clean in recorded:
-            unchanged += 1  # the build vouched that the folder holds it as written
-            continue
+    moves = []
+    for rel in files:
+        clean = new.get(rel, rel)
+        if rel in kept and clean in recorded:
+            continue  # the build vouched that the folder holds it as written
         if known is not None:
-            if clean in known:
-                if known[clean] == files[rel]:
-                    unchanged += 1
-                    continue
-            else:
+            before = known.get(clean)
+            if before is None:
                 gate.check_new(clean)
+            elif before == read(rel):
+                continue
         elif _unchanged_on_disk(output, clean, files, rel, gate):
-            unchanged += 1
             continue
         gate.check_folder(clean)
         moves.append((_stage_made(pending, len(moves), files, rel), clean))
     deletes = sorted(stale if known is not None else (r for r in stale if (output / r).is_file() or (output / r).is_symlink()))
     for rel in deletes:
         gate.check_folder(rel)
-    return _journal(output, pending, moves, deletes, recorded, wanted, unchanged, gate)
+    return _journal(output, pending, moves, deletes, recorded, wanted, len(files) - len(moves), gate)
 
 
 def _journal(output: Path, pending: Path, moves: list, deletes: list, recorded: frozenset[str], wanted,
@@ -197,61 +201,6 @@ def _journal(output: Path, pending: Path, moves: list, deletes: list, recorded: 
     journal = {"moves": [(grown, RECORD)] + moves, "deletes": deletes, "after": [(final, RECORD)]}
     _write_journal(pending, journal)
     return journal, unchanged
-
-
-def _stage_held(output: Path, pending: Path, files: Mapping[str, bytes], known: Mapping[str, bytes],
-                recorded: frozenset[str]) -> tuple[dict, int]:
-    """``_stage`` for files all held in memory and compared with what this process last
-    wrote (``known``), as a preview's are: the same steps without a call per file (a
-    save changes a few of a site's thousands of files)."""
-    new = {rel: _checked(rel) for rel in files if rel not in known}  # each path checked when first written
-    _check_length(output, max((len(rel.encode()) for rel in new), default=0))
-    wanted = set(files).difference(new).union(new.values()) if new else set(files)
-    stale = recorded - wanted
-    gate = _Gate(output, recorded, stale)
-    moves = []
-    for rel, data in files.items():
-        clean = new.get(rel)
-        if clean is None:
-            if known[rel] == data:
-                continue
-            clean = rel
-        else:
-            before = known.get(clean)
-            if before is None:
-                gate.check_new(clean)
-            elif before == data:
-                continue
-        gate.check_folder(clean)
-        moves.append((_stage_file(pending, len(moves), data), clean))
-    deletes = sorted(stale)
-    for rel in deletes:
-        gate.check_folder(rel)
-    return _journal(output, pending, moves, deletes, recorded, wanted, len(files) - len(moves), gate)
-
-
-def _checked_paths(output: Path, files: Iterable[str], checked_before: Callable[[str], bool]
-                   ) -> tuple[list[tuple[str, str]], set[str]]:
-    """Each path of ``files`` checked (clean, as given), and the clean ones; a path
-    ``checked_before`` was checked when it was written, and is taken as it is."""
-    checked, longest = [], 0
-    for rel in files:
-        if checked_before(rel):
-            checked.append((rel, rel))
-        else:
-            checked.append((_checked(rel), rel))
-            # Likewise only a new path can be too long for this folder (encoding every
-            # path again cost a preview tens of milliseconds a save on a large site).
-            longest = max(longest, len(rel.encode()))
-    _check_length(output, longest)
-    return checked, {clean for clean, _ in checked}
-
-
-def _check_length(output: Path, longest: int) -> None:
-    """Refuse paths of ``longest`` bytes if they would be too long for file systems inside ``output``."""
-    if len(os.fsencode(str(output))) + longest > PATH_MAX:
-        raise OutputError(f"{output}: some page paths would be longer than file systems allow; "
-                          f"choose an output folder with a shorter path")
 
 
 def _search_entry_rank(rel: str) -> int:

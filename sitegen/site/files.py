@@ -173,6 +173,11 @@ class SiteFiles(MutableMapping[str, bytes]):
         in a preview), to read without a call per file; None otherwise. Not to be changed."""
         return self._made if not self._spooled and not self._kept else None
 
+    def kept_files(self) -> Mapping[str, str]:
+        """Path -> digest of every kept file (see ``keep``), to look up without a call per
+        file. Not to be changed."""
+        return self._kept
+
     def __contains__(self, path: object) -> bool:
         return path in self._made or path in self._spooled or path in self._kept
 
