@@ -610,6 +610,68 @@ def test_preview_rebuilds_with_kept_reference_memo_match_a_fresh_build(build_sit
         assert without_search_index(files_of(kept_out)) == without_search_index(files_of(fresh_out))
 
 
+# ---- `sitegen build` keeps its links ---------------------------------------------------
+
+FILLED_AT = 1_750_000_000.0  # when the fake network answered (the build's clock)
+
+
+def test_a_title_edit_links_nothing_again_and_builds_what_a_fresh_build_does(build_site, sample, monkeypatch,
+                                                                              tmp_path):
+    """`sitegen build` keeps every link on disk under a digest of all linking reads: an
+    edit that changes no entity decides nothing again (linking was a third of a title
+    edit's CPU at 1,000 linked articles), and says and reports what linking would."""
+    from sitegen.incremental import Memo
+    from sitegen.reference import stage
+
+    online(build_site, sample, FakeNetwork(), clock=lambda: FILLED_AT)
+    sample.add_note("hamas", name="Hamas", wikipedia="Trump")  # leads nowhere: said at every build
+    later = lambda: FILLED_AT + 86400.0  # noqa: E731 (the records are a day old: fresh)
+    build_site(sample, clock=later)
+    linking = []
+    real = stage.link_entities
+    monkeypatch.setattr(stage, "link_entities", lambda *a, **k: linking.append(1) or real(*a, **k))
+    article = next(sample.articles_dir.glob("*.md"))
+    article.write_text(article.read_text(encoding="utf-8").replace('title: "', 'title: "Revised: ', 1),
+                       encoding="utf-8")
+    kept = build_site(sample, clock=later)
+    assert linking == [], "nothing linking reads changed"
+    fresh = build_site(sample, clock=later, force=True, memo=Memo(), output=tmp_path / "fresh")
+    assert linking == [1]
+    assert kept.reference == fresh.reference and kept.reference.oldest == FILLED_AT
+    assert kept.reference.linked > 20
+    assert [w for w in kept.warnings if "'Trump'" in w] == [w for w in fresh.warnings if "'Trump'" in w] != []
+    files_of = lambda folder: {p.relative_to(folder).as_posix(): p.read_bytes()  # noqa: E731
+                               for p in folder.rglob("*") if p.is_file()}
+    assert without_search_index(files_of(sample.output)) == without_search_index(files_of(tmp_path / "fresh"))
+
+    # An entity changed: linked again.
+    article.write_text(article.read_text(encoding="utf-8") + "\nVladimir Putin called Donald Trump.\n",
+                       encoding="utf-8")
+    build_site(sample, clock=later)
+    assert linking == [1, 1]
+
+
+def test_records_handed_out_again_count_for_their_age_as_a_read_does(tmp_path):
+    """Kept links say when the records they were made from were fetched: the oldest still
+    fresh is what reading them again would report, however the clock moved since."""
+    from sitegen.reference.source import DAY, ReferenceSource
+    from sitegen.reference.store import ReferenceStore
+
+    with ReferenceStore(tmp_path / "reference.sqlite") as store:
+        store.put_many("page", {"Berlin": {"title": "Berlin", "qid": "Q64"}}, 10 * DAY)
+        store.put_many("page", {"Paris": {"title": "Paris", "qid": "Q90"}}, 20 * DAY)
+        first = ReferenceSource(store, None, ttl_days=30, now=lambda: 25 * DAY)
+        first.pages(["Berlin", "Paris"])
+        kept = first.fetch_times()
+        assert kept == (10 * DAY, 20 * DAY) and first.oldest == 10 * DAY
+        for now in (25 * DAY, 45 * DAY, 60 * DAY):  # both fresh; Berlin stale; both stale
+            read = ReferenceSource(store, None, ttl_days=30, now=lambda: now)
+            read.pages(["Berlin", "Paris"])
+            again = ReferenceSource(store, None, ttl_days=30, now=lambda: now)
+            again.handed_out_again(kept)
+            assert again.oldest == read.oldest, now
+
+
 def test_the_cache_revision_moves_with_every_write_and_only_then(tmp_path):
     """The preview keys what it read from the cache by this revision (see incremental.reference)."""
     from sitegen.reference.store import ReferenceStore

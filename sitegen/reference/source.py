@@ -65,6 +65,20 @@ class ReferenceSource:
         """When a record this source handed out was fetched (no second read of the store)."""
         return self._times.get((kind, key))
 
+    def fetch_times(self) -> tuple[float, ...]:
+        """When the records handed out so far were fetched: each time once, in order."""
+        return tuple(sorted(set(self._times.values())))
+
+    def handed_out_again(self, fetched: tuple[float, ...]) -> None:
+        """Records fetched at the times ``fetched`` (``fetch_times``) count as handed out
+        again, unread: a result made from them is reused whole (see
+        ``incremental.reference``), and ``oldest`` says what reading them would."""
+        fresh_after = self.now() - self.ttl_days * DAY
+        fresh_after = max(fresh_after, self.started) if self.refresh else fresh_after
+        oldest = next((t for t in fetched if t >= fresh_after), None)
+        if oldest is not None:
+            self.oldest = oldest if self.oldest is None else min(self.oldest, oldest)
+
     def _lookup(self, kind: str, keys: list[str], batch: int, fetch) -> dict[str, dict]:
         keys = sorted(set(k for k in keys if k))
         cached = self.store.get_many(kind, keys)

@@ -81,9 +81,7 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
             if mode == "offline" and store.is_empty():
                 links = {}  # nothing known and nothing to ask: spare every build the lookups
             else:
-                links = link_entities(site.entities, source, LazyContexts(lambda: steps.contexts(site)),
-                                      config.link_threshold, config.reference_max_searches, warn,
-                                      steps.candidates, steps.decide)
+                links = steps.links(site, source, config.link_threshold, config.reference_max_searches, warn, steps)
             site, new_ids = combine(site, links, judgements, steps.merge, steps.rename)
             final_links = {new_ids.get(old, old): link for old, link in links.items()}
             site = _enrich(site, final_links, source, steps)
@@ -97,6 +95,14 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
             requests=transport.budget.used if transport else 0, problems=tuple(source.problems), mode=mode,
             oldest=source.oldest, retry_at=source.retry_at, unfinished=source.unfinished)
     return site, report
+
+
+def site_links(site: Site, source: ReferenceSource, threshold: float, max_searches: int, warn,
+               steps: ReferenceSteps) -> Mapping[str, Link]:
+    """The link of every entity of ``site`` that has one, by entity id, its candidates,
+    contexts and decisions made by ``steps``."""
+    return link_entities(site.entities, source, LazyContexts(lambda: steps.contexts(site)), threshold, max_searches,
+                         warn, steps.candidates, steps.decide)
 
 
 def _client(config: SiteConfig, options: ReferenceOptions, mode: str):
@@ -215,6 +221,7 @@ def with_reference(entity: Entity, reference: Reference) -> Entity:
     return replace(entity, reference=reference)
 
 
+Links = Callable[[Site, "ReferenceSource", float, int, Callable[[str], None], "ReferenceSteps"], Mapping[str, Link]]
 References = Callable[[Sequence[Entity], Mapping[str, Link], "ReferenceSource"], Mapping[str, Reference]]
 
 
@@ -224,6 +231,7 @@ class ReferenceSteps:
     that they are read together), each a pure function: the incremental layer passes
     versions that look each result up first (``incremental.reference``)."""
 
+    links: Links = site_links  # every entity's link, made with the four steps below
     contexts: Callable[[Site], Mapping[str, EntityContext]] = contexts
     candidates: Gather = gather_candidates  # entities' candidate pages
     decide: Decide = decide_links  # entities' links, from their candidates, contexts and records
