@@ -615,28 +615,31 @@ def test_preview_rebuilds_with_kept_reference_memo_match_a_fresh_build(build_sit
 FILLED_AT = 1_750_000_000.0  # when the fake network answered (the build's clock)
 
 
-def test_a_title_edit_links_nothing_again_and_builds_what_a_fresh_build_does(build_site, sample, monkeypatch,
-                                                                              tmp_path):
-    """`sitegen build` keeps every link on disk under a digest of all linking reads: an
-    edit that changes no entity decides nothing again (linking was a third of a title
-    edit's CPU at 1,000 linked articles), and says and reports what linking would."""
+def test_sitegen_build_links_again_only_what_an_edit_reached(build_site, sample, monkeypatch, tmp_path):
+    """`sitegen build` keeps its linking on disk: an edit that changes no entity (a new
+    title) gathers, works out and decides nothing again (linking was a third of a title
+    edit's CPU at 1,000 linked articles), and says and reports what linking would; a new
+    sentence decides again for the entities it reached, not for the whole site."""
     from sitegen.incremental import Memo
-    from sitegen.reference import stage
+    from sitegen.incremental import stored_links
 
     online(build_site, sample, FakeNetwork(), clock=lambda: FILLED_AT)
     sample.add_note("hamas", name="Hamas", wikipedia="Trump")  # leads nowhere: said at every build
     later = lambda: FILLED_AT + 86400.0  # noqa: E731 (the records are a day old: fresh)
-    build_site(sample, clock=later)
-    linking = []
-    real = stage.link_entities
-    monkeypatch.setattr(stage, "link_entities", lambda *a, **k: linking.append(1) or real(*a, **k))
+    first = build_site(sample, clock=later)
+    worked: dict[str, list[str]] = {"gathered": [], "context": [], "decided": []}
+    for name, kind, ids in (("gather_candidates", "gathered", lambda a: [e.id for e in a[0]]),
+                            ("entity_context", "context", lambda a: [a[0].id]),
+                            ("decide_links", "decided", lambda a: [d.entity.id for d in a[0]])):
+        real = getattr(stored_links, name)
+        monkeypatch.setattr(stored_links, name,
+                            lambda *a, real=real, kind=kind, ids=ids: worked[kind].extend(ids(a)) or real(*a))
     article = next(sample.articles_dir.glob("*.md"))
     article.write_text(article.read_text(encoding="utf-8").replace('title: "', 'title: "Revised: ', 1),
                        encoding="utf-8")
     kept = build_site(sample, clock=later)
-    assert linking == [], "nothing linking reads changed"
+    assert worked == {"gathered": [], "context": [], "decided": []}, "nothing linking reads changed"
     fresh = build_site(sample, clock=later, force=True, memo=Memo(), output=tmp_path / "fresh")
-    assert linking == [1]
     assert kept.reference == fresh.reference and kept.reference.oldest == FILLED_AT
     assert kept.reference.linked > 20
     assert [w for w in kept.warnings if "'Trump'" in w] == [w for w in fresh.warnings if "'Trump'" in w] != []
@@ -644,11 +647,51 @@ def test_a_title_edit_links_nothing_again_and_builds_what_a_fresh_build_does(bui
                                for p in folder.rglob("*") if p.is_file()}
     assert without_search_index(files_of(sample.output)) == without_search_index(files_of(tmp_path / "fresh"))
 
-    # An entity changed: linked again.
+    # A new sentence naming two entities the article names already.
+    worked = {kind: [] for kind in worked}
     article.write_text(article.read_text(encoding="utf-8") + "\nVladimir Putin called Donald Trump.\n",
                        encoding="utf-8")
-    build_site(sample, clock=later)
-    assert linking == [1, 1]
+    again = build_site(sample, clock=later)
+    putin = next(e.id for e in again.site.entities if e.name == "Vladimir Putin")
+    assert putin in worked["gathered"] and putin in worked["decided"]
+    everyone = len(first.site.entities)
+    assert len(worked["gathered"]) < everyone / 4 and len(worked["decided"]) < everyone, worked
+    shutil.rmtree(tmp_path / "fresh")
+    fresh = build_site(sample, clock=later, force=True, memo=Memo(), output=tmp_path / "fresh")
+    assert again.reference == fresh.reference
+    assert without_search_index(files_of(sample.output)) == without_search_index(files_of(tmp_path / "fresh"))
+
+
+def test_online_builds_keep_links_only_while_every_record_they_read_is_fresh(build_site, sample, monkeypatch,
+                                                                            tmp_path):
+    """`sitegen build` (online, the default) keeps its links while the cache is as it left
+    it, nothing failed and every record linking read is fresh: reading them again would
+    fetch nothing. Once a record expires, linking runs again and refetches it."""
+    from sitegen.incremental import Memo
+    from sitegen.incremental import stored_links
+
+    online(build_site, sample, FakeNetwork(), clock=lambda: FILLED_AT)
+    decided = []
+    real = stored_links.decide_links
+    monkeypatch.setattr(stored_links, "decide_links", lambda todo, source: decided.extend(todo) or real(todo, source))
+    article = next(sample.articles_dir.glob("*.md"))
+    for clock, retitled in ((FILLED_AT + 86400.0, "Revised: "), (FILLED_AT + 40 * 86400.0, "Again: ")):
+        article.write_text(article.read_text(encoding="utf-8").replace('title: "', f'title: "{retitled}', 1),
+                           encoding="utf-8")
+        decided.clear()
+        network = FakeNetwork()
+        kept, _ = online(build_site, sample, network, clock=lambda: clock)
+        if clock < FILLED_AT + 30 * 86400.0:
+            assert decided == [] and network.requests == [], "a day later every record is fresh"
+        else:
+            assert decided and network.requests, "forty days later the records are stale: fetched and decided again"
+        shutil.rmtree(tmp_path / "fresh", ignore_errors=True)
+        fresh, _ = online(build_site, sample, FakeNetwork(), clock=lambda: clock, force=True, memo=Memo(),
+                          output=tmp_path / "fresh")
+        assert kept.reference.linked == fresh.reference.linked > 20
+        files_of = lambda folder: {p.relative_to(folder).as_posix(): p.read_bytes()  # noqa: E731
+                                   for p in folder.rglob("*") if p.is_file()}
+        assert without_search_index(files_of(sample.output)) == without_search_index(files_of(tmp_path / "fresh"))
 
 
 def test_records_handed_out_again_count_for_their_age_as_a_read_does(tmp_path):

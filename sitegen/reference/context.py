@@ -35,22 +35,32 @@ months time times people new news report reported according including against
 class EntityContext:
     """``words``: content words around the mentions (worked out when first asked for:
     most entities have no candidate to compare them with); ``neighbours``: ids of
-    co-mentioned entities, strongest first; ``neighbour_names``: their names, as keys."""
+    co-mentioned entities, strongest first; ``neighbour_names``: their names, as keys
+    (given, or worked out by ``find_names`` when first asked for)."""
 
-    __slots__ = ("_words", "_find_words", "neighbours", "neighbour_names")
+    __slots__ = ("_words", "_find_words", "neighbours", "_names", "_find_names")
 
     def __init__(self, words: frozenset[str] | None, neighbours: tuple[str, ...] = (),
-                 neighbour_names: frozenset[str] = frozenset(), find_words: Callable[[], frozenset[str]] | None = None):
+                 neighbour_names: frozenset[str] | None = frozenset(),
+                 find_words: Callable[[], frozenset[str]] | None = None,
+                 find_names: Callable[[], frozenset[str]] | None = None):
         self._words = words
         self._find_words = find_words
         self.neighbours = neighbours
-        self.neighbour_names = neighbour_names
+        self._names = neighbour_names
+        self._find_names = find_names
 
     @property
     def words(self) -> frozenset[str]:
         if self._words is None:
             self._words = self._find_words() if self._find_words else frozenset()
         return self._words
+
+    @property
+    def neighbour_names(self) -> frozenset[str]:
+        if self._names is None:
+            self._names = self._find_names() if self._find_names else frozenset()
+        return self._names
 
 
 def article_nearby(article_id: str, mentions: Sequence[Mention]) -> dict[str, Counter]:
@@ -87,6 +97,13 @@ class NeighbourNames:
             keys = self._keys[entity_id] = {k for k in (plain_key(f) for f in (o.name, *o.aliases)) if len(k) >= 4}
         return keys
 
+    def joined(self, entity_ids: Sequence[str]) -> frozenset[str]:
+        """The name keys of all of ``entity_ids``."""
+        joined: set[str] = set()
+        for entity_id in entity_ids:
+            joined |= self.of(entity_id)
+        return frozenset(joined)
+
 
 def entity_context(entity: Entity, related: Sequence[tuple[str, int]], nearby: Mapping[str, Mapping[str, Counter]],
                    names: NeighbourNames, sentence_words: dict[str, set[str]] | None = None) -> EntityContext:
@@ -99,10 +116,15 @@ def entity_context(entity: Entity, related: Sequence[tuple[str, int]], nearby: M
         near[other] += shared  # entities sharing many articles count even when far apart
     ranked = heapq.nsmallest(NEIGHBOURS + 1, near.items(), key=lambda kv: (-kv[1], kv[0]))
     neighbours = tuple(other for other, _ in ranked if other in names.by_id and other != entity.id)[:NEIGHBOURS]
-    neighbour_names: set[str] = set()
-    for other in neighbours:
-        neighbour_names |= names.of(other)
-    return EntityContext(None, neighbours, frozenset(neighbour_names), _words_finder(entity, sentence_words))
+    return EntityContext(None, neighbours, names.joined(neighbours), _words_finder(entity, sentence_words))
+
+
+def kept_context(entity: Entity, neighbours: tuple[str, ...], names: NeighbourNames,
+                 sentence_words: dict[str, set[str]] | None = None) -> EntityContext:
+    """The context of an entity whose neighbours are known (kept from an earlier build):
+    its words and its neighbours' names worked out only when asked for."""
+    return EntityContext(None, neighbours, None, _words_finder(entity, sentence_words),
+                         lambda: names.joined(neighbours))
 
 
 def _words_finder(entity: Entity, sentence_words: dict[str, set[str]] | None) -> Callable[[], frozenset[str]]:

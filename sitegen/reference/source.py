@@ -65,6 +65,25 @@ class ReferenceSource:
         """When a record this source handed out was fetched (no second read of the store)."""
         return self._times.get((kind, key))
 
+    def cache_revision(self) -> str | None:
+        """The cache's revision (``ReferenceStore.revision``), online too."""
+        return self.store.revision()
+
+    @property
+    def troubled(self) -> bool:
+        """Some lookup of this build failed, waits for its back-off or was left for later:
+        a build that asks again may be answered otherwise."""
+        return bool(self.problems) or self.retry_at is not None or self.unfinished
+
+    def all_fresh(self, fetched: tuple[float, ...]) -> bool:
+        """Whether records fetched at the times ``fetched`` (in order) are all still fresh:
+        a build reading them again fetches none of them."""
+        return not fetched or fetched[0] >= self._fresh_after()
+
+    def _fresh_after(self) -> float:
+        fresh_after = self.now() - self.ttl_days * DAY
+        return max(fresh_after, self.started) if self.refresh else fresh_after
+
     def fetch_times(self) -> tuple[float, ...]:
         """When the records handed out so far were fetched: each time once, in order."""
         return tuple(sorted(set(self._times.values())))
@@ -73,8 +92,7 @@ class ReferenceSource:
         """Records fetched at the times ``fetched`` (``fetch_times``) count as handed out
         again, unread: a result made from them is reused whole (see
         ``incremental.reference``), and ``oldest`` says what reading them would."""
-        fresh_after = self.now() - self.ttl_days * DAY
-        fresh_after = max(fresh_after, self.started) if self.refresh else fresh_after
+        fresh_after = self._fresh_after()
         oldest = next((t for t in fetched if t >= fresh_after), None)
         if oldest is not None:
             self.oldest = oldest if self.oldest is None else min(self.oldest, oldest)
@@ -82,8 +100,7 @@ class ReferenceSource:
     def _lookup(self, kind: str, keys: list[str], batch: int, fetch) -> dict[str, dict]:
         keys = sorted(set(k for k in keys if k))
         cached = self.store.get_many(kind, keys)
-        fresh_after = self.now() - self.ttl_days * DAY
-        fresh_after = max(fresh_after, self.started) if self.refresh else fresh_after
+        fresh_after = self._fresh_after()
         result = {k: v for k, (v, fetched) in cached.items() if fetched >= fresh_after}
         times = {k: cached[k][1] for k in result}  # when each record handed out was fetched
         todo = [k for k in keys if k not in result]

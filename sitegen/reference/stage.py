@@ -94,7 +94,18 @@ def reference_stage(site: Site, config: SiteConfig, options: ReferenceOptions, j
             linked=sum(1 for e in site.entities if e.reference), entities=len(site.entities),
             requests=transport.budget.used if transport else 0, problems=tuple(source.problems), mode=mode,
             oldest=source.oldest, retry_at=source.retry_at, unfinished=source.unfinished)
+        left = store.revision() if mode == "offline" else None  # an offline build writes nothing
+    if mode != "offline" and store_path is not None:
+        # Read once the store is closed: its last connection folds the write-ahead log
+        # into the file, which moves the revision the next build will see.
+        left = _revision_once_closed(store_path, warn)
+    steps.cache_left(left)
     return site, report
+
+
+def _revision_once_closed(path: Path, warn) -> str | None:
+    with ReferenceStore(path, warn) as store:
+        return store.revision()
 
 
 def site_links(site: Site, source: ReferenceSource, threshold: float, max_searches: int, warn,
@@ -240,3 +251,6 @@ class ReferenceSteps:
     references: References = entity_references  # linked entities' references
     enrich: Callable[[Entity, Reference], Entity] = with_reference  # one entity with its reference
     place: Callable[[Entity], Entity] = with_place_record  # one place with what GeoNames says of it
+    # told the cache's revision as the stage left it (None: a cache in memory), under which
+    # a step that keeps what it made from the cache's records keeps it
+    cache_left: Callable[[str | None], None] = lambda revision: None
