@@ -394,14 +394,14 @@ def test_when_the_network_answers_lookups_backing_off_are_asked_at_once(build_si
 
 
 def test_lookups_backing_off_cost_no_linking_work(build_site, sample, monkeypatch):
-    from sitegen.reference import stage
+    from sitegen.incremental.stored_links import StoredLinking
 
     online(build_site, sample, no_network())
 
     def unwanted(*args):
         raise AssertionError("contexts worked out with no candidate to compare them with")
 
-    monkeypatch.setattr(stage, "contexts", unwanted)
+    monkeypatch.setattr(StoredLinking, "_contexts", unwanted)
     result, _ = online(build_site, sample, no_network(), force=True)
     assert result.reference.requests == 0 and result.reference.problems
 
@@ -692,6 +692,44 @@ def test_online_builds_keep_links_only_while_every_record_they_read_is_fresh(bui
         files_of = lambda folder: {p.relative_to(folder).as_posix(): p.read_bytes()  # noqa: E731
                                    for p in folder.rglob("*") if p.is_file()}
         assert without_search_index(files_of(sample.output)) == without_search_index(files_of(tmp_path / "fresh"))
+
+
+def test_after_a_failed_lookup_only_the_entities_that_asked_are_linked_again(build_site, sample, monkeypatch,
+                                                                             tmp_path):
+    """A lookup that failed was asked for by an entity the build worked on: the next build
+    works on those again (the lookup may be answered now) and keeps the others' links,
+    whose records were all in the cache."""
+    from sitegen.incremental import Memo
+    from sitegen.incremental import stored_links
+
+    online(build_site, sample, FakeNetwork(), clock=lambda: FILLED_AT)
+    day = lambda: FILLED_AT + 86400.0  # noqa: E731
+    article = next(sample.articles_dir.glob("*.md"))
+    sample.add_article("hamburg", title="Talks in Hamburg", date="2025-11-12",  # names the cache has never seen
+                       body="Angela Merkel met Olaf Scholz in Hamburg on Tuesday.")
+    gathered: list[str] = []
+    decided: list[str] = []
+    real_gather, real_decide = stored_links.gather_candidates, stored_links.decide_links
+    monkeypatch.setattr(stored_links, "gather_candidates",
+                        lambda entities, *a: gathered.extend(e.id for e in entities) or real_gather(entities, *a))
+    monkeypatch.setattr(stored_links, "decide_links",
+                        lambda todo, *a: decided.extend(d.entity.id for d in todo) or real_decide(todo, *a))
+    first, _ = online(build_site, sample, no_network(), clock=day)
+    assert first.reference.problems and first.reference.linked > 20
+    merkel = next(e.id for e in first.site.entities if e.name == "Angela Merkel")
+    asked_then = set(gathered) | set(decided)  # the entities worked on while lookups failed
+    gathered[:] = []
+    article.write_text(article.read_text(encoding="utf-8").replace('title: "', 'title: "Revised: ', 1),
+                       encoding="utf-8")
+    again, _ = online(build_site, sample, no_network(), clock=day)
+    assert again.reference.problems, "the failed lookups still wait for their back-off"
+    assert merkel in gathered and set(gathered) <= asked_then
+    assert len(gathered) < len(again.site.entities) / 4
+    fresh, _ = online(build_site, sample, no_network(), clock=day, force=True, memo=Memo(), output=tmp_path / "fresh")
+    assert again.reference.linked == fresh.reference.linked
+    files_of = lambda folder: {p.relative_to(folder).as_posix(): p.read_bytes()  # noqa: E731
+                               for p in folder.rglob("*") if p.is_file()}
+    assert without_search_index(files_of(sample.output)) == without_search_index(files_of(tmp_path / "fresh"))
 
 
 def test_records_handed_out_again_count_for_their_age_as_a_read_does(tmp_path):

@@ -47,7 +47,9 @@ class _Linking:
 
     settings: str = ""  # the threshold and the search cap
     revision: str | None = None  # the reference cache's, once linking was done
-    trusted: bool = False  # no lookup failed, waited for a back-off or was left for later
+    # the entities whose candidates or link were made while some lookup failed, waited for
+    # its back-off or was left for later: made again, as the lookup may be answered now
+    untrusted: frozenset[str] = frozenset()
     # when the records linking read were fetched, each time once, in order (with those the
     # kept candidates and links were made from: a build that keeps them does not read them)
     fetched: tuple[float, ...] = ()
@@ -80,15 +82,16 @@ class StoredLinking:
         self.now: _Linking | None = None  # this build's, once it linked
         self.records_kept = False  # whether the last build's candidates and links may be kept
         self.kept_some = False  # candidates or links kept: their records were not read
+        self.worked: set[str] = set()  # entities whose candidates or link this build made
 
     def links(self, site: Site, source, threshold: float, max_searches: int, warn, steps) -> Mapping[str, Link]:
         last = self.last
         settings = repr((threshold, max_searches))
         self.records_kept = (last.revision is not None and last.revision == source.cache_revision()
                              and last.settings == settings and not source.refresh
-                             and (source.client is None or (last.trusted and source.all_fresh(last.fetched))))
+                             and (source.client is None or source.all_fresh(last.fetched)))
         links_key = joined_digest("links", settings, *map(own_digest, site.entities))
-        if self.records_kept and last.links_key == links_key:
+        if self.records_kept and last.links_key == links_key and not last.untrusted:
             for message in last.warnings:
                 warn(message)
             source.handed_out_again(last.fetched)
@@ -101,7 +104,8 @@ class StoredLinking:
 
         now.links = link_entities(site.entities, source, LazyContexts(lambda: self._contexts(site)), threshold,
                                   max_searches, saying, self._gather, self._decide)
-        now.trusted = not source.troubled
+        # A lookup that failed was one of this build's: only the entities it worked on read it.
+        now.untrusted = frozenset(self.worked) if source.troubled else frozenset()
         fetched = set(source.fetch_times())
         if self.kept_some:
             fetched.update(last.fetched)
@@ -121,12 +125,12 @@ class StoredLinking:
     def _gather(self, entities: Sequence[Entity], source, max_searches: int) -> dict[str, tuple[Candidate, ...]]:
         # A cap on searches that can bind makes each entity's candidates depend on the others'.
         reusing = self.records_kept and max_searches >= len(entities)
-        kept, now = self.last.candidates, self.now.candidates
+        kept, now, untrusted = self.last.candidates, self.now.candidates, self.last.untrusted
         found: dict[str, tuple[Candidate, ...]] = {}
         todo: list[tuple[Entity, str]] = []
         for e in entities:
             entity_key = own_digest(e)
-            was = kept.get(e.id) if reusing else None
+            was = kept.get(e.id) if reusing and e.id not in untrusted else None
             if was is not None and was[0] == entity_key:
                 found[e.id] = was[1]
                 now[e.id] = was
@@ -135,6 +139,7 @@ class StoredLinking:
         if todo:
             made = gather_candidates([e for e, _ in todo], source, max_searches)
             for e, entity_key in todo:
+                self.worked.add(e.id)
                 found[e.id] = made[e.id]
                 now[e.id] = (entity_key, made[e.id], digest(made[e.id]))
         self.kept_some |= len(todo) < len(entities)
@@ -164,6 +169,7 @@ class StoredLinking:
 
     def _decide(self, todo: Sequence[Deciding], source) -> dict[str, Link | None]:
         kept = self.last.decisions if self.records_kept else {}
+        untrusted = self.last.untrusted
         now, contexts, candidates = self.now.decisions, self.now.contexts, self.now.candidates
         links: dict[str, Link | None] = {}
         undecided: list[tuple[Deciding, str]] = []
@@ -176,7 +182,8 @@ class StoredLinking:
             decided = now.setdefault(entity_id, [])
             found = next((k for k in decided if k[0] == key), None)
             if found is None:
-                found = next((k for k in kept.get(entity_id, ()) if k[0] == key), None)
+                found = None if entity_id in untrusted else next((k for k in kept.get(entity_id, ()) if k[0] == key),
+                                                                 None)
                 if found is None:
                     undecided.append((d, key))
                     continue
@@ -185,6 +192,7 @@ class StoredLinking:
             links[entity_id] = found[1]
         made = decide_links([d for d, _ in undecided], source) if undecided else {}
         for d, key in undecided:
+            self.worked.add(d.entity.id)
             now[d.entity.id].append((key, made[d.entity.id]))
             links[d.entity.id] = made[d.entity.id]
         return links
