@@ -135,6 +135,30 @@ def test_a_build_from_the_memo_file_counts_only_the_articles_it_changed(tmp_path
             assert 0 < len(counted) <= 4, counted
 
 
+def test_counts_after_linking_are_brought_up_to_date_from_the_last_builds_after_linking(tmp_path, monkeypatch):
+    """Linking merges and renames entities: the counts after it differ from those before
+    in every article of a merged entity. Each build on disk brings them up to date from
+    the last build's counts after linking, so an edit that changes nothing linking made
+    counts no article again (it counted the merged entities' articles at every edit)."""
+    import sitegen.incremental.comentions as kept
+
+    before = _named_in_three_articles()
+    merged = Entity("people/p0", "P0", "person", (), (), ("a0", "a1", "a2", "a3"))  # p1 linked to p0's item
+    after = [merged] + before[2:]
+    for edit, memo in _builds_on_disk(tmp_path / "memo.sqlite", 3):
+        counting_before, counting_after = counting_around_linking(memo)
+        _equal(counting_before(before), count(before))
+        counted = []
+        real = comentions.add_article
+        monkeypatch.setattr(kept, "add_article", lambda pairs, ids: counted.append(ids) or real(pairs, ids))
+        _equal(counting_after(after), count(after))
+        monkeypatch.undo()
+        if edit == 0:
+            assert counted, "the first build brings the counts before linking up to date"
+        else:
+            assert counted == [], f"build {edit}: nothing linking made changed"
+
+
 def test_counts_an_edit_left_as_they_were_are_not_written_to_the_memo_file_again(tmp_path):
     """A title edit changes no count: the row stays as the last build wrote it, and the
     build after still counts from it right."""
