@@ -623,10 +623,18 @@ def test_sitegen_build_links_again_only_what_an_edit_reached(build_site, sample,
     from sitegen.incremental import Memo
     from sitegen.incremental import stored_links
 
+    from sitegen.incremental import reference as kept_reference
+
+    renamed: list[str] = []
+    real_rename = kept_reference.renamed_mentions
+    monkeypatch.setattr(kept_reference, "renamed_mentions",
+                        lambda article_id, *a: renamed.append(article_id) or real_rename(article_id, *a))
     online(build_site, sample, FakeNetwork(), clock=lambda: FILLED_AT)
+    assert renamed, "linking merged names (Trump and Donald Trump): the article's mentions were renamed"
     sample.add_note("hamas", name="Hamas", wikipedia="Trump")  # leads nowhere: said at every build
     later = lambda: FILLED_AT + 86400.0  # noqa: E731 (the records are a day old: fresh)
     first = build_site(sample, clock=later)
+    renamed.clear()
     worked: dict[str, list[str]] = {"gathered": [], "context": [], "decided": []}
     for name, kind, ids in (("gather_candidates", "gathered", lambda a: [e.id for e in a[0]]),
                             ("entity_context", "context", lambda a: [a[0].id]),
@@ -639,6 +647,7 @@ def test_sitegen_build_links_again_only_what_an_edit_reached(build_site, sample,
                        encoding="utf-8")
     kept = build_site(sample, clock=later)
     assert worked == {"gathered": [], "context": [], "decided": []}, "nothing linking reads changed"
+    assert renamed == [], "the article's mentions renamed as the last build kept them"
     fresh = build_site(sample, clock=later, force=True, memo=Memo(), output=tmp_path / "fresh")
     assert kept.reference == fresh.reference and kept.reference.oldest == FILLED_AT
     assert kept.reference.linked > 20
