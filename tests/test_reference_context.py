@@ -6,9 +6,12 @@ the old words.
 """
 from __future__ import annotations
 
+from hypothesis import given, settings, strategies as st
+
 from sitegen.incremental import Memo
 from sitegen.incremental.reference import reference_steps
-from sitegen.reference.context import contexts
+from sitegen.model import Mention
+from sitegen.reference.context import article_nearby, contexts, nearby_of, sentence_groups
 
 BEFORE = "Anna Berg played basketball in Boston for ten seasons. Berg retired last spring."
 AFTER = "Anna Berg taught chemistry in Amman for ten seasons. Berg retired last spring."
@@ -36,3 +39,20 @@ def test_a_sentence_edited_in_place_is_read_again(make_site, analyse_site):
     kept = _words(second, memo)
     assert kept == _words(second)  # what a clean build sees
     assert {"chemistry", "amman"} <= kept and not {"basketball", "boston"} & kept
+
+
+# ---- one entity's neighbours in an article, without counting every other's ----------------
+_MENTIONS = st.lists(st.tuples(st.integers(0, 12), st.sampled_from(["a", "b", "c", "d", "e"])), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MENTIONS)
+def test_one_entitys_nearby_counts_equal_those_of_the_whole_article(placed):
+    """`sitegen build` works out a much-named entity's context from its own counts in each
+    of its articles (thousands), not from every entity's there."""
+    mentions = [Mention("x", 10 * sentence, 10 * sentence + 1, name, "A sentence.", 10 * sentence, name)
+                for sentence, name in placed]
+    whole = article_nearby("x", mentions)
+    groups = sentence_groups(mentions)
+    for entity_id in "abcdef":
+        assert nearby_of(groups, entity_id) == whole.get(entity_id, {})

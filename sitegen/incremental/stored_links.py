@@ -23,12 +23,14 @@ none). Contexts are made from the site alone and are kept whatever the cache doe
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Mapping, NamedTuple, Sequence
 
 from ..model import Entity, Mention, Site
-from ..reference.context import (EntityContext, LazyContexts, NeighbourNames, article_nearby, entity_context,
-                                 kept_context)
+from ..reference.context import (EntityContext, LazyContexts, NeighbourNames, entity_context, kept_context,
+                                 nearby_of, sentence_groups)
 from ..reference.link import Candidate, Deciding, Link, decide_links, gather_candidates, link_entities
 from .digest import digest, joined_digest, own_digest
 from .memo import Entry, Memo
@@ -150,12 +152,14 @@ class StoredLinking:
         names = NeighbourNames(by_id)
         names_of = _NameDigests(by_id)
         lists = _ArticleLists(site.mentions_by_article)
+        # each list's digest, looked up in C: a much-named entity has thousands of articles
+        list_keys = {article_id: own_digest(mentions) for article_id, mentions in site.mentions_by_article.items()}
         sentence_words: dict[str, set[str]] = {}
         kept, now = self.last.contexts, self.now.contexts
         contexts: dict[str, EntityContext] = {}
         for e in site.entities:
             related = site.related.get(e.id, ())
-            made_from = joined_digest(own_digest(e), digest(related), *map(lists.key, e.articles))
+            made_from = joined_digest(own_digest(e), digest(related), *map(list_keys.get, e.articles, _NO_LIST))
             was = kept.get(e.id)
             if was is not None and was.made_from == made_from and was.names == names_of.joined(was.neighbours):
                 context = kept_context(e, was.neighbours, names, sentence_words)
@@ -198,6 +202,9 @@ class StoredLinking:
         return links
 
 
+_NO_LIST = repeat("-")  # an article without mentions (``map`` stops at the shorter)
+
+
 class _NameDigests:
     """Each entity's names and aliases as one digest, made once per build."""
 
@@ -217,22 +224,27 @@ class _NameDigests:
 
 
 class _ArticleLists:
-    """The site's article lists: each one's digest, and which entities are mentioned near
-    which in it (``article_nearby``), worked out for the articles asked about only."""
+    """Which entities are mentioned near an entity in each of the site's articles (see
+    ``article_nearby``), worked out for the articles and the entities asked about only."""
 
     def __init__(self, lists: Mapping[str, Sequence[Mention]]):
         self.lists = lists
-        self._keys: dict[str, str] = {}
-        self._nearby: dict[str, dict] = {}
+        self._groups: dict[str, _Nearby] = {}
 
-    def key(self, article_id: str) -> str:
-        made = self._keys.get(article_id)
+    def get(self, article_id: str, default=None) -> "_Nearby":
+        made = self._groups.get(article_id)
         if made is None:
-            made = self._keys[article_id] = own_digest(self.lists.get(article_id, ()))
+            made = self._groups[article_id] = _Nearby(sentence_groups(self.lists.get(article_id, ())))
         return made
 
-    def get(self, article_id: str, default=None) -> dict:
-        made = self._nearby.get(article_id)
-        if made is None:
-            made = self._nearby[article_id] = article_nearby(article_id, self.lists.get(article_id, ()))
-        return made
+
+class _Nearby:
+    """``article_nearby`` of one article, an entity's counts worked out when asked for."""
+
+    __slots__ = ("groups",)
+
+    def __init__(self, groups: list[set[str]]):
+        self.groups = groups
+
+    def get(self, entity_id: str, default=None) -> Counter:
+        return nearby_of(self.groups, entity_id)

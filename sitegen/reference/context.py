@@ -65,10 +65,7 @@ class EntityContext:
 
 def article_nearby(article_id: str, mentions: Sequence[Mention]) -> dict[str, Counter]:
     """In one article, how often each entity is mentioned within a sentence of each other."""
-    sentences: dict[int, set[str]] = defaultdict(set)
-    for m in mentions:
-        sentences[m.sentence_start].add(m.entity_id)
-    groups = [sentences[start] for start in sorted(sentences)]
+    groups = sentence_groups(mentions)
     counts: dict[str, Counter] = defaultdict(Counter)
     for i, here in enumerate(groups):
         around = set().union(*groups[max(0, i - WINDOW): i + WINDOW + 1])
@@ -77,6 +74,26 @@ def article_nearby(article_id: str, mentions: Sequence[Mention]) -> dict[str, Co
     for a, counter in counts.items():
         counter.pop(a, None)
     return dict(counts)
+
+
+def sentence_groups(mentions: Sequence[Mention]) -> list[set[str]]:
+    """The ids of the entities each sentence of an article mentions, in text order."""
+    sentences: dict[int, set[str]] = defaultdict(set)
+    for m in mentions:
+        sentences[m.sentence_start].add(m.entity_id)
+    return [sentences[start] for start in sorted(sentences)]
+
+
+def nearby_of(groups: Sequence[set[str]], entity_id: str) -> Counter:
+    """One entity's counts in ``article_nearby`` (from the article's ``sentence_groups``),
+    without counting every other entity's: a much-named entity's context reads thousands
+    of articles."""
+    counts: Counter = Counter()
+    for i, here in enumerate(groups):
+        if entity_id in here:
+            counts.update(set().union(*groups[max(0, i - WINDOW): i + WINDOW + 1]))
+    counts.pop(entity_id, None)
+    return counts
 
 
 def words_of(text: str) -> set[str]:
