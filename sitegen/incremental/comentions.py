@@ -41,13 +41,13 @@ def counting_around_linking(memo: Memo | None) -> tuple[Callable[[Sequence[Entit
     10,000-article build).
     """
     on_disk = memo is not None and not memo.remembers(CO_MENTIONS)
-    made: list[CoMentions] = []
+    first = counting(memo, "before linking", CO_MENTIONS_ON_DISK if on_disk else CO_MENTIONS)
+    made: list[CoMentions] = []  # this build's counts before linking
 
     def before(entities: Sequence[Entity]) -> CoMentions:
         made.append(first(entities))
         return made[-1]
 
-    first = counting(memo, "before linking", CO_MENTIONS_ON_DISK if on_disk else CO_MENTIONS)
     after = counting(memo, "linked", CO_MENTIONS_LINKED_ON_DISK if on_disk else CO_MENTIONS,
                      start=lambda entities: updated(made[-1], entities) if made else count(entities))
     return before, after
