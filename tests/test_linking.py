@@ -177,3 +177,20 @@ def test_a_club_named_after_its_city_is_not_linked_to_the_city():
     contexts = {"organisations/liverpool": ctx({"football", "league", "goals"}, ["organisations/arsenal"], ["arsenal"])}
     link = link_entities(entities, stub, contexts).get("organisations/liverpool")
     assert link is None or link.title == "Liverpool F.C."
+
+
+def test_a_candidate_is_read_back_as_it_was_kept():
+    """Every entity's candidates are read back at each `sitegen build` (stored linking):
+    pickled as a call of the constructor, each field comes back as it was."""
+    import pickle
+    import pickletools
+
+    from sitegen.reference.link import Candidate
+
+    for candidate in (Candidate("Q1", "Berlin", "name", "Berlin"),
+                      Candidate("Q2", "Islamic State", "search", "Daesh", rank=3, redirected_from="ISIS")):
+        blob = pickle.dumps(candidate, pickle.HIGHEST_PROTOCOL)
+        # no state set on a bare object afterwards (the dataclass default, three times slower)
+        assert "BUILD" not in {op.name for op, _, _ in pickletools.genops(blob)}
+        assert pickle.loads(blob) == candidate
+        assert pickle.loads(blob).redirected_from == candidate.redirected_from

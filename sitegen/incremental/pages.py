@@ -135,7 +135,10 @@ class PageInputs:
         # On disk each input and each source value is kept as its digest: a large site's
         # values are hundreds of megabytes, read and written again by every `sitegen
         # build`, while digesting the sources again costs less than reading them back.
-        values = {read: value if isinstance(value, ValueDigest) else ValueDigest(digest(value))
+        # The digests are pickled as plain strings and marked again when read back: a
+        # subclass of str is pickled as a call with its state, four times slower to write
+        # (46,000 inputs at 10,000 articles: 0.09 s against 0.02 s at every build).
+        values = {read: str(value) if isinstance(value, ValueDigest) else digest(value)
                   for read, value in self.values.items()}
         raw_digests = self.raw_digests
         if raw_digests is None and self.raw is not None:
@@ -143,7 +146,8 @@ class PageInputs:
         return {**self.__dict__, "raw": None, "values": values, "raw_digests": raw_digests}
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
+        values = state["values"]
+        self.__dict__.update(state, values=dict(zip(values, map(ValueDigest, values.values()))))
 
 
 def render_pages(memo: Memo, written: WrittenOutput | None = None) -> RenderPages:
