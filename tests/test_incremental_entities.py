@@ -251,6 +251,27 @@ def test_a_build_from_the_memo_file_merges_and_makes_only_what_an_edit_touched(t
     assert "places/rome" not in made
 
 
+def test_a_block_merged_again_reads_its_articles_summaries_together(tmp_path, monkeypatch):
+    """Paris is named in every article: one new sentence merges its block again from the
+    summaries of all of them, read back a batch of rows at a time, not a query each."""
+    from sitegen.incremental.memo import Memo as MemoFile
+    from sitegen.incremental.stored_entities import SUMMARIES
+
+    named = make_site(random.Random(3), 40)
+    memo_file = tmp_path / "memo.sqlite"
+    stored_resolved(named, memo_file)
+    alone, together = [], []
+    real_one, real_many = MemoFile._read_one, MemoFile._read_many
+    monkeypatch.setattr(MemoFile, "_read_one", lambda self, entry, key: alone.append(entry.name)
+                        or real_one(self, entry, key))
+    monkeypatch.setattr(MemoFile, "_read_many", lambda self, entry, keys: together.append((entry.name, len(keys)))
+                        or real_many(self, entry, keys))
+    named[5] = named[5] + ["Paris"]
+    assert stored_resolved(named, memo_file) == resolved_site(named, None)
+    assert SUMMARIES.name not in alone
+    assert sum(n for name, n in together if name == SUMMARIES.name) >= 39  # every other article's
+
+
 def test_a_note_or_a_stoplist_change_merges_its_block_again(tmp_path, monkeypatch):
     """A block is kept under its notes and its clusters' keys: a note naming two names as
     one, or clusters made with another stoplist, are not served the last merge."""

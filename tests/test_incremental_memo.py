@@ -429,6 +429,59 @@ def test_a_lazy_entry_reads_only_what_is_asked_and_keeps_what_is_touched(tmp_pat
     memo.close()
 
 
+
+
+def test_a_lazy_entry_reads_many_results_a_batch_a_query(tmp_path: Path, monkeypatch):
+    """A large merge block asks for thousands of results at once: they are read a batch of
+    rows per query, not a query each, and a row that cannot be read is only work to redo."""
+    from sitegen.incremental import memo as memo_module
+
+    path = tmp_path / "memo.sqlite"
+    memo = _new_build(path)
+    for n in range(1200):
+        memo.put(LAZY, f"k{n}", str(n).encode())
+    _end_build(memo)
+    import sqlite3
+
+    with sqlite3.connect(path) as db:  # one row damaged
+        db.execute("UPDATE results SET value = ? WHERE entry = ? AND key = ?", (b"not a pickle", LAZY.name, "k7"))
+    db.close()
+
+    warnings: list[str] = []
+    memo = Memo("v", path, warnings.append)
+    memo.begin()
+    queries = []
+    monkeypatch.setattr(memo_module, "_ROWS_A_QUERY", 500)
+    connection = memo._connect()
+    memo._db = _Counting(connection, queries)
+    assert memo.get(LAZY, "k3") == b"3"  # one read alone
+    asked = [f"k{n}" for n in range(1200)] + ["k3", "never"]
+    found = memo.get_many(LAZY, asked)
+    assert found == {f"k{n}": str(n).encode() for n in range(1200) if n != 7}
+    assert len([q for q in queries if " IN (" in q]) == 3, "1,198 unread keys in batches of 500"
+    assert len(warnings) == 1 and "unreadable" in warnings[0] and LAZY.name in warnings[0]
+    assert memo.get_many(LAZY, ["k1", "k2"]) == {"k1": b"1", "k2": b"2"}
+    assert len([q for q in queries if " IN (" in q]) == 3, "what was read is not read again"
+    memo._db = connection
+    _end_build(memo)
+
+    memo = _new_build(path)  # what the build used is kept; the damaged row is not
+    assert memo.get(LAZY, "k1199") == b"1199" and memo.get(LAZY, "k7") is None
+    memo.close()
+
+
+class _Counting:
+    """A connection that notes each statement it runs."""
+
+    def __init__(self, connection, queries: list[str]):
+        self._connection, self._queries = connection, queries
+
+    def execute(self, sql, *args):
+        self._queries.append(sql)
+        return self._connection.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._connection, name)
 def test_an_article_read_back_is_equal_and_shares_the_listings_path():
     """Articles are pickled with their path as a string, made back into the Path the
     articles folder's listing made (a Path parsed again per article cost a quarter of a

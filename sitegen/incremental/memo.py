@@ -34,6 +34,8 @@ V = TypeVar("V")
 
 # Pickled results held at once while saving (bytes): memory stays flat however many there are.
 SAVE_BATCH_BYTES = 8 * 2**20
+# keys read back in one query (SQLite before 3.32 takes at most 999 parameters a statement)
+_ROWS_A_QUERY = 500
 
 
 @dataclass(frozen=True)
@@ -127,8 +129,16 @@ class Memo:
 
     def get_many(self, entry: Entry[V], keys: Iterable[str]) -> dict[str, V]:
         if entry.lazy:
-            return {key: value for key in keys if (value := self.get(entry, key)) is not None}
-        table = self._table(entry)
+            # Those not read yet are read together, a batch of rows a query: a large merge
+            # block asks for thousands, and a query a row costs a third more than reading them
+            # back (5,000 summaries: 0.14 s against 0.11 s, most of it unpickling).
+            table, stored = self._table(entry), self._stored.get(entry.name, ())
+            keys = list(keys)
+            unread = [key for key in dict.fromkeys(keys) if key not in table and key in stored]
+            if unread:
+                table.update(self._read_many(entry, unread))
+        else:
+            table = self._table(entry)
         used = self._used[entry.name]
         found = {}
         for key in keys:
@@ -261,6 +271,22 @@ class Memo:
         except Exception as exc:  # noqa: BLE001: as in ``_read``
             self._warn(f"{self._path}: incremental state for {entry.name} unreadable ({exc}); redoing that work")
             return None
+
+    def _read_many(self, entry: Entry, keys: list[str]) -> Iterator[tuple[str, object]]:
+        """The results kept under ``keys`` that can be read back (as ``_read_one``)."""
+        db = self._connect()
+        if db is None:
+            return
+        for start in range(0, len(keys), _ROWS_A_QUERY):
+            batch = keys[start:start + _ROWS_A_QUERY]
+            rows = db.execute(f"SELECT key, value FROM results WHERE entry = ? AND key IN ({','.join('?' * len(batch))})",
+                              (entry.name, *batch)).fetchall()
+            for key, blob in rows:
+                try:
+                    yield key, pickle.loads(blob)
+                except Exception as exc:  # noqa: BLE001: as in ``_read``
+                    self._warn(f"{self._path}: incremental state for {entry.name} unreadable ({exc}); "
+                               "redoing that work")
 
     def save(self) -> None:
         """Write the persisted entries as the last build left them: one transaction."""

@@ -33,7 +33,7 @@ back would.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Hashable, Mapping, Sequence
+from typing import Hashable, Iterable, Mapping, Sequence
 
 from ..content.judgements import Judgement
 from ..entities.merge import ClusterSummary, Group, MergedGroup, block_groups, canonical_key, merged_block
@@ -136,6 +136,19 @@ class StoredResolving:
                 lambda: tuple(ClusterSummary.of(c) for c in self._lists[place]))
         return found[index]
 
+    def _read_summaries(self, positions: Iterable[Position]) -> None:
+        """The summaries of the articles of ``positions`` not read yet, read together (a
+        block merged again, a hub made again, spans thousands of articles)."""
+        unread: dict[str, list[Hashable]] = {}
+        for place, _ in positions:
+            if place not in self._summaries:
+                unread.setdefault(self._cluster_keys[place[-1]], []).append(place)
+        if len(unread) < 2:
+            return
+        for key, found in self._memo.get_many(SUMMARIES, unread).items():
+            for place in unread[key]:
+                self._summaries[place] = found
+
     def _merge_block(self, clusters: Sequence[Cluster], notes: Sequence[Judgement], positions: Sequence[Position]
                      ) -> list[tuple[int, Group]]:
         # A position is (the article's place, the cluster's index); a place ends with the article's id.
@@ -144,6 +157,7 @@ class StoredResolving:
                             *[own_digest(j) for j in notes])
         found = self._memo.get(MERGED_BLOCK, key)
         if found is None:
+            self._read_summaries(positions)
             # merged from its clusters' summaries: the same groups, without reading the
             # mentions of every article a large block (a capital, a head of state) spans
             found = self._memo.put(MERGED_BLOCK, key, tuple(merged_block(Picked(self._summary, positions), notes)))
@@ -179,6 +193,7 @@ class StoredResolving:
         if last_key is not None and before is not None:
             self._same[entity_id] = same
         positions, members = self._merged[group.merged_from]
+        self._read_summaries(positions[member] for member in members)
         summaries = [self._summary(positions[member]) for member in members]
         made = entity_of(entity_id, group, by_id, order, same_mentions_as(before, same), summaries)
         memo.put(ENTITY_PARTS, key, parts)
