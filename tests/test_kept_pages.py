@@ -169,3 +169,19 @@ def test_a_build_into_another_folder_and_back_keeps_both_whole(make_site, build_
     assert build_site(site).ok
     assert "School visit, again" in site.article_page("visit")
     assert _snapshot(site.output) == _clean_build(site, build_site, tmp_path)
+
+
+def test_an_edit_hashes_only_the_text_of_the_article_it_changed(make_site, build_site, monkeypatch):
+    """Each article's clusters key is kept under the article's own digest, which the
+    article keeps with it: a new title digests that article again, and no other article's
+    text is hashed to find its clusters (0.1 s of every build at 10,000 articles)."""
+    from sitegen.incremental import articles
+
+    site = _site(make_site)
+    assert build_site(site).ok
+    hashed = []
+    real = articles.extraction_key
+    monkeypatch.setattr(articles, "extraction_key", lambda text, model: hashed.append(text) or real(text, model))
+    _retitle(site, "School visit, updated")
+    assert build_site(site).ok
+    assert hashed == [ARTICLE_A], hashed
