@@ -501,3 +501,31 @@ def test_an_article_read_back_is_equal_and_shares_the_listings_path():
     assert again == article and again.warnings == article.warnings
     assert again.path is path, "the path was parsed again"
     assert own_digest(again) == known and again.__dict__.get("_content_digest") == known
+
+
+def test_results_written_ahead_count_only_once_saved(tmp_path: Path):
+    """A build writes what it kept while it waits for its search index; a build that fails
+    before it saves leaves the file as the last build left it, and one that saves writes
+    what changed since too."""
+    path = tmp_path / "memo.sqlite"
+    memo = _new_build(path)
+    memo.put(PAGES, "old", b"1")
+    _end_build(memo)
+
+    memo = _new_build(path)
+    memo.put(PAGES, "new", b"2")
+    memo.end()
+    memo.write_ahead()
+    memo.close()  # failed before saving
+    memo = _new_build(path)
+    assert memo.get(PAGES, "old") == b"1" and memo.get(PAGES, "new") is None
+
+    memo.put(PAGES, "new", b"2")
+    memo.end()
+    memo.write_ahead()
+    memo.put(PAGES, "old", b"1 again")  # put again after writing ahead
+    memo.put(PAGES, "later", b"3")
+    _end_build(memo)
+    memo = _new_build(path)
+    assert memo.get_many(PAGES, ["old", "new", "later"]) == {"old": b"1 again", "new": b"2", "later": b"3"}
+    memo.close()

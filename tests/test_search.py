@@ -354,6 +354,52 @@ def test_sitegen_build_makes_the_search_index_while_it_makes_the_exports(make_si
     assert {p: p.read_bytes() for p in site.output.rglob("*") if p.is_file()} == before
 
 
+def test_sitegen_build_writes_its_memo_while_the_search_index_is_made(make_site, build_site, monkeypatch):
+    """What the build kept is written while Pagefind indexes, not after it; committed only
+    once the output folder holds the build, so a build that fails in between leaves the
+    memo file as the last build left it."""
+    import sqlite3
+    import threading
+
+    from sitegen.incremental.memo import Memo
+
+    site = _one_article_site(make_site)
+    assert build_site(site).ok
+    written_ahead = threading.Event()
+    real_ahead, real_search = Memo.write_ahead, search.search_files
+    seen_while_indexing = []
+
+    def ahead(self):
+        real_ahead(self)
+        written_ahead.set()
+
+    def searching(*args, **kwargs):
+        seen_while_indexing.append(written_ahead.wait(timeout=60))
+        return real_search(*args, **kwargs)
+
+    monkeypatch.setattr(Memo, "write_ahead", ahead)
+    monkeypatch.setattr(search, "search_files", searching)
+    site.add_article("visit", title="A visit", date="2025-03-04", body="Angela Merkel visited Rome on Monday.")
+    assert build_site(site).ok and seen_while_indexing == [True]
+
+    memo_file = site.state_dir / "memo.sqlite"
+    with sqlite3.connect(memo_file) as db:
+        before = db.execute("SELECT entry, key, value FROM results ORDER BY entry, key").fetchall()
+    db.close()
+    site.add_article("visit", title="A visit", date="2025-03-04", body="Olaf Scholz visited Madrid on Friday.")
+    from sitegen.output import write as output_write
+    monkeypatch.setattr(output_write, "write_site", lambda *a, **k: (_ for _ in ()).throw(OSError("disk gone")))
+    with pytest.raises(OSError, match="disk gone"):
+        build_site(site)
+    assert written_ahead.is_set()
+    with sqlite3.connect(memo_file) as db:
+        assert db.execute("SELECT entry, key, value FROM results ORDER BY entry, key").fetchall() == before
+    db.close()
+    monkeypatch.undo()
+    assert build_site(site).ok
+    assert "Scholz" in (site.output / "articles" / "visit" / "index.html").read_text(encoding="utf-8")
+
+
 def test_the_shards_a_build_indexes_are_indexed_side_by_side(make_site, build_site, monkeypatch):
     """One Pagefind process keeps about one core busy: a first build's shards run one process per core."""
     import threading

@@ -288,6 +288,18 @@ class Memo:
                     self._warn(f"{self._path}: incremental state for {entry.name} unreadable ({exc}); "
                                "redoing that work")
 
+    def write_ahead(self) -> None:
+        """Write the persisted entries as they are now into the transaction ``save``
+        commits: a build with time to spare before it may save (waiting for its search
+        index) spends it here, and ``save`` then writes only what changed since. Nothing
+        is committed: a build that fails before ``save`` leaves the file as it was."""
+        db = self._connect()
+        if db is None:
+            return
+        for name in list(self._tables):
+            if name in self._stored:
+                self._write(db, name)
+
     def save(self) -> None:
         """Write the persisted entries as the last build left them: one transaction."""
         db = self._connect()

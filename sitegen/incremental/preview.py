@@ -66,6 +66,9 @@ class PreviewOutput:
     def accepts(self, errors: Iterable[ArticleError]) -> bool:
         return self.memory.should_write(errors)
 
+    def kept(self, memo: Memo) -> None:
+        return None  # the memo is in memory: nothing to write
+
     def exports(self, make: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
         if self.exports_later and self.memory.written is not None:
             self.exports_pending = True
