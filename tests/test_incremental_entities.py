@@ -221,18 +221,24 @@ def test_resolving_from_the_memo_file_equals_resolving_afresh_after_edits(seed, 
         assert stored_resolved(named, memo_file) == resolved_site(named, None), change
 
 
-def test_a_build_from_the_memo_file_merges_and_makes_only_what_an_edit_touched(tmp_path, monkeypatch):
+def _watch_merges(monkeypatch) -> tuple[list[set[str]], list[str]]:
+    """The names of each block merged again, and the id of each entity made again."""
     from sitegen.incremental import stored_entities
 
-    named = make_site(random.Random(6), 40)
-    memo_file = tmp_path / "memo.sqlite"
-    stored_resolved(named, memo_file)
     merged, made = [], []
     real_merge, real_make = stored_entities.merged_block, stored_entities.entity_of
     monkeypatch.setattr(stored_entities, "merged_block",
                         lambda clusters, notes: merged.append({c.name for c in clusters}) or real_merge(clusters, notes))
     monkeypatch.setattr(stored_entities, "entity_of", lambda entity_id, *rest: made.append(entity_id)
                         or real_make(entity_id, *rest))
+    return merged, made
+
+
+def test_a_build_from_the_memo_file_merges_and_makes_only_what_an_edit_touched(tmp_path, monkeypatch):
+    named = make_site(random.Random(6), 40)
+    memo_file = tmp_path / "memo.sqlite"
+    stored_resolved(named, memo_file)
+    merged, made = _watch_merges(monkeypatch)
     assert stored_resolved(named, memo_file) == resolved_site(named, None)
     assert merged == [] and made == [], "an unchanged site merges and makes nothing again"
 
@@ -249,6 +255,21 @@ def test_a_build_from_the_memo_file_merges_and_makes_only_what_an_edit_touched(t
     before = resolved_site({**named, 7: held}, None)
     assert set(made) <= {e.id for e in (*before.entities, *site.entities) if "a007" in e.articles}
     assert "places/rome" not in made
+
+
+def test_a_block_merged_again_remakes_only_the_entities_whose_clusters_changed(tmp_path, monkeypatch):
+    """Mary Smith and Anna Smith share a block (the surname): a new mention of Mary merges
+    it again, and makes again the entities the edited article names, not Anna, whose
+    clusters are as they were."""
+    named = {n: ["Paris", "Mary Smith" if n % 2 else "Anna Smith", "Oslo"] for n in range(12)}
+    memo_file = tmp_path / "memo.sqlite"
+    stored_resolved(named, memo_file)
+    merged, made = _watch_merges(monkeypatch)
+    named[3] = named[3] + ["Mary Smith"]
+    site = stored_resolved(named, memo_file)
+    assert site == resolved_site(named, None)
+    assert {"Mary Smith", "Anna Smith"} in merged, "the surname's block was merged again"
+    assert sorted(made) == ["people/mary-smith", "places/oslo", "places/paris"], made
 
 
 def test_a_block_merged_again_reads_its_articles_summaries_together(tmp_path, monkeypatch):

@@ -51,6 +51,9 @@ BLOCKING_KEYS = Entry[tuple[tuple[str, ...], ...]]("blocking keys", persist=True
 # what merging reads of an article's clusters (``merge.ClusterSummary``), under its
 # clusters key: a block merged again reads these, not the clusters of its every article
 SUMMARIES = Entry[tuple[ClusterSummary, ...]]("cluster summaries", persist=True, lazy=True)
+# each group of a merged block: a digest of its clusters (their clusters keys and places
+# in their articles, in the group's order), under the block's key
+GROUP_CLUSTERS = Entry[tuple[str, ...]]("merged block's groups' clusters", persist=True)
 STORED_ENTITY = Entry[Entity]("stored entity", persist=True)
 # Beside each entity, under its key: article id -> the names of its clusters there. Read
 # only for the entities made again.
@@ -72,7 +75,7 @@ LAST_LISTS_KEY = "the last build's article lists"
 LAST_RESOLVED = Entry[str]("stored resolving", persist=True)
 LAST_RESOLVED_KEY = "the last build's resolving"
 # What only resolving reads: let go once it is done (``articles.clusters_done``)
-RESOLVING_ONLY = (MERGED_BLOCK, BLOCKING_KEYS, SUMMARIES, ENTITY_PARTS)
+RESOLVING_ONLY = (MERGED_BLOCK, GROUP_CLUSTERS, BLOCKING_KEYS, SUMMARIES, ENTITY_PARTS)
 
 
 def resolving_key(articles: Sequence[Article], cluster_keys: Mapping[str, str], judgements: Sequence[Judgement],
@@ -97,6 +100,7 @@ class StoredResolving:
         # a group's ``merged_from`` -> the places of its clusters (their article id and
         # index), for an entity made again
         self._merged: dict[str, tuple[Sequence[Position], tuple[int, ...]]] = {}
+        self._group_clusters: dict[str, str] = {}  # a group's ``merged_from`` -> the digest of its clusters
         self._last_keys = memo.get(LAST_KEYS, LAST_KEYS_KEY) or {}
         self._keys: dict[str, str] = {}
         self._lists: dict[Hashable, Sequence[Cluster]] = {}  # each article's clusters, by its place
@@ -162,8 +166,12 @@ class StoredResolving:
             # mentions of every article a large block (a capital, a head of state) spans
             found = self._memo.put(MERGED_BLOCK, key, tuple(merged_block(Picked(self._summary, positions), notes)))
         names = [f"{key} {n}" for n in range(len(found))]
-        for name, group in zip(names, found):
+        made_of = self._memo.reuse(GROUP_CLUSTERS, key, lambda: tuple(
+            joined_digest(*[f"{cluster_keys[positions[m][0][-1]]} {positions[m][1]}" for m in group.members])
+            for group in found))
+        for name, group, clusters_digest in zip(names, found, made_of):
             self._merged[name] = (positions, group.members)
+            self._group_clusters[name] = clusters_digest
         # made without reading a cluster: an entity kept never reads its group's
         return block_groups(found, clusters, notes, names, [place[-1] for place, _ in positions])
 
@@ -173,11 +181,17 @@ class StoredResolving:
         if group.merged_from not in self._merged:
             raise ValueError(f"the group of {entity_id} was not merged by this build")
         memo, cluster_keys = self._memo, self._cluster_keys
-        # Of its articles, entity_of reads the id and text (the sentences it quotes) and
-        # their order among themselves: their clusters keys in that order say all of it,
-        # so an edit to an article's title or date remakes no entity.
+        # entity_of reads the group's clusters, its name, type, reasons and note, and of
+        # its articles the id and text (the sentences it quotes) and their order among
+        # themselves: their clusters keys in that order say all of it, so an edit to an
+        # article's title or date remakes no entity. The group is named by its clusters,
+        # not by its block: a block merged again for a new sentence remakes only the
+        # entities whose clusters changed, not every one it holds.
+        judgement = group.judgement
         key = self._keys[entity_id] = joined_digest(
-            entity_id, group.merged_from, *[cluster_keys[a] for a in sorted(group.articles, key=order.__getitem__)])
+            entity_id, self._group_clusters[group.merged_from], group.type, group.name, repr(tuple(group.reasons)),
+            own_digest(judgement) if judgement is not None else "no note",
+            *[cluster_keys[a] for a in sorted(group.articles, key=order.__getitem__)])
         found = memo.get(STORED_ENTITY, key)
         if found is not None:
             memo.touch(ENTITY_PARTS, key)
