@@ -157,7 +157,7 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
                         config.search, lambda pages: search_files(pages, config.language, warn, output,
                                                                   config.state_dir, written.holds if written else None),
                         files) as search:
-                    files.update(target.exports(lambda: data_files(site, memo, written, options.force)))
+                    files.update(target.exports(lambda: data_files(site, memo, written, options.force, spool)))
                     files.update(redirect_stage(site, config, history, files, memo))
                     target.kept(memo)  # the stages are done with the memo
                     files.update(search())

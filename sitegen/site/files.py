@@ -37,9 +37,10 @@ class SiteFiles(MutableMapping[str, bytes]):
     and, with a ``spool``, those made written there rather than held."""
 
     def __init__(self, folder: Path | None = None, made: Mapping[str, bytes] | None = None,
-                 spool: Path | None = None):
+                 spool: Path | None = None, spool_prefix: str = ""):
         self._folder = folder
         self._spool = spool
+        self._spool_prefix = spool_prefix  # for the names of its spool files: another mapping may share the spool
         self._made: dict[str, bytes] = dict(made or {}) if spool is None else {}
         self._spooled: dict[str, tuple[str, int]] = {}  # path -> (name in the spool, size)
         self._kept: dict[str, str] = {}  # path -> digest of the bytes the folder holds
@@ -57,7 +58,7 @@ class SiteFiles(MutableMapping[str, bytes]):
         """The files as they are now, to read while this mapping goes on growing (the
         search index is made from the pages while the exports are added): a spooled file's
         bytes are read from the same spool, and the copy takes no changes."""
-        twin = SiteFiles(self._folder, spool=self._spool)
+        twin = SiteFiles(self._folder, spool=self._spool, spool_prefix=self._spool_prefix)
         twin._made, twin._spooled = dict(self._made), dict(self._spooled)
         twin._kept, twin._digests = dict(self._kept), dict(self._digests)
         twin._frozen = True
@@ -99,8 +100,18 @@ class SiteFiles(MutableMapping[str, bytes]):
         return found
 
     def update(self, other=(), /, **more) -> None:
-        """As a dict's; the files another ``SiteFiles`` keeps stay kept, unread."""
+        """As a dict's; the files another ``SiteFiles`` keeps stay kept, unread, and those
+        it spooled into this one's spool are taken over, unread (``other`` then holds them
+        no more)."""
         if isinstance(other, SiteFiles):
+            if other._spooled and self._spool is not None and other._spool == self._spool and not self._frozen:
+                for path, spooled in list(other._spooled.items()):
+                    digest = other._digests.get(path)
+                    del other._spooled[path]  # its file is this one's now: not unlinked by other
+                    self._forget(path)
+                    self._spooled[path] = spooled
+                    if digest is not None:
+                        self._digests[path] = digest
             for path in [*other._made, *other._spooled]:
                 if path in other._digests:
                     self.add(path, other[path], other._digests[path])
@@ -140,7 +151,7 @@ class SiteFiles(MutableMapping[str, bytes]):
         self._forget(path)
         # Named by number, not by the output path: a spool file's name is always one the
         # file system takes (the path is checked when the site is written).
-        name = str(self._spool_names)
+        name = f"{self._spool_prefix}{self._spool_names}"
         self._spool_names += 1
         try:
             with open(self._spool / name, "xb") as f:
