@@ -211,10 +211,12 @@ def stored_resolved(named: dict[int, list[str]], memo_file: Path, judgements=(),
     return site
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_resolving_from_the_memo_file_equals_resolving_afresh_after_edits(seed, tmp_path):
+@pytest.mark.parametrize("seed, count", [(0, 30), (1, 30), (2, 30), (3, 70), (4, 70)])
+def test_resolving_from_the_memo_file_equals_resolving_afresh_after_edits(seed, count, tmp_path):
+    """At 70 articles, the blocks of Paris and of the most named people are large: merged
+    again from the summaries kept of them (see ``LARGE_BLOCK``)."""
     rng = random.Random(seed)
-    named = make_site(rng, 30)
+    named = make_site(rng, count)
     memo_file = tmp_path / "memo.sqlite"
     stored_resolved(named, memo_file)
     for change in random_edits(rng, named):
@@ -291,6 +293,39 @@ def test_a_block_merged_again_reads_its_articles_summaries_together(tmp_path, mo
     assert stored_resolved(named, memo_file) == resolved_site(named, None)
     assert SUMMARIES.name not in alone
     assert sum(n for name, n in together if name == SUMMARIES.name) >= 39  # every other article's
+
+
+def test_a_large_block_merged_again_reads_only_the_edited_articles_summaries(tmp_path, monkeypatch):
+    """Paris is named in all 60 articles: its block, merged again for one new mention,
+    takes the summaries of its other clusters from the one row kept of the block, not from
+    the rows of the 59 other articles (each holding the summaries of all its clusters)."""
+    from sitegen.incremental.memo import Memo as MemoFile
+    from sitegen.incremental.stored_entities import BLOCK_SUMMARIES, LARGE_BLOCK, SUMMARIES
+
+    named = make_site(random.Random(5), 60)
+    named[5], named[17] = ["Paris"], ["Paris"]  # naming only Paris: no other block is merged again
+    assert len(named) >= LARGE_BLOCK
+    memo_file = tmp_path / "memo.sqlite"
+    stored_resolved(named, memo_file)
+    for step, edited in enumerate((5, 17)):
+        read: dict[str, list[str]] = {}
+        real_one, real_many = MemoFile._read_one, MemoFile._read_many
+
+        def one(self, entry, key):
+            read.setdefault(entry.name, []).append(key)
+            return real_one(self, entry, key)
+
+        def many(self, entry, keys):
+            read.setdefault(entry.name, []).extend(keys)
+            return real_many(self, entry, keys)
+
+        monkeypatch.setattr(MemoFile, "_read_one", one)
+        monkeypatch.setattr(MemoFile, "_read_many", many)
+        named[edited] = named[edited] + ["Paris"]
+        assert stored_resolved(named, memo_file) == resolved_site(named, None), step
+        monkeypatch.undo()
+        assert len(read.get(BLOCK_SUMMARIES.name, [])) == 1, read.get(BLOCK_SUMMARIES.name)
+        assert len(read.get(SUMMARIES.name, [])) <= 1, read.get(SUMMARIES.name)  # the edited article's own
 
 
 def test_a_note_or_a_stoplist_change_merges_its_block_again(tmp_path, monkeypatch):

@@ -54,6 +54,17 @@ SUMMARIES = Entry[tuple[ClusterSummary, ...]]("cluster summaries", persist=True,
 # each group of a merged block: a digest of its clusters (their clusters keys and places
 # in their articles, in the group's order), under the block's key
 GROUP_CLUSTERS = Entry[tuple[str, ...]]("merged block's groups' clusters", persist=True)
+# The summaries of a large block's clusters, with each cluster's name (its article's
+# clusters key and its place there), under the block's key; and each large block's
+# smallest blocking key -> the key it was last merged under. A large block merged again
+# for one new sentence (a capital's, a head of state's) takes the summaries of the
+# clusters it had from there, one row, not from every article it spans: each article's
+# row holds the summaries of all its clusters, two dozen for the one the block needs.
+BLOCK_SUMMARIES = Entry[tuple[tuple[str, ...], tuple[ClusterSummary, ...]]](
+    "large block's summaries", persist=True, lazy=True)
+LARGE_BLOCKS = Entry[dict[str, str]]("large blocks' last keys", persist=True)
+LARGE_BLOCKS_KEY = "the large blocks' last keys"
+LARGE_BLOCK = 50  # clusters: below that, reading their articles' rows costs little
 STORED_ENTITY = Entry[Entity]("stored entity", persist=True)
 # Beside each entity, under its key: article id -> the names of its clusters there. Read
 # only for the entities made again.
@@ -75,7 +86,8 @@ LAST_LISTS_KEY = "the last build's article lists"
 LAST_RESOLVED = Entry[str]("stored resolving", persist=True)
 LAST_RESOLVED_KEY = "the last build's resolving"
 # What only resolving reads: let go once it is done (``articles.clusters_done``)
-RESOLVING_ONLY = (MERGED_BLOCK, GROUP_CLUSTERS, BLOCKING_KEYS, SUMMARIES, ENTITY_PARTS)
+RESOLVING_ONLY = (MERGED_BLOCK, GROUP_CLUSTERS, BLOCKING_KEYS, SUMMARIES, ENTITY_PARTS, BLOCK_SUMMARIES,
+                  LARGE_BLOCKS)
 
 
 def resolving_key(articles: Sequence[Article], cluster_keys: Mapping[str, str], judgements: Sequence[Judgement],
@@ -105,6 +117,9 @@ class StoredResolving:
         self._keys: dict[str, str] = {}
         self._lists: dict[Hashable, Sequence[Cluster]] = {}  # each article's clusters, by its place
         self._summaries: dict[Hashable, tuple[ClusterSummary, ...]] = {}  # read in this build, by place
+        self._taken: dict[Position, ClusterSummary] = {}  # single summaries taken from a large block's
+        self._large_blocks: dict[str, str] | None = None  # see LARGE_BLOCKS; read when a large block is merged
+        self._large_keys: set[str] = set()  # the large blocks of this build, by key
         # entity made again -> the articles where its mentions are the last build's
         self._same: dict[str, set[str]] = {}
 
@@ -132,6 +147,9 @@ class StoredResolving:
         return self._memo.reuse(BLOCKING_KEYS, key, lambda: tuple(blocking_keys(c, canonical_key(c)) for c in clusters))
 
     def _summary(self, position: Position) -> ClusterSummary:
+        taken = self._taken.get(position)
+        if taken is not None:
+            return taken
         place, index = position
         found = self._summaries.get(place)
         if found is None:
@@ -144,8 +162,9 @@ class StoredResolving:
         """The summaries of the articles of ``positions`` not read yet, read together (a
         block merged again, a hub made again, spans thousands of articles)."""
         unread: dict[str, list[Hashable]] = {}
-        for place, _ in positions:
-            if place not in self._summaries:
+        for position in positions:
+            place = position[0]
+            if place not in self._summaries and position not in self._taken:
                 unread.setdefault(self._cluster_keys[place[-1]], []).append(place)
         if len(unread) < 2:
             return
@@ -157,14 +176,23 @@ class StoredResolving:
                      ) -> list[tuple[int, Group]]:
         # A position is (the article's place, the cluster's index); a place ends with the article's id.
         cluster_keys = self._cluster_keys
-        key = joined_digest(*[f"{cluster_keys[place[-1]]} {index}" for place, index in positions], "notes",
-                            *[own_digest(j) for j in notes])
+        named = [f"{cluster_keys[place[-1]]} {index}" for place, index in positions]
+        key = joined_digest(*named, "notes", *[own_digest(j) for j in notes])
         found = self._memo.get(MERGED_BLOCK, key)
+        large = len(positions) >= LARGE_BLOCK
+        if large:
+            self._large_keys.add(key)
         if found is None:
+            block_name = self._take_summaries(positions, named) if large else ""
             self._read_summaries(positions)
             # merged from its clusters' summaries: the same groups, without reading the
             # mentions of every article a large block (a capital, a head of state) spans
             found = self._memo.put(MERGED_BLOCK, key, tuple(merged_block(Picked(self._summary, positions), notes)))
+            if large:
+                self._memo.put(BLOCK_SUMMARIES, key, (tuple(named), tuple(map(self._summary, positions))))
+                self._large_blocks[block_name] = key  # type: ignore[index]: read by _take_summaries
+        elif large:
+            self._memo.touch(BLOCK_SUMMARIES, key)
         names = [f"{key} {n}" for n in range(len(found))]
         made_of = self._memo.reuse(GROUP_CLUSTERS, key, lambda: tuple(
             joined_digest(*[f"{cluster_keys[positions[m][0][-1]]} {positions[m][1]}" for m in group.members])
@@ -174,6 +202,31 @@ class StoredResolving:
             self._group_clusters[name] = clusters_digest
         # made without reading a cluster: an entity kept never reads its group's
         return block_groups(found, clusters, notes, names, [place[-1] for place, _ in positions])
+
+    def _take_summaries(self, positions: Sequence[Position], named: Sequence[str]) -> str:
+        """The summaries of the clusters of a large block about to be merged again that it
+        had when last merged, taken from what was kept of it then (each found by its
+        cluster's name, so a block that is no longer the same takes only its own).
+        Returns what names the block from one build to the next (``_smallest_key``)."""
+        if self._large_blocks is None:
+            self._large_blocks = dict(self._memo.get(LARGE_BLOCKS, LARGE_BLOCKS_KEY) or {})
+        block_name = self._smallest_key(positions)
+        last_key = self._large_blocks.get(block_name)
+        kept = self._memo.get(BLOCK_SUMMARIES, last_key) if last_key is not None else None
+        if kept is None:
+            return block_name
+        by_name = dict(zip(*kept))
+        for position, name in zip(positions, named):
+            summary = by_name.get(name)
+            if summary is not None:
+                self._taken[position] = summary
+        return block_name
+
+    def _smallest_key(self, positions: Sequence[Position]) -> str:
+        """What names a large block from one build to the next: the least of its clusters'
+        blocking keys (the same block of a capital or a head of state has the same)."""
+        keys_of, cluster_keys = self._memo.finder(BLOCKING_KEYS), self._cluster_keys
+        return min(min(keys_of(cluster_keys[place[-1]])[index]) for place, index in positions)
 
     def make_entity(self, entity_id: str, group: Group, by_id: Mapping[str, Article], order: Mapping[str, int]
                     ) -> Entity:
@@ -292,5 +345,10 @@ class StoredResolving:
 
     def done(self, site: Site, inputs_key: str) -> None:
         """``site`` was resolved from inputs whose digest is ``inputs_key``: kept for the next build."""
+        large = self._large_blocks
+        if large is None:
+            self._memo.touch(LARGE_BLOCKS, LARGE_BLOCKS_KEY)
+        else:  # but the blocks of this build
+            self._memo.put(LARGE_BLOCKS, LARGE_BLOCKS_KEY, {k: v for k, v in large.items() if v in self._large_keys})
         self._memo.put(LAST_KEYS, LAST_KEYS_KEY, {e.id: self._keys[e.id] for e in site.entities})
         self._memo.put(LAST_RESOLVED, LAST_RESOLVED_KEY, inputs_key)
