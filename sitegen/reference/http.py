@@ -24,24 +24,13 @@ from typing import Callable
 import httpx
 
 from .. import __version__
+from .api import ReferenceUnavailable
 from .replay import NotRecorded
 
 DEFAULT_USER_AGENT = f"sitegen/{__version__} (entity dossier site builder; set reference_contact in sitegen.toml)"
-WIKIPEDIA_API = "https://en.wikipedia.org/w/api.php"
-WIKIDATA_API = "https://www.wikidata.org/w/api.php"
 MAX_TRIES = 4
 MAX_WAIT = 60.0  # seconds; a server asking for a longer pause gets none from this build
 DEFAULT_RETRY_AFTER = 5.0
-
-
-class ReferenceUnavailable(Exception):
-    """A reference request could not be answered; ``reason`` is fit for a warning."""
-
-    def __init__(self, reason: str, *, offline: bool = False, budget: bool = False):
-        super().__init__(reason)
-        self.reason = reason
-        self.offline = offline  # no network by choice or by absence: not worth a warning
-        self.budget = budget  # this build may send no more: not a failure, the next build goes on
 
 
 @dataclass

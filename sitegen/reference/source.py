@@ -12,11 +12,14 @@ from __future__ import annotations
 import datetime as _dt
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from . import wikidata, wikipedia
-from .http import ApiClient, ReferenceUnavailable
+from .api import ReferenceUnavailable
 from .store import ReferenceStore
+
+if TYPE_CHECKING:  # made by the build that sends requests (see api)
+    from .http import ApiClient
 
 DAY = 86400.0
 

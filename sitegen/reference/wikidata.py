@@ -8,9 +8,12 @@ Deprecated statements are dropped; where some are preferred, only those are kept
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .http import WIKIDATA_API, ApiClient
+from .api import WIKIDATA_API
+
+if TYPE_CHECKING:  # made by the build that sends requests (see api)
+    from .http import ApiClient
 
 BATCH = 50
 # Statements worth keeping: what the dossier shows, and what linking compares.

@@ -6,10 +6,13 @@ was asked. Titles the answer says nothing about are left out: "no answer" is not
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 from urllib.parse import quote
 
-from .http import WIKIPEDIA_API, ApiClient
+from .api import WIKIPEDIA_API
+
+if TYPE_CHECKING:  # made by the build that sends requests (see api)
+    from .http import ApiClient
 
 PAGES_BATCH = 50  # the API's limit of titles per query for anonymous clients
 EXTRACTS_BATCH = 20  # TextExtracts gives at most 20 lead sections per request
