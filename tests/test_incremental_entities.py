@@ -212,9 +212,13 @@ def stored_resolved(named: dict[int, list[str]], memo_file: Path, judgements=(),
 
 
 @pytest.mark.parametrize("seed, count", [(0, 30), (1, 30), (2, 30), (3, 70), (4, 70)])
-def test_resolving_from_the_memo_file_equals_resolving_afresh_after_edits(seed, count, tmp_path):
-    """At 70 articles, the blocks of Paris and of the most named people are large: merged
-    again from the summaries kept of them (see ``LARGE_BLOCK``)."""
+def test_resolving_from_the_memo_file_equals_resolving_afresh_after_edits(seed, count, tmp_path, monkeypatch):
+    """At 70 articles, with blocks of 50 clusters counted large, the blocks of Paris and of
+    the most named people are merged again from the summaries kept of them."""
+    from sitegen.incremental import stored_entities
+
+    if count > 30:
+        monkeypatch.setattr(stored_entities, "LARGE_BLOCK", 50)
     rng = random.Random(seed)
     named = make_site(rng, count)
     memo_file = tmp_path / "memo.sqlite"
@@ -296,15 +300,17 @@ def test_a_block_merged_again_reads_its_articles_summaries_together(tmp_path, mo
 
 
 def test_a_large_block_merged_again_reads_only_the_edited_articles_summaries(tmp_path, monkeypatch):
-    """Paris is named in all 60 articles: its block, merged again for one new mention,
-    takes the summaries of its other clusters from the one row kept of the block, not from
-    the rows of the 59 other articles (each holding the summaries of all its clusters)."""
+    """Paris is named in all 60 articles, its block counted large: merged again for one new
+    mention, it takes the summaries of its other clusters from the one row kept of the
+    block, not from the rows of the 59 other articles (each holding the summaries of all
+    its clusters)."""
+    from sitegen.incremental import stored_entities
     from sitegen.incremental.memo import Memo as MemoFile
-    from sitegen.incremental.stored_entities import BLOCK_SUMMARIES, LARGE_BLOCK, SUMMARIES
+    from sitegen.incremental.stored_entities import BLOCK_SUMMARIES, SUMMARIES
 
+    monkeypatch.setattr(stored_entities, "LARGE_BLOCK", 50)
     named = make_site(random.Random(5), 60)
     named[5], named[17] = ["Paris"], ["Paris"]  # naming only Paris: no other block is merged again
-    assert len(named) >= LARGE_BLOCK
     memo_file = tmp_path / "memo.sqlite"
     stored_resolved(named, memo_file)
     for step, edited in enumerate((5, 17)):
@@ -319,11 +325,11 @@ def test_a_large_block_merged_again_reads_only_the_edited_articles_summaries(tmp
             read.setdefault(entry.name, []).extend(keys)
             return real_many(self, entry, keys)
 
-        monkeypatch.setattr(MemoFile, "_read_one", one)
-        monkeypatch.setattr(MemoFile, "_read_many", many)
         named[edited] = named[edited] + ["Paris"]
-        assert stored_resolved(named, memo_file) == resolved_site(named, None), step
-        monkeypatch.undo()
+        with pytest.MonkeyPatch.context() as counting:
+            counting.setattr(MemoFile, "_read_one", one)
+            counting.setattr(MemoFile, "_read_many", many)
+            assert stored_resolved(named, memo_file) == resolved_site(named, None), step
         assert len(read.get(BLOCK_SUMMARIES.name, [])) == 1, read.get(BLOCK_SUMMARIES.name)
         assert len(read.get(SUMMARIES.name, [])) <= 1, read.get(SUMMARIES.name)  # the edited article's own
 
