@@ -104,7 +104,8 @@ class SiteFiles(MutableMapping[str, bytes]):
         it spooled into this one's spool are taken over, unread (``other`` then holds them
         no more)."""
         if isinstance(other, SiteFiles):
-            if other._spooled and self._spool is not None and other._spool == self._spool and not self._frozen:
+            if other._spooled and self._spool is not None and other._spool == self._spool \
+                    and not self._frozen and not other._frozen:
                 for path, spooled in list(other._spooled.items()):
                     digest = other._digests.get(path)
                     del other._spooled[path]  # its file is this one's now: not unlinked by other
