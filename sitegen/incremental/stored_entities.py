@@ -195,8 +195,7 @@ class StoredResolving:
             self._memo.touch(BLOCK_SUMMARIES, key)
         names = [f"{key} {n}" for n in range(len(found))]
         made_of = self._memo.reuse(GROUP_CLUSTERS, key, lambda: tuple(
-            joined_digest(*[f"{cluster_keys[positions[m][0][-1]]} {positions[m][1]}" for m in group.members])
-            for group in found))
+            joined_digest(*[named[m] for m in group.members]) for group in found))
         for name, group, clusters_digest in zip(names, found, made_of):
             self._merged[name] = (positions, group.members)
             self._group_clusters[name] = clusters_digest
