@@ -60,6 +60,7 @@ def review(make_site, nlp):
         site.add_article(name, title=f"Story {name}", date="2025-03-0" + ("1" if name == "a" else "2"), body=body)
     running = Review(site, nlp)
     yield running
+    running.preview.exports.stop()
     running.preview.search.stop()
     running.server.shutdown()
     running.server.server_close()

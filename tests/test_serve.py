@@ -61,6 +61,7 @@ def served(make_site, nlp):
     site.add_article("berlin", title="Berlin talks", date="2025-03-01", body=STORY)
     running = _start(site, nlp)
     yield running
+    running.preview.exports.stop()
     running.preview.search.stop()
     running.server.shutdown()
     running.server.server_close()
@@ -326,15 +327,62 @@ def test_saving_an_article_rebuilds_and_publishes(served, tmp_path):
     finally:
         watcher.stop()
         stream.close()
-    # The exports follow the pages: once the build that published them is over, data/
-    # is what a fresh build writes.
+    # The exports follow the pages once the saving pauses: then data/ is what a fresh
+    # build writes.
     served.preview.rebuild()
+    assert served.preview.exports.wait_idle(60)
     fresh = tmp_path / "fresh"
     build(served.site.root, BuildOptions(offline=True, jobs=1, output=fresh, force=True,
                                           nlp_loader=served.preview._nlp_loader))
     assert b"Berlin talks, updated" in (served.site.output / "data" / "entities.json").read_bytes()
     assert {f: b for f, b in files_of(served.site.output).items() if f.startswith("data/")} == \
         {f: b for f, b in files_of(fresh).items() if f.startswith("data/")}
+
+
+def _data_files(folder: Path) -> dict[str, bytes]:
+    return {f: b for f, b in files_of(folder).items() if f.startswith("data/")}
+
+
+def test_saves_in_quick_succession_are_not_held_up_by_the_exports_of_the_one_before(served, tmp_path, monkeypatch):
+    # data/ is made once the saving pauses, for the last site published: never for a site
+    # a newer build has replaced, and never before the next build may start.
+    import sitegen.preview.serve as serve_module
+
+    made = []
+    real = serve_module.write_exports
+    monkeypatch.setattr(serve_module, "write_exports", lambda site, *rest: (made.append(site), real(site, *rest))[1])
+    preview = served.preview
+    preview.exports.pause = 3600  # no pause comes between the saves below
+    before = _data_files(served.site.output)
+    served.site.add_article("berlin", title="Berlin talks, second draft", date="2025-03-01", body=STORY)
+    preview.rebuild()
+    assert b"second draft" in served.get("/articles/berlin/")[2]
+    assert preview.exports.pending() and _data_files(served.site.output) == before
+    served.site.add_article("paris", title="Paris summit", date="2025-03-02",
+                            body="Emmanuel Macron met Olaf Scholz in Paris on Monday.")
+    preview.rebuild()
+    assert made == []
+    preview.exports.stop(finish=True)  # as the preview does when it is stopped
+    assert [site.articles[0].title for site in made] == ["Paris summit"]
+    fresh = tmp_path / "fresh"
+    build(served.site.root, BuildOptions(offline=True, jobs=1, output=fresh, force=True,
+                                          nlp_loader=preview._nlp_loader))
+    assert _data_files(served.site.output) == _data_files(fresh)
+
+
+def test_exports_owed_are_written_even_when_the_next_build_fails(served, tmp_path):
+    preview = served.preview
+    preview.exports.pause = 3600
+    served.site.add_article("berlin", title="Berlin talks, second draft", date="2025-03-01", body=STORY)
+    preview.rebuild()
+    good = tmp_path / "good"
+    build(served.site.root, BuildOptions(offline=True, jobs=1, output=good, force=True,
+                                          nlp_loader=preview._nlp_loader))
+    served.site.write_article_file("berlin.md", "---\ntitle: [unclosed\n---\nText.\n")
+    preview.rebuild()
+    assert preview.status.snapshot().problems and b"second draft" in served.get("/articles/berlin/")[2]
+    preview.exports.stop(finish=True)
+    assert _data_files(served.site.output) == _data_files(good)
 
 
 def test_a_content_folder_removed_and_made_again_is_watched_again(served):

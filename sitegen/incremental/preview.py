@@ -6,8 +6,8 @@
 - a build that breaks a file that was fine is held back: the last good site stays;
 - the files it wrote last are kept in memory, and compared there instead of read back;
 - the search index and data/* exports of the last build are published with the new pages,
-  and brought up to date right after (``serve.SearchIndexer``, ``build.write_exports``):
-  both take far longer than the pages on a large site.
+  and brought up to date once the saving pauses (``preview.search_later``,
+  ``preview.exports_later``): both take longer than the pages.
 
 That state lives in the preview's ``BuildMemory`` (``written``, ``written_errors``,
 ``search``); this is the one place a build reads it.

@@ -26,6 +26,7 @@ from ..output.locks import build_lock
 from ..incremental.memory import BuildMemory
 from ..model import ArticleError
 from ..output.write import write_site
+from .exports_later import ExportWriter
 from .search_later import SearchIndexer, without_index
 from .status import BuildStatus, Snapshot
 
@@ -63,6 +64,7 @@ class Preview:
         self._lock = threading.Lock()
         self.builds = 0
         self.search = SearchIndexer(self)
+        self.exports = ExportWriter(self)
         self.site = None  # the Site last published: what the review queue reads
 
     def _pipeline(self):
@@ -120,15 +122,25 @@ class Preview:
             snapshot = self.status.finished(site_changed, problems)
             seconds = time.perf_counter() - started
             if result is not None and result.exports_pending:
-                self._write_exports(result)
+                if self.builds == 1:  # the first: the site starts whole, data/ with it
+                    self._write_exports(result)
+                else:  # once the saving pauses (see ExportWriter)
+                    self.exports.owe(result)
             self._report(result, problems, changed, seconds)
             if site_changed and self.memory.config and self.memory.config.search:
                 self.search.request()
             _settle_memory()
             return snapshot
 
+    def publish_exports(self, result: BuildResult) -> None:
+        """data/* for the site of ``result``, if no build has published since (see ExportWriter)."""
+        with self._lock:
+            if self.exports.latest is not result:
+                return  # a newer build published: its exports are owed instead
+            self.exports.latest = None
+            self._write_exports(result)
+
     def _write_exports(self, result: BuildResult) -> None:
-        """data/* for the site just published: the pages went out first (see BuildOptions)."""
         try:
             with self._output_lock():
                 write_exports(result.site, self.memory, self.output)
@@ -274,6 +286,7 @@ def serve(site_dir: Path, options: ServeOptions) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous_term)
         watcher.stop()
+        preview.exports.stop(finish=True)  # data/ as the pages are
         preview.search.stop()
         if thread.is_alive():  # shutdown() waits for serve_forever, forever if it never ran
             server.shutdown()
