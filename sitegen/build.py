@@ -164,7 +164,9 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
                 stats = target.write(output, files)
             # Only once the spool is gone is the build recorded as done: a build killed
             # before that is not taken for a finished one, and the next removes its spool.
-            save_history(config.state_dir, updated_history(history, site.entities))
+            now_published = updated_history(history, site.entities)
+            if now_published != history:  # most edits publish no new address
+                save_history(config.state_dir, now_published)
             memo.end()
             target.finish(memo, output, files, errors, report)
     finally:

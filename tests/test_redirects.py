@@ -122,6 +122,23 @@ def test_a_merge_by_an_editor_keeps_old_links_working(make_site, build_site, cli
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+def test_the_address_record_is_written_only_when_an_address_or_name_is_new(make_site, build_site):
+    site = make_site()
+    site.add_article("visit", title="Visit", date="2025-04-01",
+                     body="Hannah Schmidt visited a school in Berlin on Monday. Schmidt met the students.")
+    assert build_site(site).ok
+    record = site.state_dir / "addresses.json"
+    first = record.stat()
+    site.add_article("visit", title="Visit, updated", date="2025-04-01",
+                     body="Hannah Schmidt visited a school in Berlin on Monday. Schmidt met the students.")
+    assert build_site(site).ok
+    assert (record.stat().st_ino, record.stat().st_mtime_ns) == (first.st_ino, first.st_mtime_ns)
+    site.add_article("trip", title="Trip", date="2025-04-02", body="Olaf Scholz flew to Madrid on Tuesday.")
+    assert build_site(site).ok
+    addresses = json.loads(record.read_text(encoding="utf-8"))["addresses"]
+    assert "people/olaf-scholz" in addresses and "people/hannah-schmidt" in addresses
+
+
 def test_a_published_dossier_that_loses_its_page_leads_to_an_article_naming_it(make_site, build_site, cli):
     site = make_site()
     site.add_article("visit", title="Visit", date="2025-04-01",
