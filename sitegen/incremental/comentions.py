@@ -63,8 +63,13 @@ def counting(memo: Memo | None, point: str, entry: Entry[CoMentions] = CO_MENTIO
 
     def kept(counted: CoMentions) -> CoMentions:
         # On disk each entity's counts are packed (see ``packed_counts``): an edit reads back
-        # and writes again only the counts it touched.
-        memo.put(entry, key, replace(counted, pairs=packed_pairs(counted.pairs)) if memo.on_disk else counted)
+        # and writes again only the counts it touched. The site holds them packed too: as
+        # dictionaries they are the largest part of it (4.3 million pairs at 10,000
+        # articles, 120 MB, against a tenth of that packed), and only the exports read them
+        # all, once each.
+        if memo.on_disk:
+            counted = replace(counted, pairs=packed_pairs(counted.pairs))
+        memo.put(entry, key, counted)
         return counted
 
     def kept_count(entities: Sequence[Entity]) -> CoMentions:

@@ -56,12 +56,21 @@ class PackedCounts(Mapping[str, int]):
         return self._names is names
 
     def _dict(self) -> dict[str, int]:
+        """The counts, unpacked once and kept: for lookups, which come many to a reading."""
         read = self._read
         if read is None:
-            others = _unpacked(self._others, self._length)
-            counts = _unpacked(self._counts, self._length)
-            read = self._read = dict(zip(map(self._names.__getitem__, others), counts))
+            read = self._read = self._unpack()
         return read
+
+    def _walk(self) -> dict[str, int]:
+        """The counts to go through once (the exports write every entity's): unpacked for
+        the walk and let go after it, not kept beside the packed bytes."""
+        return self._read if self._read is not None else self._unpack()
+
+    def _unpack(self) -> dict[str, int]:
+        others = _unpacked(self._others, self._length)
+        counts = _unpacked(self._counts, self._length)
+        return dict(zip(map(self._names.__getitem__, others), counts))
 
     def __len__(self) -> int:
         return self._length
@@ -70,7 +79,7 @@ class PackedCounts(Mapping[str, int]):
         return self._dict()[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._dict())
+        return iter(self._walk())
 
     def __contains__(self, key: object) -> bool:
         return key in self._dict()
@@ -79,13 +88,13 @@ class PackedCounts(Mapping[str, int]):
         return self._dict().get(key, default)
 
     def items(self):
-        return self._dict().items()
+        return self._walk().items()
 
     def keys(self):
-        return self._dict().keys()
+        return self._walk().keys()
 
     def values(self):
-        return self._dict().values()
+        return self._walk().values()
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, PackedCounts) and other._names is self._names and other._others == self._others \
