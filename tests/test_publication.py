@@ -235,3 +235,25 @@ def test_a_kept_decision_is_made_again_when_an_entitys_article_changes_around_it
         assert now.page_reasons == fresh.page_reasons, text
         assert [e.id for e in now.entities] == [e.id for e in fresh.entities], text
     assert [e.name for e in now.entities] == ["Zembla"], "the last text writes the word in lower case"
+
+
+@pytest.mark.parametrize("kept_by", ["preview", "memo file"])
+def test_the_words_of_articles_are_kept_only_by_a_memo_that_lasts_to_the_next_build(kept_by, tmp_path):
+    """A page decision may split the entity's articles into words; a preview keeps them for
+    the next save, while `sitegen build`, whose memo in memory ends with it, held every
+    article's to its end for nothing."""
+    import datetime
+
+    from sitegen.incremental import Memo
+    from sitegen.incremental.entities import ARTICLE_WORDS, published
+    from sitegen.model import Article, Site
+
+    word = _entity("Standings", "organisation", [("Standings after", "Standings"), ("Standings now", "Standings")])
+    text = "Standings after. The standings now: Standings now."
+    site = Site((Article("a0", Path("a0.md"), "a0", datetime.date(2026, 1, 1), text, text),), (word,))
+    memo = Memo() if kept_by == "preview" else Memo("v", tmp_path / "memo.sqlite")
+    memo.begin()
+    now = published(memo, site, [], 0.6)
+    assert "lower case" in now.page_reasons["organisations/x"]  # found by the words of the text
+    assert memo.size(ARTICLE_WORDS) == (1 if kept_by == "preview" else 0)
+    memo.close()
