@@ -10,13 +10,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from . import urls
+from .apart import can_run_apart
 from .config import SiteConfig
 from .content.articles import load_articles
 from .content.judgements import Judgement, load_judgements, unmatched_same_as
 from .entities.comentions import with_co_mentions
 from .entities.merge import name_keys
 from .incremental import Memo
-from .incremental.articles import article_reader, clusters_done, clusters_reusing, kept_name_keys
+from .incremental.apart import run_with_memo_apart
+from .incremental.articles import article_reader, clusters_done, clusters_reusing, kept_name_keys, unclustered
 from .incremental.comentions import counting_around_linking
 from .incremental.entities import published, resolved
 from .incremental.output_files import WrittenOutput
@@ -53,13 +55,21 @@ def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
     judgements = judged.judgements
     for warning in judged.warnings:
         warn(str(warning))
-    clusters, extracted, cluster_keys = clusters_reusing(
-        memo, lambda articles: cluster_stage(config, articles, options, warn), config, loaded.articles)
-    site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memo, cluster_keys)
-    # The site holds its mentions now: the clusters they came from (the largest value a
-    # build makes) are not carried through linking and rendering.
-    del clusters
-    clusters_done(memo)
+
+    def resolving(warn) -> tuple[Site, int]:
+        clusters, extracted, cluster_keys = clusters_reusing(
+            memo, lambda articles: cluster_stage(config, articles, options, warn), config, loaded.articles)
+        site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memo, cluster_keys)
+        # The site holds its mentions now: the clusters they came from (the largest value a
+        # build makes) are not carried through linking and rendering.
+        del clusters
+        clusters_done(memo)
+        return site, extracted
+
+    if resolve_apart(memo, config, loaded.articles):
+        site, extracted = run_with_memo_apart(memo, config.state_dir, resolving, warn)
+    else:
+        site, extracted = resolving(warn)
     # Linking weighs the names met together as evidence; it may then combine entities, so
     # the site's co-mentions are brought up to date once it is done.
     before_linking, after_linking = counting_around_linking(memo)
@@ -70,6 +80,19 @@ def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
     # After linking: a confident link is evidence that a name earns its page.
     site = published(memo, site, judgements, config.link_threshold)
     return site, list(loaded.errors) + judged.errors, extracted, report
+
+
+# Articles to cluster afresh from which a `sitegen build` clusters and resolves in a forked
+# process (see ``sitegen.apart``): the clusters of thousands of articles, made and let go
+# among the entities that outlive them, would leave this process holding several times
+# the memory in use (1.0 GB for 0.3 GB at 10,000 articles) through rendering and search.
+APART_FROM_ARTICLES = 1000
+
+
+def resolve_apart(memo: Memo, config: SiteConfig, articles: Sequence[Article]) -> bool:
+    """Whether to cluster and resolve in a forked process: a `sitegen build` that
+    clusters most of a large archive afresh, where the system can fork."""
+    return can_run_apart() and unclustered(memo, config, articles) >= APART_FROM_ARTICLES
 
 
 def reference_options(options: BuildOptions) -> ReferenceOptions:

@@ -466,6 +466,28 @@ def test_pages_rendered_in_several_processes_are_the_same_bytes(config, monkeypa
 
 
 
+def test_an_input_many_pages_read_is_held_once(config, monkeypatch):
+    """Each rendered page kept the inputs it read as tuples of its own, and those of the
+    pages a worker rendered came back as copies: a million small tuples at 10,000
+    articles, held with the pages to the build's end."""
+    import sitegen.site.render
+
+    kept = []
+
+    def keeping(data, plans, render):
+        kept.extend(render(plans))
+        return kept
+
+    monkeypatch.setattr(sitegen.site.render, "PARALLEL_PAGES", 1)
+    render_site(make_site(), config, jobs=2, render_pages=keeping)
+    held: dict = {}
+    for page in kept:
+        for read in page.reads:
+            first = held.setdefault(read, read)
+            assert first is read, f"{read} is held more than once"
+    assert len(held) < sum(len(page.reads) for page in kept), "some input is read by several pages"
+
+
 def test_forked_workers_send_their_pages_back_a_batch_at_a_time(config, monkeypatch):
     """A worker rendered its whole share of the site and held it, and its pickle, until
     the end: a large site's pages twice over in one more process."""

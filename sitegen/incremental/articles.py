@@ -92,19 +92,7 @@ def clusters_reusing(memo: Memo, cluster: Callable[[Sequence[Article]], "tuple[d
     Returns the clusters by article id, how many articles NER ran on, and each article's
     clusters key (a digest of everything its clusters are made from).
     """
-    model_id = model_fingerprint(config.model)
-
-    def key_of(article: Article) -> str:
-        # Clusters name their article: two articles of the same text have clusters of their own.
-        return digest(article.id, clusters_key(extraction_key(article.text, model_id), config.stoplist))
-
-    # Each article's key is kept under its own digest (kept with the article: see
-    # ``model.Article``), so an article unchanged is not hashed again: hashing every
-    # article's text three times over was a tenth of a preview's save at 10,000 articles,
-    # and 0.1 s of every `sitegen build` there.
-    settings = digest(model_id, config.stoplist)
-    keys = {a.id: memo.reuse(CLUSTERS_KEYS, joined_digest(own_digest(a), settings), lambda a=a: key_of(a))
-            for a in articles}
+    keys = _clusters_keys(memo, config, articles)
     if memo.on_disk:
         # `sitegen build`: the clusters of the file are read only when looked at (those of
         # the merge blocks and entities an edit touched), not all of them every build.
@@ -122,6 +110,30 @@ def clusters_reusing(memo: Memo, cluster: Callable[[Sequence[Article]], "tuple[d
     for article in todo:
         found[keys[article.id]] = memo.put(CLUSTERS, keys[article.id], made[article.id])
     return {a.id: found[keys[a.id]] for a in articles}, ran, keys
+
+
+def _clusters_keys(memo: Memo, config: SiteConfig, articles: Sequence[Article]) -> dict[str, str]:
+    """Each article's clusters key, by article id."""
+    model_id = model_fingerprint(config.model)
+
+    def key_of(article: Article) -> str:
+        # Clusters name their article: two articles of the same text have clusters of their own.
+        return digest(article.id, clusters_key(extraction_key(article.text, model_id), config.stoplist))
+
+    # Each article's key is kept under its own digest (kept with the article: see
+    # ``model.Article``), so an article unchanged is not hashed again: hashing every
+    # article's text three times over was a tenth of a preview's save at 10,000 articles,
+    # and 0.1 s of every `sitegen build` there.
+    settings = digest(model_id, config.stoplist)
+    return {a.id: memo.reuse(CLUSTERS_KEYS, joined_digest(own_digest(a), settings), lambda a=a: key_of(a))
+            for a in articles}
+
+
+def unclustered(memo: Memo, config: SiteConfig, articles: Sequence[Article]) -> int:
+    """How many of ``articles`` a `sitegen build` would cluster afresh (0 for a memo in memory)."""
+    if not memo.on_disk:
+        return 0
+    return sum(1 for key in _clusters_keys(memo, config, articles).values() if not memo.has(CLUSTERS, key))
 
 
 class ClustersOnDemand(Mapping[str, Sequence[Cluster]]):

@@ -16,7 +16,9 @@ transaction at ``save()``; an entry the build is done with can be
 written into that transaction early and forgotten in memory (``release``). The file belongs to the site's own state
 folder and holds pickled values of sitegen's own types; it is tied to one ``version``
 (sitegen's code and the model) and emptied when that changes. An unreadable file is set
-aside and the build starts afresh (see ``sqlite_files``).
+aside and the build starts afresh (see ``sqlite_files``). A part of a build run in a
+forked process (``incremental.apart``) reads the file through a connection of its own and
+writes what it releases into a staging file, which the build takes into its transaction.
 """
 from __future__ import annotations
 
@@ -64,6 +66,9 @@ class Memo:
         self._own_rounds: set[str] = set()  # entries kept by rounds of their own (see ``round``)
         self._lazy_entries: set[str] = set()  # entries read a result at a time (see ``Entry.lazy``)
         self._db: sqlite3.Connection | None = None
+        # In a forked process working for a build (see ``stage_writes``): where ``release``
+        # writes, for the build's own process to take into its transaction
+        self._staging: sqlite3.Connection | None = None
 
     # ---- one build -----------------------------------------------------------------
 
@@ -322,7 +327,7 @@ class Memo:
         """
         if entry.name not in self._tables or entry.name not in self._stored or entry.own_rounds:
             return
-        db = self._connect()
+        db = self._staging or self._connect()
         if db is None:
             return
         self._drop_unused(entry.name)
@@ -338,7 +343,11 @@ class Memo:
         table, stored = self._tables[name], self._stored[name]
         # A lazy entry's results the build kept unread are in ``_used``, not in its table.
         kept = table.keys() | self._used.get(name, set()) if self._lazy(name) else table
-        db.executemany("DELETE FROM results WHERE entry = ? AND key = ?", [(name, k) for k in stored if k not in kept])
+        dropped = [(name, k) for k in stored if k not in kept]
+        if db is self._staging:
+            db.executemany("INSERT INTO dropped VALUES (?, ?)", dropped)
+        else:
+            db.executemany("DELETE FROM results WHERE entry = ? AND key = ?", dropped)
         remade = self._remade.pop(name, set())
         batch: list[tuple[str, str, bytes]] = []
         size = 0
@@ -361,6 +370,49 @@ class Memo:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+    # ---- a part of the build run in a forked process (see ``incremental.apart``) ------
+
+    def open(self) -> None:
+        """Open the file now (setting aside one that cannot be read), if it is not open yet."""
+        self._connect()
+
+    def stage_writes(self, staging: Path, warn: Callable[[str], None]) -> None:
+        """In a forked copy of the build's process: read the file through a connection of
+        this process's own, and write what ``release`` writes into ``staging`` rather than
+        the file, for the build's process to take into its transaction (``adopt``).
+        ``warn``: where this copy's warnings go."""
+        # The build's connection is not this process's to use, nor to close (closing it
+        # here would touch the build's file handles): held unused until this copy exits.
+        self._inherited, self._db, self._warn = self._db, None, warn
+        if self._path is not None:
+            self._db = sqlite3.connect(f"{self._path.resolve().as_uri()}?mode=ro", uri=True)
+        self._staging = sqlite3.connect(staging, isolation_level=None)
+        self._staging.executescript("""
+            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+            CREATE TABLE results (entry TEXT, key TEXT, value BLOB NOT NULL);
+            CREATE TABLE dropped (entry TEXT, key TEXT);""")
+
+    def state(self) -> tuple:
+        """What this memo holds and knows of its file, to hand to the build's process
+        (``adopt``); with it, what ``release`` wrote is in the staging file."""
+        return self._tables, self._used, self._stored, self._remade, self._own_rounds, self._lazy_entries
+
+    def adopt(self, state: tuple, staging: Path) -> None:
+        """Become the memo a forked copy of this process left (``state``), taking what it
+        wrote into ``staging`` into the transaction ``save`` commits."""
+        self._tables, self._used, self._stored, self._remade, self._own_rounds, self._lazy_entries = state
+        db = self._connect()
+        if db is None:
+            return
+        source = sqlite3.connect(staging)
+        try:
+            db.executemany("DELETE FROM results WHERE entry = ? AND key = ?",
+                           source.execute("SELECT entry, key FROM dropped"))
+            db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
+                           source.execute("SELECT entry, key, value FROM results"))
+        finally:
+            source.close()
 
 
 @contextmanager

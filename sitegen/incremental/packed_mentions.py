@@ -20,6 +20,22 @@ from ..model import Mention
 from .digest import digestibles_digest
 
 _ENTITY_ID = attrgetter("entity_id")
+# Whether mentions already read are pickled as the mentions themselves, not as bytes of
+# their own (see ``pickle_read_inline``).
+_pickle_read_inline = False
+
+
+def pickle_read_inline() -> None:
+    """From now on, in this process, a ``PackedMentions`` already read pickles as its
+    mentions: the same objects as the entity's or article's that hold them, pickled once.
+
+    For the linked site a forked process hands back (see ``incremental.apart``): pickled
+    as bytes of their own, an article's mentions would be read back as copies of the
+    entities' (twice the mentions in memory), and an entity kept for the memo file as a
+    third. The memo file keeps them as bytes (a later build reads few of them).
+    """
+    global _pickle_read_inline
+    _pickle_read_inline = True
 
 
 class PackedMentions(Sequence[Mention]):
@@ -43,6 +59,8 @@ class PackedMentions(Sequence[Mention]):
                    tuple(sorted(set(map(_ENTITY_ID, items)))))
 
     def __reduce__(self):
+        if _pickle_read_inline and self._items is not None:
+            return (PackedMentions, (None, self._items, self._length, self._digest, self.entity_ids))
         blob = self._blob if self._blob is not None else pickle.dumps(self._items, pickle.HIGHEST_PROTOCOL)
         return (_unpickled, (blob, self._length, self._digest, self.entity_ids))
 

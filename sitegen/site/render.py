@@ -81,18 +81,21 @@ def render_site(site: Site, config: SiteConfig, jobs: int = 1, render_pages: Ren
     data = SiteData(site, config, templates.closures)
     renderer = _Renderer(_environment(dirs, templates.digest, compiled), data)
     files = SiteFiles(output, spool=spool)
+    # Each input a page read, once: pages read the same inputs (a dossier each article it
+    # links to), and the pages rendered in another process come back with copies of their
+    # own (a million small tuples at 10,000 articles, kept with the pages to the build's end).
+    inputs: dict[Read, Read] = {}
 
-    def spooled(page: RenderedPage) -> RenderedPage:
+    def made(page: RenderedPage) -> RenderedPage:
+        reads = frozenset([inputs.setdefault(read, read) for read in page.reads])
+        if spool is None:
+            return replace(page, reads=reads)
         files.add(page.file, page.data, page.digest)
-        return replace(page, data=None)
-
-    made = spooled if spool is not None else None
+        return replace(page, data=None, reads=reads)
 
     def render(plans: Sequence[PagePlan]) -> list[RenderedPage]:
         if jobs > 1 and len(plans) >= PARALLEL_PAGES and "fork" in multiprocessing.get_all_start_methods():
             return _render_in_processes(renderer, plans, jobs, made)
-        if made is None:
-            return _render_pages(renderer, plans)
         return [made(page) for start in range(0, len(plans), RENDER_BATCH)
                 for page in _render_pages(renderer, plans[start:start + RENDER_BATCH])]
 
