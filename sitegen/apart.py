@@ -17,6 +17,7 @@ import pickle
 import signal
 import sys
 import tempfile
+import threading
 import traceback
 from contextlib import suppress
 from pathlib import Path
@@ -32,7 +33,10 @@ class ApartFailed(RuntimeError):
 
 
 def can_run_apart() -> bool:
-    return hasattr(os, "fork")
+    """Whether this process can fork a copy to run work in: where the system forks, and
+    while no other thread runs (a copy has only the thread that forked it, and a lock
+    another thread held then would stay held in the copy for ever)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def run_apart(work: Callable[[], T], folder: Path) -> T:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import threading
 
 import pytest
 
 import sitegen.pipeline
-from sitegen.apart import ApartFailed, run_apart
+from sitegen.apart import ApartFailed, can_run_apart, run_apart
 from sitegen.incremental.apart import STAGING_FILE
 
 from conftest import without_search_index
@@ -53,6 +54,7 @@ def apart_calls(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(sitegen.pipeline, "APART_FROM_ARTICLES", 1)
+    monkeypatch.setattr(sitegen.pipeline, "can_run_apart", lambda: True)  # whatever threads earlier tests left
     monkeypatch.setattr(sitegen.pipeline, "run_with_memo_apart", counted)
     return calls
 
@@ -91,6 +93,18 @@ def test_a_copy_killed_before_it_hands_back_says_so(tmp_path):
 def test_a_result_that_cannot_be_pickled_says_what_it_was(tmp_path):
     with pytest.raises(ApartFailed, match="could not hand back its result"):
         run_apart(lambda: (lambda: None), tmp_path)
+
+
+def test_no_copy_is_forked_while_another_thread_runs():
+    assert can_run_apart() == (threading.active_count() == 1)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not can_run_apart()
+    finally:
+        release.set()
+        other.join()
 
 
 # ---- in a build ------------------------------------------------------------------------
