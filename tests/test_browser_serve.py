@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from test_browser import CHROMIUM, browser, playwright  # noqa: F401 - the shared browser fixture
-from test_serve import _serve_command, wait_for_address
+from test_serve import _serve_command, thread_stacks, wait_for_address
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLE = "content/articles/2025-11-10-syria-joins-coalition-against-daesh.md"
@@ -32,18 +31,10 @@ def stop_preview(process: subprocess.Popen) -> None:
         process.wait(timeout=STOP_SECONDS)
         return
     except subprocess.TimeoutExpired:
-        stacks = _stacks(process.pid)
+        stacks = thread_stacks(process.pid)
         process.kill()
         process.wait()
     pytest.fail(f"sitegen serve did not exit within {STOP_SECONDS} s of one SIGTERM; its threads:\n{stacks}")
-
-
-def _stacks(pid: int) -> str:
-    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    try:
-        return subprocess.run([spy, "dump", "--pid", str(pid)], capture_output=True, text=True, timeout=60).stdout
-    except (OSError, subprocess.SubprocessError) as exc:
-        return f"(py-spy could not read them: {exc})"
 
 
 class LiveSite:

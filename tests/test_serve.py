@@ -416,6 +416,15 @@ def _serve_command(site_root: Path, *args) -> subprocess.Popen:
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def thread_stacks(pid: int) -> str:
+    """What every thread of a running process is doing, for a test that timed out waiting on it."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    try:
+        return subprocess.run([spy, "dump", "--pid", str(pid)], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"(py-spy could not read them: {exc})"
+
+
 def wait_for_address(process: subprocess.Popen) -> str:
     """The address a starting `sitegen serve` prints once its first build is done."""
     for line in process.stdout:
@@ -463,7 +472,13 @@ def test_ctrl_c_stops_cleanly(make_site):
         assert conn.getresponse().status == 200
         conn.close()
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=60) == 0
+        try:
+            assert process.wait(timeout=60) == 0
+        except subprocess.TimeoutExpired:
+            stacks = thread_stacks(process.pid)
+            process.kill()
+            _, stderr = process.communicate()
+            pytest.fail(f"sitegen serve did not exit within 60 s of Ctrl-C; its threads:\n{stacks}\nits stderr:\n{stderr}")
     finally:
         if process.poll() is None:
             process.kill()
