@@ -413,7 +413,15 @@ def test_a_content_folder_removed_and_made_again_is_watched_again(served):
 def _serve_command(site_root: Path, *args) -> subprocess.Popen:
     env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1")
     return subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site_root), "--offline", *map(str, args)],
-                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_as_from_a_terminal)
+
+
+def _as_from_a_terminal() -> None:
+    """Ctrl-C reaches the preview as it does when a terminal starts it. A shell starts a
+    command in the background (``pytest ... &``) with SIGINT ignored, and an ignored signal
+    stays ignored in every process started from it: the test of Ctrl-C then failed."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def thread_stacks(pid: int) -> str:
