@@ -13,6 +13,7 @@ import http.server
 import shutil
 import threading
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlsplit
 
 import pytest
@@ -212,14 +213,12 @@ SHARDED_STORIES = {  # article id -> (person, a word found in that article only)
 }
 
 
-@pytest.fixture(scope="module")
-def sharded_site(tmp_path_factory, nlp):
-    """A site whose search index is split in several shards, served under a sub-path, and a
-    function that builds it again (after an edit)."""
+def _served_stories(root: Path, nlp, settings: Callable[[pytest.MonkeyPatch], None]):
+    """The stories of ``SHARDED_STORIES`` built under a sub-path of ``root`` with the search
+    settings ``settings`` makes, served: (its address, its folder, a function that builds it
+    again and returns its shard list)."""
     from sitegen.build import BuildOptions, build
-    from sitegen.site import search
 
-    root = tmp_path_factory.mktemp("sharded")
     site, output = root / "site", root / "www" / SUB_PATH
     for n, (article, (person, word)) in enumerate(SHARDED_STORIES.items()):
         path = site / "content" / "articles" / f"{article}.md"
@@ -228,21 +227,37 @@ def sharded_site(tmp_path_factory, nlp):
                         f"{person} spoke in Paris on Monday about the {word}. {person.split()[-1]} said "
                         f"the Paris talks went well.\n", encoding="utf-8")
 
-    def rebuild():
+    def rebuild() -> dict:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(search, "PAGES_PER_SHARD", 2)
+            settings(patch)
             result = build(site, BuildOptions(output=output, offline=True, nlp_loader=lambda: nlp))
         assert result.ok
-        return json.loads((output / "pagefind" / "shards.json").read_text(encoding="utf-8"))["merge"]
+        return json.loads((output / "pagefind" / "shards.json").read_text(encoding="utf-8"))
 
-    assert len(rebuild()) >= 3
+    first = rebuild()
     handler = functools.partial(type("Host", (_StaticHost,), {"not_found_page": output / "404.html"}),
                                 directory=str(root / "www"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}/", site, rebuild
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}/", site, rebuild, first
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def sharded_site(tmp_path_factory, nlp):
+    """A site whose search index is split in several shards, served under a sub-path, and a
+    function that builds it again (after an edit)."""
+    from sitegen.site import search
+
+    served = _served_stories(tmp_path_factory.mktemp("sharded"), nlp,
+                             lambda patch: patch.setattr(search, "PAGES_PER_SHARD", 2))
+    url, site, rebuild, first = next(served)
+    assert len(first["merge"]) >= 3
+    yield url, site, rebuild
+    served.close()
 
 
 def _result_hrefs(page, query: str, url: str) -> list[str]:
@@ -266,21 +281,32 @@ def test_search_finds_names_and_words_across_shards(sharded_site, page):
     assert page.failures == []
 
 
-def test_search_filters_count_every_shard(sharded_site, page):
-    url, _, _ = sharded_site
+def _paris_counts(page, url: str) -> tuple[str, dict[str, str]]:
+    """The results message and the counts by type of a search for Paris."""
     page.goto(url + "search/?q=Paris")
     _search_results(page)
     block = page.locator("details.pagefind-ui__filter-block").first
     block.wait_for()
     if block.get_attribute("open") is None:
         block.locator("summary").click()
-    labels = dict(label.rstrip(")").split(" (") for label in page.locator(".pagefind-ui__filter-label").all_inner_texts())
-    assert labels["Article"] == str(len(SHARDED_STORIES)) and labels["Place"] == "1", labels
+    labels = page.locator(".pagefind-ui__filter-label").all_inner_texts()
+    return page.locator(".pagefind-ui__message").inner_text(), dict(label.rstrip(")").split(" (") for label in labels)
+
+
+def _choose_articles_only(page) -> None:
+    """Tick the Article filter and wait until only articles are listed."""
     page.locator("label[for='type-Article']").click()
     page.wait_for_function("""() => {
         const links = [...document.querySelectorAll('.pagefind-ui__result-link')];
         return links.length > 0 && links.every(a => a.getAttribute('href').includes('/articles/'));
     }""", timeout=15000)
+
+
+def test_search_filters_count_every_shard(sharded_site, page):
+    url, _, _ = sharded_site
+    _, labels = _paris_counts(page, url)
+    assert labels["Article"] == str(len(SHARDED_STORIES)) and labels["Place"] == "1", labels
+    _choose_articles_only(page)
     assert page.failures == []
 
 
@@ -292,6 +318,48 @@ def test_a_deleted_article_is_no_longer_found(sharded_site, page):
     page.goto(url + "search/?q=volcano")
     page.locator(".pagefind-ui__message").filter(has_text="No results").wait_for(timeout=15000)
     assert any("/articles/marathon/" in h for h in _result_hrefs(page, "marathon", url))
+    assert page.failures == []
+
+
+@pytest.fixture(scope="module")
+def layered_site(tmp_path_factory, nlp):
+    """A site in one shard, large enough that an edit leaves it as it is and indexes the
+    changed pages in the recent shard; and a function that builds it again."""
+    from sitegen.site import search_recent
+
+    # A shard of more than two pages may lag.
+    served = _served_stories(tmp_path_factory.mktemp("layered"), nlp,
+                             lambda patch: patch.setattr(search_recent, "BALLAST", 1))
+    url, site, rebuild, first = next(served)
+    assert first == {"merge": []}
+    yield url, site, rebuild
+    served.close()
+
+
+def test_pages_indexed_in_the_recent_shard_are_found_once_as_they_are_now(layered_site, page):
+    url, site, rebuild = layered_site
+    story = site / "content" / "articles" / "glacier.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("glacier", "iceberg"), encoding="utf-8")
+    listed = rebuild()
+    assert listed["merge"] == ["shards/recent/"] and len(listed["stale"]) == 2, listed  # the old article, the ballast
+    assert _result_hrefs(page, "iceberg", url) == [f"/{SUB_PATH}/articles/glacier/"]
+    page.goto(url + "search/?q=glacier")
+    page.locator(".pagefind-ui__message").filter(has_text="No results").wait_for(timeout=15000)
+    message, counts = _paris_counts(page, url)
+    assert message.startswith(f"{len(SHARDED_STORIES) + 1} results"), message  # each article once, and Paris
+    assert counts["Article"] == str(len(SHARDED_STORIES)) and counts["Place"] == "1", counts
+    hrefs = _result_hrefs(page, "Paris", url)
+    assert len(hrefs) == len(set(hrefs)), hrefs
+
+    (site / "content" / "articles" / "volcano.md").unlink()
+    listed = rebuild()
+    assert "shards/recent/" in listed["merge"] and len(listed["stale"]) > 2, listed
+    page.goto(url + "search/?q=volcano")
+    page.locator(".pagefind-ui__message").filter(has_text="No results").wait_for(timeout=15000)
+    message, counts = _paris_counts(page, url)
+    assert message.startswith(f"{len(SHARDED_STORIES)} results"), message
+    assert counts["Article"] == str(len(SHARDED_STORIES) - 1), counts
+    _choose_articles_only(page)
     assert page.failures == []
 
 

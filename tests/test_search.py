@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import sqlite3
 import stat
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.check.site import check_site
-from sitegen.site import search
+from sitegen.site import search, search_recent
 from sitegen.site.search import find_pagefind, shard_pages
 
 from conftest import kept_reads
@@ -113,9 +114,14 @@ def test_pagefind_saying_the_same_thing_twice_is_reported_once(make_site, build_
 # ---- what is indexed, and in shards --------------------------------------------------------
 
 def _indexed(output: Path) -> dict[str, str]:
-    """Each page in the search index (every shard) -> the text it holds of that page."""
+    """Each page search finds (in every shard, but for the results the search page drops
+    as stale) -> the text it holds of that page."""
+    manifest = output / "pagefind" / "shards.json"
+    stale = json.loads(manifest.read_text(encoding="utf-8")).get("stale", {}) if manifest.exists() else {}
     found = {}
     for fragment in sorted((output / "pagefind").rglob("fragment/*.pf_fragment")):
+        if fragment.name[:-len(".pf_fragment")] in stale:
+            continue
         data = json.loads(gzip.decompress(fragment.read_bytes())[len(b"pagefind_dcd"):])
         assert data["url"] not in found, f"{data['url']} is indexed twice"
         found[data["url"]] = data["content"]
@@ -217,6 +223,141 @@ def test_a_deleted_article_leaves_the_index(make_site, build_site, monkeypatch, 
     assert "/articles/story-3/" in indexed
     assert 1 <= len(_runs(log)) <= 2  # the shards of the article and of its one person's dossier
     assert check_site(site.output).ok
+
+
+def _first_shard(output: Path) -> dict[str, bytes]:
+    """The files of the first shard, without the list of the others."""
+    bundle = output / "pagefind"
+    return {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(bundle.rglob("*"))
+            if p.is_file() and p.relative_to(bundle).parts[0] not in ("shards", "shards.json")}
+
+
+def _found_afresh(site, make_site, build_site) -> dict[str, str]:
+    """What search finds in a site built afresh from the same articles."""
+    fresh = make_site()
+    shutil.copytree(site.articles_dir, fresh.articles_dir, dirs_exist_ok=True)
+    assert build_site(fresh).ok
+    return _indexed(fresh.output)
+
+
+def test_a_large_shard_is_kept_as_it_is_and_an_edit_is_indexed_in_the_recent_shard(make_site, build_site,
+                                                                                   monkeypatch, tmp_path):
+    monkeypatch.setattr(search_recent, "BALLAST", 2)  # a shard of more than four pages may lag
+    monkeypatch.setattr(search_recent, "RECENT_PAGES", 5)
+    log = _counting_pagefind(tmp_path, monkeypatch)
+    site = _news_site(make_site)
+    assert build_site(site).ok
+    [whole] = _runs(log)
+    first = _first_shard(site.output)
+    before = _indexed(site.output)
+
+    site.add_article("story-2", title="Story of the glacier", date="2025-03-03",
+                     body="Olaf Scholz spoke in Brussels on Monday about farming. Scholz said the talks went well.")
+    assert build_site(site).ok
+    [run] = _runs(log)
+    article = "articles/story-2/index.html"
+    assert article in run and len(run) == 1 + search_recent.BALLAST and run < whole, run
+    assert _first_shard(site.output) == first  # the large shard, byte for byte as it was
+    manifest = json.loads((site.output / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert manifest["merge"] == ["shards/recent/"]
+    assert set(manifest["stale"].values()) <= {"Article", "Person", "Place", "Organisation"}
+    assert len(manifest["stale"]) == 1 + search_recent.BALLAST  # the article as it was, and the ballast
+    found = _indexed(site.output)
+    assert set(found) == set(before) and "glacier" in found["/articles/story-2/"]
+    assert found == _found_afresh(site, make_site, build_site)
+    _runs(log)  # the fresh site's
+    report = check_site(site.output)
+    assert report.ok and report.search_pages == len(found), report.problems
+
+    result = build_site(site, force=True)  # nothing search holds changed: nothing indexed, nothing written
+    assert _runs(log) == [] and result.stats.written == 0
+
+    (site.articles_dir / "story-4.md").unlink()  # gone: its result dropped, nothing to index for it
+    assert build_site(site).ok
+    found = _indexed(site.output)
+    assert "/articles/story-4/" not in found and "/people/mark-rutte/" not in found
+    assert set(found) == set(before) - {"/articles/story-4/", "/people/mark-rutte/"}
+    assert found == _found_afresh(site, make_site, build_site)
+    _runs(log)  # the fresh site's
+    assert check_site(site.output).ok and _first_shard(site.output) == first
+
+    # More out of date than the recent shard may hold: the shard is indexed again, whole.
+    for n in (0, 1, 3):
+        site.add_article(f"story-{n}", title=f"Story {n}, revised", date=f"2025-03-{n + 1:02d}",
+                         body=f"{PEOPLE[n]} spoke in Brussels on Monday about farming.")
+    assert build_site(site).ok
+    runs = _runs(log)
+    assert len(runs) == 1 and len(runs[0]) == len(_indexed(site.output)), runs
+    manifest = json.loads((site.output / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert manifest == {"merge": []} and not (site.output / "pagefind" / "shards").exists()
+    assert "revised" in _indexed(site.output)["/articles/story-0/"]
+    assert check_site(site.output).ok
+
+
+def test_a_stale_result_id_shared_by_a_live_page_has_its_shard_indexed_again(make_site, build_site,
+                                                                             monkeypatch, tmp_path):
+    monkeypatch.setattr(search_recent, "BALLAST", 2)
+    log = _counting_pagefind(tmp_path, monkeypatch)
+    site = _news_site(make_site)
+    assert build_site(site).ok
+    [whole] = _runs(log)
+    monkeypatch.setattr(search, "_hides_a_live_page", lambda *args: True)  # as if two ids agreed
+    site.add_article("story-2", title="Story of the glacier", date="2025-03-03",
+                     body="Olaf Scholz spoke in Brussels on Monday about farming.")
+    assert build_site(site).ok
+    recent, again = _runs(log)
+    assert len(recent) == 1 + search_recent.BALLAST and again == whole
+    manifest = json.loads((site.output / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert manifest == {"merge": []} and not (site.output / "pagefind" / "shards").exists()
+    assert _indexed(site.output) == _found_afresh(site, make_site, build_site)
+    assert check_site(site.output).ok
+
+
+def _fragments(folder: str, pages: dict[str, tuple[str, str]]) -> dict[str, bytes]:
+    """Pagefind fragment files for ``pages`` (page -> (result id, type))."""
+    return {f"{folder}/fragment/{id_}.pf_fragment": gzip.compress(b"pagefind_dcd" + json.dumps(
+        {"url": "/" + page.removesuffix("index.html"), "filters": {"type": [type_]}}).encode())
+        for page, (id_, type_) in pages.items()}
+
+
+def test_a_stale_id_is_found_where_a_live_page_has_it():
+    home = {"pagefind": ["a/index.html", "b/index.html", "c/index.html"]}
+    digests = {"a/index.html": "a2", "b/index.html": "b1", "c/index.html": "c1"}
+    indexed = {"a/index.html": ["a1", "en_a", "Article"], "b/index.html": ["b1", "en_b", "Person"],
+               "c/index.html": ["c1", "en_c", "Place"]}
+
+    def plan_with(recent_ids: dict[str, tuple[str, str]]):
+        plan = search._Plan(made_with="m", count=1)
+        plan.states["pagefind"] = {"pages": indexed}
+        plan.lags["pagefind"] = search_recent.lag_of(indexed, home["pagefind"], digests)
+        plan.ballast = ["c/index.html"]
+        return plan, {search.RECENT: _fragments(search.RECENT, recent_ids)}
+
+    plan, made = plan_with({"a/index.html": ("en_a2", "Article"), "c/index.html": ("en_c2", "Place")})
+    assert plan.lags["pagefind"].stale == {"en_a": "Article"}
+    assert not search._hides_a_live_page(plan, made, digests, home)
+    plan, made = plan_with({"a/index.html": ("en_a", "Article"), "c/index.html": ("en_c2", "Place")})
+    assert search._hides_a_live_page(plan, made, digests, home)  # the page as it is now has the stale id
+    plan, made = plan_with({"a/index.html": ("en_a2", "Article"), "c/index.html": ("en_b", "Place")})
+    assert search._hides_a_live_page(plan, made, digests, home)  # a ballast page has a live page's id
+
+
+def test_the_recent_shard_holds_what_it_needs_for_fair_ranking():
+    ballast = search_recent.ballast({f"articles/{n}/index.html": "d" for n in range(400)}, {"articles/7/index.html"})
+    assert len(ballast) == search_recent.BALLAST and "articles/7/index.html" not in ballast
+    again = search_recent.ballast({f"articles/{n}/index.html": "e" for n in range(401)}, set())
+    assert len(set(ballast) & set(again)) >= search_recent.BALLAST - 2  # the same pages, build after build
+    document = b'<html><body><main id="content" data-pagefind-body>\n<h1>A</h1></main></body></html>'
+    assert search_recent.marked(document).count(b"data-pagefind-meta") == 1
+    assert search_recent.marked(document).startswith(b'<html><body><main id="content" data-pagefind-body><span')
+
+
+def test_lagging_shards_are_indexed_again_most_out_of_date_first(monkeypatch):
+    monkeypatch.setattr(search_recent, "RECENT_PAGES", 10)
+    lags = {f"s{n}": search_recent.Lag(changed=[f"p{n}-{k}" for k in range(size)])
+            for n, size in enumerate((1, 6, 3, 4))}
+    assert search_recent.to_index_again(lags) == ["s1", "s3"]  # 14 -> 4, at most half the limit
+    assert search_recent.to_index_again({"s0": lags["s0"], "s2": lags["s2"]}) == []
 
 
 def test_the_number_of_shards_depends_only_on_the_pages(monkeypatch):

@@ -11,7 +11,8 @@ Pagefind's own files are gzip streams holding the signature ``pagefind_dcd`` and
 CBOR (metadata, index chunks, filters), JSON (fragments) or WebAssembly.
 
 A large site's index comes in shards: ``shards.json`` in the bundle names the folders of
-the others, which the search page merges into the first. Each holds its own entry file,
+the others, which the search page merges into the first, and the results it drops
+(``stale``: see ``site.search_recent``). Each holds its own entry file,
 metadata and the files they name, and is read with the first bundle's scripts and
 WebAssembly, so it has none of its own.
 
@@ -98,9 +99,12 @@ class BundleCheck:
         """Each shard ``shards.json`` names, as the search page merges it."""
         data = self._read(SHARDS, f"{self.loaded_by} reads it")
         try:
-            shards = json.loads(data or b"")["merge"]
+            listed = json.loads(data or b"")
+            shards, stale = listed["merge"], listed.get("stale", {})
             if not isinstance(shards, list) or not all(isinstance(s, str) and s.endswith("/") for s in shards):
                 raise ValueError("'merge' is not a list of folders")
+            if not isinstance(stale, dict) or not all(isinstance(t, str) for t in stale.values()):
+                raise ValueError("'stale' is not a list of result ids and their types")
         except (ValueError, KeyError, TypeError) as exc:
             if data is not None:
                 self._problem(SHARDS, f"not a list of search shards ({_reason(exc)}); build the site again")
@@ -113,6 +117,9 @@ class BundleCheck:
             check = BundleCheck(self.output, self.files, folder, f"{self.bundle}/{SHARDS}", merged=True).run()
             self.problems.extend(check.problems)
             self.pages = (self.pages or 0) + (check.pages or 0)
+        # What the shards hold of pages since changed (and indexed again in the recent
+        # shard), or gone: the search page drops those results.
+        self.pages = (self.pages or 0) - len(stale)
 
     def _read(self, name: str, why: str) -> bytes | None:
         """The bytes of ``name`` in the bundle, or None after a problem saying it is missing or empty."""

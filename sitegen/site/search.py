@@ -21,9 +21,12 @@ its own word statistics; shards cut by a hash are alike in make-up (articles and
 of every kind and year in each), so the merged results interleave fairly, as shards cut by
 type or date would not.
 
-A shard is indexed again only when the search documents of its pages changed: an edit
-re-indexes the shard of its article, and of a dossier only when its name, aliases, note or
-reference data changed, not when a mention was added. The documents are kept between
+A shard is made again only when the search documents of its pages changed: an edit
+changes the document of its article, and of a dossier only when its name, aliases, note or
+reference data changed, not when a mention was added. A small shard is then indexed again;
+a large one is kept as it is, and its changed pages go to the recent shard, a small index
+of its own (see ``search_recent``), until enough have changed that it is worth indexing
+the shard again. The documents are kept between
 builds (see ``search_store``), so a shard is indexed again from the documents of its
 unchanged pages as kept, reading and parsing only the pages that changed.
 Pagefind's filter and metadata files differ from run to run even on the same pages (an
@@ -41,6 +44,7 @@ import subprocess
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -48,13 +52,15 @@ from ..errors import os_error_message
 from .files import SiteFiles, file_digest
 from .pagefind import find_pagefind
 from .search_content import VERSION as DOCUMENT_VERSION, search_document
+from .search_recent import Lag, ballast, indexed_pages, lag_of, marked, may_lag, to_index_again
 from .search_store import SearchStore, discard
 
 BUNDLE = "pagefind"
 MARKER = b"data-pagefind-body"
 SHARDS = f"{BUNDLE}/shards"  # the folder of every shard but the first
 MANIFEST = f"{BUNDLE}/shards.json"  # the other shards' folders, for the search page
-STATE_VERSION = f"5.{DOCUMENT_VERSION}"  # how the kept documents and shards were made
+RECENT = f"{SHARDS}/recent"  # the pages changed since their shard was indexed (see search_recent)
+STATE_VERSION = f"6.{DOCUMENT_VERSION}"  # how the kept documents and shards were made
 # Pages per shard, at most, before the shards double. Pagefind indexes about 1,300 search
 # documents a second on one core (bench/README.md), so an edit costs well under a second
 # of indexing; more shards would each cost the search page two requests when it opens and
@@ -108,35 +114,72 @@ def _search_files(binary: Path, files: SiteFiles, language: str, warn: Callable[
              "(the search page says search is unavailable)")
         return SiteFiles()
     kept_shards = store.shards() if output is not None else {}
-    built = SiteFiles(output)
-    shards: dict[str, dict] = {}
-    found: dict[str, dict[str, bytes] | None] = {}
-    todo: dict[str, list[str]] = {}
-    keys = {}
-    for folder, shard in shard_pages(pages).items():
-        key = keys[folder] = _input_key(shard, pages, language, binary, folder == BUNDLE)
+    home = shard_pages(pages)
+    plan = _Plan(made_with=_made_with(language, binary), count=len(home))
+
+    def index_whole(folder: str) -> None:
+        plan.index(folder, home[folder], {"input": _input_key(home[folder], pages, language, binary,
+                                                              folder == BUNDLE)})
+
+    for folder, shard in home.items():
         last = kept_shards.get(folder)
-        if output is not None and holds is not None and _shard_held(last, key, holds):
-            found[folder] = None
-            continue
-        index = _previous_shard(output, folder, last, key) if output is not None else None
-        if index is None:
-            todo[folder] = shard
-        found[folder] = index
+        key = _input_key(shard, pages, language, binary, folder == BUNDLE)
+        lagging = plan.may_lag(last, key, shard)
+        if not plan.keep(folder, last, last["input"] if lagging else key, output, holds):
+            index_whole(folder)
+        elif lagging:
+            plan.lags[folder] = lag_of(last["pages"], shard, pages)
+    for folder in to_index_again(plan.lags):
+        index_whole(folder)
+    recent = sorted(page for lag in plan.lags.values() for page in lag.changed)
+    if recent:
+        plan.ballast = ballast(pages, set(recent))
+        key = _recent_key(recent, plan.ballast, pages, plan.made_with)
+        if not plan.keep(RECENT, kept_shards.get(RECENT), key, output, holds):
+            plan.index(RECENT, recent + plan.ballast, {"input": key})
     with tempfile.TemporaryDirectory(prefix="sitegen-search-", dir=_scratch_folder()) as tmp:
-        indexed = _index_shards(binary, store, todo, language, warn, Path(tmp))
+        indexed = _index_shards(binary, store, plan.todo, language, warn, Path(tmp), set(plan.ballast))
+        if indexed is not None and plan.lags and _hides_a_live_page(plan, indexed, pages, home):
+            # Two pages' result ids (seven hex digits) agree across shards: dropping the one
+            # would drop the other. Rare; the lagging shards are indexed again instead.
+            lagging = list(plan.lags)
+            for folder in lagging:
+                index_whole(folder)
+            plan.found.pop(RECENT, None)
+            indexed.pop(RECENT, None)
+            again = _index_shards(binary, store, {folder: home[folder] for folder in lagging}, language, warn,
+                                  Path(tmp), set())
+            indexed = None if again is None else {**indexed, **again}
     store.commit()  # the documents made are good whatever became of the index
     if indexed is None:
         return SiteFiles()
-    found.update(indexed)
-    for folder, index in found.items():
+    for folder, index in indexed.items():
+        plan.found[folder] = index
+        held = indexed_pages(index, folder)
+        state = plan.states[folder]
+        state["made_with"] = plan.made_with
+        if folder == RECENT:
+            state["ballast"] = {held[page][0]: held[page][1] for page in plan.ballast if page in held}
+            state["pages"] = {page: [pages[page], *held[page]] for page in recent if page in held}
+        else:
+            state["count"] = plan.count
+            state["pages"] = {page: [pages[page], *held.get(page, (None, None))] for page in home[folder]}
+    return _bundle(plan, output, holds, kept_shards, store)
+
+
+def _bundle(plan: "_Plan", output: Path | None, holds: Callable[[str], bool] | None,
+            kept_shards: Mapping[str, dict], store: SearchStore) -> SiteFiles:
+    """The search files of every shard as ``plan`` found or made them, and the shard list."""
+    built = SiteFiles(output)
+    shards: dict[str, dict] = {}
+    for folder, index in plan.found.items():
         if index is None:  # kept in the output folder, unread
             for rel, digest in kept_shards[folder]["files"].items():
                 built.keep(rel, digest)
             shards[folder] = kept_shards[folder]
             continue
         made = {rel: file_digest(data) for rel, data in index.items()}
-        shards[folder] = {"input": keys[folder], "index": _digest(index), "files": made}
+        shards[folder] = {**plan.states[folder], "index": _digest(index), "files": made}
         last_made = _files_of(kept_shards.get(folder))
         for rel, data in index.items():
             # A file named by its content that the output folder holds as written has
@@ -146,8 +189,12 @@ def _search_files(binary: Path, files: SiteFiles, language: str, warn: Callable[
                 built.keep(rel, made[rel])
             else:
                 built.add(rel, data, made[rel])
+    hidden = {id_: type_ for lag in plan.lags.values() for id_, type_ in lag.stale.items()}
+    if RECENT in shards:
+        hidden.update(shards[RECENT]["ballast"])
+    merged = sorted(folder for folder in shards if folder not in (BUNDLE, RECENT))
     # Written for one shard too: the search page asks for it, and a 404 would look like a fault.
-    built[MANIFEST] = _manifest(sorted(folder for folder in shards if folder != BUNDLE))
+    built[MANIFEST] = _manifest(merged + ([RECENT] if RECENT in shards else []), hidden)
     if output is not None:
         for folder, state in shards.items():
             if kept_shards.get(folder) != state:
@@ -155,6 +202,85 @@ def _search_files(binary: Path, files: SiteFiles, language: str, warn: Callable[
         store.forget_shards(set(kept_shards) - set(shards))
         store.commit()
     return built
+
+
+@dataclass
+class _Plan:
+    """Which shards a build keeps as they are, which it indexes, and which lag behind their
+    pages (see ``search_recent``)."""
+
+    made_with: str  # the language and binary the shards are made with
+    count: int  # how many shards the pages make
+    found: dict[str, dict[str, bytes] | None] = field(default_factory=dict)  # kept: its files, or None if unread
+    todo: dict[str, list[str]] = field(default_factory=dict)  # to index: its pages
+    states: dict[str, dict] = field(default_factory=dict)  # what the store will say of each shard
+    lags: dict[str, Lag] = field(default_factory=dict)  # kept shards holding some pages out of date
+    ballast: list[str] = field(default_factory=list)  # pages the recent shard holds for its word statistics
+
+    def may_lag(self, last: object, key: str, shard: list[str]) -> bool:
+        """Whether a shard made as ``last`` says, from other pages than ``key`` stands for,
+        can be kept, its changed pages going to the recent shard."""
+        return isinstance(last, dict) and last.get("input") != key and last.get("made_with") == self.made_with \
+            and last.get("count") == self.count and isinstance(last.get("pages"), dict) and may_lag(len(shard))
+
+    def keep(self, folder: str, last: object, key: str, output: Path | None,
+             holds: Callable[[str], bool] | None) -> bool:
+        """Keep the shard as ``last`` says it was made, if from ``key`` and its files are intact."""
+        if output is None or not isinstance(last, dict):
+            return False
+        if holds is not None and _shard_held(last, key, holds):
+            self.found[folder] = None
+        else:
+            index = _previous_shard(output, folder, last, key)
+            if index is None:
+                return False
+            self.found[folder] = index
+        self.states[folder] = last
+        return True
+
+    def index(self, folder: str, pages: list[str], state: dict) -> None:
+        self.found.pop(folder, None)
+        self.lags.pop(folder, None)
+        self.todo[folder], self.states[folder] = pages, state
+
+
+def _hides_a_live_page(plan: _Plan, indexed: Mapping[str, Mapping[str, bytes]], pages: Mapping[str, str],
+                       home: Mapping[str, list[str]]) -> bool:
+    """Whether a result id the search page would drop is also the id of a page it must show."""
+    hidden = {id_ for lag in plan.lags.values() for id_ in lag.stale}
+    if RECENT in indexed:
+        held = indexed_pages(indexed[RECENT], RECENT)
+        extra = set(plan.ballast)
+        hidden |= {id_ for page, (id_, _) in held.items() if page in extra}
+        live = {id_ for page, (id_, _) in held.items() if page not in extra}
+    else:
+        live = {id_ for page, (_, id_, _) in plan.states.get(RECENT, {}).get("pages", {}).items()}
+        hidden |= set(plan.states.get(RECENT, {}).get("ballast", {}))
+    for folder, lag in plan.lags.items():
+        changed = set(lag.changed)
+        live |= {entry[1] for page, entry in plan.states[folder]["pages"].items()
+                 if page not in changed and page in pages and entry[1] is not None}
+    for folder in home:
+        if folder not in plan.lags and folder not in indexed and isinstance(plan.states.get(folder, {}).get("pages"), dict):
+            live |= {entry[1] for entry in plan.states[folder]["pages"].values() if entry[1] is not None}
+    for folder, index in indexed.items():
+        if folder != RECENT:
+            live |= {id_ for id_, _ in indexed_pages(index, folder).values()}
+    return not hidden.isdisjoint(live)
+
+
+def _made_with(language: str, binary: Path) -> str:
+    return hashlib.sha256(f"{language}\0{binary}".encode()).hexdigest()
+
+
+def _recent_key(recent: list[str], extra: list[str], digests: Mapping[str, str], made_with: str) -> str:
+    key = hashlib.sha256(f"recent\0{made_with}\0".encode())
+    for rel in recent:
+        key.update(f"{rel}\0{digests[rel]}\0".encode())
+    key.update(b"ballast\0")
+    for rel in extra:
+        key.update(f"{rel}\0{digests[rel]}\0".encode())
+    return key.hexdigest()
 
 
 def _store(state_dir: Path | None) -> SearchStore:
@@ -178,9 +304,10 @@ def _scratch_folder() -> str | None:
 
 
 def _index_shards(binary: Path, store: SearchStore, todo: Mapping[str, list[str]], language: str,
-                  warn: Callable[[str], None], tmp: Path) -> dict[str, dict[str, bytes]] | None:
+                  warn: Callable[[str], None], tmp: Path, ballast: set[str]) -> dict[str, dict[str, bytes]] | None:
     """Each shard of ``todo`` indexed from its pages' search documents, its files named
-    within the site; None (after one warning) if Pagefind failed.
+    within the site; None (after one warning) if Pagefind failed. The ``ballast`` pages of
+    the recent shard are marked as such (see ``search_recent``).
 
     One Pagefind process keeps about one core busy (bench/README.md): the shards a build
     indexes (all of them, the first time) run side by side, one process per core.
@@ -192,6 +319,8 @@ def _index_shards(binary: Path, store: SearchStore, todo: Mapping[str, list[str]
             documents = list(store.documents(todo[folder]))
         try:
             for rel, document in documents:
+                if folder == RECENT and rel in ballast:
+                    document = marked(document)
                 path = site / rel
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(document)
@@ -264,10 +393,13 @@ def _merged_shard_needs(name: str) -> bool:
     return name == ENTRY or name.endswith(".pf_meta") or name.startswith(MERGED_FILES)
 
 
-def _manifest(folders: list[str]) -> bytes:
-    """The other shards, as paths relative to the first shard's folder."""
-    relative = [folder[len(BUNDLE) + 1:] + "/" for folder in folders]
-    return (json.dumps({"merge": relative}, indent=1) + "\n").encode()
+def _manifest(folders: list[str], hidden: Mapping[str, str]) -> bytes:
+    """The other shards, as paths relative to the first shard's folder, and the results the
+    search page drops (see ``search_recent``)."""
+    listed: dict = {"merge": [folder[len(BUNDLE) + 1:] + "/" for folder in folders]}
+    if hidden:
+        listed["stale"] = dict(sorted(hidden.items()))
+    return (json.dumps(listed, indent=1) + "\n").encode()
 
 
 def _page_digests(files: SiteFiles, store: SearchStore) -> dict[str, str | None]:
