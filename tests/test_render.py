@@ -217,7 +217,8 @@ def test_paths(files):
         "places/moscow/index.html",
         "search/index.html",
     }
-    theme = {"static/style.css", "static/favicon.svg", "static/preview.js", "static/search.js"}
+    theme = {"static/style.css", "static/favicon.svg", "static/preview.js", "static/search.js",
+             "static/search/pagefind.js"}
     assert set(files) == expected_pages | theme | {"feed.xml", "robots.txt"}
     assert "sitemap.xml" not in files  # no base_url: absolute URLs are unknown
     assert files["static/style.css"] == (builtin_theme_dir() / "static" / "style.css").read_bytes()
@@ -573,7 +574,7 @@ def test_empty_site(config):
     assert set(files) == {
         "index.html", "404.html", "articles/index.html", "people/index.html", "search/index.html",
         "places/index.html", "organisations/index.html", "static/style.css", "static/favicon.svg",
-        "static/preview.js", "static/search.js", "feed.xml", "robots.txt",
+        "static/preview.js", "static/search.js", "static/search/pagefind.js", "feed.xml", "robots.txt",
     }
     assert "No articles yet." in page(files, "index.html")
     assert "No people have been found" in page(files, "people/index.html")
