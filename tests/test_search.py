@@ -679,3 +679,11 @@ def test_a_search_store_of_another_version_starts_empty_and_small(tmp_path):
     assert store.pages() == {} and list(store.documents(["articles/1/index.html"])) == []
     store.close()
     assert (tmp_path / FILE).stat().st_size < big / 10
+
+
+def test_the_binary_is_found_where_pagefinds_own_lookup_finds_it(monkeypatch, tmp_path):
+    from pagefind.service import get_executable
+
+    assert find_pagefind() == get_executable()
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "elsewhere"))
+    assert find_pagefind() == get_executable() == tmp_path / "elsewhere"

