@@ -431,3 +431,16 @@ def test_a_path_too_long_for_the_file_system_is_refused_before_anything_is_writt
             write_site(out, {**written, too_long: b"x"}, known=known)
         assert sorted(p.name for p in out.iterdir()) == sorted(["index.html", "a.html", RECORD])
         assert not pending_folder(out.resolve()).exists()
+
+
+def test_a_write_that_changes_nothing_still_lets_the_next_compare_in_memory(tmp_path, monkeypatch):
+    from sitegen.output import write
+
+    out = tmp_path / "out"
+    files = {f"p{n}/index.html": f"page {n}".encode() for n in range(5)}
+    write_site(out, files)
+    write._last_record.clear()  # as a preview starting on a folder a `sitegen build` wrote
+    write_site(out, files)  # compared with the disk: nothing to move
+    monkeypatch.setattr(write, "_unchanged_on_disk", lambda *args: pytest.fail("read back from the disk"))
+    write_site(out, {**files, "p1/index.html": b"page 1, edited"}, files)
+    assert (out / "p1" / "index.html").read_bytes() == b"page 1, edited"
