@@ -162,7 +162,10 @@ class _Merger:
         self.judgements = list(judgements)
         self.uf = UnionFind(range(len(self.clusters)))
         self.canonical = [canonical_key(c) for c in self.clusters]
-        self.keys = {i: {self.canonical[i]} | c.strong_keys for i, c in enumerate(self.clusters)}
+        # Each group's keys, for the notes' vetoes and for finding a group's note: none
+        # without notes (a large block's 25,000 sets, made and joined for nothing).
+        self.keys = {i: {self.canonical[i]} | c.strong_keys for i, c in enumerate(self.clusters)} \
+            if self.judgements else None
         self.reasons: dict[int, list[str]] = defaultdict(list)
 
     # -- the merge steps, in order of confidence --------------------------------------
@@ -243,7 +246,8 @@ class _Merger:
         if a == b or (not force and self._vetoed(a, b)):
             return
         self.uf.union(a, b)
-        self.keys[a] |= self.keys.pop(b)
+        if self.keys is not None:
+            self.keys[a] |= self.keys.pop(b)
         self.reasons[a].extend(self.reasons.pop(b, []))
         if reason:
             self.reasons[a].append(reason)
