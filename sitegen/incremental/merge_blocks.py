@@ -46,6 +46,9 @@ class Listed(NamedTuple):
     clusters: tuple[str, ...]  # each one's digest
 
 
+_UNLISTED = Listed("", ())  # an article not seen before (one value: asked of every article at every build)
+
+
 class MergeMemo:
     """What the last merge found: blocks and groups, keyed by the clusters' digests."""
 
@@ -131,14 +134,14 @@ def _assign_blocks(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
     now = {place: clusters for place, clusters in articles}
     # Whether an article's clusters may differ from last time: its listing digest says.
     listed = {place: listing(place, clusters) for place, clusters in articles}
-    changed = [place for place, _ in articles if memo.articles.get(place, Listed("", ())).digest != listed[place]]
+    changed = [place for place, _ in articles if memo.articles.get(place, _UNLISTED).digest != listed[place]]
     changed += [place for place in memo.articles if place not in now]
     if not changed and not memo.unplaced and not memo.stale:
         return set()
     changed_set = set(changed)
     old_ids, new_clusters = set(), {}
     for place in changed:
-        old_ids.update(memo.articles.get(place, Listed("", ())).clusters)
+        old_ids.update(memo.articles.get(place, _UNLISTED).clusters)
         for index, cluster in enumerate(now.get(place, ())):
             new_clusters[own_digest(cluster)] = (cluster, (place, index))
     memo.articles = {place: Listed(listed[place], tuple(own_digest(c) for c in now[place]))
