@@ -32,6 +32,7 @@ from .errors import SiteDirError, UnreadableResult
 from .output.locks import build_lock
 from .output.ownership import recorded_files, refuse_source_folders
 from .output.stamps import FolderCheck, as_recorded, check_folder, folder_record, refreshed
+from .timings import NoTimings, Timings
 
 # Only what deciding whether to build needs is imported here: a build with nothing to do
 # never loads the rest (the results store, the writer, the stages and their libraries).
@@ -93,6 +94,8 @@ class BuildOptions:
     # it right after the open pages reload: a large site's exports are megabytes)
     exports_later: bool = False
     warn: Callable[[str], None] = field(default=lambda message: None)
+    # where the build notes how long each of its phases took (`sitegen build --timings`)
+    timings: Timings | None = None
 
 
 def build(site_dir: Path, options: BuildOptions | None = None) -> BuildResult:
@@ -129,20 +132,24 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
            started: float) -> BuildResult:
     """The pipeline, with this site and output folder to itself (see ``build_lock``)."""
     target = output_target(config, options)
-    if target.up_to_date(output):
+    timings = options.timings or NoTimings()
+    with timings.phase("checking what changed"):
+        up_to_date = target.up_to_date(output)
+    if up_to_date:
         return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started,
                            reference=target.unfetched())
     check_output_folder(config, output, options)
     # Only now the stages: a build with nothing to do never loads their libraries.
-    from .incremental.exports import data_files
-    from .pipeline import linked_site, redirect_stage, render_files
-    from .site.redirects import load_history, save_history, updated_history
-    from .site.search import search_files
+    with timings.phase("loading the stages' code"):
+        from .incremental.exports import data_files
+        from .pipeline import linked_site, redirect_stage, render_files
+        from .site.redirects import load_history, save_history, updated_history
+        from .site.search import search_files
 
     memo = options.memo if options.memo is not None else target.memo(warn)
     memo.begin()
     try:
-        with target.linking():
+        with target.linking(), timings.phase("linking"):
             site, errors, extracted, report = linked_site(config, options, warn, memo)
         if not target.accepts(errors):
             return BuildResult(site, tuple(errors), tuple(warnings), None, time.perf_counter() - started, extracted,
@@ -151,24 +158,41 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
             with target.spool(output) as spool:
                 jobs = options.jobs if options.jobs else os.cpu_count() or 1
                 history = load_history(config.state_dir, warn)
-                written = target.written(memo, output)
-                files = render_files(site, config, jobs, None if options.force else memo, written, spool)
-                with target.search_index(
-                        config.search, lambda pages: search_files(pages, config.language, warn, output,
-                                                                  config.state_dir, written.holds if written else None),
-                        files) as search:
-                    files.update(target.exports(lambda: data_files(site, memo, written, options.force, spool)))
-                    files.update(redirect_stage(site, config, history, files, memo))
-                    target.kept(memo)  # the stages are done with the memo
-                    files.update(search())
-                stats = target.write(output, files)
+                with timings.phase("comparing the output folder with its record"):
+                    written = target.written(memo, output)
+                with timings.phase("pages"):
+                    files = render_files(site, config, jobs, None if options.force else memo, written, spool)
+                indexing: list[float] = []  # how long the search index took, made alongside
+
+                def search_index(pages: SiteFiles) -> Mapping[str, bytes]:
+                    begun = time.perf_counter()
+                    try:
+                        return search_files(pages, config.language, warn, output, config.state_dir,
+                                            written.holds if written else None)
+                    finally:
+                        indexing.append(time.perf_counter() - begun)
+
+                with target.search_index(config.search, search_index, files) as search:
+                    with timings.phase("exports (data/)"):
+                        files.update(target.exports(lambda: data_files(site, memo, written, options.force, spool)))
+                    with timings.phase("redirects"):
+                        files.update(redirect_stage(site, config, history, files, memo))
+                    with timings.phase("keeping results for the next build"):
+                        target.kept(memo)  # the stages are done with the memo
+                    with timings.phase("search index (what is left to wait for)"):
+                        files.update(search())
+                    if indexing:
+                        timings.note("search index, made alongside the three above", indexing[0])
+                with timings.phase("writing the output folder"):
+                    stats = target.write(output, files)
             # Only once the spool is gone is the build recorded as done: a build killed
             # before that is not taken for a finished one, and the next removes its spool.
             now_published = updated_history(history, site.entities)
             if now_published != history:  # most edits publish no new address
                 save_history(config.state_dir, now_published)
             memo.end()
-            target.finish(memo, output, files, errors, report)
+            with timings.phase("recording the build"):
+                target.finish(memo, output, files, errors, report)
     finally:
         memo.close()  # its file, if it has one; what it holds stays for the next build
     return BuildResult(site, tuple(errors), tuple(warnings), stats, time.perf_counter() - started, extracted, False,

@@ -93,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
                         "to start N worker processes here (needs sitegen[cluster])")
     b.add_argument("--force", action="store_true", help="rebuild even if no input changed")
     b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    b.add_argument("--timings", action="store_true",
+                   help="print how long each phase of the build took (to standard error, also with --quiet)")
     b.set_defaults(run=_build)
 
     s = sub.add_parser("serve", help="preview the site: rebuild on every save and reload the browser")
@@ -183,6 +185,7 @@ def _serve(args) -> int:
 
 def _build(args) -> int:
     from .build import BuildOptions, build
+    from .timings import Timings, table
 
     def warn(message: str) -> None:
         if not args.quiet:
@@ -194,8 +197,10 @@ def _build(args) -> int:
         return 2
     options = BuildOptions(output=args.output, offline=args.offline, replay=args.replay, record=args.record,
                            refresh=args.refresh, jobs=args.jobs, cluster=args.cluster, force=args.force,
-                           progress=not args.quiet, warn=warn)
+                           progress=not args.quiet, warn=warn, timings=Timings() if args.timings else None)
     result = build(args.site_dir, options)
+    if options.timings is not None:
+        print(table(options.timings.rows(), result.seconds), file=sys.stderr)
     for error in result.errors:
         print(f"error: {error}", file=sys.stderr)
     problems = result.reference.problems if result.reference else ()

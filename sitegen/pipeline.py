@@ -34,6 +34,7 @@ from .nlp.extract import Extraction, Workers, default_jobs, extract_all, model_f
 from .progress import Progress
 from .reference import ReferenceOptions, ReferenceReport, reference_stage
 from .site.files import SiteFiles
+from .timings import NoTimings, Row, Timings
 from .site.redirects import redirect_files
 
 if TYPE_CHECKING:
@@ -48,37 +49,50 @@ def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
     one, every stage runs afresh.
     """
     memo = memo if memo is not None else Memo()
-    loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes, article_reader(memo))
+    timings = options.timings or NoTimings()
+    with timings.phase("loading articles"):
+        loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes,
+                               article_reader(memo))
     for warning in loaded.warnings:
         warn(str(warning))
-    judged = load_judgements(config.entities_dir)
+    with timings.phase("loading editor's notes"):
+        judged = load_judgements(config.entities_dir)
     judgements = judged.judgements
     for warning in judged.warnings:
         warn(str(warning))
 
-    def resolving(warn) -> tuple[Site, int]:
-        clusters, extracted, cluster_keys = clusters_reusing(
-            memo, lambda articles: cluster_stage(config, articles, options, warn), config, loaded.articles)
-        site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memo, cluster_keys)
+    def resolving(warn) -> tuple[Site, int, tuple[Row, ...]]:
+        # Timed here, and handed back with the site: this may run in a forked process.
+        own = Timings() if options.timings is not None else NoTimings()
+        with own.phase("NER and clustering"):
+            clusters, extracted, cluster_keys = clusters_reusing(
+                memo, lambda articles: cluster_stage(config, articles, options, warn), config, loaded.articles)
+        with own.phase("resolving entities"):
+            site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memo, cluster_keys)
         # The site holds its mentions now: the clusters they came from (the largest value a
         # build makes) are not carried through linking and rendering.
         del clusters
         clusters_done(memo)
-        return site, extracted
+        return site, extracted, own.rows()
 
-    if resolve_apart(memo, config, loaded.articles):
-        site, extracted = run_with_memo_apart(memo, config.state_dir, resolving, warn)
-    else:
-        site, extracted = resolving(warn)
+    apart = resolve_apart(memo, config, loaded.articles)
+    with timings.phase("NER, clustering and resolving" + (" (in a forked process)" if apart else "")):
+        site, extracted, rows = run_with_memo_apart(memo, config.state_dir, resolving, warn) if apart \
+            else resolving(warn)
+        timings.adopt(rows)
     # Linking weighs the names met together as evidence; it may then combine entities, so
     # the site's co-mentions are brought up to date once it is done.
     before_linking, after_linking = counting_around_linking(memo)
-    site = with_co_mentions(site, before_linking)
-    site, report = reference_stage(site, config, reference_options(options), judgements, warn,
-                                   reference_steps(memo))
-    site = with_co_mentions(site, after_linking)
+    with timings.phase("co-mentions"):
+        site = with_co_mentions(site, before_linking)
+    with timings.phase("reference data and linking"):
+        site, report = reference_stage(site, config, reference_options(options), judgements, warn,
+                                       reference_steps(memo))
+    with timings.phase("co-mentions after linking"):
+        site = with_co_mentions(site, after_linking)
     # After linking: a confident link is evidence that a name earns its page.
-    site = published(memo, site, judgements, config.link_threshold)
+    with timings.phase("publication (which entities get a page)"):
+        site = published(memo, site, judgements, config.link_threshold)
     return site, list(loaded.errors) + judged.errors, extracted, report
 
 
