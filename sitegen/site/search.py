@@ -116,14 +116,14 @@ def _search_files(binary: Path, files: SiteFiles, language: str, warn: Callable[
     kept_shards = store.shards() if output is not None else {}
     home = shard_pages(pages)
     plan = _Plan(made_with=_made_with(language, binary), count=len(home))
+    keys = {folder: _input_key(shard, pages, language, binary, folder == BUNDLE) for folder, shard in home.items()}
 
     def index_whole(folder: str) -> None:
-        plan.index(folder, home[folder], {"input": _input_key(home[folder], pages, language, binary,
-                                                              folder == BUNDLE)})
+        plan.index(folder, home[folder], {"input": keys[folder]})
 
     for folder, shard in home.items():
         last = kept_shards.get(folder)
-        key = _input_key(shard, pages, language, binary, folder == BUNDLE)
+        key = keys[folder]
         lagging = plan.may_lag(last, key, shard)
         if not plan.keep(folder, last, last["input"] if lagging else key, output, holds):
             index_whole(folder)
