@@ -8,7 +8,8 @@ import pytest
 
 from sitegen.content.judgements import Judgement
 from sitegen.model import Entity, Mention, Reference
-from sitegen.entities.publication import NO_EVIDENCE, ArticleTexts, _counts_as_evidence, page_reason
+from sitegen.entities.publication import (_CONJOINED, NO_EVIDENCE, ArticleTexts, _beside_a_conjunction,
+                                          _counts_as_evidence, page_reason)
 from hypothesis import given, settings, strategies as st
 
 
@@ -257,3 +258,19 @@ def test_the_words_of_articles_are_kept_only_by_a_memo_that_lasts_to_the_next_bu
     assert "lower case" in now.page_reasons["organisations/x"]  # found by the words of the text
     assert memo.size(ARTICLE_WORDS) == (1 if kept_by == "preview" else 0)
     memo.close()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["and", "or", " ", "\u00a0", "\n", ",", "'", "’", "“", "\"", "Ab", "x", "-", "band",
+                                 "oral"]), max_size=14),
+       st.data())
+def test_a_name_listed_with_another_is_always_found_beside_a_conjunction(pieces, data):
+    """The cheap look for "and"/"or" beside a name never misses a pair ``_CONJOINED`` matches."""
+    text = "".join(pieces)
+    bounds = [sum(map(len, pieces[:i])) for i in range(len(pieces) + 1)]  # names start and end between pieces
+    cuts = sorted(data.draw(st.lists(st.sampled_from(bounds), min_size=4, max_size=4)))
+    for (m_start, m_end), (o_start, o_end) in (((cuts[2], cuts[3]), (cuts[0], cuts[1])),
+                                               ((cuts[0], cuts[1]), (cuts[2], cuts[3]))):
+        between = text[o_end:m_start] if o_end <= m_start else text[m_end:o_start]
+        if between and _CONJOINED.fullmatch(between):
+            assert _beside_a_conjunction(text, m_start, m_end), (text, m_start, m_end)

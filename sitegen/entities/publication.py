@@ -73,8 +73,10 @@ def _conjoined_with_a_page(entity: Entity, site: Site, paged: Mapping[str, str],
     the parts of a list are of one kind, so a name beside a confirmed one is a real name."""
     family = _family(entity.type)
     for m in entity.mentions:
-        others = site.mentions_by_article.get(m.article_id, ())
         text = texts.get(m.article_id, "")
+        if not _beside_a_conjunction(text, m.start, m.end):
+            continue  # no name of its article can be listed with it
+        others = site.mentions_by_article.get(m.article_id, ())
         for o in others:
             # People are listed with people, places and bodies with their like: "Israel
             # and Hamas"; a person listed with places is more likely a misread place.
@@ -84,6 +86,25 @@ def _conjoined_with_a_page(entity: Entity, site: Site, paged: Mapping[str, str],
             if between and _CONJOINED.fullmatch(between):
                 return o.text
     return None
+
+
+_BEFORE_CONJUNCTION = frozenset("'’\"”“")  # what _CONJOINED allows after "and"/"or", with spaces
+_AFTER_NAME = _BEFORE_CONJUNCTION | {","}  # what it allows before them, with spaces
+
+
+def _beside_a_conjunction(text: str, start: int, end: int) -> bool:
+    """Whether a name at ``text[start:end]`` could be listed with another (``_CONJOINED``):
+    "and" or "or" ends right before it or starts right after it, but for spaces, quotes
+    and commas. Most names are not: their article's other names need not be looked at."""
+    k = start
+    while k > 0 and (text[k - 1].isspace() or text[k - 1] in _BEFORE_CONJUNCTION):
+        k -= 1
+    if text.endswith(("and", "or"), 0, k):
+        return True
+    k = end
+    while k < len(text) and (text[k].isspace() or text[k] in _AFTER_NAME):
+        k += 1
+    return text.startswith(("and", "or"), k)
 
 
 # Articles of the languages news names come from. A name that starts with one is a
