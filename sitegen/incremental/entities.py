@@ -10,7 +10,9 @@
   decision under the digest of the entity, its note, the threshold and the articles
   whose text it reads (that last part kept from the last build for an entity none of
   whose articles changed), each article's words under its digest (a preview also keeps
-  each decision with those inputs themselves, compared by value: see ``published``);
+  each decision with those inputs themselves, compared by value: see ``published``;
+  `sitegen build` keeps the last build's decisions by entity, each with a digest of what
+  it read but the texts, with the digests of the articles then: see ``_published_on_disk``);
   and the related lists of the last build handed back where equal, the very tuples (pages
   find an unchanged list at once).
 """
@@ -33,8 +35,9 @@ from .stored_entities import StoredResolving, resolving_key
 ENTITY = Entry[Entity]("entity")
 ARTICLE_MENTIONS = Entry[tuple[Mention, ...]]("mentions of an article")
 # Kept on disk too: deciding reads the texts of an entity's articles, a hub's by the
-# thousand, while the key is made from digests the build has at hand.
-PAGE_DECISION = Entry[tuple[bool, str]]("page decision", persist=True)
+# thousand, while the key is made from digests the build has at hand. Read from disk one
+# at a time: `sitegen build` finds most decisions in ``LAST_DECIDED``.
+PAGE_DECISION = Entry[tuple[bool, str]]("page decision", persist=True, lazy=True)
 SHOWN_RELATED = Entry[Mapping[str, tuple]]("related lists shown")
 # entity id -> (what its page decision read, the decision), as the last build in memory made it
 LAST_PAGE_DECISIONS = Entry[dict[str, tuple[tuple, tuple[bool, str]]]]("page decisions made")
@@ -202,6 +205,8 @@ def published(memo: Memo | None, site: Site, judgements: Sequence[Judgement], li
         now.parts[entity.id] = _TextsOf(entity.articles, part)
         return part
 
+    if memo.on_disk:
+        return _published_on_disk(memo, site, judgements, link_threshold, article_keys)
     # In memory, each decision is also kept with what it was made from, compared by value
     # with the last build's: an entity handed back unchanged is the very value, which
     # ``==`` sees at once, where its key would be digested again.
@@ -237,6 +242,54 @@ def published(memo: Memo | None, site: Site, judgements: Sequence[Judgement], li
     memo.put(LAST_READ_TEXTS, last_key, now)
     if in_memory:
         memo.put(LAST_PAGE_DECISIONS, decided_key, decided_now)
+    return _same_lists_as_last(memo, site)
+
+
+class _Decided(NamedTuple):
+    """A page decision as `sitegen build` keeps it for the next: what it was made from
+    but the texts (the entity, its note and the threshold), and the decision."""
+
+    made_from: str
+    decision: tuple[bool, str]
+
+
+@dataclass
+class _LastDecided:
+    """The page decisions of the last `sitegen build`, and the digests of the articles then."""
+
+    article_keys: dict[str, str] = field(default_factory=dict)  # article id -> its digest
+    decisions: dict[str, _Decided] = field(default_factory=dict)  # entity id -> its decision
+
+
+LAST_DECIDED = Entry[_LastDecided]("page decisions of the last build", persist=True)
+
+
+def _published_on_disk(memo: Memo, site: Site, judgements: Sequence[Judgement], link_threshold: float,
+                       article_keys: dict[str, str]) -> Site:
+    """``published`` for `sitegen build`: an entity, note and threshold as the last build
+    had them, none of whose articles' texts changed since, has the last build's decision,
+    found without a digest of its articles' texts (a hub has thousands) or a row read."""
+    last_key = digest(LAST_DECIDED.name)
+    last = memo.get(LAST_DECIDED, last_key) or _LastDecided()
+    edited = {a for a, key in article_keys.items() if last.article_keys.get(a) != key}
+    edited.update(last.article_keys.keys() - article_keys.keys())
+    now = _LastDecided(article_keys)
+    threshold_part = repr(link_threshold)
+
+    def decide(entity: Entity, judgement: Judgement | None, threshold: float,
+               texts: Mapping[str, str]) -> tuple[bool, str]:
+        made_from = joined_digest(own_digest(entity), own_digest(judgement) if judgement else "-", threshold_part)
+        kept = last.decisions.get(entity.id)
+        if kept is None or kept.made_from != made_from or not edited.isdisjoint(entity.articles):
+            # page_reason reads the texts of the entity's own articles, no others
+            read = joined_digest(*[article_keys[a] for a in entity.articles])
+            kept = _Decided(made_from, memo.reuse(PAGE_DECISION, joined_digest(made_from, read),
+                                                  lambda: page_reason(entity, judgement, threshold, texts)))
+        now.decisions[entity.id] = kept
+        return kept.decision
+
+    site = publish(site, judgements, link_threshold, decide, ArticleTexts({a.id: a.text for a in site.articles}))
+    memo.put(LAST_DECIDED, last_key, now)
     return _same_lists_as_last(memo, site)
 
 
