@@ -4,6 +4,7 @@ from .sitegen/memo.sqlite (the large files' entries) or stay in the output folde
 from __future__ import annotations
 
 import json
+import pickle
 import sqlite3
 from contextlib import closing
 
@@ -103,6 +104,27 @@ def test_a_data_file_changed_by_hand_is_made_again_on_the_next_edit(make_site, b
     assert _snapshot(site.output) == _clean_build(site, build_site, tmp_path)
 
 
+@pytest.mark.parametrize("name", ["data/entities.json", "data/graph.json", "data/entities.csv"])
+@pytest.mark.parametrize("damage", ["inside an entry, same size", "deleted"])
+def test_a_large_export_changed_by_hand_is_not_copied_from_on_the_next_edit(make_site, build_site, tmp_path,
+                                                                            name, damage):
+    """The entries an edit leaves alone are copied from the file the last build wrote:
+    only while the folder holds that file as written."""
+    site = _site(make_site)
+    assert build_site(site).ok
+    path = site.output / name
+    if damage == "deleted":
+        path.unlink()
+    else:
+        data = path.read_bytes()
+        at = data.index(b"Anna Berg") if name != "data/graph.json" else data.index(b"Berg")
+        path.write_bytes(data[:at] + b"X" + data[at + 1:])
+    site.add_article("berlin", title="Talks in Berlin", date="2025-05-01",
+                     body="Angela Merkel met Trump in Berlin on Tuesday. Merkel said the talks went well.")
+    assert build_site(site).ok
+    assert _snapshot(site.output) == _clean_build(site, build_site, tmp_path)
+
+
 def test_force_encodes_every_export_and_the_next_edit_keeps_them(make_site, build_site, encoded):
     site = _site(make_site)
     assert build_site(site).ok
@@ -130,8 +152,18 @@ def test_the_memo_keeps_the_exports_of_the_last_build_only(make_site, build_site
                                                (kept_exports.DATA_FILE.name,))]
     data = json.loads((site.output / "data/entities.json").read_bytes())
     files = [p for p in (site.output / "data").rglob("*") if p.is_file() and p.parent != site.output / "data"]
-    assert rows[kept_exports.ENTITY_ENTRY.name] == len(data["entities"])
-    assert rows[kept_exports.ARTICLE_ENTRY.name] == len(data["articles"]) == 2
+    # Of the large files, where each entry lies in the file the folder holds: no entry's bytes
+    assert kept_exports.ENTITY_ENTRY.name not in rows and kept_exports.ARTICLE_ENTRY.name not in rows
+    assert rows[kept_exports.SPANS.name] == len(kept_exports.LARGE_FILES)
+    with closing(sqlite3.connect(site.state_dir / "memo.sqlite")) as db:
+        spans = {key: pickle.loads(value) for key, value in db.execute(
+            "SELECT key, value FROM results WHERE entry = ?", (kept_exports.SPANS.name,))}
+    entities_json = (site.output / "data/entities.json").read_bytes()
+    described = spans["data/entities.json"]
+    assert described.size == len(entities_json)
+    assert len(described.spans) == len(data["entities"]) + len(data["articles"])
+    assert sorted(json.loads(entities_json[start:end])["id"] for start, end in described.spans.values()) == \
+        sorted([e["id"] for e in data["entities"]] + ["award", "berlin"])
     assert rows[kept_exports.DATA_FILE.name] == len(files)  # each entity's and article's file, once
     assert all(b"Angela Merkel" not in value and b"Stockholm" not in value for value in kept)  # digests, not bytes
 
