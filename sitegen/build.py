@@ -142,6 +142,7 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
     # Only now the stages: a build with nothing to do never loads their libraries.
     with timings.phase("loading the stages' code"):
         from .incremental.exports import data_files
+        from .incremental.output_files import add_made
         from .pipeline import linked_site, redirect_stage, render_files
         from .site.redirects import load_history, save_history, updated_history
         from .site.search import search_files
@@ -176,7 +177,8 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
                     with timings.phase("exports (data/)"):
                         files.update(target.exports(lambda: data_files(site, memo, written, options.force, spool)))
                     with timings.phase("redirects"):
-                        files.update(redirect_stage(site, config, history, files, memo))
+                        add_made(files, redirect_stage(site, config, history, files, memo), memo,
+                                 None if options.force else written, "redirects")
                     with timings.phase("keeping results for the next build"):
                         target.kept(memo)  # the stages are done with the memo
                     with timings.phase("search index (what is left to wait for)"):

@@ -209,3 +209,39 @@ def test_a_corrupt_record_that_cannot_be_moved_stops_the_build_before_it_is_lost
     with pytest.raises(SitegenError, match="nor moved aside \\(Permission denied\\); repair it or move it away"):
         load_history(tmp_path, lambda message: None)
     assert (tmp_path / "addresses.json").read_text(encoding="utf-8") == "{not json"
+
+
+@pytest.mark.parametrize("damage", [None, "edited", "deleted"])
+def test_a_redirect_page_as_written_stays_untouched_and_one_changed_by_hand_is_made_again(
+        make_site, build_site, monkeypatch, damage):
+    """Redirect pages are made whole at every build: one the folder holds as the last
+    build wrote it, with the same bytes, is kept there, not even staged to be compared;
+    one edited or deleted since is written again."""
+    from sitegen.site.files import SiteFiles
+
+    staged: list[str] = []
+    real_set = SiteFiles.__setitem__
+    monkeypatch.setattr(SiteFiles, "__setitem__", lambda files, path, data: staged.append(path) or
+                        real_set(files, path, data))
+    site = make_site()
+    site.add_article("visit", title="Visit", date="2025-04-01",
+                     body="Hannah Schmidt visited a school in Berlin on Monday. Schmidt met the students.")
+    assert build_site(site).ok
+    site.add_note("hannah-schmidt", name="Hannah Schmidt", page=False)
+    assert build_site(site).ok
+    page = site.output / "people" / "hannah-schmidt" / "index.html"
+    written = page.read_bytes()
+    assert b'url=../../articles/visit/"' in written
+    if damage == "edited":
+        page.write_bytes(written.replace(b"articles/visit", b"articles/xxxxx"))
+    elif damage == "deleted":
+        page.unlink()
+    before = page.stat() if page.exists() else None
+    site.add_article("visit", title="Visit, updated", date="2025-04-01",
+                     body="Hannah Schmidt visited a school in Berlin on Monday. Schmidt met the students.")
+    staged.clear()
+    assert build_site(site).ok
+    assert page.read_bytes() == written
+    assert ("people/hannah-schmidt/index.html" in staged) == (damage is not None)
+    if damage is None:
+        assert (page.stat().st_ino, page.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
