@@ -54,6 +54,26 @@ def test_a_mentions_digest_says_every_field_and_is_made_once():
     assert digest((base,)) != digest((base.__digest__(),)), "a mention is not the string of its digest"
 
 
+def test_an_article_links_digest_says_every_field_and_is_made_once():
+    """Article links digest by one hash of their fields (``ArticleLink.__digest__``): each
+    field still moves the digest, and a list of them digests the same once made."""
+    import datetime
+
+    from sitegen.site.view import ArticleLink
+
+    base = ArticleLink("a/1", "Talks", datetime.date(2025, 5, 1), "Wire", "https://x.test/1", "Ann", ("eu",), "S")
+    same = ArticleLink("a/1", "Talks", datetime.date(2025, 5, 1), "Wire", "https://x.test/1", "Ann", ("eu",), "S")
+    assert digest(base) == digest(same)
+    others = [dataclasses.replace(base, **{field.name: value}) for field, value in zip(
+        dataclasses.fields(ArticleLink),
+        ("a/2", "Talk", datetime.date(2025, 5, 2), None, "https://x.test/2", "Bo", ("eu", "un"), None))]
+    assert len({digest(a) for a in [base, *others]}) == 1 + len(dataclasses.fields(ArticleLink))
+    assert digest(dataclasses.replace(base, title="a b", author="c")) != \
+        digest(dataclasses.replace(base, title="a", author="b c"))
+    fresh = [dataclasses.replace(base, id=f"a/{n}") for n in range(3)]
+    assert digest(tuple(fresh)) == digest(tuple(dataclasses.replace(a) for a in fresh))
+
+
 def test_long_sequences_digest_in_one_piece_and_still_by_content():
     """Sequences of plain records and of mentions are fed whole (one repr, or their own
     digests joined): still by content, and never equal to another kind of sequence."""
