@@ -63,8 +63,20 @@ class Cluster:
 
     @property
     def surfaces(self) -> tuple[tuple[str, int], ...]:
-        """Each way its mentions are written, with how many are written so."""
-        return tuple(Counter(map(_TEXT, self.mentions)).items())
+        """Each way its mentions are written, with how many are written so: counted once
+        (an entity remade reads those of all its clusters, a hub's by the thousand)."""
+        found = self.__dict__.get("_surfaces")
+        if found is None:
+            found = tuple(Counter(map(_TEXT, self.mentions)).items())
+            object.__setattr__(self, "_surfaces", found)
+        return found
+
+    def __getstate__(self) -> dict:
+        # Kept on disk without what is counted again on demand (an archive's clusters are
+        # the memo file's largest part).
+        state = dict(self.__dict__)
+        state.pop("_surfaces", None)
+        return state
 
 
 def cluster_article(article_id: str, text: str, mentions: list[RawMention],
