@@ -312,3 +312,35 @@ def test_a_build_on_disk_holds_every_count_packed_and_a_walk_through_them_keeps_
                 assert not c.is_read
         if edit == 0:
             entities[5] = Entity("people/p5", "P5", "person", (), (), ("a5", "a6", "a30"))
+
+
+def test_counts_linking_left_as_they_were_are_kept_once_on_disk(tmp_path):
+    """Offline, linking merges nothing: the counts after it equal those before, and the
+    memo file keeps them once. A build whose linking merges keeps its own; the next that
+    merges nothing drops them again. Every count equals counting afresh."""
+    import sqlite3
+    from contextlib import closing
+
+    from sitegen.incremental.comentions import CO_MENTIONS_LINKED_ON_DISK
+
+    def rows() -> set[str]:
+        with closing(sqlite3.connect(tmp_path / "memo.sqlite")) as db:
+            return {entry for entry, in db.execute("SELECT entry FROM results")}
+
+    before = _named_in_three_articles()
+    merged = [Entity("people/p0", "P0", "person", (), (), ("a0", "a1", "a2", "a3"))] + before[2:]
+    for edit, memo in _builds_on_disk(tmp_path / "memo.sqlite", 5):
+        if edit == 3:
+            before[5] = Entity("people/p5", "P5", "person", (), (), ("a5", "a6", "a30"))
+        after = merged if edit == 2 else list(before)
+        counting_before, counting_after = counting_around_linking(memo)
+        made_before = counting_before(before)
+        _equal(made_before, count(before))
+        made_after = counting_after(after)
+        _equal(made_after, count(after))
+        if after is not merged:
+            assert made_after is made_before, "the very counts, not a copy"
+        if edit >= 1:  # what the build before saved
+            assert CO_MENTIONS_ON_DISK.name in rows()
+            assert (CO_MENTIONS_LINKED_ON_DISK.name in rows()) == (edit - 1 == 2), edit
+    assert CO_MENTIONS_LINKED_ON_DISK.name not in rows()
