@@ -167,6 +167,9 @@ def test_no_livereload_serves_plain_pages(make_site, nlp):
         assert page == (site.output / "articles" / "berlin" / "index.html").read_bytes()
         assert running.get(EVENTS_PATH)[0] == 404 and running.get(SCRIPT_PATH)[0] == 404
     finally:
+        # Its threads too: one left waiting keeps a later test's build from forking.
+        running.preview.exports.stop()
+        running.preview.search.stop()
         running.server.shutdown()
         running.server.server_close()
 

@@ -50,7 +50,11 @@ def test_the_phases_of_a_forked_process_come_back_with_its_result(make_site, bui
     from sitegen.timings import Timings
 
     if not sitegen.pipeline.can_run_apart():
-        pytest.skip("this system cannot fork")
+        import threading
+
+        others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
+        pytest.skip(f"this process cannot fork a copy: threads still running: {others}" if others
+                    else "this system cannot fork")
     monkeypatch.setattr(sitegen.pipeline, "APART_FROM_ARTICLES", 1)
     site = make_site()
     site.add_article("visit", title="School visit", date="2025-05-01", body=STORY)
