@@ -89,13 +89,13 @@ def mentions_by_article(entities: Sequence[Entity]) -> dict[str, tuple[Mention, 
 
 _ARTICLE_OF = attrgetter("article_id")
 _REASONS = attrgetter("reasons")
+_START = attrgetter("start")
+_TEXT_ORDER = attrgetter("start", "end", "entity_id")
 
 
 def _runs(mentions: Sequence[Mention]) -> list[Sequence[Mention]]:
     """``mentions`` cut where the article changes."""
     return [tuple(run) for _, run in groupby(mentions, key=_ARTICLE_OF)]
-_START = attrgetter("start")
-_TEXT_ORDER = attrgetter("start", "end", "entity_id")
 
 
 class MentionRuns:
