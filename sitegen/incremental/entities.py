@@ -188,10 +188,11 @@ def published(memo: Memo | None, site: Site, judgements: Sequence[Judgement], li
     if memo is None or not memo.remembers(PAGE_DECISION):
         return publish(site, judgements, link_threshold)
     article_keys = {a.id: own_digest(a) for a in site.articles}
+    if memo.on_disk:
+        return _published_on_disk(memo, site, judgements, link_threshold, article_keys)
     last_key = digest("texts publication read")
     last = memo.get(LAST_READ_TEXTS, last_key) or _ReadTexts()
-    edited = {a for a, key in article_keys.items() if last.article_keys.get(a) != key}
-    edited.update(last.article_keys.keys() - article_keys.keys())
+    edited = _edited(last.article_keys, article_keys)
     now = _ReadTexts(article_keys)
 
     def texts_read(entity: Entity) -> str:
@@ -205,8 +206,6 @@ def published(memo: Memo | None, site: Site, judgements: Sequence[Judgement], li
         now.parts[entity.id] = _TextsOf(entity.articles, part)
         return part
 
-    if memo.on_disk:
-        return _published_on_disk(memo, site, judgements, link_threshold, article_keys)
     # In memory, each decision is also kept with what it was made from, compared by value
     # with the last build's: an entity handed back unchanged is the very value, which
     # ``==`` sees at once, where its key would be digested again.
@@ -245,6 +244,14 @@ def published(memo: Memo | None, site: Site, judgements: Sequence[Judgement], li
     return _same_lists_as_last(memo, site)
 
 
+def _edited(before: Mapping[str, str], now: Mapping[str, str]) -> set[str]:
+    """The articles whose digest differs between two builds' (article id -> digest), or
+    that only one of them has."""
+    edited = {a for a, key in now.items() if before.get(a) != key}
+    edited.update(before.keys() - now.keys())
+    return edited
+
+
 class _Decided(NamedTuple):
     """A page decision as `sitegen build` keeps it for the next: what it was made from
     but the texts (the entity, its note and the threshold), and the decision."""
@@ -271,8 +278,7 @@ def _published_on_disk(memo: Memo, site: Site, judgements: Sequence[Judgement], 
     found without a digest of its articles' texts (a hub has thousands) or a row read."""
     last_key = digest(LAST_DECIDED.name)
     last = memo.get(LAST_DECIDED, last_key) or _LastDecided()
-    edited = {a for a, key in article_keys.items() if last.article_keys.get(a) != key}
-    edited.update(last.article_keys.keys() - article_keys.keys())
+    edited = _edited(last.article_keys, article_keys)
     now = _LastDecided(article_keys)
     threshold_part = repr(link_threshold)
 
