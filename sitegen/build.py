@@ -139,6 +139,17 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
         return BuildResult(None, up_to_date=True, seconds=time.perf_counter() - started,
                            reference=target.unfetched())
     check_output_folder(config, output, options)
+    ahead = _model_ahead(config, options)  # first: it loads while the stages' code and the articles do
+    try:
+        return _build_stages(config, output, options, warn, warnings, started, target, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
+
+
+def _build_stages(config: SiteConfig, output: Path, options: BuildOptions, warn, warnings: list[str],
+                  started: float, target: "CommandLineOutput | PreviewOutput", ahead) -> BuildResult:
+    timings = options.timings or NoTimings()
     # Only now the stages: a build with nothing to do never loads their libraries.
     with timings.phase("loading the stages' code"):
         from .incremental.exports import data_files
@@ -151,7 +162,7 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
     memo.begin()
     try:
         with target.linking(), timings.phase("linking"):
-            site, errors, extracted, report = linked_site(config, options, warn, memo)
+            site, errors, extracted, report = linked_site(config, options, warn, memo, ahead)
         if not target.accepts(errors):
             return BuildResult(site, tuple(errors), tuple(warnings), None, time.perf_counter() - started, extracted,
                                False, report, held=True)
@@ -199,6 +210,29 @@ def _build(config: SiteConfig, output: Path, options: BuildOptions, warn, warnin
         memo.close()  # its file, if it has one; what it holds stays for the next build
     return BuildResult(site, tuple(errors), tuple(warnings), stats, time.perf_counter() - started, extracted, False,
                        report, exports_pending=target.exports_pending)
+
+
+def _model_ahead(config: SiteConfig, options: BuildOptions):
+    """The NER model, set loading in a process of its own (see ``nlp.ahead``), for a
+    `sitegen build` after an earlier one: an edit's new paragraphs, if it brought any, are
+    read by it. None where it would not pay: a first build (a pool of processes reads the
+    archive), a preview or a caller with a model loaded already, NER on a Dask cluster,
+    a single core, or where this process cannot fork safely."""
+    if options.memory is not None or options.nlp_loader is not None or options.cluster:
+        return None
+    if not (config.state_dir / MEMO_FILE).is_file() or _cores() < 2:
+        return None
+    from .apart import can_run_apart
+    from .nlp.ahead import ModelAhead
+
+    return ModelAhead(config.model) if can_run_apart() else None
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every system
+        return os.cpu_count() or 1
 
 
 def output_target(config: SiteConfig, options: BuildOptions) -> "CommandLineOutput | PreviewOutput":

@@ -39,14 +39,18 @@ from .site.redirects import redirect_files
 
 if TYPE_CHECKING:
     from .build import BuildOptions
+    from .nlp.ahead import ModelAhead
 
 
 def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
-                memo: Memo | None = None) -> tuple[Site, list[ArticleError], int, ReferenceReport]:
+                memo: Memo | None = None, ahead: ModelAhead | None = None
+                ) -> tuple[Site, list[ArticleError], int, ReferenceReport]:
     """Every stage up to the linked Site: what `build` renders and `entities` lists.
 
     ``memo``: results of earlier builds to reuse (see ``sitegen.incremental``); without
-    one, every stage runs afresh.
+    one, every stage runs afresh. ``ahead``: the model loading in a process of its own,
+    for the few paragraphs an edit may bring (see ``nlp.ahead``); ended once the
+    articles are clustered.
     """
     memo = memo if memo is not None else Memo()
     timings = options.timings or NoTimings()
@@ -66,7 +70,10 @@ def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
         own = Timings() if options.timings is not None else NoTimings()
         with own.phase("NER and clustering"):
             clusters, extracted, cluster_keys = clusters_reusing(
-                memo, lambda articles: cluster_stage(config, articles, options, warn), config, loaded.articles)
+                memo, lambda articles: cluster_stage(config, articles, options, warn, ahead), config,
+                loaded.articles)
+            if ahead is not None:
+                ahead.close()  # every article is clustered: no paragraph is left for it
         with own.phase("resolving entities"):
             site = resolve_stage(config, loaded.articles, clusters, judgements, warn, memo, cluster_keys)
         # The site holds its mentions now: the clusters they came from (the largest value a
@@ -76,6 +83,8 @@ def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
         return site, extracted, own.rows()
 
     apart = resolve_apart(memo, config, loaded.articles)
+    if apart and ahead is not None:
+        ahead.close()  # clustering most of the archive: a pool of processes does NER
     with timings.phase("NER, clustering and resolving" + (" (in a forked process)" if apart else "")):
         site, extracted, rows = run_with_memo_apart(memo, config.state_dir, resolving, warn) if apart \
             else resolving(warn)
@@ -178,18 +187,19 @@ def extract_stage(config: SiteConfig, articles: Sequence[Article], options: Buil
 
 
 def cluster_stage(config: SiteConfig, articles: Sequence[Article], options: BuildOptions,
-                  warn=lambda m: None) -> tuple[dict[str, list[Cluster]], int]:
+                  warn=lambda m: None, ahead: ModelAhead | None = None) -> tuple[dict[str, list[Cluster]], int]:
     """NER and cleaning: each article's mentions grouped into clusters, from the build
     cache where the text, model and rules are unchanged. Returns the clusters by article
     id and how many articles NER ran on.
 
     Articles go through NER and clustering ``CLUSTER_BATCH`` at a time, with one set of
     NER processes for all (a cluster of machines takes them all at once: see cluster.py).
+    ``ahead``: a process loading the model already, for a few paragraphs (see ``nlp.ahead``).
     """
     batch = max(1, len(articles)) if options.cluster else CLUSTER_BATCH
     clusters: dict[str, list[Cluster]] = {}
     extracted = 0
-    with BuildCache(config.state_dir / "cache.sqlite", warn) as cache, Workers() as workers:
+    with BuildCache(config.state_dir / "cache.sqlite", warn) as cache, Workers(ahead) as workers:
         model_id = model_fingerprint(config.model)
         keys = [extraction_key(a.text, model_id) for a in articles]
         unread = cache.missing("extraction", keys)

@@ -11,11 +11,14 @@ import gc
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from ..errors import ModelError
 from ..content.markup import BLOCK_SEPARATOR
 from ..workers import die_with_parent
+
+if TYPE_CHECKING:
+    from .ahead import ModelAhead
 
 # spaCy labels we keep, and what they become.
 LABEL_TYPES = {"PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place", "ORG": "organisation"}
@@ -202,12 +205,18 @@ def default_jobs(count: int) -> int:
 
 class Workers:
     """What NER keeps between the calls of one stage: the worker processes, started by the
-    first call that needs them, or the pipeline loaded in this process. ``close()`` ends them."""
+    first call that needs them, or the pipeline loaded in this process. ``close()`` ends them.
 
-    def __init__(self) -> None:
+    ``ahead``: a process already loading the model (see ``ahead``), which a call with
+    texts too few for a pool hands them to, rather than loading the model here; it
+    belongs to the caller, who ends it.
+    """
+
+    def __init__(self, ahead: "ModelAhead | None" = None) -> None:
         self.pool: ProcessPoolExecutor | None = None
         self.jobs = 1  # processes in the pool
         self.nlp = None
+        self.ahead = ahead
 
     def close(self) -> None:
         if self.pool is not None:
@@ -243,6 +252,11 @@ def extract_all(
         with Workers() as own:
             return extract_all(model, texts, jobs, batch_size, on_done, nlp_loader, own)
     if workers.pool is None and (jobs <= 1 or len(texts) < 2 * batch_size):
+        if workers.nlp is None and workers.ahead is not None and nlp_loader is None:
+            found = workers.ahead.extract(texts, batch_size)
+            if found is not None:
+                on_done(len(found))
+                return found
         if workers.nlp is None:
             workers.nlp = nlp_loader() if nlp_loader else load_pipeline(model)
         out = []
@@ -253,6 +267,8 @@ def extract_all(
         return out
     chunk = max(batch_size, min(512, len(texts) // (max(jobs, workers.jobs) * 4) or 1))
     chunks = [list(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
+    if workers.ahead is not None:
+        workers.ahead.close()  # the pool's workers load the model themselves
     if workers.pool is None:
         # Forked (a fresh interpreter would run again the top of a script that calls
         # build() without a __main__ guard). The build's objects are frozen for the
