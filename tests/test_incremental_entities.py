@@ -263,6 +263,26 @@ def test_a_build_from_the_memo_file_merges_and_makes_only_what_an_edit_touched(t
     assert "places/rome" not in made
 
 
+def test_an_edit_merges_again_only_the_blocks_whose_clusters_it_changed(tmp_path, monkeypatch):
+    """Clusters are named in their blocks by what merging reads of them, not by their
+    article's text: an article naming the same things in another order merges no block
+    again (the entities whose mentions moved are made again), and a name it gains merges
+    that name's block alone."""
+    named = make_site(random.Random(6), 40)
+    memo_file = tmp_path / "memo.sqlite"
+    stored_resolved(named, memo_file)
+    merged, made = _watch_merges(monkeypatch)
+    n = next(n for n, names in sorted(named.items()) if "Berlin" not in names and len(set(names)) == len(names)
+             and not {"Mary Smith", "Smith"} <= set(names))  # two clusters of one block would swap places
+    named[n] = [named[n][0], *reversed(named[n][1:])]
+    assert stored_resolved(named, memo_file) == resolved_site(named, None)
+    assert merged == [], merged
+    assert len(made) >= 2, "the entities whose mentions moved were not made again"
+    named[n] = named[n] + ["Berlin"]
+    assert stored_resolved(named, memo_file) == resolved_site(named, None)
+    assert merged == [{"Berlin"}], merged
+
+
 def test_a_block_merged_again_remakes_only_the_entities_whose_clusters_changed(tmp_path, monkeypatch):
     """Mary Smith and Anna Smith share a block (the surname): a new mention of Mary merges
     it again, and makes again the entities the edited article names, not Anna, whose

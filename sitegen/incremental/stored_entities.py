@@ -5,10 +5,11 @@ A preview keeps the last build's values in memory and compares them (see
 keeps there what reads back cheaper than it is made:
 
 - each merge block's groups, as places in the block's lists of clusters and notes
-  (``merge.MergedGroup``), under a digest of the names of its clusters and of its notes.
-  A cluster is named by its article's clusters key (a digest of all its clusters are made
-  from: the article's id and text, the model, the stoplist) and its index in the article's
-  list; the block's clusters come in site order, which those names fix;
+  (``merge.MergedGroup``), under a digest of the names of its clusters, in site order,
+  and of its notes. A cluster is named by a digest of all merging reads of it (its
+  summary, its article's id among it: ``cluster_names``), so that a block none of whose
+  clusters an edit changed keeps its groups, though the article's text moved (a block
+  is merged from its clusters' summaries and notes alone, in that order);
 - each entity, under a digest of its id, of what its group was merged from (the block's
   digest and the group's place in it: its clusters, name, type, reasons and note) and of
   its articles' clusters keys in the site's order: all ``resolve.entity_of`` reads (an
@@ -32,6 +33,7 @@ back would.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from typing import Hashable, Iterable, Mapping, Sequence
 
@@ -46,8 +48,9 @@ from .memo import Entry, Memo
 from .packed_mentions import PackedMentions
 
 MERGED_BLOCK = Entry[tuple[MergedGroup, ...]]("merged block", persist=True)
-# an article's clusters' blocking keys, under its clusters key
-BLOCKING_KEYS = Entry[tuple[tuple[str, ...], ...]]("blocking keys", persist=True)
+# an article's clusters' blocking keys, and their names (see ``cluster_names``), under
+# its clusters key
+BLOCKING_KEYS = Entry[tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]]("blocking keys and names", persist=True)
 # what merging reads of an article's clusters (``merge.ClusterSummary``), under its
 # clusters key: a block merged again reads these, not the clusters of its every article
 SUMMARIES = Entry[tuple[ClusterSummary, ...]]("cluster summaries", persist=True, lazy=True)
@@ -100,6 +103,24 @@ def resolving_key(articles: Sequence[Article], cluster_keys: Mapping[str, str], 
                          "notes", *[own_digest(j) for j in judgements])
 
 
+def cluster_names(clusters: Sequence[Cluster]) -> tuple[str, ...]:
+    """What names each of an article's clusters in a merge block: a digest of all merging
+    reads of it (its summary, its article's id included), and how many of the article's
+    clusters before it have the same. An edit elsewhere in the article (a new sentence, a
+    word mended) leaves the names of the clusters it did not change as they were, and so
+    the blocks that hold them are not merged again."""
+    seen: dict[str, int] = {}
+    names = []
+    for cluster in clusters:
+        s = ClusterSummary.of(cluster)
+        read = repr((s.article_id, s.type, s.name, s.name_key, sorted(s.strong_keys), s.mention_count, s.surfaces,
+                     s.reasons))
+        name = hashlib.blake2b(read.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        seen[name] = seen.get(name, -1) + 1
+        names.append(f"{name} {seen[name]}")
+    return tuple(names)
+
+
 class StoredResolving:
     """``merge`` and ``make_entity`` for ``resolve.resolve``, reusing what ``memo`` kept.
 
@@ -116,6 +137,7 @@ class StoredResolving:
         self._last_keys = memo.get(LAST_KEYS, LAST_KEYS_KEY) or {}
         self._keys: dict[str, str] = {}
         self._lists: dict[Hashable, Sequence[Cluster]] = {}  # each article's clusters, by its place
+        self._names: dict[Hashable, tuple[str, ...]] = {}  # each article's clusters' names, by its place
         self._summaries: dict[Hashable, tuple[ClusterSummary, ...]] = {}  # read in this build, by place
         self._taken: dict[Position, ClusterSummary] = {}  # single summaries taken from a large block's
         self._large_blocks: dict[str, str] | None = None  # see LARGE_BLOCKS; read when a large block is merged
@@ -144,7 +166,9 @@ class StoredResolving:
     def _blocking_keys(self, place: Hashable, clusters: Sequence[Cluster]) -> tuple[tuple[str, ...], ...]:
         key = self._cluster_keys[place[-1]]
         self._memo.touch(SUMMARIES, key)  # kept for the next build, read or not
-        return self._memo.reuse(BLOCKING_KEYS, key, lambda: tuple(blocking_keys(c, canonical_key(c)) for c in clusters))
+        keys, self._names[place] = self._memo.reuse(BLOCKING_KEYS, key, lambda: (
+            tuple(blocking_keys(c, canonical_key(c)) for c in clusters), cluster_names(clusters)))
+        return keys
 
     def _summary(self, position: Position) -> ClusterSummary:
         taken = self._taken.get(position)
@@ -175,8 +199,10 @@ class StoredResolving:
     def _merge_block(self, clusters: Sequence[Cluster], notes: Sequence[Judgement], positions: Sequence[Position]
                      ) -> list[tuple[int, Group]]:
         # A position is (the article's place, the cluster's index); a place ends with the article's id.
-        cluster_keys = self._cluster_keys
-        named = [f"{cluster_keys[place[-1]]} {index}" for place, index in positions]
+        # The block is named by what merging reads of its clusters, in order, and its notes:
+        # a block whose clusters an edit left as they were keeps its groups.
+        names = self._names
+        named = [names[place][index] for place, index in positions]
         key = joined_digest(*named, "notes", *[own_digest(j) for j in notes])
         found = self._memo.get(MERGED_BLOCK, key)
         large = len(positions) >= LARGE_BLOCK
@@ -225,7 +251,7 @@ class StoredResolving:
         """What names a large block from one build to the next: the least of its clusters'
         blocking keys (the same block of a capital or a head of state has the same)."""
         keys_of, cluster_keys = self._memo.finder(BLOCKING_KEYS), self._cluster_keys
-        return min(min(keys_of(cluster_keys[place[-1]])[index]) for place, index in positions)
+        return min(min(keys_of(cluster_keys[place[-1]])[0][index]) for place, index in positions)
 
     def make_entity(self, entity_id: str, group: Group, by_id: Mapping[str, Article], order: Mapping[str, int]
                     ) -> Entity:
