@@ -103,16 +103,15 @@ def resolving_key(articles: Sequence[Article], cluster_keys: Mapping[str, str], 
                          "notes", *[own_digest(j) for j in judgements])
 
 
-def cluster_names(clusters: Sequence[Cluster]) -> tuple[str, ...]:
-    """What names each of an article's clusters in a merge block: a digest of all merging
-    reads of it (its summary, its article's id included), and how many of the article's
-    clusters before it have the same. An edit elsewhere in the article (a new sentence, a
-    word mended) leaves the names of the clusters it did not change as they were, and so
-    the blocks that hold them are not merged again."""
+def cluster_names(summaries: Sequence[ClusterSummary]) -> tuple[str, ...]:
+    """What names each of an article's clusters (given their summaries) in a merge block:
+    a digest of all merging reads of it (its summary, its article's id included), and how
+    many of the article's clusters before it have the same. An edit elsewhere in the
+    article (a new sentence, a word mended) leaves the names of the clusters it did not
+    change as they were, and so the blocks that hold them are not merged again."""
     seen: dict[str, int] = {}
     names = []
-    for cluster in clusters:
-        s = ClusterSummary.of(cluster)
+    for s in summaries:
         read = repr((s.article_id, s.type, s.name, s.name_key, sorted(s.strong_keys), s.mention_count, s.surfaces,
                      s.reasons))
         name = hashlib.blake2b(read.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
@@ -164,10 +163,15 @@ class StoredResolving:
         return merge_by_block(articles, judgements, canonical_key, self._merge_block, self._blocking_keys)
 
     def _blocking_keys(self, place: Hashable, clusters: Sequence[Cluster]) -> tuple[tuple[str, ...], ...]:
-        key = self._cluster_keys[place[-1]]
-        self._memo.touch(SUMMARIES, key)  # kept for the next build, read or not
-        keys, self._names[place] = self._memo.reuse(BLOCKING_KEYS, key, lambda: (
-            tuple(blocking_keys(c, canonical_key(c)) for c in clusters), cluster_names(clusters)))
+        memo, key = self._memo, self._cluster_keys[place[-1]]
+        found = memo.get(BLOCKING_KEYS, key)
+        if found is None:  # new clusters: their summaries are made now, once, for their names
+            summaries = self._summaries[place] = memo.put(SUMMARIES, key, tuple(map(ClusterSummary.of, clusters)))
+            found = memo.put(BLOCKING_KEYS, key, (tuple(blocking_keys(c, canonical_key(c)) for c in clusters),
+                                                  cluster_names(summaries)))
+        else:
+            memo.touch(SUMMARIES, key)  # kept for the next build, read or not
+        keys, self._names[place] = found
         return keys
 
     def _summary(self, position: Position) -> ClusterSummary:
