@@ -354,6 +354,37 @@ def test_a_large_block_merged_again_reads_only_the_edited_articles_summaries(tmp
         assert len(read.get(SUMMARIES.name, [])) <= 1, read.get(SUMMARIES.name)  # the edited article's own
 
 
+def test_a_hub_made_again_in_a_block_kept_as_it_was_takes_its_summaries_from_the_blocks_row(tmp_path,
+                                                                                           monkeypatch):
+    """An article names Paris and Oslo the other way round: no block is merged again, but
+    Paris, named in all 60 articles (its block counted large), is made again, its mentions
+    there having moved. It takes its clusters' summaries from the one row kept of its
+    block, not from the rows of the 59 other articles."""
+    from sitegen.incremental import stored_entities
+    from sitegen.incremental.memo import Memo as MemoFile
+    from sitegen.incremental.stored_entities import BLOCK_SUMMARIES, SUMMARIES
+
+    monkeypatch.setattr(stored_entities, "LARGE_BLOCK", 50)
+    named = make_site(random.Random(5), 60)
+    named[5] = ["Oslo", "Paris"]
+    memo_file = tmp_path / "memo.sqlite"
+    stored_resolved(named, memo_file)
+    merged, made = _watch_merges(monkeypatch)
+    read: dict[str, list[str]] = {}
+    real_one, real_many = MemoFile._read_one, MemoFile._read_many
+    monkeypatch.setattr(MemoFile, "_read_one", lambda self, entry, key: read.setdefault(entry.name, []).append(key)
+                        or real_one(self, entry, key))
+    monkeypatch.setattr(MemoFile, "_read_many", lambda self, entry, keys: read.setdefault(entry.name, []).extend(keys)
+                        or real_many(self, entry, keys))
+    named[5] = ["Paris", "Oslo"]
+    assert stored_resolved(named, memo_file) == resolved_site(named, None)
+    assert merged == [] and "places/paris" in made
+    assert len(read.get(BLOCK_SUMMARIES.name, [])) == 1, read.get(BLOCK_SUMMARIES.name)
+    # Oslo, a small block's, reads the rows of its articles: Paris, none
+    oslo = sum(1 for names in named.values() if "Oslo" in names)
+    assert len(read.get(SUMMARIES.name, [])) <= oslo < 59, "Paris's summaries were read article by article"
+
+
 def test_a_note_or_a_stoplist_change_merges_its_block_again(tmp_path, monkeypatch):
     """A block is kept under its notes and its clusters' keys: a note naming two names as
     one, or clusters made with another stoplist, are not served the last merge."""

@@ -251,6 +251,16 @@ class StoredResolving:
                 self._taken[position] = summary
         return block_name
 
+    def _take_kept_block_summaries(self, block_key: str, positions: Sequence[Position]) -> None:
+        """The summaries of a large block kept as it was (its key names its clusters' summaries
+        in order), taken from its one row: a hub made again for a mended word in one
+        article, its block left as it was, would otherwise read a row of every article it
+        spans for one summary each."""
+        kept = self._memo.get(BLOCK_SUMMARIES, block_key)
+        if kept is not None and len(kept[1]) == len(positions):
+            for position, summary in zip(positions, kept[1]):
+                self._taken.setdefault(position, summary)
+
     def _smallest_key(self, positions: Sequence[Position]) -> str:
         """What names a large block from one build to the next: the least of its clusters'
         blocking keys (the same block of a capital or a head of state has the same)."""
@@ -289,6 +299,8 @@ class StoredResolving:
         if last_key is not None and before is not None:
             self._same[entity_id] = same
         positions, members = self._merged[group.merged_from]
+        if len(members) >= LARGE_BLOCK:
+            self._take_kept_block_summaries(group.merged_from.rsplit(" ", 1)[0], positions)
         self._read_summaries(positions[member] for member in members)
         summaries = [self._summary(positions[member]) for member in members]
         made = entity_of(entity_id, group, by_id, order, same_mentions_as(before, same), summaries)
