@@ -35,12 +35,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from itertools import groupby
+from operator import attrgetter
 from typing import Hashable, Iterable, Mapping, Sequence
 
 from ..content.judgements import Judgement
 from ..entities.merge import ClusterSummary, Group, MergedGroup, block_groups, canonical_key, merged_block
 from ..entities.merge_blocks import Picked, Position, blocking_keys, merge_by_block
-from ..entities.resolve import MentionRuns, article_mentions, entity_of, same_mentions_as
+from ..entities.resolve import MentionRuns, article_mentions, cluster_mentions, entity_of, same_mentions_as
 from ..model import Article, Entity, Mention, Site
 from ..nlp.chains import Cluster
 from .digest import joined_digest, keep_digest, own_digest
@@ -69,9 +71,10 @@ LARGE_BLOCKS = Entry[dict[str, str]]("large blocks' last keys", persist=True)
 LARGE_BLOCKS_KEY = "the large blocks' last keys"
 LARGE_BLOCK = 500  # clusters: below that, reading their articles' rows costs little (10 ms for 500)
 STORED_ENTITY = Entry[Entity]("stored entity", persist=True)
-# Beside each entity, under its key: article id -> the names of its clusters there. Read
-# only for the entities made again.
-ENTITY_PARTS = Entry[dict[str, str]]("stored entity's clusters", persist=True, lazy=True)
+# Beside each entity, under its key: a digest of all its fields but its mentions are made
+# of (its id, its group's clusters and name, type, reasons and note), and article id ->
+# the names of its clusters there. Read only for the entities made again.
+ENTITY_PARTS = Entry[tuple[str, dict[str, str]]]("stored entity's clusters", persist=True, lazy=True)
 # entity id -> its key in the last build, to find what it was made of then (in the
 # site's order: the order ``kept_site`` hands the entities back in)
 LAST_KEYS = Entry[dict[str, str]]("stored entity keys", persist=True)
@@ -88,6 +91,8 @@ LAST_LISTS_KEY = "the last build's article lists"
 # or an entity keyed.
 LAST_RESOLVED = Entry[str]("stored resolving", persist=True)
 LAST_RESOLVED_KEY = "the last build's resolving"
+_ARTICLE_OF = attrgetter("article_id")
+_START = attrgetter("start")
 # What only resolving reads: let go once it is done (``articles.clusters_done``)
 RESOLVING_ONLY = (MERGED_BLOCK, GROUP_CLUSTERS, BLOCKING_KEYS, SUMMARIES, ENTITY_PARTS, BLOCK_SUMMARIES,
                   LARGE_BLOCKS)
@@ -101,6 +106,27 @@ def resolving_key(articles: Sequence[Article], cluster_keys: Mapping[str, str], 
     return joined_digest("resolving", repr(tuple(entity_types)), repr(min_mentions),
                          *[f"{a.date.toordinal()} {a.id} {cluster_keys[a.id]}" for a in articles],
                          "notes", *[own_digest(j) for j in judgements])
+
+
+def mentions_made_again(before: Entity, clusters: Sequence[tuple[Cluster, Article]]) -> Entity:
+    """``before``, its mentions in the articles of ``clusters`` (those of its clusters there,
+    each with its article, in the entity's order of its clusters) made again from them, as
+    ``resolve.entity_of`` makes them: each article's run in the clusters' order, sorted by
+    where they start; the mentions in its other articles as they were."""
+    runs: dict[str, list[Mention]] = {}
+    for cluster, article in clusters:
+        runs.setdefault(article.id, []).extend(cluster_mentions(cluster, article, before.id))
+    mentions: list[Mention] = []
+    for article_id, run in groupby(before.mentions, key=_ARTICLE_OF):
+        made = runs.pop(article_id, None)
+        if made is None:
+            mentions.extend(run)
+        else:
+            made.sort(key=_START)
+            mentions.extend(made)
+    if runs:
+        raise ValueError(f"{before.id} has no mentions in {sorted(runs)} to make again")
+    return replace(before, mentions=tuple(mentions))
 
 
 def cluster_names(summaries: Sequence[ClusterSummary]) -> tuple[str, ...]:
@@ -251,16 +277,6 @@ class StoredResolving:
                 self._taken[position] = summary
         return block_name
 
-    def _take_kept_block_summaries(self, block_key: str, positions: Sequence[Position]) -> None:
-        """The summaries of a large block kept as it was (its key names its clusters' summaries
-        in order), taken from its one row: a hub made again for a mended word in one
-        article, its block left as it was, would otherwise read a row of every article it
-        spans for one summary each."""
-        kept = self._memo.get(BLOCK_SUMMARIES, block_key)
-        if kept is not None and len(kept[1]) == len(positions):
-            for position, summary in zip(positions, kept[1]):
-                self._taken.setdefault(position, summary)
-
     def _smallest_key(self, positions: Sequence[Position]) -> str:
         """What names a large block from one build to the next: the least of its clusters'
         blocking keys (the same block of a capital or a head of state has the same)."""
@@ -280,10 +296,12 @@ class StoredResolving:
         # not by its block: a block merged again for a new sentence remakes only the
         # entities whose clusters changed, not every one it holds.
         judgement = group.judgement
-        key = self._keys[entity_id] = joined_digest(
+        # all but the articles' texts and order: what the entity's fields but its mentions are made of
+        grouped = joined_digest(
             entity_id, self._group_clusters[group.merged_from], group.type, group.name, repr(tuple(group.reasons)),
-            own_digest(judgement) if judgement is not None else "no note",
-            *[cluster_keys[a] for a in sorted(group.articles, key=order.__getitem__)])
+            own_digest(judgement) if judgement is not None else "no note")
+        in_order = sorted(group.articles, key=order.__getitem__)
+        key = self._keys[entity_id] = joined_digest(grouped, *[cluster_keys[a] for a in in_order])
         found = memo.get(STORED_ENTITY, key)
         if found is not None:
             memo.touch(ENTITY_PARTS, key)
@@ -292,19 +310,25 @@ class StoredResolving:
         parts = self._parts(group.merged_from)
         last_key = self._last_keys.get(entity_id)
         before = memo.take(STORED_ENTITY, last_key) if last_key else None
-        was = (memo.get(ENTITY_PARTS, last_key) or {}) if before is not None else {}
+        was_grouped, was = (memo.get(ENTITY_PARTS, last_key) or ("", {})) if before is not None else ("", {})
         # Articles whose text and clusters of this entity are as when ``before`` was made:
         # its mentions there are ``before``'s (a hub made again for one new sentence).
         same = {a for a, made_of in parts.items() if was.get(a) == made_of}
         if last_key is not None and before is not None:
             self._same[entity_id] = same
         positions, members = self._merged[group.merged_from]
-        if len(members) >= LARGE_BLOCK:
-            self._take_kept_block_summaries(group.merged_from.rsplit(" ", 1)[0], positions)
-        self._read_summaries(positions[member] for member in members)
-        summaries = [self._summary(positions[member]) for member in members]
-        made = entity_of(entity_id, group, by_id, order, same_mentions_as(before, same), summaries)
-        memo.put(ENTITY_PARTS, key, parts)
+        if before is not None and was_grouped == grouped and before.articles == tuple(in_order):
+            # Its clusters (all merging and making it read of them but their mentions) and
+            # the order of its articles are as then: only its mentions in the edited
+            # articles are made again, the rest of it is ``before``'s.
+            edited = [positions[member] for member in members if positions[member][0][-1] not in same]
+            made = mentions_made_again(before, [(self._lists[place][index], by_id[place[-1]])
+                                                for place, index in edited])
+        else:
+            self._read_summaries(positions[member] for member in members)
+            summaries = [self._summary(positions[member]) for member in members]
+            made = entity_of(entity_id, group, by_id, order, same_mentions_as(before, same), summaries)
+        memo.put(ENTITY_PARTS, key, (grouped, parts))
         # Kept with its mentions packed: the next build reads them only if it uses them;
         # and with its digest, the same as the made entity's (see ``packed_mentions``),
         # which every build asks for and would otherwise make again.
