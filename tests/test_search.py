@@ -360,6 +360,24 @@ def test_lagging_shards_are_indexed_again_most_out_of_date_first(monkeypatch):
     assert search_recent.to_index_again({"s0": lags["s0"], "s2": lags["s2"]}) == []
 
 
+def test_the_lag_of_edit_after_edit_is_caught_up_on_a_few_shards_a_build(monkeypatch):
+    """Edits spread over the archive leave two or three pages behind in each of twenty
+    shards: each build past the limit indexes again the two most out of date, not the ten
+    it would take to get back to half the limit; a change of many pages at once (a
+    template) is caught up on at once."""
+    monkeypatch.setattr(search_recent, "RECENT_PAGES", 40)
+    monkeypatch.setattr(search_recent, "BULK_PAGES", 160)
+    lags = {f"s{n:02d}": search_recent.Lag(changed=[f"p{n}-{k}" for k in range(2 + n % 2)]) for n in range(20)}
+    assert sum(lag.size for lag in lags.values()) == 50
+    assert search_recent.to_index_again(lags) == ["s01", "s03"]
+    lags = {folder: lag for folder, lag in lags.items() if folder not in ("s01", "s03")}
+    assert search_recent.to_index_again(lags) == ["s05", "s07"]  # 44 pages behind: two more
+    lags = {folder: lag for folder, lag in lags.items() if folder not in ("s05", "s07")}
+    assert search_recent.to_index_again(lags) == []  # 38: within the limit
+    bulk = {f"s{n:02d}": search_recent.Lag(changed=[f"p{n}-{k}" for k in range(10)]) for n in range(20)}
+    assert len(search_recent.to_index_again(bulk)) == 18  # 200 -> 20, at most half the limit
+
+
 def test_the_number_of_shards_depends_only_on_the_pages(monkeypatch):
     monkeypatch.setattr(search, "PAGES_PER_SHARD", 3)
     pages = {f"articles/{n}/index.html": b"" for n in range(20)}
