@@ -27,9 +27,12 @@ name, and read back only for the entities made again. Each article's clusters' b
 keys are kept under its clusters key, and so are their summaries (``merge.ClusterSummary``:
 all merging and making an entity read but the mentions): a block merged again, and an
 entity made again, read the summaries of the articles they span and the clusters of the
-edited ones only. The blocks themselves and slugs are made afresh whenever an article's
-text or date changed: an edit can move any of them, and they cost less than reading them
-back would.
+edited ones only. An entity whose clusters (by their names), id, name, type, reasons,
+note and articles' order are all as when it was last made reads no summary at all: only
+its mentions in the edited articles are cut again (``mentions_made_again``). The blocks
+themselves and slugs are made afresh whenever an article's text or date changed: an edit
+can move any of them, and they cost less than reading them back would (that is the next
+thing to keep: 0.8 s of a text edit at 10,000 articles).
 """
 from __future__ import annotations
 
