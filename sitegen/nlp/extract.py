@@ -208,8 +208,8 @@ class Workers:
     first call that needs them, or the pipeline loaded in this process. ``close()`` ends them.
 
     ``ahead``: a process already loading the model (see ``ahead``), which a call with
-    texts too few for a pool hands them to, rather than loading the model here; it
-    belongs to the caller, who ends it.
+    texts too few for a pool hands them to, rather than loading the model here. The
+    caller ends it; a call that starts a pool ends it at once, as no use any more.
     """
 
     def __init__(self, ahead: "ModelAhead | None" = None) -> None:
