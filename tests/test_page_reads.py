@@ -273,3 +273,48 @@ def test_a_name_mentioned_again_re_renders_its_initial_only(config, small_pages)
     memo.end()
     # Putin's mention count changed: his initial's page only; the overview counts names.
     assert sorted(p for p in rendered if p.startswith("people/letter_") or p == "people/") == ["people/letter_v/"]
+
+
+def _kinds_checked(edit, config, monkeypatch) -> set[str]:
+    """The kinds of input whose value a rebuild after ``edit`` worked out again to compare."""
+    import sitegen.incremental.pages as kept_pages
+    from sitegen.site.view import SiteData
+
+    memo = Memo()
+    memo.begin()
+    render(make_site(), config, render_pages(memo))
+    memo.end()
+    checked, comparing = set(), [False]
+    value, changed_inputs = SiteData.value, kept_pages.changed_inputs
+
+    def noting(self, kind, key):
+        if comparing[0]:
+            checked.add(kind)
+        return value(self, kind, key)
+
+    def comparing_inputs(*args, **kwargs):
+        comparing[0] = True
+        try:
+            return changed_inputs(*args, **kwargs)
+        finally:
+            comparing[0] = False
+
+    monkeypatch.setattr(SiteData, "value", noting)
+    monkeypatch.setattr(kept_pages, "changed_inputs", comparing_inputs)
+    memo.begin()
+    render(*edit(make_site(), config), render_pages(memo))
+    memo.end()
+    return checked
+
+
+def test_an_entity_edit_leaves_the_network_lines_unchecked(config, small_pages, monkeypatch):
+    """A network picture's lines are read from related lists only: an edit to an entity's
+    mentions, its related list unchanged, does not work out every picture naming it again
+    (a hub's edit at 10,000 articles had ten thousand of them worked out and compared)."""
+    checked = _kinds_checked(reword_sentence, config, monkeypatch)
+    assert "mention_page" in checked and "lines" not in checked
+
+
+def test_a_related_list_edit_leaves_the_pages_of_mentions_unchecked(config, small_pages, monkeypatch):
+    checked = _kinds_checked(move_related, config, monkeypatch)
+    assert "lines" in checked and "mention_page" not in checked

@@ -272,9 +272,13 @@ def changed_inputs(last: PageInputs, data: SiteData, values: dict[Read, Any],
                 for read in last.naming.get(_EVERY + kind, ()):
                     check(read)
             else:  # "ids"
+                # An id names the reads of every kind keyed by ids (a network's lines and a
+                # dossier's pages of mentions): only this kind's are of this source. A hub's
+                # edited mentions had every picture naming it worked out and compared again.
                 for key in differ:
                     for read in last.naming.get(key, ()):
-                        check(read)
+                        if read[0] == kind:
+                            check(read)
     return changed
 
 
