@@ -499,3 +499,34 @@ def test_ctrl_c_stops_cleanly(make_site):
             process.kill()
     assert not (site.root / ".output.pending").exists()
     assert (site.output / "articles" / "berlin" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_save_is_built_with_the_cycle_collector_paused_and_its_garbage_collected_after(served, monkeypatch, fails):
+    """A preview's save walks a site it has kept since the last (hundreds of thousands of
+    objects): the cycle collector, run by every few hundred objects made, took a tenth of
+    a save at 10,000 articles. It waits until the save is built and published, then
+    collects what the save left; it runs again after a save whose build failed too."""
+    import gc
+
+    import sitegen.preview.serve as serve_module
+
+    seen, real = [], serve_module.build
+
+    def building(*args, **kwargs):
+        seen.append(gc.isenabled())
+        if fails:
+            raise RuntimeError("a bug in a stage")
+        return real(*args, **kwargs)
+
+    settled = []
+    real_settle = serve_module._settle_memory
+    monkeypatch.setattr(serve_module, "build", building)
+    monkeypatch.setattr(serve_module, "_settle_memory",
+                        lambda: (settled.append(gc.isenabled()), real_settle())[1])
+    served.site.add_article("berlin", title="Berlin talks, second draft", date="2025-03-01", body=STORY)
+    assert gc.isenabled()
+    served.preview.rebuild()
+    assert seen == [False] and settled == [False]
+    assert gc.isenabled()
+    assert bool(served.preview.status.snapshot().problems) == fails

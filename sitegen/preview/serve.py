@@ -15,9 +15,10 @@ import threading
 import time
 import traceback
 import webbrowser
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from ..build import BuildOptions, BuildResult, build, check_output_folder, check_site_dir, write_exports
 from ..config import load_config
@@ -92,7 +93,7 @@ class Preview:
 
     def rebuild(self, changed: set[str] | None = None, jobs: int | None = 1) -> Snapshot:
         """Build now (one build at a time) and publish the outcome to every open page."""
-        with self._lock:
+        with self._lock, _collector_paused():
             self.status.started()
             started = time.perf_counter()
             result: BuildResult | None = None
@@ -209,6 +210,25 @@ class Preview:
             stats = result.stats
             removed = f", {stats.removed} removed" if stats.removed else ""
             self.say(f"built in {seconds:.2f} s{what}: {stats.written} files written{removed}")
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cycle collector kept from running during a save, until ``_settle_memory``.
+
+    Run by every few hundred objects a build makes, it walked the young objects again and
+    again: 11 ms of a 190 ms save at 1,000 articles, 115 ms of a save at 10,000. A build
+    makes next to no garbage that only it can free (a whole site rebuilt at 1,000 articles
+    left 14,000 unreachable objects, no memory to speak of), and ``_settle_memory``
+    collects it as soon as the save is published.
+    """
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
 
 
 def _settle_memory() -> None:
