@@ -194,3 +194,25 @@ def test_a_candidate_is_read_back_as_it_was_kept():
         assert "BUILD" not in {op.name for op, _, _ in pickletools.genops(blob)}
         assert pickle.loads(blob) == candidate
         assert pickle.loads(blob).redirected_from == candidate.redirected_from
+
+
+# ---- entities linked to one item ---------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from sitegen.reference.combine import _groups  # noqa: E402
+from sitegen.reference.link import Link  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["Q1", "Q2", "Q3", "Q4"])), max_size=12))
+def test_entities_are_grouped_by_the_item_they_link_to_each_group_where_its_first_member_is(qids):
+    """What combining joins, with no editor's note: every entity linked to one item, an
+    unlinked entity on its own; groups in the order of their first members."""
+    entities = [entity(f"people/p{i}", f"Person {i}", "person") for i in range(len(qids))]
+    links = {e.id: Link(e.id, qid, qid, 0.9, "test", "person") for e, qid in zip(entities, qids) if qid}
+    expected: dict[object, list] = {}
+    for i, (e, qid) in enumerate(zip(entities, qids)):
+        expected.setdefault(qid or i, []).append(e)
+    assert _groups(entities, links, ()) == list(expected.values())

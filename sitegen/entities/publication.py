@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from operator import itemgetter
 from typing import Callable, Mapping, Sequence
 
 from ..content.judgements import Judgement
@@ -185,6 +186,9 @@ def _known_place(name: str) -> bool:
     return bool(places.canonical(name)) or places.is_place(name_key(name))
 
 
+_PARTNER = itemgetter(0)  # of a related pair: (entity id, articles shared)
+
+
 def publish(site: Site, judgements: Sequence[Judgement], link_threshold: float,
             decide: Callable[[Entity, Judgement | None, float, Mapping[str, str]], tuple[bool, str]] = page_reason,
             texts: ArticleTexts | None = None) -> Site:
@@ -219,6 +223,6 @@ def publish(site: Site, judgements: Sequence[Judgement], link_threshold: float,
         pairs = site.related.get(entity.id, ())
         # The very list where nothing in it lost its page: pages find it unchanged at once.
         related[entity.id] = tuple(p for p in pairs if p[0] not in hidden) \
-            if not hidden.isdisjoint(dict(pairs)) else pairs
+            if not hidden.isdisjoint(map(_PARTNER, pairs)) else pairs
     return replace(site, entities=tuple(paged), without_page=tuple(unpaged), related=related,
                    page_reasons=reasons)

@@ -67,30 +67,42 @@ def renamed_mentions(article_id: str, mentions: Sequence[Mention], new_ids: Mapp
 
 
 def _groups(entities: Sequence[Entity], links: Mapping[str, Link], judgements: Sequence[Judgement]) -> list[list[Entity]]:
+    """The entities in groups of those linked to one item (kept apart where an editor says
+    so), each group where its first member is; most entities are a group of their own."""
     by_qid: dict[str, list[Entity]] = defaultdict(list)
     for e in entities:
-        if e.id in links:
-            by_qid[links[e.id].qid].append(e)
-    apart = _apart(entities, judgements)
-    uf = UnionFind(e.id for e in entities)
-    for members in by_qid.values():
+        link = links.get(e.id)
+        if link is not None:
+            by_qid[link.qid].append(e)
+    # Only entities sharing an item are joined and checked against the notes: a preview
+    # combines after every save, and a set of every entity's name keys and a union-find
+    # over every entity were most of it.
+    sharing = [members for members in by_qid.values() if len(members) > 1]
+    if not sharing:
+        return [[e] for e in entities]
+    joined = [e for members in sharing for e in members]
+    apart = _apart(joined, judgements)
+    uf = UnionFind(e.id for e in joined)
+    for members in sharing:
         for other in members[1:]:
             a, b = uf.find(members[0].id), uf.find(other.id)
-            if a != b and not _kept_apart(uf, a, b, apart, entities):
+            if a != b and not _kept_apart(uf, a, b, apart, joined):
                 uf.union(a, b)
+    in_joined = {e.id for e in joined}
     by_root: dict[str, list[Entity]] = defaultdict(list)
     for e in entities:
-        by_root[uf.find(e.id)].append(e)
+        by_root[uf.find(e.id) if e.id in in_joined else e.id].append(e)
     return list(by_root.values())
 
 
 def _apart(entities: Sequence[Entity], judgements: Sequence[Judgement]) -> set[frozenset[str]]:
     """Pairs of entity ids an editor said are different."""
+    apart_notes = [j for j in judgements if j.apart_keys]
+    if not apart_notes:
+        return set()
     keys = {e.id: {name_key(f) for f in (e.name, *e.aliases)} for e in entities}
     pairs = set()
-    for j in judgements:
-        if not j.apart_keys:
-            continue
+    for j in apart_notes:
         own = [e.id for e in entities if j.key in keys[e.id] or (e.note_path and e.note_path == j.path)]
         others = [e.id for e in entities if keys[e.id] & j.apart_keys]
         pairs |= {frozenset((a, b)) for a in own for b in others if a != b}
@@ -98,6 +110,8 @@ def _apart(entities: Sequence[Entity], judgements: Sequence[Judgement]) -> set[f
 
 
 def _kept_apart(uf: UnionFind, a: str, b: str, apart: set[frozenset[str]], entities: Sequence[Entity]) -> bool:
+    """Whether the groups of roots ``a`` and ``b`` hold a pair kept apart (``entities``:
+    those ``uf`` holds)."""
     if not apart:
         return False
     left = [e.id for e in entities if uf.find(e.id) == a]
