@@ -40,7 +40,9 @@ sys.path.insert(0, str(BENCH_DIR))
 
 import corpus  # noqa: E402 - after the path is set
 
-GOAL_P50_SECONDS = 0.300  # one-article edit at 1,000 articles
+# The goals for a one-article edit, by site size: (p50, p95) in seconds, None where there
+# is none. 1,000 linked articles: p50 200 ms; 10,000 articles: p50 300 ms, p95 1 s.
+GOALS = {1000: (0.200, None), 10000: (0.300, 1.0)}
 STARTUP_TIMEOUT = 1800  # the first build of a large site runs NER on every article
 EVENT_TIMEOUT = 120
 
@@ -188,11 +190,14 @@ def print_table(figures: list[dict]) -> None:
     for figure in figures:
         for label, r in figure["edits"].items():
             p50 = percentile(r["latencies"], 50)
-            goal = GOAL_P50_SECONDS if figure["articles"] == 1000 and label == "one article" else None
-            met = "" if goal is None else ("yes" if p50 <= goal else "no")
+            p95 = percentile(r["latencies"], 95)
+            goal_p50, goal_p95 = GOALS.get(figure["articles"], (None, None)) if label == "one article" else (None, None)
+            goal = " and ".join(([f"p50 ≤ {goal_p50 * 1000:.0f} ms"] if goal_p50 else []) +
+                                ([f"p95 ≤ {goal_p95 * 1000:.0f} ms"] if goal_p95 else []))
+            met = "" if not goal else ("yes" if p50 <= goal_p50 and (goal_p95 is None or p95 <= goal_p95) else "no")
             print(f"| {figure['articles']:,} articles | {label} | {p50 * 1000:.0f} ms | "
-                  f"{percentile(r['latencies'], 95) * 1000:.0f} ms | {max(r['latencies']) * 1000:.0f} ms | "
-                  f"{percentile(r['builds'], 50) * 1000:.0f} ms | {'' if goal is None else f'p50 ≤ {goal * 1000:.0f} ms'} | {met} |")
+                  f"{p95 * 1000:.0f} ms | {max(r['latencies']) * 1000:.0f} ms | "
+                  f"{percentile(r['builds'], 50) * 1000:.0f} ms | {goal} | {met} |")
     print()
     for figure in figures:
         edits = len(next(iter(figure["edits"].values()))["latencies"])
