@@ -214,3 +214,33 @@ def test_a_built_archive_passes_the_link_checker_and_keeps_addresses(make_site):
         mentions = {i for i in ids if i.startswith(b"m")}
         assert mentions <= after[number], f"page {number} lost mentions"
     assert run_cli("check", site.output).returncode == 0
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from sitegen.site.pages import _page_finder  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abcdef"), st.integers(1, 40)), min_size=1, max_size=12))
+def test_pages_found_article_by_article_are_those_of_the_paging_order(runs):
+    """A dossier finds its articles' and quoted mentions' pages from each article's place
+    (worked out once per article, not per mention); whatever the order of the mentions,
+    even an article's mentions split apart, the pages are those the paging order gives."""
+    mentions, starts = [], {}
+    for article_id, count in runs:
+        for _ in range(count):
+            start = starts[article_id] = starts.get(article_id, -1) + 1
+            mentions.append(Mention(article_id, start, start + 1, "x", "x", start, "people/x"))
+    entity = Entity("people/x", "X", "person", ("X",), tuple(mentions), tuple(dict.fromkeys(a for a, _ in runs)))
+    ordered = paging.oldest_first(entity.mentions)
+    expected_numbers: dict[str, int] = {}
+    for position, mention in enumerate(ordered):
+        expected_numbers.setdefault(mention.article_id, paging.number_at(position, len(ordered)))
+    assert paging.article_numbers(entity) == expected_numbers
+    by_article: dict[str, list[Mention]] = {}
+    for mention in entity.mentions:
+        by_article.setdefault(mention.article_id, []).append(mention)
+    page_of = _page_finder(entity, paging.article_offsets(entity.mentions), by_article)
+    for position, mention in enumerate(ordered):
+        assert page_of(mention.article_id, mention) == paging.number_at(position, len(ordered))

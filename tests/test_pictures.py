@@ -22,15 +22,21 @@ def bars(svg: str) -> list[ElementTree.Element]:
     return ElementTree.fromstring(svg).findall(f"{SVG}a")
 
 
+def _anchor(article_id: str) -> str:
+    return "#" + article_id
+
+
 def test_timeline_by_month_keeps_empty_months():
-    items = [Dated(dt.date(2025, 1, 5), 2, "January piece", "#in-a"),
-             Dated(dt.date(2025, 1, 20), 3, "Later January piece", "#in-b"),
-             Dated(dt.date(2025, 4, 2), 1, "April piece", "#in-c")]
-    picture = timeline_svg(items, MONTHS)
+    items = [Dated(dt.date(2025, 1, 5), 2, "January piece", "a"),
+             Dated(dt.date(2025, 1, 20), 3, "Later January piece", "b"),
+             Dated(dt.date(2025, 4, 2), 1, "April piece", "c")]
+    asked = []
+    picture = timeline_svg(items, MONTHS, lambda article_id: asked.append(article_id) or f"#in-{article_id}")
     links = bars(picture.svg)
     assert [a.get("aria-label") for a in links] == ["January 2025: 5 mentions in 2 articles",
                                                      "April 2025: 1 mention in 1 article"]
     assert links[0].get("href") == "#in-b"  # the month's newest article
+    assert asked == ["b", "c"]  # for the bars drawn only: a large dossier has thousands of articles
     heights = [float(a.find(f"{SVG}rect").get("height")) for a in links]
     assert heights[0] == 5 * heights[1]  # bars are to scale
     xs = [float(a.find(f"{SVG}rect").get("x")) for a in links]
@@ -41,17 +47,18 @@ def test_timeline_by_month_keeps_empty_months():
 
 
 def test_timeline_unit_follows_the_span():
-    day = timeline_svg([Dated(dt.date(2025, 3, 1), 1, "a", "#a"), Dated(dt.date(2025, 3, 9), 1, "b", "#b")], MONTHS)
+    day = timeline_svg([Dated(dt.date(2025, 3, 1), 1, "a", "a"), Dated(dt.date(2025, 3, 9), 1, "b", "b")], MONTHS, _anchor)
     assert "1 March 2025: 1 mention" in day.svg and "9 March 2025" in day.svg
-    years = timeline_svg([Dated(dt.date(2010, 3, 1), 1, "a", "#a"), Dated(dt.date(2025, 3, 9), 4, "b", "#b")], MONTHS)
+    years = timeline_svg([Dated(dt.date(2010, 3, 1), 1, "a", "a"), Dated(dt.date(2025, 3, 9), 4, "b", "b")], MONTHS,
+                         _anchor)
     assert [a.get("aria-label") for a in bars(years.svg)] == ["2010: 1 mention in 1 article",
                                                                "2025: 4 mentions in 1 article"]
-    assert timeline_svg([], MONTHS) is None
+    assert timeline_svg([], MONTHS, _anchor) is None
 
 
 def test_timeline_text_is_escaped():
-    picture = timeline_svg([Dated(dt.date(2025, 3, 1), 1, "<script>", '#"x'),
-                            Dated(dt.date(2025, 3, 1), 1, "b", "#b")], MONTHS)
+    picture = timeline_svg([Dated(dt.date(2025, 3, 1), 1, "<script>", '"x'),
+                            Dated(dt.date(2025, 3, 1), 1, "b", "b")], MONTHS, _anchor)
     assert "<script>" not in picture.svg
     ElementTree.fromstring(picture.svg)  # well-formed
 

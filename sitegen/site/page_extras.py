@@ -48,8 +48,8 @@ def dossier_extras(view: SiteView, entity: Entity, groups: Sequence["ArticleMent
             return urls.href(root, page_path(entity.id, numbers[article_id]), group_anchor(article_id))
         return "#" + urls.href("", group_anchor(article_id))
 
-    timeline = timeline_svg([Dated(g.article.date, len(g.mentions), g.article.title, bar_href(g.article.id))
-                             for g in groups], MONTHS)
+    timeline = timeline_svg([Dated(g.article.date, len(g.mentions), g.article.title, g.article.id)
+                             for g in groups], MONTHS, bar_href)
     drawn = related[:NETWORK_SIZE]
     strongest = max((c.count for c in drawn), default=0)
     network = network_svg(node(entity), [(node(c.entity), c.count) for c in drawn],

@@ -10,6 +10,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
+from operator import itemgetter
 from typing import Any, Callable, Mapping
 from urllib.parse import quote, urlsplit
 
@@ -325,14 +326,15 @@ def entity_page(view: SiteView, entity_id: str) -> Page:
         by_article[mention.article_id].append(mention)
     newest = sorted(by_article, key=lambda a: links[a].newest_first())
     paged = paging.is_paged(len(entity.mentions))
-    numbers = paging.article_numbers(entity) if paged else {}
-    positions = _page_positions(entity) if paged else {}
+    offsets = paging.article_offsets(entity.mentions) if paged else None
+    numbers = paging.article_numbers(entity, offsets) if paged else {}
     # Every article's mentions, for the timeline, the counts and the list of articles; a
     # paged dossier quotes only its selection (the rest is on its numbered pages).
     mention_groups = tuple(ArticleMentions(links[a], tuple(by_article[a])) for a in newest)
     shown = _selection(entity, newest, by_article) if paged else {a: by_article[a] for a in newest}
+    page_of = _page_finder(entity, offsets, by_article) if paged else _FIRST_PAGE
     quoted = tuple(
-        ArticleMentions(links[a], tuple(_marked(m, positions.get(m, 1)) for m in sorted(shown[a], key=_by_position)))
+        ArticleMentions(links[a], tuple(_marked(m, page_of(a, m)) for m in sorted(shown[a], key=_by_position)))
         for a in newest if a in shown)
     related = related_of(view, entity.id)
     return Page(
@@ -394,10 +396,26 @@ def mention_page(view: SiteView, entity_id: str, number: int) -> Page:
     )
 
 
-def _page_positions(entity) -> dict[Mention, int]:
-    """Mention -> the numbered page that holds it."""
+def _page_finder(entity, offsets: Mapping[str, int] | None,
+                 by_article: Mapping[str, list[Mention]]) -> Callable[[str, Mention], int]:
+    """``page_of(article id, mention)``: the numbered page that holds one of the entity's
+    mentions, found from its article's place (``paging.article_offsets``) and its own in
+    the article, for the few a dossier quotes; every mention placed only where an
+    article's mentions are apart."""
+    count = len(entity.mentions)
+    if offsets is not None:
+        return lambda article_id, mention: paging.number_at(offsets[article_id] + by_article[article_id].index(mention),
+                                                            count)
     ordered = paging.oldest_first(entity.mentions)
-    return {m: paging.number_at(i, len(ordered)) for i, m in enumerate(ordered)}
+    positions = {m: paging.number_at(i, count) for i, m in enumerate(ordered)}
+    return lambda article_id, mention: positions.get(mention, 1)
+
+
+def _first_page(article_id: str, mention: Mention) -> int:
+    return 1
+
+
+_FIRST_PAGE = _first_page  # an unpaged dossier holds all its mentions
 
 
 def _selection(entity, newest: list[str], by_article: Mapping[str, list[Mention]]) -> dict[str, list[Mention]]:
@@ -405,12 +423,15 @@ def _selection(entity, newest: list[str], by_article: Mapping[str, list[Mention]
     chosen = {a: by_article[a][:RECENT_PER_ARTICLE] for a in newest[:RECENT_ARTICLES]}
     rest = [(telling(m, entity.name), -i, m) for i, a in enumerate(newest[RECENT_ARTICLES:])
             for m in by_article[a]]
-    rest.sort(key=lambda t: (t[0], t[1]), reverse=True)  # most telling first; ties: the newer article
+    rest.sort(key=_TELLING_ORDER, reverse=True)  # most telling first; ties: the newer article
     for _, _, mention in rest:
         if len(chosen) >= RECENT_ARTICLES + TELLING_LIMIT:
             break
         chosen.setdefault(mention.article_id, [mention])  # one per article: distinct sources
     return chosen
+
+
+_TELLING_ORDER = itemgetter(0, 1)  # of (telling, -article's place, mention)
 
 
 def telling(mention: Mention, name: str) -> tuple:
@@ -421,8 +442,9 @@ def telling(mention: Mention, name: str) -> tuple:
     a short form; and a longer sentence says more, up to about two lines (beyond that it
     is usually a list of names or a run-on the splitter left whole).
     """
-    words_before = len(mention.sentence[:max(0, mention.start - mention.sentence_start)].split())
-    subject = words_before <= 1
+    # At most one word before it; split no further than two words (a hub's dossier asks
+    # this of thousands of sentences).
+    subject = len(mention.sentence[:max(0, mention.start - mention.sentence_start)].split(None, 1)) <= 1
     return (subject, mention.text == name, min(len(mention.sentence), 240))
 
 

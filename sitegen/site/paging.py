@@ -22,7 +22,9 @@ index that links to a mention on a dossier asks ``mention_address``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from itertools import groupby
+from operator import attrgetter
+from typing import Mapping, Sequence
 
 from .. import urls
 from ..model import Entity, Mention
@@ -34,6 +36,7 @@ UNPAGED_LIMIT = 60
 FIRST_NUMBER = 2  # the dossier itself is page 1
 NAV_SPAN = 2  # pages listed on either side of the current one in the page navigation
 MENTIONS_FOLDER = "mentions"
+_ARTICLE_OF = attrgetter("article_id")
 
 
 def is_paged(mention_count: int) -> bool:
@@ -105,13 +108,34 @@ def mention_addresses(entity: Entity) -> dict[Mention, tuple[str, str]]:
     return {m: (page_path(entity.id, number_at(i, len(ordered))), mention_anchor(m)) for i, m in enumerate(ordered)}
 
 
-def article_numbers(entity: Entity) -> dict[str, int]:
-    """Article id -> the page holding the first of its mentions of ``entity``."""
+def article_numbers(entity: Entity, offsets: Mapping[str, int] | None = None) -> dict[str, int]:
+    """Article id -> the page holding the first of its mentions of ``entity``
+    (``offsets``: its ``article_offsets``, if worked out already)."""
+    offsets = offsets if offsets is not None else article_offsets(entity.mentions)
+    count = len(entity.mentions)
+    if offsets is not None:
+        return {article_id: number_at(at, count) for article_id, at in offsets.items()}
     ordered = oldest_first(entity.mentions)
     numbers: dict[str, int] = {}
     for position, mention in enumerate(ordered):
-        numbers.setdefault(mention.article_id, number_at(position, len(ordered)))
+        numbers.setdefault(mention.article_id, number_at(position, count))
     return numbers
+
+
+def article_offsets(mentions: Sequence[Mention]) -> dict[str, int] | None:
+    """Article id -> where its first mention is in paging order (``oldest_first``), each
+    article's mentions following it there; None if an article's mentions are not all
+    together. Worked out article by article: a hub's dossier has thousands of articles
+    and tens of thousands of mentions, each of which hashed cost more than the rest of it."""
+    runs = [(article_id, sum(1 for _ in run)) for article_id, run in groupby(mentions, key=_ARTICLE_OF)]
+    offsets: dict[str, int] = {}
+    at = 0
+    for article_id, count in reversed(runs):
+        if article_id in offsets:
+            return None
+        offsets[article_id] = at
+        at += count
+    return offsets
 
 
 @dataclass(frozen=True)

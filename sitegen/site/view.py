@@ -127,8 +127,15 @@ class ArticleLink:
         return _article_link(a.id, a.title, a.date, a.source, a.url, a.author, a.tags, a.summary)
 
     def newest_first(self) -> tuple:
-        """Sort key: the site's article order (newest first, ties by title, then id)."""
-        return (-self.date.toordinal(), self.title.casefold(), self.title, self.id)
+        """Sort key: the site's article order (newest first, ties by title, then id).
+
+        Made once: a large dossier sorts thousands of its articles by it, and the same
+        link is shared by every dossier and every save of a preview (see ``of``)."""
+        own = self.__dict__.get("_order")
+        if own is None:
+            own = (-self.date.toordinal(), self.title.casefold(), self.title, self.id)
+            object.__setattr__(self, "_order", own)
+        return own
 
     def __digest__(self) -> str:
         """A digest of its fields, made once (see ``sitegen.incremental.digest``).

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from html import escape
-from typing import Sequence
+from typing import Callable, Sequence
 
 MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WIDTH, HEIGHT = 640, 160
@@ -24,7 +24,7 @@ class Dated:
     date: dt.date
     count: int
     title: str
-    href: str  # where a bar holding this article leads
+    article_id: str  # what ``timeline_svg``'s ``href`` is given for the bar's newest article
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,11 @@ class _Bucket:
     newest: Dated | None = None
 
 
-def timeline_svg(items: Sequence[Dated], month_names: Sequence[str]) -> Picture | None:
-    """The timeline of ``items`` (any order); None when there is nothing to draw."""
+def timeline_svg(items: Sequence[Dated], month_names: Sequence[str],
+                 href: Callable[[str], str]) -> Picture | None:
+    """The timeline of ``items`` (any order); None when there is nothing to draw. A bar
+    leads to ``href(article_id)`` of its newest article (asked only for the bars drawn: a
+    large dossier has thousands of articles and a hundred bars)."""
     items = [i for i in items if i.count > 0]
     if not items:
         return None
@@ -59,7 +62,7 @@ def timeline_svg(items: Sequence[Dated], month_names: Sequence[str]) -> Picture 
         bucket.articles += 1
         if bucket.newest is None or (item.date, item.title) > (bucket.newest.date, bucket.newest.title):
             bucket.newest = item
-    return Picture(_draw(buckets, unit), _summary(items, buckets, first, last, month_names))
+    return Picture(_draw(buckets, unit, href), _summary(items, buckets, first, last, month_names))
 
 
 def _key(day: dt.date, unit: str) -> tuple:
@@ -84,7 +87,7 @@ def _buckets(first: dt.date, last: dt.date, unit: str, month_names: Sequence[str
     return out
 
 
-def _draw(buckets: list[_Bucket], unit: str) -> str:
+def _draw(buckets: list[_Bucket], unit: str, href: Callable[[str], str]) -> str:
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / len(buckets)
     bar_w = max(1.0, min(slot * 0.8, 48.0))
@@ -106,7 +109,7 @@ def _draw(buckets: list[_Bucket], unit: str) -> str:
         newest = b.newest
         tip = words if b.articles == 1 else f"{words}; the newest: {newest.title}"
         parts.append(
-            f'<a href="{escape(newest.href)}" aria-label="{escape(words)}">'
+            f'<a href="{escape(href(newest.article_id))}" aria-label="{escape(words)}">'
             f"<title>{escape(tip)}</title>"
             f'<rect class="bar" x="{x:.1f}" y="{base_y - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}"/></a>'
         )
