@@ -25,6 +25,9 @@ def make_article(number: int, names: list[str], day: int) -> tuple[Article, list
     """An article naming ``names`` in turn (a name may come back), and its clusters."""
     text, spans = "", {}
     for name in names:
+        if name.startswith("~"):  # words that name nothing: the text moves, no cluster changes
+            text += name[1:] + " "
+            continue
         start = len(text)
         text += f"{name} spoke. "
         spans.setdefault(name, []).append((start, start + len(name), start, len(text) - 1))
@@ -70,10 +73,12 @@ def test_resolving_with_a_memo_equals_resolving_afresh_after_edits(seed):
 def random_edits(rng: random.Random, named: dict[int, list[str]], count: int = 20):
     """Edit ``named`` in place ``count`` times, saying each time what changed."""
     for step in range(count):
-        change = rng.choice(["more", "reorder", "rewrite", "add", "delete"])
+        change = rng.choice(["more", "reorder", "rewrite", "add", "delete", "words"])
         n = rng.choice(sorted(named))
         if change == "more":  # one more mention of a much-mentioned name
             named[n] = named[n] + ["Paris"]
+        elif change == "words":  # a word added ahead of the names: every mention moves, no name changes
+            named[n] = ["~Meanwhile,"] + named[n]
         elif change == "reorder":  # the same names, moved: the same clusters, their mentions elsewhere
             named[n] = named[n][::-1]
         elif change == "rewrite":
@@ -415,6 +420,42 @@ def test_a_note_or_a_stoplist_change_merges_its_block_again(tmp_path, monkeypatc
     monkeypatch.setattr(stored_entities, "merged_block", lambda *args: merged.append(1) or real(*args))
     assert stored_resolved(named, memo_file, (), stoplist="other") == resolve(*_inputs(named))
     assert merged, "clusters made with another stoplist were served the merge of the old ones"
+
+
+def test_an_edit_that_moves_no_block_takes_the_last_builds_blocks(tmp_path, monkeypatch):
+    """A word added moves every mention of its article but no block: nothing is blocked or
+    merged again. One more mention of Paris renames its cluster: Paris's block alone is
+    named and merged again, the others are the last build's. A name new to an article, or
+    a new article, may join blocks: the site is blocked afresh. Each build equals a clean one."""
+    from sitegen.entities import merge_blocks
+
+    named = make_site(random.Random(8), 40)
+    memo_file = tmp_path / "memo.sqlite"
+    stored_resolved(named, memo_file)
+    merged, _ = _watch_merges(monkeypatch)
+    blocked = []
+    real_blocks = merge_blocks.blocks
+    monkeypatch.setattr(merge_blocks, "blocks", lambda *args: blocked.append(1) or real_blocks(*args))
+
+    def build() -> tuple[int, list]:
+        """(times the site was blocked, the blocks merged), a build at a time; the site as a clean build's."""
+        clean = resolved_site(named, None)
+        blocked.clear(), merged.clear()
+        assert stored_resolved(named, memo_file) == clean
+        return len(blocked), list(merged)
+
+    named[4] = ["~Meanwhile,"] + named[4]
+    assert build() == (0, [])
+    named[9] = named[9] + ["Paris"]
+    assert build() == (0, [{"Paris"}])
+    named[12] = named[12] + [next(name for name in NAMES if name not in named[12])]
+    assert build()[0] == 1
+    named[200] = ["Paris", "Rome"]
+    assert build()[0] == 1
+    named[200] = ["~Later,", "Paris", "Rome"]
+    assert build() == (0, [])
+    del named[200]
+    assert build()[0] == 1
 
 
 def _inputs(named: dict[int, list[str]]):

@@ -30,9 +30,10 @@ entity made again, read the summaries of the articles they span and the clusters
 edited ones only. An entity whose clusters (by their names), id, name, type, reasons,
 note and articles' order are all as when it was last made reads no summary at all: only
 its mentions in the edited articles are cut again (``mentions_made_again``). The blocks
-themselves and slugs are made afresh whenever an article's text or date changed: an edit
-can move any of them, and they cost less than reading them back would (that is the next
-thing to keep: 0.8 s of a text edit at 10,000 articles).
+themselves are the last build's where an edit moved none (``stored_blocks``: the same
+articles and notes, the edited articles' clusters with the same blocking keys); an
+article added, removed or redated, or a name new to an article, blocks the site afresh.
+Slugs are handed out afresh whenever an article's text or date changed.
 """
 from __future__ import annotations
 
@@ -44,18 +45,21 @@ from typing import Hashable, Iterable, Mapping, Sequence
 
 from ..content.judgements import Judgement
 from ..entities.merge import ClusterSummary, Group, MergedGroup, block_groups, canonical_key, merged_block
-from ..entities.merge_blocks import Picked, Position, blocking_keys, merge_by_block
+from ..entities.merge_blocks import Picked, Position, blocking_keys, in_site_order, merge_by_block
 from ..entities.resolve import MentionRuns, article_mentions, cluster_mentions, entity_of, same_mentions_as
 from ..model import Article, Entity, Mention, Site
 from ..nlp.chains import Cluster
 from .digest import joined_digest, keep_digest, own_digest
 from .memo import Entry, Memo
 from .packed_mentions import PackedMentions
+from .stored_blocks import BlockRecord, RecordedBlock
 
 MERGED_BLOCK = Entry[tuple[MergedGroup, ...]]("merged block", persist=True)
 # an article's clusters' blocking keys, and their names (see ``cluster_names``), under
 # its clusters key
-BLOCKING_KEYS = Entry[tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]]("blocking keys and names", persist=True)
+# (lazy: a build that keeps the last build's blocks reads only the edited articles')
+BLOCKING_KEYS = Entry[tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]]("blocking keys and names", persist=True,
+                                                                          lazy=True)
 # what merging reads of an article's clusters (``merge.ClusterSummary``), under its
 # clusters key: a block merged again reads these, not the clusters of its every article
 SUMMARIES = Entry[tuple[ClusterSummary, ...]]("cluster summaries", persist=True, lazy=True)
@@ -72,6 +76,9 @@ BLOCK_SUMMARIES = Entry[tuple[tuple[str, ...], tuple[ClusterSummary, ...]]](
     "large block's summaries", persist=True, lazy=True)
 LARGE_BLOCKS = Entry[dict[str, str]]("large blocks' last keys", persist=True)
 LARGE_BLOCKS_KEY = "the large blocks' last keys"
+# The last build's blocks (see ``stored_blocks``)
+LAST_BLOCKS = Entry[BlockRecord]("the last build's blocks", persist=True)
+LAST_BLOCKS_KEY = "the last build's blocks"
 LARGE_BLOCK = 500  # clusters: below that, reading their articles' rows costs little (10 ms for 500)
 STORED_ENTITY = Entry[Entity]("stored entity", persist=True)
 # Beside each entity, under its key: a digest of all its fields but its mentions are made
@@ -98,7 +105,7 @@ _ARTICLE_OF = attrgetter("article_id")
 _START = attrgetter("start")
 # What only resolving reads: let go once it is done (``articles.clusters_done``)
 RESOLVING_ONLY = (MERGED_BLOCK, GROUP_CLUSTERS, BLOCKING_KEYS, SUMMARIES, ENTITY_PARTS, BLOCK_SUMMARIES,
-                  LARGE_BLOCKS)
+                  LARGE_BLOCKS, LAST_BLOCKS)
 
 
 def resolving_key(articles: Sequence[Article], cluster_keys: Mapping[str, str], judgements: Sequence[Judgement],
@@ -172,6 +179,8 @@ class StoredResolving:
         self._large_keys: set[str] = set()  # the large blocks of this build, by key
         # entity made again -> the articles where its mentions are the last build's
         self._same: dict[str, set[str]] = {}
+        self._recorded: list[RecordedBlock] = []  # this build's blocks, for the next (see ``stored_blocks``)
+        self._numbers: dict[Hashable, int] = {}  # each article's place -> its number in the site's order
 
     def kept_site(self, articles: Sequence[Article], inputs_key: str) -> Site | None:
         """The last build's entities and lists, if it resolved from the same inputs
@@ -187,9 +196,67 @@ class StoredResolving:
         return Site(articles=tuple(articles), entities=tuple(entities), mentions_by_article=lists)
 
     def merge(self, articles: list, judgements: Sequence[Judgement]) -> list[Group]:
-        """``merge.merge_articles``, merging only the blocks the memo has not kept."""
+        """``merge.merge_articles``: the last build's blocks where an edit moved none (see
+        ``stored_blocks``), else the site blocked again; only the blocks the memo has not
+        kept are merged."""
+        memo, cluster_keys = self._memo, self._cluster_keys
         self._lists = dict(articles)
-        return merge_by_block(articles, judgements, canonical_key, self._merge_block, self._blocking_keys)
+        self._numbers = {place: n for n, (place, _) in enumerate(articles)}
+        judgements = tuple(judgements)
+        notes = tuple(map(own_digest, judgements))
+        record = memo.get(LAST_BLOCKS, LAST_BLOCKS_KEY)
+        groups = self._merge_as_last(record, articles, judgements, notes) if record is not None else None
+        if groups is None:
+            self._recorded = []
+            memo.get_many(BLOCKING_KEYS, [cluster_keys[place[-1]] for place, _ in articles])  # read together
+            groups = merge_by_block(articles, judgements, canonical_key, self._recording_merge, self._blocking_keys)
+        memo.put(LAST_BLOCKS, LAST_BLOCKS_KEY, BlockRecord(
+            notes, tuple(self._numbers), tuple(cluster_keys[place[-1]] for place in self._numbers), tuple(self._recorded)))
+        return groups
+
+    def _merge_as_last(self, record: BlockRecord, articles: list, judgements: tuple[Judgement, ...],
+                       notes: tuple[str, ...]) -> list[Group] | None:
+        """``merge``'s groups from the blocks of ``record`` (the last build's), if this
+        build's are the same: the same places and notes, and each edited article's clusters
+        with the same blocking keys as before. A block holding a cluster whose name changed
+        is named again (and merged again if new); None if the blocks may have moved."""
+        if record.notes != notes or record.places != tuple(self._numbers):
+            return None
+        memo, cluster_keys = self._memo, self._cluster_keys
+        edited = {n: was for n, (was, place) in enumerate(zip(record.cluster_keys, record.places))
+                  if was != cluster_keys[place[-1]]}
+        rows = memo.get_many(BLOCKING_KEYS, list(edited.values()))
+        renamed: set[Position] = set()  # clusters of the edited articles whose names changed
+        for n, was in edited.items():
+            place, clusters = articles[n]
+            row = rows.get(was)
+            if row is None or self._blocking_keys(place, clusters) != row[0]:
+                return None
+            renamed.update((place, i) for i, (old, new) in enumerate(zip(row[1], self._names[place])) if old != new)
+        for place in record.places:  # kept for the next build, unread
+            key = cluster_keys[place[-1]]
+            memo.touch(BLOCKING_KEYS, key)
+            memo.touch(SUMMARIES, key)
+        by_digest = dict(zip(notes, judgements))
+        lists, touched = self._lists, set(edited)
+        placed = []
+        self._recorded = []
+        for block in record.blocks:
+            positions = block.positions(record.places)
+            again = renamed and block.holds_any(touched) and not renamed.isdisjoint(positions)
+            key, groups = self._merge_block(Picked(lambda p: lists[p[0]][p[1]], positions),
+                                            [by_digest[d] for d in block.notes], positions,
+                                            None if again else block.key)
+            self._recorded.append(block if key == block.key else block._replace(key=key))
+            placed.extend((positions[root], group) for root, group in groups)
+        return in_site_order(placed)
+
+    def _recording_merge(self, clusters: Sequence[Cluster], notes: Sequence[Judgement], positions: Sequence[Position]
+                         ) -> list[tuple[int, Group]]:
+        """``_merge_block`` for ``merge_by_block``, the block recorded for the next build."""
+        key, groups = self._merge_block(clusters, notes, positions)
+        self._recorded.append(RecordedBlock.of(key, [own_digest(j) for j in notes], positions, self._numbers))
+        return groups
 
     def _blocking_keys(self, place: Hashable, clusters: Sequence[Cluster]) -> tuple[tuple[str, ...], ...]:
         memo, key = self._memo, self._cluster_keys[place[-1]]
@@ -229,37 +296,58 @@ class StoredResolving:
             for place in unread[key]:
                 self._summaries[place] = found
 
-    def _merge_block(self, clusters: Sequence[Cluster], notes: Sequence[Judgement], positions: Sequence[Position]
-                     ) -> list[tuple[int, Group]]:
+    def _merge_block(self, clusters: Sequence[Cluster], notes: Sequence[Judgement], positions: Sequence[Position],
+                     key: str | None = None) -> tuple[str, list[tuple[int, Group]]]:
+        """The block's key and groups (``key``: its key, if known to be the same as in the
+        last build)."""
         # A position is (the article's place, the cluster's index); a place ends with the article's id.
         # The block is named by what merging reads of its clusters, in order, and its notes:
         # a block whose clusters an edit left as they were keeps its groups.
-        names = self._names
-        named = [names[place][index] for place, index in positions]
-        key = joined_digest(*named, "notes", *[own_digest(j) for j in notes])
+        named: list[str] = []
+
+        def names() -> list[str]:
+            if not named:
+                named.extend(self._named(positions))
+            return named
+
+        if key is None:
+            key = joined_digest(*names(), "notes", *[own_digest(j) for j in notes])
         found = self._memo.get(MERGED_BLOCK, key)
         large = len(positions) >= LARGE_BLOCK
         if large:
             self._large_keys.add(key)
         if found is None:
-            block_name = self._take_summaries(positions, named) if large else ""
+            block_name = self._take_summaries(positions, names()) if large else ""
             self._read_summaries(positions)
             # merged from its clusters' summaries: the same groups, without reading the
             # mentions of every article a large block (a capital, a head of state) spans
             found = self._memo.put(MERGED_BLOCK, key, tuple(merged_block(Picked(self._summary, positions), notes)))
             if large:
-                self._memo.put(BLOCK_SUMMARIES, key, (tuple(named), tuple(map(self._summary, positions))))
+                self._memo.put(BLOCK_SUMMARIES, key, (tuple(names()), tuple(map(self._summary, positions))))
                 self._large_blocks[block_name] = key  # type: ignore[index]: read by _take_summaries
         elif large:
             self._memo.touch(BLOCK_SUMMARIES, key)
-        names = [f"{key} {n}" for n in range(len(found))]
+        group_names = [f"{key} {n}" for n in range(len(found))]
         made_of = self._memo.reuse(GROUP_CLUSTERS, key, lambda: tuple(
-            joined_digest(*[named[m] for m in group.members]) for group in found))
-        for name, group, clusters_digest in zip(names, found, made_of):
+            joined_digest(*[names()[m] for m in group.members]) for group in found))
+        for name, group, clusters_digest in zip(group_names, found, made_of):
             self._merged[name] = (positions, group.members)
             self._group_clusters[name] = clusters_digest
         # made without reading a cluster: an entity kept never reads its group's
-        return block_groups(found, clusters, notes, names, [place[-1] for place, _ in positions])
+        return key, block_groups(found, clusters, notes, group_names, [place[-1] for place, _ in positions])
+
+    def _named(self, positions: Sequence[Position]) -> list[str]:
+        """The names of the clusters at ``positions`` (see ``cluster_names``), their articles'
+        rows read together where this build has not read them."""
+        names, cluster_keys = self._names, self._cluster_keys
+        unread = {cluster_keys[place[-1]]: place for place, _ in positions if place not in names}
+        if unread:
+            for key, (_, found) in self._memo.get_many(BLOCKING_KEYS, list(unread)).items():
+                names[unread[key]] = found
+            for place in unread.values():
+                if place not in names:  # not kept after all: made again
+                    self._blocking_keys(place, self._lists[place])
+        return [names[place][index] for place, index in positions]
 
     def _take_summaries(self, positions: Sequence[Position], named: Sequence[str]) -> str:
         """The summaries of the clusters of a large block about to be merged again that it
