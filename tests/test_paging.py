@@ -244,3 +244,47 @@ def test_pages_found_article_by_article_are_those_of_the_paging_order(runs):
     page_of = _page_finder(entity, paging.article_offsets(entity.mentions), by_article)
     for position, mention in enumerate(ordered):
         assert page_of(mention.article_id, mention) == paging.number_at(position, len(ordered))
+
+
+def _selection_sorting_every_mention(entity, newest, by_article):
+    """A dossier's selection as first written: every mention of the older articles sorted
+    by how much it tells, then the first of each article taken in that order."""
+    from sitegen.site.pages import RECENT_ARTICLES, RECENT_PER_ARTICLE, TELLING_LIMIT
+
+    def tells(mention):
+        words_before = len(mention.sentence[:max(0, mention.start - mention.sentence_start)].split())
+        return (words_before <= 1, mention.text == entity.name, min(len(mention.sentence), 240))
+
+    chosen = {a: by_article[a][:RECENT_PER_ARTICLE] for a in newest[:RECENT_ARTICLES]}
+    rest = [(tells(m), -i, m) for i, a in enumerate(newest[RECENT_ARTICLES:]) for m in by_article[a]]
+    rest.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    for _, _, mention in rest:
+        if len(chosen) >= RECENT_ARTICLES + TELLING_LIMIT:
+            break
+        chosen.setdefault(mention.article_id, [mention])
+    return chosen
+
+
+_LEADS = st.text(alphabet=" \t\u00a0\u2003\x1cab", max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.tuples(_LEADS, st.sampled_from(["Angela Merkel", "Merkel"]), st.integers(0, 300)),
+                         min_size=1, max_size=4), min_size=1, max_size=30))
+def test_a_dossier_quotes_what_sorting_every_mention_would(articles):
+    """The selection found article by article (each one's most telling mention, then the
+    articles whose best tells most) is the one sorting every mention gives, lead-ins of
+    odd spaces and ties included."""
+    from sitegen.site.pages import _selection
+
+    by_article: dict[str, list[Mention]] = {}
+    for n, said in enumerate(articles):
+        article_id = f"a{n:03d}"
+        for lead, name, tail in said:
+            sentence = f"{lead}{name} said{'.' * tail}"
+            by_article.setdefault(article_id, []).append(
+                Mention(article_id, len(lead), len(lead) + len(name), name, sentence, 0, "people/angela-merkel"))
+    merkel = Entity("people/angela-merkel", "Angela Merkel", "person", ("Angela Merkel",),
+                    tuple(m for ms in by_article.values() for m in ms), tuple(by_article))
+    newest = list(by_article)
+    assert _selection(merkel, newest, by_article) == _selection_sorting_every_mention(merkel, newest, by_article)

@@ -6,6 +6,7 @@ every input a page shows is recorded (see ``site_view``). Templates only loop an
 """
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -419,19 +420,24 @@ _FIRST_PAGE = _first_page  # an unpaged dossier holds all its mentions
 
 
 def _selection(entity, newest: list[str], by_article: Mapping[str, list[Mention]]) -> dict[str, list[Mention]]:
-    """What a paged dossier quotes: its newest articles' mentions, and the most telling of the rest."""
+    """What a paged dossier quotes: its newest articles' mentions, and the most telling of
+    the rest, one per article (distinct sources): the articles whose most telling mention
+    tells most, ties going to the newer article."""
     chosen = {a: by_article[a][:RECENT_PER_ARTICLE] for a in newest[:RECENT_ARTICLES]}
-    rest = [(telling(m, entity.name), -i, m) for i, a in enumerate(newest[RECENT_ARTICLES:])
-            for m in by_article[a]]
-    rest.sort(key=_TELLING_ORDER, reverse=True)  # most telling first; ties: the newer article
-    for _, _, mention in rest:
-        if len(chosen) >= RECENT_ARTICLES + TELLING_LIMIT:
-            break
-        chosen.setdefault(mention.article_id, [mention])  # one per article: distinct sources
+    name = entity.name
+    best = []  # (telling, -article's place, its first mention telling that much)
+    for i, a in enumerate(newest[RECENT_ARTICLES:]):
+        mentions = by_article[a]
+        tells = [telling(m, name) for m in mentions]
+        most = max(tells)
+        best.append((most, -i, mentions[tells.index(most)]))
+    for _, _, mention in heapq.nlargest(TELLING_LIMIT, best, key=_TELLING_ORDER):
+        chosen[mention.article_id] = [mention]
     return chosen
 
 
 _TELLING_ORDER = itemgetter(0, 1)  # of (telling, -article's place, mention)
+_ONE_WORD = re.compile(r"\s*\S*\s*")  # no more than one word: all of a name's lead-in that ``telling`` allows
 
 
 def telling(mention: Mention, name: str) -> tuple:
@@ -442,9 +448,9 @@ def telling(mention: Mention, name: str) -> tuple:
     a short form; and a longer sentence says more, up to about two lines (beyond that it
     is usually a list of names or a run-on the splitter left whole).
     """
-    # At most one word before it; split no further than two words (a hub's dossier asks
-    # this of thousands of sentences).
-    subject = len(mention.sentence[:max(0, mention.start - mention.sentence_start)].split(None, 1)) <= 1
+    # At most one word before it: matched in place, not cut out (a hub's dossier asks this
+    # of tens of thousands of sentences).
+    subject = _ONE_WORD.fullmatch(mention.sentence, 0, max(0, mention.start - mention.sentence_start)) is not None
     return (subject, mention.text == name, min(len(mention.sentence), 240))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from html import escape
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WIDTH, HEIGHT = 640, 160
@@ -17,9 +17,8 @@ LEFT, RIGHT, TOP, BOTTOM = 34, 8, 12, 30
 MIN_LABEL_GAP = 56  # px between axis labels, so they never overlap
 
 
-@dataclass(frozen=True)
-class Dated:
-    """One article's mentions of the entity."""
+class Dated(NamedTuple):
+    """One article's mentions of the entity (a tuple: a hub's dossier makes thousands)."""
 
     date: dt.date
     count: int
