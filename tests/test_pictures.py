@@ -117,3 +117,22 @@ def test_shared_counts_read_the_first_side_that_lists_the_other(related):
     for a in "abcdef":
         for b in "abcdef":
             assert shared(a, b) == scanned(a, b)
+
+
+def test_lines_between_neighbours_are_to_scale_among_themselves():
+    """Two capitals in a small name's picture share thousands of articles, the name a few
+    with each: the lines between neighbours stay within the picture's widths (the pair
+    sharing most drawn widest), and one more shared article moves none of them."""
+    def node(i):
+        return Node(f"places/p{i}", f"Place {i}", "place", "place", f"../p{i}/")
+    neighbours = [(node(i), 3 - i) for i in range(3)]  # the centre shares 3, 2 and 1 articles
+
+    def widths(capitals: int) -> list[float]:
+        related = {"places/p0": (("places/p1", capitals), ("places/p2", capitals // 2))}
+        picture = network_svg(node(9), neighbours, shared_counts(related))
+        return sorted(float(p.get("stroke-width")) for p in
+                      ElementTree.fromstring(picture.svg).findall(f"{SVG}path[@class='edge edge-between']"))
+
+    assert widths(6000) == [2.0, 3.5]
+    assert widths(6001) == widths(6000)
+    assert max(widths(2)) <= 3.5

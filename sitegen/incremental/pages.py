@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from .. import urls
 from ..site.pages import PagePlan
 from ..site.render import RenderedPage, RenderPages
-from ..site.view import RAW_OF, Read, SiteData, parse_lines_key
+from ..site.view import RAW_OF, Read, SiteData, parse_ids_key
 from .digest import digest
 from .memo import Entry, Memo
 from .output_files import WrittenOutput
@@ -285,7 +285,7 @@ def changed_inputs(last: PageInputs, data: SiteData, values: dict[Read, Any],
 def _note_naming(naming: dict[str, frozenset[Read]], read: Read) -> None:
     reads = RAW_OF[read[0]][1]
     if reads == "ids":
-        for named in parse_lines_key(read[1])[0]:
+        for named in parse_ids_key(read[1])[0]:
             naming[named] = naming.get(named, frozenset()) | {read}
     elif reads == "all":
         naming[_EVERY + read[0]] = naming.get(_EVERY + read[0], frozenset()) | {read}

@@ -51,9 +51,8 @@ def dossier_extras(view: SiteView, entity: Entity, groups: Sequence["ArticleMent
     timeline = timeline_svg([Dated(g.article.date, len(g.mentions), g.article.title, g.article.id)
                              for g in groups], MONTHS, bar_href)
     drawn = related[:NETWORK_SIZE]
-    strongest = max((c.count for c in drawn), default=0)
     network = network_svg(node(entity), [(node(c.entity), c.count) for c in drawn],
-                          widths=view.lines(tuple(c.entity.id for c in drawn), strongest))
+                          widths=view.lines(tuple(c.entity.id for c in drawn)))
     description = structured.short_description(entity)
     data = structured.entity_json_ld(entity, canonical, base_url,
                                      [g.article for g in groups[:SUBJECT_OF_LIMIT]])

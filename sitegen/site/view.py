@@ -43,7 +43,7 @@ _MISSING = object()
 
 # kind -> (the raw source it is worked out from, how its key reads that source):
 # "one": the source's value under the same key; "all": every value of the source;
-# "ids": the values under the ids listed in the key (see ``lines_key``; a mention page's
+# "ids": the values under the ids listed in the key (see ``ids_key``; a mention page's
 # key names its entity and its number the same way).
 RAW_OF: Mapping[str, tuple[str, str]] = {
     "setting": ("setting", "one"),
@@ -295,13 +295,13 @@ class SiteData:
 
     def _lines(self, key: str) -> tuple[float, ...]:
         """The widths of the lines a network picture draws between these neighbours."""
-        ids, strongest = parse_lines_key(key)
+        ids, _ = parse_ids_key(key)
         if self._shared is None:  # one for every picture of the build
             self._shared = shared_counts(self.raw["related"])
-        return line_widths(ids, strongest, self._shared)
+        return line_widths(ids, self._shared)
 
     def _mention_page(self, key: str) -> MentionPage | None:
-        ids, number = parse_lines_key(key)
+        ids, number = parse_ids_key(key)
         entity = self._entity(ids[0]) if len(ids) == 1 else None
         if entity is None or number not in paging.page_numbers(len(entity.mentions)):
             return None
@@ -386,9 +386,9 @@ class SiteView:
         """(other entity id, articles shared) pairs, strongest first."""
         return self._read("related", entity_id)
 
-    def lines(self, ids: tuple[str, ...], strongest: int) -> tuple[float, ...]:
+    def lines(self, ids: tuple[str, ...]) -> tuple[float, ...]:
         """The widths of the lines between each pair of ``ids`` (in pair order), 0 for none."""
-        return self._read("lines", lines_key(ids, strongest))
+        return self._read("lines", ids_key(ids))
 
     def top(self, entity_type: str, limit: int) -> tuple[tuple[Counted, ...], int]:
         return self._read("top", f"{entity_type}@{limit}")
@@ -410,7 +410,7 @@ class SiteView:
 
     def mention_page(self, entity_id: str, number: int) -> MentionPage | None:
         """Numbered page ``number`` of a dossier's mentions; None if it has no such page."""
-        return self._read("mention_page", lines_key((entity_id,), number))
+        return self._read("mention_page", ids_key((entity_id,), number))
 
     def latest(self, limit: int) -> tuple[tuple[ArticleLink, ...], int]:
         return self._read("latest", str(limit))
@@ -433,13 +433,14 @@ class SiteView:
         return urls.absolute_url(base_url, path) if base_url else None
 
 
-def lines_key(ids: Iterable[str], strongest: int) -> str:
-    return " ".join(ids) + f"@{strongest}"
+def ids_key(ids: Iterable[str], number: int = 0) -> str:
+    """The key of a value worked out from the entities ``ids`` (and a number): an "ids" kind's."""
+    return " ".join(ids) + f"@{number}"
 
 
-def parse_lines_key(key: str) -> tuple[list[str], int]:
-    ids, strongest = key.rsplit("@", 1)
-    return (ids.split(" ") if ids else []), int(strongest)
+def parse_ids_key(key: str) -> tuple[list[str], int]:
+    ids, number = key.rsplit("@", 1)
+    return (ids.split(" ") if ids else []), int(number)
 
 
 

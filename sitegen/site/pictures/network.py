@@ -58,7 +58,7 @@ def network_svg(centre: Node, neighbours: Sequence[tuple[Node, int]],
     # Lines first, so nodes and labels are drawn over them. Lines between neighbours are
     # many (up to 66) and alike: one path per line width keeps the page light.
     if widths is None:
-        widths = line_widths([node.id for node, _ in neighbours], strongest, shared)
+        widths = line_widths([node.id for node, _ in neighbours], shared)
     between: dict[float, list[str]] = {}
     pair = 0
     for i, (a, _) in enumerate(neighbours):
@@ -98,19 +98,20 @@ def network_svg(centre: Node, neighbours: Sequence[tuple[Node, int]],
     return Picture("".join(parts), summary)
 
 
-def line_widths(ids: Sequence[str], strongest: int, shared: Callable[[str, str], int]) -> tuple[float, ...]:
-    """The width of the line between each pair of ``ids`` (in pair order), 0 where they share nothing."""
-    widths = []
-    for i, a in enumerate(ids):
-        for b in ids[i + 1:]:
-            count = shared(a, b)
-            widths.append(line_width_between(count, strongest) if count else 0)
-    return tuple(widths)
+def line_widths(ids: Sequence[str], shared: Callable[[str, str], int]) -> tuple[float, ...]:
+    """The width of the line between each pair of ``ids`` (in pair order), 0 where they
+    share nothing. The lines are to scale among themselves, the pair sharing most drawn
+    widest: two neighbours may share far more articles than either shares with the
+    centre (two capitals in a small name's picture), so a scale set by the centre's
+    counts drew them thousands of pixels wide, and moved them with every article."""
+    counts = [shared(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]]
+    strongest = max(counts, default=0)
+    return tuple(line_width_between(count, strongest) if count else 0 for count in counts)
 
 
 def line_width_between(count: int, strongest: int) -> float:
-    """The drawn width of the line between two neighbours (half-pixel steps): what a
-    change in their shared count must move for the picture to change."""
+    """The drawn width of the line between two neighbours (half-pixel steps, at most 3.5):
+    what a change in their shared count must move for the picture to change."""
     return round(_width(count, strongest) * 0.6 * 2) / 2
 
 
