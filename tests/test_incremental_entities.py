@@ -425,37 +425,72 @@ def test_a_note_or_a_stoplist_change_merges_its_block_again(tmp_path, monkeypatc
 def test_an_edit_that_moves_no_block_takes_the_last_builds_blocks(tmp_path, monkeypatch):
     """A word added moves every mention of its article but no block: nothing is blocked or
     merged again. One more mention of Paris renames its cluster: Paris's block alone is
-    named and merged again, the others are the last build's. A name new to an article, or
-    a new article, may join blocks: the site is blocked afresh. Each build equals a clean one."""
+    named and merged again. A name new to an article blocks again only the blocks around
+    its keys, old and new; an article added or removed blocks the whole site. Each build
+    equals a clean one."""
     from sitegen.entities import merge_blocks
+    from sitegen.incremental import stored_entities
 
     named = make_site(random.Random(8), 40)
     memo_file = tmp_path / "memo.sqlite"
     stored_resolved(named, memo_file)
     merged, _ = _watch_merges(monkeypatch)
-    blocked = []
+    blocked = []  # how many clusters each blocking was given
     real_blocks = merge_blocks.blocks
-    monkeypatch.setattr(merge_blocks, "blocks", lambda *args: blocked.append(1) or real_blocks(*args))
 
-    def build() -> tuple[int, list]:
-        """(times the site was blocked, the blocks merged), a build at a time; the site as a clean build's."""
+    def blocks(members, notes=()):
+        members = list(members)
+        blocked.append(len(members))
+        return real_blocks(members, notes)
+    monkeypatch.setattr(merge_blocks, "blocks", blocks)
+    monkeypatch.setattr(stored_entities, "blocks", blocks)
+
+    def build() -> tuple[list[int], list]:
+        """(the clusters each blocking was given, the blocks merged) in a build; the site as a clean build's."""
         clean = resolved_site(named, None)
         blocked.clear(), merged.clear()
         assert stored_resolved(named, memo_file) == clean
-        return len(blocked), list(merged)
+        return list(blocked), list(merged)
+
+    def clusters() -> int:
+        return sum(len({name for name in names if not name.startswith("~")}) for names in named.values())
 
     named[4] = ["~Meanwhile,"] + named[4]
-    assert build() == (0, [])
+    assert build() == ([], [])
     named[9] = named[9] + ["Paris"]
-    assert build() == (0, [{"Paris"}])
-    named[12] = named[12] + [next(name for name in NAMES if name not in named[12])]
-    assert build()[0] == 1
+    assert build() == ([], [{"Paris"}])
+    new_name = next(name for name in ("Oslo", "Rome", "Berlin", "Acme Corp") if name not in named[12])
+    named[12] = named[12] + [new_name]
+    counted, merged_again = build()
+    # The blocks of its names (Mary Smith and Smith share one, on the surname), no other
+    around = set(named[12]) | ({"Mary Smith", "Smith"} if {"Mary Smith", "Smith"} & set(named[12]) else set())
+    assert counted == [sum(len(around & set(names)) for names in named.values())] and counted[0] < clusters()
+    assert {new_name} <= set().union(*merged_again)
     named[200] = ["Paris", "Rome"]
-    assert build()[0] == 1
+    assert build()[0] == [clusters()]
     named[200] = ["~Later,", "Paris", "Rome"]
-    assert build() == (0, [])
+    assert build() == ([], [])
     del named[200]
-    assert build()[0] == 1
+    assert build()[0] == [clusters()]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_blocking_again_around_an_edit_gives_what_blocking_the_site_gives(seed, tmp_path):
+    """Edits that move blocks, with editor's notes joining names across them: each build
+    from the last build's blocks equals a clean one."""
+    from sitegen.content.judgements import Judgement
+
+    rng = random.Random(seed)
+    named = make_site(rng, 30)
+    notes = (Judgement(path=Path("entities/acme.md"), name="Acme Corp", same_as=("Oslo",)),
+             Judgement(path=Path("entities/doe.md"), name="John Doe", same_as=("Mary Smith",)))
+    memo_file = tmp_path / "memo.sqlite"
+    stored_resolved(named, memo_file, notes)
+    for _ in range(12):
+        n = rng.choice(sorted(named))
+        named[n] = rng.choice([named[n] + [rng.choice(NAMES)], ["Paris", *rng.sample(NAMES, 2)],
+                               [name for name in named[n] if name != rng.choice(NAMES)] or ["Paris"]])
+        assert stored_resolved(named, memo_file, notes) == resolve(*_inputs(named), notes)
 
 
 def _inputs(named: dict[int, list[str]]):

@@ -77,7 +77,8 @@ def in_site_order(groups: Iterable[tuple[Position, object]]) -> list:
 
 def merge_by_block(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judgements: Sequence[Judgement],
                    canonical_key: Callable[[Cluster], str], merge_block: Callable,
-                   keys_of: Callable[[Hashable, Sequence[Cluster]], Sequence[tuple[str, ...]]] | None = None) -> list:
+                   keys_of: Callable[[Hashable, Sequence[Cluster]], Sequence[tuple[str, ...]]] | None = None,
+                   blocked: list[Block] | None = None) -> list:
     """``merge_block(clusters, judgements, positions)`` on every block; its groups, in a
     stable order.
 
@@ -92,6 +93,9 @@ def merge_by_block(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
     worked out here). Given it, no cluster is read here: a block's clusters are handed to
     ``merge_block`` as a view of the articles' lists, read as it reads them (a build that
     keeps its merges reads only the clusters of the blocks it merges again).
+
+    ``blocked``: a list given to hold each block merged, in the order merged (for a build
+    that keeps them: see ``incremental.stored_blocks``).
     """
     judgements = tuple(judgements)
     if keys_of is None:
@@ -105,6 +109,8 @@ def merge_by_block(articles: Sequence[tuple[Hashable, Sequence[Cluster]]], judge
     for block in blocks(keyed, enumerate(judgements)):
         if block.members:
             block.members.sort()
+            if blocked is not None:
+                blocked.append(block)
             members = [clusters[p] for p in block.members] if keys_of is None else \
                 Picked(lambda position: lists[position[0]][position[1]], block.members)
             groups = merge_block(members, [judgements[j] for j in block.notes], block.members)

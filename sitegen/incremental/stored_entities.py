@@ -30,9 +30,8 @@ entity made again, read the summaries of the articles they span and the clusters
 edited ones only. An entity whose clusters (by their names), id, name, type, reasons,
 note and articles' order are all as when it was last made reads no summary at all: only
 its mentions in the edited articles are cut again (``mentions_made_again``). The blocks
-themselves are the last build's where an edit moved none (``stored_blocks``: the same
-articles and notes, the edited articles' clusters with the same blocking keys); an
-article added, removed or redated, or a name new to an article, blocks the site afresh.
+themselves are the last build's, blocked again only around the edited articles
+(``stored_blocks``); an article added, removed or redated blocks the site afresh.
 Slugs are handed out afresh whenever an article's text or date changed.
 """
 from __future__ import annotations
@@ -45,14 +44,14 @@ from typing import Hashable, Iterable, Mapping, Sequence
 
 from ..content.judgements import Judgement
 from ..entities.merge import ClusterSummary, Group, MergedGroup, block_groups, canonical_key, merged_block
-from ..entities.merge_blocks import Picked, Position, blocking_keys, in_site_order, merge_by_block
+from ..entities.merge_blocks import Picked, Position, blocking_keys, blocks, in_site_order, merge_by_block
 from ..entities.resolve import MentionRuns, article_mentions, cluster_mentions, entity_of, same_mentions_as
 from ..model import Article, Entity, Mention, Site
 from ..nlp.chains import Cluster
 from .digest import joined_digest, keep_digest, own_digest
 from .memo import Entry, Memo
 from .packed_mentions import PackedMentions
-from .stored_blocks import BlockRecord, RecordedBlock
+from .stored_blocks import BlockRecord, RecordedBlock, region
 
 MERGED_BLOCK = Entry[tuple[MergedGroup, ...]]("merged block", persist=True)
 # an article's clusters' blocking keys, and their names (see ``cluster_names``), under
@@ -196,9 +195,9 @@ class StoredResolving:
         return Site(articles=tuple(articles), entities=tuple(entities), mentions_by_article=lists)
 
     def merge(self, articles: list, judgements: Sequence[Judgement]) -> list[Group]:
-        """``merge.merge_articles``: the last build's blocks where an edit moved none (see
-        ``stored_blocks``), else the site blocked again; only the blocks the memo has not
-        kept are merged."""
+        """``merge.merge_articles``: the last build's blocks, blocked again only around the
+        edited articles (see ``stored_blocks``); only the blocks the memo has not kept are
+        merged."""
         memo, cluster_keys = self._memo, self._cluster_keys
         self._lists = dict(articles)
         self._numbers = {place: n for n, (place, _) in enumerate(articles)}
@@ -207,9 +206,11 @@ class StoredResolving:
         record = memo.get(LAST_BLOCKS, LAST_BLOCKS_KEY)
         groups = self._merge_as_last(record, articles, judgements, notes) if record is not None else None
         if groups is None:
-            self._recorded = []
+            self._recorded, blocked = [], []
             memo.get_many(BLOCKING_KEYS, [cluster_keys[place[-1]] for place, _ in articles])  # read together
-            groups = merge_by_block(articles, judgements, canonical_key, self._recording_merge, self._blocking_keys)
+            groups = merge_by_block(articles, judgements, canonical_key, self._recording_merge, self._blocking_keys,
+                                    blocked)
+            self._recorded = [made._replace(keys=tuple(block.keys)) for made, block in zip(self._recorded, blocked)]
         memo.put(LAST_BLOCKS, LAST_BLOCKS_KEY, BlockRecord(
             notes, tuple(self._numbers), tuple(cluster_keys[place[-1]] for place in self._numbers), tuple(self._recorded)))
         return groups
@@ -217,9 +218,10 @@ class StoredResolving:
     def _merge_as_last(self, record: BlockRecord, articles: list, judgements: tuple[Judgement, ...],
                        notes: tuple[str, ...]) -> list[Group] | None:
         """``merge``'s groups from the blocks of ``record`` (the last build's), if this
-        build's are the same: the same places and notes, and each edited article's clusters
-        with the same blocking keys as before. A block holding a cluster whose name changed
-        is named again (and merged again if new); None if the blocks may have moved."""
+        build has the same places and notes (None if not). Where an edited article's
+        clusters have other blocking keys than before, the blocks around them are blocked
+        again (``stored_blocks.region``); a block that kept its members but holds a cluster
+        whose name changed is named again (and merged again if new)."""
         if record.notes != notes or record.places != tuple(self._numbers):
             return None
         memo, cluster_keys = self._memo, self._cluster_keys
@@ -227,35 +229,73 @@ class StoredResolving:
                   if was != cluster_keys[place[-1]]}
         rows = memo.get_many(BLOCKING_KEYS, list(edited.values()))
         renamed: set[Position] = set()  # clusters of the edited articles whose names changed
+        touched: set[str] = set()  # every blocking key of the edited articles' clusters, before and after
+        rekeyed = False
         for n, was in edited.items():
             place, clusters = articles[n]
             row = rows.get(was)
-            if row is None or self._blocking_keys(place, clusters) != row[0]:
+            if row is None:
                 return None
+            keys = self._blocking_keys(place, clusters)
+            rekeyed = rekeyed or keys != row[0]
+            touched.update(*row[0], *keys)
             renamed.update((place, i) for i, (old, new) in enumerate(zip(row[1], self._names[place])) if old != new)
         for place in record.places:  # kept for the next build, unread
             key = cluster_keys[place[-1]]
             memo.touch(BLOCKING_KEYS, key)
             memo.touch(SUMMARIES, key)
+        moved, joining = region(record, touched, judgements) if rekeyed else (set(), [])
         by_digest = dict(zip(notes, judgements))
-        lists, touched = self._lists, set(edited)
+        lists, edited_numbers = self._lists, set(edited)
+        find = lambda p: lists[p[0]][p[1]]  # noqa: E731
         placed = []
         self._recorded = []
-        for block in record.blocks:
+        for number, block in enumerate(record.blocks):
+            if number in moved:
+                continue
             positions = block.positions(record.places)
-            again = renamed and block.holds_any(touched) and not renamed.isdisjoint(positions)
-            key, groups = self._merge_block(Picked(lambda p: lists[p[0]][p[1]], positions),
-                                            [by_digest[d] for d in block.notes], positions,
+            again = renamed and block.holds_any(edited_numbers) and not renamed.isdisjoint(positions)
+            key, groups = self._merge_block(Picked(find, positions), [by_digest[d] for d in block.notes], positions,
                                             None if again else block.key)
             self._recorded.append(block if key == block.key else block._replace(key=key))
             placed.extend((positions[root], group) for root, group in groups)
+        if moved:
+            placed.extend(self._block_again([record.blocks[number] for number in moved], record.places,
+                                            [articles[n] for n in edited], [(n, judgements[n]) for n in joining]))
         return in_site_order(placed)
+
+    def _block_again(self, moved: Sequence[RecordedBlock], places: Sequence[Hashable], edited: Sequence[tuple],
+                     notes: Sequence[tuple[int, Judgement]]) -> list[tuple[Position, Group]]:
+        """Block and merge again the members of the ``moved`` blocks but the clusters of the ``edited``
+        articles, those articles' clusters as they are now, and ``notes``; each new block
+        recorded. Returns the groups with their roots' positions."""
+        edited_places = {place for place, _ in edited}
+        members = [position for block in moved for position in block.positions(places)
+                   if position[0] not in edited_places]
+        members += [(place, index) for place, clusters in edited for index in range(len(clusters))]
+        self._named(members)  # every member's article's row read, together
+        rows, cluster_keys = self._memo.finder(BLOCKING_KEYS), self._cluster_keys
+        keyed = [(position, rows(cluster_keys[position[0][-1]])[0][position[1]]) for position in members]
+        lists, note_at = self._lists, dict(notes)
+        placed = []
+        for block in blocks(keyed, notes):
+            if not block.members:
+                continue
+            block.members.sort()
+            block_notes = [note_at[n] for n in block.notes]
+            key, groups = self._merge_block(Picked(lambda p: lists[p[0]][p[1]], block.members), block_notes,
+                                            block.members)
+            self._recorded.append(RecordedBlock.of(key, [own_digest(j) for j in block_notes], block.members,
+                                                   self._numbers, block.keys))
+            placed.extend((block.members[root], group) for root, group in groups)
+        return placed
 
     def _recording_merge(self, clusters: Sequence[Cluster], notes: Sequence[Judgement], positions: Sequence[Position]
                          ) -> list[tuple[int, Group]]:
-        """``_merge_block`` for ``merge_by_block``, the block recorded for the next build."""
+        """``_merge_block`` for ``merge_by_block``, the block recorded for the next build
+        (its keys given once ``merge_by_block`` is done)."""
         key, groups = self._merge_block(clusters, notes, positions)
-        self._recorded.append(RecordedBlock.of(key, [own_digest(j) for j in notes], positions, self._numbers))
+        self._recorded.append(RecordedBlock.of(key, [own_digest(j) for j in notes], positions, self._numbers, ()))
         return groups
 
     def _blocking_keys(self, place: Hashable, clusters: Sequence[Cluster]) -> tuple[tuple[str, ...], ...]:
