@@ -246,8 +246,7 @@ class StoredResolving:
             memo.touch(SUMMARIES, key)
         moved, joining = region(record, touched, judgements) if rekeyed else (set(), [])
         by_digest = dict(zip(notes, judgements))
-        lists, edited_numbers = self._lists, set(edited)
-        find = lambda p: lists[p[0]][p[1]]  # noqa: E731
+        edited_numbers = set(edited)
         placed = []
         self._recorded = []
         for number, block in enumerate(record.blocks):
@@ -255,8 +254,8 @@ class StoredResolving:
                 continue
             positions = block.positions(record.places)
             again = renamed and block.holds_any(edited_numbers) and not renamed.isdisjoint(positions)
-            key, groups = self._merge_block(Picked(find, positions), [by_digest[d] for d in block.notes], positions,
-                                            None if again else block.key)
+            key, groups = self._merge_block(Picked(self._cluster_at, positions), [by_digest[d] for d in block.notes],
+                                            positions, None if again else block.key)
             self._recorded.append(block if key == block.key else block._replace(key=key))
             placed.extend((positions[root], group) for root, group in groups)
         if moved:
@@ -276,19 +275,22 @@ class StoredResolving:
         self._named(members)  # every member's article's row read, together
         rows, cluster_keys = self._memo.finder(BLOCKING_KEYS), self._cluster_keys
         keyed = [(position, rows(cluster_keys[position[0][-1]])[0][position[1]]) for position in members]
-        lists, note_at = self._lists, dict(notes)
+        note_at = dict(notes)
         placed = []
         for block in blocks(keyed, notes):
             if not block.members:
                 continue
             block.members.sort()
             block_notes = [note_at[n] for n in block.notes]
-            key, groups = self._merge_block(Picked(lambda p: lists[p[0]][p[1]], block.members), block_notes,
-                                            block.members)
+            key, groups = self._merge_block(Picked(self._cluster_at, block.members), block_notes, block.members)
             self._recorded.append(RecordedBlock.of(key, [own_digest(j) for j in block_notes], block.members,
                                                    self._numbers, block.keys))
             placed.extend((block.members[root], group) for root, group in groups)
         return placed
+
+    def _cluster_at(self, position: Position) -> Cluster:
+        place, index = position
+        return self._lists[place][index]
 
     def _recording_merge(self, clusters: Sequence[Cluster], notes: Sequence[Judgement], positions: Sequence[Position]
                          ) -> list[tuple[int, Group]]:
