@@ -150,3 +150,29 @@ def test_a_new_judgement_re_merges_only_the_blocks_it_names(monkeypatch):
     apart = kept(articles, JUDGEMENTS, memo)
     assert merged == [2]  # taken back: that block again (the two share a surname key), nothing else
     assert shape(apart) == shape(at_once(everything, JUDGEMENTS))
+
+
+def _named(article: str, kind: str, name: str, *short: str) -> Cluster:
+    """A cluster as chains makes it: its full name strong, and the one-word short forms
+    the article used for it (an organisation's: "Ford" for "Ford Motor Co")."""
+    key = name_key(name)
+    strong = ({key} if " " in name else set()) | set(short)
+    return Cluster(article, [RawMention(0, len(name), name, kind, 0, len(name))], kind, name, key, {key: name},
+                   strong)
+
+
+def test_a_citys_name_used_as_an_organisations_short_form_in_one_article_stays_the_citys():
+    """One article shortened the London International Financial Futures Exchange to
+    "London"; every other article's "London" is the city, read as a place, and must not
+    be filed under the exchange (a 1,000-article archive got one page for both, named for
+    the exchange, with 379 mentions of the city). A short form still names the same kind
+    of thing elsewhere: "Ford" read as a company joins Ford Motor Co."""
+    exchange = "London International Financial Futures Exchange"
+    # One article's model read the city as an organisation ("London commodities"): the
+    # city's group, read as a place by most of its mentions, still stays apart.
+    clusters = [_named("a1", "organisation", exchange, "london"),
+                _named("a2", "place", "London"), _named("a3", "place", "London"),
+                _named("a6", "place", "London"), _named("a7", "organisation", "London"),
+                _named("a4", "organisation", "Ford Motor Co", "ford"), _named("a5", "organisation", "Ford")]
+    groups = [sorted(c.article_id for c in group.clusters) for _, group in merge.merge_block(clusters, [])]
+    assert sorted(groups) == [["a1"], ["a2", "a3", "a6", "a7"], ["a4", "a5"]]

@@ -190,9 +190,29 @@ class _Merger:
         for i, c in enumerate(self.clusters):
             for key in c.strong_keys - {self.canonical[i]}:
                 alias_owner[key].add(self.uf.find(i))
+        places = gazetteer()
+        groups: dict[int, list[int]] = {}
+        group_types: dict[int, str] = {}
+
+        def group_type(i: int) -> str:
+            """What ``i``'s group is read as, by its mentions (as its entity will be typed)."""
+            root = self.uf.find(i)
+            if root not in group_types:
+                if not groups:
+                    groups.update(self._current_groups())
+                group_types[root] = self._vote(groups.get(root, [i]))
+            return group_types[root]
+
         for i, c in enumerate(self.clusters):
-            owners = {self.uf.find(o) for o in alias_owner.get(self.canonical[i], ())
+            key = self.canonical[i]
+            owners = {self.uf.find(o) for o in alias_owner.get(key, ())
                       if _family(self.clusters[o].type) == _family(c.type)} - {self.uf.find(i)}
+            # A place's one-word name ("London") that one article used as an organisation's
+            # short form (of the London International Financial Futures Exchange) still
+            # names the place wherever it is read as one: a group read as that place takes
+            # the alias only from another place.
+            if owners and " " not in key and places.is_place(key) and group_type(i) == "place":
+                owners = {o for o in owners if group_type(o) == "place"}
             if len(owners) == 1:
                 owner = owners.pop()
                 self.union(owner, i, f"“{c.name}” ({c.article_id}) is another name of "
