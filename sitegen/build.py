@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from .model import ArticleError, Site
     from .output.write import WriteStats
     from .reference import ReferenceReport
+    from .site.search import SearchIndexing
     from .site.files import SiteFiles
 
 MEMO_FILE = "memo.sqlite"  # the incremental layer's results, for the next `sitegen build`
@@ -156,7 +157,7 @@ def _build_stages(config: SiteConfig, output: Path, options: BuildOptions, warn,
         from .incremental.output_files import add_made
         from .pipeline import linked_site, redirect_stage, render_files
         from .site.redirects import load_history, save_history, updated_history
-        from .site.search import search_files
+        from .site.search import SearchIndexing, begin_search_files
 
     memo = options.memo if options.memo is not None else target.memo(warn)
     memo.begin()
@@ -174,15 +175,13 @@ def _build_stages(config: SiteConfig, output: Path, options: BuildOptions, warn,
                     written = target.written(memo, output)
                 with timings.phase("pages"):
                     files = render_files(site, config, jobs, None if options.force else memo, written, spool)
-                indexing: list[float] = []  # how long the search index took, made alongside
+                indexing: list[SearchIndexing] = []
 
-                def search_index(pages: SiteFiles) -> Mapping[str, bytes]:
-                    begun = time.perf_counter()
-                    try:
-                        return search_files(pages, config.language, warn, output, config.state_dir,
-                                            written.holds if written else None)
-                    finally:
-                        indexing.append(time.perf_counter() - begun)
+                def search_index(pages: SiteFiles) -> SearchIndexing:
+                    with timings.phase("search index: documents of the pages changed"):
+                        indexing.append(begin_search_files(pages, config.language, warn, output,
+                                                           config.state_dir, written.holds if written else None))
+                    return indexing[-1]
 
                 with target.search_index(config.search, search_index, files) as search:
                     with timings.phase("exports (data/)"):
@@ -195,7 +194,7 @@ def _build_stages(config: SiteConfig, output: Path, options: BuildOptions, warn,
                     with timings.phase("search index (what is left to wait for)"):
                         files.update(search())
                     if indexing:
-                        timings.note("search index, made alongside the three above", indexing[0])
+                        timings.note("search index, made alongside the three above", indexing[0].seconds)
                 with timings.phase("writing the output folder"):
                     stats = target.write(output, files)
             # Only once the spool is gone is the build recorded as done: a build killed
@@ -354,22 +353,22 @@ class CommandLineOutput:
         return make()
 
     @contextmanager
-    def search_index(self, wanted: bool, make: Callable[[SiteFiles], Mapping[str, bytes]],
+    def search_index(self, wanted: bool, make: Callable[[SiteFiles], "SearchIndexing"],
                      pages: SiteFiles) -> Iterator[Callable[[], Mapping[str, bytes]]]:
         """The search index of ``pages`` (their files as rendered), made while the exports
         are: Pagefind runs in a process of its own for a second or more, and the exports
         cost as long again of this one's time. Yields how to wait for the index."""
-        from concurrent.futures import ThreadPoolExecutor
-
         from .site.files import SiteFiles as Files
 
         if not wanted:
             yield dict
             return
-        with ThreadPoolExecutor(1, thread_name_prefix="search-index") as pool:
-            # what search reads: the pages, not the files added meanwhile
-            made = pool.submit(make, Files.of(pages).frozen_copy())
-            yield made.result
+        # what search reads: the pages, not the files added meanwhile
+        indexing = make(Files.of(pages).frozen_copy())
+        try:
+            yield indexing.result
+        finally:
+            indexing.close()  # a build failing meanwhile waits for Pagefind to end
 
     touched: tuple[str, ...] | None = None  # what writing changed in the folder, once written
 

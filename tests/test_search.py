@@ -487,19 +487,19 @@ def test_sitegen_build_makes_the_search_index_while_it_makes_the_exports(make_si
 
     site = _one_article_site(make_site)
     indexing = threading.Event()
-    real_search, real_exports = search.search_files, kept_exports.data_files
+    real_pagefind, real_exports = search._run_pagefind, kept_exports.data_files
     seen_during_exports = []
 
     def searching(*args, **kwargs):
         indexing.set()
-        return real_search(*args, **kwargs)
+        return real_pagefind(*args, **kwargs)
 
     def exporting(*args, **kwargs):
         # Waits for the index to start; made one after the other, it never would.
         seen_during_exports.append(indexing.wait(timeout=60))
         return real_exports(*args, **kwargs)
 
-    monkeypatch.setattr(search, "search_files", searching)
+    monkeypatch.setattr(search, "_run_pagefind", searching)
     monkeypatch.setattr(kept_exports, "data_files", exporting)
     result = build_site(site)
     assert result.ok and seen_during_exports == [True]
@@ -511,6 +511,35 @@ def test_sitegen_build_makes_the_search_index_while_it_makes_the_exports(make_si
     with pytest.raises(OSError, match="disk gone"):
         build_site(site)
     assert {p: p.read_bytes() for p in site.output.rglob("*") if p.is_file()} == before
+
+
+def test_the_changed_pages_search_documents_are_made_before_the_exports_in_the_builds_thread(
+        make_site, build_site, monkeypatch):
+    """Both threads' Python work shares one interpreter lock: the documents are made by the
+    build's thread before it makes the exports, so Pagefind starts as early as it can."""
+    import threading
+
+    from sitegen.incremental import exports as kept_exports
+
+    site = _one_article_site(make_site)
+    assert build_site(site).ok
+    real_document, real_exports = search.search_document, kept_exports.data_files
+    made: list[tuple[str, bool]] = []
+    exporting = threading.Event()
+
+    def document(page):
+        made.append((threading.current_thread().name, exporting.is_set()))
+        return real_document(page)
+
+    def exports(*args, **kwargs):
+        exporting.set()
+        return real_exports(*args, **kwargs)
+
+    monkeypatch.setattr(search, "search_document", document)
+    monkeypatch.setattr(kept_exports, "data_files", exports)
+    site.add_article("talks", title="Talks in Rome", date="2025-03-05", body="Olaf Scholz flew to Rome.")
+    assert build_site(site).ok
+    assert made and set(made) == {(threading.main_thread().name, False)}
 
 
 def test_sitegen_build_writes_its_memo_while_the_search_index_is_made(make_site, build_site, monkeypatch):
@@ -525,7 +554,7 @@ def test_sitegen_build_writes_its_memo_while_the_search_index_is_made(make_site,
     site = _one_article_site(make_site)
     assert build_site(site).ok
     written_ahead = threading.Event()
-    real_ahead, real_search = Memo.write_ahead, search.search_files
+    real_ahead, real_pagefind = Memo.write_ahead, search._run_pagefind
     seen_while_indexing = []
 
     def ahead(self):
@@ -534,10 +563,10 @@ def test_sitegen_build_writes_its_memo_while_the_search_index_is_made(make_site,
 
     def searching(*args, **kwargs):
         seen_while_indexing.append(written_ahead.wait(timeout=60))
-        return real_search(*args, **kwargs)
+        return real_pagefind(*args, **kwargs)
 
     monkeypatch.setattr(Memo, "write_ahead", ahead)
-    monkeypatch.setattr(search, "search_files", searching)
+    monkeypatch.setattr(search, "_run_pagefind", searching)
     site.add_article("visit", title="A visit", date="2025-03-04", body="Angela Merkel visited Rome on Monday.")
     assert build_site(site).ok and seen_while_indexing == [True]
 
@@ -682,6 +711,30 @@ def test_a_search_store_damaged_inside_is_made_afresh(make_site, build_site, mon
     result = build_site(site, force=True)
     assert damaged and result.ok and result.warnings == ()
     assert "Angela Merkel" in _indexed(site.output)["/people/angela-merkel/"]
+
+
+def test_a_search_store_found_damaged_while_indexing_is_made_afresh(make_site, build_site, monkeypatch):
+    """Pagefind's part runs in a thread of its own (``begin_search_files``): a damaged store
+    found there, reading the documents to index, is made afresh as one found before."""
+    from sitegen.site import search_store
+
+    site = _one_article_site(make_site)
+    assert build_site(site).ok
+    real_documents = search_store.SearchStore.documents
+    damaged = []
+
+    def documents(self, pages):
+        if not damaged:
+            damaged.append(True)
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return real_documents(self, pages)
+
+    monkeypatch.setattr(search_store.SearchStore, "documents", documents)
+    site.add_article("talks", title="Talks in Rome", date="2025-03-05", body="Olaf Scholz flew to Rome.")
+    result = build_site(site)
+    assert damaged and result.ok and result.warnings == ()
+    indexed = _indexed(site.output)
+    assert "Angela Merkel" in indexed["/people/angela-merkel/"] and "Olaf Scholz" in indexed["/people/olaf-scholz/"]
 
 
 def test_a_search_store_of_another_version_starts_empty_and_small(tmp_path):

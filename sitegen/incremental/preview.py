@@ -16,12 +16,15 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
 from ..config import SiteConfig
 from ..model import ArticleError
 from ..output.write import WriteStats, write_site
 from .memo import Memo
+
+if TYPE_CHECKING:
+    from ..site.search import SearchIndexing
 
 EXPORTS = "data/"  # the folder of the exports a preview writes after the pages
 
@@ -76,12 +79,12 @@ class PreviewOutput:
         return make()
 
     @contextmanager
-    def search_index(self, wanted: bool, make: Callable[[Mapping[str, bytes]], Mapping[str, bytes]],
+    def search_index(self, wanted: bool, make: Callable[[Mapping[str, bytes]], SearchIndexing],
                      pages: Mapping[str, bytes]) -> Iterator[Callable[[], Mapping[str, bytes]]]:
         # Indexing takes seconds on a large site: a preview publishes the pages with the
         # last index and brings it up to date afterwards (serve.SearchIndexer).
         if wanted and self.memory.search is None:
-            self.memory.search = make(pages)
+            self.memory.search = make(pages).result()
         yield lambda: self.memory.search if wanted else {}
 
     def write(self, output: Path, files: Mapping[str, bytes]) -> WriteStats:

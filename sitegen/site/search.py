@@ -43,6 +43,7 @@ import sqlite3
 import subprocess
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,28 +84,101 @@ def search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str]
     ``output`` unread where ``holds`` says each of its files is there as written (see
     ``SiteFiles``), else read back and checked against its digest.
     """
+    return begin_search_files(files, language, warn, output, state_dir, holds).result()
+
+
+class SearchIndexing:
+    """The search files being made: Pagefind running in a thread of this process's own."""
+
+    def __init__(self, indexed: Callable[[], SiteFiles] | None = None, done: SiteFiles | None = None):
+        self._begun = time.perf_counter()
+        self.seconds = 0.0  # how long the indexing took, once done
+        self._done = done
+        self._pool = None
+        if indexed is not None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="search-index")
+            self._made = self._pool.submit(self._timed, indexed)
+
+    def _timed(self, indexed: Callable[[], SiteFiles]) -> SiteFiles:
+        try:
+            return indexed()
+        finally:
+            self.seconds = time.perf_counter() - self._begun
+
+    def result(self) -> SiteFiles:
+        """Wait for the files (raising what making them raised)."""
+        if self._pool is not None:
+            try:
+                self._done = self._made.result()
+            finally:
+                self.close()
+        return self._done
+
+    def close(self) -> None:
+        """Wait for the indexing to end, whatever became of it."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
+def begin_search_files(files: Mapping[str, bytes], language: str, warn: Callable[[str], None],
+                       output: Path | None = None, state_dir: Path | None = None,
+                       holds: Callable[[str], bool] | None = None) -> SearchIndexing:
+    """``search_files``, with this thread's part done before it returns: the changed pages'
+    search documents made, and which shards to keep and to index decided. Pagefind runs,
+    and its files are read, in a thread while the caller goes on (a build makes its
+    exports meanwhile): both threads' Python work shares one interpreter lock, so it is
+    done first, and Pagefind, a process of its own, starts as early as it can.
+    """
     binary = find_pagefind()
     if binary is None:
         warn("search is not built: the Pagefind binary was not found; install it with "
              "pip install 'pagefind[bin]' (the search page says search is unavailable)")
-        return SiteFiles()
+        return SearchIndexing(done=SiteFiles())
     files = SiteFiles.of(files)
     remember = output is not None and state_dir is not None
     for attempt in (1, 2):
         store = _store(state_dir if remember else None)
         try:
-            return _search_files(binary, files, language, warn, store, output if remember else None, holds)
+            planned = _planned(binary, files, language, warn, store, output if remember else None, holds)
         except sqlite3.DatabaseError:
+            store.close()
             if not remember or attempt == 2:
                 raise
             discard(state_dir)  # damaged past what opening it showed: only time is lost
-        finally:
+            continue
+        except BaseException:
             store.close()
+            raise
+        if isinstance(planned, SiteFiles):
+            store.close()
+            return SearchIndexing(done=planned)
+
+        def indexed(planned=planned, store=store) -> SiteFiles:
+            try:
+                return planned()
+            except sqlite3.DatabaseError:
+                if not remember:
+                    raise
+            finally:
+                store.close()
+            discard(state_dir)  # damaged where only indexing read it: made again, with the store afresh
+            again = _store(state_dir)
+            try:
+                made = _planned(binary, files, language, warn, again, output, holds)
+                return made if isinstance(made, SiteFiles) else made()
+            finally:
+                again.close()
+
+        return SearchIndexing(indexed)
     raise AssertionError("unreachable")
 
 
-def _search_files(binary: Path, files: SiteFiles, language: str, warn: Callable[[str], None],
-                  store: SearchStore, output: Path | None, holds: Callable[[str], bool] | None) -> SiteFiles:
+def _planned(binary: Path, files: SiteFiles, language: str, warn: Callable[[str], None],
+             store: SearchStore, output: Path | None, holds: Callable[[str], bool] | None
+             ) -> SiteFiles | Callable[[], SiteFiles]:
+    """The search files at once (none, with no page to index), or how to make them:
+    each changed page's document made and the shards planned, only the indexing left."""
     digests = _page_digests(files, store)
     pages = {rel: digest for rel, digest in digests.items() if digest is not None}
     if not pages:
@@ -137,34 +211,38 @@ def _search_files(binary: Path, files: SiteFiles, language: str, warn: Callable[
         key = _recent_key(recent, plan.ballast, pages, plan.made_with)
         if not plan.keep(RECENT, kept_shards.get(RECENT), key, output, holds):
             plan.index(RECENT, recent + plan.ballast, {"input": key})
-    with tempfile.TemporaryDirectory(prefix="sitegen-search-", dir=_scratch_folder()) as tmp:
-        indexed = _index_shards(binary, store, plan.todo, language, warn, Path(tmp), set(plan.ballast))
-        if indexed is not None and plan.lags and _hides_a_live_page(plan, indexed, pages, home):
-            # Two pages' result ids (seven hex digits) agree across shards: dropping the one
-            # would drop the other. Rare; the lagging shards are indexed again instead.
-            lagging = list(plan.lags)
-            for folder in lagging:
-                index_whole(folder)
-            plan.found.pop(RECENT, None)
-            indexed.pop(RECENT, None)
-            again = _index_shards(binary, store, {folder: home[folder] for folder in lagging}, language, warn,
-                                  Path(tmp), set())
-            indexed = None if again is None else {**indexed, **again}
-    store.commit()  # the documents made are good whatever became of the index
-    if indexed is None:
-        return SiteFiles()
-    for folder, index in indexed.items():
-        plan.found[folder] = index
-        held = indexed_pages(index, folder)
-        state = plan.states[folder]
-        state["made_with"] = plan.made_with
-        if folder == RECENT:
-            state["ballast"] = {held[page][0]: held[page][1] for page in plan.ballast if page in held}
-            state["pages"] = {page: [pages[page], *held[page]] for page in recent if page in held}
-        else:
-            state["count"] = plan.count
-            state["pages"] = {page: [pages[page], *held.get(page, (None, None))] for page in home[folder]}
-    return _bundle(plan, output, holds, kept_shards, store)
+
+    def indexed() -> SiteFiles:
+        with tempfile.TemporaryDirectory(prefix="sitegen-search-", dir=_scratch_folder()) as tmp:
+            indexed = _index_shards(binary, store, plan.todo, language, warn, Path(tmp), set(plan.ballast))
+            if indexed is not None and plan.lags and _hides_a_live_page(plan, indexed, pages, home):
+                # Two pages' result ids (seven hex digits) agree across shards: dropping the one
+                # would drop the other. Rare; the lagging shards are indexed again instead.
+                lagging = list(plan.lags)
+                for folder in lagging:
+                    index_whole(folder)
+                plan.found.pop(RECENT, None)
+                indexed.pop(RECENT, None)
+                again = _index_shards(binary, store, {folder: home[folder] for folder in lagging}, language, warn,
+                                      Path(tmp), set())
+                indexed = None if again is None else {**indexed, **again}
+        store.commit()  # the documents made are good whatever became of the index
+        if indexed is None:
+            return SiteFiles()
+        for folder, index in indexed.items():
+            plan.found[folder] = index
+            held = indexed_pages(index, folder)
+            state = plan.states[folder]
+            state["made_with"] = plan.made_with
+            if folder == RECENT:
+                state["ballast"] = {held[page][0]: held[page][1] for page in plan.ballast if page in held}
+                state["pages"] = {page: [pages[page], *held[page]] for page in recent if page in held}
+            else:
+                state["count"] = plan.count
+                state["pages"] = {page: [pages[page], *held.get(page, (None, None))] for page in home[folder]}
+        return _bundle(plan, output, holds, kept_shards, store)
+
+    return indexed
 
 
 def _bundle(plan: "_Plan", output: Path | None, holds: Callable[[str], bool] | None,
