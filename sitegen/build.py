@@ -94,6 +94,9 @@ class BuildOptions:
     # build's data/* exports, and leave the new ones to ``write_exports`` (a preview calls
     # it right after the open pages reload: a large site's exports are megabytes)
     exports_later: bool = False
+    # Seconds a server holding the NER model stays after a build's last request, for the
+    # next build to use (see ``nlp.kept_model``); 0: the model lives and dies with the build
+    keep_model: float = 0.0
     warn: Callable[[str], None] = field(default=lambda message: None)
     # where the build notes how long each of its phases took (`sitegen build --timings`)
     timings: Timings | None = None
@@ -212,13 +215,22 @@ def _build_stages(config: SiteConfig, output: Path, options: BuildOptions, warn,
 
 
 def _model_ahead(config: SiteConfig, options: BuildOptions):
-    """The NER model, set loading in a process of its own (see ``nlp.ahead``), for a
-    `sitegen build` after an earlier one: an edit's new paragraphs, if it brought any, are
-    read by it. None where it would not pay: a first build (a pool of processes reads the
-    archive), a preview or a caller with a model loaded already, NER on a Dask cluster,
-    a single core, or where this process cannot fork safely."""
+    """The NER model in a process of its own, for the new paragraphs an edit brings, if
+    any: a server kept loaded between builds (``options.keep_model``, see
+    ``nlp.kept_model``), else, for a `sitegen build` after an earlier one, a process set
+    loading now (see ``nlp.ahead``). None where neither would pay: a preview or a caller
+    with a model loaded already, NER on a Dask cluster; without a server, a first build
+    (a pool of processes reads the archive), a single core, or where this process cannot
+    fork safely."""
     if options.memory is not None or options.nlp_loader is not None or options.cluster:
         return None
+    if options.keep_model > 0:
+        from .incremental.version import code_digest
+        from .nlp.kept_model import kept_model
+
+        kept = kept_model(config.state_dir, config.model, options.keep_model, code_digest())
+        if kept is not None:
+            return kept
     if not (config.state_dir / MEMO_FILE).is_file() or _cores() < 2:
         return None
     from .apart import can_run_apart

@@ -183,6 +183,27 @@ def _serve(args) -> int:
     return serve(args.site_dir, options)
 
 
+# Minutes the NER model stays loaded after a build run at a terminal, for the next edit's build
+KEEP_MODEL_MINUTES = 10
+
+
+def _kept_model_seconds() -> float:
+    """How long the model stays loaded after this build (see ``nlp.kept_model``):
+    ``$SITEGEN_KEEP_MODEL`` minutes if set (0: not at all), else ``KEEP_MODEL_MINUTES`` for
+    someone at a terminal and not at all for a script (which leaves nothing running)."""
+    value = os.environ.get("SITEGEN_KEEP_MODEL")
+    if value is None:
+        return KEEP_MODEL_MINUTES * 60.0 if sys.stderr.isatty() else 0.0
+    try:
+        minutes = float(value)
+    except ValueError:
+        minutes = -1.0
+    if not 0 <= minutes < float("inf"):
+        raise ValueError(f"SITEGEN_KEEP_MODEL={value!r}: give the minutes the NER model stays loaded "
+                         "after a build (0: not at all)")
+    return minutes * 60.0
+
+
 def _build(args) -> int:
     from .build import BuildOptions, build
     from .timings import Timings, table
@@ -195,9 +216,15 @@ def _build(args) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
+    try:
+        keep_model = _kept_model_seconds()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     options = BuildOptions(output=args.output, offline=args.offline, replay=args.replay, record=args.record,
                            refresh=args.refresh, jobs=args.jobs, cluster=args.cluster, force=args.force,
-                           progress=not args.quiet, warn=warn, timings=Timings() if args.timings else None)
+                           progress=not args.quiet, keep_model=keep_model, warn=warn,
+                           timings=Timings() if args.timings else None)
     result = build(args.site_dir, options)
     if options.timings is not None:
         print(table(options.timings.rows(), result.seconds), file=sys.stderr)
