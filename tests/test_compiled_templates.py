@@ -65,3 +65,44 @@ def test_another_versions_compiled_templates_are_removed_and_a_folder_that_canno
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the folder would go")
     assert _build(tmp_path, blocked / "v1") == first
+
+
+@pytest.fixture
+def parses(monkeypatch) -> list[int]:
+    """Each time the templates' closures are worked out by parsing, in this process."""
+    from sitegen.site import templates
+
+    calls: list[int] = []
+    real = templates._worked_out
+    monkeypatch.setattr(templates, "_worked_out", lambda sources: calls.append(1) or real(sources))
+    templates._CLOSURES.clear()  # as a new process starts
+    yield calls
+    templates._CLOSURES.clear()
+
+
+def test_the_templates_closures_are_kept_with_the_compiled_templates(tmp_path, parses):
+    from sitegen.site import templates
+    from sitegen.site.templates import TemplateSet
+
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "base.html").write_text("<main>{% block body %}{% endblock %}</main>", encoding="utf-8")
+    (theme / "page.html").write_text('{% extends "base.html" %}{% block body %}x{% endblock %}', encoding="utf-8")
+    (theme / "alone.html").write_text("alone", encoding="utf-8")
+    folder = tmp_path / "compiled"
+    first = TemplateSet.read((theme,), folder)
+    assert parses == [1] and first.uses("page.html") != first.uses("alone.html")
+
+    templates._CLOSURES.clear()  # the next build, a new process
+    assert TemplateSet.read((theme,), folder).closures == first.closures and parses == [1]
+
+    templates._CLOSURES.clear()
+    [kept] = folder.glob("closures-*.json")
+    kept.write_text('{"page.html": "cut off', encoding="utf-8")  # damaged: worked out again
+    assert TemplateSet.read((theme,), folder).closures == first.closures and parses == [1, 1]
+
+    templates._CLOSURES.clear()
+    (theme / "base.html").write_text("<main>{% block body %}{% endblock %}!</main>", encoding="utf-8")
+    edited = TemplateSet.read((theme,), folder)
+    assert parses == [1, 1, 1] and edited.uses("page.html") != first.uses("page.html")
+    assert len(list(folder.glob("closures-*.json"))) == 1, "the closures of templates since edited were kept"

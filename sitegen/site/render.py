@@ -77,7 +77,7 @@ def render_site(site: Site, config: SiteConfig, jobs: int = 1, render_pages: Ren
     With ``compiled``, templates compiled by an earlier build are read from that folder.
     """
     dirs = _template_dirs(config)
-    templates = TemplateSet.read(dirs)
+    templates = TemplateSet.read(dirs, compiled)
     data = SiteData(site, config, templates.closures)
     renderer = _Renderer(_environment(dirs, templates.digest, compiled), data)
     files = SiteFiles(output, spool=spool)
