@@ -77,7 +77,7 @@ def kept_model(state_dir: Path, model: str, idle: float, code: str) -> "KeptMode
             return None
         key = _key(folder / KEY_FILE)
         spawned = None if _serving(folder / f"{name}.lock") else _spawn(folder, name, model, idle)
-    except OSError:
+    except (OSError, NotImplementedError):  # NotImplementedError: a system whose posix_spawn has no setsid
         return None
     return KeptModel(folder, name, key, spawned)
 
