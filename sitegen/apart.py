@@ -21,7 +21,7 @@ import threading
 import traceback
 from contextlib import suppress
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, Generic, TypeVar
 
 from .workers import die_with_parent
 
@@ -39,6 +39,14 @@ def can_run_apart() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
+def cores() -> int:
+    """The cores this process may run on: work forked apart pays only with a second one."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every system
+        return os.cpu_count() or 1
+
+
 def run_apart(work: Callable[[], T], folder: Path) -> T:
     """``work()``, run in a forked copy of this process; its exception, if it raised one,
     is raised here. ``folder``: where the result's temporary file goes.
@@ -47,34 +55,57 @@ def run_apart(work: Callable[[], T], folder: Path) -> T:
     its result is lost. Only the calling thread is copied, so a caller running other
     threads that hold locks ``work`` needs must not use this.
     """
-    with tempfile.TemporaryFile(dir=folder, prefix="sitegen-result-") as handoff:
+    return Apart(work, folder).result()
+
+
+class Apart(Generic[T]):
+    """``work()`` running in a forked copy of this process while this one goes on, as
+    ``run_apart`` runs it; ``result()`` waits for it. A copy not waited for is killed at
+    ``close()``: it must not outlive what started it."""
+
+    def __init__(self, work: Callable[[], T], folder: Path):
+        self._handoff = tempfile.TemporaryFile(dir=folder, prefix="sitegen-result-")
         for stream in (sys.stdout, sys.stderr):
             with suppress(Exception):
                 stream.flush()  # else what is buffered would be written twice
-        pid = os.fork()
-        if pid == 0:
-            _work_and_exit(work, handoff.fileno())  # never returns
+        self._pid: int | None = os.fork()
+        if self._pid == 0:
+            _work_and_exit(work, self._handoff.fileno())  # never returns
+
+    def result(self) -> T:
         try:
-            _, status = os.waitpid(pid, 0)
-        except BaseException:  # interrupted (Ctrl-C): the copy must not outlive the build
+            try:
+                _, status = os.waitpid(self._pid, 0)
+            except BaseException:  # interrupted (Ctrl-C): the copy must not outlive the build
+                self.close()
+                raise
+            self._pid = None
+            code = os.waitstatus_to_exitcode(status)
+            if code != 0:
+                how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
+                raise ApartFailed(f"the build's worker process {how} before handing back its result "
+                                  "(if the system ran out of memory, build with fewer --jobs or free memory)")
+            self._handoff.seek(0)
+            try:
+                done, value = pickle.load(self._handoff)
+            except Exception as exc:  # noqa: BLE001: an exception that pickles but cannot be rebuilt, for one
+                raise ApartFailed(f"the build's worker process handed back a result that cannot be read: "
+                                  f"{exc!r}") from exc
+        finally:
+            self._handoff.close()
+        if not done:
+            raise value
+        return value
+
+    def close(self) -> None:
+        """End the copy if it still runs, unwaited for (the build failed meanwhile)."""
+        if self._pid is not None:
             with suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+                os.kill(self._pid, signal.SIGKILL)
             with suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-            raise
-        code = os.waitstatus_to_exitcode(status)
-        if code != 0:
-            how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
-            raise ApartFailed(f"the build's worker process {how} before handing back its result "
-                              "(if the system ran out of memory, build with fewer --jobs or free memory)")
-        handoff.seek(0)
-        try:
-            done, value = pickle.load(handoff)
-        except Exception as exc:  # noqa: BLE001: an exception that pickles but cannot be rebuilt, for one
-            raise ApartFailed(f"the build's worker process handed back a result that cannot be read: {exc!r}") from exc
-    if not done:
-        raise value
-    return value
+                os.waitpid(self._pid, 0)
+            self._pid = None
+        self._handoff.close()
 
 
 def _work_and_exit(work: Callable[[], object], fd: int) -> None:

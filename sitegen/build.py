@@ -38,6 +38,7 @@ from .timings import NoTimings, Timings
 # never loads the rest (the results store, the writer, the stages and their libraries).
 if TYPE_CHECKING:
     from .incremental import Memo
+    from .incremental.exports import DataFilesAlongside
     from .incremental.memory import BuildMemory
     from .incremental.output_files import WrittenOutput
     from .incremental.preview import PreviewOutput
@@ -176,28 +177,32 @@ def _build_stages(config: SiteConfig, output: Path, options: BuildOptions, warn,
                 history = load_history(config.state_dir, warn)
                 with timings.phase("comparing the output folder with its record"):
                     written = target.written(memo, output)
-                with timings.phase("pages"):
-                    files = render_files(site, config, jobs, None if options.force else memo, written, spool)
-                indexing: list[SearchIndexing] = []
+                # The exports, where it pays, in a forked copy on a core of its own meanwhile
+                with target.exports_alongside(site, memo, written, spool, options.force) as alongside:
+                    with timings.phase("pages"):
+                        files = render_files(site, config, jobs, None if options.force else memo, written, spool)
+                    indexing: list[SearchIndexing] = []
 
-                def search_index(pages: SiteFiles) -> SearchIndexing:
-                    with timings.phase("search index: documents of the pages changed"):
-                        indexing.append(begin_search_files(pages, config.language, warn, output,
-                                                           config.state_dir, written.holds if written else None))
-                    return indexing[-1]
+                    def search_index(pages: SiteFiles) -> SearchIndexing:
+                        with timings.phase("search index: documents of the pages changed"):
+                            indexing.append(begin_search_files(pages, config.language, warn, output,
+                                                               config.state_dir, written.holds if written else None))
+                        return indexing[-1]
 
-                with target.search_index(config.search, search_index, files) as search:
-                    with timings.phase("exports (data/)"):
-                        files.update(target.exports(lambda: data_files(site, memo, written, options.force, spool)))
-                    with timings.phase("redirects"):
-                        add_made(files, redirect_stage(site, config, history, files, memo), memo,
-                                 None if options.force else written, "redirects")
-                    with timings.phase("keeping results for the next build"):
-                        target.kept(memo)  # the stages are done with the memo
-                    with timings.phase("search index (what is left to wait for)"):
-                        files.update(search())
-                    if indexing:
-                        timings.note("search index, made alongside the three above", indexing[0].seconds)
+                    with target.search_index(config.search, search_index, files) as search:
+                        with timings.phase("exports (data/, made alongside the pages: what is left to wait for)"
+                                           if alongside else "exports (data/)"):
+                            files.update(target.exports(lambda: alongside.result(warn) if alongside is not None
+                                                        else data_files(site, memo, written, options.force, spool)))
+                        with timings.phase("redirects"):
+                            add_made(files, redirect_stage(site, config, history, files, memo), memo,
+                                     None if options.force else written, "redirects")
+                        with timings.phase("keeping results for the next build"):
+                            target.kept(memo)  # the stages are done with the memo
+                        with timings.phase("search index (what is left to wait for)"):
+                            files.update(search())
+                        if indexing:
+                            timings.note("search index, made alongside the three above", indexing[0].seconds)
                 with timings.phase("writing the output folder"):
                     stats = target.write(output, files)
             # Only once the spool is gone is the build recorded as done: a build killed
@@ -231,19 +236,13 @@ def _model_ahead(config: SiteConfig, options: BuildOptions):
         kept = kept_model(config.state_dir, config.model, options.keep_model, code_digest())
         if kept is not None:
             return kept
-    if not (config.state_dir / MEMO_FILE).is_file() or _cores() < 2:
+    from .apart import can_run_apart, cores
+
+    if not (config.state_dir / MEMO_FILE).is_file() or cores() < 2:
         return None
-    from .apart import can_run_apart
     from .nlp.ahead import ModelAhead
 
     return ModelAhead(config.model) if can_run_apart() else None
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on every system
-        return os.cpu_count() or 1
 
 
 def output_target(config: SiteConfig, options: BuildOptions) -> "CommandLineOutput | PreviewOutput":
@@ -363,6 +362,20 @@ class CommandLineOutput:
 
     def exports(self, make: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
         return make()
+
+    @contextmanager
+    def exports_alongside(self, site: Site, memo: Memo, written: WrittenOutput | None, spool: Path,
+                          force: bool) -> Iterator[DataFilesAlongside | None]:
+        """The data/ exports begun in a forked copy of this process where that pays (see
+        ``incremental.exports.alongside``), to be made while this one renders the pages."""
+        from .incremental.exports import alongside
+
+        made = alongside(site, memo, written, spool, self.config.state_dir, force)
+        try:
+            yield made
+        finally:
+            if made is not None:
+                made.close()  # not waited for: the build failed meanwhile
 
     @contextmanager
     def search_index(self, wanted: bool, make: Callable[[SiteFiles], "SearchIndexing"],

@@ -37,6 +37,9 @@ def encoded(monkeypatch) -> list[str]:
         **{kind: counted(kind) for kind in ("entity", "article", "row", "entity_file", "node", "edges")}))
     real_text = kept_exports.encoded_text
     monkeypatch.setattr(kept_exports, "encoded_text", lambda a: calls.append(f"text {a.id}") or real_text(a))
+    # Counted in this process: not made in a forked copy alongside the pages (see
+    # test_exports_made_alongside_the_pages for that copy)
+    monkeypatch.setattr(kept_exports, "alongside", lambda *args, **kwargs: None)
     return calls
 
 
@@ -219,3 +222,74 @@ def test_a_preview_digests_again_only_the_mention_lists_that_changed(monkeypatch
                                  mentions_by_article={**site.mentions_by_article, "alone": (alone, again)})
     assert kept_exports.data_files(edited, memo) == export.export_files(edited)
     assert digested == [(alone, again)]
+
+
+@pytest.fixture
+def alongside_made(monkeypatch) -> list[bool]:
+    """Whether each build made its exports in a forked copy alongside its pages."""
+    made: list[bool] = []
+    real = kept_exports.alongside
+
+    def recorded(*args, **kwargs):
+        found = real(*args, **kwargs)
+        made.append(found is not None)
+        return found
+
+    monkeypatch.setattr(kept_exports, "alongside", recorded)
+    return made
+
+
+def _spans_of(site: SiteFolder, path: str):
+    with closing(sqlite3.connect(site.state_dir / "memo.sqlite")) as db:
+        [(blob,)] = db.execute("SELECT value FROM results WHERE entry = ? AND key = ?",
+                               (kept_exports.SPANS.name, path)).fetchall()
+    return pickle.loads(blob)
+
+
+@pytest.mark.skipif(not kept_exports.can_run_apart() or kept_exports.cores() < 2,
+                    reason="exports are made alongside the pages only on two cores, where the build can fork")
+def test_exports_made_alongside_the_pages_are_a_clean_builds_and_kept_for_the_next(
+        make_site, build_site, tmp_path, alongside_made):
+    site = _site(make_site)
+    assert build_site(site).ok
+    assert alongside_made == [False], "a first build encodes every entry: in its own process"
+    site.add_article("berlin", title="Talks in Berlin", date="2025-05-01",
+                     body="Angela Merkel met Trump in Berlin on Tuesday. Olaf Scholz joined them.")
+    assert build_site(site).ok
+    assert alongside_made == [False, True]
+    assert _snapshot(site.output) == _clean_build(site, build_site, tmp_path)
+    # What the copy kept in the memo reached the file: the spans of the file it made
+    spans = _spans_of(site, "data/entities.json")
+    assert spans.size == (site.output / "data" / "entities.json").stat().st_size and spans.spans
+
+    site.add_article("award", title="Chemistry prize", date="2025-05-02",
+                     body="Anna Berg, a chemist, won the award in Stockholm. Berg thanked her colleagues.")
+    assert build_site(site).ok and alongside_made[-1]
+    assert _snapshot(site.output) == _clean_build(site, build_site, tmp_path)
+
+
+@pytest.mark.skipif(not kept_exports.can_run_apart() or kept_exports.cores() < 2,
+                    reason="exports are made alongside the pages only on two cores, where the build can fork")
+def test_a_copy_that_dies_leaves_the_exports_to_the_build(make_site, build_site, tmp_path, alongside_made,
+                                                          monkeypatch):
+    import os
+    import signal
+
+    site = _site(make_site)
+    assert build_site(site).ok
+    build_process, real = os.getpid(), kept_exports.data_files
+
+    def killed_in_the_copy(*args, **kwargs):
+        if os.getpid() != build_process:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the system's out-of-memory killer would
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(kept_exports, "data_files", killed_in_the_copy)
+    site.add_article("berlin", title="Talks in Berlin", date="2025-05-01",
+                     body="Angela Merkel met Trump in Berlin on Tuesday. Olaf Scholz joined them.")
+    result = build_site(site)
+    assert result.ok and alongside_made == [False, True]
+    [warning] = result.warnings
+    assert "killed by signal 9" in warning and "made again in the build's own process" in warning
+    monkeypatch.undo()
+    assert _snapshot(site.output) == _clean_build(site, build_site, tmp_path)

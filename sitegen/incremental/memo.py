@@ -377,16 +377,20 @@ class Memo:
         """Open the file now (setting aside one that cannot be read), if it is not open yet."""
         self._connect()
 
-    def stage_writes(self, staging: Path, warn: Callable[[str], None]) -> None:
+    def read_apart(self, warn: Callable[[str], None]) -> None:
         """In a forked copy of the build's process: read the file through a connection of
-        this process's own, and write what ``release`` writes into ``staging`` rather than
-        the file, for the build's process to take into its transaction (``adopt``).
-        ``warn``: where this copy's warnings go."""
+        this process's own. ``warn``: where this copy's warnings go."""
         # The build's connection is not this process's to use, nor to close (closing it
         # here would touch the build's file handles): held unused until this copy exits.
         self._inherited, self._db, self._warn = self._db, None, warn
         if self._path is not None:
             self._db = sqlite3.connect(f"{self._path.resolve().as_uri()}?mode=ro", uri=True)
+
+    def stage_writes(self, staging: Path, warn: Callable[[str], None]) -> None:
+        """In a forked copy of the build's process: ``read_apart``, and write what
+        ``release`` writes into ``staging`` rather than the file, for the build's process
+        to take into its transaction (``adopt``)."""
+        self.read_apart(warn)
         self._staging = sqlite3.connect(staging, isolation_level=None)
         self._staging.executescript("""
             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
@@ -397,6 +401,24 @@ class Memo:
         """What this memo holds and knows of its file, to hand to the build's process
         (``adopt``); with it, what ``release`` wrote is in the staging file."""
         return self._tables, self._used, self._stored, self._remade, self._own_rounds, self._lazy_entries
+
+    def entries_state(self, entries: Iterable[Entry]) -> dict[str, tuple]:
+        """What this memo holds and knows of ``entries`` (each kept by rounds of its own), to
+        hand to the build's process (``adopt_entries``) from a copy that made them alone."""
+        return {entry.name: (self._tables[entry.name], self._used.get(entry.name, set()),
+                             self._stored.get(entry.name), self._remade.get(entry.name))
+                for entry in entries if entry.name in self._tables}
+
+    def adopt_entries(self, states: dict[str, tuple]) -> None:
+        """Take ``entries_state`` over: those entries as a forked copy of this process left them."""
+        for name, (table, used, stored, remade) in states.items():
+            self._tables[name], self._used[name] = table, used
+            self._own_rounds.add(name)
+            for known, value in ((self._stored, stored), (self._remade, remade)):
+                if value is None:
+                    known.pop(name, None)
+                else:
+                    known[name] = value
 
     def adopt(self, state: tuple, staging: Path) -> None:
         """Become the memo a forked copy of this process left (``state``), taking what it

@@ -78,6 +78,10 @@ class PreviewOutput:
             return last_exports(self.memory.written)
         return make()
 
+    def exports_alongside(self, *args) -> AbstractContextManager[None]:
+        # A preview's exports are made after its pages are published (see ``exports``)
+        return nullcontext()
+
     @contextmanager
     def search_index(self, wanted: bool, make: Callable[[Mapping[str, bytes]], SearchIndexing],
                      pages: Mapping[str, bytes]) -> Iterator[Callable[[], Mapping[str, bytes]]]:
