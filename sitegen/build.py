@@ -180,7 +180,8 @@ def _build_stages(config: SiteConfig, output: Path, options: BuildOptions, warn,
                 # The exports, where it pays, in a forked copy on a core of its own meanwhile
                 with target.exports_alongside(site, memo, written, spool, options.force) as alongside:
                     with timings.phase("pages"):
-                        files = render_files(site, config, jobs, None if options.force else memo, written, spool)
+                        files = render_files(site, config, jobs, None if options.force else memo, written, spool,
+                                             alongside.start if alongside is not None else None)
                     indexing: list[SearchIndexing] = []
 
                     def search_index(pages: SiteFiles) -> SearchIndexing:
@@ -191,7 +192,7 @@ def _build_stages(config: SiteConfig, output: Path, options: BuildOptions, warn,
 
                     with target.search_index(config.search, search_index, files) as search:
                         with timings.phase("exports (data/, made alongside the pages: what is left to wait for)"
-                                           if alongside else "exports (data/)"):
+                                           if alongside is not None and alongside.started else "exports (data/)"):
                             files.update(target.exports(lambda: alongside.result(warn) if alongside is not None
                                                         else data_files(site, memo, written, options.force, spool)))
                         with timings.phase("redirects"):
@@ -366,8 +367,8 @@ class CommandLineOutput:
     @contextmanager
     def exports_alongside(self, site: Site, memo: Memo, written: WrittenOutput | None, spool: Path,
                           force: bool) -> Iterator[DataFilesAlongside | None]:
-        """The data/ exports begun in a forked copy of this process where that pays (see
-        ``incremental.exports.alongside``), to be made while this one renders the pages."""
+        """The data/ exports to be made in a forked copy of this process where that pays
+        (see ``incremental.exports.alongside``), while this one renders the pages."""
         from .incremental.exports import alongside
 
         made = alongside(site, memo, written, spool, self.config.state_dir, force)

@@ -7,7 +7,7 @@ build whose inputs are unchanged never imports them, and the libraries they load
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from . import urls
 from .apart import can_run_apart
@@ -251,14 +251,16 @@ def _mentioned_keys(mentioned: Iterable[frozenset[str]], wanted: set[str]) -> se
 
 
 def render_files(site: Site, config: SiteConfig, jobs: int = 1, memo: Memo | None = None,
-                 written: WrittenOutput | None = None, spool: Path | None = None) -> SiteFiles:
+                 written: WrittenOutput | None = None, spool: Path | None = None,
+                 digested: Callable[[], None] | None = None) -> SiteFiles:
     """Every page; with ``memo``, only those whose recorded inputs changed are rendered
     again, and with ``written``, those the output folder holds unchanged are kept there;
-    with ``spool``, what is made is held there, not in memory (see ``SiteFiles``)."""
+    with ``spool``, what is made is held there, not in memory (see ``SiteFiles``).
+    ``digested``: see ``incremental.pages.render_pages``."""
     from .incremental.pages import render_pages
     from .site.render import render_all, render_site
 
-    return render_site(site, config, jobs, render_pages(memo, written) if memo is not None else render_all,
+    return render_site(site, config, jobs, render_pages(memo, written, digested) if memo is not None else render_all,
                        written.folder if written is not None else None, spool, compiled_templates_folder(config))
 
 

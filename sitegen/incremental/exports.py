@@ -311,11 +311,19 @@ def _key(*parts: str | tuple | None) -> str:
 
 class DataFilesAlongside:
     """``data_files`` made in a forked copy of the build's process, on a core of its own,
-    while the build renders its pages (see ``alongside``); ``result()`` takes them over."""
+    while the build renders its pages (see ``alongside``): ``start()`` forks the copy, once
+    the pages have made the digests the exports' keys are made from (a copy forked before
+    would make them again: 8 s at 10,000 articles); ``result()`` takes its files over."""
 
     def __init__(self, site: Site, memo: Memo, written: WrittenOutput, spool: Path, folder: Path):
-        self._args = site, memo, written
-        self._memo = memo
+        self._args = site, memo, written, spool
+        self._folder = folder
+        self._apart: Apart | None = None
+
+    def start(self) -> None:
+        if self._apart is not None or not can_run_apart():
+            return
+        site, memo, written, spool = self._args
 
         def apart() -> tuple:
             said: list[str] = []
@@ -323,35 +331,47 @@ class DataFilesAlongside:
             made = data_files(site, memo, written, False, spool)
             return made, memo.entries_state((SPANS, DATA_FILE)), said
 
-        self._apart = Apart(apart, folder)
+        self._apart = Apart(apart, self._folder)
+
+    @property
+    def started(self) -> bool:
+        return self._apart is not None
 
     def result(self, warn: Callable[[str], None]) -> MutableMapping[str, bytes]:
         """The files (those spooled taken over unread), the memo's entries as the copy left
-        them. A copy that died (out of memory, killed) leaves them to be made here, in memory."""
+        them; made here if no copy was started. A copy that died (out of memory, killed)
+        leaves them to be made here, in memory."""
+        site, memo, written, spool = self._args
+        if self._apart is None:
+            return data_files(site, memo, written, False, spool)
         try:
             made, states, said = self._apart.result()
         except ApartFailed as exc:
             warn(f"{exc}; the data/ exports are made again in the build's own process")
-            site, memo, written = self._args
             return data_files(site, memo, written, False, None)
-        self._memo.adopt_entries(states)
+        memo.adopt_entries(states)
         for message in said:
             warn(message)
         return made
 
     def close(self) -> None:
-        self._apart.close()
+        if self._apart is not None:
+            self._apart.close()
 
 
 def alongside(site: Site, memo: Memo, written: WrittenOutput | None, spool: Path | None, folder: Path,
               force: bool = False) -> DataFilesAlongside | None:
-    """``data_files`` begun in a forked copy of this process, if that pays: for a `sitegen
+    """``data_files`` to be made in a forked copy of this process, if that pays: for a `sitegen
     build` that splices the last build's large files (an edit: a few entries encoded, the
     rest copied; 1.1 s of a one-word edit at 10,000 articles, as long as its pages take),
     on two cores or more, where this process can fork. Not for a first or forced build,
     which encodes every entry: that copy would come to hold as much again as the build."""
     if force or written is None or spool is None or not memo.on_disk or cores() < 2 or not can_run_apart():
         return None
-    if not memo.has(SPANS, LARGE_FILES[0]):  # read here: the copy finds it read
+    if not memo.has(SPANS, LARGE_FILES[0]):
         return None
+    # Read here, from the build's connection, for the copy to find read: once the build
+    # has written into its transaction (entries released while linking), another
+    # connection to the file may wait out its busy timeout and find it locked.
+    memo.size(DATA_FILE)
     return DataFilesAlongside(site, memo, written, spool, folder)

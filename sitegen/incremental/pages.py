@@ -150,11 +150,14 @@ class PageInputs:
         self.__dict__.update(state, values=dict(zip(values, map(ValueDigest, values.values()))))
 
 
-def render_pages(memo: Memo, written: WrittenOutput | None = None) -> RenderPages:
+def render_pages(memo: Memo, written: WrittenOutput | None = None,
+                 digested: Callable[[], None] | None = None) -> RenderPages:
     """How to render a build's pages reusing those ``memo`` kept whose inputs are unchanged.
 
     A page kept without its bytes (read from disk) is reused only where ``written`` says
     the output folder still holds its file; it comes back without bytes (``data`` None).
+    ``digested``: called once the sources' digests are made (see ``made_digests``), before
+    the pages are rendered: what needs them (the exports) may start then.
     """
 
     def reuse(data: SiteData, plans: Sequence[PagePlan],
@@ -167,6 +170,8 @@ def render_pages(memo: Memo, written: WrittenOutput | None = None) -> RenderPage
         now_digests = source_digests(data.raw) if memo.on_disk and (last is None or last.raw is None) else None
         if now_digests is not None:
             memo.put(SOURCE_DIGESTS, INPUTS_KEY, now_digests)
+            if digested is not None:
+                digested()
         changed = changed_inputs(last, data, values, now_digests) if last else None
         keys = [_page_key(plan.path) for plan in plans]
         kept = memo.get_many(RENDERED, keys) if changed is not None else {}
