@@ -191,15 +191,17 @@ def _build_stages(config: SiteConfig, output: Path, options: BuildOptions, warn,
                         return indexing[-1]
 
                     with target.search_index(config.search, search_index, files) as search:
-                        with timings.phase("exports (data/, made alongside the pages: what is left to wait for)"
-                                           if alongside is not None and alongside.started else "exports (data/)"):
-                            files.update(target.exports(lambda: alongside.result(warn) if alongside is not None
-                                                        else data_files(site, memo, written, options.force, spool)))
+                        # Redirects and the memo first: what they cost is hidden behind the exports
+                        # made alongside, if they are (the exports' own entries are kept by them).
                         with timings.phase("redirects"):
                             add_made(files, redirect_stage(site, config, history, files, memo), memo,
                                      None if options.force else written, "redirects")
                         with timings.phase("keeping results for the next build"):
-                            target.kept(memo)  # the stages are done with the memo
+                            target.kept(memo)  # the stages but the exports are done with the memo
+                        with timings.phase("exports (data/, made alongside the pages: what is left to wait for)"
+                                           if alongside is not None and alongside.started else "exports (data/)"):
+                            files.update(target.exports(lambda: alongside.result(warn) if alongside is not None
+                                                        else data_files(site, memo, written, options.force, spool)))
                         with timings.phase("search index (what is left to wait for)"):
                             files.update(search())
                         if indexing:
