@@ -265,3 +265,23 @@ def test_a_state_folder_too_deep_for_a_socket_address_has_its_socket_in_a_folder
 class SiteAt:
     def __init__(self, root: Path):
         self.articles_dir = root / "content" / "articles"
+
+
+def test_a_server_that_hangs_is_given_up_on_and_the_build_goes_on(make_site, loads_here, servers, monkeypatch):
+    """A stopped server still holds its lock and its socket still takes connections (the
+    kernel queues them), but it never answers: the build waits ``READY_WITHIN``, no more."""
+    from sitegen.nlp import kept_model
+
+    site = _two_articles(make_site)
+    assert build(site.root, BuildOptions(offline=True, keep_model=MINUTE)).ok
+    pid = _pid_of(servers[0])
+    monkeypatch.setattr(kept_model, "READY_WITHIN", 1.0)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        _append(site, "berlin", "Olaf Scholz flew to Warsaw on Monday.")
+        result = build(site.root, BuildOptions(offline=True, keep_model=MINUTE))
+        assert result.ok and result.extracted == 1
+        assert loads_here == [os.getpid()], "the build did not load the model itself"
+        assert "Olaf Scholz" in {e.name for e in result.site.entities}
+    finally:
+        os.kill(pid, signal.SIGCONT)

@@ -33,11 +33,13 @@ import hashlib
 import os
 import secrets
 import signal
+import socket
 import sys
 import threading
 import time
 from contextlib import suppress
-from multiprocessing.connection import AuthenticationError, Client, Connection, Listener
+from multiprocessing import connection
+from multiprocessing.connection import AuthenticationError, Connection, Listener
 from pathlib import Path
 from typing import Sequence
 
@@ -52,15 +54,16 @@ FOLDER = "model"
 KEY_FILE = "key"
 # A socket's path must fit in ``sockaddr_un.sun_path`` (108 bytes on Linux, 104 on macOS).
 _MAX_SOCKET_PATH = 100
-# How long a build waits for a server to load its model before loading one itself: far
-# beyond a model's loading time, only a server that hangs is given up on.
+# How long a build waits for a server to load its model, or to answer, before doing without
+# it: far beyond a model's loading time or a few paragraphs' NER, only a server that hangs
+# is given up on (a build must never wait for ever).
 READY_WITHIN = 120.0
 
 
 def kept_model(state_dir: Path, model: str, idle: float, code: str) -> "KeptModel | None":
     """A connection-to-be to this site's server for ``model``, started now if none runs;
-    None where no server can be kept (no ``fcntl``, a path too long for a socket, a state
-    folder that cannot be written). ``code``: a digest of sitegen's code, which names the
+    None where no server can be kept (no ``fcntl`` or ``posix_spawn``, no folder to trust
+    with its socket, a state folder that cannot be written). ``code``: a digest of sitegen's code, which names the
     server with the model (a server runs the code of the build that started it)."""
     if fcntl is None or not hasattr(os, "posix_spawn"):
         return None
@@ -109,7 +112,7 @@ class KeptModel:
             return None
         try:
             conn.send(request)
-            status, value = conn.recv()
+            status, value = conn.recv() if conn.poll(READY_WITHIN) else ("error", "no answer")
         except (OSError, EOFError):  # the server ended (killed, idle, out of memory)
             status, value = "error", None
         if status != "ok":
@@ -131,7 +134,7 @@ class KeptModel:
         while time.monotonic() < deadline:
             if self._socket.exists():
                 try:
-                    self._conn = Client(str(self._socket), family="AF_UNIX", authkey=self._key)
+                    self._conn = _client(self._socket, self._key, max(0.0, deadline - time.monotonic()))
                     return self._conn
                 except (OSError, EOFError, AuthenticationError):
                     pass  # a socket its server left behind, or one being replaced
@@ -186,6 +189,24 @@ def _socket_path(folder: Path, name: str) -> Path | None:
     if not base.is_dir() or base.is_symlink() or found.st_uid != os.getuid() or found.st_mode & 0o077:
         return None
     return short
+
+
+def _client(path: Path, key: bytes, within: float) -> Connection:
+    """``multiprocessing.connection.Client`` for a Unix socket, but giving up (TimeoutError)
+    on a server that does not begin the key handshake ``within`` seconds."""
+    with socket.socket(socket.AF_UNIX) as raw:
+        raw.setblocking(True)
+        raw.connect(str(path))
+        conn = Connection(raw.detach())
+    try:
+        if not conn.poll(within):
+            raise TimeoutError(f"{path}: the server did not answer")
+        connection.answer_challenge(conn, key)
+        connection.deliver_challenge(conn, key)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def _key(path: Path) -> bytes:
