@@ -106,3 +106,42 @@ def test_a_check_of_a_folder_that_is_gone_finds_nothing_as_recorded(make_site, b
     site.add_article("a0", title="Story 0, again", date="2025-05-01", body=STORIES[0])
     assert build_site(site).ok, "an output folder removed by hand is made again"
     assert _as_found(_recorded(site)) == _as_found(folder_record(site.output, 0))
+
+
+def test_a_folder_the_build_wrote_into_is_not_listed_again_and_a_hand_edit_there_is_seen(
+        make_site, build_site, monkeypatch):
+    """One article's edit writes its text into data/text/, which holds every article's: the
+    record takes that folder's other files as the check at the build's start found them
+    (10,000 stats at 10,000 articles saved), and one of them edited by hand while the build
+    wrote is not taken for as written."""
+    site = make_site()
+    site.write_config("search = false\n")
+    for n, story in enumerate(STORIES):
+        site.add_article(f"a{n}", title=f"Story {n}", date=f"2025-05-0{n + 1}", body=story)
+    assert build_site(site).ok
+    listed = []
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if isinstance(path, (str, os.PathLike)):
+            listed.append(os.path.relpath(path, site.output))
+        return real_scandir(path)
+
+    monkeypatch.setattr(sitegen.output.stamps.os, "scandir", scandir)
+    other_text = site.output / "data" / "text" / "a2.txt"
+    real_write = sitegen.build.CommandLineOutput.write
+
+    def write_then_edit(self, output, files):
+        stats = real_write(self, output, files)
+        other_text.write_text("edited while the build wrote", encoding="utf-8")
+        return stats
+
+    monkeypatch.setattr(sitegen.build.CommandLineOutput, "write", write_then_edit)
+    site.add_article("a1", title="Story 1", date="2025-05-02", body=STORIES[1] + " Olsen agreed.")
+    assert build_site(site).ok
+    assert "data/text" not in listed and "data" not in listed, listed
+    monkeypatch.undo()
+    again = build_site(site)
+    assert not again.up_to_date, "a change the record did not see was taken for no change"
+    assert "edited while the build wrote" not in other_text.read_text(encoding="utf-8")
+    assert _as_found(_recorded(site)) == _as_found(folder_record(site.output, 0))
