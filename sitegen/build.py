@@ -178,7 +178,7 @@ def _build_stages(config: SiteConfig, output: Path, options: BuildOptions, warn,
                 with timings.phase("comparing the output folder with its record"):
                     written = target.written(memo, output)
                 # The exports, where it pays, in a forked copy on a core of its own meanwhile
-                with target.exports_alongside(site, memo, written, spool, options.force) as alongside:
+                with target.exports_alongside(site, memo, written, spool, options.force, options.jobs) as alongside:
                     with timings.phase("pages"):
                         files = render_files(site, config, jobs, None if options.force else memo, written, spool,
                                              alongside.start if alongside is not None else None)
@@ -368,12 +368,12 @@ class CommandLineOutput:
 
     @contextmanager
     def exports_alongside(self, site: Site, memo: Memo, written: WrittenOutput | None, spool: Path,
-                          force: bool) -> Iterator[DataFilesAlongside | None]:
+                          force: bool, jobs: int | None) -> Iterator[DataFilesAlongside | None]:
         """The data/ exports to be made in a forked copy of this process where that pays
         (see ``incremental.exports.alongside``), while this one renders the pages."""
         from .incremental.exports import alongside
 
-        made = alongside(site, memo, written, spool, self.config.state_dir, force)
+        made = alongside(site, memo, written, spool, self.config.state_dir, force, jobs)
         try:
             yield made
         finally:

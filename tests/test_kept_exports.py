@@ -311,3 +311,14 @@ def test_a_copy_that_dies_leaves_the_exports_to_the_build(make_site, build_site,
     assert "killed by signal 9" in warning and "made again in the build's own process" in warning
     monkeypatch.undo()
     assert _snapshot(site.output) == _clean_build(site, build_site, tmp_path)
+
+
+def test_one_process_asked_for_makes_the_exports_in_the_build(make_site, build_site, tmp_path, alongside_made):
+    """`--jobs 1`: no copy forked for the exports either."""
+    site = _site(make_site)
+    assert build_site(site, jobs=1).ok
+    site.add_article("berlin", title="Talks in Berlin", date="2025-05-01",
+                     body="Angela Merkel met Trump in Berlin on Tuesday. Olaf Scholz joined them.")
+    assert build_site(site, jobs=1).ok
+    assert _started(alongside_made) == [False, False]
+    assert _snapshot(site.output) == _clean_build(site, build_site, tmp_path)

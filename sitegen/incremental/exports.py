@@ -360,13 +360,15 @@ class DataFilesAlongside:
 
 
 def alongside(site: Site, memo: Memo, written: WrittenOutput | None, spool: Path | None, folder: Path,
-              force: bool = False) -> DataFilesAlongside | None:
+              force: bool = False, jobs: int | None = None) -> DataFilesAlongside | None:
     """``data_files`` to be made in a forked copy of this process, if that pays: for a `sitegen
     build` that splices the last build's large files (an edit: a few entries encoded, the
     rest copied; 1.1 s of a one-word edit at 10,000 articles, as long as its pages take),
-    on two cores or more, where this process can fork. Not for a first or forced build,
-    which encodes every entry: that copy would come to hold as much again as the build."""
-    if force or written is None or spool is None or not memo.on_disk or cores() < 2 or not can_run_apart():
+    on two cores or more, where this process can fork, unless asked for one process
+    (``jobs`` 1, `--jobs 1`). Not for a first or forced build, which encodes every entry:
+    that copy would come to hold as much again as the build."""
+    if force or jobs == 1 or written is None or spool is None or not memo.on_disk or cores() < 2 \
+            or not can_run_apart():
         return None
     if not memo.has(SPANS, LARGE_FILES[0]):
         return None
