@@ -26,6 +26,16 @@ def _as_found(record) -> tuple[set, set]:
             set(zip(record.files, record.file_sizes, record.file_times)))
 
 
+def _built_stories(make_site, build_site):
+    """A site of the three stories, built once (no search index: Pagefind is not the point)."""
+    site = make_site()
+    site.write_config("search = false\n")
+    for n, story in enumerate(STORIES):
+        site.add_article(f"a{n}", title=f"Story {n}", date=f"2025-05-0{n + 1}", body=story)
+    assert build_site(site).ok
+    return site
+
+
 def _recorded(site):
     return sitegen.last_build.read(load_config(site.root)).output
 
@@ -49,11 +59,7 @@ def _hand_change(site, rng: random.Random, kind: str) -> None:
 
 @pytest.mark.parametrize("kind", ["none", "edited", "deleted", "added", "folder added", "folder removed"])
 def test_the_record_after_an_edit_is_what_a_walk_of_the_folder_finds(make_site, build_site, monkeypatch, kind):
-    site = make_site()
-    site.write_config("search = false\n")
-    for n, story in enumerate(STORIES):
-        site.add_article(f"a{n}", title=f"Story {n}", date=f"2025-05-0{n + 1}", body=story)
-    assert build_site(site).ok
+    site = _built_stories(make_site, build_site)
     walks = []
     real = sitegen.output.stamps.folder_record
     monkeypatch.setattr(sitegen.build, "folder_record", lambda *a: walks.append(a) or real(*a))
@@ -68,11 +74,7 @@ def test_the_record_after_an_edit_is_what_a_walk_of_the_folder_finds(make_site, 
 
 
 def test_a_hand_change_made_while_a_build_writes_makes_the_next_build_build(make_site, build_site, monkeypatch):
-    site = make_site()
-    site.write_config("search = false\n")
-    for n, story in enumerate(STORIES):
-        site.add_article(f"a{n}", title=f"Story {n}", date=f"2025-05-0{n + 1}", body=story)
-    assert build_site(site).ok
+    site = _built_stories(make_site, build_site)
     kept = site.output / "articles" / "a2" / "index.html"
     real = sitegen.build.CommandLineOutput.write
 
@@ -114,11 +116,7 @@ def test_a_folder_the_build_wrote_into_is_not_listed_again_and_a_hand_edit_there
     record takes that folder's other files as the check at the build's start found them
     (10,000 stats at 10,000 articles saved), and one of them edited by hand while the build
     wrote is not taken for as written."""
-    site = make_site()
-    site.write_config("search = false\n")
-    for n, story in enumerate(STORIES):
-        site.add_article(f"a{n}", title=f"Story {n}", date=f"2025-05-0{n + 1}", body=story)
-    assert build_site(site).ok
+    site = _built_stories(make_site, build_site)
     listed = []
     real_scandir = os.scandir
 
