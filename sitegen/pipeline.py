@@ -18,7 +18,7 @@ from .entities.comentions import with_co_mentions
 from .entities.merge import name_keys
 from .incremental import Memo
 from .incremental.apart import run_with_memo_apart
-from .incremental.articles import article_reader, clusters_done, clusters_reusing, kept_name_keys, unclustered
+from .incremental.articles import article_lister, article_reader, clusters_done, clusters_reusing, kept_name_keys, unclustered
 from .incremental.comentions import counting_around_linking
 from .incremental.entities import published, resolved
 from .incremental.output_files import WrittenOutput
@@ -56,7 +56,7 @@ def linked_site(config: SiteConfig, options: BuildOptions, warn=lambda m: None,
     timings = options.timings or NoTimings()
     with timings.phase("loading articles"):
         loaded = load_articles(config.articles_dir, config.allow_html, config.max_article_bytes,
-                               article_reader(memo))
+                               article_reader(memo), article_lister(memo))
     for warning in loaded.warnings:
         warn(str(warning))
     with timings.phase("loading editor's notes"):

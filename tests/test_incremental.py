@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -80,10 +81,26 @@ class Editor:
         choices = [self.add_article, self.add_article, self.change_body, self.change_meta, self.rename,
                    self.delete_article, self.write_note, self.delete_note, self.change_template,
                    self.break_article, self.mend_article, self.reword, self.reword, self.change_config]
+        folders = self._folder_times()
         while True:
             done = self.rng.choice(choices)()
             if done:
+                self._date_back(folders)
                 return done
+
+    def _folder_times(self) -> dict[Path, int]:
+        root = self.site.articles_dir
+        return {f: f.stat().st_mtime_ns for f in [root, *root.rglob("*")] if f.is_dir()} if root.is_dir() else {}
+
+    def _date_back(self, before: dict[Path, int]) -> None:
+        """Date the folders whose entries the edit changed well back, as if it had been made
+        long before the build: a build reuses the last listing of a folder only once its
+        time has settled (see ``incremental.articles.article_lister``), which it never
+        would here, a build following each edit at once."""
+        past = time.time_ns() - 60 * 10**9
+        for folder, modified in self._folder_times().items():
+            if before.get(folder) != modified:
+                os.utime(folder, ns=(past, past))
 
     def add_article(self) -> str:
         self.count += 1

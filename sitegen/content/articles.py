@@ -58,15 +58,17 @@ def article_id(articles_dir: Path, path: Path) -> str:
 
 
 def load_articles(articles_dir: Path, allow_html: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
-                  read: "Callable[[Path, str, bool, int], Article | ArticleError] | None" = None) -> Loaded:
+                  read: "Callable[[Path, str, bool, int], Article | ArticleError] | None" = None,
+                  find: Callable[[Path], Listing] | None = None) -> Loaded:
     """Every article under ``articles_dir``, and an error for each file that cannot be used.
 
-    ``read`` turns one file into its article or error (default ``read_article``); a caller
-    that keeps articles between builds passes one that reuses them (see sitegen.incremental).
+    ``read`` turns one file into its article or error (default ``read_article``), and
+    ``find`` lists the files (default ``find_article_files``); a caller that keeps
+    articles between builds passes ones that reuse them (see sitegen.incremental).
     """
     read = read or read_article
     articles: list[Article] = []
-    listing = find_article_files(articles_dir)
+    listing = (find or find_article_files)(articles_dir)
     errors: list[ArticleError] = list(listing.refused)
     seen: dict[str, Path] = {}
     for path in listing.files:
@@ -86,7 +88,7 @@ def load_articles(articles_dir: Path, allow_html: bool = False, max_bytes: int =
         result = read(path, aid, allow_html, max_bytes)
         (articles if isinstance(result, Article) else errors).append(result)
     articles.sort(key=lambda a: (-a.date.toordinal(), a.id))
-    warnings = listing.skipped + [w for a in articles for w in a.warnings]
+    warnings = [*listing.skipped, *(w for a in articles for w in a.warnings)]
     return Loaded(tuple(articles), tuple(errors), tuple(warnings))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,11 +30,31 @@ INCOMING = ".incoming.md"
 _MAX_DEPTH = 64  # folders within folders; deeper is surely a mistake (or a loop of links)
 
 
+FolderStamp = tuple[str, int, int, int]  # a folder's path, inode, modification and change times (ns)
+
+
 @dataclass
 class Listing:
     files: list[Path] = field(default_factory=list)  # the files to read, in path order
     refused: list[ArticleError] = field(default_factory=list)  # links not followed
     skipped: list[ArticleError] = field(default_factory=list)  # warnings: files not read
+    # What listing again would have to look at to find the same (see
+    # ``incremental.articles.article_lister``): each folder walked, stamped just before it
+    # was read; when the walk began; and whether anything was met whose change no folder's
+    # stamp shows (a symbolic link, which may come to lead elsewhere; a folder not read).
+    folders: list[FolderStamp] = field(default_factory=list)
+    listed_at_ns: int = 0
+    volatile: bool = False
+
+    def __reduce__(self):
+        # The files as strings, made back into the process's own Paths (``shared_path``):
+        # unpickling 10,000 Paths parses each again, 50 ms.
+        return (_listing, (list(map(str, self.files)), self.refused, self.skipped, self.folders,
+                           self.listed_at_ns, self.volatile))
+
+
+def _listing(files: list[str], refused, skipped, folders, listed_at_ns: int, volatile: bool) -> Listing:
+    return Listing(list(map(shared_path, files)), refused, skipped, folders, listed_at_ns, volatile)
 
 
 def list_files(folder: Path, site_dir: Path, extensions: tuple[str, ...], kind: str = "article") -> Listing:
@@ -42,11 +63,13 @@ def list_files(folder: Path, site_dir: Path, extensions: tuple[str, ...], kind: 
     every save, and a large archive holds thousands of files."""
     listing = Listing()
     if not folder.is_dir():
+        listing.volatile = True  # no folder to stamp: one made later must be listed
         return listing
     # Inside the site folder, or inside the content folder itself should that be a link
     # the site's owner made on purpose.
     roots = tuple({os.path.realpath(site_dir), os.path.realpath(folder)})
     found: list[tuple[tuple[str, ...], str]] = []
+    listing.listed_at_ns = time.time_ns()  # before any folder is read: a change meanwhile is later
     _Walk(listing, found, roots, extensions, kind).folder(str(folder), (), (os.path.realpath(folder),))
     found.sort()
     listing.files = [shared_path(path) for _, path in found]
@@ -78,10 +101,13 @@ class _Walk:
                         "move its files to a shallower folder")
             return
         try:
+            st = os.stat(folder)  # before reading it: an entry added meanwhile changes it later
             entries = list(os.scandir(folder))
         except OSError as exc:
+            self.listing.volatile = True  # fixing its permissions leaves no stamp seen here
             self.refuse(folder, f"cannot be read: {exc.strerror or exc}", "check the folder's permissions")
             return
+        self.listing.folders.append((folder, st.st_ino, st.st_mtime_ns, st.st_ctime_ns))
         for entry in entries:
             name = entry.name
             if _LEFTOVER.fullmatch(name):
@@ -112,6 +138,7 @@ class _Walk:
                 self.skip(entry.path, "is not a regular file", "move it out of this folder")
 
     def link(self, entry: os.DirEntry, parts: tuple[str, ...], holders: tuple[str, ...], is_input: bool) -> None:
+        self.listing.volatile = True  # where it leads can change while this folder does not
         target = os.path.realpath(entry.path)
         # An error where an input or a folder of them is lost; a warning for other files.
         report = self.refuse if is_input or os.path.isdir(target) else self.skip
