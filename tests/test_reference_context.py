@@ -6,12 +6,15 @@ the old words.
 """
 from __future__ import annotations
 
+import random
+
 from hypothesis import given, settings, strategies as st
 
-from sitegen.incremental import Memo
-from sitegen.incremental.reference import reference_steps
+from sitegen.incremental import Memo, reference as kept_reference
+from sitegen.incremental.digest import digest
+from sitegen.incremental.reference import LAST_CONTEXTS, reference_steps
 from sitegen.model import Mention
-from sitegen.reference.context import article_nearby, contexts, nearby_of, sentence_groups
+from sitegen.reference.context import article_nearby, contexts, nearby_counts, nearby_of, sentence_groups
 
 BEFORE = "Anna Berg played basketball in Boston for ten seasons. Berg retired last spring."
 AFTER = "Anna Berg taught chemistry in Amman for ten seasons. Berg retired last spring."
@@ -56,3 +59,48 @@ def test_one_entitys_nearby_counts_equal_those_of_the_whole_article(placed):
     groups = sentence_groups(mentions)
     for entity_id in "abcdef":
         assert nearby_of(groups, entity_id) == whole.get(entity_id, {})
+
+
+# ---- a much-named entity's counts moved by an edit, not counted again -----------------------
+_SENTENCES = ("Angela Merkel met Donald Trump in Berlin.", "Trump spoke in Paris.", "Merkel left Berlin for Paris.",
+              "The United Nations met in Geneva.", "Maria Lopez told the United Nations about Berlin.",
+              "Nothing happened.", "Emmanuel Macron and Merkel spoke in Paris.")
+
+
+def test_the_kept_counts_of_the_entities_near_one_follow_every_edit(make_site, analyse_site, monkeypatch):
+    """A preview moves an entity's counts of its neighbours by the articles an edit changed
+    (``incremental.reference._near_again``): after adds, edits and deletions they are the
+    counts made afresh, and so are the contexts."""
+    monkeypatch.setattr(kept_reference, "KEEP_NEAR_FROM", 1)  # every entity's counts kept
+    rng = random.Random(5)
+    folder = make_site()
+    memo = Memo()
+    names: list[str] = []
+    moved = 0  # contexts made from kept counts
+    for step in range(14):
+        action = rng.choice(["add", "add", "change", "delete"]) if len(names) > 1 else "add"
+        if action == "delete":
+            name = names.pop(rng.randrange(len(names)))
+            (folder.articles_dir / f"{name}.md").unlink()
+        else:
+            name = f"story-{step}" if action == "add" else rng.choice(names)
+            if action == "add":
+                names.append(name)
+            body = "\n\n".join(" ".join(rng.sample(_SENTENCES, 3)) for _ in range(rng.randint(1, 3)))
+            folder.add_article(name, title=f"Story {step}", date=f"2025-03-{1 + step:02d}", body=body)
+        site, _ = analyse_site(folder)
+        last = memo.get(LAST_CONTEXTS, digest(LAST_CONTEXTS.name))
+        memo.begin()
+        kept = reference_steps(memo).contexts(site)
+        now = memo.get(LAST_CONTEXTS, digest(LAST_CONTEXTS.name))
+        memo.end()
+        fresh = contexts(site)
+        assert {i: c.neighbours for i, c in kept.items()} == {i: c.neighbours for i, c in fresh.items()}, action
+        counts = {article_id: a.nearby for article_id, a in now.articles.items()}
+        for entity in site.entities:
+            near = now.entities[entity.id].near
+            # as plain dicts: a Counter equals one without its zero counts, which would rank as neighbours
+            assert dict(near) == dict(nearby_counts(entity, counts)), (action, entity.id)
+            was = last.entities.get(entity.id) if last is not None else None
+            moved += was is not None and was.near is not None and now.entities[entity.id] is not was
+    assert moved > 5, "no context was made from counts kept: the moving of counts went untested"

@@ -28,13 +28,15 @@ under the digests of its mentions and of the new ids.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from ..model import Entity, Mention, PlaceRecord, Reference, Site, named_entities
 from ..reference import ReferenceSteps
 from ..reference.combine import merge_group, renamed_mentions
-from ..reference.context import EntityContext, NeighbourNames, article_nearby, contexts, entity_context
+from ..reference.context import (EntityContext, NeighbourNames, article_nearby, context_of_counts, contexts,
+                                 nearby_counts)
 from ..reference.link import Candidate, Deciding, Link, decide_links, gather_candidates
 from ..reference.offline import place_record, with_place_record
 from ..reference.stage import entity_references, with_reference
@@ -76,6 +78,14 @@ class _KeptContext(NamedTuple):
     neighbours: frozenset[str]
     context: EntityContext
     key: str  # a digest of the context's neighbours and their names
+    near: Counter | None = None  # its ``nearby_counts``, kept for an entity of many articles
+
+
+# An entity named in this many articles keeps its counts of the entities near it, and an
+# edit moves them by what the articles it changed counted then and count now: a country's
+# context was counted again over its thousands of articles at each save of a preview that
+# named it (40 ms a save at 10,000 articles). Fewer are counted again whole.
+KEEP_NEAR_FROM = 16
 
 
 @dataclass
@@ -85,6 +95,27 @@ class _Contexts:
     articles: dict[str, _KeptArticle] = field(default_factory=dict)
     entities: dict[str, _KeptContext] = field(default_factory=dict)
     names: dict[str, tuple] = field(default_factory=dict)  # entity id -> (name, aliases)
+
+
+def _near_again(kept: _KeptContext | None, entity: Entity, counts: Mapping[str, Mapping[str, Counter]],
+                last_counts: Mapping[str, _KeptArticle], changed: set[str]) -> Counter:
+    """``nearby_counts(entity, counts)``, from the counts ``kept`` holds where it holds
+    them: less what the articles this build changed, or the entity no longer names,
+    counted then (``last_counts``), plus what those it names now count now."""
+    if kept is None or kept.near is None:
+        return nearby_counts(entity, counts)
+    before, now = set(kept.entity.articles), set(entity.articles)
+    near = kept.near.copy()
+    for article_id in (before - now) | (before & changed):
+        was = last_counts.get(article_id)
+        if was is not None:
+            near.subtract(was.nearby.get(entity.id, {}))
+    for article_id in (now - before) | (now & changed):
+        near.update(counts.get(article_id, {}).get(entity.id, {}))
+    # counted from nothing, an entity never near it has no count at all
+    for other in [other for other, count in near.items() if count <= 0]:
+        del near[other]
+    return near
 
 
 class _Renamed(NamedTuple):
@@ -184,8 +215,10 @@ class _Reusing:
             kept = last.entities.get(entity.id)
             if kept is None or kept.entity != entity or kept.related != related \
                     or not changed.isdisjoint(entity.articles) or not renamed.isdisjoint(kept.neighbours):
-                context = entity_context(entity, related, counts, names, sentence_words)
-                kept = _KeptContext(entity, related, frozenset(context.neighbours), context, context_key(context))
+                near = _near_again(kept, entity, counts, last.articles, changed)
+                context = context_of_counts(entity, near, related, names, sentence_words)
+                kept = _KeptContext(entity, related, frozenset(context.neighbours), context, context_key(context),
+                                    near if len(entity.articles) >= KEEP_NEAR_FROM else None)
             now.entities[entity.id] = kept
             self.context_keys[entity.id] = kept.key
             return kept.context

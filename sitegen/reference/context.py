@@ -126,9 +126,22 @@ def entity_context(entity: Entity, related: Sequence[tuple[str, int]], nearby: M
                    names: NeighbourNames, sentence_words: dict[str, set[str]] | None = None) -> EntityContext:
     """One entity's context: its neighbours from the counts of its own articles (``nearby``,
     by article id) and its co-mentions, their names, and the words of its sentences."""
+    return context_of_counts(entity, nearby_counts(entity, nearby), related, names, sentence_words)
+
+
+def nearby_counts(entity: Entity, nearby: Mapping[str, Mapping[str, Counter]]) -> Counter:
+    """How often each other entity is near ``entity``, over all its articles (``nearby``:
+    ``article_nearby`` by article id)."""
     near: Counter = Counter()
     for article_id in entity.articles:
         near.update(nearby.get(article_id, {}).get(entity.id, {}))
+    return near
+
+
+def context_of_counts(entity: Entity, counts: Counter, related: Sequence[tuple[str, int]], names: NeighbourNames,
+                      sentence_words: dict[str, set[str]] | None = None) -> EntityContext:
+    """``entity_context`` from the entity's ``nearby_counts`` (left as they are)."""
+    near = counts.copy()
     for other, shared in related:
         near[other] += shared  # entities sharing many articles count even when far apart
     ranked = heapq.nsmallest(NEIGHBOURS + 1, near.items(), key=lambda kv: (-kv[1], kv[0]))
