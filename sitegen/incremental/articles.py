@@ -29,7 +29,7 @@ from ..content.articles import article_from_bytes, find_article_files, read_file
 from ..content.site_files import Listing
 from ..nlp.extract import model_fingerprint
 from ..model import Article, ArticleError
-from .digest import digest, joined_digest, own_digest
+from .digest import digest, own_digest
 from .memo import Entry, Memo
 from .stored_entities import RESOLVING_ONLY
 
@@ -174,8 +174,15 @@ def _clusters_keys(memo: Memo, config: SiteConfig, articles: Sequence[Article]) 
     # article's text three times over was a tenth of a preview's save at 10,000 articles,
     # and 0.1 s of every `sitegen build` there.
     settings = digest(model_id, config.stoplist)
-    return {a.id: memo.reuse(CLUSTERS_KEYS, joined_digest(own_digest(a), settings), lambda a=a: key_of(a))
-            for a in articles}
+    find = memo.finder(CLUSTERS_KEYS)
+    keys: dict[str, str] = {}
+    for article in articles:
+        # Two digests of fixed length, side by side: the same key as a digest of both,
+        # without hashing 10,000 of them at every save of a preview
+        key = own_digest(article) + settings
+        found = find(key)
+        keys[article.id] = found if found is not None else memo.put(CLUSTERS_KEYS, key, key_of(article))
+    return keys
 
 
 def unclustered(memo: Memo, config: SiteConfig, articles: Sequence[Article]) -> int:
