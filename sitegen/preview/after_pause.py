@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+from typing import Callable
 
 
 class AfterPause:
@@ -89,3 +90,15 @@ class AfterPause:
             if not done:
                 with self._wanted:
                     self._pending = True
+
+
+class Later(AfterPause):
+    """``work()`` done once the saving pauses: work no newer build makes out of date."""
+
+    def __init__(self, work: Callable[[], None], pause: float, name: str) -> None:
+        super().__init__(pause)
+        self.work, self.name = work, name
+
+    def run_once(self) -> bool:
+        self.work()
+        return True
