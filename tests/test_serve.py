@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -539,3 +540,20 @@ def test_a_save_is_built_with_the_cycle_collector_paused_and_its_garbage_collect
     assert collected == [False]
     assert gc.isenabled()
     assert bool(served.preview.status.snapshot().problems) == fails
+
+
+def test_the_collector_that_waited_for_a_build_waits_for_the_pause_after_it(served, monkeypatch):
+    """A save that takes longer than the pause: the collector, due during it, waits for
+    it to end, then finds it too recent and waits for the pause after it (it would
+    otherwise run between that save and the next)."""
+    import gc
+
+    from sitegen.preview.serve import COLLECT_PAUSE
+
+    assert served.preview.collector.wait_idle(30)
+    monkeypatch.setattr(served.preview.collector, "pause", 60.0)  # the test's own turn, below
+    served.site.add_article("berlin", title="Berlin talks, second draft", date="2025-03-01", body=STORY)
+    served.preview.rebuild()
+    assert served.preview.settle_memory() is False and not gc.isenabled()
+    time.sleep(COLLECT_PAUSE + 0.05)
+    assert served.preview.settle_memory() is True and gc.isenabled()

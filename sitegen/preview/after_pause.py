@@ -93,12 +93,12 @@ class AfterPause:
 
 
 class Later(AfterPause):
-    """``work()`` done once the saving pauses: work no newer build makes out of date."""
+    """``work()`` done once the saving pauses; ``work`` returns False to be asked again
+    (it found the pause was not one after all)."""
 
-    def __init__(self, work: Callable[[], None], pause: float, name: str) -> None:
+    def __init__(self, work: Callable[[], bool], pause: float, name: str) -> None:
         super().__init__(pause)
         self.work, self.name = work, name
 
     def run_once(self) -> bool:
-        self.work()
-        return True
+        return self.work()

@@ -71,8 +71,9 @@ class Preview:
         self.exports = ExportWriter(self)
         self.collector = Later(self.settle_memory, COLLECT_PAUSE, "sitegen-collect")
         # Whether the cycle collector ran before the builds since the last ``settle_memory``
-        # stopped it (None: it is as the process had it)
+        # stopped it (None: it is as the process had it), and when the last build ended
         self._collecting_before: bool | None = None
+        self._built_at = 0.0
         self.site = None  # the Site last published: what the review queue reads
 
     def _pipeline(self):
@@ -154,9 +155,10 @@ class Preview:
         try:
             yield
         finally:
+            self._built_at = time.monotonic()
             self.collector.request()
 
-    def settle_memory(self) -> None:
+    def settle_memory(self) -> bool:
         """Collect the garbage of the builds since the last call, then exempt what
         survives from later collections, and let the collector run again.
 
@@ -170,12 +172,17 @@ class Preview:
         """
         with self._lock:  # never in the middle of a build: its values in use would be frozen
             if self._collecting_before is None:
-                return
+                return True
+            if time.monotonic() - self._built_at < COLLECT_PAUSE:
+                # A build ran while this waited for it: the pause is after that one (False:
+                # asked again, see ``after_pause.Later``)
+                return False
             gc.collect()
             gc.freeze()
             if self._collecting_before:
                 gc.enable()
             self._collecting_before = None
+            return True
 
     def publish_exports(self, result: BuildResult) -> None:
         """data/* for the site of ``result``, if no build has published since (see ExportWriter)."""
