@@ -43,7 +43,7 @@ class _Anchors(HTMLParser):
             self.a_depth += 1
             self.max_a_depth = max(self.max_a_depth, self.a_depth)
         anchor = attrs.get("id") or ""
-        if re.fullmatch(r"m\d+", anchor):
+        if re.fullmatch(r"m[0-9a-f]+(?:-\d+)?", anchor):  # a mention's (see ``Mention.anchor``)
             if anchor in self.found or any(o[0] == anchor for o in self._open):
                 self.duplicates.append(anchor)
             self._open.append((anchor, tag, []))
@@ -171,7 +171,7 @@ def test_no_nested_links_in_a_built_article(make_site, build_site):
     assert 'href="https://example.org/schmidt"' in page
 
 
-def test_built_pages_link_each_mention_at_its_offset(make_site, build_site):
+def test_built_pages_link_each_mention_at_its_offset(make_site, build_site, analyse_site):
     site = make_site()
     site.add_article("rich", title="Rich", date="2025-06-01", body=(
         "## Visit\n\n"
@@ -190,10 +190,12 @@ def test_built_pages_link_each_mention_at_its_offset(make_site, build_site):
     anchors = _parse(site.article_page("rich"))
     assert len(article["mentions"]) + len(article["other_names"]) >= 8
     paged = {e["id"]: e["page"] for e in data["entities"]}
+    model, _ = analyse_site(site)
+    at = {m.start: m for m in model.mentions_by_article["rich"]}
     for listed, has_page in (("mentions", True), ("other_names", False)):
         for mention in article[listed]:
             assert text[mention["start"]:mention["end"]] == mention["text"]
-            anchor = f"m{mention['start']}"
+            anchor = at[mention["start"]].anchor  # made of its sentence, not its offset
             assert anchor in anchors.found, f"{mention['text']!r} at {mention['start']} is not on the page"
             tag, inner = anchors.found[anchor]
             # A dossier page's name is linked; a name without a page of its own is

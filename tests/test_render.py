@@ -291,7 +291,7 @@ def test_dossier_contents(files):
 def test_article_page(files):
     path = "articles/2025/syria-talks/index.html"
     html = page(files, path)
-    m = re.search(r'<a class="mention" id="m(\d+)" href="([^"]*)" title="Donald Trump \(person\)">Donald Trump</a>', html)
+    m = re.search(r'<a class="mention" id="m([0-9a-f]{10})" href="([^"]*)" title="Donald Trump \(person\)">Donald Trump</a>', html)
     assert m, html
     assert m.group(2) == "../../../people/donald-trump/"
     assert resolve(path, m.group(2))[0] == "people/donald-trump/index.html"

@@ -334,8 +334,9 @@ def entity_page(view: SiteView, entity_id: str) -> Page:
     mention_groups = tuple(ArticleMentions(links[a], tuple(by_article[a])) for a in newest)
     shown = _selection(entity, newest, by_article) if paged else {a: by_article[a] for a in newest}
     page_of = _page_finder(entity, offsets, by_article) if paged else _FIRST_PAGE
+    ids = _PageIds()
     quoted = tuple(
-        ArticleMentions(links[a], tuple(_marked(m, page_of(a, m)) for m in sorted(shown[a], key=_by_position)))
+        ArticleMentions(links[a], tuple(_marked(m, page_of(a, m), ids) for m in sorted(shown[a], key=_by_position)))
         for a in newest if a in shown)
     related = related_of(view, entity.id)
     return Page(
@@ -372,10 +373,11 @@ def mention_page(view: SiteView, entity_id: str, number: int) -> Page:
     for mention in reversed(found.mentions):  # newest article first, as everywhere on the site
         by_article.setdefault(mention.article_id, []).append(mention)
     groups = []
+    ids = _PageIds()
     for article_id, mentions in by_article.items():
         article = view.article_link(article_id)
         if article is not None:
-            groups.append(ArticleMentions(article, tuple(_marked(m, number) for m in sorted(mentions, key=_by_position))))
+            groups.append(ArticleMentions(article, tuple(_marked(m, number, ids) for m in sorted(mentions, key=_by_position))))
     dates = [g.article.date for g in groups]
     return Page(
         path=paging.page_path(entity_id, number),
@@ -520,6 +522,7 @@ def article_page(view: SiteView, article_id: str) -> Page:
     links, counts, hrefs = [], Counter(), {}
     cards: dict[str, EntityCard | None] = {}
     unpaged: Counter = Counter()
+    ids = _PageIds()
     for mention in view.mentions(article.id):
         if mention.entity_id not in cards:
             cards[mention.entity_id] = view.card(mention.entity_id)
@@ -528,13 +531,13 @@ def article_page(view: SiteView, article_id: str) -> Page:
             continue  # an entity without a page (type not published)
         if not card.page:  # too little evidence for a page: highlighted only
             unpaged[card] += 1
-            links.append(Link(mention.start, mention.end, href=None, anchor=mention.anchor,
+            links.append(Link(mention.start, mention.end, href=None, anchor=ids.of(mention.anchor),
                               title=f"{card.name} ({TYPE_LABELS[card.type].lower()}, no page of its own)"))
             continue
         counts[card.id] += 1
         if card.id not in hrefs:
             hrefs[card.id] = urls.href(root, urls.entity_path(card.id))
-        links.append(Link(mention.start, mention.end, href=hrefs[card.id], anchor=mention.anchor,
+        links.append(Link(mention.start, mention.end, href=hrefs[card.id], anchor=ids.of(mention.anchor),
                           title=f"{card.name} ({TYPE_LABELS[card.type].lower()})"))
     allow_html = view.setting("allow_html")
     body = _demote_headings(render_html(article.body, links, allow_html=allow_html))
@@ -592,10 +595,26 @@ def _by_position(mention: Mention) -> tuple[int, int]:
 
 
 
-def _marked(mention: Mention, page: int = 1) -> MarkedMention:
+class _PageIds:
+    """Element ids unique on one page: a mention's anchor, numbered from its second use
+    on (a sentence repeated word for word in an article; see ``Mention.anchor``). A link
+    to such a twin lands on the first, which reads the same."""
+
+    def __init__(self) -> None:
+        self._used: Counter = Counter()
+
+    def of(self, anchor: str) -> str:
+        self._used[anchor] += 1
+        count = self._used[anchor]
+        return anchor if count == 1 else f"{anchor}-{count}"
+
+
+def _marked(mention: Mention, page: int = 1, ids: _PageIds | None = None) -> MarkedMention:
     sentence = mention.sentence
     start, end = mention.start - mention.sentence_start, mention.end - mention.sentence_start
     anchor = paging.mention_anchor(mention)
+    if ids is not None:
+        anchor = ids.of(anchor)
     if 0 <= start < end <= len(sentence):
         return MarkedMention(mention, _clip_left(sentence[:start]), sentence[start:end], _clip_right(sentence[end:]),
                              anchor, page)

@@ -87,7 +87,7 @@ def page_slice(ordered: Sequence[Mention], number: int) -> Sequence[Mention]:
 
 def mention_anchor(mention: Mention) -> str:
     """Element id of a mention on whichever dossier page lists it (``group_anchor`` is its article's)."""
-    return f"m{mention.start}-{group_anchor(mention.article_id)}"
+    return f"{mention.anchor}-{group_anchor(mention.article_id)}"
 
 
 def group_anchor(article_id: str) -> str:
