@@ -540,6 +540,10 @@ def test_a_save_is_built_with_the_cycle_collector_paused_and_its_garbage_collect
     assert collected == [False]
     assert gc.isenabled()
     assert bool(served.preview.status.snapshot().problems) == fails
+    # Its thread ended with the work: a process making many previews keeps none of them,
+    # which would stop it forking
+    with served.preview.collector._wanted:
+        assert served.preview.collector._thread is None
 
 
 def test_the_collector_that_waited_for_a_build_waits_for_the_pause_after_it(served, monkeypatch):
@@ -557,3 +561,4 @@ def test_the_collector_that_waited_for_a_build_waits_for_the_pause_after_it(serv
     assert served.preview.settle_memory() is False and not gc.isenabled()
     time.sleep(COLLECT_PAUSE + 0.05)
     assert served.preview.settle_memory() is True and gc.isenabled()
+    served.preview.collector.stop()  # its thread, waiting out the long pause set above

@@ -60,19 +60,27 @@ class AfterPause:
             else:
                 self._stopped = True
             self._wanted.notify_all()
-        if finish and self._thread is not None:
+            thread = self._thread  # taken under the lock: one that does not linger clears it as it ends
+        if finish and thread is not None:
             self._idle.wait()
             with self._wanted:
                 self._stopped = True
                 self._wanted.notify_all()
-        if self._thread is not None:
-            self._thread.join()  # work under way finishes: nothing is left half-written
+        if thread is not None:
+            thread.join()  # work under way finishes: nothing is left half-written
+
+    # Whether the thread waits for the next request once the work is done, or ends (a new
+    # request starts another)
+    linger = True
 
     def _run(self) -> None:
         while True:
             with self._wanted:
                 if not self._pending:
                     self._idle.set()
+                    if not self.linger:
+                        self._thread = None  # under the lock: a request from now on starts another
+                        return
                 self._wanted.wait_for(lambda: self._pending or self._stopped)
                 while not self._stopped:  # until the saving pauses
                     left = self._last_request + self.pause - time.monotonic()
@@ -94,7 +102,11 @@ class AfterPause:
 
 class Later(AfterPause):
     """``work()`` done once the saving pauses; ``work`` returns False to be asked again
-    (it found the pause was not one after all)."""
+    (it found the pause was not one after all). Its thread ends when the work is done: a
+    preview asks for it after every save, and a process making many previews (the tests)
+    would keep a thread for each, which then stops it forking (``apart.can_run_apart``)."""
+
+    linger = False
 
     def __init__(self, work: Callable[[], bool], pause: float, name: str) -> None:
         super().__init__(pause)
