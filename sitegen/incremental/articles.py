@@ -77,12 +77,9 @@ def article_lister(memo: Memo) -> Callable[[Path], Listing]:
         key = str(articles_dir)
         kept = memo.get(ARTICLE_LISTING, key)
         if kept is not None and _still_listed(kept):
-            # A copy: the caller's to keep or change, the kept one the next build's
-            return Listing(list(kept.files), list(kept.refused), list(kept.skipped), kept.folders,
-                           kept.listed_at_ns, kept.volatile)
+            return kept.copy()  # the caller's to keep or change, the kept one the next build's
         listing = find_article_files(articles_dir)
-        memo.put(ARTICLE_LISTING, key, Listing(list(listing.files), list(listing.refused), list(listing.skipped),
-                                                listing.folders, listing.listed_at_ns, listing.volatile))
+        memo.put(ARTICLE_LISTING, key, listing.copy())
         return listing
 
     return find
