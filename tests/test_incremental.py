@@ -346,12 +346,12 @@ def test_a_preview_reads_the_reference_cache_again_once_another_process_changed_
 
 @pytest.mark.parametrize("seed", (0, 2))
 def test_random_edits_on_small_pages_rebuild_to_what_a_fresh_build_makes(seed, make_site, nlp, tmp_path, monkeypatch):
-    """The same with pages of two mentions from three on, indexes split by initial and
+    """The same with pages of one or two mentions from three on, indexes split by initial and
     articles by month from two on: edits add, move and drop numbered pages all the time."""
     from sitegen.site import pages, paging
 
-    monkeypatch.setattr(paging, "UNPAGED_LIMIT", 2)
-    monkeypatch.setattr(paging, "MENTIONS_PER_PAGE", 2)
+    for name, value in (("UNPAGED_LIMIT", 2), ("MIN_PAGE", 1), ("MAX_PAGE", 2), ("FALLBACK_FROM", 1)):
+        monkeypatch.setattr(paging, name, value)
     for name, value in (("INDEX_LIMIT", 1), ("LETTER_PAGE_ROWS", 2), ("ARTICLES_LIMIT", 1), ("MONTH_PAGE_ROWS", 2)):
         monkeypatch.setattr(pages, name, value)
     built = set()

@@ -74,7 +74,7 @@ def test_a_packed_tuple_reads_compares_and_pickles_as_the_tuple(mentions, others
 def test_mentions_that_cannot_be_unpickled_say_so_when_read():
     mention = Mention("a", 0, 5, "Paris", "Paris is big.", 0, "places/paris")
     packed = PackedMentions.of((mention,))
-    _, (blob, length, kept, ids) = packed.__reduce__()
+    _, (blob, length, kept, ids, _) = packed.__reduce__()
     damaged = PackedMentions(blob[: len(blob) // 2], None, length, kept, ids)
     assert len(damaged) == 1, "what is kept beside the bytes still answers"
     with pytest.raises(UnreadableResult, match="unreadable"):
@@ -82,3 +82,20 @@ def test_mentions_that_cannot_be_unpickled_say_so_when_read():
     wrong = PackedMentions(pickle.dumps((mention, mention)), None, length, kept, ids)
     with pytest.raises(UnreadableResult):
         wrong[0]
+
+
+def test_a_large_entitys_pages_are_known_without_reading_its_mentions():
+    """Every build plans every dossier's numbered pages: an entity kept in the memo file
+    says where they start without its mentions being unpickled."""
+    from sitegen.site import paging
+
+    mentions = tuple(Mention(f"a{n // 3:04d}", n % 3 * 10, n % 3 * 10 + 5, "Paris", "Paris is big.", n % 3 * 10,
+                             "places/paris") for n in range(600))
+    unread = _unread(mentions)
+    assert paging.layout(unread) == paging.layout(mentions) and paging.layout(mentions).count > 1
+    assert not unread.is_read
+    # Cut with other settings than this build's (another version's), it is cut again, read.
+    unread = _unread(mentions)
+    unread.layout = replace(unread.layout, starts=(0,), made_with=(0,))
+    assert paging.layout(unread) == paging.layout(mentions)
+    assert unread.is_read

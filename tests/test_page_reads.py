@@ -221,10 +221,10 @@ def test_a_read_left_unrecorded_is_caught(config, monkeypatch):
 
 @pytest.fixture()
 def small_pages(monkeypatch):
-    """Pages of two mentions from three on, indexes split by initial, articles by month: the
+    """Pages of one or two mentions from three on, indexes split by initial, articles by month: the
     sample site's Trump gets numbered pages of mentions, every initial and month a page."""
-    monkeypatch.setattr(paging, "UNPAGED_LIMIT", 2)
-    monkeypatch.setattr(paging, "MENTIONS_PER_PAGE", 2)
+    for name, value in (("UNPAGED_LIMIT", 2), ("MIN_PAGE", 1), ("MAX_PAGE", 2), ("FALLBACK_FROM", 1)):
+        monkeypatch.setattr(paging, name, value)
     monkeypatch.setattr(site_pages, "INDEX_LIMIT", 1)
     monkeypatch.setattr(site_pages, "LETTER_PAGE_ROWS", 1)
     monkeypatch.setattr(site_pages, "ARTICLES_LIMIT", 1)

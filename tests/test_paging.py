@@ -88,10 +88,15 @@ def test_every_page_of_a_large_archive_stays_under_the_limit(config):
     largest = max(pages, key=lambda p: len(pages[p]))
     assert len(pages[largest]) <= PAGE_LIMIT, f"{largest}: {len(pages[largest]):,} bytes"
     merkel = site.entity("people/angela-merkel")
-    numbers = paging.page_numbers(len(merkel.mentions))
-    assert len(numbers) == 21  # 2,100 mentions, 100 a page
+    numbers = paging.layout(merkel.mentions).numbers()
+    # 2,100 mentions, at least MIN_PAGE on every page but the newest, at most MAX_PAGE
+    assert 2100 / paging.MAX_PAGE <= len(numbers) <= 2100 / paging.MIN_PAGE + 1
+    held = 0
     for n in numbers:
-        assert urls.page_file(paging.page_path(merkel.id, n)) in pages
+        listed = pages[urls.page_file(paging.page_path(merkel.id, n))].count(b'<li id="m')
+        assert listed <= paging.MAX_PAGE and (listed >= paging.MIN_PAGE or n == numbers[-1]), (n, listed)
+        held += listed
+    assert held == 2100
     # The index of people leads to one page per initial; a crowded initial has several.
     index = pages["people/index.html"].decode()
     assert "people/letter_a/" in index and "Andrea Person" not in index
@@ -115,7 +120,7 @@ def test_every_mention_is_on_exactly_the_page_its_address_names(config):
     files = render_site(site, config)
     merkel = site.entity("people/angela-merkel")
     on_pages = {n: _ids(files[urls.page_file(paging.page_path(merkel.id, n))])
-                for n in paging.page_numbers(len(merkel.mentions))}
+                for n in paging.layout(merkel.mentions).numbers()}
     every = paging.mention_addresses(merkel)
     for mention in merkel.mentions:
         path, anchor = paging.mention_address(merkel, mention)
@@ -130,19 +135,62 @@ def test_every_mention_is_on_exactly_the_page_its_address_names(config):
         assert fragment.encode() in on_pages[int(number)], (number, fragment)
 
 
-def test_adding_an_article_moves_no_mention_to_another_page(config):
-    before = archive(240, per_article=2)
-    after = archive(241, per_article=2)  # one more article, the newest: 482 mentions, no new page
-    merkel_before, merkel_after = before.entity("people/angela-merkel"), after.entity("people/angela-merkel")
-    assert len(merkel_after.mentions) == len(merkel_before.mentions) + 2
-    for mention in merkel_before.mentions:
-        assert paging.mention_address(merkel_before, mention) == paging.mention_address(merkel_after, mention)
+def _changed_pages(before: Site, after: Site, config) -> tuple[list[int], range, range]:
+    """The numbered pages of Merkel's dossier whose bytes differ, and both builds' page numbers."""
     files_before, files_after = render_site(before, config), render_site(after, config)
-    numbers = paging.page_numbers(len(merkel_before.mentions))
-    changed = [n for n in numbers if files_before[urls.page_file(paging.page_path(merkel_before.id, n))]
-               != files_after[urls.page_file(paging.page_path(merkel_before.id, n))]]
-    assert changed == [numbers[-1]]  # only the newest page took the new mentions
-    assert paging.page_numbers(len(merkel_after.mentions)) == numbers
+    merkel_before, merkel_after = before.entity("people/angela-merkel"), after.entity("people/angela-merkel")
+    numbers_before, numbers_after = (paging.layout(merkel_before.mentions).numbers(),
+                                     paging.layout(merkel_after.mentions).numbers())
+    changed = [n for n in numbers_before
+               if files_before[urls.page_file(paging.page_path(merkel_before.id, n))]
+               != files_after.get(urls.page_file(paging.page_path(merkel_before.id, n)))]
+    return changed, numbers_before, numbers_after
+
+
+def test_adding_an_article_moves_no_mention_to_another_page(config):
+    for articles in range(240, 250):  # one more article, the newest, whether it opens a page or not
+        before, after = archive(articles, per_article=2), archive(articles + 1, per_article=2)
+        merkel_before, merkel_after = before.entity("people/angela-merkel"), after.entity("people/angela-merkel")
+        assert len(merkel_after.mentions) == len(merkel_before.mentions) + 2
+        for mention in merkel_before.mentions:
+            assert paging.mention_address(merkel_before, mention) == paging.mention_address(merkel_after, mention)
+        changed, numbers, numbers_after = _changed_pages(before, after, config)
+        assert numbers_after[:len(numbers)] == numbers and len(numbers_after) <= len(numbers) + 1
+        if numbers_after == numbers:
+            assert changed == [numbers[-1]]  # only the newest page took the new mentions
+        else:  # a new page took them: its neighbours' navigation lists it
+            assert changed == list(numbers[-(paging.NAV_SPAN + 1):]), changed
+
+
+def test_a_mention_added_to_an_old_article_leaves_the_later_pages_as_they_were(config):
+    """A correction that names the entity once more in an article years old changes the
+    page that holds it and, where that page was full, the next: not every page after it."""
+    before = archive(400, per_article=2)
+    old = before.articles[-120]  # 120 articles from the oldest: about the middle of the pages
+    added = "Angela Merkel answered the critics the next day."
+    text = f"{old.text}\n\n{added}"
+    mention = Mention(old.id, len(text) - len(added), len(text) - len(added) + len("Angela Merkel"), "Angela Merkel",
+                      added, len(text) - len(added), "people/angela-merkel")
+    merkel = before.entity("people/angela-merkel")
+    runs = [m for m in merkel.mentions if m.article_id == old.id]
+    at = merkel.mentions.index(runs[-1]) + 1
+    after = dataclasses.replace(
+        before, articles=tuple(dataclasses.replace(a, text=text, body=text) if a.id == old.id else a
+                               for a in before.articles),
+        entities=tuple(dataclasses.replace(e, mentions=e.mentions[:at] + (mention,) + e.mentions[at:])
+                       if e.id == merkel.id else e for e in before.entities),
+        mentions_by_article={**before.mentions_by_article,
+                             old.id: before.mentions_by_article[old.id] + (mention,)})
+    changed, numbers, numbers_after = _changed_pages(before, after, config)
+    assert numbers_after == numbers
+    holding = paging.layout(after.entity(merkel.id).mentions).number_at(
+        paging.oldest_first(after.entity(merkel.id).mentions).index(mention))
+    assert holding < numbers[-4], "the edited article should be in the older pages"
+    assert changed and changed[0] == holding and len(changed) <= 2, (holding, changed)
+    # Each mention already there keeps its address, but those the page that grew had to pass on.
+    moved = [m for m in merkel.mentions
+             if paging.mention_address(merkel, m) != paging.mention_address(after.entity(merkel.id), m)]
+    assert len(moved) <= 2
 
 
 def test_a_dossier_quotes_the_newest_and_the_most_telling_mentions(config):
@@ -160,17 +208,18 @@ def test_a_dossier_quotes_the_newest_and_the_most_telling_mentions(config):
 
 
 def test_pagination_is_a_labelled_nav_with_the_current_page_and_rel_links(config):
-    site = archive(300, per_article=2)  # 600 mentions: pages 2 to 7
+    site = archive(300, per_article=2)  # 600 mentions: pages 2 to 9, where this archive's marks fall
+    assert paging.layout(site.entity("people/angela-merkel").mentions).numbers() == range(2, 10)
     files = render_site(site, config)
     page = files[urls.page_file(paging.page_path("people/angela-merkel", 4))].decode()
     nav = re.search(r'<nav class="pager" aria-label="Pages of mentions"[^>]*>(.*?)</nav>', page, re.S).group(1)
     assert re.search(r'<a href="[^"]*mentions/4/" aria-current="page">4</a>', nav)
     assert '<link rel="prev" href="../../../../people/angela-merkel/mentions/5/">' in page
     assert '<link rel="next" href="../../../../people/angela-merkel/mentions/3/">' in page
-    newest = files[urls.page_file(paging.page_path("people/angela-merkel", 7))].decode()
+    newest = files[urls.page_file(paging.page_path("people/angela-merkel", 9))].decode()
     assert '<link rel="prev" href="../../../../people/angela-merkel/">' in newest
     dossier = files[urls.page_file("people/angela-merkel/")].decode()
-    assert '<link rel="next" href="../../people/angela-merkel/mentions/7/">' in dossier
+    assert '<link rel="next" href="../../people/angela-merkel/mentions/9/">' in dossier
     # Pages of mentions are in the sitemap, but not in the search index: their sentences
     # are already indexed with their articles.
     assert "people/angela-merkel/mentions/4/" in files["sitemap.xml"].decode()
@@ -203,7 +252,7 @@ def test_a_built_archive_passes_the_link_checker_and_keeps_addresses(make_site):
     assert pages[largest] <= PAGE_LIMIT, f"{largest}: {pages[largest]:,} bytes"
     folder = site.output / "people" / "angela-merkel" / "mentions"
     before = {p.parent.name: _ids(p.read_bytes()) for p in folder.glob("*/index.html")}
-    assert len(before) == 15  # 1,500 mentions, 100 a page
+    assert 1500 / paging.MAX_PAGE <= len(before) <= 1500 / paging.MIN_PAGE + 1
     checked = run_cli("check", site.output)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
@@ -234,16 +283,17 @@ def test_pages_found_article_by_article_are_those_of_the_paging_order(runs):
             mentions.append(Mention(article_id, start, start + 1, "x", "x", start, "people/x"))
     entity = Entity("people/x", "X", "person", ("X",), tuple(mentions), tuple(dict.fromkeys(a for a, _ in runs)))
     ordered = paging.oldest_first(entity.mentions)
+    pages = paging.layout(entity.mentions)
     expected_numbers: dict[str, int] = {}
     for position, mention in enumerate(ordered):
-        expected_numbers.setdefault(mention.article_id, paging.number_at(position, len(ordered)))
+        expected_numbers.setdefault(mention.article_id, pages.number_at(position))
     assert paging.article_numbers(entity) == expected_numbers
     by_article: dict[str, list[Mention]] = {}
     for mention in entity.mentions:
         by_article.setdefault(mention.article_id, []).append(mention)
-    page_of = _page_finder(entity, paging.article_offsets(entity.mentions), by_article)
+    page_of = _page_finder(entity, pages, paging.article_offsets(entity.mentions), by_article)
     for position, mention in enumerate(ordered):
-        assert page_of(mention.article_id, mention) == paging.number_at(position, len(ordered))
+        assert page_of(mention.article_id, mention) == pages.number_at(position)
 
 
 def _selection_sorting_every_mention(entity, newest, by_article):
@@ -288,3 +338,34 @@ def test_a_dossier_quotes_what_sorting_every_mention_would(articles):
                     tuple(m for ms in by_article.values() for m in ms), tuple(by_article))
     newest = list(by_article)
     assert _selection(merkel, newest, by_article) == _selection_sorting_every_mention(merkel, newest, by_article)
+
+
+_RUNS = st.lists(st.integers(1, 300).map(lambda n: f"a{n:03d}"), unique=True, min_size=1, max_size=150).flatmap(
+    lambda ids: st.tuples(st.just(tuple(ids)), st.lists(st.integers(1, 9) | st.integers(100, 260), min_size=len(ids),
+                                                         max_size=len(ids))))
+
+
+def _pages_of(ids: tuple[str, ...], counts: list[int]) -> list[list[tuple[str, int]]]:
+    """Each numbered page's mentions, as (article, its mention's number there), oldest first."""
+    mentions = [(a, k) for a, n in zip(reversed(ids), reversed(counts)) for k in range(n)]
+    layout = paging._cut(ids, tuple(counts), paging._settings())
+    assert layout.total == len(mentions)
+    return [mentions[slice(*layout.bounds(n))] for n in layout.numbers()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_RUNS, st.lists(st.integers(1, 9), max_size=40))
+def test_pages_hold_what_they_may_and_new_articles_only_add_at_the_end(runs, newer):
+    ids, counts = runs
+    pages = _pages_of(ids, counts)
+    assert [m for page in pages for m in page] == [(a, k) for a, n in zip(reversed(ids), reversed(counts))
+                                                   for k in range(n)]
+    for page in pages:
+        assert len(page) <= paging.MAX_PAGE
+    for page in pages[:-1]:
+        assert len(page) >= paging.MIN_PAGE
+    # Newer articles (an entity holds its newest first) leave every page but the newest as it was.
+    new_ids = tuple(f"n{i:03d}" for i in range(len(newer)))
+    grown = _pages_of(new_ids + ids, newer + counts)
+    assert grown[:len(pages) - 1] == pages[:-1]
+    assert grown[len(pages) - 1][:len(pages[-1])] == pages[-1]

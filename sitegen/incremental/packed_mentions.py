@@ -5,9 +5,10 @@ file. An edit reads all of them back, yet uses the mentions of a few: the pages,
 and lists it makes again. Unpickling the rest (386,000 mentions at 10,000 articles) was
 the largest part of reading the memo. A ``PackedMentions`` holds the pickled bytes and
 what the rest of a build asks of the sequence without reading it: its length, its
-digest, and the ids of the entities it names. The first read of a mention unpickles them
-all (and drops the bytes); to everything else it is the tuple it stands for: equal to
-it, digested like it (see ``digest``), indexed, sliced and iterated like it.
+digest, the ids of the entities it names, and where a dossier of them is cut into pages
+(``paging.layout``: a build plans every dossier's pages). The first read of a mention
+unpickles them all (and drops the bytes); to everything else it is the tuple it stands
+for: equal to it, digested like it (see ``digest``), indexed, sliced and iterated like it.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Any, Iterator, Sequence, overload
 
 from ..errors import UnreadableResult
 from ..model import Mention
+from ..site import paging
 from .digest import digestibles_digest
 
 _ENTITY_ID = attrgetter("entity_id")
@@ -41,13 +43,14 @@ def pickle_read_inline() -> None:
 class PackedMentions(Sequence[Mention]):
     """A tuple of mentions, pickled until read (see the module's docstring)."""
 
-    __slots__ = ("_blob", "_items", "_length", "_digest", "entity_ids")
+    __slots__ = ("_blob", "_items", "_length", "_digest", "entity_ids", "layout")
 
     def __init__(self, blob: bytes | None, items: tuple[Mention, ...] | None, length: int, sequence_digest: bytes,
-                 entity_ids: tuple[str, ...]):
+                 entity_ids: tuple[str, ...], layout: paging.Layout | None = None):
         self._blob, self._items, self._length = blob, items, length
         self._digest = sequence_digest  # see ``__digest_as_tuple__``
         self.entity_ids = entity_ids  # sorted, each once (see ``model.named_entities``)
+        self.layout = layout  # an entity's mentions' (None for an article's, or short ones)
 
     @classmethod
     def of(cls, mentions: Sequence[Mention]) -> "PackedMentions":
@@ -55,14 +58,16 @@ class PackedMentions(Sequence[Mention]):
         if isinstance(mentions, PackedMentions):
             return mentions
         items = tuple(mentions)
-        return cls(None, items, len(items), digestibles_digest(items) if items else b"",
-                   tuple(sorted(set(map(_ENTITY_ID, items)))))
+        entity_ids = tuple(sorted(set(map(_ENTITY_ID, items))))
+        # An entity's mentions, as many as a dossier pages: cut now, once, not at every build.
+        pages = paging.layout(items) if len(entity_ids) == 1 and paging.is_paged(len(items)) else None
+        return cls(None, items, len(items), digestibles_digest(items) if items else b"", entity_ids, pages)
 
     def __reduce__(self):
         if _pickle_read_inline and self._items is not None:
-            return (PackedMentions, (None, self._items, self._length, self._digest, self.entity_ids))
+            return (PackedMentions, (None, self._items, self._length, self._digest, self.entity_ids, self.layout))
         blob = self._blob if self._blob is not None else pickle.dumps(self._items, pickle.HIGHEST_PROTOCOL)
-        return (_unpickled, (blob, self._length, self._digest, self.entity_ids))
+        return (_unpickled, (blob, self._length, self._digest, self.entity_ids, self.layout))
 
     @property
     def is_read(self) -> bool:
@@ -137,5 +142,6 @@ class PackedMentions(Sequence[Mention]):
         return f"PackedMentions({self._length} mentions{'' if self.is_read else ', unread'})"
 
 
-def _unpickled(blob: bytes, length: int, sequence_digest: bytes, entity_ids: tuple[str, ...]) -> PackedMentions:
-    return PackedMentions(blob, None, length, sequence_digest, entity_ids)
+def _unpickled(blob: bytes, length: int, sequence_digest: bytes, entity_ids: tuple[str, ...],
+               layout: paging.Layout | None = None) -> PackedMentions:
+    return PackedMentions(blob, None, length, sequence_digest, entity_ids, layout)

@@ -159,7 +159,7 @@ def planned_pages(data: SiteData) -> list[PagePlan]:
         plans += [PagePlan(path, partial(letter_page, entity_type=t, letter=letter, number=number))
                   for letter, number, path in letter_pages(data.value("letters", t), t)]
     for e in data.entities:
-        plans += _dossier_plans(e.id, paging.page_count(len(e.mentions)), entity_page, mention_page)
+        plans += _dossier_plans(e.id, data.layout(e.id).count, entity_page, mention_page)
     plans.append(PagePlan(urls.ARTICLES, articles_page))
     plans += [PagePlan(path, partial(month_page, month=month, number=number))
               for month, number, path in month_pages(data.value("months", ""))]
@@ -326,14 +326,15 @@ def entity_page(view: SiteView, entity_id: str) -> Page:
             links[mention.article_id] = link
         by_article[mention.article_id].append(mention)
     newest = sorted(by_article, key=lambda a: links[a].newest_first())
-    paged = paging.is_paged(len(entity.mentions))
+    pages = paging.layout(entity.mentions)
+    paged = pages.count > 0
     offsets = paging.article_offsets(entity.mentions) if paged else None
     numbers = paging.article_numbers(entity, offsets) if paged else {}
     # Every article's mentions, for the timeline, the counts and the list of articles; a
     # paged dossier quotes only its selection (the rest is on its numbered pages).
     mention_groups = tuple(ArticleMentions(links[a], tuple(by_article[a])) for a in newest)
     shown = _selection(entity, newest, by_article) if paged else {a: by_article[a] for a in newest}
-    page_of = _page_finder(entity, offsets, by_article) if paged else _FIRST_PAGE
+    page_of = _page_finder(entity, pages, offsets, by_article) if paged else _FIRST_PAGE
     ids = _PageIds()
     quoted = tuple(
         ArticleMentions(links[a], tuple(_marked(m, page_of(a, m), ids) for m in sorted(shown[a], key=_by_position)))
@@ -355,7 +356,7 @@ def entity_page(view: SiteView, entity_id: str) -> Page:
             "mention_total": sum(len(g.mentions) for g in mention_groups),
             "article_total": len(mention_groups),
             "listed_articles": mention_groups[:ASIDE_ARTICLES] if paged else mention_groups,
-            "pager": mention_links(entity.id, paging.dossier_nav(len(entity.mentions))) if paged else None,
+            "pager": mention_links(entity.id, paging.dossier_nav(pages.count)) if paged else None,
             "paged": paged,
             "mentions_page": partial(paging.page_path, entity.id),
             "related": related,
@@ -399,18 +400,16 @@ def mention_page(view: SiteView, entity_id: str, number: int) -> Page:
     )
 
 
-def _page_finder(entity, offsets: Mapping[str, int] | None,
+def _page_finder(entity, pages: paging.Layout, offsets: Mapping[str, int] | None,
                  by_article: Mapping[str, list[Mention]]) -> Callable[[str, Mention], int]:
     """``page_of(article id, mention)``: the numbered page that holds one of the entity's
     mentions, found from its article's place (``paging.article_offsets``) and its own in
     the article, for the few a dossier quotes; every mention placed only where an
     article's mentions are apart."""
-    count = len(entity.mentions)
     if offsets is not None:
-        return lambda article_id, mention: paging.number_at(offsets[article_id] + by_article[article_id].index(mention),
-                                                            count)
+        return lambda article_id, mention: pages.number_at(offsets[article_id] + by_article[article_id].index(mention))
     ordered = paging.oldest_first(entity.mentions)
-    positions = {m: paging.number_at(i, count) for i, m in enumerate(ordered)}
+    positions = {m: pages.number_at(i) for i, m in enumerate(ordered)}
     return lambda article_id, mention: positions.get(mention, 1)
 
 

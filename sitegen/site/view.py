@@ -237,6 +237,7 @@ class SiteData:
             "related": site.related,
         }
         self._oldest_first: dict[str, list[Mention]] = {}
+        self._layouts: dict[str, paging.Layout] = {}  # see layout
         self._shared: Callable[[str, str], int] | None = None  # see _lines
         self._worked_out: dict[Read, Any] = {}  # pages read the same inputs: each is worked out once
         self._values: dict[str, Callable[[str], Any]] = {
@@ -300,15 +301,27 @@ class SiteData:
             self._shared = shared_counts(self.raw["related"])
         return line_widths(ids, self._shared)
 
+    def layout(self, entity_id: str) -> paging.Layout:
+        """Where the numbered pages of a dossier with a page start (see ``paging``)."""
+        found = self._layouts.get(entity_id)
+        if found is None:
+            entity = self._entity(entity_id)
+            found = self._layouts[entity_id] = paging.layout(entity.mentions if entity is not None else ())
+        return found
+
     def _mention_page(self, key: str) -> MentionPage | None:
         ids, number = parse_ids_key(key)
         entity = self._entity(ids[0]) if len(ids) == 1 else None
-        if entity is None or number not in paging.page_numbers(len(entity.mentions)):
+        if entity is None:
+            return None
+        pages = self.layout(entity.id)
+        if number not in pages.numbers():
             return None
         ordered = self._oldest_first.get(entity.id)
         if ordered is None:  # the pages of one dossier share one ordering
             ordered = self._oldest_first[entity.id] = paging.oldest_first(entity.mentions)
-        return MentionPage(tuple(paging.page_slice(ordered, number)), paging.page_nav(number, len(ordered)))
+        start, end = pages.bounds(number)
+        return MentionPage(tuple(ordered[start:end]), paging.page_nav(number, pages.count))
 
     def _letters(self, entity_type: str) -> tuple[tuple[str, str, int], ...]:
         """(letter, anchor, entities) of each initial of a type's names, in index order."""
