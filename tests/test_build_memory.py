@@ -237,8 +237,8 @@ def test_mentions_found_damaged_only_when_read_make_the_build_start_again_withou
     with db:  # the outer pickle reads; the mentions inside it are cut short
         for key, value in db.execute("SELECT key, value FROM results WHERE entry = 'stored article mentions'"
                                      ).fetchall():
-            _, (blob, length, kept, ids) = pickle.loads(value).__reduce__()
-            damaged = PackedMentions(blob[: len(blob) // 2], None, length, kept, ids)
+            _, (blob, length, kept, ids, layout) = pickle.loads(value).__reduce__()
+            damaged = PackedMentions(blob[: len(blob) // 2], None, length, kept, ids, layout)
             db.execute("UPDATE results SET value = ? WHERE entry = 'stored article mentions' AND key = ?",
                        (pickle.dumps(damaged), key))
     db.close()

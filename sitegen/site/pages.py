@@ -329,7 +329,7 @@ def entity_page(view: SiteView, entity_id: str) -> Page:
     pages = paging.layout(entity.mentions)
     paged = pages.count > 0
     offsets = paging.article_offsets(entity.mentions) if paged else None
-    numbers = paging.article_numbers(entity, offsets) if paged else {}
+    numbers = paging.article_numbers(entity, offsets, pages) if paged else {}
     # Every article's mentions, for the timeline, the counts and the list of articles; a
     # paged dossier quotes only its selection (the rest is on its numbered pages).
     mention_groups = tuple(ArticleMentions(links[a], tuple(by_article[a])) for a in newest)

@@ -194,11 +194,12 @@ def mention_addresses(entity: Entity) -> dict[Mention, tuple[str, str]]:
             for i, m in enumerate(oldest_first(entity.mentions))}
 
 
-def article_numbers(entity: Entity, offsets: Mapping[str, int] | None = None) -> dict[str, int]:
+def article_numbers(entity: Entity, offsets: Mapping[str, int] | None = None,
+                    pages: Layout | None = None) -> dict[str, int]:
     """Article id -> the page holding the first of its mentions of ``entity``
-    (``offsets``: its ``article_offsets``, if worked out already)."""
+    (``offsets`` and ``pages``: its ``article_offsets`` and ``layout``, if worked out already)."""
     offsets = offsets if offsets is not None else article_offsets(entity.mentions)
-    pages = layout(entity.mentions)
+    pages = pages if pages is not None else layout(entity.mentions)
     if offsets is not None:
         return {article_id: pages.number_at(at) for article_id, at in offsets.items()}
     numbers: dict[str, int] = {}
