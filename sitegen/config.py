@@ -5,6 +5,7 @@ Validation collects every problem at once and warns about keys it does not know.
 """
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field, fields
@@ -95,7 +96,13 @@ _FILE_KEYS = {f.name: f for f in fields(SiteConfig) if f.name != "site_dir"}
 
 
 def load_config(site_dir: Path, warn=lambda message: None) -> SiteConfig:
-    """Read ``SITE_DIR/sitegen.toml`` if present; raise ConfigError listing every problem."""
+    """Read ``SITE_DIR/sitegen.toml`` if present; raise ConfigError listing every problem.
+
+    The site's folder is made absolute (not resolved: a link stays as named): every file
+    of the site is then named the same way however the folder was typed (``.`` in it,
+    ``~/archive`` elsewhere), and what a build kept under a file's name is found again.
+    """
+    site_dir = Path(os.path.abspath(site_dir))
     path = site_dir / CONFIG_FILE
     if not path.exists():
         return SiteConfig(site_dir=site_dir)
