@@ -88,6 +88,11 @@ ENTITY_PARTS = Entry[tuple[str, dict[str, str]]]("stored entity's clusters", per
 # site's order: the order ``kept_site`` hands the entities back in)
 LAST_KEYS = Entry[dict[str, str]]("stored entity keys", persist=True)
 LAST_KEYS_KEY = "the last build's entities"
+# entity id -> the digest of all but its articles its key was made of in the last build:
+# where that is the same and none of its articles was edited, its key is the last one
+# (see ``make_entity``).
+LAST_GROUPED = Entry[dict[str, str]]("stored entity groupings", persist=True)
+LAST_GROUPED_KEY = "the last build's entities' groupings"
 # Each article's mentions, under a digest of its clusters key and the keys of the entities
 # naming it (see ``StoredResolving.by_article``), and what each article's list was made
 # from in the last build: article id -> (its key, its clusters key, the ids naming it).
@@ -170,6 +175,11 @@ class StoredResolving:
         self._group_clusters: dict[str, str] = {}  # a group's ``merged_from`` -> the digest of its clusters
         self._last_keys = memo.get(LAST_KEYS, LAST_KEYS_KEY) or {}
         self._keys: dict[str, str] = {}
+        self._last_grouped = memo.get(LAST_GROUPED, LAST_GROUPED_KEY) or {}
+        self._grouped: dict[str, str] = {}
+        # The articles whose clusters key moved since the last build, where every article
+        # kept its place (None: not known, every entity is keyed from its articles).
+        self._edited: frozenset[str] | None = None
         self._lists: dict[Hashable, Sequence[Cluster]] = {}  # each article's clusters, by its place
         self._names: dict[Hashable, tuple[str, ...]] = {}  # each article's clusters' names, by its place
         self._summaries: dict[Hashable, tuple[ClusterSummary, ...]] = {}  # read in this build, by place
@@ -206,6 +216,7 @@ class StoredResolving:
         record = memo.get(LAST_BLOCKS, LAST_BLOCKS_KEY)
         groups = self._merge_as_last(record, articles, judgements, notes) if record is not None else None
         if groups is None:
+            self._edited = None
             self._recorded, blocked = [], []
             memo.get_many(BLOCKING_KEYS, [cluster_keys[place[-1]] for place, _ in articles])  # read together
             groups = merge_by_block(articles, judgements, canonical_key, self._recording_merge, self._blocking_keys,
@@ -227,6 +238,7 @@ class StoredResolving:
         memo, cluster_keys = self._memo, self._cluster_keys
         edited = {n: was for n, (was, place) in enumerate(zip(record.cluster_keys, record.places))
                   if was != cluster_keys[place[-1]]}
+        self._edited = frozenset(record.places[n][-1] for n in edited)
         rows = memo.get_many(BLOCKING_KEYS, list(edited.values()))
         renamed: set[Position] = set()  # clusters of the edited articles whose names changed
         touched: set[str] = set()  # every blocking key of the edited articles' clusters, before and after
@@ -430,18 +442,25 @@ class StoredResolving:
         # entities whose clusters changed, not every one it holds.
         judgement = group.judgement
         # all but the articles' texts and order: what the entity's fields but its mentions are made of
-        grouped = joined_digest(
+        grouped = self._grouped[entity_id] = joined_digest(
             entity_id, self._group_clusters[group.merged_from], group.type, group.name, repr(tuple(group.reasons)),
             own_digest(judgement) if judgement is not None else "no note")
-        in_order = sorted(group.articles, key=order.__getitem__)
-        key = self._keys[entity_id] = joined_digest(grouped, *[cluster_keys[a] for a in in_order])
+        last_key, edited = self._last_keys.get(entity_id), self._edited
+        if last_key is not None and edited is not None and self._last_grouped.get(entity_id) == grouped \
+                and edited.isdisjoint(group.articles):
+            # Its clusters as then, and its articles' clusters keys and order: the key it
+            # had, without a sort and a digest of a hub's thousands of articles per build.
+            key = self._keys[entity_id] = last_key
+        else:
+            key = self._keys[entity_id] = joined_digest(
+                grouped, *[cluster_keys[a] for a in sorted(group.articles, key=order.__getitem__)])
         found = memo.get(STORED_ENTITY, key)
         if found is not None:
             memo.touch(ENTITY_PARTS, key)
             return found
         self._same[entity_id] = set()
         parts = self._parts(group.merged_from)
-        last_key = self._last_keys.get(entity_id)
+        in_order = sorted(group.articles, key=order.__getitem__)
         before = memo.take(STORED_ENTITY, last_key) if last_key else None
         was_grouped, was = (memo.get(ENTITY_PARTS, last_key) or ("", {})) if before is not None else ("", {})
         # Articles whose text and clusters of this entity are as when ``before`` was made:
@@ -549,4 +568,5 @@ class StoredResolving:
         else:  # but the blocks of this build
             self._memo.put(LARGE_BLOCKS, LARGE_BLOCKS_KEY, {k: v for k, v in large.items() if v in self._large_keys})
         self._memo.put(LAST_KEYS, LAST_KEYS_KEY, {e.id: self._keys[e.id] for e in site.entities})
+        self._memo.put(LAST_GROUPED, LAST_GROUPED_KEY, {e.id: self._grouped[e.id] for e in site.entities})
         self._memo.put(LAST_RESOLVED, LAST_RESOLVED_KEY, inputs_key)
