@@ -229,7 +229,7 @@ def _build(args) -> int:
     if options.timings is not None:
         print(table(options.timings.rows(), result.seconds), file=sys.stderr)
     for error in result.errors:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_from_here(error)}", file=sys.stderr)
     problems = result.reference.problems if result.reference else ()
     if problems:
         kind = "error" if args.strict else "warning"
@@ -240,6 +240,19 @@ def _build(args) -> int:
     if not args.quiet:
         print(_summary(result))
     return 0 if result.ok and not (args.strict and problems) else 1
+
+
+def _from_here(error) -> str:
+    """An input error, its file named from the current folder where it is under it: the
+    build names every file of the site by its whole path (see ``load_config``), but a
+    user in the site's folder reads ``content/articles/x.md``, as they would type it."""
+    import dataclasses
+
+    try:
+        shown = error.path.relative_to(os.getcwd())
+    except ValueError:  # elsewhere: the whole path says where
+        return str(error)
+    return str(dataclasses.replace(error, path=shown))
 
 
 def _retried(retry_at: float | None) -> str:

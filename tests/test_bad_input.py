@@ -294,3 +294,18 @@ def test_tolerated_variants_build_cleanly(make_site, build_site):
     assert "Erik Berg" in {e["name"] for e in site.entities()}
     text = (site.output / "data" / "text" / "windows.txt").read_text(encoding="utf-8")
     assert "\r" not in text and "\ufeff" not in text
+
+
+def test_the_bad_file_is_named_from_the_folder_the_command_ran_in(make_site, cli):
+    """Built from inside the site's folder, the error names the file from there, as the
+    user would type it; from a folder the site is not in, by its whole path."""
+    site = _good_site(make_site)
+    site.write_article_file("broken.md", "---\ntitle: [unclosed\n---\nText.\n")
+    inside = cli("build", ".", "--offline", cwd=site.root)
+    assert [e for e in _error_lines(inside.stderr) if "broken.md" in e][0].startswith(
+        "error: content/articles/broken.md:"), inside.stderr
+    elsewhere = site.root.parent / "elsewhere"
+    elsewhere.mkdir()
+    outside = cli("build", site.root, "--offline", cwd=elsewhere)
+    assert [e for e in _error_lines(outside.stderr) if "broken.md" in e][0].startswith(
+        f"error: {site.root / 'content' / 'articles' / 'broken.md'}:"), outside.stderr
