@@ -30,6 +30,7 @@ from ..entities.resolve import MentionRuns, article_mentions, entity_of, resolve
 from .digest import digest, joined_digest, own_digest
 from .memo import Entry, Memo
 from .merge_blocks import MERGE_BLOCKS, MergeMemo, merge_kept
+from .packed_mentions import PackedMentions
 from .stored_entities import StoredResolving, resolving_key
 
 ENTITY = Entry[Entity]("entity")
@@ -129,6 +130,9 @@ def resolved(memo: Memo | None, articles: Sequence[Article], clusters_by_article
             was = last.parts.get(entity_id, {})
             same = {a for a, made_of in parts.items() if a not in changed and was.get(a) == made_of}
             found = entity_of(entity_id, group, by_id, order, same_mentions_as(before, same))
+            # Its mentions with their page layout (see ``packed_mentions``): worked out once
+            # for the entity made, not for every paged dossier at every save.
+            found = replace(found, mentions=PackedMentions.of(found.mentions))
             found = memo.put(ENTITY, key, before if before == found else found)
         now.entity_keys[entity_id], now.parts[entity_id], now.entities[entity_id] = key, parts, found
         return found

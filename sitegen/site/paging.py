@@ -33,8 +33,8 @@ import hashlib
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import groupby
-from operator import attrgetter
+from itertools import compress, groupby
+from operator import attrgetter, ne, sub
 from typing import Mapping, Sequence
 
 from .. import urls
@@ -109,11 +109,12 @@ def layout(mentions: Sequence[Mention]) -> Layout:
 
 def article_runs(mentions: Sequence[Mention]) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """The articles of ``mentions``, run by run in their order, and how many each run has."""
-    ids, counts = [], []
-    for article_id, run in groupby(mentions, key=_ARTICLE_OF):
-        ids.append(article_id)
-        counts.append(sum(1 for _ in run))
-    return tuple(ids), tuple(counts)
+    ids = list(map(_ARTICLE_OF, mentions))
+    if not ids:
+        return (), ()
+    # Where a run starts, found in C: a hub has tens of thousands of mentions.
+    starts = [0, *compress(range(1, len(ids)), map(ne, ids[1:], ids[:-1]))]
+    return tuple(map(ids.__getitem__, starts)), tuple(map(sub, starts[1:] + [len(ids)], starts))
 
 
 def _settings() -> tuple[int, ...]:
