@@ -8,18 +8,20 @@ grows at its newest end, so a new article only adds to the last page (or opens a
 
 Where one page ends is decided by the articles themselves, not by a count from the
 oldest mention: a page ends before an article whose id is a *mark* (one article in
-``ARTICLES_A_MARK``, by a hash of its id) once it holds ``MIN_PAGE`` mentions, and before
-it would hold more than ``MAX_PAGE`` (at a fallback mark, see ``FALLBACK_FROM``).
-A mention added to (or taken from) an older article then changes the page that holds it
-and, now and then, the next: the pages after them keep their mentions, so the addresses
-of their mentions, saved or cited anywhere, still land. Cut by count, every later page
-would have moved by one mention. Only when a page is split or two are joined do the
-numbers after it move. (Content-defined boundaries, as in chunking for deduplication.)
+``ARTICLES_A_MARK``, by a hash of its id) once it holds ``MIN_PAGE`` mentions, from
+``FALLBACK_FROM`` on before a fallback mark too, and before an article that would take
+it past ``MAX_PAGE`` (an article longer than a page is cut within). A mention added to
+(or taken from) an older article then changes the page that holds it and, now and then,
+the next: the pages after them keep their mentions, so the addresses of their mentions,
+saved or cited anywhere, still land. Cut by count, every later page would have moved by
+one mention. Only when a page is split or two are joined do the numbers after it move.
+(Content-defined boundaries, as in chunking for deduplication.)
 
 The order is the entity's own (``Entity.mentions``: its articles newest first, by date then
 article id, each article's mentions in text order), read backwards article by article, so
-a page's contents are worked out from the entity alone, and where pages start from how
-many mentions each article has (``article_runs``), without the mentions themselves.
+a page's contents are worked out from the entity alone, and where pages start from its
+articles and how many mentions each has (``article_runs``); the memo keeps that with an
+entity's packed mentions, so planning every dossier's pages reads none of them.
 
 Readers go the other way, from new to old: the dossier leads to the last page, each page
 to the one before it (``rel="next"``), and each page lists its mentions newest first.
