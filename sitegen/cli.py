@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
@@ -246,13 +247,11 @@ def _from_here(error) -> str:
     """An input error, its file named from the current folder where it is under it: the
     build names every file of the site by its whole path (see ``load_config``), but a
     user in the site's folder reads ``content/articles/x.md``, as they would type it."""
-    import dataclasses
-
     try:
         shown = error.path.relative_to(os.getcwd())
     except ValueError:  # elsewhere: the whole path says where
         return str(error)
-    return str(dataclasses.replace(error, path=shown))
+    return str(replace(error, path=shown))
 
 
 def _retried(retry_at: float | None) -> str:
