@@ -90,8 +90,13 @@ def test_the_kept_city_index_and_given_names_are_what_the_libraries_give(cache):
     from sitegen.nlp import evidence, places
     fresh_cities = places._read_cities_by_name()
     fresh_names = evidence._faker_first_names()
+    fresh_big = {key for key, cities in fresh_cities.items() if cities[0][places.CITY_POPULATION] >= places.BIG_CITY}
+    fresh_given = {n.casefold() for n in fresh_names if n.isalpha() and max(n) < "\u0250"}
     for _ in range(2):  # the first call writes the cache, the second reads it
         places.cities_by_name.cache_clear()
+        evidence.given_names.cache_clear()
         assert places.cities_by_name() == fresh_cities
-        assert library_list("faker", "first-names", evidence._faker_first_names) == fresh_names
+        assert places._city_names() == (set(fresh_cities), fresh_big)
+        assert evidence.given_names() == fresh_given
     assert fresh_cities["paris"][0][places.CITY_COUNTRY] == "FR"
+    assert "paris" in fresh_big and "maria" in fresh_given and "zoë" in fresh_given

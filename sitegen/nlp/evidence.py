@@ -16,6 +16,7 @@ import importlib
 import pkgutil
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from ..library_data import library_list
 from ..names import COMPANY_SUFFIXES, NAME_PARTICLES, ORG_HEADS, TITLES, name_key
@@ -91,8 +92,13 @@ def given_names() -> frozenset[str]:
     Faker's lists are what its authors chose as common first names of each country
     (about 21,000 across 80-odd locales). Without Faker the rule is simply not used.
     """
-    return frozenset(n.casefold() for n in library_list("faker", "first-names", _faker_first_names)
-                     if n.isalpha() and max(n) < "\u0250")  # Latin script: every letter below U+0250
+    # Kept filtered and folded (a third of the time to read): tied to this file, which does that.
+    return frozenset(library_list("faker", "given-names", _latin_given_names, (Path(__file__),)))
+
+
+def _latin_given_names() -> list[str]:
+    return sorted({n.casefold() for n in _faker_first_names()
+                   if n.isalpha() and max(n) < "\u0250"})  # Latin script: every letter below U+0250
 
 
 def _faker_first_names() -> list[str]:

