@@ -294,7 +294,7 @@ class SiteData:
         article = self.raw["article"].get(key)
         return ArticleLink.of(article) if article is not None else None
 
-    def _lines(self, key: str) -> tuple[float, ...]:
+    def _lines(self, key: str) -> bytes:
         """The widths of the lines a network picture draws between these neighbours."""
         ids, _ = parse_ids_key(key)
         if self._shared is None:  # one for every picture of the build
@@ -399,8 +399,9 @@ class SiteView:
         """(other entity id, articles shared) pairs, strongest first."""
         return self._read("related", entity_id)
 
-    def lines(self, ids: tuple[str, ...]) -> tuple[float, ...]:
-        """The widths of the lines between each pair of ``ids`` (in pair order), 0 for none."""
+    def lines(self, ids: tuple[str, ...]) -> bytes:
+        """The widths of the lines between each pair of ``ids`` (in pair order), in half
+        pixels, 0 for none (see ``network.line_widths``)."""
         return self._read("lines", ids_key(ids))
 
     def top(self, entity_type: str, limit: int) -> tuple[tuple[Counted, ...], int]:
