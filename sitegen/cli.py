@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .errors import SitegenError, os_error_message
+from .errors import SitegenError, os_error_message, said_from_here
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -211,7 +211,7 @@ def _build(args) -> int:
 
     def warn(message: str) -> None:
         if not args.quiet:
-            print(f"warning: {message}", file=sys.stderr)
+            print(f"warning: {said_from_here(message)}", file=sys.stderr)
 
     problem = _reference_source_problem(args)
     if problem:
@@ -325,14 +325,14 @@ def _entities(args) -> int:
     from .names import name_key
 
     def warn(message: str) -> None:
-        print(f"warning: {message}", file=sys.stderr)
+        print(f"warning: {said_from_here(message)}", file=sys.stderr)
 
     config = load_config(args.site_dir, warn)
     check_site_dir(config)
     # Reference links come from the cache only: listing never waits on the network.
     site, errors, _, _ = linked_site(config, BuildOptions(jobs=args.jobs, offline=True), warn)
     for error in errors:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_from_here(error)}", file=sys.stderr)
     paged = {e.id for e in site.entities}
     # Names without a page are listed too: the editor decides with "page: true" in a note.
     entities = sorted((e for e in site.entities + site.without_page if not args.type or e.type == args.type),

@@ -50,3 +50,12 @@ class UnreadableResult(Exception):
     """A result read back from the incremental memo file could not be used once the build
     came to it (one kept unread until then, see ``incremental.packed_mentions``): too late
     to make it again in that build, so the build starts again without the file."""
+
+
+def said_from_here(message: str) -> str:
+    """A message that begins with a file's whole path, the file named from the current
+    folder where it is under it (``content/articles/x.md``, as the user would type it):
+    the build names every file by its whole path (see ``config.load_config``), and its
+    warnings are made as text, the file they name first."""
+    here = os.path.join(os.getcwd(), "")
+    return message[len(here):] if message.startswith(here) else message

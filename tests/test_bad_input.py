@@ -297,15 +297,21 @@ def test_tolerated_variants_build_cleanly(make_site, build_site):
 
 
 def test_the_bad_file_is_named_from_the_folder_the_command_ran_in(make_site, cli):
-    """Built from inside the site's folder, the error names the file from there, as the
-    user would type it; from a folder the site is not in, by its whole path."""
+    """Built from inside the site's folder, an error or a warning names the file from
+    there, as the user would type it; from a folder the site is not in, by its whole path."""
     site = _good_site(make_site)
     site.write_article_file("broken.md", "---\ntitle: [unclosed\n---\nText.\n")
+    site.write_article_file("typo.md", "---\ntitle: A typo\ndate: 2025-01-08\nsoruce: Agency\n---\n\nText.\n")
     inside = cli("build", ".", "--offline", cwd=site.root)
     assert [e for e in _error_lines(inside.stderr) if "broken.md" in e][0].startswith(
         "error: content/articles/broken.md:"), inside.stderr
+    assert "warning: content/articles/typo.md:4: unknown key 'soruce' ignored" in inside.stderr, inside.stderr
+    listed = cli("entities", ".", cwd=site.root)
+    assert "warning: content/articles/typo.md:4:" in listed.stderr and \
+        "error: content/articles/broken.md:" in listed.stderr, listed.stderr
     elsewhere = site.root.parent / "elsewhere"
     elsewhere.mkdir()
     outside = cli("build", site.root, "--offline", cwd=elsewhere)
     assert [e for e in _error_lines(outside.stderr) if "broken.md" in e][0].startswith(
         f"error: {site.root / 'content' / 'articles' / 'broken.md'}:"), outside.stderr
+    assert f"warning: {site.root / 'content' / 'articles' / 'typo.md'}:4:" in outside.stderr, outside.stderr

@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 
 from ..build import BuildOptions, BuildResult, build, check_output_folder, check_site_dir, write_exports
 from ..config import load_config
-from ..errors import SitegenError
+from ..errors import SitegenError, said_from_here
 from ..output.locks import build_lock
 from ..incremental.memory import BuildMemory
 from ..model import ArticleError
@@ -245,7 +245,7 @@ class Preview:
         return {"file": file, "line": error.line, "message": error.message, "hint": error.hint}
 
     def warn(self, message: str) -> None:
-        self.say(f"warning: {message}")
+        self.say(f"warning: {said_from_here(message)}")
 
     def _report(self, result: BuildResult | None, problems: list[dict], changed: set[str] | None,
                 seconds: float) -> None:
